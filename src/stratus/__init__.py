@@ -1,0 +1,1 @@
+"""stratus: AWS serverless reference systems that deploy with the CDK and run locally."""

@@ -1,0 +1,64 @@
+"""What the provisioner produced: every resource of every stack, resolved.
+
+The gateway, Lambda runtime, DAX endpoint, identity pool and S3 guard read their
+configuration from here, never from a list of their own (one source of truth: the templates).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass
+class Resource:
+    stack: str
+    logical_id: str
+    type: str
+    # Properties with every intrinsic resolved (Ref, GetAtt, Sub, Join, ImportValue, ...).
+    properties: dict[str, Any]
+    physical_id: str
+    attributes: dict[str, Any] = field(default_factory=dict)
+    # Metadata from the template (e.g. aws:asset:path for Lambda code).
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Stack:
+    name: str
+    template_path: Path
+    resources: dict[str, Resource] = field(default_factory=dict)
+    outputs: dict[str, Any] = field(default_factory=dict)
+    # Directory holding this stack's assets (cdk.out), for resolving aws:asset:path.
+    assembly_dir: Path | None = None
+
+
+@dataclass
+class Deployment:
+    stacks: dict[str, Stack] = field(default_factory=dict)
+    # Resource types present in a template that the local cloud does not emulate.
+    unsupported: dict[str, list[str]] = field(default_factory=dict)  # type -> ["Stack/LogicalId"]
+
+    def resources(self, type_name: str | None = None) -> Iterator[Resource]:
+        for stack in self.stacks.values():
+            for res in stack.resources.values():
+                if type_name is None or res.type == type_name:
+                    yield res
+
+    def get(self, stack: str, logical_id: str) -> Resource:
+        return self.stacks[stack].resources[logical_id]
+
+    def by_physical_id(self, type_name: str, physical_id: str) -> Resource | None:
+        for res in self.resources(type_name):
+            if res.physical_id == physical_id:
+                return res
+        return None
+
+    def find_ref(self, stack: str, value: Any) -> Resource | None:
+        """The resource a resolved Ref value points at (physical ids are unique per type)."""
+        for res in self.stacks[stack].resources.values():
+            if res.physical_id == value:
+                return res
+        return None

@@ -1,0 +1,73 @@
+"""Where the local cloud listens and keeps its state. One place, so every part agrees."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+REGION = "us-east-1"
+ACCOUNT_ID = "000000000000"
+# Credentials every local client may use (the AWS CLI, tests, the Lambda runtime's default).
+ROOT_ACCESS_KEY_ID = "test"
+ROOT_SECRET_ACCESS_KEY = "test"
+
+
+@dataclass(frozen=True)
+class Ports:
+    aws: int = 4566  # AWS API endpoint (plain HTTP, like every local AWS emulator)
+    gateway: int = 4443  # API Gateway + local web apps, HTTPS
+    dax: int = 8111  # DAX cluster endpoint (DynamoDB protocol)
+
+
+@dataclass(frozen=True)
+class LocalSettings:
+    """Everything a part of the local cloud needs to know about where it runs."""
+
+    project_root: Path
+    state_dir: Path
+    host: str = "127.0.0.1"
+    ports: Ports = field(default_factory=Ports)
+    region: str = REGION
+    account_id: str = ACCOUNT_ID
+
+    @classmethod
+    def for_project(cls, project_root: Path, state_dir: Path | None = None, **kw: object) -> LocalSettings:
+        root = project_root.resolve()
+        return cls(project_root=root, state_dir=(state_dir or root / ".stratus").resolve(), **kw)  # type: ignore[arg-type]
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{self.host}:{self.ports.aws}"
+
+    @property
+    def gateway_origin(self) -> str:
+        return f"https://{self.host}:{self.ports.gateway}"
+
+    @property
+    def dax_endpoint(self) -> str:
+        return f"http://{self.host}:{self.ports.dax}"
+
+    # Files under the state directory -------------------------------------------------
+    @property
+    def ca_pem(self) -> Path:
+        return self.state_dir / "ca.pem"
+
+    @property
+    def outputs_json(self) -> Path:
+        return self.state_dir / "outputs.json"
+
+    @property
+    def pid_file(self) -> Path:
+        return self.state_dir / "up.pid"
+
+    @property
+    def snapshot_dir(self) -> Path:
+        return self.state_dir / "state"
+
+    @property
+    def keys_dir(self) -> Path:
+        return self.state_dir / "keys"
+
+    @property
+    def cdk_out(self) -> Path:
+        return self.state_dir / "cdk.out"

@@ -1,0 +1,1 @@
+"""Code shipped in every Lambda bundle: config, errors, responses, auth claims, clients."""
