@@ -71,3 +71,8 @@ class LocalSettings:
     @property
     def cdk_out(self) -> Path:
         return self.state_dir / "cdk.out"
+
+
+def rest_api_url(settings: LocalSettings, api_id: str, stage: str) -> str:
+    """Where the local gateway serves a RestApi stage (AWS: https://{id}.execute-api.../{stage}/)."""
+    return f"{settings.gateway_origin}/restapis/{api_id}/{stage}/"
