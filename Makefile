@@ -1,0 +1,62 @@
+# stratus — two commands on a fresh machine: `make up` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAGE ?= dev
+export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
+export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
+
+.PHONY: up test lint synth deploy bench sdk browser clean help
+
+help:
+	@echo "make up      run the whole product locally (installs what it needs)"
+	@echo "make test    run every test (installs what it needs)"
+	@echo "make lint    ruff + mypy"
+	@echo "make synth   synthesize the CDK app (STAGE=dev|test|prod|any)"
+	@echo "make deploy  deploy to AWS (STAGE=..., needs AWS credentials)"
+	@echo "make bench   benchmarks, printed side by side with their baselines"
+
+# The virtualenv is rebuilt when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+# Browser tests drive Debian's Chromium (browsers cannot be downloaded by Playwright here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
+
+up: $(VENV)/.installed
+	$(VENV)/bin/stratus up $(ARGS)
+
+test: $(VENV)/.installed browser
+	$(VENV)/bin/pytest $(ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check src tests bench sdk/generate.py
+	$(VENV)/bin/mypy
+
+synth: $(VENV)/.installed
+	$(PY) -m stratus.infra.app --stage $(STAGE) --outdir cdk.out
+
+node_modules/.installed: package.json
+	npm install --no-audit --no-fund
+	@touch $@
+
+# Deploys every stack of STAGE with the CDK CLI; needs AWS credentials in the environment.
+deploy: $(VENV)/.installed node_modules/.installed
+	npx cdk deploy --all -c stage=$(STAGE) --require-approval never --outputs-file cdk-outputs-$(STAGE).json
+
+bench: $(VENV)/.installed
+	$(PY) -m bench $(ARGS)
+
+sdk: $(VENV)/.installed
+	$(PY) sdk/generate.py
+
+clean:
+	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

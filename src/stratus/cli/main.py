@@ -1,0 +1,26 @@
+"""Entry point of the `stratus` command."""
+
+from __future__ import annotations
+
+import typer
+
+from stratus.cli import up as up_commands
+
+app = typer.Typer(
+    name="stratus",
+    help="AWS serverless reference systems: run them locally, use them, deploy them.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.command("up")(up_commands.up)
+app.command("down")(up_commands.down)
+
+try:
+    from stratus.cli.todo import app as todo_app
+
+    app.add_typer(todo_app, name="todo", help="Use the to-do system: sign up, log in, add, list, files.")
+except ImportError:  # pragma: no cover - the todo client package is part of the product
+    pass
+
+if __name__ == "__main__":
+    app()

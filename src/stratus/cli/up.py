@@ -1,0 +1,116 @@
+"""`stratus up` and `stratus down`: run the local cloud in the foreground, stop it by pid."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import signal
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from stratus.cli.reporter import ConsoleReporter
+from stratus.local.settings import LocalSettings, Ports
+
+console = Console(stderr=True)
+
+
+def project_root() -> Path:
+    """The checkout holding cdk.json (the CDK app is the one source of truth)."""
+    env = os.environ.get("STRATUS_PROJECT_ROOT")
+    if env:
+        return Path(env).resolve()
+    here = Path.cwd().resolve()
+    for candidate in (here, *here.parents):
+        if (candidate / "cdk.json").exists():
+            return candidate
+    raise typer.BadParameter("no cdk.json here or above: run stratus from the project checkout")
+
+
+def make_settings(state_dir: Path | None, aws_port: int, gateway_port: int, dax_port: int) -> LocalSettings:
+    return LocalSettings.for_project(
+        project_root(), state_dir, ports=Ports(aws=aws_port, gateway=gateway_port, dax=dax_port)
+    )
+
+
+def up(
+    fresh: bool = typer.Option(False, "--fresh", help="Start empty: forget users, items, objects."),
+    stage: str = typer.Option("local", help="CDK stage to synthesize and serve."),
+    dax: bool = typer.Option(True, "--dax/--no-dax", help="Serve the read path through the DAX endpoint."),
+    state_dir: Path | None = typer.Option(None, help="Where state lives (default: .stratus/)."),
+    aws_port: int = typer.Option(4566, help="AWS API endpoint port."),
+    gateway_port: int = typer.Option(4443, help="API Gateway HTTPS port."),
+    dax_port: int = typer.Option(8111, help="DAX endpoint port."),
+    force_synth: bool = typer.Option(False, help="Synthesize even if the CDK app is unchanged."),
+    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every request and provisioning step."),
+) -> None:
+    """Run the whole product locally: AWS endpoint, Lambda, API Gateway, DAX. Ctrl-C stops it."""
+    from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
+    from stratus.local.servers import PortInUseError
+    from stratus.local.synth import SynthError
+
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    settings = make_settings(state_dir, aws_port, gateway_port, dax_port)
+    reporter = ConsoleReporter(console)
+    try:
+        with single_instance(settings):
+            cloud = LocalCloud(settings, UpOptions(stage=stage, dax=dax, fresh=fresh, force_synth=force_synth), reporter)
+            _run(cloud, settings)
+    except (AlreadyRunningError, PortInUseError, SynthError) as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+
+
+def _run(cloud: object, settings: LocalSettings) -> None:
+    from stratus.local.cloud import LocalCloud
+
+    assert isinstance(cloud, LocalCloud)
+    with contextlib.suppress(ImportError):
+        import uvloop
+
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            instance = await cloud.start()
+        except BaseException:
+            await cloud.stop()
+            raise
+        console.print(f"[bold green]stratus is up[/bold green] in {instance.ready_seconds:.1f}s")
+        console.print(f"  AWS endpoint  {settings.aws_endpoint}   (AWS_ENDPOINT_URL, any credentials)")
+        for name, url in instance.urls:
+            console.print(f"  {name:<13} {url}")
+        console.print(f"  web app       {settings.gateway_origin}/apps/todo/")
+        console.print(f"  outputs       {settings.outputs_json}")
+        console.print(f"  CA            {settings.ca_pem}  (trust it, or pass it as the CA bundle)")
+        console.print("Ctrl-C to stop.")
+        await stop.wait()
+        console.print("stopping…")
+        await cloud.stop()
+        console.print("stopped; state saved.")
+
+    asyncio.run(main())
+
+
+def down(state_dir: Path | None = typer.Option(None, help="State directory of the running cloud.")) -> None:
+    """Stop a `stratus up` running in another terminal."""
+    from stratus.local.cloud import read_state_pid
+
+    settings = LocalSettings.for_project(project_root(), state_dir)
+    pid = read_state_pid(settings)
+    if pid is None:
+        console.print("stratus up is not running")
+        raise typer.Exit(0)
+    try:
+        os.kill(pid, signal.SIGINT)
+    except ProcessLookupError:
+        console.print(f"no process {pid}: stratus up is not running")
+        return
+    console.print(f"asked stratus up (pid {pid}) to stop")

@@ -1,0 +1,122 @@
+"""The DynamoDB JSON protocol on both sides of the DAX endpoint: replies and the upstream hop.
+
+One kept-alive httpx.AsyncClient forwards the caller's raw body and headers (signature
+included: the local AWS endpoint routes on the SigV4 scope). Upstream answers, errors
+included, go back byte for byte; only a body we rewrite gets a fresh x-amz-crc32, because
+botocore checks that checksum on every DynamoDB response.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+TARGET_PREFIX = "DynamoDB_20120810."
+CONTENT_TYPE = b"application/x-amz-json-1.0"
+# Request headers that belong to one hop (or that httpx must compute itself).
+_DROP_REQUEST = frozenset(
+    {"host", "content-length", "connection", "transfer-encoding", "accept-encoding", "keep-alive"}
+)
+# Response headers the ASGI server writes itself, or that no longer hold once httpx decoded.
+_DROP_RESPONSE = frozenset(
+    {"content-length", "connection", "transfer-encoding", "keep-alive", "date", "server",
+     "content-encoding"}
+)
+
+
+@dataclass
+class Reply:
+    status: int
+    body: bytes
+    headers: list[tuple[bytes, bytes]] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+    def with_body(self, body: bytes) -> Reply:
+        """The same reply with a rewritten body (and a checksum that matches it)."""
+        headers = [(k, v) for k, v in self.headers if k != b"x-amz-crc32"]
+        headers.append((b"x-amz-crc32", str(zlib.crc32(body)).encode()))
+        return Reply(self.status, body, headers)
+
+
+def json_reply(payload: Any, status: int = 200) -> Reply:
+    return encoded_reply(dumps(payload), status)
+
+
+def encoded_reply(body: bytes, status: int = 200) -> Reply:
+    return Reply(
+        status,
+        body,
+        [
+            (b"content-type", CONTENT_TYPE),
+            (b"x-amzn-requestid", uuid.uuid4().hex.upper().encode()),
+            (b"x-amz-crc32", str(zlib.crc32(body)).encode()),
+        ],
+    )
+
+
+def error_reply(status: int, error_type: str, message: str) -> Reply:
+    """An error shaped as DynamoDB shapes its own (botocore reads __type after the '#')."""
+    reply = json_reply(
+        {"__type": f"com.amazonaws.dynamodb.v20120810#{error_type}", "message": message}, status
+    )
+    reply.headers.append((b"x-amzn-errortype", error_type.encode()))
+    return reply
+
+
+def dumps(payload: Any) -> bytes:
+    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+class Upstream:
+    """DynamoDB (the local AWS endpoint) behind the cache, over one pooled connection set."""
+
+    def __init__(self, url: str, timeout: float = 30.0) -> None:
+        self.url = url.rstrip("/") + "/"
+        self._timeout = timeout
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        if self._client is None or self._client.is_closed:
+            self._client = httpx.AsyncClient(
+                timeout=self._timeout,
+                limits=httpx.Limits(max_keepalive_connections=32, keepalive_expiry=60),
+            )
+        return self._client
+
+    async def call(
+        self, op: str, body: bytes, caller_headers: list[tuple[bytes, bytes]]
+    ) -> Reply:
+        headers = [
+            (k.decode("latin-1"), v.decode("latin-1"))
+            for k, v in caller_headers
+            if k.decode("latin-1").lower() not in _DROP_REQUEST
+            and k.lower() != b"x-amz-target"
+        ]
+        headers.append(("x-amz-target", TARGET_PREFIX + op))
+        if not any(k.lower() == "content-type" for k, _ in headers):
+            headers.append(("content-type", CONTENT_TYPE.decode()))
+        try:
+            resp = await self._http().post(self.url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            return error_reply(
+                503, "ServiceUnavailable", f"DAX could not reach DynamoDB at {self.url}: {exc}"
+            )
+        out = [
+            (k.lower().encode("latin-1"), v.encode("latin-1"))
+            for k, v in resp.headers.multi_items()
+            if k.lower() not in _DROP_RESPONSE
+        ]
+        return Reply(resp.status_code, resp.content, out)
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None

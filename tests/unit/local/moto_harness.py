@@ -1,0 +1,91 @@
+"""Test harness: MotoApp served by uvicorn on an ephemeral port, and boto3 clients for it.
+
+The lead's front door does the same ASGI -> AwsRequest -> MotoApp step; this copy is
+minimal so provisioner/persistence tests do not depend on the front door's interceptors.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import uvicorn
+from botocore.config import Config
+from starlette.requests import Request
+from starlette.types import Receive, Scope, Send
+
+from stratus.local.aws_request import AwsRequest
+from stratus.local.moto_app import MotoApp
+
+
+def to_aws_request(scope: Scope, body: bytes) -> AwsRequest:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return AwsRequest(
+        method=scope["method"],
+        path=scope["path"],
+        raw_path=raw_path.decode("latin-1"),
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=body,
+    )
+
+
+class MotoAsgi:
+    def __init__(self, moto: MotoApp, on_request: Callable[[AwsRequest], Any] | None = None):
+        self.moto = moto
+        self.on_request = on_request
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        request = to_aws_request(scope, await Request(scope, receive).body())
+        response = None
+        if self.on_request is not None:
+            response = await self.on_request(request)
+        if response is None:
+            response = await self.moto.handle(request)
+        await response(scope, receive, send)
+
+
+@contextmanager
+def serve(app: Any) -> Iterator[str]:
+    """Serve an ASGI app on 127.0.0.1:<ephemeral>; yields its base URL."""
+    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.01)
+    port = server.servers[0].sockets[0].getsockname()[1]
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def client_factory(endpoint: str) -> Callable[[str], Any]:
+    session = boto3.session.Session(
+        aws_access_key_id="test", aws_secret_access_key="test", region_name="us-east-1"
+    )
+    config = Config(retries={"max_attempts": 1}, s3={"addressing_style": "path"})
+    cache: dict[str, Any] = {}
+
+    def client(service: str) -> Any:
+        if service not in cache:
+            cache[service] = session.client(service, endpoint_url=endpoint, config=config)
+        return cache[service]
+
+    return client
