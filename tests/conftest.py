@@ -1,0 +1,133 @@
+"""Session fixtures shared by the integration and browser tests.
+
+`local_cloud` starts the real `stratus up` once per session, in its own state directory and
+on free ports (so a developer's own `make up` keeps running), and stops it at the end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+START_TIMEOUT_SECONDS = 300  # a first run synthesizes and downloads the Lambda wheels
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class LocalCloudHandle:
+    state_dir: Path
+    aws_endpoint: str
+    gateway_origin: str
+    dax_endpoint: str
+    log_path: Path
+    pid: int
+
+    @property
+    def outputs(self) -> dict[str, dict[str, Any]]:
+        data: dict[str, dict[str, Any]] = json.loads((self.state_dir / "outputs.json").read_text())
+        return data
+
+    @property
+    def ca_pem(self) -> Path:
+        return self.state_dir / "ca.pem"
+
+    @property
+    def web_url(self) -> str:
+        return f"{self.gateway_origin}/apps/todo/"
+
+    def stack_output(self, key: str) -> Any:
+        for values in self.outputs.values():
+            if key in values:
+                return values[key]
+        raise KeyError(f"no stack output {key!r} in {list(self.outputs)}")
+
+    def confirmation_code(self, email: str) -> str:
+        outbox = self.state_dir / "state" / "outbox.jsonl"
+        for line in reversed(outbox.read_text().splitlines()):
+            entry = json.loads(line)
+            if entry["username"] == email.lower():
+                return str(entry["code"])
+        raise KeyError(f"no confirmation code was sent to {email}")
+
+    def log_tail(self, lines: int = 60) -> str:
+        return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+
+
+def start_local_cloud(state_dir: Path, *, fresh: bool = True) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
+    state_dir.mkdir(parents=True, exist_ok=True)
+    ports = {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
+    log_path = state_dir / "up.log"
+    args = [
+        str(Path(sys.executable).with_name("stratus")), "up",
+        "--state-dir", str(state_dir),
+        "--aws-port", str(ports["aws"]),
+        "--gateway-port", str(ports["gateway"]),
+        "--dax-port", str(ports["dax"]),
+    ]
+    if fresh:
+        args.append("--fresh")
+    outputs = state_dir / "outputs.json"
+    if fresh and outputs.exists():
+        outputs.unlink()
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+    with log_path.open("wb") as log:
+        proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
+    handle = LocalCloudHandle(
+        state_dir=state_dir,
+        aws_endpoint=f"http://127.0.0.1:{ports['aws']}",
+        gateway_origin=f"https://127.0.0.1:{ports['gateway']}",
+        dax_endpoint=f"http://127.0.0.1:{ports['dax']}",
+        log_path=log_path,
+        pid=proc.pid,
+    )
+    deadline = time.monotonic() + START_TIMEOUT_SECONDS
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"stratus up exited with {proc.returncode}:\n{handle.log_tail()}")
+        if "stratus is up" in log_path.read_text(errors="replace"):
+            return proc, handle
+        time.sleep(0.2)
+    stop_local_cloud(proc)
+    raise RuntimeError(f"stratus up not ready after {START_TIMEOUT_SECONDS}s:\n{handle.log_tail()}")
+
+
+def stop_local_cloud(proc: subprocess.Popen[bytes]) -> int:
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+    return proc.returncode
+
+
+@pytest.fixture(scope="session")
+def local_cloud() -> Iterator[LocalCloudHandle]:
+    proc, handle = start_local_cloud(ROOT / ".stratus" / "test-cloud")
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
+
+
+def unique_email(prefix: str = "user") -> str:
+    return f"{prefix}-{secrets.token_hex(4)}@example.com"
