@@ -1,0 +1,111 @@
+"""Users, tokens and clients for tests that drive the running local cloud."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import httpx
+import pytest
+from joserfc import jwt
+from joserfc.jwk import RSAKey
+
+from tests.conftest import LocalCloudHandle, unique_email
+
+PASSWORD = "Correct-Horse-9-Battery!"
+
+pytestmark = pytest.mark.integration
+
+
+def aws_client(cloud: LocalCloudHandle, service: str, **creds: str) -> Any:
+    return boto3.client(
+        service,
+        endpoint_url=cloud.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=creds.get("access_key", "test"),
+        aws_secret_access_key=creds.get("secret_key", "test"),
+        aws_session_token=creds.get("session_token"),
+    )
+
+
+@dataclass
+class User:
+    email: str
+    id_token: str
+    access_token: str
+    refresh_token: str
+    sub: str
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": self.id_token}
+
+
+def sign_up_and_login(cloud: LocalCloudHandle, email: str | None = None) -> User:
+    email = email or unique_email()
+    idp = aws_client(cloud, "cognito-idp")
+    client_id = cloud.stack_output("UserPoolClientId")
+    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
+                UserAttributes=[{"Name": "email", "Value": email}])
+    idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=cloud.confirmation_code(email))
+    result = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    claims = _unverified_claims(result["IdToken"])
+    return User(email, result["IdToken"], result["AccessToken"], result["RefreshToken"], claims["sub"])
+
+
+def _unverified_claims(token: str) -> dict[str, Any]:
+    import base64
+    import json
+
+    payload = token.split(".")[1]
+    payload += "=" * (-len(payload) % 4)
+    data: dict[str, Any] = json.loads(base64.urlsafe_b64decode(payload))
+    return data
+
+
+def signing_key(cloud: LocalCloudHandle) -> RSAKey:
+    """The local cloud's own Cognito signing key: lets tests mint tokens that differ in one claim."""
+    pem = (cloud.state_dir / "keys" / "cognito-signing.pem").read_bytes()
+    return RSAKey.import_key(pem)
+
+
+def mint_token(cloud: LocalCloudHandle, key: RSAKey, kid: str | None, **overrides: Any) -> str:
+    pool_id = cloud.stack_output("UserPoolId")
+    now = int(time.time())
+    claims: dict[str, Any] = {
+        "sub": "00000000-0000-4000-8000-000000000000",
+        "iss": f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}",
+        "aud": cloud.stack_output("UserPoolClientId"),
+        "token_use": "id",
+        "email": "forged@example.com",
+        "iat": now,
+        "auth_time": now,
+        "exp": now + 3600,
+    }
+    claims.update(overrides)
+    header = {"alg": "RS256", "kid": kid or key.thumbprint()}
+    return jwt.encode(header, claims, key)
+
+
+@pytest.fixture(scope="session")
+def alice(local_cloud: LocalCloudHandle) -> User:
+    return sign_up_and_login(local_cloud, unique_email("alice"))
+
+
+@pytest.fixture(scope="session")
+def bob(local_cloud: LocalCloudHandle) -> User:
+    return sign_up_and_login(local_cloud, unique_email("bob"))
+
+
+@pytest.fixture(scope="session")
+def api(local_cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
+    with httpx.Client(
+        base_url=str(local_cloud.stack_output("TodoApiUrl")), verify=str(local_cloud.ca_pem), timeout=35
+    ) as client:
+        yield client
