@@ -1,0 +1,357 @@
+"""The HTTPS gateway's ASGI app: REST API stages at /restapis/{apiId}/{stage}/..., anything
+else to the Starlette routes the caller mounts (web apps, OpenAPI).
+
+`/restapis/...` is a raw ASGI callable over route tables compiled at start, because the
+added latency per authenticated call is the number that matters here (target: ≤ 2 ms p50
+over the handler); Starlette's request/response objects are kept off that path.
+Order per request, as AWS: route match (403) → throttling (429) → authorizer (401) →
+cache → integration (502/500/504) → GatewayResponse overrides → access log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.routing import BaseRoute
+from starlette.types import Receive, Scope, Send
+
+from stratus.local.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
+from stratus.local.gateway import errors as E
+from stratus.local.gateway.access_log import LogSink, emit, format_line
+from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
+from stratus.local.gateway.callers import iam_principal, may_invalidate_cache
+from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
+from stratus.local.gateway.limits import (
+    CachedResponse,
+    GatewayStats,
+    ResponseCache,
+    TokenBucket,
+    cache_key_part,
+)
+from stratus.local.gateway.mock import mock_response
+from stratus.local.gateway.proxy import (
+    MalformedResponseError,
+    RequestInfo,
+    build_event,
+    parse_response,
+    request_time,
+)
+
+MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
+
+
+class _Reply(Exception):
+    """Ends a request early with a gateway error."""
+
+    def __init__(self, error: E.GatewayError) -> None:
+        self.error = error
+
+
+def _extended_id() -> str:
+    return base64.b64encode(os.urandom(10)).decode()[:14] + "="  # like "I9n8hGdYIAMFbAw="
+
+
+class GatewayApp:
+    def __init__(
+        self,
+        ctx: LocalContext,
+        extra_routes: list[BaseRoute],
+        clock: Callable[[], float],
+        log_sink: LogSink | None,
+        new_id: Callable[[], str],
+        stats: GatewayStats,
+    ) -> None:
+        self.ctx = ctx
+        self.clock = clock
+        self.log_sink = log_sink
+        self.new_id = new_id
+        self.stats = stats
+        self.apis: dict[str, RestApi] = compile_apis(ctx.deployment)
+        self.authorizers = CognitoAuthorizers(ctx.token_keys, ctx.settings.region, clock)
+        self.buckets: dict[tuple[str, ...], TokenBucket] = {}
+        self.caches: dict[tuple[str, str], ResponseCache] = {}
+        self.fallback = Starlette(routes=list(extra_routes))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
+            await self.handle(scope, receive, send)
+        else:
+            await self.fallback(scope, receive, send)
+
+    # -- one request ------------------------------------------------------------------
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        started = self.clock()
+        self.stats.requests += 1
+        raw_headers = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in scope["headers"]]
+        hmap = {k.lower(): v for k, v in raw_headers}
+        client = scope.get("client") or ("127.0.0.1", 0)
+        server = scope.get("server") or ("127.0.0.1", 443)
+        # Headers API Gateway adds on the way to the integration (AWS sends these too).
+        for name, value in (
+            ("X-Forwarded-For", client[0]),
+            ("X-Forwarded-Port", str(server[1])),
+            ("X-Forwarded-Proto", scope.get("scheme", "https")),
+            ("X-Amzn-Trace-Id", f"Root=1-{int(started):08x}-{os.urandom(12).hex()}"),
+        ):
+            if name.lower() not in hmap:
+                raw_headers.append((name, value))
+        parts = scope["path"].split("/")  # ["", "restapis", apiId, stage, *segments]
+        segments = parts[4:]
+        if segments and segments[-1] == "":
+            segments.pop()
+        req = RequestInfo(
+            method=scope["method"],
+            path="/" + "/".join(segments),
+            headers=raw_headers,
+            query=parse_qsl(
+                scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True
+            ),
+            body=b"",
+            source_ip=client[0],
+            protocol="HTTP/" + scope.get("http_version", "1.1"),
+            host=hmap.get("host") or f"{server[0]}:{server[1]}",
+            request_id=self.new_id(),
+            extended_request_id=_extended_id(),
+            epoch_ms=int(started * 1000),
+        )
+        api = self.apis.get(parts[2]) if len(parts) > 2 else None
+        stage = api.stages.get(parts[3]) if api is not None and len(parts) > 3 else None
+        log: dict[str, Any] = {}
+        method: Method | None = None
+        try:
+            req.body = await _read_body(receive, hmap)
+            if api is None or stage is None:
+                raise _Reply(E.MISSING_AUTH_TOKEN)
+            found = match(api.root, segments)
+            if found is None:
+                raise _Reply(E.MISSING_AUTH_TOKEN)
+            node, path_params = found
+            method = node.methods.get(req.method) or node.methods.get("ANY")
+            if method is None:
+                raise _Reply(E.MISSING_AUTH_TOKEN)
+            status, headers, body = await self._run(req, hmap, api, stage, method, path_params, log)
+        except _Reply as reply:
+            status, headers, body = self._error(reply.error, req, hmap, api, stage, method, log)
+        headers.append(("x-amzn-RequestId", req.request_id))
+        headers.append(("x-amz-apigw-id", req.extended_request_id))
+        self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1
+        await _send(send, status, headers, body if req.method != "HEAD" else b"")
+        if stage is not None and stage.access_log_format and self.log_sink is not None:
+            values = self._context_values(req, stage, method, log)
+            values["context.status"] = status
+            values["context.responseLength"] = len(body)
+            values["context.responseLatency"] = int((self.clock() - started) * 1000)
+            line = format_line(stage.access_log_format, values)
+            await emit(self.log_sink, stage.access_log_arn or "", line)
+
+    async def _run(
+        self,
+        req: RequestInfo,
+        hmap: dict[str, str],
+        api: RestApi,
+        stage: Stage,
+        method: Method,
+        path_params: dict[str, str],
+        log: dict[str, Any],
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        setting = stage.setting_for(method.resource_path, req.method)
+        if setting is not None and setting.rate is not None and setting.burst is not None:
+            key = (api.api_id, stage.name, method.resource_path, req.method)
+            bucket = self.buckets.get(key)
+            if bucket is None:
+                bucket = self.buckets[key] = TokenBucket(setting.rate, setting.burst, self.clock)
+            if not bucket.take():
+                self.stats.throttled += 1
+                raise _Reply(E.THROTTLED)
+
+        claims: dict[str, str] | None = None
+        if method.authorization_type == "COGNITO_USER_POOLS" and method.authorizer is not None:
+            try:
+                claims = self.authorizers.authorize(method.authorizer, method.scopes, hmap)
+            except AuthFailure as failure:
+                log["error.reason"] = failure.reason
+                raise _Reply(failure.error) from failure
+            log["claims"] = claims
+        elif (
+            method.authorization_type == "AWS_IAM"
+            and iam_principal(self.ctx.credentials, hmap, self.clock()) is None
+        ):
+            raise _Reply(E.MISSING_AUTH_TOKEN)
+
+        query = req.query_map()
+        if method.integration_type == "MOCK":
+            try:
+                mock = mock_response(method.integration, hmap, query, path_params, stage.variables)
+            except LookupError:
+                raise _Reply(E.CONFIGURATION_ERROR) from None
+            return mock.status, mock.headers, mock.body
+        if method.integration_type != "AWS_PROXY" or method.function_arn is None:
+            raise _Reply(E.CONFIGURATION_ERROR)  # other integration types are not emulated
+
+        cache: ResponseCache | None = None
+        cache_key: tuple[str, ...] = ()
+        extra: list[tuple[str, str]] = []
+        # AWS: with a stage cache, only GET is cached unless a method setting says otherwise;
+        # the key is the method, resource and CacheKeyParameters only (not the caller).
+        if stage.cache_cluster and setting is not None and setting.caching and req.method == "GET":
+            cache = self.caches.setdefault((api.api_id, stage.name), ResponseCache(self.clock))
+            cache_key = (
+                req.method,
+                method.resource_path,
+                *(cache_key_part(p, hmap, query, path_params) for p in method.cache_key_parameters),
+            )
+            if "max-age=0" in hmap.get("cache-control", "").replace(" ", ""):
+                if may_invalidate_cache(self.ctx.credentials, hmap, self.clock()):
+                    cache.invalidate(cache_key)
+                    self.stats.cache_invalidations += 1
+                else:
+                    # AWS default (requireAuthorizationForCacheControl with
+                    # SUCCEED_WITH_RESPONSE_HEADER): ignore the header, warn in the response.
+                    extra.append(("Warning", '199 - "Unauthorized cache invalidation ignored"'))
+            hit = cache.get(cache_key)
+            if hit is not None:
+                self.stats.cache_hits += 1
+                return hit.status, list(hit.headers) + extra, hit.body
+            self.stats.cache_misses += 1
+
+        event = build_event(req, api, stage, method, path_params, claims)
+        payload = _json_bytes(event)
+        self.stats.integration_calls += 1
+        t0 = self.clock()
+        try:
+            result = await asyncio.wait_for(
+                self.ctx.lambdas.invoke(method.function_arn, payload), method.timeout_ms / 1000
+            )
+        except TimeoutError:
+            raise _Reply(E.INTEGRATION_TIMEOUT) from None
+        except TooManyRequestsError:
+            raise _Reply(E.LAMBDA_THROTTLED) from None
+        except FunctionNotFoundError:
+            raise _Reply(E.CONFIGURATION_ERROR) from None
+        finally:
+            log["integrationLatency"] = int((self.clock() - t0) * 1000)
+        log["integration.status"] = result.status_code
+        if result.function_error or result.status_code != 200:
+            raise _Reply(E.BAD_LAMBDA_RESPONSE)
+        try:
+            resp = parse_response(result.payload, hmap.get("accept"), api.binary_media_types)
+        except MalformedResponseError:
+            raise _Reply(E.BAD_LAMBDA_RESPONSE) from None
+        if cache is not None and setting is not None:
+            # AWS caches the integration's answer whatever its status code.
+            cache.put(cache_key, CachedResponse(resp.status, resp.headers, resp.body), setting.ttl)
+        return resp.status, resp.headers + extra, resp.body
+
+    # -- helpers ----------------------------------------------------------------------
+    def _error(
+        self,
+        err: E.GatewayError,
+        req: RequestInfo,
+        hmap: dict[str, str],
+        api: RestApi | None,
+        stage: Stage | None,
+        method: Method | None,
+        log: dict[str, Any],
+    ) -> tuple[int, list[tuple[str, str]], bytes]:
+        log["error.message"] = err.message
+        log["error.responseType"] = err.response_type
+        declared = api.gateway_responses if api is not None and stage is not None else {}
+        rendered = E.render_error(
+            err,
+            declared,
+            {
+                k: str(v)
+                for k, v in self._context_values(req, stage, method, log).items()
+                if v is not None
+            },
+            hmap,
+            req.query_map(),
+            stage.variables if stage is not None else {},
+        )
+        return rendered.status, list(rendered.headers), rendered.body
+
+    def _context_values(
+        self, req: RequestInfo, stage: Stage | None, method: Method | None, log: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        values: dict[str, Any] = {
+            "context.requestId": req.request_id,
+            "context.extendedRequestId": req.extended_request_id,
+            "context.identity.sourceIp": req.source_ip,
+            "context.identity.userAgent": req.header_map().get("user-agent"),
+            "context.httpMethod": req.method,
+            "context.resourcePath": method.resource_path if method else None,
+            "context.resourceId": method.resource_id if method else None,
+            "context.path": f"/{stage.name}{req.path}" if stage else req.path,
+            "context.stage": stage.name if stage else None,
+            "context.apiId": stage.api_id if stage else None,
+            "context.protocol": req.protocol,
+            "context.requestTime": request_time(req.epoch_ms),
+            "context.requestTimeEpoch": req.epoch_ms,
+            "context.domainName": req.host,
+            "context.error.message": log.get("error.message"),
+            "context.error.responseType": log.get("error.responseType"),
+            "context.integrationLatency": log.get("integrationLatency"),
+            "context.integration.latency": log.get("integrationLatency"),
+            "context.integration.status": log.get("integration.status"),
+            "context.integrationStatus": log.get("integration.status"),
+        }
+        if log.get("error.message") is not None:
+            values["context.error.messageString"] = '"' + str(log["error.message"]) + '"'
+        for name, value in (log.get("claims") or {}).items():
+            values[f"context.authorizer.claims.{name}"] = value
+        return values
+
+
+async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:
+    length = hmap.get("content-length")
+    if length and length.isdigit() and int(length) > MAX_BODY:
+        raise _Reply(E.REQUEST_TOO_LARGE)
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > MAX_BODY:
+            raise _Reply(E.REQUEST_TOO_LARGE)
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    raw = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in headers]
+    raw.append((b"content-length", str(len(body)).encode()))
+    await send({"type": "http.response.start", "status": status, "headers": raw})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _json_bytes(event: dict[str, Any]) -> bytes:
+    return json.dumps(event, separators=(",", ":")).encode()
+
+
+def build_gateway_app(
+    ctx: LocalContext,
+    *,
+    extra_routes: list[BaseRoute] | None = None,
+    clock: Callable[[], float] = time.time,
+    log_sink: LogSink | None = None,
+    new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    stats: GatewayStats | None = None,
+) -> GatewayApp:
+    """The ASGI app for the :4443 HTTPS server. `app.stats` holds the gateway's counters."""
+    return GatewayApp(
+        ctx, list(extra_routes or []), clock, log_sink, new_id, stats or GatewayStats()
+    )

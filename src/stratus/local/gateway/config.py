@@ -1,0 +1,299 @@
+"""Compile the deployment's API Gateway resources into route tables, once, at start.
+
+Reads AWS::ApiGateway::{RestApi, Resource, Method, Authorizer, Stage, Deployment,
+GatewayResponse} and AWS::Cognito::UserPoolClient from the resolved Deployment (the one
+source of truth) and builds, per stage, a tree of path segments so a request is matched
+without touching the templates again.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratus.local.model import Deployment, Resource
+
+GREEDY_SUFFIX = "+}"
+DEFAULT_TIMEOUT_MS = 29000
+MAX_TIMEOUT_MS = 29000  # API Gateway's integration limit for REST APIs
+DEFAULT_CACHE_TTL = 300
+_FUNCTION_IN_URI = re.compile(r":lambda:path/2015-03-31/functions/(.+)/invocations$")
+
+
+@dataclass
+class Authorizer:
+    authorizer_id: str
+    type: str  # COGNITO_USER_POOLS (others are not emulated)
+    header: str  # lower-cased header name from IdentitySource
+    pool_ids: tuple[str, ...]
+    client_ids: tuple[str, ...]
+
+
+@dataclass
+class Method:
+    http_method: str
+    resource_id: str
+    resource_path: str  # "/todos/{id}"
+    authorization_type: str
+    authorizer: Authorizer | None
+    scopes: tuple[str, ...]
+    integration_type: str  # AWS_PROXY | MOCK | ...
+    function_arn: str | None
+    timeout_ms: int
+    cache_key_parameters: tuple[str, ...]
+    integration: dict[str, Any]  # the Integration property, for MOCK responses
+
+
+@dataclass
+class Node:
+    """One path segment of the resource tree."""
+
+    resource_id: str
+    path: str
+    literal: dict[str, Node] = field(default_factory=dict)
+    param: tuple[str, Node] | None = None  # ("id", node) for "{id}"
+    greedy: tuple[str, Node] | None = None  # ("proxy", node) for "{proxy+}"
+    methods: dict[str, Method] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MethodSetting:
+    rate: float | None
+    burst: int | None
+    caching: bool
+    ttl: int
+
+
+@dataclass
+class Stage:
+    api_id: str
+    name: str
+    deployment_id: str | None
+    variables: dict[str, str]
+    cache_cluster: bool
+    settings: dict[tuple[str, str], MethodSetting]  # (resourcePath or "/*", method or "*")
+    access_log_arn: str | None
+    access_log_format: str | None
+
+    def setting_for(self, resource_path: str, method: str) -> MethodSetting | None:
+        for key in ((resource_path, method), (resource_path, "*"), ("/*", method), ("/*", "*")):
+            if key in self.settings:
+                return self.settings[key]
+        return None
+
+
+@dataclass
+class RestApi:
+    api_id: str
+    name: str
+    root: Node
+    binary_media_types: tuple[str, ...]
+    gateway_responses: dict[str, dict[str, Any]]  # ResponseType -> properties
+    stages: dict[str, Stage] = field(default_factory=dict)
+
+
+def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
+    """Every RestApi with its stages, resource tree and methods."""
+    apis: dict[str, RestApi] = {}
+    by_api: dict[str, list[Resource]] = {}
+    for res in deployment.resources():
+        if res.type.startswith("AWS::ApiGateway::") and res.type != "AWS::ApiGateway::RestApi":
+            api_id = res.properties.get("RestApiId")
+            if isinstance(api_id, str):
+                by_api.setdefault(api_id, []).append(res)
+    clients = _clients_by_pool(deployment)
+    for rest in deployment.resources("AWS::ApiGateway::RestApi"):
+        api_id = rest.physical_id
+        members = by_api.get(api_id, [])
+        root_id = str(rest.attributes.get("RootResourceId") or "")
+        api = RestApi(
+            api_id=api_id,
+            name=str(rest.properties.get("Name", api_id)),
+            root=_build_tree(members, root_id, _authorizers(members, clients)),
+            binary_media_types=tuple(rest.properties.get("BinaryMediaTypes") or ()),
+            gateway_responses={
+                str(r.properties.get("ResponseType")): r.properties
+                for r in members
+                if r.type == "AWS::ApiGateway::GatewayResponse"
+            },
+        )
+        for stage in _stages(members):
+            api.stages[stage.name] = stage
+        apis[api_id] = api
+    return apis
+
+
+def _clients_by_pool(deployment: Deployment) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for client in deployment.resources("AWS::Cognito::UserPoolClient"):
+        pool = client.properties.get("UserPoolId")
+        if isinstance(pool, str):
+            out.setdefault(pool, []).append(client.physical_id)
+    return out
+
+
+def _authorizers(members: list[Resource], clients: dict[str, list[str]]) -> dict[str, Authorizer]:
+    out: dict[str, Authorizer] = {}
+    for res in members:
+        if res.type != "AWS::ApiGateway::Authorizer":
+            continue
+        props = res.properties
+        pools = tuple(str(arn).rsplit("/", 1)[-1] for arn in props.get("ProviderARNs") or ())
+        source = str(props.get("IdentitySource") or "method.request.header.Authorization")
+        out[res.physical_id] = Authorizer(
+            authorizer_id=res.physical_id,
+            type=str(props.get("Type", "")),
+            header=source.rsplit(".", 1)[-1].lower(),
+            pool_ids=pools,
+            client_ids=tuple(c for pool in pools for c in clients.get(pool, [])),
+        )
+    return out
+
+
+def _build_tree(members: list[Resource], root_id: str, authorizers: dict[str, Authorizer]) -> Node:
+    resources = {r.physical_id: r for r in members if r.type == "AWS::ApiGateway::Resource"}
+    if not root_id:
+        # Without the RootResourceId attribute, the root is the parent that is no Resource.
+        parents = {str(r.properties.get("ParentId")) for r in resources.values()}
+        outside = parents - set(resources)
+        root_id = next(iter(outside), "root")
+    root = Node(resource_id=root_id, path="/")
+    nodes: dict[str, Node] = {root_id: root}
+
+    def node_for(resource_id: str, seen: frozenset[str] = frozenset()) -> Node | None:
+        if resource_id in nodes:
+            return nodes[resource_id]
+        res = resources.get(resource_id)
+        if res is None or resource_id in seen:
+            return None
+        parent = node_for(str(res.properties.get("ParentId")), seen | {resource_id})
+        if parent is None:
+            return None
+        part = str(res.properties.get("PathPart", ""))
+        node = Node(resource_id=resource_id, path=parent.path.rstrip("/") + "/" + part)
+        if part.startswith("{") and part.endswith(GREEDY_SUFFIX):
+            parent.greedy = (part[1:-2], node)
+        elif part.startswith("{") and part.endswith("}"):
+            parent.param = (part[1:-1], node)
+        else:
+            parent.literal[part] = node
+        nodes[resource_id] = node
+        return node
+
+    for resource_id in resources:
+        node_for(resource_id)
+    for res in members:
+        if res.type == "AWS::ApiGateway::Method":
+            owner = nodes.get(str(res.properties.get("ResourceId")))
+            if owner is not None:
+                method = _method(res.properties, owner.path, authorizers)
+                owner.methods[method.http_method] = method
+    return root
+
+
+def _method(props: dict[str, Any], path: str, authorizers: dict[str, Authorizer]) -> Method:
+    integration = props.get("Integration") or {}
+    uri = str(integration.get("Uri") or "")
+    match = _FUNCTION_IN_URI.search(uri)
+    timeout = int(integration.get("TimeoutInMillis") or DEFAULT_TIMEOUT_MS)
+    return Method(
+        http_method=str(props.get("HttpMethod", "GET")).upper(),
+        resource_id=str(props.get("ResourceId")),
+        resource_path=path,
+        authorization_type=str(props.get("AuthorizationType") or "NONE"),
+        authorizer=authorizers.get(str(props.get("AuthorizerId"))),
+        scopes=tuple(props.get("AuthorizationScopes") or ()),
+        integration_type=str(integration.get("Type") or "MOCK"),
+        function_arn=match.group(1) if match else None,
+        timeout_ms=min(max(timeout, 50), MAX_TIMEOUT_MS),
+        cache_key_parameters=tuple(integration.get("CacheKeyParameters") or ()),
+        integration=integration,
+    )
+
+
+def _stages(members: list[Resource]) -> list[Stage]:
+    out: list[Stage] = []
+    for res in members:
+        props = res.properties
+        if res.type == "AWS::ApiGateway::Stage" and props.get("StageName"):
+            out.append(_stage(str(props["RestApiId"]), str(props["StageName"]), props))
+        elif res.type == "AWS::ApiGateway::Deployment" and props.get("StageName"):
+            # A Deployment may create its stage inline, configured by StageDescription.
+            desc = dict(props.get("StageDescription") or {})
+            settings = list(desc.get("MethodSettings") or [])
+            settings.append(
+                {
+                    "ResourcePath": "/*",
+                    "HttpMethod": "*",
+                    **{k: desc[k] for k in _FLAT_SETTINGS if k in desc},
+                }
+            )
+            desc["MethodSettings"] = settings
+            desc.setdefault("DeploymentId", res.physical_id)
+            out.append(_stage(str(props["RestApiId"]), str(props["StageName"]), desc))
+    return out
+
+
+_FLAT_SETTINGS = (
+    "ThrottlingRateLimit",
+    "ThrottlingBurstLimit",
+    "CachingEnabled",
+    "CacheTtlInSeconds",
+)
+
+
+def _stage(api_id: str, name: str, props: dict[str, Any]) -> Stage:
+    settings: dict[tuple[str, str], MethodSetting] = {}
+    for ms in props.get("MethodSettings") or ():
+        # ResourcePath escapes "/" as "~1" ("/~1todos~1{id}"); "/*" means every resource.
+        path = str(ms.get("ResourcePath", "/*"))
+        if path != "/*":
+            path = path.replace("~1", "/")
+            path = path[1:] if path.startswith("//") else path
+        rate = ms.get("ThrottlingRateLimit")
+        burst = ms.get("ThrottlingBurstLimit")
+        settings[(path, str(ms.get("HttpMethod", "*")).upper())] = MethodSetting(
+            rate=float(rate) if rate is not None else None,
+            burst=int(burst) if burst is not None else None,
+            caching=bool(ms.get("CachingEnabled", False)),
+            ttl=int(ms.get("CacheTtlInSeconds", DEFAULT_CACHE_TTL)),
+        )
+    log = props.get("AccessLogSetting") or {}
+    return Stage(
+        api_id=api_id,
+        name=name,
+        deployment_id=str(props["DeploymentId"]) if props.get("DeploymentId") else None,
+        variables={str(k): str(v) for k, v in (props.get("Variables") or {}).items()},
+        cache_cluster=bool(props.get("CacheClusterEnabled", False)),
+        settings=settings,
+        access_log_arn=str(log["DestinationArn"]) if log.get("DestinationArn") else None,
+        access_log_format=str(log["Format"]) if log.get("Format") else None,
+    )
+
+
+def match(root: Node, segments: list[str]) -> tuple[Node, dict[str, str]] | None:
+    """The resource for a path: literal segments win over {param}, which win over {proxy+}."""
+    return _match(root, segments, 0, {})
+
+
+def _match(
+    node: Node, segs: list[str], i: int, params: dict[str, str]
+) -> tuple[Node, dict[str, str]] | None:
+    if i == len(segs):
+        return node, params
+    seg = segs[i]
+    child = node.literal.get(seg)
+    if child is not None:
+        found = _match(child, segs, i + 1, params)
+        if found is not None:
+            return found
+    if node.param is not None and seg:
+        name, child = node.param
+        found = _match(child, segs, i + 1, {**params, name: seg})
+        if found is not None:
+            return found
+    if node.greedy is not None:
+        name, child = node.greedy
+        return child, {**params, name: "/".join(segs[i:])}
+    return None
