@@ -1,0 +1,90 @@
+"""A tiny front door for the guard tests: uvicorn -> S3Guard (+ identity pool) -> in-process moto.
+
+boto3 signs real requests against it, so every check runs on what an SDK actually sends.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.config import Config
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/unit/local: moto_harness
+
+from moto_harness import MotoAsgi, serve
+
+from stratus.local.aws_request import AwsRequest
+from stratus.local.credentials import CredentialStore
+from stratus.local.moto_app import MotoApp
+from stratus.local.s3guard import S3Guard
+
+REGION = "us-east-1"
+
+
+class Clock:
+    """Real time plus an offset the test may move forward."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+
+@dataclass
+class Stack:
+    endpoint: str
+    store: CredentialStore
+    clock: Clock
+    guard: S3Guard
+    cors_rules: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+
+    def s3(self, key: str = "test", secret: str = "test", token: str | None = None) -> Any:
+        return boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name=REGION,
+            aws_access_key_id=key,
+            aws_secret_access_key=secret,
+            aws_session_token=token,
+            config=Config(
+                signature_version="s3v4",  # as stratus.runtime.clients configures it
+                retries={"max_attempts": 1},
+                s3={"addressing_style": "path"},
+            ),
+        )
+
+
+@pytest.fixture(scope="module")
+def stack() -> Iterator[Stack]:
+    store = CredentialStore()
+    clock = Clock()
+    cors_rules: dict[str, list[dict[str, Any]]] = {}
+    guard = S3Guard(store, region=REGION, clock=clock, bucket_cors=cors_rules.get)
+
+    async def intercept(request: AwsRequest) -> Any:
+        return await guard(request)
+
+    with serve(MotoAsgi(MotoApp(), intercept)) as endpoint:
+        yield Stack(endpoint, store, clock, guard, cors_rules)
+
+
+@pytest.fixture(autouse=True)
+def _reset_clock(stack: Stack) -> Iterator[None]:
+    yield
+    stack.clock.offset = 0.0
+
+
+@pytest.fixture
+def bucket(stack: Stack, request: pytest.FixtureRequest) -> str:
+    name = ("guard-" + re.sub(r"[^a-z0-9]+", "-", request.node.name.lower()))[:60].strip("-")
+    stack.s3().create_bucket(Bucket=name)
+    return name
