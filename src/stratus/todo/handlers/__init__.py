@@ -1,0 +1,1 @@
+"""Lambda entry points: one function for /todos, one for /files."""
