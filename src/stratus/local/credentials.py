@@ -68,6 +68,15 @@ class CredentialStore:
         ttl_seconds: int | None = 3600,
         subject: str | None = None,
     ) -> Principal:
+        if kind == "function" and subject is not None:
+            # A function keeps its key across restarts (one per function, like its role's
+            # session), so the store does not grow on every `up`; its policies are refreshed.
+            with self._lock:
+                for existing in self._by_key.values():
+                    if existing.kind == kind and existing.subject == subject and not existing.expired():
+                        existing.role_arn, existing.policies = role_arn, policies
+                        self._save()
+                        return existing
         principal = Principal(
             access_key_id=_random_key_id("ASIA" if ttl_seconds else "AKIA"),
             secret_access_key=secrets.token_urlsafe(30)[:40],

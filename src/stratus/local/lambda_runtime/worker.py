@@ -1,0 +1,214 @@
+"""The parent's side of one warm worker process (one Lambda execution environment).
+
+Per invocation: one framed write and the frames read back on a socketpair (log events
+stream in as they are printed, so a killed worker still leaves its logs). No polling, no
+threads: the timeout is an asyncio deadline, on expiry the worker's process group is killed.
+Raw fd 1/2 output (C extensions, child processes) arrives on a pipe read by one task per worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import os
+import signal
+import socket
+import struct
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from stratus.local.lambda_runtime.function import BOOTSTRAP
+
+_HEAD = struct.Struct(">cII")
+_STREAM_LIMIT = 1 << 20
+LogEvents = list[tuple[int, str]]
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+@dataclass
+class Outcome:
+    """How one invocation ended: 'ok', 'error' (Lambda error JSON), 'timeout' or 'exit'."""
+
+    kind: str
+    body: bytes = b""
+    max_memory_mb: int = 0
+    exit_status: str = ""
+
+
+@dataclass
+class InitReport:
+    duration_ms: float
+    error: dict[str, Any] | None = None
+    timed_out: bool = False
+    logs: LogEvents = field(default_factory=list)
+
+
+class Worker:
+    def __init__(
+        self,
+        process: asyncio.subprocess.Process,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        log_stream: str,
+        on_stray_log: Callable[[Worker, int, str], None],
+    ) -> None:
+        self.process = process
+        self.pid = process.pid
+        self.log_stream = log_stream
+        self._reader = reader
+        self._writer = writer
+        self._on_stray_log = on_stray_log
+        self.current_logs: LogEvents | None = None
+        self.killed = False
+        self._pump = asyncio.get_running_loop().create_task(self._pump_output())
+
+    @classmethod
+    async def start(
+        cls,
+        *,
+        cwd: str,
+        env: dict[str, str],
+        log_stream: str,
+        init_timeout_s: float,
+        on_stray_log: Callable[[Worker, int, str], None],
+    ) -> tuple[Worker, InitReport]:
+        """Spawn the worker and wait for its init phase (the handler module's import)."""
+        started = time.perf_counter()
+        parent_sock, child_sock = socket.socketpair()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                str(BOOTSTRAP),
+                str(child_sock.fileno()),
+                cwd=cwd,
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.STDOUT,
+                pass_fds=(child_sock.fileno(),),
+                start_new_session=True,  # its own process group, killed as one on timeout
+            )
+        except BaseException:
+            parent_sock.close()
+            raise
+        finally:
+            child_sock.close()
+        reader, writer = await asyncio.open_unix_connection(sock=parent_sock, limit=_STREAM_LIMIT)
+        worker = cls(process, reader, writer, log_stream, on_stray_log)
+        report = InitReport(duration_ms=0.0)
+        worker.current_logs = report.logs
+        try:
+            async with asyncio.timeout(init_timeout_s):
+                while True:
+                    kind, _aux, body = await worker._read_frame()
+                    if kind == b"L":
+                        report.logs.append((now_ms(), body.decode("utf-8", "replace")))
+                        continue
+                    report.error = json.loads(body).get("error")
+                    break
+        except TimeoutError:
+            worker.kill()
+            report.timed_out = True
+        except (asyncio.IncompleteReadError, ConnectionError):
+            status = await worker.exit_status()
+            report.error = {
+                "errorMessage": f"Runtime exited with error: {status}",
+                "errorType": "Runtime.ExitError",
+                "stackTrace": [],
+            }
+        worker.current_logs = None
+        report.duration_ms = (time.perf_counter() - started) * 1000
+        if report.error is not None or report.timed_out:
+            worker.kill()
+        return worker, report
+
+    async def _read_frame(self) -> tuple[bytes, int, bytes]:
+        kind, aux, length = _HEAD.unpack(await self._reader.readexactly(_HEAD.size))
+        body = await self._reader.readexactly(length) if length else b""
+        return kind, aux, body
+
+    async def invoke(
+        self,
+        meta: dict[str, Any],
+        payload: bytes,
+        timeout_s: float,
+        logs: LogEvents,
+    ) -> Outcome:
+        """Send one invocation and collect its log events until the result (or the deadline)."""
+        body = json.dumps(meta, separators=(",", ":")).encode() + b"\n" + payload
+        self._writer.write(_HEAD.pack(b"V", 0, len(body)) + body)
+        self.current_logs = logs
+        try:
+            async with asyncio.timeout(timeout_s):
+                while True:
+                    kind, aux, data = await self._read_frame()
+                    if kind == b"L":
+                        logs.append((now_ms(), data.decode("utf-8", "replace")))
+                        continue
+                    return Outcome("ok" if kind == b"R" else "error", data, aux)
+        except TimeoutError:
+            self.kill()
+            return Outcome("timeout")
+        except (asyncio.IncompleteReadError, ConnectionError):
+            self.kill()
+            return Outcome("exit", exit_status=await self.exit_status())
+        except asyncio.CancelledError:
+            # The caller went away mid-invocation: this worker's next frame would be a stale
+            # result, so it is never reused.
+            self.kill()
+            raise
+        finally:
+            self.current_logs = None
+
+    async def exit_status(self) -> str:
+        """Lambda's wording for how the runtime ended: 'exit status 1', 'signal: killed'."""
+        try:
+            code = await asyncio.wait_for(self.process.wait(), 2.0)
+        except TimeoutError:
+            self.kill()
+            code = await self.process.wait()
+        if code < 0:
+            names = {signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault"}
+            try:
+                name = names.get(signal.Signals(-code), signal.Signals(-code).name)
+            except ValueError:
+                name = str(-code)
+            return f"signal: {name}"
+        return f"exit status {code}"
+
+    @property
+    def alive(self) -> bool:
+        return not self.killed and self.process.returncode is None
+
+    def kill(self) -> None:
+        """SIGKILL the worker's whole process group (the handler may have spawned children)."""
+        self.killed = True
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self._writer.close()
+
+    async def aclose(self) -> None:
+        self.kill()
+        with contextlib.suppress(ProcessLookupError):
+            await self.process.wait()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._pump
+
+    async def _pump_output(self) -> None:
+        stream = self.process.stdout
+        if stream is None:
+            return
+        with contextlib.suppress(ValueError, ConnectionError):  # ValueError: over-long line
+            async for raw in stream:
+                text = raw.decode("utf-8", "replace").rstrip("\n")
+                if self.current_logs is not None:
+                    self.current_logs.append((now_ms(), text))
+                else:
+                    self._on_stray_log(self, now_ms(), text)
