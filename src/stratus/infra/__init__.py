@@ -1,0 +1,1 @@
+"""The CDK app (`build_app`), its stacks and constructs. Never shipped in a Lambda bundle."""

@@ -1,0 +1,73 @@
+"""Stage settings derived from CDK context."""
+
+from __future__ import annotations
+
+import pytest
+
+from stratus.infra.stage import StageConfigError, stage_config
+
+
+def test_default_stage_is_dev_without_dax_or_deletion_protection() -> None:
+    cfg = stage_config({})
+    assert cfg.name == "dev"
+    assert cfg.dax_enabled is False
+    assert cfg.deletion_protection is False
+    assert cfg.stack_prefix == "Stratus-dev"
+
+
+def test_prod_retains_data_and_runs_a_three_node_dax_cluster() -> None:
+    from aws_cdk import RemovalPolicy
+
+    cfg = stage_config({"stage": "prod"})
+    assert cfg.dax_enabled and cfg.dax_nodes == 3
+    assert cfg.deletion_protection
+    assert cfg.removal_policy == RemovalPolicy.RETAIN
+
+
+@pytest.mark.parametrize(("stage", "dax", "expected"), [
+    ("prod", "false", False),
+    ("dev", "true", True),
+    ("local", None, True),
+    ("test", None, False),
+    ("test", True, True),
+])  # fmt: skip
+def test_dax_context_switch_overrides_the_stage_default(
+    stage: str, dax: object, expected: bool
+) -> None:
+    assert stage_config({"stage": stage, "dax": dax}).dax_enabled is expected
+
+
+def test_any_other_stage_name_gets_dev_like_defaults() -> None:
+    cfg = stage_config({"stage": "feature42"})
+    assert cfg.stack_prefix == "Stratus-feature42"
+    assert cfg.deletion_protection and not cfg.dax_enabled
+
+
+@pytest.mark.parametrize("name", ["Prod", "my-stage", "1dev", "a" * 21, "dev prod"])
+def test_invalid_stage_name_is_rejected_with_a_clear_error(name: str) -> None:
+    with pytest.raises(StageConfigError, match="stage"):
+        stage_config({"stage": name})
+
+
+def test_bad_dax_flag_names_itself() -> None:
+    with pytest.raises(StageConfigError, match="dax"):
+        stage_config({"dax": "maybe"})
+
+
+def test_callback_urls_accept_comma_lists_and_json_and_feed_cors_origins() -> None:
+    cfg = stage_config({"callbackUrls": "https://app.example.com/cb,myapp://callback"})
+    assert cfg.callback_urls == ("https://app.example.com/cb", "myapp://callback")
+    assert cfg.cors_origins == ("https://127.0.0.1:4443", "https://app.example.com")
+    cfg = stage_config({"logoutUrls": '["https://x.example.com/bye"]'})
+    assert cfg.logout_urls == ("https://x.example.com/bye",)
+
+
+def test_default_callbacks_are_the_local_web_app_and_the_mobile_scheme() -> None:
+    cfg = stage_config({})
+    assert cfg.callback_urls == ("https://127.0.0.1:4443/apps/todo/", "myapp://callback")
+    assert cfg.cors_origins == ("https://127.0.0.1:4443",)
+
+
+def test_invalid_domain_prefix_is_rejected() -> None:
+    with pytest.raises(StageConfigError, match="domainPrefix"):
+        stage_config({"domainPrefix": "Not_Valid"})
