@@ -157,7 +157,7 @@ class LocalCloud:
             moto = MotoApp()
             keys = LocalTokenKeys(s.keys_dir / "cognito-signing.pem")
             keys.install()
-            snapshotter = Snapshotter(s.snapshot_dir / "moto.pickle", interval_seconds=2.0)
+            snapshotter = Snapshotter(s.snapshot_dir / "moto.pickle", interval_seconds=2.0, moto=moto)
             restored = snapshotter.restore()
             if restored:
                 self.reporter.info("restored saved state (users, items, objects); --fresh starts empty")

@@ -13,21 +13,42 @@ exclusive gate lets a snapshot pickle moto's state while no request is mutating 
 from __future__ import annotations
 
 import io
+import json
+import logging
 import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 from urllib.parse import unquote_to_bytes
+from xml.sax.saxutils import escape
 
 import anyio.to_thread
 from starlette.responses import Response
 
 from stratus.local.aws_request import AwsRequest
+from stratus.local.settings import ACCOUNT_ID
+
+log = logging.getLogger("stratus.moto")
 
 # Headers that must not become HTTP_* keys (WSGI carries them without the prefix).
 _CGI_HEADERS = {"content-type": "CONTENT_TYPE", "content-length": "CONTENT_LENGTH"}
 _NO_BODY_STATUS = {204, 304}
+
+
+def _internal_failure(
+    request: AwsRequest, exc: Exception
+) -> tuple[int, list[tuple[str, str]], bytes]:
+    """A 500 in the request's protocol, naming the error class but never a stack trace."""
+    message = f"The local AWS endpoint could not handle this request ({type(exc).__name__})."
+    if request.target:  # JSON protocols
+        body = json.dumps({"__type": "InternalFailure", "message": message}).encode()
+        return 500, [("Content-Type", "application/x-amz-json-1.1")], body
+    xml = (
+        "<ErrorResponse><Error><Code>InternalFailure</Code>"
+        f"<Message>{escape(message)}</Message></Error></ErrorResponse>"
+    )
+    return 500, [("Content-Type", "text/xml")], xml.encode()
 
 
 class _Gate:
@@ -70,11 +91,14 @@ class _Gate:
 class MotoApp:
     """moto's whole server, called per request without a socket."""
 
-    def __init__(self, host: str = "127.0.0.1", port: int = 4566) -> None:
+    def __init__(
+        self, host: str = "127.0.0.1", port: int = 4566, account_id: str = ACCOUNT_ID
+    ) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         self._host = host
         self._port = port
+        self.account_id = account_id
         self._app = DomainDispatcherApplication(create_backend_app)
         self.gate = _Gate()
 
@@ -84,9 +108,9 @@ class MotoApp:
         # Headers exactly as moto set them (repeats kept); HEAD keeps moto's Content-Length.
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
         names = {name for name, _ in raw}
-        if b"content-length" not in names and status not in _NO_BODY_STATUS:
-            if request.method != "HEAD":
-                raw.append((b"content-length", str(len(body)).encode()))
+        needs_length = status not in _NO_BODY_STATUS and request.method != "HEAD"
+        if b"content-length" not in names and needs_length:
+            raw.append((b"content-length", str(len(body)).encode()))
         response.raw_headers = raw
         response.body = body
         return response
@@ -96,19 +120,25 @@ class MotoApp:
         environ = self._environ(request)
         captured: dict[str, Any] = {}
 
-        def start_response(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+        def start_response(
+            status: str, headers: list[tuple[str, str]], exc_info: Any = None
+        ) -> Any:
             captured["status"] = int(status.split(" ", 1)[0])
             captured["headers"] = headers
             return lambda data: None
 
         with self.gate.shared():
-            result = self._app(environ, start_response)
             try:
-                body = b"".join(result)
-            finally:
-                close = getattr(result, "close", None)
-                if close is not None:
-                    close()
+                result = self._app(environ, start_response)
+                try:
+                    body = b"".join(result)
+                finally:
+                    close = getattr(result, "close", None)
+                    if close is not None:
+                        close()
+            except Exception as exc:  # moto's Flask app runs in debug mode: errors propagate
+                log.exception("moto failed on %s %s", request.method, request.path)
+                return _internal_failure(request, exc)
         if request.method == "HEAD":
             body = b""
         return captured["status"], list(captured["headers"]), body
@@ -163,4 +193,7 @@ class MotoApp:
             environ[key] = value
         if preserved:
             environ["moto.preserved_header_names"] = preserved
+        # moto files every request under one account unless told otherwise (its default is
+        # 123456789012); the local cloud's account is settings.ACCOUNT_ID.
+        environ.setdefault("HTTP_X_MOTO_ACCOUNT_ID", self.account_id)
         return environ

@@ -49,21 +49,27 @@ def _is_rsa_jwk(obj: object) -> bool:
 
 
 class _Pickler(pickle.Pickler):
-    def persistent_id(self, obj: Any) -> Any:  # noqa: D102 - pickle hook
+    def persistent_id(self, obj: Any) -> Any:
         if isinstance(obj, _LOCK_TYPES):
-            return ("rlock",) if isinstance(obj, type(threading.RLock())) else ("lock",)
+            # With its id, so a Condition and its bound acquire/release share one new lock.
+            kind = "rlock" if isinstance(obj, type(threading.RLock())) else "lock"
+            return (kind, id(obj))
         if _is_rsa_jwk(obj):
             return ("cognito-jwk",)
         return None
 
 
 class _Unpickler(pickle.Unpickler):
-    def persistent_load(self, pid: Any) -> Any:  # noqa: D102 - pickle hook
+    def __init__(self, file: io.BytesIO) -> None:
+        super().__init__(file)
+        self._locks: dict[int, Any] = {}
+
+    def persistent_load(self, pid: Any) -> Any:
         kind = pid[0]
-        if kind == "rlock":
-            return threading.RLock()
-        if kind == "lock":
-            return threading.Lock()
+        if kind in ("rlock", "lock"):
+            if pid[1] not in self._locks:
+                self._locks[pid[1]] = threading.RLock() if kind == "rlock" else threading.Lock()
+            return self._locks[pid[1]]
         if kind == "cognito-jwk":
             from joserfc import jwk
             from moto.utilities.utils import load_resource
@@ -95,6 +101,10 @@ def snapshot_bytes(services: tuple[str, ...] = SERVICES) -> bytes:
             continue
         try:
             blobs[service] = _dump(data)
+        except RuntimeError as exc:
+            if not isinstance(exc, RecursionError):
+                raise  # changed while pickling (no gate): the caller retries
+            log.warning("cannot snapshot %s: too deeply nested", service)
         except Exception as exc:  # one unpicklable service must not lose the others
             log.warning("cannot snapshot %s: %s: %s", service, type(exc).__name__, exc)
     return pickle.dumps({"format": _FORMAT, "services": blobs}, protocol=pickle.HIGHEST_PROTOCOL)
@@ -122,6 +132,17 @@ def restore_bytes(payload: bytes) -> list[str]:
                 dict.__setitem__(account_backends, region, backend)
         restored.append(service)
     return restored
+
+
+def _snapshot_with_retries(attempts: int = 3) -> bytes:
+    """Without the gate a request may change a dict mid-pickle; that only needs a retry."""
+    for attempt in range(attempts):
+        try:
+            return snapshot_bytes()
+        except RuntimeError:
+            if attempt == attempts - 1:
+                raise
+    raise AssertionError("unreachable")
 
 
 def write_atomic(path: Path, data: bytes) -> None:
@@ -179,9 +200,9 @@ class Snapshotter:
                     with self._moto.gate.exclusive() as quiet:
                         if not quiet:
                             log.info("requests still running; snapshotting anyway")
-                        data = snapshot_bytes()
+                        data = _snapshot_with_retries()
                 else:
-                    data = snapshot_bytes()
+                    data = _snapshot_with_retries()
                 write_atomic(self.path, data)
             except BaseException:
                 self._dirty = True

@@ -8,9 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
-
-from stratus.local.moto_app import MotoApp
 from moto_harness import MotoAsgi, client_factory, serve
+
+from stratus.local.aws_request import AwsRequest
+from stratus.local.moto_app import MotoApp
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +104,17 @@ def test_reset_forgets_resources(aws: Any) -> None:
     moto.reset()
     names = json.dumps(aws("sqs").list_queues())
     assert "gone" not in names
+
+
+def test_moto_crash_is_a_500_in_the_protocol_without_stack_trace(moto: MotoApp) -> None:
+    auth = "AWS4-HMAC-SHA256 Credential=test/20250101/us-east-1/dynamodb/aws4_request, Signature=x"
+    headers = {
+        "host": "127.0.0.1:4566",
+        "x-amz-target": "DynamoDB_20120810.DescribeTable",
+        "content-type": "application/x-amz-json-1.0",
+        "authorization": auth,
+    }
+    status, _, body = moto.call(AwsRequest("POST", "/", "/", "", headers, b"{not json"))
+    assert status == 500
+    assert json.loads(body)["__type"] == "InternalFailure"
+    assert b"Traceback" not in body

@@ -1,0 +1,106 @@
+"""Cognito user pools, clients, domains and identity pools in moto."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from stratus.local.providers.base import (
+    Attributes,
+    Provider,
+    ProviderContext,
+    api_params,
+    error_code,
+)
+
+
+class UserPoolProvider(Provider):
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        idp = ctx.aws("cognito-idp")
+        params = api_params(idp, "CreateUserPool", props, UserPoolName="PoolName")
+        params.setdefault("PoolName", ctx.name(128))
+        params.pop("UserPoolTier", None)
+        pool = idp.create_user_pool(**params)["UserPool"]
+        return pool["Id"], self._attributes(ctx, pool["Id"], pool["Arn"])
+
+    def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
+        try:
+            ctx.aws("cognito-idp").describe_user_pool(UserPoolId=physical_id)
+            return True
+        except Exception as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return False
+            raise
+
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        # Replacing a pool would lose its users; AWS updates most settings in place too.
+        idp = ctx.aws("cognito-idp")
+        params = api_params(idp, "UpdateUserPool", props)
+        idp.update_user_pool(UserPoolId=physical_id, **params)
+        arn = idp.describe_user_pool(UserPoolId=physical_id)["UserPool"]["Arn"]
+        return physical_id, self._attributes(ctx, physical_id, arn)
+
+    @staticmethod
+    def _attributes(ctx: ProviderContext, pool_id: str, arn: str) -> Attributes:
+        provider = f"cognito-idp.{ctx.region}.amazonaws.com/{pool_id}"
+        return {
+            "Arn": arn,
+            "UserPoolId": pool_id,
+            "ProviderName": provider,
+            "ProviderURL": f"https://{provider}",
+        }
+
+
+class UserPoolClientProvider(Provider):
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        idp = ctx.aws("cognito-idp")
+        params = api_params(idp, "CreateUserPoolClient", props)
+        params.setdefault("ClientName", ctx.logical_id)
+        client = idp.create_user_pool_client(**params)["UserPoolClient"]
+        attrs: Attributes = {"Name": client["ClientName"], "ClientId": client["ClientId"]}
+        if client.get("ClientSecret"):
+            attrs["ClientSecret"] = client["ClientSecret"]
+        return client["ClientId"], attrs
+
+    def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
+        idp = ctx.aws("cognito-idp")
+        for pool in idp.list_user_pools(MaxResults=60)["UserPools"]:
+            clients = idp.list_user_pool_clients(UserPoolId=pool["Id"], MaxResults=60)[
+                "UserPoolClients"
+            ]
+            if any(c["ClientId"] == physical_id for c in clients):
+                return True
+        return False
+
+
+class UserPoolDomainProvider(Provider):
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        idp = ctx.aws("cognito-idp")
+        try:
+            idp.create_user_pool_domain(**api_params(idp, "CreateUserPoolDomain", props))
+        except Exception as exc:
+            if error_code(exc) != "InvalidParameterException":
+                raise
+        return props["Domain"], {"CloudFrontDistribution": f"{props['Domain']}.cloudfront.net"}
+
+
+class IdentityPoolProvider(Provider):
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        identity = ctx.aws("cognito-identity")
+        params = api_params(identity, "CreateIdentityPool", props)
+        # Identity pool names allow only [\w ]; CloudFormation generates one likewise.
+        params.setdefault("IdentityPoolName", re.sub(r"[^\w ]", "_", ctx.name(128, sep="_")))
+        params.setdefault("AllowUnauthenticatedIdentities", False)
+        pool = identity.create_identity_pool(**params)
+        return pool["IdentityPoolId"], {"Name": pool["IdentityPoolName"]}
+
+    def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
+        try:
+            ctx.aws("cognito-identity").describe_identity_pool(IdentityPoolId=physical_id)
+            return True
+        except Exception as exc:
+            if error_code(exc) == "ResourceNotFoundException":
+                return False
+            raise

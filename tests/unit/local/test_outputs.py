@@ -1,0 +1,73 @@
+"""outputs.json: cdk --outputs-file shape, with AWS URLs pointing at the local cloud."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from stratus.local.model import Deployment, Resource, Stack
+from stratus.local.outputs import cognito_hosted_urls, local_urls, rewrite_url, write_outputs
+from stratus.local.settings import LocalSettings
+
+
+def _settings(tmp_path: Path) -> LocalSettings:
+    return LocalSettings.for_project(tmp_path)
+
+
+def _deployment() -> Deployment:
+    stack = Stack(name="TodoApp", template_path=Path("x"))
+    stack.outputs = {
+        "ApiEndpoint": "https://abcdefghij.execute-api.us-east-1.amazonaws.com/local/",
+        "TodosUrl": "https://abcdefghij.execute-api.us-east-1.amazonaws.com/local/todos?x=1",
+        "HostedUi": "https://todo.auth.us-east-1.amazoncognito.com/login",
+        "QueueUrl": "https://sqs.us-east-1.amazonaws.com/000000000000/q",
+        "TableName": "todo-table",
+        "Subnets": ["a", "b"],
+    }
+    stack.resources["Api"] = Resource(
+        "TodoApp", "Api", "AWS::ApiGateway::RestApi", {}, "abcdefghij"
+    )
+    stack.resources["Stage"] = Resource(
+        "TodoApp", "Stage", "AWS::ApiGateway::Stage", {"RestApiId": "abcdefghij"}, "local"
+    )
+    return Deployment(stacks={"TodoApp": stack})
+
+
+def test_execute_api_url_goes_to_local_gateway_keeping_path(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    url = rewrite_url(
+        settings, "https://abcdefghij.execute-api.us-east-1.amazonaws.com/prod/todos/1"
+    )
+    assert url == "https://127.0.0.1:4443/restapis/abcdefghij/prod/todos/1"
+
+
+def test_other_aws_service_urls_go_to_the_aws_endpoint(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    assert (
+        rewrite_url(settings, "https://sqs.us-east-1.amazonaws.com/1/q")
+        == "http://127.0.0.1:4566/1/q"
+    )
+    assert rewrite_url(settings, "not a url") == "not a url"
+
+
+def test_write_outputs_has_cdk_shape_and_rewritten_urls(tmp_path: Path) -> None:
+    settings = _settings(tmp_path)
+    written = write_outputs(settings, _deployment())
+    on_disk = json.loads(settings.outputs_json.read_text())
+    assert on_disk == written
+    values = on_disk["TodoApp"]
+    assert values["ApiEndpoint"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/"
+    assert values["TodosUrl"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/todos?x=1"
+    assert values["HostedUi"] == "https://todo.auth.us-east-1.amazoncognito.com/login"
+    assert values["QueueUrl"] == "http://127.0.0.1:4566/000000000000/q"
+    assert values["TableName"] == "todo-table"
+    assert values["Subnets"] == "a,b"
+
+
+def test_local_urls_list_stages_and_flag_hosted_ui(tmp_path: Path) -> None:
+    urls = dict(local_urls(_deployment(), _settings(tmp_path)))
+    assert urls["TodoApp/Api (local)"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/"
+    assert urls["TodoApp.HostedUi (not served locally)"].startswith("https://todo.auth.")
+    assert cognito_hosted_urls(_deployment()) == [
+        "https://todo.auth.us-east-1.amazoncognito.com/login"
+    ]
