@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -106,6 +107,6 @@ def bob(local_cloud: LocalCloudHandle) -> User:
 @pytest.fixture(scope="session")
 def api(local_cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
     with httpx.Client(
-        base_url=str(local_cloud.stack_output("TodoApiUrl")), verify=str(local_cloud.ca_pem), timeout=35
+        base_url=str(local_cloud.stack_output("TodoApiUrl")), verify=ssl.create_default_context(cafile=str(local_cloud.ca_pem)), timeout=35
     ) as client:
         yield client

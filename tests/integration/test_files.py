@@ -35,8 +35,9 @@ def test_upload_list_download_delete(api: httpx.Client, alice: User) -> None:
     names = [item["name"] for item in api.get("files", headers=alice.auth).json()["items"]]
     assert "notes/hello.txt" in names
 
-    link = api.get("files/download-url", params={"name": "notes/hello.txt"}, headers=alice.auth).json()
-    assert httpx.get(link["url"]).content == body
+    answer = api.get("files/download-url", params={"name": "notes/hello.txt"}, headers=alice.auth)
+    assert answer.status_code == 200, answer.text
+    assert httpx.get(answer.json()["url"]).content == body
 
     assert api.delete("files", params={"name": "notes/hello.txt"}, headers=alice.auth).status_code == 204
     assert api.get("files/download-url", params={"name": "notes/hello.txt"}, headers=alice.auth).status_code == 404

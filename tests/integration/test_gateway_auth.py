@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import time
 
 import httpx
@@ -84,7 +85,7 @@ def test_cors_preflight_answers_as_declared(api: httpx.Client) -> None:
 
 
 def test_https_is_served_with_the_local_ca(local_cloud: LocalCloudHandle) -> None:
-    with httpx.Client(verify=str(local_cloud.ca_pem)) as client:
+    with httpx.Client(verify=ssl.create_default_context(cafile=str(local_cloud.ca_pem))) as client:
         assert client.get(local_cloud.gateway_origin + "/").status_code == 200
     with httpx.Client(verify=True) as client:
         try:

@@ -177,7 +177,7 @@ class LocalCloud:
             deployment = await asyncio.to_thread(self._provision, load_assembly(s.cdk_out))
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
-            self.reporter.warn(f"not emulated, skipped: {type_name} ({', '.join(where)})")
+            self.reporter.warn(f"not emulated, skipped: {type_name} ×{len(where)}")
 
         await self._start_services(deployment, credentials, keys, door)
         self.instance.ready_seconds = time.perf_counter() - began
@@ -239,7 +239,7 @@ class LocalCloud:
 
         outputs = write_outputs(s, deployment)
         self.instance.outputs = outputs
-        self.instance.urls = list(local_urls(deployment))
+        self.instance.urls = list(local_urls(deployment, s))
 
         dax_settings = dax_settings_from_deployment(deployment)
         if dax_settings is not None:

@@ -88,6 +88,23 @@ class _Gate:
                     self._cond.notify_all()
 
 
+def _ignore_bucket_policies() -> None:
+    """Stop moto from enforcing bucket policies, which it gets wrong.
+
+    moto evaluates a bucket policy without its Condition block (measured, moto 5.2.5), so
+    the CDK's TLS-only statement ("Deny s3:* when aws:SecureTransport is false") denies every
+    request. Who may do what is decided by the S3 guard (identity policies, signatures)
+    instead; bucket policies are not evaluated locally.
+    """
+    from moto.iam.access_control import PermissionResult
+    from moto.s3.models import FakeBucket
+
+    def neutral(self: Any, action: str, resource: str) -> Any:
+        return PermissionResult.NEUTRAL
+
+    FakeBucket.get_permission = neutral  # type: ignore[method-assign]
+
+
 class MotoApp:
     """moto's whole server, called per request without a socket."""
 
@@ -101,6 +118,7 @@ class MotoApp:
         self.account_id = account_id
         self._app = DomainDispatcherApplication(create_backend_app)
         self.gate = _Gate()
+        _ignore_bucket_policies()
 
     async def handle(self, request: AwsRequest) -> Response:
         status, headers, body = await anyio.to_thread.run_sync(self.call, request)

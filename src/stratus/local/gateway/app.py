@@ -331,8 +331,19 @@ async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:
     return b"".join(chunks)
 
 
+_FRAMING_HEADERS = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
 async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
-    raw = [(k.lower().encode("latin-1"), v.encode("latin-1", "replace")) for k, v in headers]
+    # The gateway frames the response itself: a Content-Length or Transfer-Encoding from the
+    # integration is dropped (API Gateway recomputes them), and 204/304 carry no body.
+    if status in (204, 304):
+        body = b""
+    raw = [
+        (k.lower().encode("latin-1"), v.encode("latin-1", "replace"))
+        for k, v in headers
+        if k.lower() not in _FRAMING_HEADERS
+    ]
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
