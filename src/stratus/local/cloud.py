@@ -230,7 +230,7 @@ class LocalCloud:
             self.runtime = runtime
             self._closers.append(runtime.aclose)
 
-        guard = S3Guard(credentials, region=s.region, bucket_cors=_moto_bucket_cors)
+        guard = S3Guard(credentials, region=s.region, bucket_cors=_local_bucket_cors(s))
         identity = IdentityPoolService(
             deployment, credentials, keys, region=s.region, policies_for_role=role_policies
         )
@@ -275,6 +275,28 @@ class LocalCloud:
                 result = close()
                 if asyncio.iscoroutine(result):
                     await result
+
+
+def _local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str, Any]] | None]:
+    """Bucket CORS rules with the gateway's default origin mapped to where it really runs.
+
+    The CDK app allows the local web client's origin (https://127.0.0.1:4443); a cloud
+    started on other ports (tests, a second checkout) serves that client elsewhere.
+    """
+    default_origin = f"https://{settings.host}:4443"
+
+    def rules(bucket: str) -> list[dict[str, Any]] | None:
+        found = _moto_bucket_cors(bucket)
+        if found is None or settings.gateway_origin == default_origin:
+            return found
+        for rule in found:
+            rule["AllowedOrigins"] = [
+                settings.gateway_origin if origin == default_origin else origin
+                for origin in rule["AllowedOrigins"]
+            ]
+        return found
+
+    return rules
 
 
 def _moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:
