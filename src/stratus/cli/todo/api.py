@@ -1,4 +1,4 @@
-"""The CLI's view of the to-do API: the generated SDK underneath, plain dicts and one error type on top.
+"""The CLI's view of the to-do API: the generated SDK underneath, dicts and one error on top.
 
 The SDK (`stratus_todo_client`, generated from the API's OpenAPI document) builds every
 request; this adapter adds what a generator cannot know: the raw-token `Authorization`
@@ -102,30 +102,53 @@ class TodoApi:
     def close(self) -> None:
         self._http.close()
 
-    def _client(self, token: str, headers: dict[str, str]) -> Any:
+    def _client(self, token: str, headers: dict[str, str], seen: list[httpx.Response]) -> Any:
         from stratus_todo_client import AuthenticatedClient
 
-        client = AuthenticatedClient(
-            base_url=self._base_url, token=token, prefix="", verify_ssl=self._verify,
-            timeout=httpx.Timeout(30.0), headers=headers,
+        return AuthenticatedClient(
+            base_url=self._base_url,
+            token=token,
+            prefix="",  # Cognito user-pool authorizers take the raw token, no "Bearer"
+            verify_ssl=self._verify,
+            timeout=httpx.Timeout(30.0),
+            headers=headers,
+            httpx_args={"event_hooks": {"response": [seen.append]}},
         )
-        return client
+
+    def _send(
+        self, fn: Callable[..., Any], args: tuple[Any, ...], headers: dict[str, str], **kwargs: Any
+    ) -> httpx.Response:
+        """One SDK call with a fresh token; a 401 refreshes the token and retries once."""
+        for attempt in (0, 1):
+            seen: list[httpx.Response] = []
+            with self._client(self._token(attempt == 1), headers, seen) as client:
+                try:
+                    fn(*args, client=client, **kwargs)
+                except (KeyError, ValueError, TypeError):
+                    # The SDK parses bodies by the document; API Gateway's own errors (e.g. the
+                    # authorizer's {"message"}) do not follow it. The raw response still counts.
+                    if not seen:
+                        raise
+            response = seen[-1]
+            if response.status_code != 401 or attempt == 1:
+                break
+        return response
 
     def _call(
-        self, op: str, *args: Any, headers: dict[str, str] | None = None,
-        body: dict[str, Any] | None = None, ok: tuple[int, ...] = (200,), **kwargs: Any,
+        self,
+        op: str,
+        *args: Any,
+        headers: dict[str, str] | None = None,
+        body: dict[str, Any] | None = None,
+        ok: tuple[int, ...] = (200,),
+        **kwargs: Any,
     ) -> tuple[Any, httpx.Headers]:
         fn = _operation(op).sync_detailed
         if body is not None:
             kwargs["body"] = _body(fn, body)
-        for attempt in (0, 1):
-            with self._client(self._token(attempt == 1), headers or {}) as client:
-                resp = fn(*args, client=client, **kwargs)
-            if resp.status_code == 401 and attempt == 0:
-                continue  # the token may have been revoked or clocks differ: refresh once
-            break
-        if int(resp.status_code) not in ok:
-            raise error_from_response(int(resp.status_code), resp.content)
+        resp = self._send(fn, args, headers=headers or {}, **kwargs)
+        if resp.status_code not in ok:
+            raise error_from_response(resp.status_code, resp.content)
         data = json.loads(resp.content) if resp.content else None
         return data, resp.headers
 
@@ -134,7 +157,8 @@ class TodoApi:
         from stratus_todo_client.types import UNSET
 
         data, _ = self._call(
-            "list_todos", limit=UNSET if limit is None else limit,
+            "list_todos",
+            limit=UNSET if limit is None else limit,
             cursor=UNSET if cursor is None else cursor,
         )
         return typing.cast(dict[str, Any], data)
@@ -148,7 +172,9 @@ class TodoApi:
             if not cursor:
                 return
 
-    def create_todo(self, fields: dict[str, Any], idempotency_key: str | None = None) -> dict[str, Any]:
+    def create_todo(
+        self, fields: dict[str, Any], idempotency_key: str | None = None
+    ) -> dict[str, Any]:
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         data, _ = self._call("create_todo", headers=headers, body=fields, ok=(200, 201))
         return typing.cast(dict[str, Any], data)
@@ -157,7 +183,9 @@ class TodoApi:
         data, headers = self._call("get_todo", todo_id)
         return typing.cast(dict[str, Any], data), headers.get("ETag")
 
-    def update_todo(self, todo_id: str, changes: dict[str, Any], if_match: str | None = None) -> dict[str, Any]:
+    def update_todo(
+        self, todo_id: str, changes: dict[str, Any], if_match: str | None = None
+    ) -> dict[str, Any]:
         headers = {"If-Match": if_match} if if_match else {}
         data, _ = self._call("update_todo", todo_id, headers=headers, body=changes)
         return typing.cast(dict[str, Any], data)
@@ -184,10 +212,13 @@ class TodoApi:
     def delete_file(self, name: str) -> None:
         self._call("delete_file", name=name, ok=(200, 204))
 
-    def upload(self, grant: dict[str, Any], path: Path, content_type: str, progress: Progress) -> None:
-        """POSTs the form S3 expects: every signed field, then `file` last (S3 ignores fields after it)."""
+    def upload(
+        self, grant: dict[str, Any], path: Path, content_type: str, progress: Progress
+    ) -> None:
+        """POSTs the form S3 wants: all signed fields, then `file` LAST (S3 ignores any after)."""
         with path.open("rb") as fh:
-            files = {"file": (path.name, _CountingReader(fh, progress), content_type)}
+            reader = typing.cast(IO[bytes], _CountingReader(fh, progress))
+            files = {"file": (path.name, reader, content_type)}
             resp = self._http.post(grant["url"], data=grant.get("fields", {}), files=files)
         if resp.status_code not in (200, 201, 204):
             raise _s3_error(resp)

@@ -100,7 +100,9 @@ class CognitoAuth:
         )
         result = resp.get("AuthenticationResult")
         if not result:
-            raise AuthError(f"Cognito asks for {resp.get('ChallengeName')}, which the CLI cannot answer")
+            raise AuthError(
+                f"Cognito asks for {resp.get('ChallengeName')}, which the CLI cannot answer"
+            )
         tokens = self._tokens(email, result, refresh_token=result["RefreshToken"])
         self._store.save(tokens)
         return tokens

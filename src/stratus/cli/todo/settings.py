@@ -51,9 +51,7 @@ def find_outputs(env: Mapping[str, str], cwd: Path) -> Path:
         candidate = folder / ".stratus" / "outputs.json"
         if candidate.is_file():
             return candidate
-    raise SettingsError(
-        "no .stratus/outputs.json found: run `stratus up` (or set STRATUS_OUTPUTS)"
-    )
+    raise SettingsError("no .stratus/outputs.json found: run `stratus up` (or set STRATUS_OUTPUTS)")
 
 
 def todo_outputs(outputs: Mapping[str, object]) -> Mapping[str, str]:
