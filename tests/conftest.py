@@ -71,16 +71,23 @@ class LocalCloudHandle:
         return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
 
 
-def start_local_cloud(state_dir: Path, *, fresh: bool = True) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
+def start_local_cloud(
+    state_dir: Path, *, fresh: bool = True
+) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
     state_dir.mkdir(parents=True, exist_ok=True)
     ports = {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
     log_path = state_dir / "up.log"
     args = [
-        str(Path(sys.executable).with_name("stratus")), "up",
-        "--state-dir", str(state_dir),
-        "--aws-port", str(ports["aws"]),
-        "--gateway-port", str(ports["gateway"]),
-        "--dax-port", str(ports["dax"]),
+        str(Path(sys.executable).with_name("stratus")),
+        "up",
+        "--state-dir",
+        str(state_dir),
+        "--aws-port",
+        str(ports["aws"]),
+        "--gateway-port",
+        str(ports["gateway"]),
+        "--dax-port",
+        str(ports["dax"]),
     ]
     if fresh:
         args.append("--fresh")

@@ -49,15 +49,24 @@ def sign_up_and_login(cloud: LocalCloudHandle, email: str | None = None) -> User
     email = email or unique_email()
     idp = aws_client(cloud, "cognito-idp")
     client_id = cloud.stack_output("UserPoolClientId")
-    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}])
-    idp.confirm_sign_up(ClientId=client_id, Username=email, ConfirmationCode=cloud.confirmation_code(email))
+    idp.sign_up(
+        ClientId=client_id,
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    idp.confirm_sign_up(
+        ClientId=client_id, Username=email, ConfirmationCode=cloud.confirmation_code(email)
+    )
     result = idp.initiate_auth(
-        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
     claims = _unverified_claims(result["IdToken"])
-    return User(email, result["IdToken"], result["AccessToken"], result["RefreshToken"], claims["sub"])
+    return User(
+        email, result["IdToken"], result["AccessToken"], result["RefreshToken"], claims["sub"]
+    )
 
 
 def _unverified_claims(token: str) -> dict[str, Any]:
@@ -71,7 +80,7 @@ def _unverified_claims(token: str) -> dict[str, Any]:
 
 
 def signing_key(cloud: LocalCloudHandle) -> RSAKey:
-    """The local cloud's own Cognito signing key: lets tests mint tokens that differ in one claim."""
+    """The local cloud's own Cognito key: tests mint tokens that differ in one claim."""
     pem = (cloud.state_dir / "keys" / "cognito-signing.pem").read_bytes()
     return RSAKey.import_key(pem)
 
@@ -107,6 +116,8 @@ def bob(local_cloud: LocalCloudHandle) -> User:
 @pytest.fixture(scope="session")
 def api(local_cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
     with httpx.Client(
-        base_url=str(local_cloud.stack_output("TodoApiUrl")), verify=ssl.create_default_context(cafile=str(local_cloud.ca_pem)), timeout=35
+        base_url=str(local_cloud.stack_output("TodoApiUrl")),
+        verify=ssl.create_default_context(cafile=str(local_cloud.ca_pem)),
+        timeout=35,
     ) as client:
         yield client

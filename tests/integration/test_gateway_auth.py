@@ -24,7 +24,9 @@ def test_missing_token_is_401_unauthorized(api: httpx.Client) -> None:
     assert response.json() == {"message": "Unauthorized"}
 
 
-def test_forged_token_signed_by_another_key_is_401(api: httpx.Client, local_cloud: LocalCloudHandle) -> None:
+def test_forged_token_signed_by_another_key_is_401(
+    api: httpx.Client, local_cloud: LocalCloudHandle
+) -> None:
     rogue = RSAKey.generate_key(2048)
     token = mint_token(local_cloud, rogue, kid=signing_key(local_cloud).thumbprint())
     assert api.get("todos", headers={"Authorization": token}).status_code == 401
@@ -44,13 +46,17 @@ def test_wrong_audience_is_401(api: httpx.Client, local_cloud: LocalCloudHandle)
 
 def test_wrong_issuer_is_401(api: httpx.Client, local_cloud: LocalCloudHandle) -> None:
     token = mint_token(
-        local_cloud, signing_key(local_cloud), kid=None,
+        local_cloud,
+        signing_key(local_cloud),
+        kid=None,
         iss="https://cognito-idp.us-east-1.amazonaws.com/us-east-1_Other",
     )
     assert api.get("todos", headers={"Authorization": token}).status_code == 401
 
 
-def test_correctly_signed_token_for_the_pool_is_accepted(api: httpx.Client, local_cloud: LocalCloudHandle) -> None:
+def test_correctly_signed_token_for_the_pool_is_accepted(
+    api: httpx.Client, local_cloud: LocalCloudHandle
+) -> None:
     """Guards the four tests above: the same minting path with nothing wrong passes."""
     token = mint_token(local_cloud, signing_key(local_cloud), kid=None)
     assert api.get("todos", headers={"Authorization": token}).status_code == 200
@@ -59,7 +65,10 @@ def test_correctly_signed_token_for_the_pool_is_accepted(api: httpx.Client, loca
 def test_tampered_payload_is_401(api: httpx.Client, alice: User, bob: User) -> None:
     header, _, signature = alice.id_token.split(".")
     body = bob.id_token.split(".")[1]
-    assert api.get("todos", headers={"Authorization": f"{header}.{body}.{signature}"}).status_code == 401
+    assert (
+        api.get("todos", headers={"Authorization": f"{header}.{body}.{signature}"}).status_code
+        == 401
+    )
 
 
 def test_unknown_path_is_403_missing_authentication_token(api: httpx.Client, alice: User) -> None:
@@ -76,8 +85,11 @@ def test_unknown_method_is_403_missing_authentication_token(api: httpx.Client, a
 def test_cors_preflight_answers_as_declared(api: httpx.Client) -> None:
     response = api.options(
         "todos",
-        headers={"Origin": "https://127.0.0.1:4443", "Access-Control-Request-Method": "POST",
-                 "Access-Control-Request-Headers": "authorization,content-type"},
+        headers={
+            "Origin": "https://127.0.0.1:4443",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
     )
     assert response.status_code in (200, 204)
     assert "POST" in response.headers["access-control-allow-methods"]

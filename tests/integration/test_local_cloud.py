@@ -32,7 +32,9 @@ def _functions(cloud: LocalCloudHandle) -> list[dict[str, str]]:
     for entry in found:
         for key, value in ids.items():
             if key.endswith("/" + entry["LogicalId"]):
-                names.append({"FunctionName": value["physical_id"] if isinstance(value, dict) else value})
+                names.append(
+                    {"FunctionName": value["physical_id"] if isinstance(value, dict) else value}
+                )
     return names
 
 
@@ -40,7 +42,13 @@ def test_outputs_file_has_cdk_shape_with_local_urls(local_cloud: LocalCloudHandl
     outputs = local_cloud.outputs
     stack = next(name for name, values in outputs.items() if "TodoApiUrl" in values)
     values = outputs[stack]
-    for key in ("TodoApiUrl", "UserPoolId", "UserPoolClientId", "IdentityPoolId", "UserFilesBucketName"):
+    for key in (
+        "TodoApiUrl",
+        "UserPoolId",
+        "UserPoolClientId",
+        "IdentityPoolId",
+        "UserFilesBucketName",
+    ):
         assert values.get(key), key
     assert values["TodoApiUrl"].startswith(local_cloud.gateway_origin + "/restapis/")
 
@@ -48,14 +56,21 @@ def test_outputs_file_has_cdk_shape_with_local_urls(local_cloud: LocalCloudHandl
 def test_lambda_invoke_api_answers_any_aws_client(local_cloud: LocalCloudHandle) -> None:
     client = aws_client(local_cloud, "lambda")
     name = todos_function_name(local_cloud)
-    event = {"httpMethod": "GET", "path": "/todos", "resource": "/todos", "headers": {},
-             "requestContext": {"requestId": "r1", "stage": "local"}}
+    event = {
+        "httpMethod": "GET",
+        "path": "/todos",
+        "resource": "/todos",
+        "headers": {},
+        "requestContext": {"requestId": "r1", "stage": "local"},
+    }
     answer = client.invoke(FunctionName=name, Payload=json.dumps(event).encode(), LogType="Tail")
     payload = json.loads(answer["Payload"].read())
     assert answer["StatusCode"] == 200
     assert payload["statusCode"] == 401  # no authorizer claims: the handler refuses too
     assert "START RequestId" in base64.b64decode(answer["LogResult"]).decode()
-    queued = client.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode())
+    queued = client.invoke(
+        FunctionName=name, InvocationType="Event", Payload=json.dumps(event).encode()
+    )
     assert queued["StatusCode"] == 202
 
 
@@ -86,16 +101,31 @@ def test_unsupported_resources_are_named_at_start(local_cloud: LocalCloudHandle)
 
 def test_second_up_on_the_same_state_says_it_is_running(local_cloud: LocalCloudHandle) -> None:
     result = subprocess.run(
-        [str(Path(sys.executable).with_name("stratus")), "up", "--state-dir", str(local_cloud.state_dir),
-         "--aws-port", "1", "--gateway-port", "2", "--dax-port", "3"],
-        cwd=ROOT, capture_output=True, text=True, timeout=60,
+        [
+            str(Path(sys.executable).with_name("stratus")),
+            "up",
+            "--state-dir",
+            str(local_cloud.state_dir),
+            "--aws-port",
+            "1",
+            "--gateway-port",
+            "2",
+            "--dax-port",
+            "3",
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     assert "already running" in result.stderr
     assert "Traceback" not in result.stderr
 
 
-def test_state_survives_restart_and_fresh_starts_empty(tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_state_survives_restart_and_fresh_starts_empty(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
     state = ROOT / ".stratus" / "test-restart"
     proc, cloud = start_local_cloud(state, fresh=True)
     try:
@@ -108,9 +138,14 @@ def test_state_survives_restart_and_fresh_starts_empty(tmp_path_factory: pytest.
     try:
         idp = aws_client(cloud, "cognito-idp")
         users = idp.list_users(UserPoolId=cloud.stack_output("UserPoolId"))["Users"]
-        assert any(u["Username"] == user.email or any(a["Value"] == user.email for a in u["Attributes"])
-                   for u in users)
-        assert aws_client(cloud, "s3").get_object(Bucket=bucket, Key="kept.txt")["Body"].read() == b"kept"
+        assert any(
+            u["Username"] == user.email or any(a["Value"] == user.email for a in u["Attributes"])
+            for u in users
+        )
+        assert (
+            aws_client(cloud, "s3").get_object(Bucket=bucket, Key="kept.txt")["Body"].read()
+            == b"kept"
+        )
     finally:
         stop_local_cloud(proc)
     proc, cloud = start_local_cloud(state, fresh=True)

@@ -18,7 +18,9 @@ app.command("down")(up_commands.down)
 try:
     from stratus.cli.todo import app as todo_app
 
-    app.add_typer(todo_app, name="todo", help="Use the to-do system: sign up, log in, add, list, files.")
+    app.add_typer(
+        todo_app, name="todo", help="Use the to-do system: sign up, log in, add, list, files."
+    )
 except ImportError:  # pragma: no cover - the todo client package is part of the product
     pass
 

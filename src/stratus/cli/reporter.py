@@ -22,7 +22,9 @@ class ConsoleReporter:
             except BaseException:
                 self.console.print(f"[red]✗[/red] {title}")
                 raise
-        self.console.print(f"[green]✓[/green] {title} [dim]({time.perf_counter() - began:.1f}s)[/dim]")
+        self.console.print(
+            f"[green]✓[/green] {title} [dim]({time.perf_counter() - began:.1f}s)[/dim]"
+        )
 
     def info(self, message: str) -> None:
         self.console.print(f"  {message}")

@@ -30,7 +30,9 @@ def project_root() -> Path:
     raise typer.BadParameter("no cdk.json here or above: run stratus from the project checkout")
 
 
-def make_settings(state_dir: Path | None, aws_port: int, gateway_port: int, dax_port: int) -> LocalSettings:
+def make_settings(
+    state_dir: Path | None, aws_port: int, gateway_port: int, dax_port: int
+) -> LocalSettings:
     return LocalSettings.for_project(
         project_root(), state_dir, ports=Ports(aws=aws_port, gateway=gateway_port, dax=dax_port)
     )
@@ -39,25 +41,35 @@ def make_settings(state_dir: Path | None, aws_port: int, gateway_port: int, dax_
 def up(
     fresh: bool = typer.Option(False, "--fresh", help="Start empty: forget users, items, objects."),
     stage: str = typer.Option("local", help="CDK stage to synthesize and serve."),
-    dax: bool = typer.Option(True, "--dax/--no-dax", help="Serve the read path through the DAX endpoint."),
+    dax: bool = typer.Option(
+        True, "--dax/--no-dax", help="Serve the read path through the DAX endpoint."
+    ),
     state_dir: Path | None = typer.Option(None, help="Where state lives (default: .stratus/)."),
     aws_port: int = typer.Option(4566, help="AWS API endpoint port."),
     gateway_port: int = typer.Option(4443, help="API Gateway HTTPS port."),
     dax_port: int = typer.Option(8111, help="DAX endpoint port."),
     force_synth: bool = typer.Option(False, help="Synthesize even if the CDK app is unchanged."),
-    verbose: bool = typer.Option(False, "-v", "--verbose", help="Log every request and provisioning step."),
+    verbose: bool = typer.Option(
+        False, "-v", "--verbose", help="Log every request and provisioning step."
+    ),
 ) -> None:
     """Run the whole product locally: AWS endpoint, Lambda, API Gateway, DAX. Ctrl-C stops it."""
     from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
     from stratus.local.servers import PortInUseError
     from stratus.local.synth import SynthError
 
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
+    )
     settings = make_settings(state_dir, aws_port, gateway_port, dax_port)
     reporter = ConsoleReporter(console)
     try:
         with single_instance(settings):
-            cloud = LocalCloud(settings, UpOptions(stage=stage, dax=dax, fresh=fresh, force_synth=force_synth), reporter)
+            cloud = LocalCloud(
+                settings,
+                UpOptions(stage=stage, dax=dax, fresh=fresh, force_synth=force_synth),
+                reporter,
+            )
             _run(cloud, settings)
     except (AlreadyRunningError, PortInUseError, SynthError) as exc:
         console.print(f"[red]error:[/red] {exc}")
@@ -84,7 +96,9 @@ def _run(cloud: object, settings: LocalSettings) -> None:
             await cloud.stop()
             raise
         console.print(f"[bold green]stratus is up[/bold green] in {instance.ready_seconds:.1f}s")
-        console.print(f"  AWS endpoint  {settings.aws_endpoint}   (AWS_ENDPOINT_URL, any credentials)")
+        console.print(
+            f"  AWS endpoint  {settings.aws_endpoint}   (AWS_ENDPOINT_URL, any credentials)"
+        )
         for name, url in instance.urls:
             console.print(f"  {name:<13} {url}")
         console.print(f"  web app       {settings.gateway_origin}/apps/todo/")
@@ -99,7 +113,9 @@ def _run(cloud: object, settings: LocalSettings) -> None:
     asyncio.run(main())
 
 
-def down(state_dir: Path | None = typer.Option(None, help="State directory of the running cloud.")) -> None:
+def down(
+    state_dir: Path | None = typer.Option(None, help="State directory of the running cloud."),
+) -> None:
     """Stop a `stratus up` running in another terminal."""
     from stratus.local.cloud import read_state_pid
 

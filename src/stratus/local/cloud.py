@@ -91,12 +91,16 @@ def aws_client_factory(settings: LocalSettings) -> Callable[[str], Any]:
         aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
         region_name=settings.region,
     )
-    config = Config(retries={"max_attempts": 2, "mode": "standard"}, s3={"addressing_style": "path"})
+    config = Config(
+        retries={"max_attempts": 2, "mode": "standard"}, s3={"addressing_style": "path"}
+    )
     cache: dict[str, Any] = {}
 
     def client(service: str) -> Any:
         if service not in cache:
-            cache[service] = session.client(service, endpoint_url=settings.aws_endpoint, config=config)
+            cache[service] = session.client(  # type: ignore[call-overload]
+                service, endpoint_url=settings.aws_endpoint, config=config
+            )
         return cache[service]
 
     return client
@@ -138,7 +142,11 @@ class LocalCloud:
 
         began = time.perf_counter()
         s = self.settings
-        ports = {"AWS endpoint": s.ports.aws, "API gateway": s.ports.gateway, "DAX endpoint": s.ports.dax}
+        ports = {
+            "AWS endpoint": s.ports.aws,
+            "API gateway": s.ports.gateway,
+            "DAX endpoint": s.ports.dax,
+        }
         for purpose, port in ports.items():
             servers.check_port_free(s.host, port, purpose)
         if self.options.fresh:
@@ -157,16 +165,22 @@ class LocalCloud:
             moto = MotoApp()
             keys = LocalTokenKeys(s.keys_dir / "cognito-signing.pem")
             keys.install()
-            snapshotter = Snapshotter(s.snapshot_dir / "moto.pickle", interval_seconds=2.0, moto=moto)
+            snapshotter = Snapshotter(
+                s.snapshot_dir / "moto.pickle", interval_seconds=2.0, moto=moto
+            )
             restored = snapshotter.restore()
             if restored:
-                self.reporter.info("restored saved state (users, items, objects); --fresh starts empty")
+                self.reporter.info(
+                    "restored saved state (users, items, objects); --fresh starts empty"
+                )
             credentials = CredentialStore(s.snapshot_dir / "credentials.json")
             door = FrontDoor(moto.handle, on_mutation=snapshotter.mark_dirty)
             self.codes = ConfirmationCodes(
                 s.snapshot_dir / "outbox.jsonl",
                 door.forward_to_moto,
-                announce=lambda user, code: self.reporter.info(f"confirmation code for {user}: {code}"),
+                announce=lambda user, code: self.reporter.info(
+                    f"confirmation code for {user}: {code}"
+                ),
             )
             door.interceptors += [jwks_interceptor(keys), self.codes]
             self._servers.append(await servers.start_server("aws", door, s.host, s.ports.aws))
@@ -177,7 +191,7 @@ class LocalCloud:
             deployment = await asyncio.to_thread(self._provision, load_assembly(s.cdk_out))
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
-            self.reporter.warn(f"not emulated, skipped: {type_name} ×{len(where)}")
+            self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
 
         await self._start_services(deployment, credentials, keys, door)
         self.instance.ready_seconds = time.perf_counter() - began
@@ -197,7 +211,9 @@ class LocalCloud:
             ),
         )
 
-    async def _start_services(self, deployment: Any, credentials: Any, keys: Any, door: Any) -> None:
+    async def _start_services(
+        self, deployment: Any, credentials: Any, keys: Any, door: Any
+    ) -> None:
         from stratus.local import servers
         from stratus.local.contracts import LocalContext
         from stratus.local.dax import build_dax_app, dax_settings_from_deployment
@@ -218,13 +234,18 @@ class LocalCloud:
 
         with self.reporter.step("Starting the Lambda runtime"):
             runtime = LambdaRuntime(
-                s, credentials, log_sink=CloudWatchLogSink(lambda: aws("logs")), policies_for_role=role_policies
+                s,
+                credentials,
+                log_sink=CloudWatchLogSink(lambda: aws("logs")),
+                policies_for_role=role_policies,
             )
             for resource in deployment.resources("AWS::Lambda::Function"):
                 stack = deployment.stacks[resource.stack]
                 asset = resource.metadata.get("aws:asset:path")
                 if asset is None or stack.assembly_dir is None:
-                    self.reporter.warn(f"{resource.stack}/{resource.logical_id}: no code asset, not runnable")
+                    self.reporter.warn(
+                        f"{resource.stack}/{resource.logical_id}: no code asset, not runnable"
+                    )
                     continue
                 runtime.register(resource, stack.assembly_dir / asset)
             self.runtime = runtime
@@ -248,7 +269,9 @@ class LocalCloud:
                 self.dax = build_dax_app(
                     upstream=s.aws_endpoint, ttl_item_seconds=item_ttl, ttl_query_seconds=query_ttl
                 )
-                self._servers.append(await servers.start_server("dax", self.dax, s.host, s.ports.dax))
+                self._servers.append(
+                    await servers.start_server("dax", self.dax, s.host, s.ports.dax)
+                )
                 self._closers.append(self.dax.aclose)
 
         with self.reporter.step("Starting the API gateway (HTTPS)"):
@@ -258,8 +281,12 @@ class LocalCloud:
             gateway = build_gateway_app(ctx, extra_routes=routes)
             self._servers.append(
                 await servers.start_server(
-                    "gateway", gateway, s.host, s.ports.gateway,
-                    ssl_certfile=str(tls.cert_pem), ssl_keyfile=str(tls.key_pem),
+                    "gateway",
+                    gateway,
+                    s.host,
+                    s.ports.gateway,
+                    ssl_certfile=str(tls.cert_pem),
+                    ssl_keyfile=str(tls.key_pem),
                 )
             )
 

@@ -58,7 +58,7 @@ class ConfirmationCodes:
         target = request.target or ""
         if not target.startswith(_PREFIX):
             return None
-        operation = target[len(_PREFIX):]
+        operation = target[len(_PREFIX) :]
         if operation not in ("SignUp", "ResendConfirmationCode", "ConfirmSignUp"):
             return None
         try:
@@ -86,7 +86,12 @@ class ConfirmationCodes:
 
     def _issue(self, client_id: str, username: str) -> None:
         code = f"{secrets.randbelow(10**6):06d}"
-        entry = {"client_id": client_id, "username": username, "code": code, "sent_at": self._clock()}
+        entry = {
+            "client_id": client_id,
+            "username": username,
+            "code": code,
+            "sent_at": self._clock(),
+        }
         with self._lock:
             self._outbox.parent.mkdir(parents=True, exist_ok=True)
             with self._outbox.open("a") as out:
@@ -101,9 +106,13 @@ class ConfirmationCodes:
             if entry["username"] != username or entry["client_id"] != client_id:
                 continue
             if not secrets.compare_digest(str(entry["code"]), code.strip()):
-                return _error("CodeMismatchException", "Invalid verification code provided, please try again.")
+                return _error(
+                    "CodeMismatchException", "Invalid verification code provided, please try again."
+                )
             if self._clock() - float(entry["sent_at"]) > CODE_LIFETIME_SECONDS:
-                return _error("ExpiredCodeException", "Invalid code provided, please request a code again.")
+                return _error(
+                    "ExpiredCodeException", "Invalid code provided, please request a code again."
+                )
             return None
         # No code was ever sent to this user through this client (e.g. an admin-created user):
         # let moto answer, which reports unknown users and already-confirmed users as Cognito does.

@@ -73,7 +73,11 @@ class CredentialStore:
             # session), so the store does not grow on every `up`; its policies are refreshed.
             with self._lock:
                 for existing in self._by_key.values():
-                    if existing.kind == kind and existing.subject == subject and not existing.expired():
+                    if (
+                        existing.kind == kind
+                        and existing.subject == subject
+                        and not existing.expired()
+                    ):
                         existing.role_arn, existing.policies = role_arn, policies
                         self._save()
                         return existing

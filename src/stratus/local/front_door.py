@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -88,7 +87,10 @@ class FrontDoor:
         except Exception:  # never a stack trace to a client; the log has it
             log.exception("AWS endpoint failed on %s %s", request.method, request.path)
             response = JSONResponse(
-                {"__type": "InternalFailure", "message": "local AWS endpoint error (see stratus up log)"},
+                {
+                    "__type": "InternalFailure",
+                    "message": "local AWS endpoint error (see stratus up log)",
+                },
                 500,
             )
         await response(scope, receive, send)
@@ -125,7 +127,7 @@ def is_mutation(request: AwsRequest) -> bool:
 
 async def _lifespan(receive: Receive, send: Send) -> None:
     while True:
-        message: dict[str, Any] = await receive()
+        message = await receive()
         if message["type"] == "lifespan.startup":
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":

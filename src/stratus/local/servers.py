@@ -51,7 +51,12 @@ class RunningServer:
 
 
 async def start_server(
-    name: str, app: Any, host: str, port: int, *, ssl_certfile: str | None = None,
+    name: str,
+    app: Any,
+    host: str,
+    port: int,
+    *,
+    ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
 ) -> RunningServer:
     config = uvicorn.Config(

@@ -31,7 +31,9 @@ class LocalSettings:
     account_id: str = ACCOUNT_ID
 
     @classmethod
-    def for_project(cls, project_root: Path, state_dir: Path | None = None, **kw: object) -> LocalSettings:
+    def for_project(
+        cls, project_root: Path, state_dir: Path | None = None, **kw: object
+    ) -> LocalSettings:
         root = project_root.resolve()
         return cls(project_root=root, state_dir=(state_dir or root / ".stratus").resolve(), **kw)  # type: ignore[arg-type]
 

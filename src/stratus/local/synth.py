@@ -16,7 +16,13 @@ import sys
 from pathlib import Path
 
 # What the templates and Lambda bundles are made from.
-_INPUTS = ("src/stratus/infra", "src/stratus/runtime", "src/stratus/todo", "requirements", "cdk.json")
+_INPUTS = (
+    "src/stratus/infra",
+    "src/stratus/runtime",
+    "src/stratus/todo",
+    "requirements",
+    "cdk.json",
+)
 
 
 class SynthError(RuntimeError):
@@ -36,11 +42,18 @@ def _fingerprint(project_root: Path, context: dict[str, str]) -> str:
     return digest.hexdigest()
 
 
-def synthesize(project_root: Path, outdir: Path, context: dict[str, str], *, force: bool = False) -> bool:
+def synthesize(
+    project_root: Path, outdir: Path, context: dict[str, str], *, force: bool = False
+) -> bool:
     """Write the cloud assembly to `outdir`. Returns False when the cached one was reused."""
     stamp = outdir / ".stratus-fingerprint"
     fingerprint = _fingerprint(project_root, context)
-    if not force and stamp.exists() and stamp.read_text() == fingerprint and (outdir / "manifest.json").exists():
+    if (
+        not force
+        and stamp.exists()
+        and stamp.read_text() == fingerprint
+        and (outdir / "manifest.json").exists()
+    ):
         return False
     args = [sys.executable, "-m", "stratus.infra.app", "--outdir", str(outdir)]
     for key, value in context.items():

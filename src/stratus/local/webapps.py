@@ -28,7 +28,9 @@ def find_output(outputs: dict[str, dict[str, Any]], key: str) -> tuple[str, Any]
     return None
 
 
-def todo_client_config(settings: LocalSettings, outputs: dict[str, dict[str, Any]]) -> dict[str, Any]:
+def todo_client_config(
+    settings: LocalSettings, outputs: dict[str, dict[str, Any]]
+) -> dict[str, Any]:
     found = find_output(outputs, "TodoApiUrl")
     if found is None:
         return {}
@@ -58,11 +60,13 @@ def web_routes(
         if (web_root / "todo").is_dir():
             links.append('<li><a href="/apps/todo/">To-do web app</a></li>')
         for name in openapi:
-            links.append(f'<li><a href="/openapi/{html.escape(name)}.json">OpenAPI: {html.escape(name)}</a></li>')
+            safe = html.escape(name)
+            links.append(f'<li><a href="/openapi/{safe}.json">OpenAPI: {safe}</a></li>')
         for stack, values in outputs.items():
             for key, value in values.items():
                 if isinstance(value, str) and value.startswith("https://"):
-                    links.append(f"<li>{html.escape(stack)} {html.escape(key)}: <code>{html.escape(value)}</code></li>")
+                    label = html.escape(f"{stack} {key}")
+                    links.append(f"<li>{label}: <code>{html.escape(value)}</code></li>")
         body = "<!doctype html><title>stratus local cloud</title><h1>stratus local cloud</h1><ul>"
         return HTMLResponse(body + "".join(links) + "</ul>")
 
