@@ -17,7 +17,9 @@ from tests.conftest import ROOT, LocalCloudHandle, unique_email
 from tests.integration.conftest import PASSWORD
 
 
-def run_cli(cloud: LocalCloudHandle, config_home: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    cloud: LocalCloudHandle, config_home: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
     env = dict(
         os.environ,
         STRATUS_OUTPUTS=str(cloud.state_dir / "outputs.json"),
