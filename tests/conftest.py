@@ -72,10 +72,15 @@ class LocalCloudHandle:
 
 
 def start_local_cloud(
-    state_dir: Path, *, fresh: bool = True
+    state_dir: Path,
+    *,
+    fresh: bool = True,
+    extra_args: list[str] | None = None,
+    ports: dict[str, int] | None = None,
 ) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
+    """Start `stratus up` on free ports (or `ports`: aws, gateway, dax) and wait until ready."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    ports = {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
+    ports = ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
     log_path = state_dir / "up.log"
     args = [
         str(Path(sys.executable).with_name("stratus")),
@@ -91,6 +96,7 @@ def start_local_cloud(
     ]
     if fresh:
         args.append("--fresh")
+    args += extra_args or []
     outputs = state_dir / "outputs.json"
     if fresh and outputs.exists():
         outputs.unlink()

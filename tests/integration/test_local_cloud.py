@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import json
+import ssl
 import subprocess
 import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
@@ -123,6 +125,11 @@ def test_second_up_on_the_same_state_says_it_is_running(local_cloud: LocalCloudH
     assert "Traceback" not in result.stderr
 
 
+def _api(cloud: LocalCloudHandle) -> httpx.Client:
+    context = ssl.create_default_context(cafile=str(cloud.ca_pem))
+    return httpx.Client(base_url=str(cloud.stack_output("TodoApiUrl")), verify=context, timeout=35)
+
+
 def test_state_survives_restart_and_fresh_starts_empty(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
@@ -132,10 +139,14 @@ def test_state_survives_restart_and_fresh_starts_empty(
         user = sign_up_and_login(cloud)
         bucket = cloud.stack_output("UserFilesBucketName")
         aws_client(cloud, "s3").put_object(Bucket=bucket, Key="kept.txt", Body=b"kept")
+        assert _api(cloud).post("todos", headers=user.auth, json={"title": "kept"}).status_code == 201
     finally:
         assert stop_local_cloud(proc) == 0
-    proc, cloud = start_local_cloud(state, fresh=False)
+    proc, cloud = start_local_cloud(state, fresh=False)  # new ports: endpoints must follow
     try:
+        listed = _api(cloud).get("todos", headers=user.auth)
+        assert listed.status_code == 200, listed.text
+        assert [item["title"] for item in listed.json()["items"]] == ["kept"]
         idp = aws_client(cloud, "cognito-idp")
         users = idp.list_users(UserPoolId=cloud.stack_output("UserPoolId"))["Users"]
         assert any(

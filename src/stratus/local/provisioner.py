@@ -231,6 +231,10 @@ class _StackRun:
         old_id = str(record["physical_id"])
         still_there = provider.exists(ctx, old_id)
         if still_there and record.get("hash") == digest:
+            if getattr(provider, "recompute_on_reuse", False):
+                # Attributes that embed where the local cloud listens (ports can change
+                # between runs) are computed again; the physical id stays the same.
+                return old_id, provider.create(ctx, properties)[1], "reuse"
             return old_id, dict(record.get("attributes") or {}), "reuse"
         if still_there:
             updated = provider.update(ctx, old_id, properties)

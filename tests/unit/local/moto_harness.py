@@ -1,7 +1,7 @@
 """Test harness: MotoApp served by uvicorn on an ephemeral port, and boto3 clients for it.
 
-The lead's front door does the same ASGI -> AwsRequest -> MotoApp step; this copy is
-minimal so provisioner/persistence tests do not depend on the front door's interceptors.
+It reuses the front door's ASGI -> AwsRequest step but none of its interceptors, so
+provisioner/persistence tests see moto alone.
 """
 
 from __future__ import annotations
@@ -19,24 +19,8 @@ from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.aws_request import AwsRequest
+from stratus.local.front_door import to_aws_request
 from stratus.local.moto_app import MotoApp
-
-
-def to_aws_request(scope: Scope, body: bytes) -> AwsRequest:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        headers[name] = f"{headers[name]},{value}" if name in headers else value
-    raw_path = scope.get("raw_path") or scope["path"].encode()
-    return AwsRequest(
-        method=scope["method"],
-        path=scope["path"],
-        raw_path=raw_path.decode("latin-1"),
-        query_string=scope.get("query_string", b"").decode("latin-1"),
-        headers=headers,
-        body=body,
-    )
 
 
 class MotoAsgi:

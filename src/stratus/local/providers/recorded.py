@@ -68,6 +68,9 @@ class StageProvider(Provider):
 
 
 class DaxClusterProvider(Provider):
+    # Its endpoint attributes name the DAX port of the current run.
+    recompute_on_reuse = True
+
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         name = props.get("ClusterName") or ctx.short_id(20)
         endpoint = f"{ctx.settings.host}:{ctx.settings.ports.dax}"

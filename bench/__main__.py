@@ -1,0 +1,321 @@
+"""`python -m bench`: the local cloud's figures, each beside its baseline, in one run.
+
+Bounded: three `stratus up` runs (fresh+DAX, warm restart of it, fresh --no-dax), fixed
+request counts, 20 short import subprocesses. Every cloud is stopped even on failure.
+Figures also go to .stratus/bench/results.json.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import shutil
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import httpx
+from tests.conftest import ROOT, LocalCloudHandle, unique_email
+from tests.integration.conftest import PASSWORD, User, aws_client, sign_up_and_login
+
+from bench.cloud import asset_dirs, function_environment, ports_of, running_cloud
+from bench.cold import IMPORTS, bundle_size, import_times
+from bench.hello import hello_server
+from bench.inprocess import in_process_call
+from bench.load import concurrent, get_ok, https_client, timed
+from bench.stats import Series, print_table
+
+N = 300
+WARMUP = 30
+THREADS, PER_THREAD = 4, 75
+TODOS = 20
+OUT = ROOT / ".stratus" / "bench"
+TODOS_HANDLER = "stratus.todo.handlers.todos.lambda_handler"
+UP_AIM_WARM_S = 15.0
+OVERHEAD_AIM_MS = 2.0
+
+
+def summary(s: Series) -> dict[str, Any]:
+    return {
+        "n": len(s.samples_ms),
+        "p50_ms": round(s.p50, 3),
+        "p99_ms": round(s.p99, 3),
+        "req_per_s": round(s.throughput, 1),
+    }
+
+
+def login(cloud: LocalCloudHandle, email: str) -> User:
+    """A fresh ID token for an existing user (tokens of a previous run may be stale)."""
+    result = aws_client(cloud, "cognito-idp").initiate_auth(
+        ClientId=cloud.stack_output("UserPoolClientId"),
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    fresh = sign_up_and_login.__globals__["_unverified_claims"](result["IdToken"])
+    return User(
+        email, result["IdToken"], result["AccessToken"], result["RefreshToken"], fresh["sub"]
+    )
+
+
+def seed(cloud: LocalCloudHandle, user: User) -> None:
+    with https_client(cloud.ca_pem, str(cloud.stack_output("TodoApiUrl"))) as api:
+        for i in range(TODOS):
+            r = api.post(
+                "todos", json={"title": f"bench to-do {i}", "notes": "x" * 40}, headers=user.auth
+            )
+            if r.status_code != 201:
+                raise RuntimeError(f"seeding POST /todos -> {r.status_code}: {r.text[:200]}")
+        count = len(api.get("todos", headers=user.auth).json()["items"])
+        if count != TODOS:
+            raise RuntimeError(f"seeded {TODOS} to-dos, GET /todos lists {count}")
+
+
+def first_request_ms(api: httpx.Client, path: str, user: User) -> float:
+    t0 = time.perf_counter()
+    r = api.get(path, headers=user.auth)
+    elapsed = (time.perf_counter() - t0) * 1000
+    if r.status_code != 200:
+        raise RuntimeError(f"first GET {path} -> {r.status_code}: {r.text[:200]}")
+    return elapsed
+
+
+def dax_stats(cloud: LocalCloudHandle) -> dict[str, Any]:
+    data: dict[str, Any] = httpx.get(f"{cloud.dax_endpoint}/_stratus/stats", timeout=10).json()
+    return data
+
+
+def delta_ratio(before: dict[str, Any], after: dict[str, Any]) -> dict[str, Any]:
+    d = {
+        k: after[k] - before[k]
+        for k in (
+            "item_hits",
+            "item_misses",
+            "query_hits",
+            "query_misses",
+            "pass_through",
+            "writes",
+        )
+    }
+    hits = d["item_hits"] + d["query_hits"]
+    lookups = hits + d["item_misses"] + d["query_misses"]
+    d["hit_ratio"] = round(hits / lookups, 4) if lookups else 0.0
+    return d
+
+
+def backdate_last_write(cloud: LocalCloudHandle, user: User) -> None:
+    """Make the user an idle reader: last write an hour ago, so lists may use DAX's query cache.
+
+    The store sends ConsistentRead Queries (which DAX passes through) for one query-cache TTL
+    (300 s) after a user's write; a bench cannot wait that long, so it moves the stamp back.
+    """
+    aws_client(cloud, "dynamodb").update_item(
+        TableName=cloud.stack_output("TodoTableName"),
+        Key={"pk": {"S": user.sub}, "sk": {"S": "#meta"}},
+        UpdateExpression="SET last_write_at = :t",
+        ExpressionAttributeValues={":t": {"N": str(time.time() - 3600)}},
+    )
+    if "127.0.0.1" in cloud.dax_endpoint:
+        with contextlib.suppress(httpx.HTTPError):  # no DAX endpoint under --no-dax
+            httpx.post(f"{cloud.dax_endpoint}/_stratus/flush", timeout=10)
+
+
+def reader_series(cloud: LocalCloudHandle, user: User, label: str) -> Series:
+    with https_client(cloud.ca_pem, str(cloud.stack_output("TodoApiUrl"))) as api:
+        return timed(f"GET /todos idle reader, {label}", get_ok(api, "todos", user.auth), N, WARMUP)
+
+
+def bench_dax_cloud(results: dict[str, Any]) -> tuple[Series, ...]:
+    state = OUT / "cloud-dax"
+    shutil.rmtree(state, ignore_errors=True)
+    email = unique_email("bench")
+    with running_cloud(state, fresh=True) as (cloud, wall, reported):
+        results["up"] = {"cold": {"wall_s": round(wall, 2), "reported_s": reported}}
+        user = sign_up_and_login(cloud, email)
+        seed(cloud, user)
+        ports = ports_of(cloud)
+    # Same ports as the first run: a warm restart on new ports currently leaves the DAX
+    # cluster's recorded endpoint (and so the function's DAX_ENDPOINT) on the old port.
+    with running_cloud(state, fresh=False, ports=ports) as (cloud, wall, reported):
+        results["up"]["warm"] = {"wall_s": round(wall, 2), "reported_s": reported}
+        user = login(cloud, email)
+        base = str(cloud.stack_output("TodoApiUrl"))
+        with https_client(cloud.ca_pem, base) as api:
+            results["first_request_ms"] = {
+                "GET /todos (todos fn)": round(first_request_ms(api, "todos", user), 1),
+                "GET /files (files fn)": round(first_request_ms(api, "files", user), 1),
+            }
+            httpx.post(f"{cloud.dax_endpoint}/_stratus/flush", timeout=10).raise_for_status()
+            before = dax_stats(cloud)
+            gateway = timed(
+                "GET /todos via gateway+Lambda (DAX)", get_ok(api, "todos", user.auth), N, WARMUP
+            )
+            results["dax_stats"] = delta_ratio(before, dax_stats(cloud))
+
+        def conc_call() -> Any:
+            return get_ok(https_client(cloud.ca_pem, base), "todos", user.auth)
+
+        # untimed round first: concurrency starts extra workers, each with its own cold start
+        concurrent("warm-up", conc_call, THREADS, 10)
+        conc = concurrent(
+            f"  same, {THREADS} client threads",
+            conc_call,
+            THREADS,
+            PER_THREAD,
+        )
+        env = function_environment(cloud.state_dir, TODOS_HANDLER)
+        results["in_process_env_keys"] = sorted(env)
+        inproc_call = in_process_call(
+            "stratus.todo.handlers.todos", env, cloud.aws_endpoint, user.sub, user.email, "/todos"
+        )
+        inproc = timed("GET /todos handler in-process (DAX)", inproc_call, N, WARMUP)
+        keys = cloud.state_dir / "keys"
+        with (
+            hello_server(keys / "server.pem", keys / "server-key.pem") as origin,
+            https_client(cloud.ca_pem, origin) as hc,
+        ):
+            hello = timed("hello-world ASGI, same uvicorn HTTPS", get_ok(hc, "/", {}), N, WARMUP)
+            hello_conc = concurrent(
+                f"  hello, {THREADS} client threads",
+                lambda: get_ok(https_client(cloud.ca_pem, origin), "/", {}),
+                THREADS,
+                PER_THREAD,
+            )
+        results["bundle"] = bundle_size(asset_dirs(cloud.state_dir)[0])
+        backdate_last_write(cloud, user)
+        before = dax_stats(cloud)
+        reader = reader_series(cloud, user, "DAX")
+        results["dax_stats_idle_reader"] = delta_ratio(before, dax_stats(cloud))
+        inproc_reader = timed("GET /todos idle reader, in-process", inproc_call, N, WARMUP)
+    return gateway, conc, inproc, hello, hello_conc, reader, inproc_reader
+
+
+def bench_no_dax(results: dict[str, Any]) -> tuple[Series, Series]:
+    state = OUT / "cloud-nodax"
+    shutil.rmtree(state, ignore_errors=True)
+    with running_cloud(state, fresh=True, extra_args=["--no-dax"]) as (cloud, wall, reported):
+        results["up"]["cold_no_dax"] = {"wall_s": round(wall, 2), "reported_s": reported}
+        user = sign_up_and_login(cloud, unique_email("bench"))
+        seed(cloud, user)
+        with https_client(cloud.ca_pem, str(cloud.stack_output("TodoApiUrl"))) as api:
+            writer = timed(
+                "GET /todos via gateway+Lambda (no DAX)", get_ok(api, "todos", user.auth), N, WARMUP
+            )
+        backdate_last_write(cloud, user)
+        return writer, reader_series(cloud, user, "no DAX")
+
+
+def main() -> int:
+    started = time.perf_counter()
+    OUT.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"n": N, "warmup": WARMUP, "todos_per_user": TODOS}
+    print(
+        f"stratus bench: N={N} sequential after {WARMUP} warm-up, "
+        f"{THREADS}x{PER_THREAD} concurrent, user with {TODOS} to-dos"
+    )
+
+    gateway, conc, inproc, hello, hello_conc, reader, inproc_reader = bench_dax_cloud(results)
+    nodax, nodax_reader = bench_no_dax(results)
+    imports = import_times(Path(results["bundle"]["asset_dir"]))
+
+    up = results["up"]
+    print("\n1. stratus up, time to ready (wall from spawn; CLI's own figure in brackets)")
+    for key, label in (
+        ("cold", "fresh state dir (synth cache may exist)"),
+        ("warm", "warm: restart of the same state dir"),
+        ("cold_no_dax", "fresh state dir, --no-dax"),
+    ):
+        print(f"  {label:44} {up[key]['wall_s']:6.2f} s  [{up[key]['reported_s']:.1f} s]")
+    warm_ok = up["warm"]["wall_s"] <= UP_AIM_WARM_S
+    print(f"  warm vs aim ≤ {UP_AIM_WARM_S:.0f} s: {'met' if warm_ok else 'MISSED'}")
+
+    print_table(
+        "2. GET /todos (20 items), warm, keep-alive HTTPS — baseline: handler in-process",
+        [gateway, conc, inproc, hello, hello_conc],
+        inproc,
+    )
+    overhead = gateway.p50 - inproc.p50
+    print(
+        f"  gateway+runtime overhead = p50(gateway) - p50(in-process) = {overhead:.2f} ms "
+        f"(aim ≤ {OVERHEAD_AIM_MS:.0f} ms: {'met' if overhead <= OVERHEAD_AIM_MS else 'MISSED'})"
+    )
+    overhead_reader = reader.p50 - inproc_reader.p50
+    print(
+        f"  same, idle reader (DAX query-cache hits, handler ~{inproc_reader.p50:.1f} ms): "
+        f"{reader.p50:.2f} - {inproc_reader.p50:.2f} = {overhead_reader:.2f} ms "
+        f"(aim ≤ {OVERHEAD_AIM_MS:.0f} ms: "
+        f"{'met' if overhead_reader <= OVERHEAD_AIM_MS else 'MISSED'})"
+    )
+    print(
+        f"  gateway p50 / hello-world p50 = {gateway.p50 / hello.p50:.1f}x; "
+        f"throughput {gateway.throughput:.0f} vs ceiling {hello.throughput:.0f} req/s "
+        f"({gateway.throughput / hello.throughput:.1%})"
+    )
+
+    print_table(
+        "3. GET /todos via gateway, user who wrote < 5 min ago — baseline: no DAX",
+        [gateway, nodax],
+        nodax,
+    )
+    print_table(
+        "   same, idle reader (last write 1 h ago) — baseline: no DAX",
+        [reader, nodax_reader, inproc_reader],
+        nodax_reader,
+    )
+    for key, label in (("dax_stats", "recent writer"), ("dax_stats_idle_reader", "idle reader")):
+        st = results[key]
+        print(
+            f"  DAX stats, {label:13} (flushed first): query hits {st['query_hits']}/"
+            f"misses {st['query_misses']}, item hits {st['item_hits']}/misses "
+            f"{st['item_misses']}, pass-through {st['pass_through']}, "
+            f"hit ratio {st['hit_ratio']:.1%}"
+        )
+    print("  (a recent writer's lists are ConsistentRead Queries, which DAX passes through)")
+
+    print("\n4a. cold start: first request after `up` (gateway + new worker + handler init)")
+    for name, ms in results["first_request_ms"].items():
+        print(f"  {name:44} {ms:8.1f} ms   ({ms / gateway.p50:.0f}x warm p50)")
+    print("4b. handler module import in a fresh python, median of 5 — baseline: import boto3")
+    base = imports["import boto3 (baseline)"]
+    for name in IMPORTS:
+        print(f"  {name:44} {imports[name]:8.1f} ms   {imports[name] / base:5.2f}x")
+
+    b = results["bundle"]
+    print(
+        f"\n5. Lambda bundle {Path(b['asset_dir']).name[:18]}…: "
+        f"{b['bytes'] / 1e6:.1f} MB in {b['files']} files; largest top-level packages:"
+    )
+    for p in b["largest"]:
+        print(f"  {p['name']:44} {p['bytes'] / 1e6:8.2f} MB  {p['files']:6d} files")
+
+    results["latency"] = {
+        s.name.strip(): summary(s)
+        for s in (
+            gateway,
+            conc,
+            inproc,
+            hello,
+            hello_conc,
+            nodax,
+            reader,
+            nodax_reader,
+            inproc_reader,
+        )
+    }
+    results["overhead_p50_ms"] = {
+        "recent_writer": round(overhead, 3),
+        "idle_reader": round(overhead_reader, 3),
+    }
+    results["import_ms"] = {k: round(v, 1) for k, v in imports.items()}
+    results["series_raw"] = {s.name.strip(): asdict(s) for s in (gateway, inproc, hello, nodax)}
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    (OUT / "results.json").write_text(json.dumps(results, indent=2))
+    print(
+        f"\nbench finished in {results['bench_seconds']:.0f} s; figures in {OUT / 'results.json'}"
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

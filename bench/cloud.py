@@ -1,0 +1,94 @@
+"""Start/stop local clouds for the bench, and resolve a Lambda function's environment.
+
+Reuses tests/conftest.py's start_local_cloud/stop_local_cloud (with extra CLI arguments
+such as `--no-dax`, and fixed ports for a warm restart).
+
+The function environment is resolved from what the running cloud itself wrote: the
+template's Environment.Variables with Ref -> physical_id and Fn::GetAtt -> attributes taken
+from DIR/state/physical_ids.json (the provisioner's record). Only Ref/GetAtt occur in these
+variables; anything else is an error rather than a guess.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+
+UP_LINE = re.compile(r"stratus is up in ([0-9.]+)s")
+
+
+def ports_of(handle: LocalCloudHandle) -> list[int]:
+    """aws, gateway, dax ports, in the order start_local_cloud asks for free ports."""
+    origins = (handle.aws_endpoint, handle.gateway_origin, handle.dax_endpoint)
+    return [int(origin.rsplit(":", 1)[1]) for origin in origins]
+
+
+@contextmanager
+def running_cloud(
+    state_dir: Path,
+    *,
+    fresh: bool,
+    extra_args: list[str] | None = None,
+    ports: list[int] | None = None,
+) -> Iterator[tuple[LocalCloudHandle, float, float]]:
+    """Yield (handle, wall seconds to ready, seconds the CLI reported); always stops it.
+
+    `ports` reuses a previous run's ports (a warm restart as `make up` does it: same ports).
+    """
+    fixed = dict(zip(("aws", "gateway", "dax"), ports, strict=True)) if ports else None
+    started = time.perf_counter()
+    proc, handle = start_local_cloud(state_dir, fresh=fresh, extra_args=extra_args, ports=fixed)
+    wall = time.perf_counter() - started
+    try:
+        match = UP_LINE.search(handle.log_path.read_text(errors="replace"))
+        yield handle, wall, float(match.group(1)) if match else float("nan")
+    finally:
+        stop_local_cloud(proc)
+
+
+def _physical(state_dir: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((state_dir / "state" / "physical_ids.json").read_text())
+    return data
+
+
+def template(state_dir: Path, stack: str = "Stratus-local-Todo") -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(
+        (state_dir / "cdk.out" / f"{stack}.template.json").read_text()
+    )
+    return data
+
+
+def function_environment(
+    state_dir: Path, handler: str, stack: str = "Stratus-local-Todo"
+) -> dict[str, str]:
+    """The resolved Environment.Variables of the function whose Handler is `handler`."""
+    records = _physical(state_dir)
+    for logical, res in template(state_dir, stack)["Resources"].items():
+        props = res.get("Properties", {})
+        if res["Type"] != "AWS::Lambda::Function" or props.get("Handler") != handler:
+            continue
+        variables = (props.get("Environment") or {}).get("Variables") or {}
+        return {k: _resolve(v, records, stack, logical) for k, v in variables.items()}
+    raise KeyError(f"no function with handler {handler} in {stack}")
+
+
+def _resolve(value: Any, records: dict[str, Any], stack: str, where: str) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict) and "Ref" in value:
+        return str(records[f"{stack}/{value['Ref']}"]["physical_id"])
+    if isinstance(value, dict) and "Fn::GetAtt" in value:
+        logical, attr = value["Fn::GetAtt"]
+        return str(records[f"{stack}/{logical}"]["attributes"][attr])
+    raise ValueError(f"{where}: cannot resolve {value!r} for the in-process baseline")
+
+
+def asset_dirs(state_dir: Path) -> list[Path]:
+    return sorted(p for p in (state_dir / "cdk.out").glob("asset.*") if p.is_dir())
