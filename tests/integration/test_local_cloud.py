@@ -139,7 +139,8 @@ def test_state_survives_restart_and_fresh_starts_empty(
         user = sign_up_and_login(cloud)
         bucket = cloud.stack_output("UserFilesBucketName")
         aws_client(cloud, "s3").put_object(Bucket=bucket, Key="kept.txt", Body=b"kept")
-        assert _api(cloud).post("todos", headers=user.auth, json={"title": "kept"}).status_code == 201
+        created = _api(cloud).post("todos", headers=user.auth, json={"title": "kept"})
+        assert created.status_code == 201
     finally:
         assert stop_local_cloud(proc) == 0
     proc, cloud = start_local_cloud(state, fresh=False)  # new ports: endpoints must follow
