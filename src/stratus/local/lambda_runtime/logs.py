@@ -11,6 +11,7 @@ import contextlib
 import logging
 import queue
 import threading
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from typing import Any, Protocol
@@ -52,8 +53,12 @@ class MemoryLogSink:
 class CloudWatchLogSink:
     """Ships events to CloudWatch Logs through `client_factory()` (a boto3 `logs` client)."""
 
-    def __init__(self, client_factory: Callable[[], Any]) -> None:
+    def __init__(self, client_factory: Callable[[], Any], *, linger_seconds: float = 0.25) -> None:
         self._client_factory = client_factory
+        # Lambda's own log shipping is asynchronous too (lines reach CloudWatch within
+        # seconds); waiting a moment turns one PutLogEvents per invocation into one per batch,
+        # which keeps log shipping off the warm request path's CPU budget.
+        self._linger = linger_seconds
         # Items: events to ship, an Event to set once everything before it is shipped, or
         # None to stop.
         self._queue: queue.Queue[_Item] = queue.Queue()
@@ -97,6 +102,8 @@ class CloudWatchLogSink:
         stopping = False
         while not stopping:
             item: _Item = self._queue.get()
+            if isinstance(item, tuple) and self._linger > 0:
+                time.sleep(self._linger)
             batch: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
             markers: list[threading.Event] = []
             while True:  # drain what is queued into one batch per stream
