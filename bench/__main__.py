@@ -18,7 +18,13 @@ from typing import Any
 
 import httpx
 from tests.conftest import ROOT, LocalCloudHandle, unique_email
-from tests.integration.conftest import PASSWORD, User, aws_client, sign_up_and_login
+from tests.integration.conftest import (
+    PASSWORD,
+    User,
+    aws_client,
+    sign_up_and_login,
+    unverified_claims,
+)
 
 from bench.cloud import asset_dirs, function_environment, ports_of, running_cloud
 from bench.cold import IMPORTS, bundle_size, import_times
@@ -53,7 +59,7 @@ def login(cloud: LocalCloudHandle, email: str) -> User:
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
-    fresh = sign_up_and_login.__globals__["_unverified_claims"](result["IdToken"])
+    fresh = unverified_claims(result["IdToken"])
     return User(
         email, result["IdToken"], result["AccessToken"], result["RefreshToken"], fresh["sub"]
     )

@@ -63,13 +63,13 @@ def sign_up_and_login(cloud: LocalCloudHandle, email: str | None = None) -> User
         AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
     )["AuthenticationResult"]
-    claims = _unverified_claims(result["IdToken"])
+    claims = unverified_claims(result["IdToken"])
     return User(
         email, result["IdToken"], result["AccessToken"], result["RefreshToken"], claims["sub"]
     )
 
 
-def _unverified_claims(token: str) -> dict[str, Any]:
+def unverified_claims(token: str) -> dict[str, Any]:
     import base64
     import json
 
