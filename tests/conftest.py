@@ -135,7 +135,10 @@ def stop_local_cloud(proc: subprocess.Popen[bytes]) -> int:
 
 @pytest.fixture(scope="session")
 def local_cloud() -> Iterator[LocalCloudHandle]:
-    proc, handle = start_local_cloud(ROOT / ".stratus" / "test-cloud")
+    # probes=true adds the diagnostic stack the failure-path tests drive (crash, timeout...).
+    proc, handle = start_local_cloud(
+        ROOT / ".stratus" / "test-cloud", extra_args=["-c", "probes=true"]
+    )
     try:
         yield handle
     finally:

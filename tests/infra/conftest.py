@@ -23,6 +23,9 @@ os.environ.setdefault("CDK_VALIDATION", "false")
 os.environ.setdefault("JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION", "20")
 
 STAGES = ("dev", "prod")
+# Extra context per stage: dev also synthesizes the diagnostic probes stack (so nag and
+# cfn-lint check it in the same synth); prod keeps the default (no probes).
+EXTRA_CONTEXT: dict[str, dict[str, str]] = {"dev": {"probes": "true"}}
 
 
 @dataclass(frozen=True)
@@ -53,7 +56,8 @@ def synths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synth
     result: dict[str, Synth] = {}
     for stage in STAGES:
         outdir = tmp_path_factory.mktemp(f"cdk-{stage}")
-        build_app(context={"stage": stage}, outdir=str(outdir)).synth()
+        context = {"stage": stage, **EXTRA_CONTEXT.get(stage, {})}
+        build_app(context=context, outdir=str(outdir)).synth()
         path = outdir / f"{todo_stack_name(stage)}.template.json"
         result[stage] = Synth(stage, outdir, path, json.loads(path.read_text()))
     yield result

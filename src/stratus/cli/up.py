@@ -38,6 +38,26 @@ def make_settings(
     )
 
 
+# Context keys with their own `up` options: `-c` may not contradict them.
+_OWN_OPTIONS = {"stage": "--stage", "dax": "--dax/--no-dax"}
+
+
+def parse_context(items: list[str]) -> dict[str, str]:
+    """`-c KEY=VALUE` pairs -> CDK context for the synth (the same syntax as `cdk -c`)."""
+    context: dict[str, str] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or not key:
+            raise typer.BadParameter(f"context must be KEY=VALUE, got {item!r}", param_hint="-c")
+        if key in _OWN_OPTIONS:
+            raise typer.BadParameter(
+                f"use {_OWN_OPTIONS[key]} rather than -c {key}=...", param_hint="-c"
+            )
+        context[key] = value
+    return context
+
+
 def up(
     fresh: bool = typer.Option(False, "--fresh", help="Start empty: forget users, items, objects."),
     stage: str = typer.Option("local", help="CDK stage to synthesize and serve."),
@@ -49,6 +69,13 @@ def up(
     gateway_port: int = typer.Option(4443, help="API Gateway HTTPS port."),
     dax_port: int = typer.Option(8111, help="DAX endpoint port."),
     force_synth: bool = typer.Option(False, help="Synthesize even if the CDK app is unchanged."),
+    context: list[str] = typer.Option(
+        [],
+        "--context",
+        "-c",
+        metavar="KEY=VALUE",
+        help="Extra CDK context for the synth, repeatable (e.g. -c probes=true).",
+    ),
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Log every request and provisioning step."
     ),
@@ -61,13 +88,20 @@ def up(
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
+    synth_context = parse_context(context)
     settings = make_settings(state_dir, aws_port, gateway_port, dax_port)
     reporter = ConsoleReporter(console)
     try:
         with single_instance(settings):
             cloud = LocalCloud(
                 settings,
-                UpOptions(stage=stage, dax=dax, fresh=fresh, force_synth=force_synth),
+                UpOptions(
+                    stage=stage,
+                    dax=dax,
+                    fresh=fresh,
+                    force_synth=force_synth,
+                    context=synth_context,
+                ),
                 reporter,
             )
             _run(cloud, settings)

@@ -22,6 +22,8 @@ from aws_cdk import App
 
 from stratus.infra.bundling import BundleError, build_lambda_bundle
 from stratus.infra.nag import enable_nag
+from stratus.infra.stacks.probes import CONTEXT_KEY as PROBES_KEY
+from stratus.infra.stacks.probes import ProbesStack, probes_enabled
 from stratus.infra.stacks.todo import TodoStack
 from stratus.infra.stage import StageConfigError, stage_config
 
@@ -57,6 +59,12 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     cfg = stage_config(view)
     bundle = build_lambda_bundle(PROJECT_ROOT)
     TodoStack(app, cfg=cfg, code_path=bundle)
+    # Diagnostic functions that fail on purpose (local failure-path tests); never in prod.
+    if probes_enabled(app.node.try_get_context(PROBES_KEY), cfg):
+        probes = build_lambda_bundle(
+            PROJECT_ROOT, name="probes", packages=("probes",), third_party=False
+        )
+        ProbesStack(app, cfg=cfg, code_path=probes)
     enable_nag(app)
     return app
 

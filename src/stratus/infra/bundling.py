@@ -1,4 +1,4 @@
-"""Build the to-do Lambda bundle without Docker.
+"""Build the Lambda bundles (to-do, diagnostic probes) without Docker.
 
 The CDK's own bundling runs pip inside a Docker image; this machine (and CI) has no Docker.
 pip can already install wheels for another platform (`--platform/--implementation/
@@ -8,7 +8,8 @@ pip can already install wheels for another platform (`--platform/--implementatio
    pins the whole closure) into `build/lambda/deps-<hash>/`, keyed by the file's hash, so a
    repeat synth never calls pip;
 2. `build/lambda/todo/` is rebuilt from that cache (hard links where possible) plus fresh
-   copies of `stratus/__init__.py`, `stratus/runtime/` and `stratus/todo/`.
+   copies of `stratus/__init__.py`, `stratus/runtime/` and `stratus/todo/`. Other bundles
+   (`build/lambda/probes/`) name their own source packages and may skip third-party wheels.
 
 Packages that only ship an sdist (amazon-dax-client) are first built into a wheel cache.
 """
@@ -131,23 +132,33 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def build_lambda_bundle(project_root: Path) -> Path:
-    """Build `build/lambda/todo/` (sources + pinned wheels) and return its path."""
+def build_lambda_bundle(
+    project_root: Path,
+    *,
+    name: str = "todo",
+    packages: tuple[str, ...] = SOURCE_PACKAGES,
+    third_party: bool = True,
+) -> Path:
+    """Build `build/lambda/<name>/` (our `packages` + pinned wheels) and return its path.
+
+    `third_party=False` ships only our sources (e.g. the stdlib-only diagnostic probes).
+    """
     project_root = project_root.resolve()
     src = project_root / "src" / "stratus"
-    for package in SOURCE_PACKAGES:
+    for package in packages:
         if not (src / package).is_dir():
             raise BundleError(f"missing source package {src / package}")
-    deps = ensure_deps(project_root)
+    deps = ensure_deps(project_root) if third_party else None
     build = project_root / "build" / "lambda"
-    bundle = build / "todo"
+    bundle = build / name
     with _locked(build):
-        staging = Path(tempfile.mkdtemp(prefix="todo-tmp-", dir=build))
+        staging = Path(tempfile.mkdtemp(prefix=f"{name}-tmp-", dir=build))
         try:
-            shutil.copytree(deps, staging, dirs_exist_ok=True, copy_function=_link_or_copy)
+            if deps is not None:
+                shutil.copytree(deps, staging, dirs_exist_ok=True, copy_function=_link_or_copy)
             (staging / "stratus").mkdir()
             shutil.copy2(src / "__init__.py", staging / "stratus" / "__init__.py")
-            for package in SOURCE_PACKAGES:
+            for package in packages:
                 shutil.copytree(src / package, staging / "stratus" / package, ignore=_IGNORE)
             shutil.rmtree(bundle, ignore_errors=True)
             staging.rename(bundle)

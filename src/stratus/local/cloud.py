@@ -44,6 +44,8 @@ class UpOptions:
     dax: bool = True
     fresh: bool = False
     force_synth: bool = False
+    # Extra CDK context for the synth (`stratus up -c probes=true`); stage/dax come from above.
+    context: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -153,7 +155,11 @@ class LocalCloud:
             wipe_state(s)
         s.snapshot_dir.mkdir(parents=True, exist_ok=True)
 
-        context = {"stage": self.options.stage, "dax": "true" if self.options.dax else "false"}
+        context = {
+            **self.options.context,
+            "stage": self.options.stage,
+            "dax": "true" if self.options.dax else "false",
+        }
         with self.reporter.step("Synthesizing the CDK app"):
             fresh_synth = await asyncio.to_thread(
                 synthesize, s.project_root, s.cdk_out, context, force=self.options.force_synth
