@@ -20,6 +20,7 @@ _INPUTS = (
     "src/stratus/infra",
     "src/stratus/runtime",
     "src/stratus/todo",
+    "src/stratus/probes",
     "requirements",
     "cdk.json",
 )
