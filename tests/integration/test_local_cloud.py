@@ -166,3 +166,24 @@ def test_state_survives_restart_and_fresh_starts_empty(
         assert idp.list_users(UserPoolId=cloud.stack_output("UserPoolId"))["Users"] == []
     finally:
         stop_local_cloud(proc)
+
+
+def test_stage_access_logs_reach_the_stages_log_group(
+    local_cloud: LocalCloudHandle, api: httpx.Client, alice: User
+) -> None:
+    api.get("todos", headers=alice.auth)
+    logs = aws_client(local_cloud, "logs")
+    groups = [
+        g["logGroupName"]
+        for g in logs.describe_log_groups()["logGroups"]
+        if "ApiAccessLogs" in g["logGroupName"]
+    ]
+    assert groups, "the API stage's access-log group was not provisioned"
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        events = logs.filter_log_events(logGroupName=groups[0]).get("events", [])
+        lines = [json.loads(e["message"]) for e in events]
+        if any(line.get("httpMethod") == "GET" and line.get("status") == "200" for line in lines):
+            return
+        time.sleep(0.3)
+    raise AssertionError("no access log line for GET /todos reached CloudWatch Logs")

@@ -239,11 +239,9 @@ class LocalCloud:
             return policies_for_role(deployment, arn)
 
         with self.reporter.step("Starting the Lambda runtime"):
+            log_sink = CloudWatchLogSink(lambda: aws("logs"))
             runtime = LambdaRuntime(
-                s,
-                credentials,
-                log_sink=CloudWatchLogSink(lambda: aws("logs")),
-                policies_for_role=role_policies,
+                s, credentials, log_sink=log_sink, policies_for_role=role_policies
             )
             for resource in deployment.resources("AWS::Lambda::Function"):
                 stack = deployment.stacks[resource.stack]
@@ -284,7 +282,9 @@ class LocalCloud:
             tls = await asyncio.to_thread(ensure_tls, s)
             ctx = LocalContext(s, deployment, credentials, runtime, keys)
             routes = web_routes(s, outputs, _openapi_documents(outputs))
-            gateway = build_gateway_app(ctx, extra_routes=routes)
+            gateway = build_gateway_app(
+                ctx, extra_routes=routes, log_sink=_access_log_writer(log_sink)
+            )
             self._servers.append(
                 await servers.start_server(
                     "gateway",
@@ -308,6 +308,20 @@ class LocalCloud:
                 result = close()
                 if asyncio.iscoroutine(result):
                     await result
+
+
+def _access_log_writer(sink: Any) -> Callable[[str, str], None]:
+    """Stage access logs go to the stage's CloudWatch log group, as API Gateway sends them."""
+
+    def write(destination_arn: str, line: str) -> None:
+        # arn:aws:logs:<region>:<account>:log-group:<name>[:*]
+        parts = destination_arn.split(":log-group:", 1)
+        if len(parts) != 2 or not parts[1]:
+            return
+        group = parts[1].removesuffix(":*")
+        sink.put(group, "local-gateway", [(int(time.time() * 1000), line)])
+
+    return write
 
 
 def _local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str, Any]] | None]:
