@@ -173,7 +173,9 @@ async function loadTodos(more = false) {
   if (more && nextCursor) query.set("cursor", nextCursor);
   const page = await api("GET", `todos?${query}`);
   if (!more) list.replaceChildren();
-  for (const todo of page.items) list.append(renderTodo(todo));
+  for (const todo of page.items) {
+    if (!list.querySelector(`li[data-id="${CSS.escape(todo.id)}"]`)) list.append(renderTodo(todo));
+  }
   nextCursor = page.next || null;
   updateEmpty();
 }
@@ -354,7 +356,10 @@ function wire() {
     const body = { title: String(data.get("title")).trim() };
     if (data.get("due")) body.due = String(data.get("due"));
     const todo = await api("POST", "todos", body);
-    $('[data-testid="todo-list"]').prepend(renderTodo(todo));
+    const list = $('[data-testid="todo-list"]');
+    // A list load that was in flight may already show the new to-do: never show it twice.
+    list.querySelector(`li[data-id="${CSS.escape(todo.id)}"]`)?.remove();
+    list.prepend(renderTodo(todo));
     updateEmpty();
     const title = $('[data-testid="todo-title"]');
     if (title.value.trim() === body.title) add.reset(); // keep whatever was typed meanwhile
