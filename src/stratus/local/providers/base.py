@@ -119,6 +119,17 @@ def tags(props: dict[str, Any]) -> list[dict[str, str]]:
     return [{"Key": str(t["Key"]), "Value": str(t["Value"])} for t in props.get("Tags") or []]
 
 
+def answers(call: Callable[[], Any], *missing: str) -> bool:
+    """Run a describe-style call: True if it answers, False on one of the `missing` codes."""
+    try:
+        call()
+    except Exception as exc:
+        if error_code(exc) in missing:
+            return False
+        raise
+    return True
+
+
 def error_code(exc: Exception) -> str:
     response = getattr(exc, "response", None) or {}
     return str(response.get("Error", {}).get("Code", ""))

@@ -9,6 +9,7 @@ from stratus.local.providers.base import (
     Attributes,
     Provider,
     ProviderContext,
+    answers,
     api_params,
     error_code,
 )
@@ -24,13 +25,10 @@ class UserPoolProvider(Provider):
         return pool["Id"], self._attributes(ctx, pool["Id"], pool["Arn"])
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("cognito-idp").describe_user_pool(UserPoolId=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("cognito-idp").describe_user_pool(UserPoolId=physical_id),
+            "ResourceNotFoundException",
+        )
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
@@ -97,10 +95,7 @@ class IdentityPoolProvider(Provider):
         return pool["IdentityPoolId"], {"Name": pool["IdentityPoolName"]}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("cognito-identity").describe_identity_pool(IdentityPoolId=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("cognito-identity").describe_identity_pool(IdentityPoolId=physical_id),
+            "ResourceNotFoundException",
+        )

@@ -8,6 +8,7 @@ from stratus.local.providers.base import (
     Attributes,
     Provider,
     ProviderContext,
+    answers,
     api_params,
     error_code,
     log,
@@ -50,13 +51,10 @@ class TableProvider(Provider):
         return name, self._attributes(ddb, name)
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("dynamodb").describe_table(TableName=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("dynamodb").describe_table(TableName=physical_id),
+            "ResourceNotFoundException",
+        )
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]

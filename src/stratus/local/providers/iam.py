@@ -6,7 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stratus.local.providers.base import Attributes, Provider, ProviderContext, error_code, log
+from stratus.local.providers.base import (
+    Attributes,
+    Provider,
+    ProviderContext,
+    answers,
+    error_code,
+    log,
+)
 
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
@@ -57,13 +64,7 @@ class RoleProvider(Provider):
         return name, {"Arn": role["Arn"], "RoleId": role["RoleId"]}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("iam").get_role(RoleName=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "NoSuchEntity":
-                return False
-            raise
+        return answers(lambda: ctx.aws("iam").get_role(RoleName=physical_id), "NoSuchEntity")
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
@@ -113,13 +114,7 @@ class ManagedPolicyProvider(Provider):
         return arn, {"PolicyArn": arn}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("iam").get_policy(PolicyArn=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "NoSuchEntity":
-                return False
-            raise
+        return answers(lambda: ctx.aws("iam").get_policy(PolicyArn=physical_id), "NoSuchEntity")
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stratus.local.providers.base import Attributes, Provider, ProviderContext, error_code
+from stratus.local.providers.base import Attributes, Provider, ProviderContext, answers, error_code
 
 
 class LogGroupProvider(Provider):
@@ -56,13 +56,13 @@ class QueueProvider(Provider):
         return url, {"Arn": arn, "QueueName": name, "QueueUrl": url}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("sqs").get_queue_attributes(QueueUrl=physical_id, AttributeNames=["QueueArn"])
-            return True
-        except Exception as exc:
-            if "NonExistentQueue" in error_code(exc) or error_code(exc) == "QueueDoesNotExist":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("sqs").get_queue_attributes(
+                QueueUrl=physical_id, AttributeNames=["QueueArn"]
+            ),
+            "AWS.SimpleQueueService.NonExistentQueue",
+            "QueueDoesNotExist",
+        )
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         ctx.aws("sqs").delete_queue(QueueUrl=physical_id)
@@ -86,13 +86,9 @@ class TopicProvider(Provider):
         return arn, {"TopicArn": arn, "TopicName": name}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("sns").get_topic_attributes(TopicArn=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "NotFound":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("sns").get_topic_attributes(TopicArn=physical_id), "NotFound"
+        )
 
 
 class SubscriptionProvider(Provider):
@@ -134,10 +130,7 @@ class StreamProvider(Provider):
         return name, {"Arn": ctx.arn("kinesis", f"stream/{name}")}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("kinesis").describe_stream_summary(StreamName=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("kinesis").describe_stream_summary(StreamName=physical_id),
+            "ResourceNotFoundException",
+        )

@@ -9,6 +9,7 @@ from stratus.local.providers.base import (
     Attributes,
     Provider,
     ProviderContext,
+    answers,
     error_code,
     log,
     tags,
@@ -43,13 +44,9 @@ class BucketProvider(Provider):
         return name, self._attributes(ctx, name)
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("s3").head_bucket(Bucket=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) in ("404", "NoSuchBucket", "NotFound"):
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("s3").head_bucket(Bucket=physical_id), "404", "NoSuchBucket", "NotFound"
+        )
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]

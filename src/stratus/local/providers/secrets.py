@@ -11,7 +11,14 @@ import secrets
 import string
 from typing import Any
 
-from stratus.local.providers.base import Attributes, Provider, ProviderContext, error_code, tags
+from stratus.local.providers.base import (
+    Attributes,
+    Provider,
+    ProviderContext,
+    answers,
+    error_code,
+    tags,
+)
 
 PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
 
@@ -76,13 +83,10 @@ class SecretProvider(Provider):
         return arn, {"Id": arn, "Name": name}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
-        try:
-            ctx.aws("secretsmanager").describe_secret(SecretId=physical_id)
-            return True
-        except Exception as exc:
-            if error_code(exc) == "ResourceNotFoundException":
-                return False
-            raise
+        return answers(
+            lambda: ctx.aws("secretsmanager").describe_secret(SecretId=physical_id),
+            "ResourceNotFoundException",
+        )
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         ctx.aws("secretsmanager").delete_secret(
