@@ -55,10 +55,3 @@ class Deployment:
             if res.physical_id == physical_id:
                 return res
         return None
-
-    def find_ref(self, stack: str, value: Any) -> Resource | None:
-        """The resource a resolved Ref value points at (physical ids are unique per type)."""
-        for res in self.stacks[stack].resources.values():
-            if res.physical_id == value:
-                return res
-        return None

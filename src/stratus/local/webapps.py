@@ -8,8 +8,6 @@ outputs a deployed client would read.
 from __future__ import annotations
 
 import html
-import json
-from pathlib import Path
 from typing import Any
 
 from starlette.requests import Request
@@ -88,10 +86,3 @@ def web_routes(
         routes.append(Route("/apps/todo/config.json", todo_config_json))
         routes.append(Mount("/apps/todo", app=StaticFiles(directory=web_root / "todo", html=True)))
     return routes
-
-
-def load_outputs(path: Path) -> dict[str, dict[str, Any]]:
-    if not path.exists():
-        return {}
-    data: dict[str, dict[str, Any]] = json.loads(path.read_text())
-    return data
