@@ -1,0 +1,1 @@
+"""The local cloud's core: request routing, the service registry, AWS error shapes, moto."""
