@@ -1,8 +1,9 @@
 """`stratus up`: bring the whole local cloud up, keep it running, stop it cleanly.
 
-Order matters: moto state is restored before the AWS endpoint opens; resources are
-provisioned through that endpoint (as CloudFormation calls AWS APIs); the Lambda runtime,
-gateway and DAX endpoint then read their configuration from what was provisioned.
+A loop over the registry of emulated services (`core.discovery`). Order matters: moto state
+is restored before the AWS endpoint opens; every service prepares (what provisioning needs);
+resources are provisioned through that endpoint (as CloudFormation calls AWS APIs), with
+the providers the services declare; each service then starts from what was provisioned.
 """
 
 from __future__ import annotations
@@ -18,20 +19,18 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, Protocol
+from typing import IO, Any, TypeVar
 
 import boto3
 from botocore.config import Config
 
+from stratus.local.core.context import CloudContext, Reporter
+from stratus.local.core.registry import EmulatedService
 from stratus.local.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
 
 log = logging.getLogger("stratus.up")
-
-
-class Reporter(Protocol):
-    def step(self, title: str) -> contextlib.AbstractContextManager[None]: ...
-    def info(self, message: str) -> None: ...
-    def warn(self, message: str) -> None: ...
+S = TypeVar("S", bound=EmulatedService)
+__all__ = ["AlreadyRunningError", "LocalCloud", "Reporter", "UpOptions", "single_instance"]
 
 
 class AlreadyRunningError(RuntimeError):
@@ -118,24 +117,52 @@ def wipe_state(settings: LocalSettings) -> None:
 
 
 class LocalCloud:
+    """A loop over the service registry: prepare, provision, start; stop in reverse."""
+
     def __init__(self, settings: LocalSettings, options: UpOptions, reporter: Reporter) -> None:
+        from stratus.local.core.discovery import create_services
+
         self.settings = settings
         self.options = options
         self.reporter = reporter
         self.instance = Instance()
-        self._servers: list[Any] = []
-        self._closers: list[Callable[[], Any]] = []
-        self._tasks: list[asyncio.Task[Any]] = []
-        self.runtime: Any = None
-        self.dax: Any = None
-        self.codes: Any = None
+        self.services = create_services()
+        self.context: CloudContext | None = None
+        self._endpoint: Any = None
+        self._snapshotter: Any = None
+
+    def service(self, kind: type[S]) -> S:
+        for candidate in self.services:
+            if isinstance(candidate, kind):
+                return candidate
+        raise LookupError(kind.__name__)
+
+    @property
+    def runtime(self) -> Any:
+        """The Lambda runtime (benchmarks and tests read its stats)."""
+        from stratus.local.lambda_runtime.service import LambdaService
+
+        return self.service(LambdaService).runtime
+
+    @property
+    def dax(self) -> Any:
+        from stratus.local.dax.service import DaxService
+
+        return self.service(DaxService).app
+
+    @property
+    def codes(self) -> Any:
+        from stratus.local.cognito.service import CognitoService
+
+        return self.service(CognitoService).codes
 
     # ------------------------------------------------------------------ start
     async def start(self) -> Instance:
         from stratus.local import servers
         from stratus.local.assembly import load_assembly
-        from stratus.local.cognito_codes import ConfirmationCodes
-        from stratus.local.cognito_keys import LocalTokenKeys, jwks_interceptor
+        from stratus.local.cognito_keys import LocalTokenKeys
+        from stratus.local.core.hooks import HookTable
+        from stratus.local.core.registry import moto_backends_of, ports_of
         from stratus.local.credentials import CredentialStore
         from stratus.local.front_door import FrontDoor
         from stratus.local.moto_app import MotoApp
@@ -144,13 +171,9 @@ class LocalCloud:
 
         began = time.perf_counter()
         s = self.settings
-        ports = {
-            "AWS endpoint": s.ports.aws,
-            "API gateway": s.ports.gateway,
-            "DAX endpoint": s.ports.dax,
-        }
-        for purpose, port in ports.items():
-            servers.check_port_free(s.host, port, purpose)
+        servers.check_port_free(s.host, s.ports.aws, "AWS endpoint")
+        for spec in ports_of(self.services):
+            servers.check_port_free(s.host, getattr(s.ports, spec.name), spec.purpose)
         if self.options.fresh:
             wipe_state(s)
         s.snapshot_dir.mkdir(parents=True, exist_ok=True)
@@ -169,41 +192,60 @@ class LocalCloud:
 
         with self.reporter.step("Starting the AWS API endpoint"):
             moto = MotoApp()
-            keys = LocalTokenKeys(s.keys_dir / "cognito-signing.pem")
-            keys.install()
-            snapshotter = Snapshotter(
-                s.snapshot_dir / "moto.pickle", interval_seconds=2.0, moto=moto
+            self._snapshotter = Snapshotter(
+                s.snapshot_dir / "moto.pickle",
+                interval_seconds=2.0,
+                moto=moto,
+                services=moto_backends_of(self.services),
             )
-            restored = snapshotter.restore()
-            if restored:
+            if self._snapshotter.restore():
                 self.reporter.info(
                     "restored saved state (users, items, objects); --fresh starts empty"
                 )
-            credentials = CredentialStore(s.snapshot_dir / "credentials.json")
-            door = FrontDoor(moto.handle, on_mutation=snapshotter.mark_dirty)
-            self.codes = ConfirmationCodes(
-                s.snapshot_dir / "outbox.jsonl",
-                door.forward_to_moto,
-                announce=lambda user, code: self.reporter.info(
-                    f"confirmation code for {user}: {code}"
-                ),
+            hooks = HookTable()
+            snapshotter = self._snapshotter
+            door = FrontDoor(
+                moto.handle, hooks=hooks, on_mutation=lambda call: snapshotter.mark_dirty()
             )
-            door.interceptors += [jwks_interceptor(keys), self.codes]
-            self._servers.append(await servers.start_server("aws", door, s.host, s.ports.aws))
-            self._tasks.append(asyncio.create_task(snapshotter.run(), name="snapshotter"))
-            self._closers.append(snapshotter.save_now)
+            self.context = cloud = CloudContext(
+                settings=s,
+                reporter=self.reporter,
+                aws=aws_client_factory(s),
+                credentials=CredentialStore(s.snapshot_dir / "credentials.json"),
+                keys=LocalTokenKeys(s.keys_dir / "cognito-signing.pem"),
+                services=self.services,
+                forward_to_moto=door.forward_to_moto,
+            )
+            for service in self.services:
+                hooks.add(service.hooks())
+                hooks.add_paths(service.paths())
+            self._endpoint = await servers.start_server("aws", door, s.host, s.ports.aws)
+            cloud.background(snapshotter.run(), "snapshotter")
+
+        for service in self.services:
+            await service.prepare(cloud)
 
         with self.reporter.step("Provisioning stacks"):
-            deployment = await asyncio.to_thread(self._provision, load_assembly(s.cdk_out))
+            cloud.deployment = deployment = await asyncio.to_thread(
+                self._provision, load_assembly(s.cdk_out)
+            )
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
 
-        await self._start_services(deployment, credentials, keys, door)
+        from stratus.local.outputs import local_urls, write_outputs
+        from stratus.local.webapps import web_routes
+
+        cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
+        self.instance.urls = list(local_urls(deployment, s))
+        cloud.web_routes = web_routes(s, cloud.outputs, _openapi_documents(cloud.outputs))
+        for service in self.services:
+            await service.start(cloud)
         self.instance.ready_seconds = time.perf_counter() - began
         return self.instance
 
     def _provision(self, assembly: Any) -> Any:
+        from stratus.local.core.registry import providers_of
         from stratus.local.provisioner import PhysicalIdStore, provision
 
         s = self.settings
@@ -215,173 +257,31 @@ class LocalCloud:
             on_progress=lambda stack, logical_id, type_name, action: log.info(
                 "%s %s/%s (%s)", action, stack, logical_id, type_name
             ),
+            providers=providers_of(self.services),
         )
-
-    async def _start_services(
-        self, deployment: Any, credentials: Any, keys: Any, door: Any
-    ) -> None:
-        from stratus.local import servers
-        from stratus.local.contracts import LocalContext
-        from stratus.local.dax import build_dax_app, dax_settings_from_deployment
-        from stratus.local.gateway import build_gateway_app
-        from stratus.local.identity_pool import IdentityPoolService
-        from stratus.local.lambda_runtime import CloudWatchLogSink, LambdaRuntime, lambda_api
-        from stratus.local.outputs import local_urls, write_outputs
-        from stratus.local.provisioner import policies_for_role
-        from stratus.local.s3guard import S3Guard
-        from stratus.local.tls import ensure_tls
-        from stratus.local.webapps import web_routes
-
-        s = self.settings
-        aws = aws_client_factory(s)
-
-        def role_policies(arn: str) -> list[dict[str, Any]]:
-            return policies_for_role(deployment, arn)
-
-        with self.reporter.step("Starting the Lambda runtime"):
-            log_sink = CloudWatchLogSink(lambda: aws("logs"))
-            runtime = LambdaRuntime(
-                s, credentials, log_sink=log_sink, policies_for_role=role_policies
-            )
-            for resource in deployment.resources("AWS::Lambda::Function"):
-                stack = deployment.stacks[resource.stack]
-                asset = resource.metadata.get("aws:asset:path")
-                if asset is None or stack.assembly_dir is None:
-                    self.reporter.warn(
-                        f"{resource.stack}/{resource.logical_id}: no code asset, not runnable"
-                    )
-                    continue
-                runtime.register(resource, stack.assembly_dir / asset)
-            self.runtime = runtime
-            self._closers.append(runtime.aclose)
-
-        guard = S3Guard(credentials, region=s.region, bucket_cors=_local_bucket_cors(s))
-        identity = IdentityPoolService(
-            deployment, credentials, keys, region=s.region, policies_for_role=role_policies
-        )
-        door.interceptors += [lambda_api(runtime), identity, guard]
-        door.decorators.append(_s3_cors_decorator(guard))
-
-        outputs = write_outputs(s, deployment)
-        self.instance.outputs = outputs
-        self.instance.urls = list(local_urls(deployment, s))
-
-        dax_settings = dax_settings_from_deployment(deployment)
-        if dax_settings is not None:
-            with self.reporter.step("Starting the DAX endpoint"):
-                item_ttl, query_ttl = dax_settings
-                self.dax = build_dax_app(
-                    upstream=s.aws_endpoint, ttl_item_seconds=item_ttl, ttl_query_seconds=query_ttl
-                )
-                self._servers.append(
-                    await servers.start_server("dax", self.dax, s.host, s.ports.dax)
-                )
-                self._closers.append(self.dax.aclose)
-
-        with self.reporter.step("Starting the API gateway (HTTPS)"):
-            tls = await asyncio.to_thread(ensure_tls, s)
-            ctx = LocalContext(s, deployment, credentials, runtime, keys)
-            routes = web_routes(s, outputs, _openapi_documents(outputs))
-            gateway = build_gateway_app(
-                ctx, extra_routes=routes, log_sink=_access_log_writer(log_sink)
-            )
-            self._servers.append(
-                await servers.start_server(
-                    "gateway",
-                    gateway,
-                    s.host,
-                    s.ports.gateway,
-                    ssl_certfile=str(tls.cert_pem),
-                    ssl_keyfile=str(tls.key_pem),
-                )
-            )
 
     # ------------------------------------------------------------------- stop
     async def stop(self) -> None:
+        """Servers of the services first, then the services (reverse order), then the AWS
+        endpoint last: what a service flushes on the way out (logs) still reaches it."""
         from stratus.local import servers
 
-        await servers.stop_servers(list(reversed(self._servers)))
-        for task in self._tasks:
-            task.cancel()
-        for close in reversed(self._closers):
+        cloud = self.context
+        if cloud is not None:
+            await servers.stop_servers(list(reversed(cloud.servers)))
+        for service in reversed(self.services):
+            try:
+                await service.stop()
+            except Exception:
+                log.exception("stopping %s failed", service.name)
+        if cloud is not None:
+            for task in cloud.tasks:
+                task.cancel()
+        if self._snapshotter is not None:
             with contextlib.suppress(Exception):
-                result = close()
-                if asyncio.iscoroutine(result):
-                    await result
-
-
-def _access_log_writer(sink: Any) -> Callable[[str, str], None]:
-    """Stage access logs go to the stage's CloudWatch log group, as API Gateway sends them."""
-
-    def write(destination_arn: str, line: str) -> None:
-        # arn:aws:logs:<region>:<account>:log-group:<name>[:*]
-        parts = destination_arn.split(":log-group:", 1)
-        if len(parts) != 2 or not parts[1]:
-            return
-        group = parts[1].removesuffix(":*")
-        sink.put(group, "local-gateway", [(int(time.time() * 1000), line)])
-
-    return write
-
-
-def _local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str, Any]] | None]:
-    """Bucket CORS rules with the gateway's default origin mapped to where it really runs.
-
-    The CDK app allows the local web client's origin (https://127.0.0.1:4443); a cloud
-    started on other ports (tests, a second checkout) serves that client elsewhere.
-    """
-    default_origin = f"https://{settings.host}:4443"
-
-    def rules(bucket: str) -> list[dict[str, Any]] | None:
-        found = _moto_bucket_cors(bucket)
-        if found is None or settings.gateway_origin == default_origin:
-            return found
-        for rule in found:
-            rule["AllowedOrigins"] = [
-                settings.gateway_origin if origin == default_origin else origin
-                for origin in rule["AllowedOrigins"]
-            ]
-        return found
-
-    return rules
-
-
-def _moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:
-    """The bucket's CORS rules straight from moto's backend (no HTTP round trip per request)."""
-    from moto.s3.models import s3_backends
-
-    from stratus.local.settings import ACCOUNT_ID
-
-    try:
-        found = s3_backends[ACCOUNT_ID]["aws"].get_bucket(bucket)
-    except Exception:
-        return None
-    rules = []
-    for rule in getattr(found, "cors", []) or []:
-        rules.append(
-            {
-                "AllowedOrigins": list(rule.allowed_origins or []),
-                "AllowedMethods": list(rule.allowed_methods or []),
-                "AllowedHeaders": list(rule.allowed_headers or []),
-                "ExposeHeaders": list(rule.exposed_headers or []),
-                "MaxAgeSeconds": rule.max_age_seconds,
-            }
-        )
-    return rules
-
-
-def _s3_cors_decorator(guard: Any) -> Callable[[Any, Any], None]:
-    def decorate(request: Any, response: Any) -> None:
-        origin = request.headers.get("origin")
-        if not origin or request.target:
-            return
-        bucket = request.path.lstrip("/").split("/", 1)[0]
-        if not bucket:
-            return
-        for name, value in guard.cors_response_headers(bucket, origin, request.method).items():
-            response.headers[name] = value
-
-    return decorate
+                await asyncio.to_thread(self._snapshotter.save_now)
+        if self._endpoint is not None:
+            await servers.stop_servers([self._endpoint])
 
 
 def _openapi_documents(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:

@@ -27,7 +27,7 @@ from stratus.local.aws_request import AwsRequest
 from stratus.local.contracts import AwsInterceptor
 
 KEY_FILE = "cognito-signing.pem"
-_JWKS_PATH = re.compile(r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
+JWKS_PATH = re.compile(r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
 
 
 class LocalTokenKeys:
@@ -121,7 +121,7 @@ def jwks_interceptor(keys: LocalTokenKeys) -> AwsInterceptor:
     """Answers `GET /<pool_id>/.well-known/jwks.json` with our public key (before moto)."""
 
     async def intercept(request: AwsRequest) -> Response | None:
-        if request.method not in ("GET", "HEAD") or not _JWKS_PATH.match(request.path):
+        if request.method not in ("GET", "HEAD") or not JWKS_PATH.match(request.path):
             return None
         return JSONResponse(keys.jwks())
 

@@ -1,29 +1,31 @@
-"""The AWS API endpoint (:4566): interceptors first, then moto.
+"""The AWS API endpoint (:4566): route once, before-hooks, moto, after-hooks.
 
 Every AWS client (boto3, the aws CLI, the Lambda workers, the browser) talks to this one
-ASGI app. The interceptors add what moto does not check (signatures, identity policies,
-per-user identity-pool credentials, the Invoke API of our own Lambda runtime); anything
-they pass on is answered by moto in-process. Mutating calls mark the state dirty so the
-snapshotter saves it.
+ASGI app. Each request is parsed once into (service, operation) by `core.router`; the
+registered services' before-hooks add what moto does not check (signatures, identity
+policies, per-user identity-pool credentials) or answer what moto cannot (our Lambda
+runtime's Invoke); anything they pass on is answered by moto in-process; after-hooks then
+see the answer (events a write causes, response headers). Successful writes mark the state
+dirty so it is saved; reads never do.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.aws_request import AwsRequest
-from stratus.local.contracts import AwsInterceptor
+from stratus.local.core.call import AwsCall
+from stratus.local.core.hooks import HookTable
+from stratus.local.core.router import route
 
 log = logging.getLogger("stratus.aws")
 
 Forward = Callable[[AwsRequest], Awaitable[Response]]
-# Adds headers to a response moto produced (e.g. S3 CORS): (request, response) -> None
-ResponseDecorator = Callable[[AwsRequest, Response], None]
 
 # The largest request body the endpoint accepts; S3 single PUT is capped at 5 GB by AWS,
 # a local emulator has no reason to buffer more than this in memory.
@@ -50,19 +52,17 @@ def to_aws_request(scope: Scope, body: bytes) -> AwsRequest:
 
 
 class FrontDoor:
-    """ASGI app: run interceptors in order; the first Response wins; else moto answers."""
+    """ASGI app: path routes, then per request: before-hooks, moto, after-hooks."""
 
     def __init__(
         self,
         moto: Forward,
         *,
-        interceptors: Sequence[AwsInterceptor] = (),
-        decorators: Sequence[ResponseDecorator] = (),
-        on_mutation: Callable[[], None] | None = None,
+        hooks: HookTable | None = None,
+        on_mutation: Callable[[AwsCall], None] | None = None,
     ) -> None:
         self._moto = moto
-        self.interceptors: list[AwsInterceptor] = list(interceptors)
-        self.decorators: list[ResponseDecorator] = list(decorators)
+        self.hooks = hooks or HookTable()
         self._on_mutation = on_mutation
 
     async def forward_to_moto(self, request: AwsRequest) -> Response:
@@ -83,7 +83,7 @@ class FrontDoor:
             return
         request = to_aws_request(scope, body)
         try:
-            response = await self._dispatch(request)
+            response = await self.handle(request)
         except Exception:  # never a stack trace to a client; the log has it
             log.exception("AWS endpoint failed on %s %s", request.method, request.path)
             response = JSONResponse(
@@ -95,34 +95,39 @@ class FrontDoor:
             )
         await response(scope, receive, send)
 
-    async def _dispatch(self, request: AwsRequest) -> Response:
-        for interceptor in self.interceptors:
-            answer = await interceptor(request)
+    async def handle(self, request: AwsRequest) -> Response:
+        """One request, already read: what the endpoint answers."""
+        path_handler = self.hooks.path_handler(request)
+        if path_handler is not None:
+            answer = await path_handler(request)
             if answer is not None:
-                self._note_mutation(request, answer)
                 return answer
-        response = await self._moto(request)
-        for decorate in self.decorators:
-            decorate(request, response)
-        self._note_mutation(request, response)
+        call = route(request)
+        response: Response | None = None
+        for before in self.hooks.before(call):
+            response = await before(call)
+            if response is not None:
+                break
+        if response is None:
+            response = await self._moto(request)
+        if response.status_code < 400:
+            for after in self.hooks.after(call):
+                try:
+                    await after(call, response)
+                except Exception:  # an event that fails to go out must not fail the write
+                    log.exception("after-hook failed on %s.%s", call.service, call.operation)
+            if self._on_mutation is not None and is_mutation(call):
+                self._on_mutation(call)
         return response
 
-    def _note_mutation(self, request: AwsRequest, response: Response) -> None:
-        if self._on_mutation is not None and response.status_code < 400 and is_mutation(request):
-            self._on_mutation()
 
-
-_READ_PREFIXES = ("Get", "Query", "Scan", "Describe", "List", "BatchGet", "TransactGet", "Head")
-
-
-def is_mutation(request: AwsRequest) -> bool:
-    """Whether a request may change state (so the snapshot is due). Reads are skipped."""
-    if request.method in ("GET", "HEAD", "OPTIONS"):
+def is_mutation(call: AwsCall) -> bool:
+    """Whether a request may change state (so a save is due). Reads never are."""
+    if call.request.method in ("GET", "HEAD", "OPTIONS"):
         return False
-    target = request.target
-    if target:
-        return not target.rsplit(".", 1)[-1].startswith(_READ_PREFIXES)
-    return True
+    if call.operation is None:
+        return True  # unknown: assume it writes rather than lose it
+    return not call.is_read
 
 
 async def _lifespan(receive: Receive, send: Send) -> None:

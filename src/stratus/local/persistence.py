@@ -23,6 +23,7 @@ from stratus.local.moto_app import MotoApp
 
 log = logging.getLogger("stratus.persistence")
 
+# The default set; `stratus up` saves what its service registry declares.
 SERVICES = (
     "dynamodb",
     "s3",
@@ -134,11 +135,11 @@ def restore_bytes(payload: bytes) -> list[str]:
     return restored
 
 
-def _snapshot_with_retries(attempts: int = 3) -> bytes:
+def _snapshot_with_retries(services: tuple[str, ...], attempts: int = 3) -> bytes:
     """Without the gate a request may change a dict mid-pickle; that only needs a retry."""
     for attempt in range(attempts):
         try:
-            return snapshot_bytes()
+            return snapshot_bytes(services)
         except RuntimeError:
             if attempt == attempts - 1:
                 raise
@@ -166,9 +167,15 @@ class Snapshotter:
     """Saves moto's state when it changed, at most every `interval_seconds`."""
 
     def __init__(
-        self, path: Path, interval_seconds: float = 2.0, *, moto: MotoApp | None = None
+        self,
+        path: Path,
+        interval_seconds: float = 2.0,
+        *,
+        moto: MotoApp | None = None,
+        services: tuple[str, ...] = SERVICES,
     ) -> None:
         self.path = path
+        self.services = services  # moto backends to save (from the service registry)
         self.interval_seconds = interval_seconds
         self._moto = moto
         self._dirty = False
@@ -200,9 +207,9 @@ class Snapshotter:
                     with self._moto.gate.exclusive() as quiet:
                         if not quiet:
                             log.info("requests still running; snapshotting anyway")
-                        data = _snapshot_with_retries()
+                        data = _snapshot_with_retries(self.services)
                 else:
-                    data = _snapshot_with_retries()
+                    data = _snapshot_with_retries(self.services)
                 write_atomic(self.path, data)
             except BaseException:
                 self._dirty = True

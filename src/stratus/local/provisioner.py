@@ -13,7 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from graphlib import CycleError, TopologicalSorter
 from pathlib import Path
 from typing import Any
@@ -29,7 +29,7 @@ from stratus.local.intrinsics import (
 from stratus.local.model import Deployment, Resource, Stack
 from stratus.local.persistence import write_atomic
 from stratus.local.providers import PROVIDERS, SKIPPED
-from stratus.local.providers.base import ProviderContext
+from stratus.local.providers.base import Provider, ProviderContext
 from stratus.local.settings import LocalSettings
 
 log = logging.getLogger("stratus.provision")
@@ -77,14 +77,19 @@ def provision(
     state: PhysicalIdStore,
     on_progress: ProgressCallback | None = None,
     parameters: dict[str, dict[str, str]] | None = None,
+    providers: Mapping[str, Provider] | None = None,
 ) -> Deployment:
-    """Create (or reuse) every resource of every stack; returns the resolved Deployment."""
+    """Create (or reuse) every resource of every stack; returns the resolved Deployment.
+
+    `providers`: resource type -> provider, from the service registry (default: all).
+    """
     deployment = Deployment()
     exports: dict[str, Any] = {}
+    table = PROVIDERS if providers is None else providers
     for artifact in assembly.stacks:
         overrides = {**artifact.parameters, **((parameters or {}).get(artifact.stack_name) or {})}
         stack = _StackRun(
-            settings, artifact, aws, state, deployment, exports, overrides, on_progress
+            settings, artifact, aws, state, deployment, exports, overrides, on_progress, table
         )
         deployment.stacks[artifact.stack_name] = stack.run()
         state.save()
@@ -102,7 +107,9 @@ class _StackRun:
         exports: dict[str, Any],
         overrides: dict[str, str],
         on_progress: ProgressCallback | None,
+        providers: Mapping[str, Provider],
     ) -> None:
+        self.providers = providers
         self.settings = settings
         self.artifact = artifact
         self.aws = aws
@@ -167,7 +174,7 @@ class _StackRun:
         if condition and not self.resolver.condition(condition, where):
             self._progress(logical_id, rtype, "skip-condition")
             return
-        provider = PROVIDERS.get(rtype)
+        provider = self.providers.get(rtype)
         if provider is None:
             self.unsupported.add(logical_id)
             self.deployment.unsupported.setdefault(rtype, []).append(f"{self.name}/{logical_id}")

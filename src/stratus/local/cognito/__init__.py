@@ -1,0 +1,1 @@
+"""Cognito user pools and identity pools, as the local cloud emulates them."""

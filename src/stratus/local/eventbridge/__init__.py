@@ -1,0 +1,1 @@
+"""EventBridge buses and rules, in moto."""

@@ -1,0 +1,75 @@
+"""API Gateway as an emulated service: REST API stages served over HTTPS by the local gateway."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar
+
+from stratus.local.contracts import LocalContext
+from stratus.local.core.context import CloudContext
+from stratus.local.core.registry import EmulatedService, PortSpec
+from stratus.local.gateway.app import build_gateway_app
+from stratus.local.lambda_runtime.logs import LogSink
+from stratus.local.lambda_runtime.service import LambdaService
+from stratus.local.providers import recorded
+from stratus.local.providers.base import Provider
+
+
+class GatewayService(EmulatedService):
+    name = "apigateway"
+    order = 40
+    ports = (PortSpec("gateway", 4443, "API gateway (HTTPS)"),)
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::ApiGateway::RestApi": recorded.RestApiProvider(),
+        "AWS::ApiGateway::Resource": recorded.GeneratedIdProvider(6, "ResourceId"),
+        "AWS::ApiGateway::Method": recorded.GeneratedIdProvider(10),
+        "AWS::ApiGateway::Deployment": recorded.GeneratedIdProvider(6, "DeploymentId"),
+        "AWS::ApiGateway::Stage": recorded.StageProvider(),
+        "AWS::ApiGateway::Authorizer": recorded.GeneratedIdProvider(6, "AuthorizerId"),
+        "AWS::ApiGateway::Account": recorded.GeneratedIdProvider(10),
+        "AWS::ApiGateway::Model": recorded.NamedProvider("Name"),
+        "AWS::ApiGateway::RequestValidator": recorded.GeneratedIdProvider(6, "RequestValidatorId"),
+        "AWS::ApiGateway::GatewayResponse": recorded.GeneratedIdProvider(10),
+        "AWS::ApiGateway::ApiKey": recorded.GeneratedIdProvider(10, "APIKeyId"),
+        "AWS::ApiGateway::UsagePlan": recorded.GeneratedIdProvider(6, "Id"),
+        "AWS::ApiGateway::UsagePlanKey": recorded.GeneratedIdProvider(10, "Id"),
+    }
+
+    def __init__(self) -> None:
+        self.app: Any = None
+
+    async def start(self, cloud: CloudContext) -> None:
+        lambdas = cloud.service(LambdaService)
+        assert lambdas.runtime is not None
+        with cloud.reporter.step("Starting the API gateway (HTTPS)"):
+            ctx = LocalContext(
+                cloud.settings,
+                cloud.require_deployment(),
+                cloud.credentials,
+                lambdas.runtime,
+                cloud.keys,
+            )
+            self.app = build_gateway_app(
+                ctx,
+                extra_routes=cloud.web_routes,
+                log_sink=None if lambdas.log_sink is None else access_log_writer(lambdas.log_sink),
+            )
+            await cloud.serve("gateway", self.app, cloud.settings.ports.gateway, tls=True)
+
+
+def access_log_writer(sink: LogSink) -> Callable[[str, str], None]:
+    """Stage access logs go to the stage's CloudWatch log group, as API Gateway sends them."""
+
+    def write(destination_arn: str, line: str) -> None:
+        # arn:aws:logs:<region>:<account>:log-group:<name>[:*]
+        parts = destination_arn.split(":log-group:", 1)
+        if len(parts) != 2 or not parts[1]:
+            return
+        group = parts[1].removesuffix(":*")
+        sink.put(group, "local-gateway", [(int(time.time() * 1000), line)])
+
+    return write
+
+
+SERVICES = [GatewayService]

@@ -1,0 +1,1 @@
+"""IAM roles and policies (moto keeps them; the local cloud evaluates them)."""

@@ -1,0 +1,1 @@
+"""Kinesis data streams, in moto."""

@@ -1,0 +1,1 @@
+"""CloudWatch Logs groups and events, in moto."""

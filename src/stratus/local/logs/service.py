@@ -1,0 +1,22 @@
+"""CloudWatch Logs groups and events, in moto."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from stratus.local.core.registry import EmulatedService
+from stratus.local.providers import messaging
+from stratus.local.providers.base import Provider
+
+
+class LogsService(EmulatedService):
+    name = "logs"
+    order = 5
+    moto_backends = ("logs",)
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::Logs::LogGroup": messaging.LogGroupProvider(),
+    }
+
+
+SERVICES = [LogsService]

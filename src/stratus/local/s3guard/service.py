@@ -1,0 +1,107 @@
+"""S3 as an emulated service: moto's S3 behind the S3 guard (signatures, policies, CORS)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, ClassVar
+
+from starlette.responses import Response
+
+from stratus.local.core.call import AwsCall
+from stratus.local.core.context import CloudContext
+from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.providers import s3 as s3_providers
+from stratus.local.providers.base import Provider
+from stratus.local.s3guard.guard import S3Guard
+from stratus.local.settings import ACCOUNT_ID, LocalSettings
+
+
+class S3Service(EmulatedService):
+    name = "s3"
+    order = 20
+    moto_backends = ("s3",)
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::S3::Bucket": s3_providers.BucketProvider(),
+        "AWS::S3::BucketPolicy": s3_providers.BucketPolicyProvider(),
+    }
+
+    def __init__(self) -> None:
+        self.guard: S3Guard | None = None
+
+    def hooks(self) -> Iterable[Hook]:
+        async def check(call: AwsCall) -> Response | None:
+            # Provisioning (before start) runs with root credentials, unguarded.
+            return None if self.guard is None else await self.guard(call.request)
+
+        async def cors_headers(call: AwsCall, response: Response) -> None:
+            if self.guard is not None:
+                add_cors_headers(self.guard, call, response)
+
+        return [Hook("s3", None, before=check, after=cors_headers)]
+
+    async def start(self, cloud: CloudContext) -> None:
+        self.guard = S3Guard(
+            cloud.credentials,
+            region=cloud.settings.region,
+            bucket_cors=local_bucket_cors(cloud.settings),
+        )
+
+
+def add_cors_headers(guard: S3Guard, call: AwsCall, response: Response) -> None:
+    request = call.request
+    origin = request.headers.get("origin")
+    if not origin or request.target:
+        return
+    bucket = request.path.lstrip("/").split("/", 1)[0]
+    if not bucket:
+        return
+    for name, value in guard.cors_response_headers(bucket, origin, request.method).items():
+        response.headers[name] = value
+
+
+def local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str, Any]] | None]:
+    """Bucket CORS rules with the gateway's default origin mapped to where it really runs.
+
+    A CDK app may allow the local gateway's default origin (https://127.0.0.1:4443); a cloud
+    started on other ports (tests, a second checkout) serves its web apps elsewhere.
+    """
+    default_origin = f"https://{settings.host}:4443"
+
+    def rules(bucket: str) -> list[dict[str, Any]] | None:
+        found = moto_bucket_cors(bucket)
+        if found is None or settings.gateway_origin == default_origin:
+            return found
+        for rule in found:
+            rule["AllowedOrigins"] = [
+                settings.gateway_origin if origin == default_origin else origin
+                for origin in rule["AllowedOrigins"]
+            ]
+        return found
+
+    return rules
+
+
+def moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:
+    """The bucket's CORS rules read from moto's backend: a hot path (every S3 response to a
+    browser), so no HTTP round trip per request."""
+    from moto.s3.models import s3_backends
+
+    try:
+        found = s3_backends[ACCOUNT_ID]["aws"].get_bucket(bucket)
+    except Exception:
+        return None
+    rules = []
+    for rule in getattr(found, "cors", []) or []:
+        rules.append(
+            {
+                "AllowedOrigins": list(rule.allowed_origins or []),
+                "AllowedMethods": list(rule.allowed_methods or []),
+                "AllowedHeaders": list(rule.allowed_headers or []),
+                "ExposeHeaders": list(rule.exposed_headers or []),
+                "MaxAgeSeconds": rule.max_age_seconds,
+            }
+        )
+    return rules
+
+
+SERVICES = [S3Service]

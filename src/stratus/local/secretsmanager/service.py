@@ -1,0 +1,22 @@
+"""Secrets Manager secrets, in moto."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from stratus.local.core.registry import EmulatedService
+from stratus.local.providers import secrets
+from stratus.local.providers.base import Provider
+
+
+class SecretsManagerService(EmulatedService):
+    name = "secretsmanager"
+    order = 20
+    moto_backends = ("secretsmanager",)
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::SecretsManager::Secret": secrets.SecretProvider(),
+    }
+
+
+SERVICES = [SecretsManagerService]

@@ -1,0 +1,1 @@
+"""SES, in moto (identities, sent mail)."""
