@@ -37,6 +37,7 @@ class Dialect:
     anything_but_operators: frozenset[str]
     numeric_limit: float
     ignore_case_in_affix: bool  # prefix/suffix: {"equals-ignore-case": "..."}
+    present: Test = lambda _v: True  # which leaf values make `exists` true
 
 
 # https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-create-pattern-operators.html
@@ -67,12 +68,16 @@ SNS = Dialect(
     anything_but_operators=frozenset({"prefix", "suffix"}),
     numeric_limit=1.0e9,
     ignore_case_in_affix=False,
+    # https://docs.aws.amazon.com/sns/latest/dg/attribute-key-matching.html: for "exists": true
+    # "The key must have a non-null and non-empty value."
+    present=lambda v: v is not None and v != "",
 )
 
 
 @dataclass(frozen=True)
 class Condition:
-    """One compiled condition: `exists` conditions test presence, all others test a value."""
+    """One compiled condition. `test` says if a leaf value matches; for an `exists` condition
+    (`exists` set) it says if a leaf value counts as present."""
 
     test: Test
     exists: bool | None = None
@@ -94,7 +99,7 @@ def compile_condition(spec: Any, dialect: Dialect) -> Condition:
         if name == "exists":
             if not isinstance(arg, bool):
                 raise PatternError("exists match pattern must be either true or false.")
-            return Condition(test=lambda _v: arg, exists=arg)
+            return Condition(test=dialect.present, exists=arg)
         return Condition(test=_OPERATORS[name](arg, dialect))
     if spec is None or isinstance(spec, str | bool) or is_number(spec):
         return Condition(test=_exact(spec))

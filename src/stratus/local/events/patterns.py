@@ -93,7 +93,7 @@ def leaf_matches(conditions: list[Condition], value: Any) -> bool:
     values = leaf_values(value)
     for condition in conditions:
         if condition.exists is not None:
-            if condition.exists == bool(values):
+            if condition.exists == any(condition.test(v) for v in values):
                 return True
         elif any(condition.test(v) for v in values):
             return True
