@@ -15,6 +15,7 @@ import json
 import logging
 import os
 import shutil
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -86,22 +87,26 @@ def single_instance(settings: LocalSettings) -> Iterator[None]:
         handle.close()
 
 
-def aws_client_factory(settings: LocalSettings) -> Callable[[str], Any]:
+def aws_client_factory(settings: LocalSettings, region: str | None = None) -> Callable[[str], Any]:
+    """boto3 clients against the local endpoint, root credentials, one per service."""
     session = boto3.session.Session(
         aws_access_key_id=ROOT_ACCESS_KEY_ID,
         aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
-        region_name=settings.region,
+        region_name=region or settings.region,
     )
     config = Config(
         retries={"max_attempts": 2, "mode": "standard"}, s3={"addressing_style": "path"}
     )
     cache: dict[str, Any] = {}
+    lock = threading.Lock()
 
     def client(service: str) -> Any:
         if service not in cache:
-            cache[service] = session.client(  # type: ignore[call-overload]
-                service, endpoint_url=settings.aws_endpoint, config=config
-            )
+            with lock:  # boto3 client creation is not thread-safe
+                if service not in cache:
+                    cache[service] = session.client(  # type: ignore[call-overload]
+                        service, endpoint_url=settings.aws_endpoint, config=config
+                    )
         return cache[service]
 
     return client

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -24,6 +25,9 @@ from stratus.local.core.hooks import HookTable
 from stratus.local.core.router import route
 
 log = logging.getLogger("stratus.aws")
+# The request moto is answering: code called from inside moto (e.g. the event sources that
+# moto's models signal) reads who asked and from where.
+CURRENT_CALL: ContextVar[AwsCall | None] = ContextVar("stratus_current_call", default=None)
 
 Forward = Callable[[AwsRequest], Awaitable[Response]]
 
@@ -109,7 +113,11 @@ class FrontDoor:
             if response is not None:
                 break
         if response is None:
-            response = await self._moto(request)
+            token = CURRENT_CALL.set(call)  # moto's worker thread sees it (context is copied)
+            try:
+                response = await self._moto(request)
+            finally:
+                CURRENT_CALL.reset(token)
         if response.status_code < 400:
             for after in self.hooks.after(call):
                 try:

@@ -10,9 +10,12 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.delivery.service import DeliveryService
 from stratus.local.providers import s3 as s3_providers
 from stratus.local.providers.base import Provider
+from stratus.local.s3guard import notifications
 from stratus.local.s3guard.guard import S3Guard
+from stratus.local.s3guard.notifications import S3Notifier
 from stratus.local.settings import ACCOUNT_ID, LocalSettings
 
 
@@ -27,6 +30,7 @@ class S3Service(EmulatedService):
 
     def __init__(self) -> None:
         self.guard: S3Guard | None = None
+        self.notifier: S3Notifier | None = None
 
     def hooks(self) -> Iterable[Hook]:
         async def check(call: AwsCall) -> Response | None:
@@ -37,7 +41,21 @@ class S3Service(EmulatedService):
             if self.guard is not None:
                 add_cors_headers(self.guard, call, response)
 
-        return [Hook("s3", None, before=check, after=cors_headers)]
+        async def delete_markers(call: AwsCall, response: Response) -> None:
+            if self.notifier is not None:
+                await self.notifier.delete_marker_hook(moto_bucket)(call, response)
+
+        return [
+            Hook("s3", None, before=check, after=cors_headers),
+            Hook("s3", "DeleteObject", after=delete_markers),
+            Hook("s3", "DeleteObjects", after=delete_markers),
+        ]
+
+    async def prepare(self, cloud: CloudContext) -> None:
+        delivery = cloud.service(DeliveryService)
+        assert delivery.targets is not None
+        self.notifier = S3Notifier(delivery.outbox, delivery.targets)
+        notifications.install(self.notifier)
 
     async def start(self, cloud: CloudContext) -> None:
         self.guard = S3Guard(
@@ -81,14 +99,21 @@ def local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str,
     return rules
 
 
-def moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:
-    """The bucket's CORS rules read from moto's backend: a hot path (every S3 response to a
-    browser), so no HTTP round trip per request."""
+def moto_bucket(name: str) -> Any:
+    """The bucket object in moto's backend, or None: read directly on hot paths (every S3
+    response to a browser, every delete), so no HTTP round trip per request."""
     from moto.s3.models import s3_backends
 
     try:
-        found = s3_backends[ACCOUNT_ID]["aws"].get_bucket(bucket)
+        return s3_backends[ACCOUNT_ID]["aws"].get_bucket(name)
     except Exception:
+        return None
+
+
+def moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:
+    """The bucket's CORS rules, from moto's backend."""
+    found = moto_bucket(bucket)
+    if found is None:
         return None
     rules = []
     for rule in getattr(found, "cors", []) or []:

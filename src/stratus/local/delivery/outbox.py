@@ -1,0 +1,76 @@
+"""Carry work from any thread (moto's request threads) onto the cloud's event loop.
+
+Events are raised inside moto while it handles a write, in a worker thread; delivering them
+means calling other services and the Lambda runtime, which live on the event loop. The
+outbox schedules each delivery there, keeps every pending one, and drains them on a
+graceful stop, so nothing accepted is dropped on the way out.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import threading
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+log = logging.getLogger("stratus.delivery")
+
+Work = Callable[[], Awaitable[Any]]
+
+
+class Outbox:
+    def __init__(self) -> None:
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._pending: set[asyncio.Task[Any]] = set()
+        self._lock = threading.Lock()
+        self._closing = False
+        self.delivered = 0
+        self.failed = 0
+
+    def bind(self, loop: asyncio.AbstractEventLoop) -> None:
+        self._loop = loop
+
+    def submit(self, work: Work, what: str) -> None:
+        """Run `work()` on the loop soon; callable from any thread, never blocks."""
+        loop = self._loop
+        if loop is None or self._closing:
+            log.warning("dropped %s: the local cloud is not running", what)
+            return
+        if _running_loop() is loop:
+            self._spawn(work, what)
+        else:
+            loop.call_soon_threadsafe(self._spawn, work, what)
+
+    def _spawn(self, work: Work, what: str) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(work, what), name=what)
+        self._pending.add(task)
+        task.add_done_callback(self._pending.discard)
+
+    async def _run(self, work: Work, what: str) -> None:
+        try:
+            await work()
+            self.delivered += 1
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            self.failed += 1
+            log.exception("delivery failed: %s", what)
+
+    async def drain(self, timeout: float = 10.0) -> None:
+        """Wait for what is pending (a graceful stop), then refuse new work."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(timeout):
+                while self._pending:
+                    await asyncio.gather(*list(self._pending), return_exceptions=True)
+        self._closing = True
+        for task in list(self._pending):
+            task.cancel()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

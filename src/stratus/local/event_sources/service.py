@@ -1,0 +1,168 @@
+"""Event source mappings as an emulated service: one poller per SQS mapping and per stream
+shard, woken by the writes that feed them (after-hooks) and polling every second otherwise."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from starlette.responses import Response
+
+from stratus.local.core.call import AwsCall
+from stratus.local.core.context import CloudContext
+from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.delivery.service import DeliveryService
+from stratus.local.delivery.targets import Arn
+from stratus.local.event_sources.checkpoints import Checkpoints
+from stratus.local.event_sources.mappings import MappingConfig
+from stratus.local.event_sources.sources import DynamoDbStreamSource, KinesisSource
+from stratus.local.event_sources.sqs_poller import SqsPoller
+from stratus.local.event_sources.stream_poller import ShardPoller
+from stratus.local.lambda_runtime.service import LambdaService
+
+log = logging.getLogger("stratus.event_sources")
+
+_DYNAMODB_WRITES = (
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "ExecuteTransaction",
+)
+
+
+class EventSourcesService(EmulatedService):
+    name = "event-sources"
+    order = 60  # after every service a mapping reads from or invokes
+
+    def __init__(self) -> None:
+        self.sqs_pollers: list[SqsPoller] = []
+        self.shard_pollers: list[ShardPoller] = []
+        self._tasks: list[asyncio.Task[None]] = []
+
+    # Wake-ups -------------------------------------------------------------------------
+    def hooks(self) -> Iterable[Hook]:
+        async def sqs_sent(call: AwsCall, response: Response) -> None:
+            name = str(call.params().get("QueueUrl", "")).rstrip("/").rsplit("/", 1)[-1]
+            for poller in self.sqs_pollers:
+                if poller.mapping.source_arn.rsplit(":", 1)[-1] == name:
+                    poller.wake()
+
+        async def kinesis_put(call: AwsCall, response: Response) -> None:
+            params = call.params()
+            name = str(params.get("StreamName") or str(params.get("StreamARN", "")).split("/")[-1])
+            for poller in self.shard_pollers:
+                if poller.mapping.kind == "kinesis" and poller.mapping.source_arn.endswith(
+                    f"/{name}"
+                ):
+                    poller.wake()
+
+        async def table_written(call: AwsCall, response: Response) -> None:
+            for poller in self.shard_pollers:
+                if poller.mapping.kind == "dynamodb":
+                    poller.wake()  # cheap: an idle shard poller reads nothing and waits again
+
+        return [
+            Hook("sqs", "SendMessage", after=sqs_sent),
+            Hook("sqs", "SendMessageBatch", after=sqs_sent),
+            Hook("kinesis", "PutRecord", after=kinesis_put),
+            Hook("kinesis", "PutRecords", after=kinesis_put),
+            *(Hook("dynamodb", op, after=table_written) for op in _DYNAMODB_WRITES),
+        ]
+
+    # Start ----------------------------------------------------------------------------
+    async def start(self, cloud: CloudContext) -> None:
+        from stratus.local.cloud import aws_client_factory
+
+        runtime = cloud.service(LambdaService).runtime
+        targets = cloud.service(DeliveryService).targets
+        assert runtime is not None and targets is not None
+        checkpoints = Checkpoints(cloud.settings.snapshot_dir / "event_source_checkpoints.json")
+        mappings = [
+            MappingConfig.from_resource(resource)
+            for resource in cloud.require_deployment().resources("AWS::Lambda::EventSourceMapping")
+        ]
+        for mapping in mappings:
+            if mapping is None or not mapping.enabled:
+                continue
+            arn = Arn.parse(mapping.source_arn)
+            aws = aws_client_factory(cloud.settings, arn.region)
+            if mapping.kind == "sqs":
+                poller = SqsPoller(
+                    mapping,
+                    sqs=_client(aws, "sqs"),
+                    queue_url=targets.queue_url(arn),
+                    lambdas=runtime,
+                )
+                self.sqs_pollers.append(poller)
+                self._spawn(poller.run(), mapping.name)
+                continue
+            try:
+                function = runtime.get(mapping.function)
+            except Exception:
+                cloud.reporter.warn(f"event source {mapping.name}: no such function, skipped")
+                continue
+            source: Any
+            if mapping.kind == "kinesis":
+                source = KinesisSource(
+                    _client(aws, "kinesis"), arn_text(arn), function.role_arn or ""
+                )
+            else:
+                source = DynamoDbStreamSource(_client(aws, "dynamodbstreams"), arn_text(arn))
+            shards = await asyncio.to_thread(source.shards)
+            for shard in shards:
+                shard_poller = ShardPoller(
+                    mapping,
+                    shard,
+                    source=source,
+                    lambdas=runtime,
+                    function_arn=function.arn,
+                    checkpoint=_saver(checkpoints, mapping.uuid),
+                    last_checkpoint=checkpoints.get(mapping.uuid, shard),
+                    send_failure=targets.send,
+                )
+                self.shard_pollers.append(shard_poller)
+                self._spawn(shard_poller.run(), f"{mapping.name} {shard}")
+
+    def _spawn(self, coro: Any, name: str) -> None:
+        task = asyncio.create_task(coro, name=f"event source {name}")
+        task.add_done_callback(_report_crash)
+        self._tasks.append(task)
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        for poller in self.sqs_pollers:
+            await poller.aclose()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    def describe(self) -> dict[str, Any]:
+        return {"mappings": len(self.sqs_pollers) + len(self.shard_pollers)}
+
+
+def _client(aws: Callable[[str], Any], service: str) -> Callable[[], Any]:
+    return lambda: aws(service)
+
+
+def _saver(checkpoints: Checkpoints, mapping: str) -> Callable[[str, str], None]:
+    return lambda shard, sequence: checkpoints.put(mapping, shard, sequence)
+
+
+def arn_text(arn: Arn) -> str:
+    return f"arn:aws:{arn.service}:{arn.region}:{arn.account}:{arn.resource}"
+
+
+def _report_crash(task: asyncio.Task[None]) -> None:
+    with contextlib.suppress(asyncio.CancelledError):
+        error = task.exception()
+        if error is not None:
+            log.error("%s stopped: %s: %s", task.get_name(), type(error).__name__, error)
+
+
+SERVICES = [EventSourcesService]

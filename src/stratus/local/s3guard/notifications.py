@@ -1,0 +1,196 @@
+"""S3 event notifications, raised where moto changes an object, sent as S3 sends them.
+
+moto signals every object change from inside its models (`moto.s3.notifications.send_event`):
+PUT (plain and pre-signed), browser POST, CopyObject, CompleteMultipartUpload, DeleteObject
+and DeleteObjects — the write paths S3 notifies about. That one function is replaced here,
+so the event leaves moto with the object's real size, ETag and version, and is delivered by
+the local cloud instead of moto (moto would invoke Lambda through Docker and shape records
+its own way): records as https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-content-structure.html
+shows, filtered by event type and key prefix/suffix, to Lambda (asynchronous invocation),
+SQS, SNS, and to EventBridge when the bucket turns that on
+(https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html).
+moto does not signal a delete marker (DeleteObject on a versioned bucket without a version
+id); the after-hook `delete_marker_hook` raises `ObjectRemoved:DeleteMarkerCreated` for it.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+import secrets
+import uuid
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+from xml.etree import ElementTree
+
+from starlette.responses import Response
+
+from stratus.local.core.call import AwsCall
+from stratus.local.delivery.outbox import Outbox
+from stratus.local.delivery.targets import Message, Targets
+from stratus.local.events.shapes.s3 import (
+    ObjectChange,
+    Sequencer,
+    configuration_matches,
+    eventbridge_event,
+    notification_event,
+)
+from stratus.local.front_door import CURRENT_CALL
+
+log = logging.getLogger("stratus.s3.notifications")
+
+
+class S3Notifier:
+    def __init__(self, outbox: Outbox, targets: Targets) -> None:
+        self._outbox = outbox
+        self._targets = targets
+        self._sequencer = Sequencer()
+
+    # Called by moto, in its request thread -----------------------------------------------
+    def on_moto_event(self, account_id: str, event_name: Any, bucket: Any, key: Any) -> None:
+        config = getattr(bucket, "notification_configuration", None)
+        if config is None or key is None:
+            return
+        name = str(getattr(event_name, "value", event_name)).removeprefix("s3:")
+        version = (
+            getattr(key, "version_id", None) if getattr(bucket, "is_versioned", False) else None
+        )
+        etag = str(getattr(key, "etag", "") or "").strip('"') or None
+        self.notify(
+            account_id,
+            bucket,
+            name,
+            str(key.name),
+            size=getattr(key, "size", None),
+            etag=etag,
+            version_id=None if version in (None, "null") else str(version),
+        )
+
+    def notify(
+        self,
+        account_id: str,
+        bucket: Any,
+        event_name: str,
+        key: str,
+        *,
+        size: int | None = None,
+        etag: str | None = None,
+        version_id: str | None = None,
+    ) -> None:
+        config = getattr(bucket, "notification_configuration", None)
+        if config is None:
+            return
+        call = CURRENT_CALL.get()
+        try:
+            change = ObjectChange(
+                event_name=event_name,
+                bucket=str(bucket.name),
+                key=key,
+                time=datetime.now(UTC),
+                sequencer=self._sequencer.next(key),
+                request_id=secrets.token_hex(8).upper(),
+                host_id=base64.b64encode(secrets.token_bytes(48)).decode(),
+                region=str(getattr(bucket, "region_name", "us-east-1")),
+                account=account_id,
+                size=size,
+                etag=etag,
+                version_id=version_id,
+                principal_id=_principal(call),
+                bucket_owner=account_id,
+                source_ip=call.request.client_host if call is not None else "127.0.0.1",
+            )
+        except ValueError:
+            return  # an event type S3 does not notify about
+        for entries in (config.cloud_function, config.queue, config.topic):
+            for entry in entries:
+                configuration = _as_configuration(entry)
+                if configuration_matches(configuration, event_name, key):
+                    body = json.dumps(notification_event(change, str(entry.id)))
+                    self._send(str(entry.arn), body, f"S3 {event_name} {change.bucket}/{key}")
+        if getattr(config, "event_bridge", None) is not None:
+            event = eventbridge_event(change, str(uuid.uuid4()))
+            bus = f"arn:aws:events:{change.region}:{account_id}:event-bus/default"
+            self._send(bus, json.dumps(event), f"S3 {event_name} to EventBridge")
+
+    def _send(self, arn: str, body: str, what: str) -> None:
+        targets = self._targets
+        self._outbox.submit(lambda: targets.send(arn, Message(body=body)), what)
+
+    # After-hooks ---------------------------------------------------------------------------
+    def delete_marker_hook(self, bucket_of: Callable[[str], Any]) -> Any:
+        """DeleteObject / DeleteObjects on a versioned bucket: S3's DeleteMarkerCreated."""
+
+        async def after(call: AwsCall, response: Response) -> None:
+            bucket_name = call.labels.get("Bucket", "")
+            markers: list[tuple[str, str | None]] = []
+            if call.operation == "DeleteObject":
+                if response.headers.get("x-amz-delete-marker") == "true" and not (
+                    call.request.query_value("versionId")
+                ):
+                    markers.append(
+                        (call.labels.get("Key", ""), response.headers.get("x-amz-version-id"))
+                    )
+            else:
+                markers.extend(_markers_in(bytes(response.body)))
+            if not markers:
+                return
+            bucket = bucket_of(bucket_name)
+            if bucket is None:
+                return
+            token = CURRENT_CALL.set(call)
+            try:
+                for key, version in markers:
+                    self.notify(
+                        str(getattr(bucket, "account_id", "")) or "000000000000",
+                        bucket,
+                        "ObjectRemoved:DeleteMarkerCreated",
+                        key,
+                        version_id=version,
+                    )
+            finally:
+                CURRENT_CALL.reset(token)
+
+        return after
+
+
+def _markers_in(body: bytes) -> list[tuple[str, str | None]]:
+    """Keys of a DeleteObjects result whose deletion created a delete marker."""
+    try:
+        root = ElementTree.fromstring(body)
+    except ElementTree.ParseError:
+        return []
+    found = []
+    for deleted in root.iter():
+        if not deleted.tag.endswith("Deleted"):
+            continue
+        fields = {child.tag.rsplit("}", 1)[-1]: (child.text or "") for child in deleted}
+        if fields.get("DeleteMarker") == "true" and "VersionId" not in fields:
+            found.append((fields.get("Key", ""), fields.get("DeleteMarkerVersionId")))
+    return found
+
+
+def _as_configuration(entry: Any) -> dict[str, Any]:
+    """moto's Notification as the API's configuration ({Events, Filter.Key.FilterRules})."""
+    rules = (entry.filters or {}).get("S3Key", {}).get("FilterRule", [])
+    if isinstance(rules, dict):
+        rules = [rules]
+    return {
+        "Events": list(entry.events),
+        "Filter": {
+            "Key": {"FilterRules": [{"Name": r["Name"], "Value": r["Value"]} for r in rules]}
+        },
+    }
+
+
+def _principal(call: AwsCall | None) -> str:
+    key = call.request.access_key_id if call is not None else None
+    return f"AWS:{key}" if key else "Anonymous"
+
+
+def install(notifier: S3Notifier) -> None:
+    """Route moto's object-change signal to `notifier` (replaces moto's own delivery)."""
+    from moto.s3 import notifications
+
+    notifications.send_event = notifier.on_moto_event
