@@ -44,6 +44,17 @@ class InvalidFilterPolicy(PatternError):
         return str(self.args[0])
 
 
+def _nested(policy: Mapping[str, Any]) -> bool:
+    """Whether any key (also inside `$or` branches) holds an object rather than an array."""
+    for key, value in policy.items():
+        if key == "$or" and isinstance(value, list):
+            if any(isinstance(b, dict) and _nested(b) for b in value):
+                return True
+        elif isinstance(value, dict):
+            return True
+    return False
+
+
 def _leaf_keys(policy: Mapping[str, Any]) -> int:
     count = 0
     for key, value in policy.items():
@@ -134,10 +145,8 @@ class FilterPolicy:
         return cls(text, scope)
 
     def _validate(self) -> None:
-        if self.scope == "MessageAttributes":
-            for key, value in self.policy.items():
-                if key != "$or" and isinstance(value, dict):
-                    raise InvalidFilterPolicy(NESTED_IN_ATTRIBUTES)
+        if self.scope == "MessageAttributes" and _nested(self.policy):
+            raise InvalidFilterPolicy(NESTED_IN_ATTRIBUTES)
         if _leaf_keys(self.policy) > MAX_KEYS:
             raise InvalidFilterPolicy("Filter policy can not have more than 5 keys")
         if combinations(self.policy) > MAX_COMBINATIONS:

@@ -179,6 +179,7 @@ def test_combinations_multiply_array_lengths_and_add_or_branches() -> None:
     ("policy", "scope", "reason"),
     [
         ({"a": {"b": ["x"]}}, "MessageAttributes", "does not support nested filter policy"),
+        ({"$or": [{"a": ["x"]}, {"b": {"c": ["y"]}}]}, "MessageAttributes", "nested"),
         ({k: ["x"] for k in "abcdef"}, "MessageAttributes", "can not have more than 5 keys"),
         ({"a": {"b": ["x"], "c": {k: ["y"] for k in "defgh"}}}, "MessageBody", "more than 5"),
         (
