@@ -1,13 +1,16 @@
-"""SNS topics and subscriptions, in moto."""
+"""SNS topics and subscriptions (moto keeps them), delivered by the local cloud."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import ClassVar
 
+from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService
+from stratus.local.delivery.service import DeliveryService
 from stratus.local.providers import messaging
 from stratus.local.providers.base import Provider
+from stratus.local.sns import delivery
 
 
 class SnsService(EmulatedService):
@@ -18,6 +21,11 @@ class SnsService(EmulatedService):
         "AWS::SNS::Topic": messaging.TopicProvider(),
         "AWS::SNS::Subscription": messaging.SubscriptionProvider(),
     }
+
+    async def prepare(self, cloud: CloudContext) -> None:
+        service = cloud.service(DeliveryService)
+        assert service.targets is not None
+        delivery.install(delivery.SnsDelivery(service.outbox, service.targets))
 
 
 SERVICES = [SnsService]
