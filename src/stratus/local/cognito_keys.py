@@ -8,6 +8,10 @@ hard-coded kid, so the module's `jwt` is swapped for a shim that puts in our kid
 That covers every pool — existing, created later, or restored from a snapshot — without
 copying moto's claim-building code. moto's JWKS endpoint is pointed at our public key too,
 and `jwks_interceptor` answers it before moto for front doors that want to be explicit.
+
+The shim is also where a pre token generation trigger's answer reaches the claims: while
+`CLAIMS_EDIT` holds a function (set around moto's token building by `cognito.tokens`), every
+token's claims pass through it just before they are signed.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import os
 import re
 import threading
+from collections.abc import Callable
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +33,10 @@ from stratus.local.aws_request import AwsRequest
 from stratus.local.contracts import AwsInterceptor
 
 KEY_FILE = "cognito-signing.pem"
+# Claims -> claims, applied to each token signed while set (pre token generation).
+CLAIMS_EDIT: ContextVar[Callable[[dict[str, Any]], dict[str, Any]] | None] = ContextVar(
+    "stratus_cognito_claims_edit", default=None
+)
 JWKS_PATH = re.compile(r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
 
 
@@ -82,6 +92,9 @@ class _SigningJwt:
         self, header: dict[str, Any], claims: dict[str, Any], key: Any, *a: Any, **kw: Any
     ) -> str:
         header = {**header, "kid": self._keys.kid, "alg": "RS256"}
+        edit = CLAIMS_EDIT.get()
+        if edit is not None:
+            claims = edit(dict(claims))
         return str(self._real.encode(header, claims, self._keys.private_key, *a, **kw))
 
     def __getattr__(self, name: str) -> Any:

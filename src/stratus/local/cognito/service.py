@@ -1,16 +1,25 @@
 """Cognito as an emulated service: moto's user and identity pools plus what moto lacks —
-our signing key and JWKS, checked confirmation codes, per-user identity-pool credentials."""
+our signing key and JWKS, checked confirmation codes, per-user identity-pool credentials,
+and the user pools' Lambda triggers (`flows`, `sign_in`, `tokens`, run through our Lambda
+runtime by function ARN)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import ClassVar
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
 from stratus.local.aws_request import AwsRequest
+from stratus.local.cognito import pools, tokens
+from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.sign_in import SignInTriggers
+from stratus.local.cognito.triggers import TriggerInvoker
 from stratus.local.cognito_codes import ConfirmationCodes
 from stratus.local.cognito_keys import JWKS_PATH
+from stratus.local.contracts import InvokeResult
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
@@ -18,7 +27,27 @@ from stratus.local.identity_pool import IdentityPoolService
 from stratus.local.providers import cognito, recorded
 from stratus.local.providers.base import Provider
 
-_CODE_OPERATIONS = ("SignUp", "ResendConfirmationCode", "ConfirmSignUp")
+# The pool settings that name a trigger function (LambdaConfig keys).
+_TRIGGER_KEYS = (
+    "PreSignUp",
+    "PostConfirmation",
+    "PreAuthentication",
+    "PostAuthentication",
+    "PreTokenGeneration",
+    "CustomMessage",
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+    "UserMigration",
+)
+_NOT_EMULATED = (
+    "DefineAuthChallenge",
+    "CreateAuthChallenge",
+    "VerifyAuthChallengeResponse",
+    "UserMigration",
+    "CustomEmailSender",
+    "CustomSMSSender",
+)
 _IDENTITY_OPERATIONS = ("GetId", "GetCredentialsForIdentity")
 
 
@@ -37,6 +66,9 @@ class CognitoService(EmulatedService):
 
     def __init__(self) -> None:
         self.codes: ConfirmationCodes | None = None
+        self.flows: SignUpFlows | None = None
+        self.sign_in: SignInTriggers | None = None
+        self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
         self._cloud: CloudContext | None = None
 
@@ -47,14 +79,21 @@ class CognitoService(EmulatedService):
         return [PathRoute(frozenset({"GET", "HEAD"}), JWKS_PATH.pattern, jwks)]
 
     def hooks(self) -> Iterable[Hook]:
-        async def codes(call: AwsCall) -> Response | None:
-            return None if self.codes is None else await self.codes(call.request)
+        def flow(method: str) -> Callable[[AwsCall], Awaitable[Response | None]]:
+            async def hook(call: AwsCall) -> Response | None:
+                return None if self.flows is None else await getattr(self.flows, method)(call)
+
+            return hook
+
+        async def sign_in(call: AwsCall) -> Response | None:
+            return None if self.sign_in is None else await self.sign_in.sign_in(call)
 
         async def identity(call: AwsCall) -> Response | None:
             return None if self.identity is None else await self.identity(call.request)
 
         return [
-            *(Hook("cognito-idp", op, before=codes) for op in _CODE_OPERATIONS),
+            *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
+            *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
         ]
 
@@ -63,11 +102,30 @@ class CognitoService(EmulatedService):
         cloud.keys.install()
         self.codes = ConfirmationCodes(
             cloud.settings.snapshot_dir / "outbox.jsonl",
-            cloud.forward_to_moto,
             announce=lambda user, code: cloud.reporter.info(
                 f"confirmation code for {user}: {code}"
             ),
         )
+        self.invoker = self._trigger_invoker(cloud)
+        self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
+        self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker)
+
+    @staticmethod
+    def _trigger_invoker(cloud: CloudContext) -> TriggerInvoker | None:
+        """Triggers run in our Lambda runtime (RequestResponse, by function ARN)."""
+        from stratus.local.lambda_runtime.service import LambdaService
+
+        try:
+            lambdas = cloud.service(LambdaService)
+        except LookupError:
+            return None
+
+        async def invoke(function: str, payload: bytes) -> InvokeResult:
+            if lambdas.runtime is None:
+                raise RuntimeError("the Lambda runtime is not running")
+            return await lambdas.runtime.invoke(function, payload)
+
+        return TriggerInvoker(invoke)
 
     async def start(self, cloud: CloudContext) -> None:
         self.identity = IdentityPoolService(
@@ -77,6 +135,44 @@ class CognitoService(EmulatedService):
             region=cloud.settings.region,
             policies_for_role=cloud.policies_for_role,
         )
+        if self.invoker is not None:
+            tokens.install(tokens.TokenTriggers(self.invoker, asyncio.get_running_loop()))
+        self._report_triggers(cloud)
+
+    async def stop(self) -> None:
+        tokens.install(None)
+
+    def _report_triggers(self, cloud: CloudContext) -> None:
+        """Name each deployed pool's triggers once; warn about what will not run."""
+        from stratus.local.lambda_runtime.service import LambdaService
+
+        runtime = None
+        with contextlib.suppress(LookupError):
+            runtime = cloud.service(LambdaService).runtime
+        deployment = cloud.require_deployment()
+        for resource in deployment.resources("AWS::Cognito::UserPool"):
+            config: dict[str, Any] = resource.properties.get("LambdaConfig") or {}
+            live = pools.pool_by_id(resource.physical_id)
+            if live is not None:
+                config = pools.lambda_config(live) or config
+            named = {k: v for k, v in config.items() if k in _TRIGGER_KEYS and v}
+            versioned = config.get("PreTokenGenerationConfig") or {}
+            if isinstance(versioned, dict) and versioned.get("LambdaArn"):
+                named["PreTokenGeneration"] = versioned["LambdaArn"]
+            if not named:
+                continue
+            where = f"{resource.stack}/{resource.logical_id}"
+            cloud.reporter.info(f"user pool {where}: triggers {', '.join(sorted(named))}")
+            for key in sorted(set(named) & set(_NOT_EMULATED)):
+                cloud.reporter.warn(f"user pool {where}: {key} trigger is not emulated")
+            for key, function in sorted(named.items()):
+                if runtime is None or self.invoker is None:
+                    cloud.reporter.warn(f"user pool {where}: no Lambda runtime for {key}")
+                    continue
+                try:
+                    runtime.get(str(function))
+                except Exception:
+                    cloud.reporter.warn(f"user pool {where}: {key} function {function} not found")
 
 
 SERVICES = [CognitoService]

@@ -1,0 +1,415 @@
+"""Sign-up, confirmation and password reset as Cognito runs them: codes and triggers.
+
+Before-hooks on cognito-idp that answer instead of moto (forwarding to it in the middle):
+- SignUp: pre sign-up (`PreSignUp_SignUp`) may reject, auto-confirm and auto-verify
+  https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-sign-up.html
+  then a code goes out (custom message `CustomMessage_SignUp`) unless the user was
+  auto-confirmed, in which case post confirmation runs instead.
+- AdminCreateUser: pre sign-up (`PreSignUp_AdminCreateUser`); its auto-* answers are
+  ignored there, as the page says.
+- ConfirmSignUp / AdminConfirmSignUp / ConfirmForgotPassword: the code is checked, then
+  post confirmation (`PostConfirmation_ConfirmSignUp` / `_ConfirmForgotPassword`); a failing
+  function fails the request but the user stays confirmed, as on AWS
+  https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-confirmation.html
+- ResendConfirmationCode / ForgotPassword: a new code, through the custom message trigger
+  (`CustomMessage_ResendCode` / `_ForgotPassword`)
+  https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-message.html
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from typing import Any, ClassVar
+
+from starlette.responses import JSONResponse, Response
+
+from stratus.local.aws_request import AwsRequest
+from stratus.local.cognito import pools
+from stratus.local.cognito.triggers import (
+    Caller,
+    TriggerError,
+    TriggerInvoker,
+    event,
+    sdk_version,
+)
+from stratus.local.cognito_codes import (
+    CODE_PARAMETER,
+    FORGOT_PASSWORD,
+    SIGN_UP,
+    ConfirmationCodes,
+    Message,
+)
+from stratus.local.core.call import AwsCall
+from stratus.local.core.registry import Hook
+
+log = logging.getLogger("stratus.cognito")
+
+Forward = Callable[[AwsRequest], Awaitable[Response]]
+LINK_PARAMETER = "{##Click Here##}"  # Cognito's link placeholder in custom message events
+
+
+def _attributes(items: Any) -> dict[str, str]:
+    """[{Name, Value}] (the API's shape) -> {name: value} (the trigger event's shape)."""
+    if not isinstance(items, list):
+        return {}
+    return {str(i.get("Name")): str(i.get("Value", "")) for i in items if isinstance(i, dict)}
+
+
+def _metadata(body: Mapping[str, Any]) -> dict[str, Any]:
+    meta = body.get("ClientMetadata")
+    return {"clientMetadata": dict(meta)} if isinstance(meta, dict) and meta else {}
+
+
+class SignUpFlows:
+    # cognito-idp operation -> the method that runs it
+    OPERATIONS: ClassVar[dict[str, str]] = {
+        "SignUp": "sign_up",
+        "AdminCreateUser": "admin_create_user",
+        "ConfirmSignUp": "confirm_sign_up",
+        "AdminConfirmSignUp": "admin_confirm_sign_up",
+        "ResendConfirmationCode": "resend_code",
+        "ForgotPassword": "forgot_password",
+        "ConfirmForgotPassword": "confirm_forgot_password",
+    }
+
+    def __init__(
+        self,
+        codes: ConfirmationCodes,
+        forward: Forward,
+        invoker: TriggerInvoker | None,
+    ) -> None:
+        self.codes = codes
+        self._forward = forward
+        self._invoker = invoker
+
+    def hooks(self) -> Iterable[Hook]:
+        return [
+            Hook("cognito-idp", op, before=getattr(self, method))
+            for op, method in self.OPERATIONS.items()
+        ]
+
+    # Triggers -----------------------------------------------------------------------
+    async def run(
+        self,
+        pool: Any,
+        trigger: str,
+        source: str,
+        *,
+        call: AwsCall,
+        caller: Caller,
+        username: str,
+        request: Mapping[str, Any],
+        response: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any] | None:
+        """Invoke the pool's `trigger` function if it has one: its `response`, else None."""
+        function = pools.lambda_config(pool).get(trigger)
+        if not function or self._invoker is None:
+            return None
+        payload = event(
+            source,
+            region=pool.region,
+            pool_id=pool.id,
+            username=username,
+            caller=caller,
+            request=request,
+            response=response,
+        )
+        return await self._invoker(trigger, str(function), payload)
+
+    async def _post_confirmation(
+        self, pool: Any, source: str, call: AwsCall, caller: Caller, username: str
+    ) -> None:
+        user = pools.find_user(pool, username)
+        if user is None:
+            return
+        request = {"userAttributes": pools.user_attributes(user), **_metadata(call.json_body())}
+        await self.run(
+            pool,
+            "PostConfirmation",
+            source,
+            call=call,
+            caller=caller,
+            username=user.username,
+            request=request,
+        )
+
+    async def _send_code(
+        self, pool: Any, source: str, call: AwsCall, caller: Caller, username: str, purpose: str
+    ) -> None:
+        """Issue a code with the message Cognito would send (custom message trigger first)."""
+        user = pools.find_user(pool, username)
+        message = _default_message(pool)
+        if user is not None:
+            request = {
+                "userAttributes": pools.user_attributes(user),
+                "codeParameter": CODE_PARAMETER,
+                "linkParameter": LINK_PARAMETER,
+                "usernameParameter": None,
+                **_metadata(call.json_body()),
+            }
+            blank = {"smsMessage": None, "emailMessage": None, "emailSubject": None}
+            answer = await self.run(
+                pool,
+                "CustomMessage",
+                source,
+                call=call,
+                caller=caller,
+                username=user.username,
+                request=request,
+                response=blank,
+            )
+            if answer is not None:
+                message = _custom_message(answer, message)
+        self.codes.issue(caller.client_id, username, purpose=purpose, message=message)
+
+    # Operations -----------------------------------------------------------------------
+    async def sign_up(self, call: AwsCall) -> Response | None:
+        body = call.json_body()
+        client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        pool = pools.pool_by_client(client_id)
+        if pool is None or pools.find_user(pool, username) is not None:
+            return None  # moto answers ResourceNotFoundException / UsernameExistsException
+        caller = Caller(client_id, sdk_version(call))
+        attributes = _attributes(body.get("UserAttributes"))
+        request = {
+            "userAttributes": attributes,
+            "validationData": _attributes(body.get("ValidationData")) or None,
+            **_metadata(body),
+        }
+        blank = {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False}
+        try:
+            answer = (
+                await self.run(
+                    pool,
+                    "PreSignUp",
+                    "PreSignUp_SignUp",
+                    call=call,
+                    caller=caller,
+                    username=username,
+                    request=request,
+                    response=blank,
+                )
+                or {}
+            )
+        except TriggerError as exc:
+            return exc.response(call)
+        response = await self._forward(call.request)
+        if response.status_code != 200:
+            return response
+        user = pools.find_user(pool, username)
+        confirmed = False
+        if user is not None:
+            for attribute, flag in (
+                ("email", "autoVerifyEmail"),
+                ("phone_number", "autoVerifyPhone"),
+            ):
+                if answer.get(flag) is True and attribute in attributes:
+                    pools.mark_verified(user, attribute)
+            if answer.get("autoConfirmUser") is True:
+                pools.confirm(user)
+                confirmed = True
+                response = _rewrite(response, UserConfirmed=True, CodeDeliveryDetails=None)
+        try:
+            if confirmed:
+                await self._post_confirmation(
+                    pool, "PostConfirmation_ConfirmSignUp", call, caller, username
+                )
+            else:
+                await self._send_code(pool, "CustomMessage_SignUp", call, caller, username, SIGN_UP)
+        except TriggerError as exc:
+            return exc.response(call)
+        return response
+
+    async def admin_create_user(self, call: AwsCall) -> Response | None:
+        body = call.json_body()
+        pool = pools.pool_by_id(str(body.get("UserPoolId", "")))
+        username = str(body.get("Username", ""))
+        if pool is None or body.get("MessageAction") == "RESEND":
+            return None
+        request = {
+            "userAttributes": _attributes(body.get("UserAttributes")),
+            "validationData": _attributes(body.get("ValidationData")) or None,
+            **_metadata(body),
+        }
+        try:
+            # The answer's auto-confirm/verify flags are ignored for AdminCreateUser (page above).
+            await self.run(
+                pool,
+                "PreSignUp",
+                "PreSignUp_AdminCreateUser",
+                call=call,
+                caller=Caller(pools.NO_CLIENT, sdk_version(call)),
+                username=username,
+                request=request,
+                response={
+                    "autoConfirmUser": False,
+                    "autoVerifyEmail": False,
+                    "autoVerifyPhone": False,
+                },
+            )
+        except TriggerError as exc:
+            return exc.response(call)
+        return None  # moto creates the user
+
+    async def confirm_sign_up(self, call: AwsCall) -> Response | None:
+        body = call.json_body()
+        client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        problem = self.codes.check(client_id, username, str(body.get("ConfirmationCode", "")))
+        if problem is not None:
+            return problem
+        return await self._confirm_then_trigger(
+            call,
+            pools.pool_by_client(client_id),
+            Caller(client_id, sdk_version(call)),
+            username,
+            "PostConfirmation_ConfirmSignUp",
+        )
+
+    async def admin_confirm_sign_up(self, call: AwsCall) -> Response | None:
+        body = call.json_body()
+        return await self._confirm_then_trigger(
+            call,
+            pools.pool_by_id(str(body.get("UserPoolId", ""))),
+            Caller(pools.NO_CLIENT, sdk_version(call)),
+            str(body.get("Username", "")),
+            "PostConfirmation_ConfirmSignUp",
+        )
+
+    async def confirm_forgot_password(self, call: AwsCall) -> Response | None:
+        body = call.json_body()
+        client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        code = str(body.get("ConfirmationCode", ""))
+        problem = self.codes.check(client_id, username, code, purpose=FORGOT_PASSWORD)
+        if problem is not None:
+            return problem
+        return await self._confirm_then_trigger(
+            call,
+            pools.pool_by_client(client_id),
+            Caller(client_id, sdk_version(call)),
+            username,
+            "PostConfirmation_ConfirmForgotPassword",
+        )
+
+    async def _confirm_then_trigger(
+        self, call: AwsCall, pool: Any, caller: Caller, username: str, source: str
+    ) -> Response | None:
+        if pool is None or not pools.lambda_config(pool).get("PostConfirmation"):
+            return None  # moto answers alone
+        response = await self._forward(call.request)
+        if response.status_code != 200:
+            return response
+        try:
+            await self._post_confirmation(pool, source, call, caller, username)
+        except TriggerError as exc:
+            return exc.response(call)  # the user stays confirmed, as on AWS
+        return response
+
+    async def resend_code(self, call: AwsCall) -> Response | None:
+        """Answered here: moto 5.2.5 does not implement ResendConfirmationCode.
+        https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ResendConfirmationCode.html
+        """
+        body = call.json_body()
+        client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        pool = pools.pool_by_client(client_id)
+        if pool is None:
+            return call.error(
+                "ResourceNotFoundException", f"User pool client {client_id} does not exist."
+            )
+        user = pools.find_user(pool, username)
+        if user is None:
+            return call.error("UserNotFoundException", "Username/client id combination not found.")
+        if pools.is_confirmed(user):
+            return call.error("InvalidParameterException", "User is already confirmed.")
+        try:
+            await self._send_code(
+                pool,
+                "CustomMessage_ResendCode",
+                call,
+                Caller(client_id, sdk_version(call)),
+                username,
+                SIGN_UP,
+            )
+        except TriggerError as exc:
+            return exc.response(call)
+        email = pools.user_attributes(user).get("email", "")
+        details = {
+            "Destination": _masked(email),
+            "DeliveryMedium": "EMAIL",
+            "AttributeName": "email",
+        }
+        return JSONResponse(
+            {"CodeDeliveryDetails": details}, media_type="application/x-amz-json-1.1"
+        )
+
+    async def forgot_password(self, call: AwsCall) -> Response | None:
+        return await self._code_operation(call, "CustomMessage_ForgotPassword", FORGOT_PASSWORD)
+
+    async def _code_operation(self, call: AwsCall, source: str, purpose: str) -> Response:
+        body = call.json_body()
+        client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        response = await self._forward(call.request)
+        pool = pools.pool_by_client(client_id)
+        if response.status_code != 200 or pool is None or pools.find_user(pool, username) is None:
+            return response
+        try:
+            await self._send_code(
+                pool, source, call, Caller(client_id, sdk_version(call)), username, purpose
+            )
+        except TriggerError as exc:
+            return exc.response(call)
+        return response
+
+
+def _masked(email: str) -> str:
+    """Cognito's masked destination ('a***@e***')."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***" if domain else "***"
+
+
+def _default_message(pool: Any) -> Message:
+    template = pool.extended_config.get("VerificationMessageTemplate") or {}
+    return Message(
+        email_subject=template.get("EmailSubject")
+        or pool.extended_config.get("EmailVerificationSubject"),
+        email_message=template.get("EmailMessage")
+        or pool.extended_config.get("EmailVerificationMessage"),
+        sms_message=template.get("SmsMessage")
+        or pool.extended_config.get("SmsVerificationMessage"),
+    )
+
+
+def _custom_message(answer: Mapping[str, Any], default: Message) -> Message:
+    """The trigger's texts; a message without the code placeholder cannot carry the code,
+    so the pool's own message is kept for it (and the function's mistake is logged)."""
+
+    def pick(key: str, fallback: str | None, needs_code: bool) -> str | None:
+        value = answer.get(key)
+        if not isinstance(value, str) or not value:
+            return fallback
+        if needs_code and CODE_PARAMETER not in value:
+            log.warning("custom message trigger: %s has no %s; default kept", key, CODE_PARAMETER)
+            return fallback
+        return value
+
+    return Message(
+        email_subject=pick("emailSubject", default.email_subject, False),
+        email_message=pick("emailMessage", default.email_message, True),
+        sms_message=pick("smsMessage", default.sms_message, True),
+    )
+
+
+def _rewrite(response: Response, **changes: Any) -> Response:
+    """moto's JSON answer with `changes` applied (None removes a key)."""
+    try:
+        body = json.loads(bytes(response.body))
+    except ValueError:
+        return response
+    for key, value in changes.items():
+        if value is None:
+            body.pop(key, None)
+        else:
+            body[key] = value
+    headers = {k: v for k, v in response.headers.items() if k.lower() != "content-length"}
+    return Response(json.dumps(body).encode(), status_code=response.status_code, headers=headers)

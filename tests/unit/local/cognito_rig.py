@@ -1,0 +1,151 @@
+"""A user-pool endpoint with Cognito's trigger hooks in front of moto, and a fake Lambda.
+
+moto runs in-process behind the real FrontDoor with the Cognito hooks the local cloud
+registers (sign-up flows, sign-in triggers, pre token generation); trigger functions are
+Python callables answered by `FakeLambda`, which records every event it was sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from moto_harness import client_factory, serve
+from starlette.responses import Response
+
+from stratus.local.cognito import tokens
+from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.sign_in import SignInTriggers
+from stratus.local.cognito.triggers import TriggerInvoker
+from stratus.local.cognito_codes import ConfirmationCodes
+from stratus.local.cognito_keys import LocalTokenKeys, install, uninstall
+from stratus.local.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.call import AwsCall
+from stratus.local.core.hooks import HookTable
+from stratus.local.core.registry import Hook
+from stratus.local.front_door import FrontDoor
+from stratus.local.moto_app import MotoApp
+
+ARN = "arn:aws:lambda:us-east-1:000000000000:function:"
+PASSWORD = "Passw0rd!x"
+Handler = Callable[[dict[str, Any]], Any]
+
+
+class FunctionFailed(Exception):
+    """Raise from a handler: the function errors, as a raised exception does on Lambda."""
+
+
+@dataclass
+class FakeLambda:
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    events: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
+    delay_s: float = 0.0
+
+    async def __call__(self, function: str, payload: bytes) -> InvokeResult:
+        name = function.rsplit(":", 1)[-1]
+        event = json.loads(payload)
+        self.events.append((name, json.loads(payload)))  # as sent, before the handler
+        if name not in self.handlers:
+            raise FunctionNotFoundError(function)
+        if self.delay_s:
+            await asyncio.sleep(self.delay_s)
+        try:
+            answer = self.handlers[name](event)
+        except FunctionFailed as exc:
+            error = {"errorMessage": str(exc), "errorType": "Exception", "stackTrace": []}
+            return InvokeResult(200, json.dumps(error).encode(), function_error="Unhandled")
+        body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
+        return InvokeResult(200, body)
+
+    def sent(self, name: str) -> list[dict[str, Any]]:
+        return [event for fn, event in self.events if fn == name]
+
+
+@dataclass
+class Rig:
+    aws: Callable[[str], Any]
+    fake: FakeLambda
+    codes: ConfirmationCodes
+    keys: LocalTokenKeys
+
+    @property
+    def idp(self) -> Any:
+        return self.aws("cognito-idp")
+
+    def pool(self, **lambda_config: Any) -> tuple[str, str]:
+        """A pool whose LambdaConfig names fake functions (PreSignUp='pre' -> ARN ...:pre)."""
+        config = {
+            key: (value if isinstance(value, dict) else ARN + value)
+            for key, value in lambda_config.items()
+        }
+        pool = self.idp.create_user_pool(
+            PoolName=f"p{time.monotonic_ns()}",
+            LambdaConfig=config,
+            AutoVerifiedAttributes=["email"],
+        )["UserPool"]["Id"]
+        client = self.idp.create_user_pool_client(
+            UserPoolId=pool,
+            ClientName="c",
+            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        )["UserPoolClient"]["ClientId"]
+        return pool, client
+
+    def sign_up(self, client: str, username: str = "alice", **extra: Any) -> dict[str, Any]:
+        attributes = [{"Name": "email", "Value": f"{username}@example.com"}]
+        result: dict[str, Any] = self.idp.sign_up(
+            ClientId=client,
+            Username=username,
+            Password=PASSWORD,
+            UserAttributes=attributes,
+            **extra,
+        )
+        return result
+
+    def confirmed_user(self, pool: str, username: str = "alice") -> None:
+        self.idp.admin_create_user(UserPoolId=pool, Username=username)
+        self.idp.admin_set_user_password(
+            UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
+        )
+
+    def login(self, client: str, username: str = "alice", **extra: Any) -> dict[str, Any]:
+        result: dict[str, Any] = self.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+            **extra,
+        )
+        return result
+
+
+@contextmanager
+def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iterator[Rig]:
+    keys = LocalTokenKeys(tmp / "keys")
+    install(keys)
+    moto = MotoApp()
+    fake = FakeLambda()
+    invoker = TriggerInvoker(fake, timeout_s=timeout_s, attempts=attempts)
+    codes = ConfirmationCodes(tmp / "outbox.jsonl")
+    door = FrontDoor(moto.handle)
+    flows = SignUpFlows(codes, door.forward_to_moto, invoker)
+    sign_in = SignInTriggers(door.forward_to_moto, invoker)
+
+    async def bind_loop(call: AwsCall) -> Response | None:
+        # pre token generation waits on the loop that serves requests (as in `stratus up`)
+        tokens.install(tokens.TokenTriggers(invoker, asyncio.get_running_loop()))
+        return None
+
+    table = HookTable()
+    table.add([Hook("cognito-idp", None, before=bind_loop), *flows.hooks(), *sign_in.hooks()])
+    door.hooks = table
+    try:
+        with serve(door) as url:
+            yield Rig(client_factory(url), fake, codes, keys)
+    finally:
+        tokens.install(None)
+        uninstall()
