@@ -17,11 +17,12 @@ https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-pre-t
   from (Admin)RespondToAuthChallenge (InitiateAuth's ClientMetadata does not:
   https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_InitiateAuth.html).
 
-Where: moto builds every user token pair — sign-in, challenge answers, refresh — in
-`CognitoIdpUserPool.create_tokens_from_refresh_token`, so that one method is wrapped. It
-runs in moto's worker thread; the trigger runs on the event loop (the Lambda runtime lives
-there) and the thread waits for it. The edit reaches the claims through the signing shim
-(`cognito_keys.CLAIMS_EDIT`), so moto's own records of the tokens hold the tokens issued.
+Where: moto builds every user token — sign-in, challenge answers, refresh — with
+`CognitoIdpUserPool.create_access_token` / `create_id_token`, so those are wrapped (one
+trigger call per token pair). They run in moto's worker thread; the trigger runs on the
+event loop (the Lambda runtime lives there) and the thread waits for it. The edit reaches
+the claims through the signing shim (`cognito_keys.CLAIMS_EDIT`), so moto's own records of
+the tokens hold the tokens issued.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import asyncio
 import logging
 import threading
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -236,40 +238,62 @@ class TokenTriggers:
 
 _active: TokenTriggers | None = None
 _install_lock = threading.Lock()
+# The edits made for the request moto is answering, by (pool, client, user, origin_jti): the
+# access and ID token of one pair share one trigger call. moto runs each request in a copy of
+# the caller's context, so what is set here lasts exactly one request.
+_PAIRS: ContextVar[dict[tuple[str, str, str, str], TokenEdit | None] | None] = ContextVar(
+    "stratus_cognito_token_pairs", default=None
+)
+
+
+def _edit(pool: Any, client_id: str, username: str, origin_jti: str) -> TokenEdit | None:
+    active = _active
+    if active is None:
+        return None
+    pairs = _PAIRS.get()
+    if pairs is None:
+        pairs = {}
+        _PAIRS.set(pairs)
+    key = (str(pool.id), client_id, username, origin_jti)
+    if key not in pairs:
+        try:
+            pairs[key] = active.edit_for(pool, client_id, username)
+        except TriggerError as exc:
+            from moto.core.exceptions import JsonRESTError
+
+            raise JsonRESTError(exc.code, exc.message) from None
+    return pairs[key]
 
 
 def install(triggers: TokenTriggers | None) -> None:
-    """Route moto's token building through `triggers` (None: moto's tokens unchanged)."""
+    """Route moto's token building through `triggers` (None: moto's tokens unchanged).
+
+    moto makes each token of a pair with `create_access_token` / `create_id_token` (from
+    `create_tokens_from_refresh_token` for sign-in and refresh, directly for
+    USER_PASSWORD_AUTH), so those two are wrapped.
+    """
     global _active
     from moto.cognitoidp.models import CognitoIdpUserPool
 
     with _install_lock:
         _active = triggers
-        if getattr(CognitoIdpUserPool.create_tokens_from_refresh_token, "_stratus", False):
-            return
-        original = CognitoIdpUserPool.create_tokens_from_refresh_token
+        for name in ("create_access_token", "create_id_token"):
+            original = getattr(CognitoIdpUserPool, name)
+            if getattr(original, "_stratus", False):
+                continue
+            setattr(CognitoIdpUserPool, name, _wrapped(original))
 
-        def create_tokens_from_refresh_token(self: Any, refresh_token: str) -> Any:
-            active = _active
-            entry = self.refresh_tokens.get(refresh_token)
-            if active is None or not entry or not entry[1]:
-                return original(self, refresh_token)  # moto answers bad tokens itself
-            client_id, username, _ = entry
-            try:
-                edit = active.edit_for(self, client_id, username)
-            except TriggerError as exc:
-                from moto.core.exceptions import JsonRESTError
 
-                raise JsonRESTError(exc.code, exc.message) from None
-            if edit is None:
-                return original(self, refresh_token)
-            token = CLAIMS_EDIT.set(edit.apply)
-            try:
-                return original(self, refresh_token)
-            finally:
-                CLAIMS_EDIT.reset(token)
+def _wrapped(original: Any) -> Any:
+    def create_token(self: Any, client_id: str, username: str, origin_jti: str) -> Any:
+        edit = _edit(self, client_id, username, origin_jti)
+        if edit is None:
+            return original(self, client_id, username, origin_jti)
+        token = CLAIMS_EDIT.set(edit.apply)
+        try:
+            return original(self, client_id, username, origin_jti)
+        finally:
+            CLAIMS_EDIT.reset(token)
 
-        create_tokens_from_refresh_token._stratus = True  # type: ignore[attr-defined]
-        CognitoIdpUserPool.create_tokens_from_refresh_token = (  # type: ignore[method-assign]
-            create_tokens_from_refresh_token
-        )
+    create_token._stratus = True  # type: ignore[attr-defined]
+    return create_token
