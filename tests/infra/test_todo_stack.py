@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stratus.runtime import config
+from stratus.todo import config
 
 from .conftest import Synth
 
