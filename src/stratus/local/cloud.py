@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -44,8 +43,12 @@ class UpOptions:
     dax: bool = True
     fresh: bool = False
     force_synth: bool = False
-    # Extra CDK context for the synth (`stratus up -c probes=true`); stage/dax come from above.
+    # Extra CDK context for the synth (`stratus up -c key=value`); stage/dax come from above.
     context: dict[str, str] = field(default_factory=dict)
+    # The CDK app to serve (`--app DIR`); None: the project of settings.project_root.
+    app_dir: Path | None = None
+    # `--system NAME`: serve only these systems of the project (empty: every system).
+    systems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -140,6 +143,7 @@ class LocalCloud:
         from stratus.local.front_door import FrontDoor
         from stratus.local.moto_app import MotoApp
         from stratus.local.persistence import Snapshotter
+        from stratus.local.project import load_project
         from stratus.local.synth import synthesize
 
         began = time.perf_counter()
@@ -160,12 +164,21 @@ class LocalCloud:
             "stage": self.options.stage,
             "dax": "true" if self.options.dax else "false",
         }
+        # [project] synth: the project (a checkout's systems, or any CDK app) decides the app.
+        self.project = load_project(self.options.app_dir or s.project_root, self.options.systems)
         with self.reporter.step("Synthesizing the CDK app"):
             fresh_synth = await asyncio.to_thread(
-                synthesize, s.project_root, s.cdk_out, context, force=self.options.force_synth
+                synthesize,
+                self.project,
+                s.cdk_out,
+                context,
+                region=s.region,
+                account=s.account_id,
+                force=self.options.force_synth,
             )
         if not fresh_synth:
-            self.reporter.info("CDK app unchanged since last synth: reusing .stratus/cdk.out")
+            self.reporter.info(f"CDK app unchanged since last synth: reusing {s.cdk_out}")
+        # [/project]
 
         with self.reporter.step("Starting the AWS API endpoint"):
             moto = MotoApp()
@@ -281,7 +294,11 @@ class LocalCloud:
         with self.reporter.step("Starting the API gateway (HTTPS)"):
             tls = await asyncio.to_thread(ensure_tls, s)
             ctx = LocalContext(s, deployment, credentials, runtime, keys)
-            routes = web_routes(s, outputs, _openapi_documents(outputs))
+            # [project] web routes: the project's web apps and OpenAPI documents.
+            project = self.project
+            routes = web_routes(
+                s, outputs, project.web_apps(outputs, s), project.documents(outputs)
+            )
             gateway = build_gateway_app(
                 ctx, extra_routes=routes, log_sink=_access_log_writer(log_sink)
             )
@@ -382,23 +399,6 @@ def _s3_cors_decorator(guard: Any) -> Callable[[Any, Any], None]:
             response.headers[name] = value
 
     return decorate
-
-
-def _openapi_documents(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """OpenAPI documents produced from the code, with the local server URL filled in."""
-    from stratus.local.webapps import find_output
-
-    docs: dict[str, dict[str, Any]] = {}
-    found = find_output(outputs, "TodoApiUrl")
-    try:
-        from stratus.todo.openapi import openapi_document
-    except ImportError:
-        return docs
-    doc = json.loads(json.dumps(openapi_document()))
-    if found is not None:
-        doc["servers"] = [{"url": str(found[1]).rstrip("/"), "description": "local cloud"}]
-    docs["todo"] = doc
-    return docs
 
 
 def read_state_pid(settings: LocalSettings) -> int | None:
