@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -44,8 +43,12 @@ class UpOptions:
     dax: bool = True
     fresh: bool = False
     force_synth: bool = False
-    # Extra CDK context for the synth (`stratus up -c probes=true`); stage/dax come from above.
+    # Extra CDK context for the synth (`stratus up -c key=value`); stage/dax come from above.
     context: dict[str, str] = field(default_factory=dict)
+    # The CDK app to serve (`--app DIR`); None: the project of settings.project_root.
+    app_dir: Path | None = None
+    # `--system NAME`: serve only these systems of the project (empty: every system).
+    systems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -172,6 +175,7 @@ class LocalCloud:
         from stratus.local.front_door import FrontDoor
         from stratus.local.moto_app import MotoApp
         from stratus.local.persistence import Snapshotter
+        from stratus.local.project import load_project
         from stratus.local.synth import synthesize
 
         began = time.perf_counter()
@@ -188,12 +192,21 @@ class LocalCloud:
             "stage": self.options.stage,
             "dax": "true" if self.options.dax else "false",
         }
+        # [project] synth: the project (a checkout's systems, or any CDK app) decides the app.
+        self.project = load_project(self.options.app_dir or s.project_root, self.options.systems)
         with self.reporter.step("Synthesizing the CDK app"):
             fresh_synth = await asyncio.to_thread(
-                synthesize, s.project_root, s.cdk_out, context, force=self.options.force_synth
+                synthesize,
+                self.project,
+                s.cdk_out,
+                context,
+                region=s.region,
+                account=s.account_id,
+                force=self.options.force_synth,
             )
         if not fresh_synth:
-            self.reporter.info("CDK app unchanged since last synth: reusing .stratus/cdk.out")
+            self.reporter.info(f"CDK app unchanged since last synth: reusing {s.cdk_out}")
+        # [/project]
 
         with self.reporter.step("Starting the AWS API endpoint"):
             moto = MotoApp()
@@ -243,7 +256,13 @@ class LocalCloud:
 
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
-        cloud.web_routes = web_routes(s, cloud.outputs, _openapi_documents(cloud.outputs))
+        # The project's web apps and OpenAPI documents, served beside the APIs.
+        cloud.web_routes = web_routes(
+            s,
+            cloud.outputs,
+            self.project.web_apps(cloud.outputs, s),
+            self.project.documents(cloud.outputs),
+        )
         for service in self.services:
             await service.start(cloud)
         self.instance.ready_seconds = time.perf_counter() - began
@@ -287,23 +306,6 @@ class LocalCloud:
                 await asyncio.to_thread(self._snapshotter.save_now)
         if self._endpoint is not None:
             await servers.stop_servers([self._endpoint])
-
-
-def _openapi_documents(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """OpenAPI documents produced from the code, with the local server URL filled in."""
-    from stratus.local.webapps import find_output
-
-    docs: dict[str, dict[str, Any]] = {}
-    found = find_output(outputs, "TodoApiUrl")
-    try:
-        from stratus.todo.openapi import openapi_document
-    except ImportError:
-        return docs
-    doc = json.loads(json.dumps(openapi_document()))
-    if found is not None:
-        doc["servers"] = [{"url": str(found[1]).rstrip("/"), "description": "local cloud"}]
-    docs["todo"] = doc
-    return docs
 
 
 def read_state_pid(settings: LocalSettings) -> int | None:
