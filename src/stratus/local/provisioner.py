@@ -76,6 +76,14 @@ def provision(
     """
     deployment = Deployment()
     names = {a.artifact_id: a.stack_name for a in assembly.stacks}
+    present = {a.stack_name for a in assembly.stacks}
+    gone = removal_order(state, present)
+    # A removed stack that used a remaining one goes first (it may hold that stack's exports,
+    # as `cdk destroy Consumer` before deploying the producer would); the others go last,
+    # after the remaining stacks stopped using them.
+    consumers = [n for n in gone if set((state.stack(n) or {}).get("depends_on", [])) & present]
+    for name in consumers:
+        _delete_stack(settings, name, state, aws, services, deployment, on_progress)
     exports: dict[tuple[str, str], dict[str, Any]] = {}  # (account, region) -> name -> value
     for artifact in assembly.stacks:
         overrides = {**artifact.parameters, **((parameters or {}).get(artifact.stack_name) or {})}
@@ -95,23 +103,35 @@ def provision(
         deployment.stacks[artifact.stack_name] = run.run()
         deployment.changes[artifact.stack_name] = run.changes
         state.save()
-    present = {a.stack_name for a in assembly.stacks}
-    for name in removal_order(state, present):
-        changes = delete_resources(
-            settings,
-            name,
-            state.logical_ids(name),
-            state=state,
-            aws=aws,
-            services=services,
-            deployment=deployment,
-            on_progress=on_progress,
-        )
-        changes.stack_deleted = True
-        state.forget_stack(name)
-        deployment.changes[name] = changes
-        state.save()
+    for name in gone:
+        if name not in consumers:
+            _delete_stack(settings, name, state, aws, services, deployment, on_progress)
     return deployment
+
+
+def _delete_stack(
+    settings: LocalSettings,
+    name: str,
+    state: PhysicalIdStore,
+    aws: Callable[..., Any],
+    services: CustomResourceServices | None,
+    deployment: Deployment,
+    on_progress: ProgressCallback | None,
+) -> None:
+    changes = delete_resources(
+        settings,
+        name,
+        state.logical_ids(name),
+        state=state,
+        aws=aws,
+        services=services,
+        deployment=deployment,
+        on_progress=on_progress,
+    )
+    changes.stack_deleted = True
+    state.forget_stack(name)
+    deployment.changes[name] = changes
+    state.save()
 
 
 def now_iso() -> str:

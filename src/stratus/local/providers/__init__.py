@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from stratus.local.providers import cognito, dynamodb, iam, messaging, recorded, s3, secrets
+from stratus.local.providers import (
+    cognito,
+    dynamodb,
+    iam,
+    messaging,
+    recorded,
+    s3,
+    secrets,
+    ssm,
+)
 from stratus.local.providers.base import Provider, ProviderContext
 
 PROVIDERS: dict[str, Provider] = {
@@ -23,6 +32,7 @@ PROVIDERS: dict[str, Provider] = {
     "AWS::SNS::Topic": messaging.TopicProvider(),
     "AWS::SNS::Subscription": messaging.SubscriptionProvider(),
     "AWS::Kinesis::Stream": messaging.StreamProvider(),
+    "AWS::SSM::Parameter": ssm.ParameterProvider(),
     # recorded: served by the local cloud's own parts
     "AWS::Lambda::Function": recorded.FunctionProvider(),
     "AWS::Lambda::Permission": recorded.GeneratedIdProvider(20),
@@ -48,6 +58,7 @@ PROVIDERS: dict[str, Provider] = {
     "AWS::Cognito::IdentityPoolRoleAttachment": recorded.IdentityPoolAttachmentProvider(),
     "AWS::Cognito::IdentityPoolPrincipalTag": recorded.IdentityPoolAttachmentProvider(),
     "AWS::SQS::QueuePolicy": recorded.GeneratedIdProvider(10),
+    "AWS::SNS::TopicPolicy": recorded.GeneratedIdProvider(10),
 }
 
 # Present in every CDK template, carries nothing to emulate.
