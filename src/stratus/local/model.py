@@ -23,6 +23,8 @@ class Resource:
     attributes: dict[str, Any] = field(default_factory=dict)
     # Metadata from the template (e.g. aws:asset:path for Lambda code).
     metadata: dict[str, Any] = field(default_factory=dict)
+    status: str = "CREATE_COMPLETE"  # or UPDATE_COMPLETE (DescribeStackResources)
+    updated: str = ""  # ISO 8601 UTC of the last create or update
 
 
 @dataclass

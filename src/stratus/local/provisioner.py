@@ -334,6 +334,12 @@ class _StackRun:
         except Exception as exc:
             raise ProvisionError(f"{key} ({rtype}): {type(exc).__name__}: {exc}") from exc
         now = now_iso()
+        if action == "reuse":
+            updated = str((record or {}).get("updated") or now)
+            status = str((record or {}).get("status") or "CREATE_COMPLETE")
+        else:
+            updated = now
+            status = "CREATE_COMPLETE" if action == "create" else "UPDATE_COMPLETE"
         self.state.put(
             key,
             {
@@ -348,7 +354,8 @@ class _StackRun:
                 "region": self.region,
                 "account": self.account,
                 "handler": handler_key,
-                "updated": now if action != "reuse" else (record or {}).get("updated", now),
+                "updated": updated,
+                "status": status,
             },
         )
         self.seen.add(logical_id)
@@ -360,6 +367,8 @@ class _StackRun:
             physical_id=physical_id,
             attributes=attributes,
             metadata=metadata,
+            status=status,
+            updated=updated,
         )
         getattr(self.changes, _CHANGE_LIST[action]).append(logical_id)
         self._progress(logical_id, rtype, action)
