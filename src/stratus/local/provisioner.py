@@ -75,6 +75,8 @@ def provision(
     a one-argument factory serves stacks in the default region only.
     """
     deployment = Deployment()
+    if services is not None:
+        services.deployment = deployment
     names = {a.artifact_id: a.stack_name for a in assembly.stacks}
     present = {a.stack_name for a in assembly.stacks}
     gone = removal_order(state, present)

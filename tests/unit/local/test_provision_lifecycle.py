@@ -38,11 +38,16 @@ class FakeLambda:
     def __init__(self) -> None:
         self.events: list[dict[str, Any]] = []
         self.answer: Callable[[dict[str, Any]], dict[str, Any] | None] = greeter
+        self.services: CustomResourceServices | None = None
+        self.seen_stack_before_call = False
 
     def __call__(self, function_arn: str, payload: bytes) -> Outcome:
         event = json.loads(payload)
         assert function_arn == event["ServiceToken"]
         self.events.append(event)
+        if self.services is not None and self.services.deployment is not None:
+            stack = self.services.deployment.stacks.get("S")
+            self.seen_stack_before_call |= stack is not None
         try:
             body = self.answer(event)
         except Exception as exc:
@@ -111,6 +116,7 @@ def _run(
     collector: CustomResourceResponses,
 ) -> Any:
     services = CustomResourceServices(invoke=lam, responses=collector, response_margin_s=2)
+    lam.services = services
     store = PhysicalIdStore(settings.snapshot_dir / "physical_ids.json")
     return provision(settings, read_assembly(path), aws=aws, state=store, services=services)
 
@@ -131,6 +137,7 @@ def test_custom_resource_create_update_replace_and_delete(
     assert create["StackId"].startswith("arn:aws:cloudformation:us-east-1:000000000000:stack/S/")
     assert create["ResponseURL"] == f"{collector.base_url}/{create['RequestId']}"
     assert first.get("S", "Greeting").physical_id == "greeting-a"
+    assert lam.seen_stack_before_call  # the in-progress Deployment is visible to invoke
     assert first.stacks["S"].outputs["Message"] == "hello a x3"
 
     second = _run(

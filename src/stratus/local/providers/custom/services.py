@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from stratus.local.model import Deployment
     from stratus.local.providers.custom.responses import CustomResourceResponses
 
 
@@ -35,3 +36,6 @@ class CustomResourceServices:
     # CloudFormation waits up to an hour for a response; locally the function's own timeout
     # plus this margin (the response may be PUT just before the function returns).
     response_margin_s: float = 10.0
+    # Set by provision(): what is provisioned so far, so `invoke` can find the function's
+    # Resource (code, handler, timeout) by ARN while the stacks are still being created.
+    deployment: Deployment | None = None
