@@ -247,6 +247,8 @@ class LocalCloud:
             cloud.deployment = deployment = await asyncio.to_thread(
                 self._provision, load_assembly(s.cdk_out)
             )
+        for line in change_lines(deployment):
+            self.reporter.info(line)
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
@@ -269,18 +271,40 @@ class LocalCloud:
         return self.instance
 
     def _provision(self, assembly: Any) -> Any:
+        """Provision in this (worker) thread; custom resources run functions on the loop."""
+        from stratus.local.clients import AwsClients
+        from stratus.local.cloudformation.service import CloudFormationService
         from stratus.local.core.registry import providers_of
+        from stratus.local.lambda_runtime.service import LambdaService
+        from stratus.local.providers.custom.services import CustomResourceServices
         from stratus.local.provisioner import PhysicalIdStore, provision
 
         s = self.settings
+        lambdas = self.service(LambdaService)
+        services = CustomResourceServices(
+            responses=self.service(CloudFormationService).responses,
+            on_invalidation=lambda distribution, paths: log.info(
+                "invalidation of %s requested: %s", distribution, ", ".join(paths)
+            ),
+        )
+        services.invoke = lambda arn, payload: lambdas.invoke_while_provisioning(
+            services.deployment, arn, payload
+        )
         return provision(
             s,
             assembly,
-            aws=aws_client_factory(s),
+            aws=AwsClients(
+                s.aws_endpoint,
+                region=s.region,
+                account=s.account_id,
+                access_key=ROOT_ACCESS_KEY_ID,
+                secret_key=ROOT_SECRET_ACCESS_KEY,
+            ),
             state=PhysicalIdStore(s.snapshot_dir / "physical_ids.json"),
             on_progress=lambda stack, logical_id, type_name, action: log.info(
                 "%s %s/%s (%s)", action, stack, logical_id, type_name
             ),
+            services=services,
             providers=providers_of(self.services),
         )
 
@@ -306,6 +330,28 @@ class LocalCloud:
                 await asyncio.to_thread(self._snapshotter.save_now)
         if self._endpoint is not None:
             await servers.stop_servers([self._endpoint])
+
+
+def change_lines(deployment: Any) -> list[str]:
+    """One line per stack: what this run created, updated, replaced, deleted or kept."""
+    lines = []
+    for stack, changes in sorted(deployment.changes.items()):
+        if changes.stack_deleted:
+            lines.append(f"{stack}: stack removed ({len(changes.deleted)} resources deleted)")
+            continue
+        parts = [
+            f"{len(items)} {label}"
+            for label, items in (
+                ("created", changes.created),
+                ("updated", changes.updated),
+                ("replaced", changes.replaced),
+                ("deleted", changes.deleted),
+                ("retained", changes.retained),
+            )
+            if items
+        ]
+        lines.append(f"{stack}: " + (", ".join(parts) if parts else "unchanged"))
+    return lines
 
 
 def read_state_pid(settings: LocalSettings) -> int | None:
