@@ -216,7 +216,8 @@ def worker_environment(
                 task_root,
             ]
         )
-        env["NODE_EXTRA_CA_CERTS"] = str(settings.ca_pem)
+        if settings.ca_pem.is_file():  # trust the local CA (the HTTPS gateway's)
+            env["NODE_EXTRA_CA_CERTS"] = str(settings.ca_pem)
     else:
         # Lambda's sys.path: the task root, then the layers' site-packages, then /opt/python.
         env["PYTHONPATH"] = _join(

@@ -152,6 +152,8 @@ class Worker:
                     if kind == b"L":
                         logs.append((now_ms(), data.decode("utf-8", "replace")))
                         continue
+                    if kind == b"F":  # an error the environment does not survive
+                        self.kill()
                     return Outcome("ok" if kind == b"R" else "error", data, aux)
         except TimeoutError:
             self.kill()

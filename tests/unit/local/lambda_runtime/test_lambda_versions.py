@@ -267,3 +267,45 @@ async def test_store_numbers_layers_per_name(tmp_path: Path) -> None:
     assert store.publish_layer("deps", {"Content": {"S3Key": "a"}}, None) == 1
     assert store.publish_layer("deps", {"Content": {"S3Key": "b"}}, None) == 2
     assert LambdaStore(tmp_path / "lambda").publish_layer("other", {}, None) == 1
+
+
+LOGGING_SOURCE = """
+import logging
+
+logger = logging.getLogger()
+
+def handler(event, context):
+    logger.info("structured %s", "hello")
+    logger.debug("hidden at INFO")
+    print("plain print")
+    return "ok"
+"""
+
+
+async def test_json_log_format_and_a_custom_log_group(
+    runtime: LambdaRuntime, sink: MemoryLogSink
+) -> None:
+    runtime.register(
+        function_resource(
+            "jsonpy",
+            "index.handler",
+            Code={"ZipFile": LOGGING_SOURCE},
+            LoggingConfig={"LogFormat": "JSON", "LogGroup": "/custom/group"},
+        ),
+        None,
+    )
+    result = await runtime.invoke("jsonpy", b"{}")
+    assert result.function_error is None
+    assert sink.messages("/aws/lambda/jsonpy") == []  # the function named its own group
+    messages = sink.messages("/custom/group")
+    records = [json.loads(m) for m in messages if m.startswith("{")]
+    app = [r for r in records if "level" in r]
+    assert len(app) == 1
+    assert app[0]["message"] == "structured hello" and app[0]["logger"] == "root"
+    assert app[0]["level"] == "INFO" and app[0]["requestId"] == result.request_id  # type: ignore[attr-defined]
+    assert "plain print" in messages
+    types = [r["type"] for r in records if "type" in r]
+    assert types == ["platform.initStart", "platform.start", "platform.report"]
+    report = next(r for r in records if r.get("type") == "platform.report")["record"]
+    assert report["status"] == "success" and report["metrics"]["memorySizeMB"] == 128
+    assert "initDurationMs" in report["metrics"]
