@@ -157,10 +157,12 @@ class AsyncDelivery:
         retry_delays: Sequence[float],
         *,
         clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self.sender = sender
         self.retry_delays = tuple(retry_delays) or (0.0,)
         self.clock = clock
+        self.sleep = sleep
 
     async def run(
         self,
@@ -198,7 +200,7 @@ class AsyncDelivery:
             if self.clock() + delay - event.enqueued_at > config.maximum_event_age_s:
                 condition = "EventAgeExceeded"  # it would expire while waiting for its retry
                 break
-            await asyncio.sleep(delay)
+            await self.sleep(delay)
         await self._failed(event, config, condition, attempts, result)
 
     async def _failed(
