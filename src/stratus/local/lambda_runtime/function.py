@@ -74,6 +74,7 @@ class FunctionConfig:
     tracing_mode: str = "PassThrough"
     last_modified: float = 0.0  # epoch seconds
     inline: bool = False
+    tags: dict[str, str] = field(default_factory=dict)
 
     @property
     def log_group(self) -> str:
@@ -141,6 +142,7 @@ class FunctionConfig:
             tracing_mode=str((props.get("TracingConfig") or {}).get("Mode") or "PassThrough"),
             last_modified=time.time() if last_modified is None else last_modified,
             inline=isinstance(code, dict) and "ZipFile" in code,
+            tags={str(t["Key"]): str(t["Value"]) for t in props.get("Tags") or []},
         )
 
 
