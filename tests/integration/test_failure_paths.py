@@ -110,9 +110,13 @@ def test_crash_traceback_reaches_cloudwatch_logs(
     name = local_cloud.stack_output("CrashFunctionName")
     _invoke(lambda_client, name, {})
     logs = aws_client(local_cloud, "logs")
+    # Where Lambda puts the logs: the function's LoggingConfig.LogGroup when it names one
+    # (the stacks do), else /aws/lambda/<name>; the control plane answers which.
+    config = aws_client(local_cloud, "lambda").get_function_configuration(FunctionName=name)
+    group = config["LoggingConfig"]["LogGroup"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}").get("events", [])
+        events = logs.filter_log_events(logGroupName=group).get("events", [])
         if any("ProbeCrashError: probe crashed on purpose" in e["message"] for e in events):
             return
         time.sleep(0.3)

@@ -87,9 +87,13 @@ def test_function_logs_are_readable_with_cloudwatch_logs(
 ) -> None:
     logs = aws_client(local_cloud, "logs")
     name = todos_function_name(local_cloud)
+    # Where Lambda puts the logs: the function's LoggingConfig.LogGroup when it names one
+    # (the stack does), else /aws/lambda/<name>; the control plane answers which.
+    config = aws_client(local_cloud, "lambda").get_function_configuration(FunctionName=name)
+    group = config["LoggingConfig"]["LogGroup"]
     deadline = time.monotonic() + 10
     while time.monotonic() < deadline:
-        events = logs.filter_log_events(logGroupName=f"/aws/lambda/{name}").get("events", [])
+        events = logs.filter_log_events(logGroupName=group).get("events", [])
         if any(e["message"].startswith("REPORT RequestId") for e in events):
             return
         time.sleep(0.3)

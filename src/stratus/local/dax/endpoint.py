@@ -74,10 +74,8 @@ class DaxEndpoint:
             "latin-1"
         )
         if not target.startswith(TARGET_PREFIX):
-            return error_reply(
-                400, "UnknownOperationException", f"Unknown X-Amz-Target {target!r}"
-            )
-        op = target[len(TARGET_PREFIX):]
+            return error_reply(400, "UnknownOperationException", f"Unknown X-Amz-Target {target!r}")
+        op = target[len(TARGET_PREFIX) :]
         try:
             return await self.engine.handle(op, body, headers)
         except Exception:  # never a stack trace to a client; the log keeps it

@@ -150,7 +150,8 @@ class DaxEngine:
     async def _batch_get_item(self, params: Params, body: bytes, headers: Headers) -> Reply:
         request = params.get("RequestItems")
         if not _is_map(request) or not all(
-            _is_map(spec) and isinstance(spec.get("Keys"), list)
+            _is_map(spec)
+            and isinstance(spec.get("Keys"), list)
             and all(_is_map(k) for k in spec["Keys"])
             for spec in request.values()
         ):
@@ -191,8 +192,13 @@ class DaxEngine:
             responses.setdefault(table, []).extend(items)
         for table, wanted in pending.items():
             if generations[table] == self._generation.get(table, 0):
-                self._cache_batch(table, request[table], wanted, fetched.get(table, []),
-                                  unprocessed.get(table, {}).get("Keys", []))
+                self._cache_batch(
+                    table,
+                    request[table],
+                    wanted,
+                    fetched.get(table, []),
+                    unprocessed.get(table, {}).get("Keys", []),
+                )
         out: Params = {"Responses": responses, "UnprocessedKeys": unprocessed}
         if "ConsumedCapacity" in data:
             out["ConsumedCapacity"] = data["ConsumedCapacity"]
@@ -307,9 +313,7 @@ class DaxEngine:
                     self.items.write(item_key(table, delete["Key"]), None)
         return reply
 
-    async def _transact_write_items(
-        self, params: Params, body: bytes, headers: Headers
-    ) -> Reply:
+    async def _transact_write_items(self, params: Params, body: bytes, headers: Headers) -> Reply:
         self.stats.writes += 1
         reply = await self.upstream.call("TransactWriteItems", body, headers)
         actions = params.get("TransactItems")

@@ -24,8 +24,15 @@ _DROP_REQUEST = frozenset(
 )
 # Response headers the ASGI server writes itself, or that no longer hold once httpx decoded.
 _DROP_RESPONSE = frozenset(
-    {"content-length", "connection", "transfer-encoding", "keep-alive", "date", "server",
-     "content-encoding"}
+    {
+        "content-length",
+        "connection",
+        "transfer-encoding",
+        "keep-alive",
+        "date",
+        "server",
+        "content-encoding",
+    }
 )
 
 
@@ -91,14 +98,11 @@ class Upstream:
             )
         return self._client
 
-    async def call(
-        self, op: str, body: bytes, caller_headers: list[tuple[bytes, bytes]]
-    ) -> Reply:
+    async def call(self, op: str, body: bytes, caller_headers: list[tuple[bytes, bytes]]) -> Reply:
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, v in caller_headers
-            if k.decode("latin-1").lower() not in _DROP_REQUEST
-            and k.lower() != b"x-amz-target"
+            if k.decode("latin-1").lower() not in _DROP_REQUEST and k.lower() != b"x-amz-target"
         ]
         headers.append(("x-amz-target", TARGET_PREFIX + op))
         if not any(k.lower() == "content-type" for k, _ in headers):

@@ -123,15 +123,49 @@ class _LambdaLogHandler(logging.Handler):
             self.handleError(record)
 
 
+_JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+
+
+def _iso(epoch: float) -> str:
+    return (
+        time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(epoch)) + f".{int(epoch * 1000) % 1000:03d}Z"
+    )
+
+
+class _JsonFormatter(logging.Formatter):
+    """LogFormat JSON: one object per record with timestamp, level, message, logger, requestId
+    (https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {
+            "timestamp": _iso(record.created),
+            "level": record.levelname,
+            "message": record.getMessage(),
+            "logger": record.name,
+            "requestId": getattr(record, "aws_request_id", "") or None,
+        }
+        if record.exc_info and record.exc_info[1] is not None:
+            exc = record.exc_info[1]
+            out["errorType"] = type(exc).__name__
+            out["errorMessage"] = str(exc)
+            out["stackTrace"] = traceback.format_tb(exc.__traceback__)
+        return json.dumps(out, default=str)
+
+
 def _install_logging(channel: Channel) -> None:
     handler = _LambdaLogHandler(channel)
-    # Lambda's Python runtime format, UTC timestamps.
-    formatter = logging.Formatter(
-        "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
-        "%Y-%m-%dT%H:%M:%S",
-    )
-    formatter.converter = time.gmtime
-    handler.setFormatter(formatter)
+    if _JSON_LOGS:
+        handler.setFormatter(_JsonFormatter())
+        level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
+        logging.getLogger().setLevel(getattr(logging, level, logging.INFO))
+    else:
+        # Lambda's Python runtime format, UTC timestamps.
+        formatter = logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s",
+            "%Y-%m-%dT%H:%M:%S",
+        )
+        formatter.converter = time.gmtime
+        handler.setFormatter(formatter)
     handler.addFilter(_RequestIdFilter())
     logging.getLogger().addHandler(handler)
 
@@ -188,6 +222,19 @@ def _error(exc: BaseException) -> "dict[str, Any]":
 
 
 def _log_error(channel: Channel, error: "dict[str, Any]") -> None:
+    if _JSON_LOGS:
+        record = {
+            "timestamp": _iso(time.time()),
+            "level": "ERROR",
+            "message": error["errorMessage"],
+            "logger": "root",
+            "requestId": _RequestIdFilter.request_id or None,
+            "errorType": error["errorType"],
+            "errorMessage": error["errorMessage"],
+            "stackTrace": error["stackTrace"],
+        }
+        channel.log(json.dumps(record))
+        return
     text = (
         f"[ERROR] {error['errorType']}: {error['errorMessage']}\nTraceback (most recent call last):"
     )

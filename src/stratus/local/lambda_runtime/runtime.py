@@ -1,19 +1,27 @@
-"""The local Lambda service: functions by name/ARN/logical id, warm worker pools, invoke.
+"""The local Lambda service: functions, versions, aliases, layers, warm worker pools, invoke.
 
 Lambda's behaviour copied: a cold start on first use then warm reuse (LIFO, like Lambda's
-preference for the most recently used environment), a concurrency limit answered with
-TooManyRequestsException, timeouts that kill the environment, Event invocations retried
-twice on error, START/END/REPORT lines in /aws/lambda/<name>. No library runs Python Lambda
-handlers in warm local processes without Docker, hence this module.
+preference for the most recently used environment), one pool of environments per function
+version, a concurrency limit shared by a function's versions and answered with
+TooManyRequestsException, timeouts that kill the environment, Event invocations queued and
+retried (async_invoke), START/END/REPORT lines in the function's log group. Qualifiers are
+honoured wherever a function is named (`name:qualifier`, qualified ARNs): `$LATEST`, a
+published version number, or an alias, whose weighted routing picks a version per call
+(https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html). No library runs
+Lambda handlers in warm local processes without Docker, hence this module.
 """
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import dataclasses
+import hashlib
 import json
 import logging
-import math
+import random
+import shutil
+import sys
 import time
 import uuid
 from collections.abc import Callable, Coroutine, Sequence
@@ -23,14 +31,26 @@ from typing import Any
 
 from stratus.local.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
 from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.lambda_runtime import platform_log
+from stratus.local.lambda_runtime.async_invoke import (
+    AsyncDelivery,
+    AsyncEvent,
+    DestinationSender,
+    EventInvokeConfig,
+)
 from stratus.local.lambda_runtime.function import (
+    BOOTSTRAP,
+    LATEST,
+    LOCAL_PYTHON,
+    NODE_BOOTSTRAP,
     FunctionConfig,
     new_log_stream_name,
     worker_environment,
 )
 from stratus.local.lambda_runtime.logs import LogSink
+from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
-from stratus.local.model import Resource
+from stratus.local.model import Deployment, Resource
 from stratus.local.settings import LocalSettings
 
 logger = logging.getLogger("stratus.local.lambda_runtime")
@@ -40,6 +60,8 @@ TAIL_BYTES = 4096
 MAX_RESPONSE_BYTES = 6_291_556  # Lambda's synchronous response limit, as its message states
 # Lambda retries a failed Event invocation twice, after ~1 and ~2 minutes; locally seconds.
 DEFAULT_ASYNC_RETRY_DELAYS = (1.0, 2.0)
+LOCAL_NODE_MAJOR = "20"
+ASSET_DIR_KEY = "stratus:asset_dir"  # provisioner's metadata key: a Lambda asset's directory
 
 
 @dataclass
@@ -66,15 +88,59 @@ class FunctionStats:
     workers: int = 0
 
 
+@dataclass(frozen=True)
+class AliasConfig:
+    """AWS::Lambda::Alias: a name for a version, maybe weighted with a second one."""
+
+    name: str
+    function: str
+    arn: str
+    version: str
+    weights: tuple[tuple[str, float], ...] = ()  # AdditionalVersionWeights
+    description: str = ""
+
+    @property
+    def revision_id(self) -> str:
+        text = json.dumps([self.version, self.weights, self.description])
+        return str(uuid.UUID(hashlib.md5(text.encode()).hexdigest()))
+
+
+@dataclass
+class _Concurrency:
+    """Shared by every version of one function, as Lambda counts concurrency per function."""
+
+    limit: int
+    reserved: int | None
+    busy: int = 0
+    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+
 @dataclass
 class _Function:
+    """One version of a function ($LATEST or N) and its pool of warm environments."""
+
     config: FunctionConfig
-    limit: int
+    concurrency: _Concurrency
     idle: list[Worker] = field(default_factory=list)
     busy: int = 0
-    principal: Principal | None = None
     stats: FunctionStats = field(default_factory=FunctionStats)
-    released: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+@dataclass(frozen=True)
+class _Target:
+    fn: _Function
+    invoked_arn: str  # what context.invoked_function_arn shows
+    qualifier: str  # "$LATEST", "3" or an alias name: the key of event-invoke configs
+
+
+def split_reference(ref: str) -> tuple[str, str | None]:
+    """'name', 'name:q', 'arn:...:function:name[:q]', '123:function:name[:q]' -> (name, q)."""
+    if ":function:" in ref:
+        rest = ref.split(":function:", 1)[1]
+        name, _, qualifier = rest.partition(":")
+        return name, qualifier or None
+    name, _, qualifier = ref.partition(":")
+    return name, qualifier or None
 
 
 class LambdaRuntime:
@@ -89,71 +155,351 @@ class LambdaRuntime:
         policies_for_role: Callable[[str], list[dict[str, Any]]] = lambda arn: [],
         default_concurrency: int = 10,
         async_retry_delays: Sequence[float] = DEFAULT_ASYNC_RETRY_DELAYS,
+        destinations: DestinationSender | None = None,
+        rng: random.Random | None = None,
+        node_executable: str = "node",
+        node_path: Sequence[Path] = (),
+        store: LambdaStore | None = None,
     ) -> None:
         self.settings = settings
         self._credentials = credentials
         self._log_sink = log_sink
         self._policies_for_role = policies_for_role
         self._default_concurrency = default_concurrency
-        self._retry_delays = tuple(async_retry_delays)
-        self._functions: dict[str, _Function] = {}
-        self._index: dict[str, _Function] = {}
+        self._delivery = AsyncDelivery(destinations, async_retry_delays)
+        self._rng = rng or random.Random()
+        self._node = node_executable
+        self._node_path = tuple(Path(p) for p in node_path)
+        self.store = store or LambdaStore.for_settings(settings)
+        self._functions: dict[str, _Function] = {}  # name -> $LATEST
+        self._latest_props: dict[str, tuple[dict[str, Any], Path]] = {}
+        self._versions: dict[str, dict[str, _Function]] = {}
+        self._aliases: dict[str, dict[str, AliasConfig]] = {}
+        self._index: dict[str, tuple[str, str | None]] = {}  # ref -> (name, qualifier)
+        self._layers: dict[str, Path] = {}
+        self._event_configs: dict[tuple[str, str], EventInvokeConfig] = {}
+        self._principals: dict[str, tuple[str | None, Principal]] = {}
+        self._warnings: list[str] = []
+        self._warned: set[str] = set()
         self._events: set[asyncio.Task[None]] = set()  # queued/running Event invocations
         self._closers: set[asyncio.Task[None]] = set()  # workers being killed and reaped
         self._workers: set[Worker] = set()
         self._closing = False
 
+    @property
+    def destinations(self) -> DestinationSender | None:
+        return self._delivery.sender
+
+    @destinations.setter
+    def destinations(self, sender: DestinationSender | None) -> None:
+        self._delivery.sender = sender
+
     # Registry -------------------------------------------------------------------------
-    def register(self, resource: Resource, asset_dir: Path) -> FunctionConfig:
-        """Add an AWS::Lambda::Function (properties resolved) whose code is in `asset_dir`."""
-        config = FunctionConfig.from_resource(resource, asset_dir, self.settings)
-        if config.reserved_concurrency is not None:
-            limit = config.reserved_concurrency
-        else:
-            limit = self._default_concurrency
+    def register(self, resource: Resource, asset_dir: Path | None = None) -> FunctionConfig:
+        """Add an AWS::Lambda::Function (properties resolved) whose code is in `asset_dir`
+        (None for inline Code.ZipFile, written under the state dir)."""
+        name = resource.physical_id or str(
+            resource.properties.get("FunctionName") or resource.logical_id
+        )
+        code_dir = self.store.materialize(name, resource.properties, asset_dir)
+        config = FunctionConfig.from_resource(resource, code_dir, self.settings)
         if not config.asset_dir.is_dir():
             raise ValueError(f"{config.name}: code asset {config.asset_dir} is not a directory")
-        fn = _Function(config=config, limit=limit)
+        self._check_runtime(config)
         previous = self._functions.get(config.name)
+        concurrency = self._concurrency(config, previous)
+        fn = _Function(config=config, concurrency=concurrency)
         if previous is not None:  # re-deployed: new code and config need new environments
             for worker in previous.idle:
                 worker.kill()  # reaped by aclose()
             previous.idle.clear()
-            if previous.config.role_arn == config.role_arn:
-                fn.principal = previous.principal
         self._functions[config.name] = fn
-        for key in (config.name, config.arn, f"{config.arn}:$LATEST"):
-            self._index[key] = fn
+        self._latest_props[config.name] = (dict(resource.properties), config.asset_dir)
+        for key in (config.name, config.arn):
+            self._index[key] = (config.name, None)
+        self._index[f"{config.arn}:{LATEST}"] = (config.name, LATEST)
         if config.stack and config.logical_id:
-            self._index[f"{config.stack}/{config.logical_id}"] = fn
+            self._index[f"{config.stack}/{config.logical_id}"] = (config.name, None)
         return config
+
+    def _concurrency(self, config: FunctionConfig, previous: _Function | None) -> _Concurrency:
+        limit = config.reserved_concurrency
+        if previous is not None:
+            shared = previous.concurrency
+            shared.limit = limit if limit is not None else self._default_concurrency
+            shared.reserved = limit
+            return shared
+        return _Concurrency(
+            limit=limit if limit is not None else self._default_concurrency, reserved=limit
+        )
+
+    def _check_runtime(self, config: FunctionConfig) -> None:
+        """One warning per function whose runtime is not the local interpreter's."""
+        local = LOCAL_PYTHON if config.family == "python" else f"nodejs{LOCAL_NODE_MAJOR}.x"
+        if config.runtime != local and config.name not in self._warned:
+            self._warned.add(config.name)
+            message = (
+                f"{config.name}: declares {config.runtime} but runs on the local {local}; "
+                "behaviour specific to that runtime version is not emulated"
+            )
+            self._warnings.append(message)
+            logger.warning(message)
+
+    def warnings(self) -> list[str]:
+        """Start-up warnings to report (runtime mismatches, missing layers, ...)."""
+        return list(self._warnings)
+
+    def _warn_once(self, key: str, message: str) -> None:
+        if key not in self._warned:
+            self._warned.add(key)
+            self._warnings.append(message)
+            logger.warning(message)
+
+    def publish_version(self, function: str, description: str = "") -> str:
+        """PublishVersion: snapshot $LATEST's code and configuration; returns the number."""
+        name, _ = split_reference(self._canonical(function))
+        if name not in self._latest_props:
+            raise FunctionNotFoundError(function)
+        props, code_dir = self._latest_props[name]
+        number = self.store.publish(name, props, code_dir, description=description)
+        if number not in self._versions.get(name, {}):
+            self._add_version(name, number)
+        return number
+
+    def register_version(self, resource: Resource) -> FunctionConfig:
+        """Add an AWS::Lambda::Version whose snapshot the provider published in the store."""
+        name, _ = split_reference(str(resource.properties["FunctionName"]))
+        name = self._index.get(name, (name, None))[0]
+        number = str(resource.attributes.get("Version") or resource.physical_id.rsplit(":", 1)[1])
+        fn = self._add_version(name, number)
+        if resource.stack and resource.logical_id:
+            self._index[f"{resource.stack}/{resource.logical_id}"] = (name, number)
+        return fn.config
+
+    def _add_version(self, name: str, number: str) -> _Function:
+        snapshot = self.store.version(name, number)
+        if snapshot is None:
+            raise ValueError(f"{name}: version {number} was never published locally")
+        latest = self._functions.get(name)
+        arn = latest.config.arn if latest else self.function_arn(name)
+        source = Resource(
+            stack=latest.config.stack if latest else "",
+            logical_id=latest.config.logical_id if latest else name,
+            type="AWS::Lambda::Function",
+            properties=snapshot["properties"],
+            physical_id=name,
+            attributes={"Arn": arn},
+        )
+        config = FunctionConfig.from_resource(
+            source,
+            Path(snapshot["code_dir"]),
+            self.settings,
+            version=number,
+            last_modified=float(snapshot.get("published") or time.time()),
+        )
+        config = dataclasses.replace(config, description=str(snapshot.get("description") or ""))
+        self._check_runtime(config)
+        concurrency = latest.concurrency if latest else self._concurrency(config, None)
+        fn = _Function(config=config, concurrency=concurrency)
+        self._versions.setdefault(name, {})[number] = fn
+        self._index[f"{arn}:{number}"] = (name, number)
+        return fn
+
+    def register_alias(self, resource: Resource) -> AliasConfig:
+        props = resource.properties
+        routing = (props.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or []
+        return self.put_alias(
+            str(props["FunctionName"]),
+            str(props["Name"]),
+            str(props["FunctionVersion"]),
+            weights=[(str(w["FunctionVersion"]), float(w["FunctionWeight"])) for w in routing],
+            description=str(props.get("Description") or ""),
+        )
+
+    def put_alias(
+        self,
+        function: str,
+        alias: str,
+        version: str,
+        *,
+        weights: Sequence[tuple[str, float]] = (),
+        description: str = "",
+    ) -> AliasConfig:
+        name, _ = split_reference(self._canonical(function))
+        for v, weight in [(version, 1.0), *weights]:
+            if v != LATEST and v not in self._versions.get(name, {}):
+                raise ValueError(f"{name}: alias {alias} points at unknown version {v}")
+            if not 0.0 <= weight <= 1.0:
+                raise ValueError(f"{name}: alias {alias} weight {weight} is not within 0..1")
+        arn = f"{self.function_arn(name)}:{alias}"
+        latest = self._functions.get(name)
+        if latest is not None:
+            arn = f"{latest.config.arn}:{alias}"
+        config = AliasConfig(
+            name=alias,
+            function=name,
+            arn=arn,
+            version=version,
+            weights=tuple(weights),
+            description=description,
+        )
+        self._aliases.setdefault(name, {})[alias] = config
+        self._index[arn] = (name, alias)
+        return config
+
+    def register_layer(self, resource: Resource, asset_dir: Path) -> str:
+        """Add an AWS::Lambda::LayerVersion (physical id: its version ARN) with its contents."""
+        arn = resource.physical_id
+        if not Path(asset_dir).is_dir():
+            raise ValueError(f"layer {arn}: content {asset_dir} is not a directory")
+        self._layers[arn] = Path(asset_dir).resolve()
+        return arn
+
+    def register_event_invoke_config(self, resource: Resource) -> EventInvokeConfig:
+        props = resource.properties
+        return self.put_event_invoke_config(
+            str(props["FunctionName"]), str(props.get("Qualifier") or LATEST), props
+        )
+
+    def put_event_invoke_config(
+        self, function: str, qualifier: str, props: dict[str, Any]
+    ) -> EventInvokeConfig:
+        name, _ = split_reference(self._canonical(function))
+        config = EventInvokeConfig.from_properties(f"{self.function_arn(name)}:{qualifier}", props)
+        self._event_configs[(name, qualifier)] = config
+        return config
+
+    def register_deployment(self, deployment: Deployment) -> list[str]:
+        """Register every Lambda resource of a provisioned deployment, in dependency order.
+
+        Returns one warning per resource that could not be registered (and the runtime
+        warnings); the others are registered."""
+        problems: list[str] = []
+        order = (
+            "AWS::Lambda::LayerVersion",
+            "AWS::Lambda::Function",
+            "AWS::Lambda::Version",
+            "AWS::Lambda::Alias",
+            "AWS::Lambda::EventInvokeConfig",
+        )
+        for type_name in order:
+            for resource in deployment.resources(type_name):
+                where = f"{resource.stack}/{resource.logical_id}"
+                try:
+                    if type_name == "AWS::Lambda::LayerVersion":
+                        asset = asset_dir_of(deployment, resource)
+                        if asset is None:
+                            raise ValueError("no content asset")
+                        self.register_layer(resource, asset)
+                    elif type_name == "AWS::Lambda::Function":
+                        self.register(resource, asset_dir_of(deployment, resource))
+                    elif type_name == "AWS::Lambda::Version":
+                        self.register_version(resource)
+                    elif type_name == "AWS::Lambda::Alias":
+                        self.register_alias(resource)
+                    else:
+                        self.register_event_invoke_config(resource)
+                except (ValueError, KeyError, FunctionNotFoundError) as e:
+                    problems.append(f"{where}: not runnable: {e}")
+        return problems + self.warnings()
 
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.settings.region}:{self.settings.account_id}:function:{name}"
 
+    # Reading (the control plane) ------------------------------------------------------
     def get(self, function: str) -> FunctionConfig:
-        return self._resolve(function).config
+        """The configuration a reference names (an alias: its primary version's)."""
+        name, qualifier = self._locate(function)
+        return self._select(name, qualifier, weighted=False).fn.config
 
-    def _resolve(self, ref: str) -> _Function:
-        fn = self._index.get(ref)
-        if fn is not None:
-            return fn
-        name = ref
-        if ":function:" in ref:  # full or partial ARN, maybe with a qualifier
-            name = ref.split(":function:", 1)[1].split(":", 1)[0]
-        elif ":" in ref:  # name:qualifier
-            name = ref.split(":", 1)[0]
-        # Versions and aliases are not emulated: every qualifier runs $LATEST.
-        fn = self._index.get(name)
-        if fn is None:
+    def functions(self) -> list[FunctionConfig]:
+        return [fn.config for fn in self._functions.values()]
+
+    def versions(self, function: str) -> list[FunctionConfig]:
+        """$LATEST then the published versions in order."""
+        name, _ = self._locate(function)
+        published = sorted(self._versions.get(name, {}).items(), key=lambda kv: int(kv[0]))
+        latest = [self._functions[name].config] if name in self._functions else []
+        return latest + [fn.config for _, fn in published]
+
+    def aliases(self, function: str) -> list[AliasConfig]:
+        name, _ = self._locate(function)
+        return sorted(self._aliases.get(name, {}).values(), key=lambda a: a.name)
+
+    def alias(self, function: str, alias: str) -> AliasConfig:
+        name, _ = self._locate(function)
+        found = self._aliases.get(name, {}).get(alias)
+        if found is None:
+            raise FunctionNotFoundError(f"{self.function_arn(name)}:{alias}")
+        return found
+
+    def event_invoke_config(self, function: str, qualifier: str | None = None) -> EventInvokeConfig:
+        """The qualifier's config; one with Lambda's defaults (configured=False) if none."""
+        name, ref_qualifier = self._locate(function)
+        q = qualifier or ref_qualifier or LATEST
+        self._select(name, q, weighted=False)  # unknown qualifier: ResourceNotFound
+        found = self._event_configs.get((name, q))
+        return found or EventInvokeConfig(function_arn=f"{self.function_arn(name)}:{q}")
+
+    def layer_dir(self, arn: str) -> Path | None:
+        return self._layers.get(arn)
+
+    # Resolution -----------------------------------------------------------------------
+    def _canonical(self, ref: str) -> str:
+        hit = self._index.get(ref)
+        if hit is not None:
+            return hit[0] if hit[1] is None else f"{hit[0]}:{hit[1]}"
+        return ref
+
+    def _locate(self, ref: str) -> tuple[str, str | None]:
+        hit = self._index.get(ref)
+        if hit is not None:
+            return hit
+        name, qualifier = split_reference(ref)
+        hit = self._index.get(name)
+        if hit is None or hit[1] is not None:
             raise FunctionNotFoundError(ref)
-        return fn
+        return hit[0], qualifier
+
+    def _select(self, name: str, qualifier: str | None, *, weighted: bool = True) -> _Target:
+        latest = self._functions.get(name)
+        arn = latest.config.arn if latest else self.function_arn(name)
+        if qualifier is None or qualifier == LATEST:
+            if latest is None:
+                raise FunctionNotFoundError(arn)
+            return _Target(latest, arn if qualifier is None else f"{arn}:{LATEST}", LATEST)
+        version = self._versions.get(name, {}).get(qualifier)
+        if version is not None:
+            return _Target(version, f"{arn}:{qualifier}", qualifier)
+        alias = self._aliases.get(name, {}).get(qualifier)
+        if alias is None:
+            raise FunctionNotFoundError(f"{arn}:{qualifier}")
+        chosen = alias.version
+        if weighted and alias.weights:
+            roll = self._rng.random()
+            for other, weight in alias.weights:
+                if roll < weight:
+                    chosen = other
+                    break
+                roll -= weight
+        fn = latest if chosen == LATEST else self._versions.get(name, {}).get(chosen)
+        if fn is None:
+            raise FunctionNotFoundError(f"{arn}:{qualifier}")
+        return _Target(fn, alias.arn, qualifier)
+
+    def _resolve(self, ref: str) -> _Target:
+        name, qualifier = self._locate(ref)
+        return self._select(name, qualifier)
 
     def stats(self) -> dict[str, FunctionStats]:
+        """Per function ($LATEST by name) and per published version ('name:N')."""
+        pools = [(name, fn) for name, fn in self._functions.items()]
+        for name, versions in self._versions.items():
+            pools += [(f"{name}:{number}", fn) for number, fn in versions.items()]
         out = {}
-        for name, fn in self._functions.items():
+        for key, fn in pools:
             s = fn.stats
-            out[name] = FunctionStats(
+            out[key] = FunctionStats(
                 cold_starts=s.cold_starts,
                 init_durations_ms=list(s.init_durations_ms),
                 invocations=s.invocations,
@@ -174,56 +520,82 @@ class LambdaRuntime:
         client_context: str | None = None,
         log_type: str | None = None,
     ) -> InvokeResult:
-        fn = self._resolve(function)
+        target = self._resolve(function)
         if invocation_type == "DryRun":
-            return RuntimeInvokeResult(status_code=204, payload=b"")
+            return RuntimeInvokeResult(
+                status_code=204, payload=b"", executed_version=target.fn.config.version
+            )
         request_id = str(uuid.uuid4())
         if invocation_type == "Event":
-            self._track(self._events, self._run_event(fn, payload, request_id, client_context))
-            return RuntimeInvokeResult(status_code=202, payload=b"", request_id=request_id)
-        return await self._execute(fn, payload, request_id, client_context, log_type == "Tail")
+            self._enqueue(target, payload, request_id, client_context)
+            return RuntimeInvokeResult(
+                status_code=202,
+                payload=b"",
+                request_id=request_id,
+                executed_version=target.fn.config.version,
+            )
+        return await self._execute(target, payload, request_id, client_context, log_type == "Tail")
 
-    async def _run_event(
-        self, fn: _Function, payload: bytes, request_id: str, client_context: str | None
+    def _enqueue(
+        self, target: _Target, payload: bytes, request_id: str, client_context: str | None
     ) -> None:
-        """Lambda's async queue: wait out throttles, retry a failed event twice."""
-        for attempt in range(len(self._retry_delays) + 1):
-            while True:
-                try:
-                    result = await self._execute(fn, payload, request_id, client_context, False)
-                    break
-                except TooManyRequestsError:
-                    await fn.released.wait()  # queued, not dropped
-            if result.function_error is None:
-                return
-            if attempt < len(self._retry_delays):
-                await asyncio.sleep(self._retry_delays[attempt])
-        logger.info("event %s for %s failed after retries", request_id, fn.config.name)
+        name = target.fn.config.name
+        config = self._event_configs.get((name, target.qualifier)) or EventInvokeConfig()
+        record_arn = target.invoked_arn
+        if target.qualifier == LATEST and not record_arn.endswith(f":{LATEST}"):
+            record_arn = f"{record_arn}:{LATEST}"  # the record names $LATEST explicitly
+        event = AsyncEvent(
+            request_id=request_id,
+            payload=payload,
+            function_arn=record_arn,
+            enqueued_at=time.time(),
+            dead_letter_arn=target.fn.config.dead_letter_arn,
+        )
+
+        async def attempt() -> InvokeResult:
+            return await self._execute(target, payload, request_id, client_context, False)
+
+        async def wait_for_capacity() -> None:
+            await target.fn.concurrency.released.wait()
+
+        self._track(self._events, self._delivery.run(event, config, attempt, wait_for_capacity))
 
     def _reserve(self, fn: _Function) -> None:
-        if fn.busy >= fn.limit:
+        concurrency = fn.concurrency
+        if concurrency.busy >= concurrency.limit:
             fn.stats.throttles += 1
             reason = (
                 "ReservedFunctionConcurrentInvocationLimitExceeded"
-                if fn.config.reserved_concurrency is not None
+                if concurrency.reserved is not None
                 else "ConcurrentInvocationLimitExceeded"
             )
             raise FunctionThrottledError(fn.config.name, reason)
+        concurrency.busy += 1
         fn.busy += 1
 
-    def _release(self, fn: _Function) -> None:
+    @staticmethod
+    def _release(fn: _Function) -> None:
+        concurrency = fn.concurrency
+        concurrency.busy -= 1
         fn.busy -= 1
-        released, fn.released = fn.released, asyncio.Event()
+        released, concurrency.released = concurrency.released, asyncio.Event()
         released.set()
+
+    def _current(self, fn: _Function) -> bool:
+        """Still the deployed code (not replaced by a re-register meanwhile)."""
+        if fn.config.version == LATEST:
+            return self._functions.get(fn.config.name) is fn
+        return self._versions.get(fn.config.name, {}).get(fn.config.version) is fn
 
     async def _execute(
         self,
-        fn: _Function,
+        target: _Target,
         payload: bytes,
         request_id: str,
         client_context: str | None,
         tail: bool,
     ) -> RuntimeInvokeResult:
+        fn = target.fn
         if self._closing:
             raise FunctionThrottledError(fn.config.name, "ShuttingDown")
         self._reserve(fn)
@@ -240,13 +612,13 @@ class LambdaRuntime:
                 init_ms = report.duration_ms
                 events.extend(report.logs)
             fn.stats.invocations += 1
-            events.append((now_ms(), f"START RequestId: {request_id} Version: $LATEST"))
+            events.append(platform_log.start(config, request_id))
             if report is not None and (report.error is not None or report.timed_out):
-                outcome = _init_failure(report, request_id)
+                outcome = _init_failure(report, request_id, config.family)
                 return self._finish(fn, worker, request_id, events, outcome, 0.0, init_ms, tail)
             meta = {
                 "id": request_id,
-                "arn": config.arn,
+                "arn": target.invoked_arn,
                 "deadline_ms": now_ms() + int(config.timeout_s * 1000),
                 "client_context": client_context,
             }
@@ -255,31 +627,77 @@ class LambdaRuntime:
             duration_ms = (time.perf_counter() - started) * 1000
             return self._finish(fn, worker, request_id, events, outcome, duration_ms, init_ms, tail)
         finally:
-            current = self._functions.get(fn.config.name) is fn  # not re-deployed meanwhile
-            if worker is not None and worker.alive and current and not self._closing:
+            if worker is not None and worker.alive and self._current(fn) and not self._closing:
                 fn.idle.append(worker)
             elif worker is not None:
                 self._workers.discard(worker)
                 self._track(self._closers, worker.aclose())
             self._release(fn)
 
+    def _principal(self, config: FunctionConfig) -> Principal:
+        known = self._principals.get(config.name)
+        if known is not None and known[0] == config.role_arn:
+            return known[1]
+        role = config.role_arn or ""
+        principal = self._credentials.issue(
+            kind="function",
+            role_arn=config.role_arn,
+            policies=self._policies_for_role(role) if role else [],
+            ttl_seconds=None,
+            subject=config.name,
+        )
+        self._principals[config.name] = (config.role_arn, principal)
+        return principal
+
+    def _opt_dir(self, config: FunctionConfig) -> Path | None:
+        """The layers merged in order under one directory standing in for /opt (a later
+        layer's file replaces an earlier one's, as Lambda extracts them in order)."""
+        dirs = []
+        for arn in config.layers:
+            layer = self._layers.get(arn)
+            if layer is None:
+                self._warn_once(
+                    f"layer:{config.name}:{arn}",
+                    f"{config.name}: layer {arn} is not known locally; running without it",
+                )
+                continue
+            dirs.append(layer)
+        if not dirs:
+            return None
+        key = hashlib.sha256("\n".join(str(d) for d in dirs).encode()).hexdigest()[:16]
+        opt = self.store.root / "opt" / key
+        if not opt.is_dir():
+            staging = opt.with_name(f"{key}.{uuid.uuid4().hex[:8]}.tmp")
+            for layer in dirs:
+                shutil.copytree(layer, staging, symlinks=True, dirs_exist_ok=True)
+            staging.mkdir(parents=True, exist_ok=True)
+            try:
+                staging.replace(opt)
+            except OSError:  # built meanwhile by another cold start
+                shutil.rmtree(staging, ignore_errors=True)
+        return opt
+
     async def _cold_start(self, fn: _Function) -> tuple[Worker, InitReport]:
         config = fn.config
-        if fn.principal is None:
-            role = config.role_arn or ""
-            fn.principal = self._credentials.issue(
-                kind="function",
-                role_arn=config.role_arn,
-                policies=self._policies_for_role(role) if role else [],
-                ttl_seconds=None,
-                subject=config.name,
-            )
-        stream = new_log_stream_name()
-        env = worker_environment(config, self.settings, fn.principal, stream)
-        init_start = (now_ms(), "INIT_START Runtime Version: python:3.11")
+        principal = self._principal(config)
+        stream = new_log_stream_name(config.version)
+        env = worker_environment(
+            config,
+            self.settings,
+            principal,
+            stream,
+            opt_dir=self._opt_dir(config),
+            node_path=self._node_path,
+        )
+        if config.family == "node":
+            command: tuple[str, ...] = (self._node, str(NODE_BOOTSTRAP))
+        else:
+            command = (sys.executable, str(BOOTSTRAP))
+        init_start = platform_log.init_start(config)
         worker, report = await Worker.start(
             cwd=str(config.asset_dir),
             env=env,
+            command=command,
             log_stream=stream,
             init_timeout_s=INIT_TIMEOUT_S,
             on_stray_log=lambda w, ts, text: self._ship(config, w.log_stream, [(ts, text)]),
@@ -333,15 +751,16 @@ class LambdaRuntime:
             ).encode()
         if function_error:
             fn.stats.errors += 1
-        events.append((now_ms(), f"END RequestId: {request_id}"))
-        line = (
-            f"REPORT RequestId: {request_id}\tDuration: {duration_ms:.2f} ms\t"
-            f"Billed Duration: {max(math.ceil(duration_ms), 1)} ms\t"
-            f"Memory Size: {config.memory_mb} MB\tMax Memory Used: {outcome.max_memory_mb} MB"
+        events.extend(
+            platform_log.end_and_report(
+                config,
+                request_id,
+                duration_ms,
+                outcome.max_memory_mb,
+                init_ms,
+                failed=function_error is not None,
+            )
         )
-        if init_ms is not None:
-            line += f"\tInit Duration: {init_ms:.2f} ms"
-        events.append((now_ms(), line))
         self._ship(config, worker.log_stream, events)
         log_result = None
         if tail:
@@ -352,6 +771,7 @@ class LambdaRuntime:
             payload=body,
             function_error=function_error,
             log_result=log_result,
+            executed_version=config.version,
             request_id=request_id,
         )
 
@@ -380,14 +800,35 @@ class LambdaRuntime:
         self._workers.clear()
         for fn in self._functions.values():
             fn.idle.clear()
+        for versions in self._versions.values():
+            for fn in versions.values():
+                fn.idle.clear()
         await asyncio.gather(*(w.aclose() for w in workers), return_exceptions=True)
         await asyncio.gather(*self._events, *self._closers, return_exceptions=True)
 
 
-def _init_failure(report: InitReport, request_id: str) -> Outcome:
+def asset_dir_of(deployment: Deployment, resource: Resource) -> Path | None:
+    absolute = resource.metadata.get(ASSET_DIR_KEY)
+    if absolute:
+        return Path(absolute)
+    asset = resource.metadata.get("aws:asset:path")
+    stack = deployment.stacks.get(resource.stack)
+    if asset is None or stack is None or stack.assembly_dir is None:
+        return None
+    return stack.assembly_dir / str(asset)
+
+
+def _init_failure(report: InitReport, request_id: str, family: str) -> Outcome:
     if report.timed_out:
         return Outcome("timeout")
     error = report.error or {}
+    if family == "node":  # the Node.js runtime's shape: errorType, errorMessage, trace
+        node_body = {
+            "errorType": error.get("errorType", "Runtime.Unknown"),
+            "errorMessage": error.get("errorMessage", ""),
+            "trace": error.get("trace", []),
+        }
+        return Outcome("init", json.dumps(node_body).encode())
     body = {
         "errorMessage": error.get("errorMessage", ""),
         "errorType": error.get("errorType", "Runtime.Unknown"),

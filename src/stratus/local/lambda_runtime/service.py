@@ -1,4 +1,5 @@
-"""Lambda as an emulated service: functions run by the local runtime, Invoke answered here."""
+"""Lambda as an emulated service: functions, versions, aliases and layers run by the local
+runtime; Invoke and the control-plane reads answered here, the rest left to moto."""
 
 from __future__ import annotations
 
@@ -6,11 +7,17 @@ import asyncio
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 
+from starlette.responses import Response
+
+from stratus.local.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
-from stratus.local.lambda_runtime.api import lambda_api
+from stratus.local.lambda_runtime.api import Operation, operations
+from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
 from stratus.local.lambda_runtime.logs import CloudWatchLogSink
-from stratus.local.lambda_runtime.runtime import LambdaRuntime
+from stratus.local.lambda_runtime.runtime import LambdaRuntime, asset_dir_of
+from stratus.local.model import Deployment, Resource
 from stratus.local.providers import recorded
 from stratus.local.providers.base import Provider
 
@@ -23,19 +30,24 @@ class LambdaService(EmulatedService):
         "AWS::Lambda::Permission": recorded.GeneratedIdProvider(20),
         "AWS::Lambda::Version": recorded.FunctionVersionProvider(),
         "AWS::Lambda::Alias": recorded.AliasProvider(),
+        "AWS::Lambda::LayerVersion": recorded.LayerVersionProvider(),
+        "AWS::Lambda::LayerVersionPermission": recorded.GeneratedIdProvider(20),
+        "AWS::Lambda::EventInvokeConfig": recorded.GeneratedIdProvider(20),
         "AWS::Lambda::EventSourceMapping": recorded.GeneratedIdProvider(32, "Id"),
     }
 
     def __init__(self) -> None:
         self.runtime: LambdaRuntime | None = None
         self.log_sink: CloudWatchLogSink | None = None
-        self._invoke: Any = None
+        self._operations: dict[str, Operation] = {}
+        self._loop: asyncio.AbstractEventLoop | None = None
 
     def hooks(self) -> Iterable[Hook]:
-        async def invoke(call: Any) -> Any:
-            return None if self._invoke is None else await self._invoke(call.request)
+        async def answer(call: AwsCall) -> Response | None:
+            handler = self._operations.get(call.operation or "")
+            return None if handler is None else await handler(call)
 
-        return [Hook("lambda", "Invoke", before=invoke)]
+        return [Hook("lambda", None, before=answer)]
 
     async def prepare(self, cloud: CloudContext) -> None:
         # Before provisioning, so resources that run code while provisioning can invoke.
@@ -45,22 +57,41 @@ class LambdaService(EmulatedService):
             cloud.credentials,
             log_sink=self.log_sink,
             policies_for_role=cloud.policies_for_role,
+            destinations=Boto3DestinationSender(cloud.aws),
         )
-        self._invoke = lambda_api(self.runtime)
+        self._operations = operations(self.runtime)
+        self._loop = asyncio.get_running_loop()
 
     async def start(self, cloud: CloudContext) -> None:
         assert self.runtime is not None
-        deployment = cloud.require_deployment()
         with cloud.reporter.step("Starting the Lambda runtime"):
-            for resource in deployment.resources("AWS::Lambda::Function"):
-                stack = deployment.stacks[resource.stack]
-                asset = resource.metadata.get("aws:asset:path")
-                if asset is None or stack.assembly_dir is None:
-                    cloud.reporter.warn(
-                        f"{resource.stack}/{resource.logical_id}: no code asset, not runnable"
-                    )
-                    continue
-                self.runtime.register(resource, stack.assembly_dir / asset)
+            problems = self.runtime.register_deployment(cloud.require_deployment())
+        for problem in problems:
+            cloud.reporter.warn(problem)
+
+    def invoke_while_provisioning(
+        self, deployment: Deployment | None, function_arn: str, payload: bytes
+    ) -> InvokeResult:
+        """Run a function from the provisioning thread (custom resources), blocking until it
+        returns; a function created moments earlier in the same run is registered first."""
+        assert self._loop is not None
+        future = asyncio.run_coroutine_threadsafe(
+            self._invoke_provisioned(deployment, function_arn, payload), self._loop
+        )
+        return future.result()
+
+    async def _invoke_provisioned(
+        self, deployment: Deployment | None, function_arn: str, payload: bytes
+    ) -> InvokeResult:
+        assert self.runtime is not None
+        try:
+            self.runtime.get(function_arn)
+        except FunctionNotFoundError:
+            resource = _function_resource(deployment, function_arn)
+            if resource is None or deployment is None:
+                raise
+            self.runtime.register(resource, asset_dir_of(deployment, resource))
+        return await self.runtime.invoke(function_arn, payload)
 
     async def stop(self) -> None:
         if self.runtime is not None:
@@ -71,8 +102,17 @@ class LambdaService(EmulatedService):
             await asyncio.to_thread(self.log_sink.close)
 
     def describe(self) -> dict[str, Any]:
-        count = 0 if self.runtime is None else len(self.runtime.stats())
-        return {"functions": count}
+        return {"functions": 0 if self.runtime is None else len(self.runtime.functions())}
+
+
+def _function_resource(deployment: Deployment | None, arn: str) -> Resource | None:
+    if deployment is None:
+        return None
+    base = arn.split(":function:", 1)[-1].split(":", 1)[0]
+    for resource in deployment.resources("AWS::Lambda::Function"):
+        if resource.attributes.get("Arn") == arn or resource.physical_id in (arn, base):
+            return resource
+    return None
 
 
 SERVICES = [LambdaService]

@@ -17,7 +17,7 @@ import socket
 import struct
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,17 +75,17 @@ class Worker:
         *,
         cwd: str,
         env: dict[str, str],
+        command: Sequence[str] = (sys.executable, str(BOOTSTRAP)),
         log_stream: str,
         init_timeout_s: float,
         on_stray_log: Callable[[Worker, int, str], None],
     ) -> tuple[Worker, InitReport]:
-        """Spawn the worker and wait for its init phase (the handler module's import)."""
+        """Spawn the worker (`command` + the socket's fd) and wait for its init phase."""
         started = time.perf_counter()
         parent_sock, child_sock = socket.socketpair()
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                str(BOOTSTRAP),
+                *command,
                 str(child_sock.fileno()),
                 cwd=cwd,
                 env=env,
@@ -152,6 +152,8 @@ class Worker:
                     if kind == b"L":
                         logs.append((now_ms(), data.decode("utf-8", "replace")))
                         continue
+                    if kind == b"F":  # an error the environment does not survive
+                        self.kill()
                     return Outcome("ok" if kind == b"R" else "error", data, aux)
         except TimeoutError:
             self.kill()

@@ -10,34 +10,36 @@ from __future__ import annotations
 
 from typing import Any
 
+from stratus.local.lambda_runtime import providers as lambda_providers
 from stratus.local.providers.base import Attributes, Provider, ProviderContext
 
 
+# Lambda's providers: their logic (version and layer numbering) lives beside the runtime.
 class FunctionProvider(Provider):
+    recompute_on_reuse = True  # create() runs on every start: the store knows $LATEST
+
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
-        name = props.get("FunctionName") or ctx.name(64)
-        arn = ctx.arn("lambda", f"function:{name}")
-        return name, {"Arn": arn}
+        return lambda_providers.create_function(ctx, props)
 
 
 class FunctionVersionProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
-        function = str(props["FunctionName"])
-        base = (
-            function if function.startswith("arn:") else ctx.arn("lambda", f"function:{function}")
-        )
-        arn = f"{base}:1"
-        return arn, {"Version": "1", "FunctionArn": arn}
+        return lambda_providers.create_version(ctx, props)
 
 
 class AliasProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
-        function = str(props["FunctionName"])
-        base = (
-            function if function.startswith("arn:") else ctx.arn("lambda", f"function:{function}")
-        )
-        arn = f"{base}:{props['Name']}"
-        return arn, {"AliasArn": arn}
+        return lambda_providers.create_alias(ctx, props)
+
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        return self.create(ctx, props)  # an alias is re-pointed in place
+
+
+class LayerVersionProvider(Provider):
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        return lambda_providers.create_layer_version(ctx, props)
 
 
 class GeneratedIdProvider(Provider):
