@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,17 +25,14 @@ from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local
 APP = ROOT / "tests" / "fixtures" / "apps" / "cognito_triggers"
 PASSWORD = "Passw0rd!x"
 
-pytestmark = [
-    pytest.mark.integration,
-    pytest.mark.skip(reason="needs stratus up --app"),
-]
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    proc, handle = start_local_cloud(
-        tmp_path_factory.mktemp("cognito-triggers"), extra_args=["--app", str(APP)]
-    )
+    app_dir = tmp_path_factory.mktemp("cognito-triggers-app") / "cognito_triggers"
+    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    proc, handle = start_local_cloud(None, app_dir=app_dir)
     try:
         yield handle
     finally:
