@@ -12,7 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("up")(up_commands.up)
+app.command("up")(up_commands.with_service_port_options(up_commands.up))
 app.command("down")(up_commands.down)
 
 try:
