@@ -4,6 +4,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAGE ?= dev
+# Comma list of systems for synth/deploy (empty: every system), e.g. SYSTEMS=todo.
+SYSTEMS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
@@ -13,7 +15,7 @@ help:
 	@echo "make up      run the whole product locally (installs what it needs)"
 	@echo "make test    run every test (installs what it needs)"
 	@echo "make lint    ruff + mypy"
-	@echo "make synth   synthesize the CDK app (STAGE=dev|test|prod|any)"
+	@echo "make synth   synthesize the CDK app (STAGE=dev|test|prod|any, SYSTEMS=todo,...)"
 	@echo "make deploy  deploy to AWS (STAGE=..., needs AWS credentials)"
 	@echo "make bench   benchmarks, printed side by side with their baselines"
 
@@ -42,7 +44,7 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/mypy
 
 synth: $(VENV)/.installed
-	$(PY) -m stratus.infra.app --stage $(STAGE) --outdir cdk.out
+	$(PY) -m stratus.infra.app --stage $(STAGE) --outdir cdk.out $(if $(SYSTEMS),--systems $(SYSTEMS))
 
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund
@@ -50,7 +52,7 @@ node_modules/.installed: package.json
 
 # Deploys every stack of STAGE with the CDK CLI; needs AWS credentials in the environment.
 deploy: $(VENV)/.installed node_modules/.installed
-	npx cdk deploy --all -c stage=$(STAGE) --require-approval never --outputs-file cdk-outputs-$(STAGE).json
+	npx cdk deploy --all -c stage=$(STAGE) $(if $(SYSTEMS),-c systems=$(SYSTEMS)) --require-approval never --outputs-file cdk-outputs-$(STAGE).json
 
 bench: $(VENV)/.installed
 	$(PY) -m bench $(ARGS)

@@ -72,21 +72,31 @@ class LocalCloudHandle:
 
 
 def start_local_cloud(
-    state_dir: Path,
+    state_dir: Path | None,
     *,
     fresh: bool = True,
     extra_args: list[str] | None = None,
     ports: dict[str, int] | None = None,
+    app_dir: Path | None = None,
 ) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
-    """Start `stratus up` on free ports (or `ports`: aws, gateway, dax) and wait until ready."""
+    """Start `stratus up` on free ports (or `ports`: aws, gateway, dax) and wait until ready.
+
+    `app_dir`: serve that CDK app (`--app DIR`); with `state_dir=None` its state goes where
+    `up` puts it by default (DIR/.stratus), so no `--state-dir` is passed.
+    """
+    args = [str(Path(sys.executable).with_name("stratus")), "up"]
+    if app_dir is not None:
+        args += ["--app", str(app_dir)]
+    if state_dir is None:
+        if app_dir is None:
+            raise ValueError("start_local_cloud needs a state_dir or an app_dir")
+        state_dir = app_dir / ".stratus"
+    else:
+        args += ["--state-dir", str(state_dir)]
     state_dir.mkdir(parents=True, exist_ok=True)
     ports = ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
     log_path = state_dir / "up.log"
-    args = [
-        str(Path(sys.executable).with_name("stratus")),
-        "up",
-        "--state-dir",
-        str(state_dir),
+    args += [
         "--aws-port",
         str(ports["aws"]),
         "--gateway-port",

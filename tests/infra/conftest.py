@@ -51,7 +51,7 @@ class Synth:
 @pytest.fixture(scope="session")
 def synths(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Synth]]:
     from stratus.infra.app import build_app
-    from stratus.infra.stacks.todo import todo_stack_name
+    from stratus.infra.todo.stack import todo_stack_name
 
     result: dict[str, Synth] = {}
     for stage in STAGES:

@@ -1,4 +1,4 @@
-"""The Docker-free Lambda bundle: right contents, right platform, cached third-party tree."""
+"""The Docker-free Lambda bundles: right contents, right platform, cached third-party tree."""
 
 from __future__ import annotations
 
@@ -8,22 +8,30 @@ from pathlib import Path
 import pytest
 
 from stratus.infra.app import PROJECT_ROOT
-from stratus.infra.bundling import BundleError, build_lambda_bundle, requirement_pins
+from stratus.infra.shared.bundling import (
+    BundleError,
+    BundleSpec,
+    build_bundle,
+    ensure_deps,
+    requirement_pins,
+)
+from stratus.probes.system import BUNDLE as PROBES_BUNDLE
+from stratus.todo.system import BUNDLE as TODO_BUNDLE
 
 
 @pytest.fixture(scope="module")
 def bundle() -> Path:
-    return build_lambda_bundle(PROJECT_ROOT)
+    return build_bundle(PROJECT_ROOT, TODO_BUNDLE)
 
 
 def test_bundle_holds_our_sources_without_bytecode(bundle: Path) -> None:
     assert (bundle / "stratus" / "__init__.py").is_file()
     assert (bundle / "stratus" / "runtime" / "config.py").is_file()
-    assert (bundle / "stratus" / "todo").is_dir()
+    assert (bundle / "stratus" / "todo" / "config.py").is_file()
     assert not list(bundle.rglob("__pycache__"))
-    # infra and the local cloud never ship.
-    assert not (bundle / "stratus" / "infra").exists()
-    assert not (bundle / "stratus" / "local").exists()
+    # infra, the local cloud, other systems and the system's manifest never ship.
+    for absent in ("infra", "local", "probes", "systems.py", "todo/system.py"):
+        assert not (bundle / "stratus" / absent).exists(), absent
 
 
 def test_bundle_has_x86_64_cp311_wheels_and_leaves_boto_to_the_runtime(bundle: Path) -> None:
@@ -37,9 +45,30 @@ def test_bundle_has_x86_64_cp311_wheels_and_leaves_boto_to_the_runtime(bundle: P
 
 def test_rebuild_with_cached_dependencies_takes_under_a_second(bundle: Path) -> None:
     started = time.perf_counter()
-    again = build_lambda_bundle(PROJECT_ROOT)
+    again = build_bundle(PROJECT_ROOT, TODO_BUNDLE)
     assert again == bundle
     assert time.perf_counter() - started < 1.0
+
+
+def test_each_bundle_has_its_own_requirements_and_dependency_cache(bundle: Path) -> None:
+    assert TODO_BUNDLE.requirements == "requirements/lambda-todo.txt"
+    deps = ensure_deps(PROJECT_ROOT, TODO_BUNDLE)
+    assert deps is not None and deps.name.startswith("deps-todo-")
+    assert PROBES_BUNDLE.requirements is None
+    assert ensure_deps(PROJECT_ROOT, PROBES_BUNDLE) is None
+
+
+def test_a_bundle_without_requirements_ships_only_our_sources() -> None:
+    probes = build_bundle(PROJECT_ROOT, PROBES_BUNDLE)
+    assert sorted(p.name for p in probes.iterdir()) == ["stratus"]
+    assert (probes / "stratus" / "probes" / "handlers.py").is_file()
+    assert not (probes / "stratus" / "probes" / "system.py").exists()
+
+
+def test_a_missing_requirements_file_names_the_bundle(tmp_path: Path) -> None:
+    spec = BundleSpec("ghost", ("runtime",), requirements="requirements/lambda-ghost.txt")
+    with pytest.raises(BundleError, match="ghost"):
+        ensure_deps(tmp_path, spec)
 
 
 def test_every_requirement_must_be_pinned(tmp_path: Path) -> None:

@@ -33,7 +33,7 @@ def _noncompliant_app(outdir: Path, acknowledge_all: bool) -> object:
     from aws_cdk import App, Stack
     from aws_cdk import aws_s3 as s3
 
-    from stratus.infra.nag import acknowledge, enable_nag
+    from stratus.infra.shared.nag import acknowledge, enable_nag
 
     app = App(outdir=str(outdir), analytics_reporting=False)
     stack = Stack(app, "NagGuard")
@@ -63,7 +63,7 @@ def test_acknowledged_findings_do_not_fail_synth(tmp_path: Path) -> None:
 def test_acknowledgement_without_a_real_reason_is_refused() -> None:
     from aws_cdk import App, Stack
 
-    from stratus.infra.nag import acknowledge
+    from stratus.infra.shared.nag import acknowledge
 
     stack = Stack(App(), "NoReason")
     with pytest.raises(ValueError, match="real reason"):

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from stratus.infra.stacks.probes import probes_enabled, probes_stack_name
-from stratus.infra.stage import StageConfigError, stage_config
+from stratus.infra.probes.stack import probes_enabled, probes_stack_name
+from stratus.infra.shared.stage import StageConfigError, stage_config
 
 from .conftest import Synth
 

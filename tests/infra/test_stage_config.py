@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stratus.infra.stage import StageConfigError, stage_config
+from stratus.infra.shared.stage import StageConfigError, stage_config
+from stratus.infra.todo.stage import todo_stage_config
 
 
 def test_default_stage_is_dev_without_dax_or_deletion_protection() -> None:
@@ -55,19 +56,26 @@ def test_bad_dax_flag_names_itself() -> None:
 
 
 def test_callback_urls_accept_comma_lists_and_json_and_feed_cors_origins() -> None:
-    cfg = stage_config({"callbackUrls": "https://app.example.com/cb,myapp://callback"})
+    cfg = todo_stage_config({"callbackUrls": "https://app.example.com/cb,myapp://callback"})
     assert cfg.callback_urls == ("https://app.example.com/cb", "myapp://callback")
     assert cfg.cors_origins == ("https://127.0.0.1:4443", "https://app.example.com")
-    cfg = stage_config({"logoutUrls": '["https://x.example.com/bye"]'})
+    cfg = todo_stage_config({"logoutUrls": '["https://x.example.com/bye"]'})
     assert cfg.logout_urls == ("https://x.example.com/bye",)
 
 
 def test_default_callbacks_are_the_local_web_app_and_the_mobile_scheme() -> None:
-    cfg = stage_config({})
+    cfg = todo_stage_config({})
     assert cfg.callback_urls == ("https://127.0.0.1:4443/apps/todo/", "myapp://callback")
     assert cfg.cors_origins == ("https://127.0.0.1:4443",)
 
 
 def test_invalid_domain_prefix_is_rejected() -> None:
     with pytest.raises(StageConfigError, match="domainPrefix"):
-        stage_config({"domainPrefix": "Not_Valid"})
+        todo_stage_config({"domainPrefix": "Not_Valid"})
+
+
+def test_todo_settings_extend_the_shared_stage_settings() -> None:
+    base = stage_config({"stage": "prod"})
+    cfg = todo_stage_config({"stage": "ignored-when-base-given"}, base=base)
+    assert cfg.name == "prod" and cfg.dax_nodes == 3 and cfg.is_prod
+    assert not hasattr(base, "callback_urls")

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from stratus.runtime import config
+from stratus.todo import config
 
 from .conftest import Synth
 
@@ -274,7 +274,7 @@ def test_todos_function_gets_the_dax_endpoint_only_when_dax_is_on(dev: Synth, pr
         assert config.ENV_DAX_ENDPOINT not in fn["Environment"]["Variables"]
 
 
-def test_functions_read_their_settings_from_runtime_config_names(dev: Synth) -> None:
+def test_functions_read_their_settings_from_todo_config_names(dev: Synth) -> None:
     functions = _functions(dev)
     assert set(functions) == {
         "stratus.todo.handlers.todos.lambda_handler",

@@ -18,8 +18,14 @@ from stratus.local.settings import LocalSettings, Ports
 console = Console(stderr=True)
 
 
-def project_root() -> Path:
-    """The checkout holding cdk.json (the CDK app is the one source of truth)."""
+def project_root(app_dir: Path | None = None) -> Path:
+    """The directory holding cdk.json (the CDK app is the one source of truth): `--app DIR`,
+    else $STRATUS_PROJECT_ROOT, else the nearest one here or above."""
+    if app_dir is not None:
+        root = app_dir.resolve()
+        if not (root / "cdk.json").is_file():
+            raise typer.BadParameter(f"no cdk.json in {root}", param_hint="--app")
+        return root
     env = os.environ.get("STRATUS_PROJECT_ROOT")
     if env:
         return Path(env).resolve()
@@ -31,10 +37,16 @@ def project_root() -> Path:
 
 
 def make_settings(
-    state_dir: Path | None, aws_port: int, gateway_port: int, dax_port: int
+    state_dir: Path | None,
+    aws_port: int,
+    gateway_port: int,
+    dax_port: int,
+    app_dir: Path | None = None,
 ) -> LocalSettings:
     return LocalSettings.for_project(
-        project_root(), state_dir, ports=Ports(aws=aws_port, gateway=gateway_port, dax=dax_port)
+        project_root(app_dir),
+        state_dir,
+        ports=Ports(aws=aws_port, gateway=gateway_port, dax=dax_port),
     )
 
 
@@ -64,7 +76,23 @@ def up(
     dax: bool = typer.Option(
         True, "--dax/--no-dax", help="Serve the read path through the DAX endpoint."
     ),
-    state_dir: Path | None = typer.Option(None, help="Where state lives (default: .stratus/)."),
+    app_dir: Path | None = typer.Option(
+        None,
+        "--app",
+        metavar="DIR",
+        file_okay=False,
+        help="Run the CDK app whose cdk.json is in DIR (any language) instead of this "
+        "checkout's; state and outputs.json go to DIR/.stratus unless --state-dir.",
+    ),
+    systems: list[str] = typer.Option(
+        [],
+        "--system",
+        metavar="NAME",
+        help="Serve only this system of the project, repeatable (default: every system).",
+    ),
+    state_dir: Path | None = typer.Option(
+        None, help="Where state lives (default: .stratus/ beside cdk.json)."
+    ),
     aws_port: int = typer.Option(4566, help="AWS API endpoint port."),
     gateway_port: int = typer.Option(4443, help="API Gateway HTTPS port."),
     dax_port: int = typer.Option(8111, help="DAX endpoint port."),
@@ -80,8 +108,10 @@ def up(
         False, "-v", "--verbose", help="Log every request and provisioning step."
     ),
 ) -> None:
-    """Run the whole product locally: AWS endpoint, Lambda, API Gateway, DAX. Ctrl-C stops it."""
+    """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
+    API Gateway, DAX. Ctrl-C stops it."""
     from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
+    from stratus.local.project import ProjectError, load_project
     from stratus.local.servers import PortInUseError
     from stratus.local.synth import SynthError
 
@@ -89,7 +119,14 @@ def up(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
     synth_context = parse_context(context)
-    settings = make_settings(state_dir, aws_port, gateway_port, dax_port)
+    settings = make_settings(state_dir, aws_port, gateway_port, dax_port, app_dir)
+    selected = tuple(dict.fromkeys(systems))
+    try:
+        # Loaded once here too, so a bad --system fails before anything starts.
+        project = load_project(settings.project_root, selected)
+    except ProjectError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2) from None
     reporter = ConsoleReporter(console)
     try:
         with single_instance(settings):
@@ -101,19 +138,23 @@ def up(
                     fresh=fresh,
                     force_synth=force_synth,
                     context=synth_context,
+                    app_dir=settings.project_root if app_dir is not None else None,
+                    systems=selected,
                 ),
                 reporter,
             )
-            _run(cloud, settings)
-    except (AlreadyRunningError, PortInUseError, SynthError) as exc:
+            _run(cloud, settings, project)
+    except (AlreadyRunningError, PortInUseError, SynthError, ProjectError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
 
 
-def _run(cloud: object, settings: LocalSettings) -> None:
+def _run(cloud: object, settings: LocalSettings, project: object) -> None:
     from stratus.local.cloud import LocalCloud
+    from stratus.local.project import Project
 
     assert isinstance(cloud, LocalCloud)
+    assert isinstance(project, Project)
     with contextlib.suppress(ImportError):
         import uvloop
 
@@ -135,7 +176,11 @@ def _run(cloud: object, settings: LocalSettings) -> None:
         )
         for name, url in instance.urls:
             console.print(f"  {name:<13} {url}")
-        console.print(f"  web app       {settings.gateway_origin}/apps/todo/")
+        for web_app in project.web_apps(instance.outputs, settings):
+            if web_app.directory.is_dir():
+                label = web_app.title or "web app"
+                url = f"{settings.gateway_origin}{web_app.path.rstrip('/')}/"
+                console.print(f"  {label:<13} {url}")
         console.print(f"  outputs       {settings.outputs_json}")
         console.print(f"  CA            {settings.ca_pem}  (trust it, or pass it as the CA bundle)")
         console.print("Ctrl-C to stop.")
@@ -148,12 +193,15 @@ def _run(cloud: object, settings: LocalSettings) -> None:
 
 
 def down(
+    app_dir: Path | None = typer.Option(
+        None, "--app", metavar="DIR", file_okay=False, help="The CDK app given to `up --app`."
+    ),
     state_dir: Path | None = typer.Option(None, help="State directory of the running cloud."),
 ) -> None:
-    """Stop a `stratus up` running in another terminal."""
+    """Stop a `stratus up` running in another terminal (found as `up` finds its state)."""
     from stratus.local.cloud import read_state_pid
 
-    settings = LocalSettings.for_project(project_root(), state_dir)
+    settings = LocalSettings.for_project(project_root(app_dir), state_dir)
     pid = read_state_pid(settings)
     if pid is None:
         console.print("stratus up is not running")

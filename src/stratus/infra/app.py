@@ -1,11 +1,13 @@
 """The one CDK app: `build_app()` is used by cdk.json, `make synth`, the local cloud and tests.
 
+It builds the stacks of the systems named by context `systems` (a comma list; default: every
+system of `stratus.systems`), so `stratus up --system todo` synthesizes only the to-do stacks.
 Context precedence (lowest first): the `context` block of cdk.json (feature flags, so an
 in-process synth matches `cdk synth`), then CDK_CONTEXT_JSON (how the cdk CLI passes `-c`),
 then the `context` argument. Stacks are env-agnostic: synth never needs AWS credentials.
 
     python -m stratus.infra.app [--stage dev] [--dax true|false] [--outdir DIR] [-c key=value]
-                                [--anyContextKey value]
+                                [--systems a,b] [--anyContextKey value]
 """
 
 from __future__ import annotations
@@ -20,16 +22,12 @@ from typing import Any
 
 from aws_cdk import App
 
-from stratus.infra.bundling import BundleError, build_lambda_bundle
-from stratus.infra.nag import enable_nag
-from stratus.infra.stacks.probes import CONTEXT_KEY as PROBES_KEY
-from stratus.infra.stacks.probes import ProbesStack, probes_enabled
-from stratus.infra.stacks.todo import TodoStack
-from stratus.infra.stage import StageConfigError, stage_config
+from stratus.infra.shared.bundling import PROJECT_ROOT, BundleError
+from stratus.infra.shared.nag import enable_nag
+from stratus.infra.shared.stage import STAGE_KEYS, StageConfigError, stage_config
+from stratus.systems import SYSTEMS_CONTEXT_KEY, UnknownSystemError, parse_names, select
 
-PROJECT_ROOT = Path(__file__).resolve().parents[3]
-# Context keys the stage config reads (everything else is CDK feature flags).
-STAGE_KEYS = ("stage", "dax", "daxNodeType", "callbackUrls", "logoutUrls", "domainPrefix")
+__all__ = ["PROJECT_ROOT", "build_app", "cdk_json_context", "main"]
 
 
 def cdk_json_context(project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -55,16 +53,10 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
         # cfn-lint checks the same templates in the tests. CDK_VALIDATION=true turns it back on.
         builtin_cloud_formation_validation=_builtin_validation(),
     )
-    view = {key: app.node.try_get_context(key) for key in STAGE_KEYS}
-    cfg = stage_config(view)
-    bundle = build_lambda_bundle(PROJECT_ROOT)
-    TodoStack(app, cfg=cfg, code_path=bundle)
-    # Diagnostic functions that fail on purpose (local failure-path tests); never in prod.
-    if probes_enabled(app.node.try_get_context(PROBES_KEY), cfg):
-        probes = build_lambda_bundle(
-            PROJECT_ROOT, name="probes", packages=("probes",), third_party=False
-        )
-        ProbesStack(app, cfg=cfg, code_path=probes)
+    cfg = stage_config({key: app.node.try_get_context(key) for key in STAGE_KEYS})
+    names = parse_names(app.node.try_get_context(SYSTEMS_CONTEXT_KEY))
+    for system in select(names):
+        system.build(app, cfg, bool(names))
     enable_nag(app)
     return app
 
@@ -109,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         app = build_app(context, outdir)
         assembly = app.synth()
-    except (StageConfigError, BundleError) as exc:
+    except (StageConfigError, BundleError, UnknownSystemError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except RuntimeError as exc:  # jsii surfaces ValidationFailed (cdk-nag) this way

@@ -34,6 +34,10 @@ class StackArtifact:
     # S3 object key of a file asset -> its path in the assembly (from <stack>.assets.json),
     # for templates synthesized without aws:asset:path metadata.
     assets: dict[str, str] = field(default_factory=dict)
+    # The CDK env (manifest "environment": aws://account/region); None where env-agnostic
+    # ("unknown-account" / "unknown-region"): the local defaults apply.
+    account: str | None = None
+    region: str | None = None
 
     def template(self) -> dict[str, Any]:
         try:
@@ -92,6 +96,7 @@ def _collect(directory: Path, found: dict[str, StackArtifact], prefix: str) -> N
             _collect(directory / props["directoryName"], found, prefix=f"{prefix}{artifact_id}/")
         elif kind == STACK_TYPE:
             full_id = f"{prefix}{artifact_id}"
+            account, region = _environment(str(artifact.get("environment") or ""))
             found[full_id] = StackArtifact(
                 artifact_id=full_id,
                 stack_name=props.get("stackName") or artifact_id,
@@ -100,7 +105,24 @@ def _collect(directory: Path, found: dict[str, StackArtifact], prefix: str) -> N
                 parameters={k: str(v) for k, v in (props.get("parameters") or {}).items()},
                 dependencies=[f"{prefix}{d}" for d in artifact.get("dependencies") or []],
                 assets=_asset_keys(directory, artifacts, artifact.get("dependencies") or []),
+                account=account,
+                region=region,
             )
+
+
+def _environment(env: str) -> tuple[str | None, str | None]:
+    """`aws://123456789012/eu-west-1` -> (account, region); unknown parts -> None.
+
+    https://docs.aws.amazon.com/cdk/v2/guide/environments.html
+    """
+    if not env.startswith("aws://"):
+        return None, None
+    account, _, region = env[len("aws://") :].partition("/")
+    return _known(account, "unknown-account"), _known(region, "unknown-region")
+
+
+def _known(value: str, unknown: str) -> str | None:
+    return None if not value or value == unknown or "$" in value else value
 
 
 def _asset_keys(

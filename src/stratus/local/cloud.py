@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import fcntl
-import json
 import logging
 import os
 import shutil
@@ -44,8 +43,12 @@ class UpOptions:
     dax: bool = True
     fresh: bool = False
     force_synth: bool = False
-    # Extra CDK context for the synth (`stratus up -c probes=true`); stage/dax come from above.
+    # Extra CDK context for the synth (`stratus up -c key=value`); stage/dax come from above.
     context: dict[str, str] = field(default_factory=dict)
+    # The CDK app to serve (`--app DIR`); None: the project of settings.project_root.
+    app_dir: Path | None = None
+    # `--system NAME`: serve only these systems of the project (empty: every system).
+    systems: tuple[str, ...] = ()
 
 
 @dataclass
@@ -172,6 +175,7 @@ class LocalCloud:
         from stratus.local.front_door import FrontDoor
         from stratus.local.moto_app import MotoApp
         from stratus.local.persistence import Snapshotter
+        from stratus.local.project import load_project
         from stratus.local.synth import synthesize
 
         began = time.perf_counter()
@@ -188,12 +192,21 @@ class LocalCloud:
             "stage": self.options.stage,
             "dax": "true" if self.options.dax else "false",
         }
+        # [project] synth: the project (a checkout's systems, or any CDK app) decides the app.
+        self.project = load_project(self.options.app_dir or s.project_root, self.options.systems)
         with self.reporter.step("Synthesizing the CDK app"):
             fresh_synth = await asyncio.to_thread(
-                synthesize, s.project_root, s.cdk_out, context, force=self.options.force_synth
+                synthesize,
+                self.project,
+                s.cdk_out,
+                context,
+                region=s.region,
+                account=s.account_id,
+                force=self.options.force_synth,
             )
         if not fresh_synth:
-            self.reporter.info("CDK app unchanged since last synth: reusing .stratus/cdk.out")
+            self.reporter.info(f"CDK app unchanged since last synth: reusing {s.cdk_out}")
+        # [/project]
 
         with self.reporter.step("Starting the AWS API endpoint"):
             moto = MotoApp()
@@ -234,6 +247,8 @@ class LocalCloud:
             cloud.deployment = deployment = await asyncio.to_thread(
                 self._provision, load_assembly(s.cdk_out)
             )
+        for line in change_lines(deployment):
+            self.reporter.info(line)
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
@@ -243,25 +258,53 @@ class LocalCloud:
 
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
-        cloud.web_routes = web_routes(s, cloud.outputs, _openapi_documents(cloud.outputs))
+        # The project's web apps and OpenAPI documents, served beside the APIs.
+        cloud.web_routes = web_routes(
+            s,
+            cloud.outputs,
+            self.project.web_apps(cloud.outputs, s),
+            self.project.documents(cloud.outputs),
+        )
         for service in self.services:
             await service.start(cloud)
         self.instance.ready_seconds = time.perf_counter() - began
         return self.instance
 
     def _provision(self, assembly: Any) -> Any:
+        """Provision in this (worker) thread; custom resources run functions on the loop."""
+        from stratus.local.clients import AwsClients
+        from stratus.local.cloudformation.service import CloudFormationService
         from stratus.local.core.registry import providers_of
+        from stratus.local.lambda_runtime.service import LambdaService
+        from stratus.local.providers.custom.services import CustomResourceServices
         from stratus.local.provisioner import PhysicalIdStore, provision
 
         s = self.settings
+        lambdas = self.service(LambdaService)
+        services = CustomResourceServices(
+            responses=self.service(CloudFormationService).responses,
+            on_invalidation=lambda distribution, paths: log.info(
+                "invalidation of %s requested: %s", distribution, ", ".join(paths)
+            ),
+        )
+        services.invoke = lambda arn, payload: lambdas.invoke_while_provisioning(
+            services.deployment, arn, payload
+        )
         return provision(
             s,
             assembly,
-            aws=aws_client_factory(s),
+            aws=AwsClients(
+                s.aws_endpoint,
+                region=s.region,
+                account=s.account_id,
+                access_key=ROOT_ACCESS_KEY_ID,
+                secret_key=ROOT_SECRET_ACCESS_KEY,
+            ),
             state=PhysicalIdStore(s.snapshot_dir / "physical_ids.json"),
             on_progress=lambda stack, logical_id, type_name, action: log.info(
                 "%s %s/%s (%s)", action, stack, logical_id, type_name
             ),
+            services=services,
             providers=providers_of(self.services),
         )
 
@@ -289,21 +332,26 @@ class LocalCloud:
             await servers.stop_servers([self._endpoint])
 
 
-def _openapi_documents(outputs: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
-    """OpenAPI documents produced from the code, with the local server URL filled in."""
-    from stratus.local.webapps import find_output
-
-    docs: dict[str, dict[str, Any]] = {}
-    found = find_output(outputs, "TodoApiUrl")
-    try:
-        from stratus.todo.openapi import openapi_document
-    except ImportError:
-        return docs
-    doc = json.loads(json.dumps(openapi_document()))
-    if found is not None:
-        doc["servers"] = [{"url": str(found[1]).rstrip("/"), "description": "local cloud"}]
-    docs["todo"] = doc
-    return docs
+def change_lines(deployment: Any) -> list[str]:
+    """One line per stack: what this run created, updated, replaced, deleted or kept."""
+    lines = []
+    for stack, changes in sorted(deployment.changes.items()):
+        if changes.stack_deleted:
+            lines.append(f"{stack}: stack removed ({len(changes.deleted)} resources deleted)")
+            continue
+        parts = [
+            f"{len(items)} {label}"
+            for label, items in (
+                ("created", changes.created),
+                ("updated", changes.updated),
+                ("replaced", changes.replaced),
+                ("deleted", changes.deleted),
+                ("retained", changes.retained),
+            )
+            if items
+        ]
+        lines.append(f"{stack}: " + (", ".join(parts) if parts else "unchanged"))
+    return lines
 
 
 def read_state_pid(settings: LocalSettings) -> int | None:

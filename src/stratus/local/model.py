@@ -23,6 +23,16 @@ class Resource:
     attributes: dict[str, Any] = field(default_factory=dict)
     # Metadata from the template (e.g. aws:asset:path for Lambda code).
     metadata: dict[str, Any] = field(default_factory=dict)
+    status: str = "CREATE_COMPLETE"  # or UPDATE_COMPLETE (DescribeStackResources)
+    updated: str = ""  # ISO 8601 UTC of the last create or update
+
+
+@dataclass
+class OutputInfo:
+    """What DescribeStacks shows beside an output's value."""
+
+    description: str | None = None
+    export_name: str | None = None
 
 
 @dataclass
@@ -33,6 +43,33 @@ class Stack:
     outputs: dict[str, Any] = field(default_factory=dict)
     # Directory holding this stack's assets (cdk.out), for resolving aws:asset:path.
     assembly_dir: Path | None = None
+    # Where the stack lives (its CDK env; env-agnostic stacks get the local defaults).
+    region: str = "us-east-1"
+    account: str = "000000000000"
+    stack_id: str = ""
+    status: str = "CREATE_COMPLETE"  # or UPDATE_COMPLETE
+    created: str = ""  # ISO 8601 UTC
+    updated: str | None = None  # set once a run changed something after creation
+    description: str | None = None
+    parameters: dict[str, Any] = field(default_factory=dict)  # resolved parameter values
+    output_info: dict[str, OutputInfo] = field(default_factory=dict)
+
+
+@dataclass
+class StackChanges:
+    """What one provisioning run did to a stack ("Logical" ids), for `up` to report."""
+
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    reused: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    retained: list[str] = field(default_factory=list)  # removed but kept (DeletionPolicy)
+    stack_deleted: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.created or self.updated or self.replaced or self.deleted)
 
 
 @dataclass
@@ -40,6 +77,8 @@ class Deployment:
     stacks: dict[str, Stack] = field(default_factory=dict)
     # Resource types present in a template that the local cloud does not emulate.
     unsupported: dict[str, list[str]] = field(default_factory=dict)  # type -> ["Stack/LogicalId"]
+    # Per stack name, what the run that produced this Deployment did (deleted stacks too).
+    changes: dict[str, StackChanges] = field(default_factory=dict)
 
     def resources(self, type_name: str | None = None) -> Iterator[Resource]:
         for stack in self.stacks.values():

@@ -33,10 +33,10 @@ class PortInUseError(RuntimeError):
 
 
 def check_port_free(host: str, port: int, purpose: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            probe.bind((host, port))
+            sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
                 raise PortInUseError(host, port, purpose) from exc

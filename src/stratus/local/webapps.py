@@ -1,7 +1,7 @@
-"""Pages the local cloud serves beside the APIs: the web clients, their config, OpenAPI docs.
+"""Pages the local cloud serves beside the APIs: the project's web apps, their config, its docs.
 
-On AWS the mobile web client would be hosted by the team's own front end; locally it is
-served from `web/` on the gateway's HTTPS origin, with a config.json made from the same
+On AWS a web client is hosted by the team's own front end; locally each web app the project
+declares is served on the gateway's HTTPS origin, with a config.json made from the same
 outputs a deployed client would read.
 """
 
@@ -15,74 +15,66 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from stratus.local.project import Outputs, WebApp
 from stratus.local.settings import LocalSettings
 
 
-def find_output(outputs: dict[str, dict[str, Any]], key: str) -> tuple[str, Any] | None:
-    """(stack, value) of the first stack that has output `key`."""
+def _index_links(
+    web_apps: list[WebApp], documents: dict[str, dict[str, Any]], outputs: Outputs
+) -> list[str]:
+    links = []
+    for app in web_apps:
+        href = html.escape(app.path.rstrip("/") + "/")
+        links.append(f'<li><a href="{href}">{html.escape(app.title or app.path)}</a></li>')
+    for name in documents:
+        safe = html.escape(name)
+        links.append(f'<li><a href="/openapi/{safe}.json">OpenAPI: {safe}</a></li>')
     for stack, values in outputs.items():
-        if key in values:
-            return stack, values[key]
-    return None
+        for key, value in values.items():
+            if isinstance(value, str) and value.startswith("https://"):
+                label = html.escape(f"{stack} {key}")
+                links.append(f"<li>{label}: <code>{html.escape(value)}</code></li>")
+    return links
 
 
-def todo_client_config(
-    settings: LocalSettings, outputs: dict[str, dict[str, Any]]
-) -> dict[str, Any]:
-    found = find_output(outputs, "TodoApiUrl")
-    if found is None:
-        return {}
-    stack = outputs[found[0]]
-    return {
-        "apiUrl": stack["TodoApiUrl"],
-        "region": stack.get("Region", settings.region),
-        "userPoolId": stack.get("UserPoolId"),
-        "clientId": stack.get("UserPoolClientId"),
-        "identityPoolId": stack.get("IdentityPoolId"),
-        "bucket": stack.get("UserFilesBucketName"),
-        "cognitoEndpoint": settings.aws_endpoint,
-    }
+def _config_route(app: WebApp, settings: LocalSettings, outputs: Outputs) -> Route:
+    assert app.config is not None
+    config = app.config(outputs, settings)
+
+    async def config_json(_: Request) -> Response:
+        return JSONResponse(config, headers={"Cache-Control": "no-store"})
+
+    return Route(app.path.rstrip("/") + "/config.json", config_json)
 
 
 def web_routes(
     settings: LocalSettings,
-    outputs: dict[str, dict[str, Any]],
-    openapi: dict[str, dict[str, Any]],
+    outputs: Outputs,
+    web_apps: list[WebApp],
+    documents: dict[str, dict[str, Any]],
 ) -> list[BaseRoute]:
-    """Routes for `/` (an index), `/apps/todo/` (+config.json) and `/openapi/<name>.json`."""
-    web_root = settings.project_root / "web"
-    routes: list[BaseRoute] = []
+    """`/` (an index), `/openapi/<name>.json`, and each web app (+ its config.json)."""
+    web_apps = [app for app in web_apps if app.directory.is_dir()]
+    links = _index_links(web_apps, documents, outputs)
 
     async def index(_: Request) -> Response:
-        links = []
-        if (web_root / "todo").is_dir():
-            links.append('<li><a href="/apps/todo/">To-do web app</a></li>')
-        for name in openapi:
-            safe = html.escape(name)
-            links.append(f'<li><a href="/openapi/{safe}.json">OpenAPI: {safe}</a></li>')
-        for stack, values in outputs.items():
-            for key, value in values.items():
-                if isinstance(value, str) and value.startswith("https://"):
-                    label = html.escape(f"{stack} {key}")
-                    links.append(f"<li>{label}: <code>{html.escape(value)}</code></li>")
         body = "<!doctype html><title>stratus local cloud</title><h1>stratus local cloud</h1><ul>"
         return HTMLResponse(body + "".join(links) + "</ul>")
 
-    routes.append(Route("/", index))
-
-    todo_config = todo_client_config(settings, outputs)
-
-    async def todo_config_json(_: Request) -> Response:
-        return JSONResponse(todo_config, headers={"Cache-Control": "no-store"})
-
     async def openapi_json(request: Request) -> Response:
         name = request.path_params["name"]
-        if name not in openapi:
+        if name not in documents:
             return JSONResponse({"message": f"no OpenAPI document named {name!r}"}, 404)
-        return JSONResponse(openapi[name])
+        return JSONResponse(documents[name])
 
-    routes.append(Route("/openapi/{name}.json", openapi_json))
-    if (web_root / "todo").is_dir():
-        routes.append(Route("/apps/todo/config.json", todo_config_json))
-        routes.append(Mount("/apps/todo", app=StaticFiles(directory=web_root / "todo", html=True)))
+    routes: list[BaseRoute] = [
+        Route("/", index),
+        Route("/openapi/{name}.json", openapi_json),
+    ]
+    for app in web_apps:
+        if app.config is not None:
+            routes.append(_config_route(app, settings, outputs))
+        routes.append(
+            Mount(app.path.rstrip("/"), app=StaticFiles(directory=app.directory, html=True))
+        )
     return routes

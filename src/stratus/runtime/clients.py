@@ -25,7 +25,7 @@ _TIMEOUTS: dict[str, Any] = {
 
 
 class ClientSettings(Protocol):
-    """What the factories need from a config object (TodoConfig satisfies it)."""
+    """What the factories need from a config object (e.g. a system's config)."""
 
     @property
     def region(self) -> str: ...

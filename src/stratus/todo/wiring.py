@@ -11,8 +11,8 @@ import functools
 from typing import Any
 
 from stratus.runtime import clients
-from stratus.runtime.config import TodoConfig
 from stratus.todo.api import Dependencies
+from stratus.todo.config import TodoConfig
 from stratus.todo.cursor import CursorCodec, secret_key_from_secrets_manager
 from stratus.todo.domain import IdGenerator, utc_now
 from stratus.todo.files import UserFiles

@@ -126,12 +126,12 @@ class InputTransformer:
         self._is_json = self._template_is_json()
 
     def _template_is_json(self) -> bool:
-        probe = "".join(
+        candidate = "".join(
             ("x" if inside else "null") if self._known(name) else text
             for name, text, inside in self._tokens
         )
         try:
-            json.loads(probe)
+            json.loads(candidate)
         except json.JSONDecodeError:
             return False
         return True

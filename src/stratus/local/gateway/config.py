@@ -34,7 +34,7 @@ class Authorizer:
 class Method:
     http_method: str
     resource_id: str
-    resource_path: str  # "/todos/{id}"
+    resource_path: str  # "/items/{id}"
     authorization_type: str
     authorizer: Authorizer | None
     scopes: tuple[str, ...]
@@ -246,7 +246,7 @@ _FLAT_SETTINGS = (
 def _stage(api_id: str, name: str, props: dict[str, Any]) -> Stage:
     settings: dict[tuple[str, str], MethodSetting] = {}
     for ms in props.get("MethodSettings") or ():
-        # ResourcePath escapes "/" as "~1" ("/~1todos~1{id}"); "/*" means every resource.
+        # ResourcePath escapes "/" as "~1" ("/~1items~1{id}"); "/*" means every resource.
         path = str(ms.get("ResourcePath", "/*"))
         if path != "/*":
             path = path.replace("~1", "/")

@@ -26,7 +26,7 @@ class RequestInfo:
     """What the gateway parsed from the HTTP request, shared by event, cache and logs."""
 
     method: str
-    path: str  # resource-relative path, "/todos/1"
+    path: str  # resource-relative path, "/items/1"
     headers: list[tuple[str, str]]  # as received, names as the server gives them
     query: list[tuple[str, str]]
     body: bytes

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from stratus.local.contracts import LocalContext
+from stratus.local.controlplane import apigateway as apigateway_reads
 from stratus.local.core.context import CloudContext
-from stratus.local.core.registry import EmulatedService, PortSpec
+from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.service import LambdaService
+from stratus.local.model import Deployment
 from stratus.local.providers import recorded
 from stratus.local.providers.base import Provider
 
@@ -38,10 +40,18 @@ class GatewayService(EmulatedService):
 
     def __init__(self) -> None:
         self.app: Any = None
+        self.deployment: Deployment | None = None
+
+    def hooks(self) -> Iterable[Hook]:
+        # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
+        # sees them: they are only recorded).
+        table = apigateway_reads.operations(lambda: self.deployment)
+        return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
 
     async def start(self, cloud: CloudContext) -> None:
         lambdas = cloud.service(LambdaService)
         assert lambdas.runtime is not None
+        self.deployment = cloud.require_deployment()
         with cloud.reporter.step("Starting the API gateway (HTTPS)"):
             ctx = LocalContext(
                 cloud.settings,

@@ -14,9 +14,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from stratus.local.settings import LocalSettings
+
+if TYPE_CHECKING:
+    from stratus.local.model import Deployment
+    from stratus.local.providers.custom.services import CustomResourceServices
 
 log = logging.getLogger("stratus.provision")
 
@@ -26,20 +30,42 @@ Attributes = dict[str, Any]
 @dataclass
 class ProviderContext:
     settings: LocalSettings
-    aws: Callable[[str], Any]  # service name -> boto3 client (root credentials)
+    aws: Callable[[str], Any]  # service name -> boto3 client in the stack's region and account
     stack: str
     logical_id: str
     resource_type: str
     metadata: dict[str, Any] = field(default_factory=dict)
     assembly_dir: Path | None = None
+    stack_region: str | None = None  # None: the local default region
+    stack_account: str | None = None
+    stack_id: str = ""
+    # The whole factory, (service, region=None, account=None) -> client, for resources that
+    # act in another region (cross-region exports, AwsCustomResource's `region`).
+    clients: Callable[..., Any] | None = None
+    # The resolved properties the resource had after the last run (for Update and Delete).
+    old_properties: dict[str, Any] | None = None
+    # S3 object key of a file asset -> its path in the cloud assembly.
+    assets: dict[str, str] = field(default_factory=dict)
+    # Invoke, ResponseURL collector, CloudFront invalidation callback (custom resources).
+    services: CustomResourceServices | None = None
+    # What is provisioned so far (earlier stacks, and this stack's resources created so far).
+    deployment: Deployment | None = None
 
     @property
     def region(self) -> str:
-        return self.settings.region
+        return self.stack_region or self.settings.region
 
     @property
     def account(self) -> str:
-        return self.settings.account_id
+        return self.stack_account or self.settings.account_id
+
+    def aws_in(self, service: str, region: str | None = None) -> Any:
+        """A client in another region of this stack's account (or this stack's own)."""
+        if not region or region == self.region:
+            return self.aws(service)
+        if self.clients is None:
+            raise RuntimeError(f"no client factory for region {region}")
+        return self.clients(service, region=region, account=self.account)
 
     def arn(self, service: str, resource: str, *, region: bool = True, account: bool = True) -> str:
         reg = self.region if region else ""
@@ -69,7 +95,8 @@ class Provider:
         return None
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
-        """Remove the old resource before replacing it (best effort)."""
+        """Remove the resource (replaced, or gone from the template). `ctx.old_properties`
+        holds its last properties. Recorded resources have nothing to remove."""
 
 
 def generated_name(

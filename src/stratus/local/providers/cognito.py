@@ -40,6 +40,13 @@ class UserPoolProvider(Provider):
         arn = idp.describe_user_pool(UserPoolId=physical_id)["UserPool"]["Arn"]
         return physical_id, self._attributes(ctx, physical_id, arn)
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("cognito-idp").delete_user_pool(UserPoolId=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+
     @staticmethod
     def _attributes(ctx: ProviderContext, pool_id: str, arn: str) -> Attributes:
         provider = f"cognito-idp.{ctx.region}.amazonaws.com/{pool_id}"
@@ -72,6 +79,16 @@ class UserPoolClientProvider(Provider):
                 return True
         return False
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        pool = (ctx.old_properties or {}).get("UserPoolId")
+        if not pool:
+            return
+        try:
+            ctx.aws("cognito-idp").delete_user_pool_client(UserPoolId=pool, ClientId=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+
 
 class UserPoolDomainProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
@@ -82,6 +99,14 @@ class UserPoolDomainProvider(Provider):
             if error_code(exc) != "InvalidParameterException":
                 raise
         return props["Domain"], {"CloudFrontDistribution": f"{props['Domain']}.cloudfront.net"}
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        pool = (ctx.old_properties or {}).get("UserPoolId")
+        try:
+            ctx.aws("cognito-idp").delete_user_pool_domain(Domain=physical_id, UserPoolId=pool)
+        except Exception as exc:
+            if error_code(exc) not in ("ResourceNotFoundException", "InvalidParameterException"):
+                raise
 
 
 class IdentityPoolProvider(Provider):
@@ -99,3 +124,10 @@ class IdentityPoolProvider(Provider):
             lambda: ctx.aws("cognito-identity").describe_identity_pool(IdentityPoolId=physical_id),
             "ResourceNotFoundException",
         )
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("cognito-identity").delete_identity_pool(IdentityPoolId=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise

@@ -75,6 +75,13 @@ class TableProvider(Provider):
         self._apply_ttl(ddb, physical_id, props)
         return physical_id, self._attributes(ddb, physical_id)
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("dynamodb").delete_table(TableName=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+
     @staticmethod
     def _apply_ttl(ddb: Any, name: str, props: dict[str, Any]) -> None:
         ttl = props.get("TimeToLiveSpecification")

@@ -73,6 +73,19 @@ class RoleProvider(Provider):
             return None
         return self.create(ctx, {**props, "RoleName": physical_id})
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        iam = ctx.aws("iam")
+        try:
+            for name in iam.list_role_policies(RoleName=physical_id)["PolicyNames"]:
+                iam.delete_role_policy(RoleName=physical_id, PolicyName=name)
+            attached = iam.list_attached_role_policies(RoleName=physical_id)
+            for policy in attached["AttachedPolicies"]:
+                iam.detach_role_policy(RoleName=physical_id, PolicyArn=policy["PolicyArn"])
+            iam.delete_role(RoleName=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchEntity":
+                raise
+
 
 class PolicyProvider(Provider):
     """AWS::IAM::Policy: an inline policy put on each of its roles."""
@@ -90,7 +103,28 @@ class PolicyProvider(Provider):
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
     ) -> tuple[str, Attributes] | None:
+        old = ctx.old_properties or {}
+        gone = set(old.get("Roles") or []) - set(props.get("Roles") or [])
+        if old.get("PolicyName") != props.get("PolicyName"):
+            gone = set(old.get("Roles") or [])
+        _delete_inline(ctx, old.get("PolicyName"), gone)
         return self.create(ctx, props)
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        old = ctx.old_properties or {}
+        _delete_inline(ctx, old.get("PolicyName"), set(old.get("Roles") or []))
+
+
+def _delete_inline(ctx: ProviderContext, policy: Any, roles: set[str]) -> None:
+    if not policy:
+        return
+    iam = ctx.aws("iam")
+    for role in roles:
+        try:
+            iam.delete_role_policy(RoleName=role, PolicyName=policy)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchEntity":
+                raise
 
 
 class ManagedPolicyProvider(Provider):
@@ -115,6 +149,19 @@ class ManagedPolicyProvider(Provider):
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
         return answers(lambda: ctx.aws("iam").get_policy(PolicyArn=physical_id), "NoSuchEntity")
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        iam = ctx.aws("iam")
+        try:
+            for role in iam.list_entities_for_policy(PolicyArn=physical_id)["PolicyRoles"]:
+                iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=physical_id)
+            for version in iam.list_policy_versions(PolicyArn=physical_id)["Versions"]:
+                if not version["IsDefaultVersion"]:
+                    iam.delete_policy_version(PolicyArn=physical_id, VersionId=version["VersionId"])
+            iam.delete_policy(PolicyArn=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchEntity":
+                raise
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]

@@ -32,6 +32,13 @@ class LogGroupProvider(Provider):
     ) -> tuple[str, Attributes] | None:
         return self.create(ctx, {**props, "LogGroupName": physical_id})
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("logs").delete_log_group(logGroupName=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise
+
 
 class QueueProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
@@ -90,6 +97,9 @@ class TopicProvider(Provider):
             lambda: ctx.aws("sns").get_topic_attributes(TopicArn=physical_id), "NotFound"
         )
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        ctx.aws("sns").delete_topic(TopicArn=physical_id)
+
 
 class SubscriptionProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
@@ -110,6 +120,13 @@ class SubscriptionProvider(Provider):
             ReturnSubscriptionArn=True,
         )["SubscriptionArn"]
         return arn, {"Arn": arn}
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("sns").unsubscribe(SubscriptionArn=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NotFound":
+                raise
 
 
 class StreamProvider(Provider):
@@ -134,3 +151,10 @@ class StreamProvider(Provider):
             lambda: ctx.aws("kinesis").describe_stream_summary(StreamName=physical_id),
             "ResourceNotFoundException",
         )
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("kinesis").delete_stream(StreamName=physical_id, EnforceConsumerDeletion=True)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise

@@ -60,6 +60,14 @@ class BucketProvider(Provider):
         self._configure(ctx, ctx.aws("s3"), physical_id, props)
         return physical_id, self._attributes(ctx, physical_id)
 
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        """S3 refuses a bucket with objects (BucketNotEmpty): the caller keeps it then."""
+        try:
+            ctx.aws("s3").delete_bucket(Bucket=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchBucket":
+                raise
+
     def _configure(self, ctx: ProviderContext, s3: Any, name: str, props: dict[str, Any]) -> None:
         steps: list[tuple[str, Any]] = []
         versioning = props.get("VersioningConfiguration")
@@ -191,3 +199,10 @@ class BucketPolicyProvider(Provider):
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
     ) -> tuple[str, Attributes] | None:
         return self.create(ctx, props)
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("s3").delete_bucket_policy(Bucket=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchBucket":
+                raise

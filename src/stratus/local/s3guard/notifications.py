@@ -54,6 +54,9 @@ class S3Notifier:
         if config is None or key is None:
             return
         name = str(getattr(event_name, "value", event_name)).removeprefix("s3:")
+        call = CURRENT_CALL.get()
+        if call is not None and _inner_put(call.operation, name):
+            return
         version = (
             getattr(key, "version_id", None) if getattr(bucket, "is_versioned", False) else None
         )
@@ -153,6 +156,12 @@ class S3Notifier:
                 CURRENT_CALL.reset(token)
 
         return after
+
+
+def _inner_put(operation: str | None, event_name: str) -> bool:
+    """moto stores a completed multipart upload with its own put, which signals a Put too;
+    S3 sends only ObjectCreated:CompleteMultipartUpload for it."""
+    return operation == "CompleteMultipartUpload" and event_name == "ObjectCreated:Put"
 
 
 def _markers_in(body: bytes) -> list[tuple[str, str | None]]:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService
 from stratus.local.delivery.service import DeliveryService
-from stratus.local.providers import messaging
+from stratus.local.providers import messaging, recorded
 from stratus.local.providers.base import Provider
 from stratus.local.sns import delivery
 
@@ -20,6 +20,7 @@ class SnsService(EmulatedService):
     providers: ClassVar[Mapping[str, Provider]] = {
         "AWS::SNS::Topic": messaging.TopicProvider(),
         "AWS::SNS::Subscription": messaging.SubscriptionProvider(),
+        "AWS::SNS::TopicPolicy": recorded.GeneratedIdProvider(10),
     }
 
     async def prepare(self, cloud: CloudContext) -> None:

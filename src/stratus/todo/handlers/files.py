@@ -7,8 +7,8 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
-from stratus.runtime.config import TodoConfig
 from stratus.todo.api import build_files_app
+from stratus.todo.config import TodoConfig
 from stratus.todo.wiring import production_dependencies
 
 logger = Logger(service="files-api")

@@ -17,7 +17,7 @@ OWN = "${aws:PrincipalTag/sub}"
 
 
 def folder_policy(bucket: str) -> dict[str, Any]:
-    """The to-do system's authenticated-role policy (infra/constructs/auth.py), resolved."""
+    """The to-do system's authenticated-role policy (infra/todo/constructs/auth.py), resolved."""
     return {
         "Version": "2012-10-17",
         "Statement": [

@@ -14,8 +14,8 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
-from stratus.infra.nag import acknowledge
-from stratus.infra.stage import StageConfig
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.todo.stage import TodoStageConfig
 
 SUB_TAG = "sub"
 OWN_PREFIX = "${aws:PrincipalTag/sub}"
@@ -44,7 +44,7 @@ class TodoAuth(Construct):
     """User pool + `MobileClient` + prefix domain + authenticated-only identity pool."""
 
     def __init__(
-        self, scope: Construct, construct_id: str, *, cfg: StageConfig, bucket: s3.IBucket
+        self, scope: Construct, construct_id: str, *, cfg: TodoStageConfig, bucket: s3.IBucket
     ) -> None:
         super().__init__(scope, construct_id)
         self.user_pool = cognito.UserPool(

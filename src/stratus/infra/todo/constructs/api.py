@@ -16,8 +16,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stratus.infra.nag import acknowledge
-from stratus.infra.stage import StageConfig
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.todo.stage import TodoStageConfig
 
 CORS_ALLOW_HEADERS = (
     "Authorization",
@@ -41,7 +41,7 @@ class TodoApi(Construct):
         scope: Construct,
         construct_id: str,
         *,
-        cfg: StageConfig,
+        cfg: TodoStageConfig,
         user_pool: cognito.IUserPool,
         todos_fn: lambda_.IFunction,
         files_fn: lambda_.IFunction,

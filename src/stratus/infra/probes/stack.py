@@ -18,8 +18,8 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stratus.infra.nag import acknowledge
-from stratus.infra.stage import StageConfig, StageConfigError
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.shared.stage import StageConfig, StageConfigError
 
 HANDLERS = "stratus.probes.handlers"
 CONTEXT_KEY = "probes"

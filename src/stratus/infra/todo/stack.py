@@ -14,13 +14,13 @@ from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stratus.infra.constructs.api import TodoApi
-from stratus.infra.constructs.auth import TodoAuth
-from stratus.infra.constructs.dax import DaxCache
-from stratus.infra.constructs.storage import TodoStorage
-from stratus.infra.nag import acknowledge
-from stratus.infra.stage import StageConfig
-from stratus.runtime.config import (
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.todo.constructs.api import TodoApi
+from stratus.infra.todo.constructs.auth import TodoAuth
+from stratus.infra.todo.constructs.dax import DaxCache
+from stratus.infra.todo.constructs.storage import TodoStorage
+from stratus.infra.todo.stage import TodoStageConfig
+from stratus.todo.config import (
     ENV_CURSOR_SECRET_ARN,
     ENV_DAX_ENDPOINT,
     ENV_FILES_BUCKET,
@@ -44,7 +44,7 @@ def todo_stack_name(stage: str) -> str:
 class TodoStack(Stack):
     """Everything the to-do mobile backend needs, for one stage."""
 
-    def __init__(self, scope: Construct, *, cfg: StageConfig, code_path: Path) -> None:
+    def __init__(self, scope: Construct, *, cfg: TodoStageConfig, code_path: Path) -> None:
         name = todo_stack_name(cfg.name)
         super().__init__(
             scope,

@@ -1,8 +1,9 @@
-"""Typed per-stage settings, read once from CDK context.
+"""Typed per-stage settings every system shares, read once from CDK context.
 
 Every knob that differs between dev, test, prod and the local cloud lives here, so the
 stack code reads `cfg.dax_enabled` instead of comparing stage names all over the place.
 Unknown stage names (a feature branch, a developer's sandbox) get dev-like defaults.
+A system with knobs of its own extends `StageConfig` in its own infra package.
 """
 
 from __future__ import annotations
@@ -10,16 +11,15 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from aws_cdk import RemovalPolicy
 from aws_cdk import aws_logs as logs
 
 DEFAULT_STAGE = "dev"
-DEFAULT_CALLBACK_URLS = ("https://127.0.0.1:4443/apps/todo/", "myapp://callback")
 DEFAULT_DAX_NODE_TYPE = "dax.t3.small"
-# Origin of the local gateway's web apps; always allowed by CORS so the web client works.
+# Origin of the local gateway's web apps; always allowed by CORS so local web clients work.
 LOCAL_WEB_ORIGIN = "https://127.0.0.1:4443"
 # Stage names end up in stack names, API Gateway stage names ([A-Za-z0-9_]) and Cognito
 # domain prefixes (lower case): the intersection is lower-case letters and digits.
@@ -46,9 +46,6 @@ class StageConfig:
     dax_enabled: bool
     dax_node_type: str
     dax_nodes: int
-    callback_urls: tuple[str, ...]
-    logout_urls: tuple[str, ...]
-    domain_prefix: str | None  # None: derive `stratus-todo-<stage>-<account id>` at deploy time
 
     @property
     def is_prod(self) -> bool:
@@ -57,18 +54,6 @@ class StageConfig:
     @property
     def stack_prefix(self) -> str:
         return f"Stratus-{self.name}"
-
-    @property
-    def cors_origins(self) -> tuple[str, ...]:
-        """Web origins of the callback URLs (custom schemes like myapp:// are not origins)."""
-        origins = [LOCAL_WEB_ORIGIN]
-        for url in self.callback_urls:
-            scheme, sep, rest = url.partition("://")
-            if sep and scheme in ("http", "https"):
-                origin = f"{scheme}://{rest.split('/', 1)[0]}"
-                if origin not in origins:
-                    origins.append(origin)
-        return tuple(origins)
 
 
 _THROTTLING = {
@@ -84,7 +69,7 @@ _RETENTION = {
 }
 
 
-def _flag(value: Any, key: str) -> bool:
+def flag(value: Any, key: str) -> bool:
     if isinstance(value, bool):
         return value
     text = str(value).strip().lower()
@@ -95,7 +80,7 @@ def _flag(value: Any, key: str) -> bool:
     raise StageConfigError(f"context {key} must be true or false, got {value!r}")
 
 
-def _urls(value: Any, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
+def url_list(value: Any, key: str, default: tuple[str, ...]) -> tuple[str, ...]:
     """A list, a JSON list string or a comma-separated string (as `-c key=a,b` gives)."""
     if value is None or value == "":
         return default
@@ -123,12 +108,7 @@ def stage_config(context: Mapping[str, Any]) -> StageConfig:
         )
     dax_default = name in ("prod", "local")
     dax_raw = context.get("dax")
-    dax = dax_default if dax_raw is None or dax_raw == "" else _flag(dax_raw, "dax")
-    callback_urls = _urls(context.get("callbackUrls"), "callbackUrls", DEFAULT_CALLBACK_URLS)
-    logout_urls = _urls(context.get("logoutUrls"), "logoutUrls", DEFAULT_CALLBACK_URLS)
-    prefix = context.get("domainPrefix")
-    if prefix is not None and not re.match(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$", str(prefix)):
-        raise StageConfigError(f"context domainPrefix {prefix!r} is not a valid Cognito prefix")
+    dax = dax_default if dax_raw is None or dax_raw == "" else flag(dax_raw, "dax")
     return StageConfig(
         name=name,
         removal_policy=RemovalPolicy.RETAIN if name == "prod" else RemovalPolicy.DESTROY,
@@ -139,7 +119,13 @@ def stage_config(context: Mapping[str, Any]) -> StageConfig:
         dax_enabled=dax,
         dax_node_type=str(context.get("daxNodeType") or DEFAULT_DAX_NODE_TYPE),
         dax_nodes=3 if name == "prod" else 1,
-        callback_urls=callback_urls,
-        logout_urls=logout_urls,
-        domain_prefix=str(prefix) if prefix else None,
     )
+
+
+# Context keys `stage_config` reads (everything else is CDK feature flags or a system's own).
+STAGE_KEYS = ("stage", "dax", "daxNodeType")
+
+
+def shared_fields(cfg: StageConfig) -> dict[str, Any]:
+    """The shared settings as keyword arguments, for a system's StageConfig subclass."""
+    return {f.name: getattr(cfg, f.name) for f in fields(StageConfig)}

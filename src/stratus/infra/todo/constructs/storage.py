@@ -13,8 +13,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_secretsmanager as secretsmanager
 from constructs import Construct
 
-from stratus.infra.nag import acknowledge
-from stratus.infra.stage import StageConfig
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.todo.stage import TodoStageConfig
 
 # Powertools' DynamoDB idempotency layout (DynamoDBPersistenceLayer defaults).
 IDEMPOTENCY_KEY = "id"
@@ -25,7 +25,7 @@ TODO_TTL = "expires_at"
 class TodoStorage(Construct):
     """User-files bucket (+ its access-log bucket), to-do and idempotency tables, HMAC secret."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, cfg: StageConfig) -> None:
+    def __init__(self, scope: Construct, construct_id: str, *, cfg: TodoStageConfig) -> None:
         super().__init__(scope, construct_id)
         self.access_logs = s3.Bucket(
             self,

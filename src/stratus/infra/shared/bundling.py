@@ -1,15 +1,16 @@
-"""Build the Lambda bundles (to-do, diagnostic probes) without Docker.
+"""Build Lambda bundles from a `BundleSpec` without Docker.
 
 The CDK's own bundling runs pip inside a Docker image; this machine (and CI) has no Docker.
 pip can already install wheels for another platform (`--platform/--implementation/
---python-version --only-binary=:all:`), so this module drives it directly:
+--python-version --only-binary=:all:`), so this module drives it directly. Each system
+declares its bundles (name, our source packages, its own pinned requirements file):
 
-1. third-party packages from `requirements/lambda.txt` are installed `--no-deps` (the file
-   pins the whole closure) into `build/lambda/deps-<hash>/`, keyed by the file's hash, so a
-   repeat synth never calls pip;
-2. `build/lambda/todo/` is rebuilt from that cache (hard links where possible) plus fresh
-   copies of `stratus/__init__.py`, `stratus/runtime/` and `stratus/todo/`. Other bundles
-   (`build/lambda/probes/`) name their own source packages and may skip third-party wheels.
+1. the bundle's third-party packages (e.g. `requirements/lambda-<system>.txt`) are installed
+   `--no-deps` (the file pins the whole closure) into `build/lambda/deps-<bundle>-<hash>/`,
+   keyed per bundle by the file's hash, so a repeat synth never calls pip;
+2. `build/lambda/<bundle>/` is rebuilt from that cache (hard links where possible) plus fresh
+   copies of `stratus/__init__.py` and the named source packages (a system's `system.py`
+   manifest never ships). A bundle without a requirements file ships our sources only.
 
 Packages that only ship an sdist (amazon-dax-client) are first built into a wheel cache.
 """
@@ -24,17 +25,31 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+# The checkout: src/stratus/infra/shared/bundling.py -> four levels up.
+PROJECT_ROOT = Path(__file__).resolve().parents[4]
 # The Lambda functions run on x86_64 (see the stack); the wheels must match.
 PLATFORM = "manylinux2014_x86_64"
 PYTHON_VERSION = "3.11"
 # Published on PyPI as an sdist only: `pip wheel` it before the cross-platform install.
 SDIST_ONLY = frozenset({"amazon-dax-client"})
-# What of our own source ships: runtime/ is shared, todo/ is the system.
-SOURCE_PACKAGES = ("runtime", "todo")
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
+# A system package's manifest (how the project builds and serves it) is not run-time code.
+MANIFEST = "system.py"
+
+
+@dataclass(frozen=True)
+class BundleSpec:
+    """One Lambda bundle: `build/lambda/<name>/`."""
+
+    name: str
+    # Our source packages under src/stratus (e.g. ("runtime", "<system>")).
+    packages: tuple[str, ...]
+    # Pinned requirements file, relative to the project root; None ships our sources only.
+    requirements: str | None = None
 
 
 class BundleError(RuntimeError):
@@ -60,6 +75,7 @@ def requirement_pins(requirements: Path) -> list[tuple[str, str]]:
 
 
 def _deps_key(requirements: Path) -> str:
+    """Hash of the pinned closure and the target platform: a new pin means a new tree."""
     material = requirements.read_bytes() + f"{PLATFORM}|{PYTHON_VERSION}".encode()
     return hashlib.sha256(material).hexdigest()[:16]
 
@@ -101,13 +117,15 @@ def _install_deps(requirements: Path, wheels: Path, target: Path) -> None:
     shutil.rmtree(target / "bin", ignore_errors=True)
 
 
-def ensure_deps(project_root: Path) -> Path:
-    """Return the cached third-party tree for the current requirements, building it once."""
-    requirements = project_root / "requirements" / "lambda.txt"
+def ensure_deps(project_root: Path, spec: BundleSpec) -> Path | None:
+    """The cached third-party tree of `spec`'s requirements, built once (None: it has none)."""
+    if spec.requirements is None:
+        return None
+    requirements = project_root / spec.requirements
     if not requirements.is_file():
-        raise BundleError(f"missing {requirements}")
+        raise BundleError(f"missing {requirements} (requirements of bundle {spec.name!r})")
     build = project_root / "build" / "lambda"
-    deps = build / f"deps-{_deps_key(requirements)}"
+    deps = build / f"deps-{spec.name}-{_deps_key(requirements)}"
     if deps.is_dir():
         return deps
     with _locked(build):
@@ -119,8 +137,8 @@ def ensure_deps(project_root: Path) -> Path:
             staging.rename(deps)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
-        for stale in build.glob("deps-*"):
-            if stale != deps and not stale.name.startswith("deps-tmp-"):
+        for stale in build.glob(f"deps-{spec.name}-*"):
+            if stale != deps:
                 shutil.rmtree(stale, ignore_errors=True)
     return deps
 
@@ -132,23 +150,25 @@ def _link_or_copy(src: str, dst: str) -> None:
         shutil.copy2(src, dst)
 
 
-def build_lambda_bundle(
-    project_root: Path,
-    *,
-    name: str = "todo",
-    packages: tuple[str, ...] = SOURCE_PACKAGES,
-    third_party: bool = True,
-) -> Path:
-    """Build `build/lambda/<name>/` (our `packages` + pinned wheels) and return its path.
+def _ignore_manifest(package_root: Path) -> Callable[[str, list[str]], set[str]]:
+    def ignore(directory: str, names: list[str]) -> set[str]:
+        dropped = set(_IGNORE(directory, names))
+        if Path(directory) == package_root and MANIFEST in names:
+            dropped.add(MANIFEST)
+        return dropped
 
-    `third_party=False` ships only our sources (e.g. the stdlib-only diagnostic probes).
-    """
+    return ignore
+
+
+def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
+    """Build `build/lambda/<spec.name>/` (our packages + its pinned wheels); return its path."""
     project_root = project_root.resolve()
     src = project_root / "src" / "stratus"
-    for package in packages:
+    for package in spec.packages:
         if not (src / package).is_dir():
             raise BundleError(f"missing source package {src / package}")
-    deps = ensure_deps(project_root) if third_party else None
+    deps = ensure_deps(project_root, spec)
+    name = spec.name
     build = project_root / "build" / "lambda"
     bundle = build / name
     with _locked(build):
@@ -158,8 +178,12 @@ def build_lambda_bundle(
                 shutil.copytree(deps, staging, dirs_exist_ok=True, copy_function=_link_or_copy)
             (staging / "stratus").mkdir()
             shutil.copy2(src / "__init__.py", staging / "stratus" / "__init__.py")
-            for package in packages:
-                shutil.copytree(src / package, staging / "stratus" / package, ignore=_IGNORE)
+            for package in spec.packages:
+                shutil.copytree(
+                    src / package,
+                    staging / "stratus" / package,
+                    ignore=_ignore_manifest(src / package),
+                )
             shutil.rmtree(bundle, ignore_errors=True)
             staging.rename(bundle)
         finally:

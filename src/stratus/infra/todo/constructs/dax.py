@@ -16,7 +16,7 @@ from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
 from constructs import Construct
 
-from stratus.infra.stage import StageConfig
+from stratus.infra.shared.stage import StageConfig
 
 DAX_PORT = 8111
 DAX_TLS_PORT = 9111

@@ -1,0 +1,1 @@
+"""The diagnostic probes' CDK stack."""

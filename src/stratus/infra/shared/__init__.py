@@ -1,0 +1,1 @@
+"""Constructs and helpers every system's infra shares: stage settings, bundling, cdk-nag."""

@@ -1,1 +1,0 @@
-"""Stacks of the stratus CDK app."""

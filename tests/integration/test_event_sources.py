@@ -1,0 +1,186 @@
+"""Events through the running cloud, with real AWS clients: S3 notifications from every write
+path, SQS -> Lambda with partial batch failures and a DLQ, SNS filter policies, Kinesis and
+DynamoDB streams. The CDK app is `tests/fixtures/apps/events` (served with `--app`)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+import requests
+from botocore.config import Config
+
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.integration.conftest import aws_client
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "events"
+
+
+@pytest.fixture(scope="module")
+def events_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
+    app_dir = tmp_path_factory.mktemp("events-app") / "events"
+    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    proc, handle = start_local_cloud(None, app_dir=app_dir)
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
+
+
+def received(cloud: LocalCloudHandle, function: str, *, at_least: int = 1) -> list[dict[str, Any]]:
+    """Records the fixture function logged (its `EVENT {...}` lines), waiting for them."""
+    logs = aws_client(cloud, "logs")
+    group = f"/aws/lambda/{cloud.stack_output(function + 'Name')}"
+    deadline = time.monotonic() + 10
+    records: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        try:
+            found = logs.filter_log_events(logGroupName=group)["events"]
+        except logs.exceptions.ResourceNotFoundException:
+            found = []
+        events = [json.loads(e["message"][6:]) for e in found if e["message"].startswith("EVENT ")]
+        records = [r for event in events for r in event.get("Records", [])]
+        if len(records) >= at_least:
+            return records
+        time.sleep(0.2)
+    return records
+
+
+def s3_client(cloud: LocalCloudHandle) -> Any:
+    """SigV4 for pre-signed POST too (boto3 signs POST policies with SigV2 by default, which
+    S3 refuses in SigV4-only regions and the local cloud refuses everywhere)."""
+    return boto3.client(
+        "s3",
+        endpoint_url=cloud.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+
+
+def test_an_upload_triggers_the_function_with_s3s_event(events_app: LocalCloudHandle) -> None:
+    s3 = s3_client(events_app)
+    bucket = events_app.stack_output("BucketName")
+    s3.put_object(Bucket=bucket, Key="uploads/red flower.txt", Body=b"hello")
+    s3.put_object(Bucket=bucket, Key="uploads/skipped.png", Body=b"x")  # suffix filter
+    s3.put_object(Bucket=bucket, Key="elsewhere/skipped.txt", Body=b"x")  # prefix filter
+    (record,) = received(events_app, "S3Reader")
+    assert record["eventSource"] == "aws:s3" and record["eventVersion"] == "2.1"
+    assert record["eventName"] == "ObjectCreated:Put"
+    assert record["s3"]["bucket"]["name"] == bucket
+    assert record["s3"]["object"]["key"] == "uploads/red+flower.txt"  # URL-encoded as S3 does
+    assert record["s3"]["object"]["size"] == 5
+    assert record["s3"]["object"]["eTag"] == "5d41402abc4b2a76b9719d911017c592"
+
+
+def test_every_write_path_notifies(events_app: LocalCloudHandle) -> None:
+    s3 = s3_client(events_app)
+    bucket = events_app.stack_output("BucketName")
+    s3.put_object(Bucket=bucket, Key="uploads/source.txt", Body=b"abc")
+    s3.copy_object(Bucket=bucket, Key="uploads/copy.txt", CopySource=f"{bucket}/uploads/source.txt")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="uploads/multi.txt")
+    part = s3.upload_part(
+        Bucket=bucket, Key="uploads/multi.txt", UploadId=upload["UploadId"], PartNumber=1, Body=b"m"
+    )
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="uploads/multi.txt",
+        UploadId=upload["UploadId"],
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    post = s3.generate_presigned_post(bucket, "uploads/posted.txt")
+    answer = requests.post(post["url"], data=post["fields"], files={"file": ("p.txt", b"posted")})
+    assert answer.status_code == 204
+    records = received(events_app, "S3Reader", at_least=5)
+    names = {r["s3"]["object"]["key"]: r["eventName"] for r in records}
+    assert names["uploads/copy.txt"] == "ObjectCreated:Copy"
+    assert names["uploads/multi.txt"] == "ObjectCreated:CompleteMultipartUpload"
+    assert names["uploads/posted.txt"] == "ObjectCreated:Post"
+    assert [r["eventName"] for r in records].count("ObjectCreated:CompleteMultipartUpload") == 1
+
+    s3.delete_object(Bucket=bucket, Key="uploads/copy.txt")
+    sqs = aws_client(events_app, "sqs")
+    deadline = time.monotonic() + 10
+    removed: list[str] = []
+    while time.monotonic() < deadline and "ObjectRemoved:Delete" not in removed:
+        for message in sqs.receive_message(
+            QueueUrl=events_app.stack_output("RemovedQueueUrl"), MaxNumberOfMessages=10
+        ).get("Messages", []):
+            body = json.loads(message["Body"])
+            removed += [r["eventName"] for r in body.get("Records", [])]
+    assert "ObjectRemoved:Delete" in removed
+
+
+def test_only_the_failing_message_is_redriven_to_the_dlq(events_app: LocalCloudHandle) -> None:
+    sqs = aws_client(events_app, "sqs")
+    work = events_app.stack_output("WorkQueueUrl")
+    for body in ("ok-1", "fail-2", "ok-3"):
+        sqs.send_message(QueueUrl=work, MessageBody=body)
+    dlq = events_app.stack_output("WorkDlqUrl")
+    deadline = time.monotonic() + 15
+    dead: list[str] = []
+    while time.monotonic() < deadline and not dead:
+        dead = [m["Body"] for m in sqs.receive_message(QueueUrl=dlq).get("Messages", [])]
+    assert dead == ["fail-2"]  # after maxReceiveCount (2) receives
+    bodies = [r["body"] for r in received(events_app, "Worker", at_least=4)]
+    assert sorted(bodies) == ["fail-2", "fail-2", "ok-1", "ok-3"]  # ok-* once: deleted
+    attributes = sqs.get_queue_attributes(QueueUrl=work, AttributeNames=["All"])["Attributes"]
+    assert attributes["ApproximateNumberOfMessages"] == "0"
+
+
+def test_sns_filter_policy_lets_only_matching_messages_through(
+    events_app: LocalCloudHandle,
+) -> None:
+    sns = aws_client(events_app, "sns")
+    topic = events_app.stack_output("TopicArn")
+    for kind in ("other", "order"):
+        sns.publish(
+            TopicArn=topic,
+            Message=f"a {kind}",
+            MessageAttributes={"kind": {"DataType": "String", "StringValue": kind}},
+        )
+    (record,) = received(events_app, "TopicReader")
+    time.sleep(1.0)  # the filtered-out message would have arrived by now
+    assert len(received(events_app, "TopicReader")) == 1
+    envelope = json.loads(record["body"])
+    assert envelope["Type"] == "Notification" and envelope["TopicArn"] == topic
+    assert envelope["Message"] == "a order"
+    assert envelope["MessageAttributes"] == {"kind": {"Type": "String", "Value": "order"}}
+
+
+def test_kinesis_records_reach_the_function_in_order(events_app: LocalCloudHandle) -> None:
+    kinesis = aws_client(events_app, "kinesis")
+    stream = events_app.stack_output("StreamName")
+    for i in range(5):
+        kinesis.put_record(StreamName=stream, Data=f"click {i}".encode(), PartitionKey="user-1")
+    records = received(events_app, "StreamReader", at_least=5)
+    assert [r["eventName"] for r in records] == ["aws:kinesis:record"] * 5
+    sequences = [int(r["kinesis"]["sequenceNumber"]) for r in records]
+    assert sequences == sorted(sequences)
+    assert records[0]["kinesis"]["partitionKey"] == "user-1"
+
+
+def test_a_table_write_reaches_the_function_through_its_stream(
+    events_app: LocalCloudHandle,
+) -> None:
+    dynamodb = aws_client(events_app, "dynamodb")
+    table = events_app.stack_output("TableName")
+    dynamodb.put_item(TableName=table, Item={"pk": {"S": "a"}, "v": {"N": "1"}})
+    dynamodb.update_item(
+        TableName=table,
+        Key={"pk": {"S": "a"}},
+        UpdateExpression="SET v = :v",
+        ExpressionAttributeValues={":v": {"N": "2"}},
+    )
+    records = received(events_app, "TableReader", at_least=2)
+    assert [r["eventName"] for r in records] == ["INSERT", "MODIFY"]
+    assert records[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"}
+    assert records[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
+    assert records[0]["eventSource"] == "aws:dynamodb"

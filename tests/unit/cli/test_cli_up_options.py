@@ -1,0 +1,46 @@
+"""`stratus up --app DIR / --system NAME` and `stratus down --app DIR`: found and refused early."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from stratus.cli.main import app
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _invoke(*args: str, **env: str) -> tuple[int, str]:
+    result = CliRunner().invoke(app, list(args), env={"COLUMNS": "200", "NO_COLOR": "1", **env})
+    return result.exit_code, result.output
+
+
+def test_an_unknown_system_is_refused_before_anything_starts(tmp_path: Path) -> None:
+    args = ("up", "--system", "nope", "--state-dir", str(tmp_path))
+    code, output = _invoke(*args, STRATUS_PROJECT_ROOT=str(ROOT))
+    assert code == 2
+    assert "unknown system 'nope'; known systems: todo, probes" in output
+    assert not (tmp_path / "up.pid").exists()
+
+
+def test_app_dir_without_cdk_json_is_a_usage_error(tmp_path: Path) -> None:
+    code, output = _invoke("up", "--app", str(tmp_path))
+    assert code == 2 and "no cdk.json" in output
+
+
+def test_system_with_a_plain_cdk_app_says_it_declares_none(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    code, output = _invoke("up", "--app", str(tmp_path), "--system", "todo")
+    assert code == 2 and "declares no systems" in output
+
+
+def test_down_finds_the_state_of_an_app_dir(tmp_path: Path) -> None:
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    code, output = _invoke("down", "--app", str(tmp_path))
+    assert code == 0 and "not running" in output
+    (tmp_path / ".stratus").mkdir()
+    (tmp_path / ".stratus" / "up.pid").write_text("999999999")
+    code, output = _invoke("down", "--app", str(tmp_path))
+    assert "no process 999999999" in output
