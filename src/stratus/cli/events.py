@@ -1,9 +1,9 @@
 """`stratus events fire RULE`: fire one EventBridge rule of the running local cloud now.
 
-The cloud is found as `stratus down` finds it: the state directory of the project (or CDK
-app) around the current directory, or `--state-dir`. `stratus up` records its AWS endpoint
-in `<state>/endpoints.json`; the command posts to the endpoint's local-only path
-`/_stratus/events/rules/{name}/fire`.
+The cloud is found as `stratus down` finds it: the state directory of the project around the
+current directory, of the CDK app given with `--app DIR`, or `--state-dir`. `stratus up`
+records its AWS endpoint in `<state>/endpoints.json`; the command posts to the endpoint's
+local-only path `/_stratus/events/rules/{name}/fire`.
 """
 
 from __future__ import annotations
@@ -49,10 +49,10 @@ def running_endpoint(state_dir: Path) -> str:
     return str(recorded["aws"]).rstrip("/")
 
 
-def _state_dir(state_dir: Path | None) -> Path:
+def _state_dir(app_dir: Path | None, state_dir: Path | None) -> Path:
     if state_dir is not None:
         return state_dir.resolve()
-    return LocalSettings.for_project(project_root()).state_dir
+    return LocalSettings.for_project(project_root(app_dir)).state_dir
 
 
 @app.command("fire")
@@ -65,6 +65,9 @@ def fire(
         None, help="The rule's event bus (default: any, default first)."
     ),
     region: str | None = typer.Option(None, help="The rule's region (default: any)."),
+    app_dir: Path | None = typer.Option(
+        None, "--app", metavar="DIR", file_okay=False, help="The CDK app given to `up --app`."
+    ),
     state_dir: Path | None = typer.Option(None, help="State directory of the running cloud."),
 ) -> None:
     """Fire RULE now: a scheduled rule sends its scheduled event; a pattern rule the event
@@ -82,7 +85,7 @@ def fire(
             body[key] = value
     if region is not None:
         body["region"] = region
-    where = _state_dir(state_dir)
+    where = _state_dir(app_dir, state_dir)
     try:
         endpoint = running_endpoint(where)
         answer = httpx.post(
