@@ -132,6 +132,14 @@ def test_stratus_events_fire_runs_the_schedule_now(
     assert rule in unknown.stderr
 
 
+def test_a_scheduler_schedule_is_provisioned(eb_app: tuple[LocalCloudHandle, Path]) -> None:
+    cloud, _ = eb_app
+    name = cloud.stack_output("ScheduleName")
+    schedule = aws_client(cloud, "scheduler").get_schedule(Name=name)
+    assert schedule["ScheduleExpressionTimezone"] == "Europe/Paris"
+    assert json.loads(schedule["Target"]["Input"]) == {"job": "nightly"}
+
+
 def test_firehose_buffers_records_into_one_object(eb_app: tuple[LocalCloudHandle, Path]) -> None:
     cloud, _ = eb_app
     stream = cloud.stack_output("StreamName")

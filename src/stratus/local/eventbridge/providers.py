@@ -141,3 +141,54 @@ class RuleProvider(Provider):
         if ids:
             events.remove_targets(Rule=rule, EventBusName=bus, Ids=ids)
         events.delete_rule(Name=rule, EventBusName=bus)
+
+
+class ScheduleProvider(Provider):
+    """`AWS::Scheduler::Schedule` (Ref: the schedule's name; Arn), created in moto's Scheduler.
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-scheduler-schedule.html
+    """
+
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        scheduler = ctx.aws("scheduler")
+        name = str(props.get("Name") or ctx.name(64))
+        params: dict[str, Any] = {
+            "Name": name,
+            "ScheduleExpression": str(props["ScheduleExpression"]),
+            "FlexibleTimeWindow": _target(dict(props.get("FlexibleTimeWindow") or {"Mode": "OFF"})),
+            "Target": _target(dict(props["Target"])),
+        }
+        for key in (
+            "GroupName",
+            "ScheduleExpressionTimezone",
+            "State",
+            "Description",
+            "StartDate",
+            "EndDate",
+            "KmsKeyArn",
+        ):
+            if props.get(key):
+                params[key] = props[key]
+        if "MaximumWindowInMinutes" in params["FlexibleTimeWindow"]:
+            window = params["FlexibleTimeWindow"]
+            window["MaximumWindowInMinutes"] = int(window["MaximumWindowInMinutes"])
+        try:
+            arn = scheduler.create_schedule(**params)["ScheduleArn"]
+        except Exception as exc:
+            if error_code(exc) != "ConflictException":
+                raise
+            scheduler.update_schedule(**params)
+            arn = scheduler.get_schedule(Name=name, GroupName=props.get("GroupName") or "default")[
+                "Arn"
+            ]
+        return name, {"Arn": arn}
+
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        if props.get("Name") and props["Name"] != physical_id:
+            return None
+        return self.create(ctx, {**props, "Name": physical_id})
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        ctx.aws("scheduler").delete_schedule(Name=physical_id)

@@ -5,7 +5,8 @@ https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-scheduled-rule-patte
 sends its targets the scheduled event (`delivery.scheduled_event`) at each fire time. A rate
 counts its periods from when this cloud first saw the rule (AWS: from the rule's creation;
 moto does not record that). A fire time missed while the machine slept fires once, late,
-and the schedule carries on from now — never a burst of catch-up events.
+and the schedule carries on from now — never a burst of catch-up events. EventBridge
+Scheduler's schedules (`schedules`) are fired from the same tick.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from stratus.local.eventbridge.delivery import EventBridgeDelivery, RuleView, scheduled_event
+from stratus.local.eventbridge.schedules import ScheduleRunner
 from stratus.local.events.schedule import InvalidScheduleExpression, next_fire
 
 log = logging.getLogger("stratus.events.schedule")
@@ -39,8 +41,10 @@ class Scheduler:
         rules: Callable[[], Iterable[RuleView]],
         *,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        schedules: ScheduleRunner | None = None,
     ) -> None:
         self._delivery = delivery
+        self.schedules = schedules
         self._rules = rules
         self._now = now
         self._entries: dict[str, _Entry] = {}
@@ -68,6 +72,8 @@ class Scheduler:
         for arn in set(self._entries) - seen:
             del self._entries[arn]  # deleted or disabled: re-anchored if it comes back
         dues = [e.due for e in self._entries.values() if e.due is not None]
+        if self.schedules is not None:
+            dues += self.schedules.tick(now)
         if not dues:
             return MAX_SLEEP_SECONDS
         wait = (min(dues) - now).total_seconds()

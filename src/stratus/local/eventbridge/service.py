@@ -5,7 +5,8 @@
   put on a bus (S3's) come through the same PutEvents.
 - PutRule / PutTargets are checked first with AWS's pattern, schedule and transformer rules
   (`validation`), then kept by moto.
-- Scheduled rules fire on time from a background task (`scheduler`).
+- Scheduled rules, and EventBridge Scheduler's schedules (`schedules`), fire on time from a
+  background task (`scheduler`).
 - `POST /_stratus/events/rules/{name}/fire` fires one rule now (`admin`, for
   `stratus events fire`); the endpoint's address is written to `<state>/endpoints.json` so
   the CLI finds a running cloud.
@@ -33,6 +34,7 @@ from stratus.local.eventbridge.delivery import EventBridgeDelivery, moto_rules
 from stratus.local.eventbridge.put_events import PutEventsValidationError, put_events
 from stratus.local.eventbridge.retry import Backoff
 from stratus.local.eventbridge.scheduler import Scheduler
+from stratus.local.eventbridge.schedules import ScheduleRunner, moto_schedules
 from stratus.local.eventbridge.validation import (
     RequestRejected,
     check_put_rule,
@@ -53,10 +55,11 @@ def endpoints_path(state_dir: Path) -> Path:
 class EventBridgeService(EmulatedService):
     name = "events"
     order = 20
-    moto_backends = ("events",)
+    moto_backends = ("events", "scheduler")
     providers: ClassVar[Mapping[str, Provider]] = {
         "AWS::Events::EventBus": eb_providers.EventBusProvider(),
         "AWS::Events::Rule": eb_providers.RuleProvider(),
+        "AWS::Scheduler::Schedule": eb_providers.ScheduleProvider(),
     }
 
     def __init__(self) -> None:
@@ -120,7 +123,10 @@ class EventBridgeService(EmulatedService):
 
     async def start(self, cloud: CloudContext) -> None:
         assert self.delivery is not None
-        self.scheduler = Scheduler(self.delivery, lambda: moto_rules(self._account))
+        runner = ScheduleRunner(self.delivery, lambda: moto_schedules(self._account))
+        self.scheduler = Scheduler(
+            self.delivery, lambda: moto_rules(self._account), schedules=runner
+        )
         cloud.background(self.scheduler.run(), "eventbridge-scheduler")
         self._endpoints = endpoints_path(cloud.settings.state_dir)
         self._endpoints.write_text(
@@ -133,7 +139,8 @@ class EventBridgeService(EmulatedService):
                 self._endpoints.unlink()
 
     def describe(self) -> Mapping[str, object]:
-        return {"schedules fired": self.scheduler.fired if self.scheduler else 0}
+        rules = self._rules(None)
+        return {"rules": len(rules), "scheduled rules": sum(1 for r in rules if r.schedule)}
 
 
 SERVICES = [EventBridgeService]
