@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from stratus.cli import events as events_commands
 from stratus.cli import up as up_commands
 
 app = typer.Typer(
@@ -12,8 +13,9 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-app.command("up")(up_commands.up)
+app.command("up")(up_commands.with_service_port_options(up_commands.up))
 app.command("down")(up_commands.down)
+app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 
 try:
     from stratus.cli.todo import app as todo_app

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
+import inspect
 import logging
 import os
 import signal
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.console import Console
 
 from stratus.cli.reporter import ConsoleReporter
-from stratus.local.settings import LocalSettings, Ports
+from stratus.local.settings import AWS_PORT, LocalSettings, Ports
 
 console = Console(stderr=True)
 
@@ -39,15 +43,47 @@ def project_root(app_dir: Path | None = None) -> Path:
 def make_settings(
     state_dir: Path | None,
     aws_port: int,
-    gateway_port: int,
-    dax_port: int,
+    service_ports: dict[str, int] | None = None,
     app_dir: Path | None = None,
 ) -> LocalSettings:
     return LocalSettings.for_project(
-        project_root(app_dir),
-        state_dir,
-        ports=Ports(aws=aws_port, gateway=gateway_port, dax=dax_port),
+        project_root(app_dir), state_dir, ports=Ports(aws=aws_port, **(service_ports or {}))
     )
+
+
+def _port_option(name: str) -> str:
+    return f"{name.replace('_', '-')}_port"
+
+
+def with_service_port_options(command: Callable[..., None]) -> Callable[..., None]:
+    """Add `--<name>-port` for every port an emulated service declares (the registry's
+    PortSpecs), so a new service's port is an option without touching the CLI."""
+    from stratus.local.core.discovery import service_classes
+
+    specs = [spec for cls in service_classes() for spec in cls.ports]
+    signature = inspect.signature(command)
+    extra = [
+        inspect.Parameter(
+            _port_option(spec.name).replace("-", "_"),
+            inspect.Parameter.KEYWORD_ONLY,
+            default=typer.Option(spec.default, f"--{spec.name}-port", help=f"{spec.purpose} port."),
+            annotation=int,
+        )
+        for spec in specs
+    ]
+    params = [p for p in signature.parameters.values() if p.name != "service_ports"]
+
+    @functools.wraps(command)
+    def wrapper(**options: Any) -> None:
+        ports = {
+            spec.name: options.pop(_port_option(spec.name).replace("-", "_")) for spec in specs
+        }
+        command(**options, service_ports=ports)
+
+    wrapper.__signature__ = signature.replace(  # type: ignore[attr-defined]
+        parameters=[*params, *extra]
+    )
+    return wrapper
 
 
 # Context keys with their own `up` options: `-c` may not contradict them.
@@ -93,9 +129,7 @@ def up(
     state_dir: Path | None = typer.Option(
         None, help="Where state lives (default: .stratus/ beside cdk.json)."
     ),
-    aws_port: int = typer.Option(4566, help="AWS API endpoint port."),
-    gateway_port: int = typer.Option(4443, help="API Gateway HTTPS port."),
-    dax_port: int = typer.Option(8111, help="DAX endpoint port."),
+    aws_port: int = typer.Option(AWS_PORT, help="AWS API endpoint port."),
     force_synth: bool = typer.Option(False, help="Synthesize even if the CDK app is unchanged."),
     context: list[str] = typer.Option(
         [],
@@ -107,6 +141,7 @@ def up(
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Log every request and provisioning step."
     ),
+    service_ports: dict[str, int] | None = None,
 ) -> None:
     """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
     API Gateway, DAX. Ctrl-C stops it."""
@@ -119,7 +154,7 @@ def up(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
     synth_context = parse_context(context)
-    settings = make_settings(state_dir, aws_port, gateway_port, dax_port, app_dir)
+    settings = make_settings(state_dir, aws_port, service_ports, app_dir)
     selected = tuple(dict.fromkeys(systems))
     try:
         # Loaded once here too, so a bad --system fails before anything starts.

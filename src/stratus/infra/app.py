@@ -20,12 +20,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from aws_cdk import App
+from aws_cdk import App, Stack
 
 from stratus.infra.shared.bundling import PROJECT_ROOT, BundleError
 from stratus.infra.shared.nag import enable_nag
 from stratus.infra.shared.stage import STAGE_KEYS, StageConfigError, stage_config
 from stratus.systems import SYSTEMS_CONTEXT_KEY, UnknownSystemError, parse_names, select
+
+SYSTEM_TAG = "stratus:system"  # stack-level tag naming the system a stack belongs to
 
 __all__ = ["PROJECT_ROOT", "build_app", "cdk_json_context", "main"]
 
@@ -56,7 +58,13 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
     cfg = stage_config({key: app.node.try_get_context(key) for key in STAGE_KEYS})
     names = parse_names(app.node.try_get_context(SYSTEMS_CONTEXT_KEY))
     for system in select(names):
+        before = set(app.node.children)
         system.build(app, cfg, bool(names))
+        for child in app.node.children:
+            if child not in before and isinstance(child, Stack):
+                # A stack-level tag (on every resource once deployed): which system it is;
+                # the local cloud groups its start-up report by it.
+                child.tags.set_tag(SYSTEM_TAG, system.name)
     enable_nag(app)
     return app
 

@@ -38,6 +38,8 @@ class StackArtifact:
     # ("unknown-account" / "unknown-region"): the local defaults apply.
     account: str | None = None
     region: str | None = None
+    # Stack-level tags (manifest "properties.tags"): CloudFormation puts them on every resource.
+    tags: dict[str, str] = field(default_factory=dict)
 
     def template(self) -> dict[str, Any]:
         try:
@@ -107,6 +109,7 @@ def _collect(directory: Path, found: dict[str, StackArtifact], prefix: str) -> N
                 assets=_asset_keys(directory, artifacts, artifact.get("dependencies") or []),
                 account=account,
                 region=region,
+                tags={str(k): str(v) for k, v in (props.get("tags") or {}).items()},
             )
 
 

@@ -138,6 +138,7 @@ class LocalCloud:
         self.context: CloudContext | None = None
         self._endpoint: Any = None
         self._snapshotter: Any = None
+        self._stack_times: dict[str, tuple[float, float]] = {}  # first, last provisioning step
 
     def service(self, kind: type[S]) -> S:
         for candidate in self.services:
@@ -249,6 +250,8 @@ class LocalCloud:
             )
         for line in change_lines(deployment):
             self.reporter.info(line)
+        for line in system_lines(deployment, self._stack_times):
+            self.reporter.info(line)
         self.instance.unsupported = dict(deployment.unsupported)
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
@@ -269,6 +272,12 @@ class LocalCloud:
             await service.start(cloud)
         self.instance.ready_seconds = time.perf_counter() - began
         return self.instance
+
+    def _progress(self, stack: str, logical_id: str, type_name: str, action: str) -> None:
+        log.info("%s %s/%s (%s)", action, stack, logical_id, type_name)
+        now = time.perf_counter()
+        first, _ = self._stack_times.get(stack, (now, now))
+        self._stack_times[stack] = (first, now)
 
     def _provision(self, assembly: Any) -> Any:
         """Provision in this (worker) thread; custom resources run functions on the loop."""
@@ -301,9 +310,7 @@ class LocalCloud:
                 secret_key=ROOT_SECRET_ACCESS_KEY,
             ),
             state=PhysicalIdStore(s.snapshot_dir / "physical_ids.json"),
-            on_progress=lambda stack, logical_id, type_name, action: log.info(
-                "%s %s/%s (%s)", action, stack, logical_id, type_name
-            ),
+            on_progress=self._progress,
             services=services,
             providers=providers_of(self.services),
         )
@@ -351,6 +358,44 @@ def change_lines(deployment: Any) -> list[str]:
             if items
         ]
         lines.append(f"{stack}: " + (", ".join(parts) if parts else "unchanged"))
+    return lines
+
+
+SYSTEM_TAG = "stratus:system"  # stack-level tag: the system a stack belongs to
+_COUNTED = {
+    "AWS::Lambda::Function": "function",
+    "AWS::ApiGateway::RestApi": "API",
+    "AWS::DynamoDB::Table": "table",
+    "AWS::S3::Bucket": "bucket",
+    "AWS::SQS::Queue": "queue",
+    "AWS::SNS::Topic": "topic",
+    "AWS::Lambda::EventSourceMapping": "event source",
+}
+
+
+def system_lines(deployment: Any, stack_times: dict[str, tuple[float, float]]) -> list[str]:
+    """Per system (the stacks' `stratus:system` tag; untagged stacks stand alone): what was
+    provisioned and how long its stacks took."""
+    groups: dict[str, list[Any]] = {}
+    for stack in deployment.stacks.values():
+        groups.setdefault(stack.tags.get(SYSTEM_TAG) or stack.name, []).append(stack)
+    lines = []
+    for name, stacks in sorted(groups.items()):
+        counts: dict[str, int] = {}
+        for stack in stacks:
+            for resource in stack.resources.values():
+                label = _COUNTED.get(resource.type)
+                if label:
+                    counts[label] = counts.get(label, 0) + 1
+        spans = [stack_times[s.name] for s in stacks if s.name in stack_times]
+        seconds = sum(last - first for first, last in spans)
+        what = ", ".join(f"{n} {label}{'s' if n != 1 else ''}" for label, n in counts.items())
+        stack_word = "stack" if len(stacks) == 1 else "stacks"
+        lines.append(
+            f"{name}: {len(stacks)} {stack_word}"
+            + (f" ({what})" if what else "")
+            + f", provisioned in {seconds:.1f}s"
+        )
     return lines
 
 

@@ -53,6 +53,8 @@ class Stack:
     description: str | None = None
     parameters: dict[str, Any] = field(default_factory=dict)  # resolved parameter values
     output_info: dict[str, OutputInfo] = field(default_factory=dict)
+    # Stack-level tags from the cloud assembly (e.g. which system a stack belongs to).
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

@@ -205,6 +205,7 @@ class _StackRun:
             stack_id=context.stack_id,
             description=self.template.get("Description"),
             parameters=dict(context.parameters),
+            tags=dict(artifact.tags),
         )
 
     # -- Ref / GetAtt over what this run created ------------------------------------------

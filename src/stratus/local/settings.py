@@ -12,11 +12,43 @@ ROOT_ACCESS_KEY_ID = "test"
 ROOT_SECRET_ACCESS_KEY = "test"
 
 
-@dataclass(frozen=True)
+AWS_PORT = 4566  # the AWS API endpoint (plain HTTP, like every local AWS emulator)
+
+
 class Ports:
-    aws: int = 4566  # AWS API endpoint (plain HTTP, like every local AWS emulator)
-    gateway: int = 4443  # API Gateway + local web apps, HTTPS
-    dax: int = 8111  # DAX cluster endpoint (DynamoDB protocol)
+    """Ports by name: `aws` (the AWS endpoint, part of the core) and one per port an
+    emulated service declares (`PortSpec`: `gateway`, `dax`, ...). A port not given here is
+    that declaration's default."""
+
+    def __init__(self, aws: int = AWS_PORT, **named: int) -> None:
+        self._values = {"aws": int(aws), **{k: int(v) for k, v in named.items()}}
+
+    def __getattr__(self, name: str) -> int:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self.get(name)
+
+    def get(self, name: str) -> int:
+        if name in self._values:
+            return self._values[name]
+        from stratus.local.core.discovery import port_defaults
+
+        defaults = port_defaults()
+        if name not in defaults:
+            raise AttributeError(f"no port named {name!r} (known: {', '.join(sorted(defaults))})")
+        return defaults[name]
+
+    def items(self) -> list[tuple[str, int]]:
+        return sorted(self._values.items())
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Ports) and self._values == other._values
+
+    def __hash__(self) -> int:
+        return hash(tuple(sorted(self._values.items())))
+
+    def __repr__(self) -> str:
+        return f"Ports({', '.join(f'{k}={v}' for k, v in self.items())})"
 
 
 @dataclass(frozen=True)

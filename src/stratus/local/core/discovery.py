@@ -6,7 +6,9 @@ touches its own package only. Services start in `order` (then name) and stop in 
 
 from __future__ import annotations
 
+import functools
 import importlib
+import importlib.util
 import pkgutil
 
 import stratus.local
@@ -27,6 +29,12 @@ def service_classes() -> list[type[EmulatedService]]:
         imported = importlib.import_module(f"stratus.local.{module.name}.service")
         found.extend(getattr(imported, "SERVICES", []))
     return sorted(found, key=lambda cls: (getattr(cls, "order", 50), cls.name))
+
+
+@functools.cache
+def port_defaults() -> dict[str, int]:
+    """Each declared port's default, by name (`stratus up --<name>-port` overrides it)."""
+    return {spec.name: spec.default for cls in service_classes() for spec in cls.ports}
 
 
 def create_services() -> list[EmulatedService]:
