@@ -1,12 +1,14 @@
 """`python -m bench`: the local cloud's figures, each beside its baseline, in one run.
 
-Bounded: three `stratus up` runs (fresh+DAX, warm restart of it, fresh --no-dax), fixed
-request counts, 20 short import subprocesses. Every cloud is stopped even on failure.
+Bounded: four `stratus up` runs (fresh+DAX, warm restart of it, fresh --no-dax, the event
+latency app), fixed request counts, 20 short import subprocesses. `--only events|todo` runs
+one part. Every cloud is stopped even on failure.
 Figures also go to .stratus/bench/results.json.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import json
 import shutil
@@ -212,10 +214,27 @@ def bench_no_dax(results: dict[str, Any]) -> tuple[Series, Series]:
         return writer, reader_series(cloud, user, "no DAX")
 
 
-def main() -> int:
+def bench_events(results: dict[str, Any]) -> None:
+    from bench.events import measure, print_latency
+
+    state = OUT / "events-cloud"
+    shutil.rmtree(state, ignore_errors=True)
+    results["event_latency"] = print_latency(measure(state))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
+    parser.add_argument(
+        "--only", choices=["events", "todo"], help="run one part (default: everything)"
+    )
+    args = parser.parse_args(sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {"n": N, "warmup": WARMUP, "todos_per_user": TODOS}
+    if args.only == "events":
+        bench_events(results)
+        (OUT / "results-events.json").write_text(json.dumps(results, indent=2))
+        return 0
     print(
         f"stratus bench: N={N} sequential after {WARMUP} warm-up, "
         f"{THREADS}x{PER_THREAD} concurrent, user with {TODOS} to-dos"
@@ -313,6 +332,8 @@ def main() -> int:
         "recent_writer": round(overhead, 3),
         "idle_reader": round(overhead_reader, 3),
     }
+    if args.only is None:
+        bench_events(results)
     results["import_ms"] = {k: round(v, 1) for k, v in imports.items()}
     results["series_raw"] = {s.name.strip(): asdict(s) for s in (gateway, inproc, hello, nodax)}
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
