@@ -1,7 +1,7 @@
 """The ceiling: a bare hello-world ASGI app on the same uvicorn HTTPS setup as the gateway.
 
 It runs in a background thread with its own asyncio loop, via the product's own
-`stratus.local.servers.start_server`, with the cloud's TLS certificate.
+`stratus.local.core.servers.start_server`, with the cloud's TLS certificate.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from stratus.local.servers import RunningServer, start_server, stop_servers
+from stratus.local.core.servers import RunningServer, start_server, stop_servers
 
 BODY = b'{"hello":"world"}'
 

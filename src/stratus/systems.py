@@ -16,8 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from stratus.infra.shared.bundling import BundleSpec
-from stratus.local.project import Outputs, Project, ProjectError, WebApp
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.project import Outputs, Project, ProjectError, WebApp
 
 if TYPE_CHECKING:
     from aws_cdk import App

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from stratus.local.project import load_project
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.project import load_project
 from stratus.systems import UnknownSystemError, parse_names, registry, select, stratus_project
 
 ROOT = Path(__file__).resolve().parents[2]

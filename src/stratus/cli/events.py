@@ -19,7 +19,7 @@ import typer
 from rich.console import Console
 
 from stratus.cli.up import project_root
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
 
 console = Console(stderr=True)
 app = typer.Typer(no_args_is_help=True, help="EventBridge on the local cloud.")

@@ -17,7 +17,7 @@ import typer
 from rich.console import Console
 
 from stratus.cli.reporter import ConsoleReporter
-from stratus.local.settings import AWS_PORT, LocalSettings, Ports
+from stratus.local.core.settings import AWS_PORT, LocalSettings, Ports
 
 console = Console(stderr=True)
 
@@ -146,9 +146,9 @@ def up(
     """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
     API Gateway, DAX. Ctrl-C stops it."""
     from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
-    from stratus.local.project import ProjectError, load_project
-    from stratus.local.servers import PortInUseError
-    from stratus.local.synth import SynthError
+    from stratus.local.core.servers import PortInUseError
+    from stratus.local.provision.project import ProjectError, load_project
+    from stratus.local.provision.synth import SynthError
 
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
@@ -186,7 +186,7 @@ def up(
 
 def _run(cloud: object, settings: LocalSettings, project: object) -> None:
     from stratus.local.cloud import LocalCloud
-    from stratus.local.project import Project
+    from stratus.local.provision.project import Project
 
     assert isinstance(cloud, LocalCloud)
     assert isinstance(project, Project)

@@ -26,7 +26,7 @@ from botocore.config import Config
 
 from stratus.local.core.context import CloudContext, Reporter
 from stratus.local.core.registry import EmulatedService
-from stratus.local.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
+from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
 
 log = logging.getLogger("stratus.up")
 S = TypeVar("S", bound=EmulatedService)
@@ -167,17 +167,17 @@ class LocalCloud:
 
     # ------------------------------------------------------------------ start
     async def start(self) -> Instance:
-        from stratus.local import servers
-        from stratus.local.assembly import load_assembly
-        from stratus.local.cognito_keys import LocalTokenKeys
+        from stratus.local.cognito.keys import LocalTokenKeys
+        from stratus.local.core import servers
+        from stratus.local.core.front_door import FrontDoor
         from stratus.local.core.hooks import HookTable
+        from stratus.local.core.moto_app import MotoApp
+        from stratus.local.core.persistence import Snapshotter
         from stratus.local.core.registry import moto_backends_of, ports_of
-        from stratus.local.credentials import CredentialStore
-        from stratus.local.front_door import FrontDoor
-        from stratus.local.moto_app import MotoApp
-        from stratus.local.persistence import Snapshotter
-        from stratus.local.project import load_project
-        from stratus.local.synth import synthesize
+        from stratus.local.iam.credentials import CredentialStore
+        from stratus.local.provision.assembly import load_assembly
+        from stratus.local.provision.project import load_project
+        from stratus.local.provision.synth import synthesize
 
         began = time.perf_counter()
         s = self.settings
@@ -256,8 +256,8 @@ class LocalCloud:
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
 
-        from stratus.local.outputs import local_urls, write_outputs
-        from stratus.local.webapps import web_routes
+        from stratus.local.gateway.webapps import web_routes
+        from stratus.local.provision.outputs import local_urls, write_outputs
 
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
@@ -281,12 +281,12 @@ class LocalCloud:
 
     def _provision(self, assembly: Any) -> Any:
         """Provision in this (worker) thread; custom resources run functions on the loop."""
-        from stratus.local.clients import AwsClients
+        from stratus.local.cloudformation.custom.services import CustomResourceServices
         from stratus.local.cloudformation.service import CloudFormationService
+        from stratus.local.core.clients import AwsClients
         from stratus.local.core.registry import providers_of
         from stratus.local.lambda_runtime.service import LambdaService
-        from stratus.local.providers.custom.services import CustomResourceServices
-        from stratus.local.provisioner import PhysicalIdStore, provision
+        from stratus.local.provision.provisioner import PhysicalIdStore, provision
 
         s = self.settings
         lambdas = self.service(LambdaService)
@@ -319,7 +319,7 @@ class LocalCloud:
     async def stop(self) -> None:
         """Servers of the services first, then the services (reverse order), then the AWS
         endpoint last: what a service flushes on the way out (logs) still reaches it."""
-        from stratus.local import servers
+        from stratus.local.core import servers
 
         cloud = self.context
         if cloud is not None:

@@ -10,8 +10,8 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from stratus.infra.shared.bundling import BundleSpec
-from stratus.local.project import Outputs, WebApp, find_output
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.project import Outputs, WebApp, find_output
 from stratus.systems import System
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from typer.testing import CliRunner
 
 from stratus.cli.main import app
 from stratus.local.core.discovery import port_defaults
-from stratus.local.settings import Ports
+from stratus.local.core.settings import Ports
 
 
 def test_every_declared_port_is_an_up_option() -> None:

@@ -20,17 +20,17 @@ from moto_harness import client_factory, serve
 from starlette.responses import Response
 
 from stratus.local.cognito import tokens
+from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
-from stratus.local.cognito_codes import ConfirmationCodes
-from stratus.local.cognito_keys import LocalTokenKeys, install, uninstall
-from stratus.local.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.call import AwsCall
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
+from stratus.local.core.moto_app import MotoApp
 from stratus.local.core.registry import Hook
-from stratus.local.front_door import FrontDoor
-from stratus.local.moto_app import MotoApp
 
 ARN = "arn:aws:lambda:us-east-1:000000000000:function:"
 PASSWORD = "Passw0rd!x"

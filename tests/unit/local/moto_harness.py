@@ -18,9 +18,9 @@ from botocore.config import Config
 from starlette.requests import Request
 from starlette.types import Receive, Scope, Send
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.front_door import to_aws_request
-from stratus.local.moto_app import MotoApp
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.front_door import to_aws_request
+from stratus.local.core.moto_app import MotoApp
 
 
 class MotoAsgi:

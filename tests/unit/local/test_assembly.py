@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from stratus.local.assembly import AssemblyError, read_assembly
+from stratus.local.provision.assembly import AssemblyError, read_assembly
 
 FIXTURE = Path(__file__).parent / "fixtures" / "templates" / "app"
 

@@ -16,12 +16,12 @@ from typing import Any
 import pytest
 from moto_harness import MotoAsgi, serve
 
-from stratus.local.assembly import read_assembly
-from stratus.local.clients import AwsClients
-from stratus.local.model import Deployment
-from stratus.local.moto_app import MotoApp
-from stratus.local.provisioner import PhysicalIdStore, provision
-from stratus.local.settings import LocalSettings
+from stratus.local.core.clients import AwsClients
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.assembly import read_assembly
+from stratus.local.provision.model import Deployment
+from stratus.local.provision.provisioner import PhysicalIdStore, provision
 
 APP = Path(__file__).parent / "fixtures" / "cdk_apps" / "platform_app.py"
 ACCOUNT = "000000000000"

@@ -13,10 +13,10 @@ import pytest
 from moto.utilities.utils import load_resource
 from moto_harness import MotoAsgi, client_factory, serve
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.cognito_keys import LocalTokenKeys, install, jwks_interceptor, uninstall
-from stratus.local.jwt_verify import TokenRejectedError, verify_cognito_token
-from stratus.local.moto_app import MotoApp
+from stratus.local.cognito.jwt_verify import TokenRejectedError, verify_cognito_token
+from stratus.local.cognito.keys import LocalTokenKeys, install, jwks_interceptor, uninstall
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.moto_app import MotoApp
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from botocore.exceptions import ClientError
 from cognito_rig import ARN, PASSWORD, FunctionFailed, Rig, cognito_rig
 from joserfc import jwt
 
-from stratus.local.jwt_verify import verify_cognito_token
+from stratus.local.cognito.jwt_verify import verify_cognito_token
 
 
 @pytest.fixture

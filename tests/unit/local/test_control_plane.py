@@ -12,16 +12,17 @@ import pytest
 from botocore.parsers import QueryParser
 from moto_harness import MotoAsgi, serve
 
-from stratus.local.assembly import read_assembly
-from stratus.local.aws_request import AwsRequest
-from stratus.local.clients import AwsClients
-from stratus.local.controlplane import apigateway, cloudformation
-from stratus.local.controlplane.query_xml import query_response, service_model
+from stratus.local.cloudformation import controlplane as cloudformation
+from stratus.local.cloudformation.query_xml import query_response, service_model
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.clients import AwsClients
+from stratus.local.core.moto_app import MotoApp
 from stratus.local.core.router import route
-from stratus.local.model import Deployment
-from stratus.local.moto_app import MotoApp
-from stratus.local.provisioner import PhysicalIdStore, provision
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.gateway import controlplane as apigateway
+from stratus.local.provision.assembly import read_assembly
+from stratus.local.provision.model import Deployment
+from stratus.local.provision.provisioner import PhysicalIdStore, provision
 
 FIXTURE = Path(__file__).parent / "fixtures" / "templates" / "app"
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from stratus.local.iam_policy import evaluate
+from stratus.local.iam.policy import evaluate
 
 SUB = "cognito-identity.amazonaws.com:sub"
 

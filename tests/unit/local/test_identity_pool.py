@@ -16,12 +16,12 @@ from botocore.exceptions import ClientError
 from joserfc import jwt
 from moto_harness import MotoAsgi, serve
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.cognito_keys import LocalTokenKeys
-from stratus.local.credentials import CredentialStore
-from stratus.local.identity_pool import IdentityPoolService
-from stratus.local.model import Deployment, Resource, Stack
-from stratus.local.moto_app import MotoApp
+from stratus.local.cognito.identity_pool import IdentityPoolService
+from stratus.local.cognito.keys import LocalTokenKeys
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.iam.credentials import CredentialStore
+from stratus.local.provision.model import Deployment, Resource, Stack
 
 REGION = "us-east-1"
 USER_POOL = "us-east-1_TestPool1"

@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from stratus.local.intrinsics import (
+from stratus.local.provision.intrinsics import (
     IntrinsicError,
     ResolveContext,
     Resolver,

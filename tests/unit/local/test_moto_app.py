@@ -10,8 +10,8 @@ import httpx
 import pytest
 from moto_harness import MotoAsgi, client_factory, serve
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.moto_app import MotoApp
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.moto_app import MotoApp
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from stratus.local.model import Deployment, Resource, Stack
-from stratus.local.outputs import cognito_hosted_urls, local_urls, rewrite_url, write_outputs
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.model import Deployment, Resource, Stack
+from stratus.local.provision.outputs import (
+    cognito_hosted_urls,
+    local_urls,
+    rewrite_url,
+    write_outputs,
+)
 
 
 def _settings(tmp_path: Path) -> LocalSettings:

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 from moto_harness import MotoAsgi, client_factory, serve
 
-from stratus.local.moto_app import MotoApp
-from stratus.local.persistence import Snapshotter
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.persistence import Snapshotter
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from stratus.local.project import (
+from stratus.local.core.settings import LocalSettings
+from stratus.local.gateway.webapps import web_routes
+from stratus.local.provision.project import (
     Project,
     ProjectError,
     WebApp,
@@ -15,8 +17,6 @@ from stratus.local.project import (
     find_output,
     load_project,
 )
-from stratus.local.settings import LocalSettings
-from stratus.local.webapps import web_routes
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -71,7 +71,7 @@ def test_system_selection_needs_a_project_that_declares_systems(tmp_path: Path) 
 
 
 def test_cdk_json_names_the_factory_of_a_project_with_systems(tmp_path: Path) -> None:
-    cdk = {"app": "x", "stratus": {"project": "stratus.local.project:nothing_here"}}
+    cdk = {"app": "x", "stratus": {"project": "stratus.local.provision.project:nothing_here"}}
     with pytest.raises(ProjectError, match="cannot load project"):
         load_project(_app(tmp_path, cdk))
 

@@ -15,13 +15,13 @@ import pytest
 from moto_harness import MotoAsgi, serve
 from stack_fixtures import write_assembly
 
-from stratus.local.assembly import read_assembly
-from stratus.local.clients import AwsClients
-from stratus.local.intrinsics import IntrinsicError
-from stratus.local.moto_app import MotoApp
-from stratus.local.providers.custom import CustomResourceResponses, CustomResourceServices
-from stratus.local.provisioner import PhysicalIdStore, ProvisionError, provision
-from stratus.local.settings import LocalSettings
+from stratus.local.cloudformation.custom import CustomResourceResponses, CustomResourceServices
+from stratus.local.core.clients import AwsClients
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.assembly import read_assembly
+from stratus.local.provision.intrinsics import IntrinsicError
+from stratus.local.provision.provisioner import PhysicalIdStore, ProvisionError, provision
 
 TOKEN = "arn:aws:lambda:us-east-1:000000000000:function:greeter"
 

@@ -11,18 +11,18 @@ from typing import Any
 import pytest
 from moto_harness import MotoAsgi, client_factory, serve
 
-from stratus.local.assembly import read_assembly
-from stratus.local.model import Deployment
-from stratus.local.moto_app import MotoApp
-from stratus.local.providers.secrets import PUNCTUATION, generate_password
-from stratus.local.provisioner import (
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.assembly import read_assembly
+from stratus.local.provision.model import Deployment
+from stratus.local.provision.provisioner import (
     ASSET_DIR_KEY,
     PhysicalIdStore,
     ProvisionError,
     policies_for_role,
     provision,
 )
-from stratus.local.settings import LocalSettings
+from stratus.local.secretsmanager.providers import PUNCTUATION, generate_password
 
 FIXTURE = Path(__file__).parent / "fixtures" / "templates" / "app"
 

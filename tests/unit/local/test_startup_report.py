@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from stratus.local.cloud import change_lines, system_lines
-from stratus.local.model import Deployment, Resource, Stack, StackChanges
+from stratus.local.provision.model import Deployment, Resource, Stack, StackChanges
 
 
 def _stack(name: str, tags: dict[str, str], *types: str) -> Stack:

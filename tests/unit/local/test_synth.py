@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from stratus.local.project import Project, cdk_app_project
-from stratus.local.synth import SynthError, app_context, fingerprint, synthesize
+from stratus.local.provision.project import Project, cdk_app_project
+from stratus.local.provision.synth import SynthError, app_context, fingerprint, synthesize
 
 FAKE_APP = """
 import json, os, pathlib, shutil, sys

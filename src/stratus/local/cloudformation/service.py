@@ -8,12 +8,12 @@ from collections.abc import Iterable
 
 from starlette.responses import Response
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.controlplane import cloudformation
+from stratus.local.cloudformation import controlplane as cloudformation
+from stratus.local.cloudformation.custom.responses import CustomResourceResponses
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
-from stratus.local.model import Deployment
-from stratus.local.providers.custom.responses import CustomResourceResponses
+from stratus.local.provision.model import Deployment
 
 RESPONSE_PATH = "/_stratus/cloudformation/responses"
 

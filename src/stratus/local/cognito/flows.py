@@ -25,8 +25,14 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.aws_request import AwsRequest
 from stratus.local.cognito import pools
+from stratus.local.cognito.codes import (
+    CODE_PARAMETER,
+    FORGOT_PASSWORD,
+    SIGN_UP,
+    ConfirmationCodes,
+    Message,
+)
 from stratus.local.cognito.triggers import (
     Caller,
     TriggerError,
@@ -34,13 +40,7 @@ from stratus.local.cognito.triggers import (
     event,
     sdk_version,
 )
-from stratus.local.cognito_codes import (
-    CODE_PARAMETER,
-    FORGOT_PASSWORD,
-    SIGN_UP,
-    ConfirmationCodes,
-    Message,
-)
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.registry import Hook
 

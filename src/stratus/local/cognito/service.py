@@ -12,20 +12,26 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.aws_request import AwsRequest
 from stratus.local.cognito import pools, tokens
+from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.identity_pool import IdentityPoolService
+from stratus.local.cognito.keys import JWKS_PATH
+from stratus.local.cognito.providers import (
+    IdentityPoolProvider,
+    UserPoolClientProvider,
+    UserPoolDomainProvider,
+    UserPoolProvider,
+)
+from stratus.local.cognito.recorded import IdentityPoolAttachmentProvider
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
-from stratus.local.cognito_codes import ConfirmationCodes
-from stratus.local.cognito_keys import JWKS_PATH
-from stratus.local.contracts import InvokeResult
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
+from stratus.local.core.contracts import InvokeResult
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
-from stratus.local.identity_pool import IdentityPoolService
-from stratus.local.providers import cognito, recorded
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
 
 # The pool settings that name a trigger function (LambdaConfig keys).
 _TRIGGER_KEYS = (
@@ -56,12 +62,12 @@ class CognitoService(EmulatedService):
     order = 20
     moto_backends = ("cognito-idp", "cognito-identity")
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::Cognito::UserPool": cognito.UserPoolProvider(),
-        "AWS::Cognito::UserPoolClient": cognito.UserPoolClientProvider(),
-        "AWS::Cognito::UserPoolDomain": cognito.UserPoolDomainProvider(),
-        "AWS::Cognito::IdentityPool": cognito.IdentityPoolProvider(),
-        "AWS::Cognito::IdentityPoolRoleAttachment": recorded.IdentityPoolAttachmentProvider(),
-        "AWS::Cognito::IdentityPoolPrincipalTag": recorded.IdentityPoolAttachmentProvider(),
+        "AWS::Cognito::UserPool": UserPoolProvider(),
+        "AWS::Cognito::UserPoolClient": UserPoolClientProvider(),
+        "AWS::Cognito::UserPoolDomain": UserPoolDomainProvider(),
+        "AWS::Cognito::IdentityPool": IdentityPoolProvider(),
+        "AWS::Cognito::IdentityPoolRoleAttachment": IdentityPoolAttachmentProvider(),
+        "AWS::Cognito::IdentityPoolPrincipalTag": IdentityPoolAttachmentProvider(),
     }
 
     def __init__(self) -> None:

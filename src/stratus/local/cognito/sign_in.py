@@ -84,7 +84,7 @@ class SignInTriggers:
 
     async def _forward_call(self, call: AwsCall) -> Response:
         """moto's answer, with the call visible to moto's thread (pre token generation)."""
-        from stratus.local.front_door import CURRENT_CALL
+        from stratus.local.core.front_door import CURRENT_CALL
 
         token = CURRENT_CALL.set(call)
         try:

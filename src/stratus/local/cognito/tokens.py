@@ -36,8 +36,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stratus.local.cognito import pools
+from stratus.local.cognito.keys import CLAIMS_EDIT
 from stratus.local.cognito.triggers import Caller, TriggerError, TriggerInvoker, event, sdk_version
-from stratus.local.cognito_keys import CLAIMS_EDIT
 from stratus.local.core.call import AwsCall
 
 log = logging.getLogger("stratus.cognito")
@@ -190,7 +190,7 @@ class TokenTriggers:
         if configured is None or user is None:
             return None
         function, version = configured
-        from stratus.local.front_door import CURRENT_CALL
+        from stratus.local.core.front_door import CURRENT_CALL
 
         call = CURRENT_CALL.get()
         groups = sorted(user.groups, key=lambda g: (g.precedence is None, g.precedence or 0))

@@ -27,8 +27,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stratus.local.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
 from stratus.local.core.call import AwsCall
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
 
 log = logging.getLogger("stratus.cognito")
 

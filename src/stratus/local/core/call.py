@@ -13,8 +13,8 @@ from urllib.parse import parse_qsl
 
 from starlette.responses import Response
 
-from stratus.local.aws_request import AwsRequest
 from stratus.local.core import errors
+from stratus.local.core.aws_request import AwsRequest
 
 # Operation names that only read state (a save is never due after one of these).
 _READ_PREFIXES = (

@@ -19,13 +19,13 @@ if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.routing import BaseRoute
 
-    from stratus.local.aws_request import AwsRequest
-    from stratus.local.cognito_keys import LocalTokenKeys
+    from stratus.local.cognito.keys import LocalTokenKeys
+    from stratus.local.core.aws_request import AwsRequest
     from stratus.local.core.registry import EmulatedService
-    from stratus.local.credentials import CredentialStore
-    from stratus.local.model import Deployment
-    from stratus.local.servers import RunningServer
-    from stratus.local.settings import LocalSettings
+    from stratus.local.core.servers import RunningServer
+    from stratus.local.core.settings import LocalSettings
+    from stratus.local.iam.credentials import CredentialStore
+    from stratus.local.provision.model import Deployment
 
 log = logging.getLogger("stratus.up")
 S = TypeVar("S", bound="EmulatedService")
@@ -68,14 +68,14 @@ class CloudContext:
         return self.deployment
 
     def policies_for_role(self, role_arn: str) -> list[dict[str, Any]]:
-        from stratus.local.provisioner import policies_for_role
+        from stratus.local.provision.provisioner import policies_for_role
 
         return policies_for_role(self.require_deployment(), role_arn)
 
     async def serve(self, name: str, app: Any, port: int, *, tls: bool = False) -> RunningServer:
         """Start an HTTP(S) server for `app` on the local host; stopped with the cloud."""
-        from stratus.local import servers
-        from stratus.local.tls import ensure_tls
+        from stratus.local.core import servers
+        from stratus.local.core.tls import ensure_tls
 
         cert = key = None
         if tls:

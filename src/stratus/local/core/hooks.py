@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.registry import AfterHook, BeforeHook, Hook, PathHandler, PathRoute
 

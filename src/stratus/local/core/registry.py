@@ -15,12 +15,12 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from starlette.responses import Response
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 
 if TYPE_CHECKING:
     from stratus.local.core.context import CloudContext
-    from stratus.local.providers.base import Provider
+    from stratus.local.provision.provider import Provider
 
 BeforeHook = Callable[[AwsCall], Awaitable[Response | None]]
 AfterHook = Callable[[AwsCall, Response], Awaitable[None]]

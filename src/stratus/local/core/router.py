@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.service_index import ServiceMeta, all_services, service_model
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from stratus.local.model import Deployment, Resource
+from stratus.local.provision.model import Deployment, Resource
 
 DEFAULT_TTL_SECONDS = 300.0
 CLUSTER = "AWS::DAX::Cluster"

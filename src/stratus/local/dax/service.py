@@ -9,8 +9,9 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, PortSpec
 from stratus.local.dax.deployment import dax_settings_from_deployment
 from stratus.local.dax.endpoint import build_dax_app
-from stratus.local.providers import recorded
-from stratus.local.providers.base import Provider
+from stratus.local.dax.providers import DaxClusterProvider
+from stratus.local.provision.provider import Provider
+from stratus.local.provision.recorded import NamedProvider
 
 
 class DaxService(EmulatedService):
@@ -18,9 +19,9 @@ class DaxService(EmulatedService):
     order = 30
     ports = (PortSpec("dax", 8111, "DAX endpoint"),)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::DAX::Cluster": recorded.DaxClusterProvider(),
-        "AWS::DAX::SubnetGroup": recorded.NamedProvider("SubnetGroupName", lower=True),
-        "AWS::DAX::ParameterGroup": recorded.NamedProvider("ParameterGroupName", lower=True),
+        "AWS::DAX::Cluster": DaxClusterProvider(),
+        "AWS::DAX::SubnetGroup": NamedProvider("SubnetGroupName", lower=True),
+        "AWS::DAX::ParameterGroup": NamedProvider("ParameterGroupName", lower=True),
     }
 
     def __init__(self) -> None:

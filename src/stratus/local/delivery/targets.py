@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from stratus.local.contracts import LambdaInvoker
+from stratus.local.core.contracts import LambdaInvoker
 
 
 class UnsupportedTargetError(ValueError):

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import dynamodb
-from stratus.local.providers.base import Provider
+from stratus.local.dynamodb.providers import TableProvider
+from stratus.local.provision.provider import Provider
 
 
 class DynamoDbService(EmulatedService):
@@ -15,7 +15,7 @@ class DynamoDbService(EmulatedService):
     order = 20
     moto_backends = ("dynamodb",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::DynamoDB::Table": dynamodb.TableProvider(),
+        "AWS::DynamoDB::Table": TableProvider(),
     }
 
 

@@ -7,7 +7,7 @@ import logging
 import threading
 from pathlib import Path
 
-from stratus.local.persistence import write_atomic
+from stratus.local.core.persistence import write_atomic
 
 log = logging.getLogger("stratus.event_sources")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from stratus.local.model import Resource
+from stratus.local.provision.model import Resource
 
 SourceKind = Literal["sqs", "kinesis", "dynamodb"]
 

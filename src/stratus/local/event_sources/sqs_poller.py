@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from stratus.local.contracts import LambdaInvoker, TooManyRequestsError
+from stratus.local.core.contracts import LambdaInvoker, TooManyRequestsError
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.events.shapes.batch import FilterCriteria, parse_batch_response
 from stratus.local.events.shapes.pollers import sqs_record

@@ -28,7 +28,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from stratus.local.contracts import InvokeResult, LambdaInvoker, TooManyRequestsError
+from stratus.local.core.contracts import InvokeResult, LambdaInvoker, TooManyRequestsError
 from stratus.local.delivery.targets import Message
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.events.shapes.batch import (

@@ -19,7 +19,7 @@ from urllib.parse import unquote
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.eventbridge.delivery import EventBridgeDelivery, RuleView, scheduled_event
 from stratus.local.events.shapes.common import iso_seconds
 

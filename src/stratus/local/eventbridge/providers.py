@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stratus.local.providers.base import (
+from stratus.local.provision.provider import (
     Attributes,
     Provider,
     ProviderContext,

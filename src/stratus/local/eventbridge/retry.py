@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from stratus.local.contracts import FunctionNotFoundError, TooManyRequestsError
+from stratus.local.core.contracts import FunctionNotFoundError, TooManyRequestsError
 from stratus.local.delivery.targets import Message, UnsupportedTargetError
 
 DEFAULT_MAX_RETRIES = 185

@@ -26,6 +26,7 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import BeforeHook, EmulatedService, Hook, PathRoute
+from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.eventbridge import delivery as eb_delivery
 from stratus.local.eventbridge import providers as eb_providers
@@ -40,8 +41,7 @@ from stratus.local.eventbridge.validation import (
     check_put_rule,
     check_put_targets,
 )
-from stratus.local.providers.base import Provider
-from stratus.local.settings import ACCOUNT_ID
+from stratus.local.provision.provider import Provider
 
 # Seconds before the first retry of a failed target (doubling, capped): tests shrink it.
 BACKOFF_ENV = "STRATUS_EVENTS_RETRY_BASE_SECONDS"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from stratus.local.providers.base import (
+from stratus.local.provision.provider import (
     Attributes,
     Provider,
     ProviderContext,

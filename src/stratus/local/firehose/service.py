@@ -13,7 +13,7 @@ from stratus.local.core.registry import EmulatedService
 from stratus.local.firehose import buffers as firehose_buffers
 from stratus.local.firehose.buffers import S3Object, StreamBuffers
 from stratus.local.firehose.providers import DeliveryStreamProvider
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
 
 log = logging.getLogger("stratus.firehose")
 

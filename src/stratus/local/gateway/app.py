@@ -24,7 +24,7 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
-from stratus.local.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
+from stratus.local.core.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers

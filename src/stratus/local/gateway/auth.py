@@ -13,10 +13,10 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from stratus.local.contracts import TokenKeys
+from stratus.local.cognito.jwt_verify import TokenRejectedError, verify_cognito_token
+from stratus.local.core.contracts import TokenKeys
 from stratus.local.gateway.config import Authorizer
 from stratus.local.gateway.errors import EXPIRED_TOKEN, UNAUTHORIZED, GatewayError
-from stratus.local.jwt_verify import TokenRejectedError, verify_cognito_token
 
 _TIME_CLAIMS = ("exp", "iat", "auth_time")
 

@@ -11,7 +11,7 @@ import fnmatch
 import re
 from collections.abc import Mapping
 
-from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.iam.credentials import CredentialStore, Principal
 
 _SIGV4_KEY = re.compile(r"Credential=([^/,\s]+)/")
 INVALIDATE_ACTION = "execute-api:InvalidateCache"

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from stratus.local.model import Deployment, Resource
+from stratus.local.provision.model import Deployment, Resource
 
 GREEDY_SUFFIX = "+}"
 DEFAULT_TIMEOUT_MS = 29000

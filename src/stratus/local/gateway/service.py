@@ -6,16 +6,17 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
-from stratus.local.contracts import LocalContext
-from stratus.local.controlplane import apigateway as apigateway_reads
 from stratus.local.core.context import CloudContext
+from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
+from stratus.local.gateway.providers import RestApiProvider, StageProvider
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.service import LambdaService
-from stratus.local.model import Deployment
-from stratus.local.providers import recorded
-from stratus.local.providers.base import Provider
+from stratus.local.provision.model import Deployment
+from stratus.local.provision.provider import Provider
+from stratus.local.provision.recorded import GeneratedIdProvider, NamedProvider
 
 
 class GatewayService(EmulatedService):
@@ -23,19 +24,19 @@ class GatewayService(EmulatedService):
     order = 40
     ports = (PortSpec("gateway", 4443, "API gateway (HTTPS)"),)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::ApiGateway::RestApi": recorded.RestApiProvider(),
-        "AWS::ApiGateway::Resource": recorded.GeneratedIdProvider(6, "ResourceId"),
-        "AWS::ApiGateway::Method": recorded.GeneratedIdProvider(10),
-        "AWS::ApiGateway::Deployment": recorded.GeneratedIdProvider(6, "DeploymentId"),
-        "AWS::ApiGateway::Stage": recorded.StageProvider(),
-        "AWS::ApiGateway::Authorizer": recorded.GeneratedIdProvider(6, "AuthorizerId"),
-        "AWS::ApiGateway::Account": recorded.GeneratedIdProvider(10),
-        "AWS::ApiGateway::Model": recorded.NamedProvider("Name"),
-        "AWS::ApiGateway::RequestValidator": recorded.GeneratedIdProvider(6, "RequestValidatorId"),
-        "AWS::ApiGateway::GatewayResponse": recorded.GeneratedIdProvider(10),
-        "AWS::ApiGateway::ApiKey": recorded.GeneratedIdProvider(10, "APIKeyId"),
-        "AWS::ApiGateway::UsagePlan": recorded.GeneratedIdProvider(6, "Id"),
-        "AWS::ApiGateway::UsagePlanKey": recorded.GeneratedIdProvider(10, "Id"),
+        "AWS::ApiGateway::RestApi": RestApiProvider(),
+        "AWS::ApiGateway::Resource": GeneratedIdProvider(6, "ResourceId"),
+        "AWS::ApiGateway::Method": GeneratedIdProvider(10),
+        "AWS::ApiGateway::Deployment": GeneratedIdProvider(6, "DeploymentId"),
+        "AWS::ApiGateway::Stage": StageProvider(),
+        "AWS::ApiGateway::Authorizer": GeneratedIdProvider(6, "AuthorizerId"),
+        "AWS::ApiGateway::Account": GeneratedIdProvider(10),
+        "AWS::ApiGateway::Model": NamedProvider("Name"),
+        "AWS::ApiGateway::RequestValidator": GeneratedIdProvider(6, "RequestValidatorId"),
+        "AWS::ApiGateway::GatewayResponse": GeneratedIdProvider(10),
+        "AWS::ApiGateway::ApiKey": GeneratedIdProvider(10, "APIKeyId"),
+        "AWS::ApiGateway::UsagePlan": GeneratedIdProvider(6, "Id"),
+        "AWS::ApiGateway::UsagePlanKey": GeneratedIdProvider(10, "Id"),
     }
 
     def __init__(self) -> None:

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import iam
-from stratus.local.providers.base import Provider
+from stratus.local.iam.providers import ManagedPolicyProvider, PolicyProvider, RoleProvider
+from stratus.local.provision.provider import Provider
 
 
 class IamService(EmulatedService):
@@ -15,9 +15,9 @@ class IamService(EmulatedService):
     order = 5
     moto_backends = ("iam", "sts")
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::IAM::Role": iam.RoleProvider(),
-        "AWS::IAM::Policy": iam.PolicyProvider(),
-        "AWS::IAM::ManagedPolicy": iam.ManagedPolicyProvider(),
+        "AWS::IAM::Role": RoleProvider(),
+        "AWS::IAM::Policy": PolicyProvider(),
+        "AWS::IAM::ManagedPolicy": ManagedPolicyProvider(),
     }
 
 

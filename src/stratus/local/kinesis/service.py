@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import messaging
-from stratus.local.providers.base import Provider
+from stratus.local.kinesis.providers import StreamProvider
+from stratus.local.provision.provider import Provider
 
 
 class KinesisService(EmulatedService):
@@ -15,7 +15,7 @@ class KinesisService(EmulatedService):
     order = 20
     moto_backends = ("kinesis",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::Kinesis::Stream": messaging.StreamProvider(),
+        "AWS::Kinesis::Stream": StreamProvider(),
     }
 
 

@@ -30,9 +30,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.contracts import AwsInterceptor, FunctionNotFoundError, TooManyRequestsError
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
+from stratus.local.core.contracts import AwsInterceptor, FunctionNotFoundError, TooManyRequestsError
 from stratus.local.core.router import route
 from stratus.local.lambda_runtime.function import LATEST, FunctionConfig
 from stratus.local.lambda_runtime.runtime import AliasConfig, LambdaRuntime, split_reference

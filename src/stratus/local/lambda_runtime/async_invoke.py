@@ -26,7 +26,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from stratus.local.contracts import InvokeResult, TooManyRequestsError
+from stratus.local.core.contracts import InvokeResult, TooManyRequestsError
 
 logger = logging.getLogger("stratus.local.lambda_runtime.async")
 

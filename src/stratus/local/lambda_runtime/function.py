@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stratus.local.credentials import Principal
-from stratus.local.model import Resource
-from stratus.local.settings import LocalSettings
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import Principal
+from stratus.local.provision.model import Resource
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 NODE_BOOTSTRAP = Path(__file__).with_name("bootstrap.js")

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from stratus.local.lambda_runtime.store import LambdaStore
 
 if TYPE_CHECKING:  # providers.base's package imports these functions: no import at run time
-    from stratus.local.providers.base import ProviderContext
+    from stratus.local.provision.provider import ProviderContext
 
 Attributes = dict[str, Any]
 

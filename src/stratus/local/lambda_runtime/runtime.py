@@ -29,8 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stratus.local.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
-from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.lambda_runtime import platform_log
 from stratus.local.lambda_runtime.async_invoke import (
     AsyncDelivery,
@@ -50,8 +51,7 @@ from stratus.local.lambda_runtime.function import (
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
-from stratus.local.model import Deployment, Resource
-from stratus.local.settings import LocalSettings
+from stratus.local.provision.model import Deployment, Resource
 
 logger = logging.getLogger("stratus.local.lambda_runtime")
 

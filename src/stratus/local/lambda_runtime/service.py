@@ -9,31 +9,37 @@ from typing import Any, ClassVar
 
 from starlette.responses import Response
 
-from stratus.local.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.lambda_runtime.api import Operation, operations
 from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
 from stratus.local.lambda_runtime.logs import CloudWatchLogSink
+from stratus.local.lambda_runtime.recorded import (
+    AliasProvider,
+    FunctionProvider,
+    FunctionVersionProvider,
+    LayerVersionProvider,
+)
 from stratus.local.lambda_runtime.runtime import LambdaRuntime, asset_dir_of
-from stratus.local.model import Deployment, Resource
-from stratus.local.providers import recorded
-from stratus.local.providers.base import Provider
+from stratus.local.provision.model import Deployment, Resource
+from stratus.local.provision.provider import Provider
+from stratus.local.provision.recorded import GeneratedIdProvider
 
 
 class LambdaService(EmulatedService):
     name = "lambda"
     order = 10
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::Lambda::Function": recorded.FunctionProvider(),
-        "AWS::Lambda::Permission": recorded.GeneratedIdProvider(20),
-        "AWS::Lambda::Version": recorded.FunctionVersionProvider(),
-        "AWS::Lambda::Alias": recorded.AliasProvider(),
-        "AWS::Lambda::LayerVersion": recorded.LayerVersionProvider(),
-        "AWS::Lambda::LayerVersionPermission": recorded.GeneratedIdProvider(20),
-        "AWS::Lambda::EventInvokeConfig": recorded.GeneratedIdProvider(20),
-        "AWS::Lambda::EventSourceMapping": recorded.GeneratedIdProvider(32, "Id"),
+        "AWS::Lambda::Function": FunctionProvider(),
+        "AWS::Lambda::Permission": GeneratedIdProvider(20),
+        "AWS::Lambda::Version": FunctionVersionProvider(),
+        "AWS::Lambda::Alias": AliasProvider(),
+        "AWS::Lambda::LayerVersion": LayerVersionProvider(),
+        "AWS::Lambda::LayerVersionPermission": GeneratedIdProvider(20),
+        "AWS::Lambda::EventInvokeConfig": GeneratedIdProvider(20),
+        "AWS::Lambda::EventSourceMapping": GeneratedIdProvider(32, "Id"),
     }
 
     def __init__(self) -> None:

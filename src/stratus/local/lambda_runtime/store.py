@@ -22,8 +22,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-from stratus.local.persistence import write_atomic
-from stratus.local.settings import LocalSettings
+from stratus.local.core.persistence import write_atomic
+from stratus.local.core.settings import LocalSettings
 
 INLINE_FILES = {"python": "index.py", "node": "index.js"}
 

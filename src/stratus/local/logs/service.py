@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import messaging
-from stratus.local.providers.base import Provider
+from stratus.local.logs.providers import LogGroupProvider
+from stratus.local.provision.provider import Provider
 
 
 class LogsService(EmulatedService):
@@ -15,7 +15,7 @@ class LogsService(EmulatedService):
     order = 5
     moto_backends = ("logs",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::Logs::LogGroup": messaging.LogGroupProvider(),
+        "AWS::Logs::LogGroup": LogGroupProvider(),
     }
 
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.s3guard.actions import split_path
 from stratus.local.s3guard.errors import S3Error, error_response
 

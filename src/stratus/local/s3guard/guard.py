@@ -16,9 +16,9 @@ from typing import Any
 
 from starlette.responses import Response
 
-from stratus.local import iam_policy
-from stratus.local.aws_request import AwsRequest
-from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.iam import policy as iam_policy
+from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (

@@ -28,6 +28,7 @@ from xml.etree import ElementTree
 from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
+from stratus.local.core.front_door import CURRENT_CALL
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.targets import Message, Targets
 from stratus.local.events.shapes.s3 import (
@@ -37,7 +38,6 @@ from stratus.local.events.shapes.s3 import (
     eventbridge_event,
     notification_event,
 )
-from stratus.local.front_door import CURRENT_CALL
 
 log = logging.getLogger("stratus.s3.notifications")
 

@@ -20,7 +20,7 @@ from python_multipart import MultipartParser
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import parse_options_header
 
-from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.s3guard.errors import S3Error, access_denied, unsupported_auth
 from stratus.local.s3guard.sigv4 import parse_amz_date, parse_scope, principal_for, signing_key
 

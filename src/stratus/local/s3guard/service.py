@@ -10,13 +10,13 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.core.settings import ACCOUNT_ID, LocalSettings
 from stratus.local.delivery.service import DeliveryService
-from stratus.local.providers import s3 as s3_providers
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
 from stratus.local.s3guard import notifications
 from stratus.local.s3guard.guard import S3Guard
 from stratus.local.s3guard.notifications import S3Notifier
-from stratus.local.settings import ACCOUNT_ID, LocalSettings
+from stratus.local.s3guard.providers import BucketPolicyProvider, BucketProvider
 
 
 class S3Service(EmulatedService):
@@ -24,8 +24,8 @@ class S3Service(EmulatedService):
     order = 20
     moto_backends = ("s3",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::S3::Bucket": s3_providers.BucketProvider(),
-        "AWS::S3::BucketPolicy": s3_providers.BucketPolicyProvider(),
+        "AWS::S3::Bucket": BucketProvider(),
+        "AWS::S3::BucketPolicy": BucketPolicyProvider(),
     }
 
     def __init__(self) -> None:

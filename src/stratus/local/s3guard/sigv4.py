@@ -26,8 +26,8 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.credentials import CredentialStore, Principal
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.s3guard.errors import (
     S3Error,
     access_denied,

@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import secrets
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
+from stratus.local.secretsmanager.providers import SecretProvider
 
 
 class SecretsManagerService(EmulatedService):
@@ -15,7 +15,7 @@ class SecretsManagerService(EmulatedService):
     order = 20
     moto_backends = ("secretsmanager",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::SecretsManager::Secret": secrets.SecretProvider(),
+        "AWS::SecretsManager::Secret": SecretProvider(),
     }
 
 

@@ -8,9 +8,10 @@ from typing import ClassVar
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService
 from stratus.local.delivery.service import DeliveryService
-from stratus.local.providers import messaging, recorded
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
+from stratus.local.provision.recorded import GeneratedIdProvider
 from stratus.local.sns import delivery
+from stratus.local.sns.providers import SubscriptionProvider, TopicProvider
 
 
 class SnsService(EmulatedService):
@@ -18,9 +19,9 @@ class SnsService(EmulatedService):
     order = 20
     moto_backends = ("sns",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::SNS::Topic": messaging.TopicProvider(),
-        "AWS::SNS::Subscription": messaging.SubscriptionProvider(),
-        "AWS::SNS::TopicPolicy": recorded.GeneratedIdProvider(10),
+        "AWS::SNS::Topic": TopicProvider(),
+        "AWS::SNS::Subscription": SubscriptionProvider(),
+        "AWS::SNS::TopicPolicy": GeneratedIdProvider(10),
     }
 
     async def prepare(self, cloud: CloudContext) -> None:

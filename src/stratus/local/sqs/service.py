@@ -6,8 +6,9 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import messaging, recorded
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
+from stratus.local.provision.recorded import GeneratedIdProvider
+from stratus.local.sqs.providers import QueueProvider
 
 
 class SqsService(EmulatedService):
@@ -15,8 +16,8 @@ class SqsService(EmulatedService):
     order = 20
     moto_backends = ("sqs",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::SQS::Queue": messaging.QueueProvider(),
-        "AWS::SQS::QueuePolicy": recorded.GeneratedIdProvider(10),
+        "AWS::SQS::Queue": QueueProvider(),
+        "AWS::SQS::QueuePolicy": GeneratedIdProvider(10),
     }
 
 

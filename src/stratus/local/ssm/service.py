@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
-from stratus.local.providers import ssm
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
+from stratus.local.ssm.providers import ParameterProvider
 
 
 class SsmService(EmulatedService):
@@ -15,7 +15,7 @@ class SsmService(EmulatedService):
     order = 20
     moto_backends = ("ssm",)
     providers: ClassVar[Mapping[str, Provider]] = {
-        "AWS::SSM::Parameter": ssm.ParameterProvider(),
+        "AWS::SSM::Parameter": ParameterProvider(),
     }
 
 

@@ -7,11 +7,11 @@ import asyncio
 from starlette.responses import Response
 from tests.unit.local.core.wire import wire_request
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
+from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
 from stratus.local.core.registry import Hook, PathRoute
-from stratus.local.front_door import FrontDoor
 
 
 class FakeMoto:

@@ -6,7 +6,7 @@ import pytest
 
 from stratus.local.core.discovery import create_services
 from stratus.local.core.registry import EmulatedService, moto_backends_of, ports_of, providers_of
-from stratus.local.providers.base import Provider
+from stratus.local.provision.provider import Provider
 
 
 def test_every_service_package_is_discovered_in_start_order() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from tests.unit.local.core.wire import wire_request
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.router import route
 
 CASES = [

@@ -10,7 +10,7 @@ import boto3
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 
 
 class _Captured(Exception):

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from stratus.local.dax import dax_settings_from_deployment
-from stratus.local.model import Deployment, Resource, Stack
+from stratus.local.provision.model import Deployment, Resource, Stack
 
 
 def deployment(*resources: Resource) -> Deployment:

@@ -17,17 +17,17 @@ from typing import Any
 import pytest
 from tests.unit.local.moto_harness import client_factory, serve
 
-from stratus.local.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.targets import Targets
 from stratus.local.eventbridge import delivery as eb_delivery
 from stratus.local.eventbridge.delivery import EventBridgeDelivery
 from stratus.local.eventbridge.retry import Backoff
 from stratus.local.eventbridge.service import EventBridgeService
-from stratus.local.front_door import FrontDoor
-from stratus.local.moto_app import MotoApp
-from stratus.local.settings import ACCOUNT_ID
 
 
 class FakeLambdas:

@@ -12,8 +12,8 @@ import pytest
 from botocore.exceptions import ClientError
 from tests.unit.local.eventbridge.eb_harness import EventsCloud
 
-from stratus.local.contracts import TooManyRequestsError
-from stratus.local.settings import ACCOUNT_ID
+from stratus.local.core.contracts import TooManyRequestsError
+from stratus.local.core.settings import ACCOUNT_ID
 
 
 def _put(cloud: EventsCloud, **entry: Any) -> dict[str, Any]:

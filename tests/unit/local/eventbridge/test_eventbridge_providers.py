@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from tests.unit.local.eventbridge.eb_harness import EventsCloud
 
+from stratus.local.core.settings import ACCOUNT_ID, LocalSettings
 from stratus.local.eventbridge.providers import EventBusProvider, RuleProvider
 from stratus.local.eventbridge.put_events import PutEventsValidationError, bus_name, put_events
-from stratus.local.providers.base import ProviderContext
-from stratus.local.settings import ACCOUNT_ID, LocalSettings
+from stratus.local.provision.provider import ProviderContext
 
 
 def _ctx(cloud: EventsCloud, tmp_path: Path, logical_id: str, type_name: str) -> ProviderContext:

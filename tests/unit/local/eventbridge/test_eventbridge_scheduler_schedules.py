@@ -10,6 +10,7 @@ from typing import Any
 
 from tests.unit.local.eventbridge.eb_harness import EventsCloud
 
+from stratus.local.core.settings import ACCOUNT_ID, LocalSettings
 from stratus.local.eventbridge.providers import ScheduleProvider
 from stratus.local.eventbridge.schedules import (
     ScheduleRunner,
@@ -17,8 +18,7 @@ from stratus.local.eventbridge.schedules import (
     moto_schedules,
     next_time,
 )
-from stratus.local.providers.base import ProviderContext
-from stratus.local.settings import ACCOUNT_ID, LocalSettings
+from stratus.local.provision.provider import ProviderContext
 
 NOW = datetime(2026, 3, 1, 12, 0, 0, tzinfo=UTC)
 

@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 from tests.unit.local.eventbridge.eb_harness import EventsCloud
 
+from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.eventbridge.delivery import RuleView, moto_rules
 from stratus.local.eventbridge.scheduler import Scheduler
-from stratus.local.settings import ACCOUNT_ID
 
 
 class Recorder:

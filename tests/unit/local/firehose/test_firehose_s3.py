@@ -13,13 +13,13 @@ from typing import Any
 import pytest
 from tests.unit.local.moto_harness import MotoAsgi, client_factory, serve
 
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.settings import ACCOUNT_ID, LocalSettings
 from stratus.local.firehose import buffers as firehose_buffers
 from stratus.local.firehose.buffers import StreamBuffers
 from stratus.local.firehose.naming import evaluate, java_time, object_key
 from stratus.local.firehose.providers import DeliveryStreamProvider
-from stratus.local.moto_app import MotoApp
-from stratus.local.providers.base import ProviderContext
-from stratus.local.settings import ACCOUNT_ID, LocalSettings
+from stratus.local.provision.provider import ProviderContext
 
 MOMENT = datetime(2026, 2, 3, 4, 5, 6, tzinfo=UTC)
 

@@ -21,16 +21,16 @@ import httpx
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from stratus.local.contracts import (
+from stratus.local.core.contracts import (
     FunctionNotFoundError,
     InvokeResult,
     LocalContext,
     TooManyRequestsError,
 )
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import GatewayApp, build_gateway_app
-from stratus.local.model import Deployment, Resource, Stack
-from stratus.local.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
+from stratus.local.provision.model import Deployment, Resource, Stack
 
 FIXTURE = Path(__file__).parent / "fixtures" / "gw_fixture.template.json"
 REGION = "us-east-1"

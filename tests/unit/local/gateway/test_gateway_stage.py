@@ -9,7 +9,7 @@ from typing import Any
 
 from gateway_rig import LOG_GROUP_ARN, Rig, method_props, stage_props, without_limits
 
-from stratus.local.model import Deployment
+from stratus.local.provision.model import Deployment
 
 
 def _counting_handler() -> Any:

@@ -14,8 +14,8 @@ import uvicorn
 from cryptography import x509
 from gateway_rig import API_ID, Rig, without_limits
 
-from stratus.local.settings import LocalSettings
-from stratus.local.tls import ensure_tls
+from stratus.local.core.settings import LocalSettings
+from stratus.local.core.tls import ensure_tls
 
 
 def test_first_run_creates_ca_and_server_cert_with_private_keys_0600(tmp_path: Path) -> None:

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from lambda_runtime_support import ROLE_ARN, ROLE_POLICY
 
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
-from stratus.local.settings import LocalSettings
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from stratus.local.model import Resource
+from stratus.local.provision.model import Resource
 
 FIXTURES = Path(__file__).parent / "fixtures"
 ROLE_ARN = "arn:aws:iam::000000000000:role/fn-role"

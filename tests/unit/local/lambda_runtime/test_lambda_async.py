@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 from lambda_runtime_support import FIXTURES, function_resource
 
-from stratus.local.contracts import InvokeResult
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.contracts import InvokeResult
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
 from stratus.local.lambda_runtime.async_invoke import (
     AsyncDelivery,
@@ -19,7 +20,6 @@ from stratus.local.lambda_runtime.async_invoke import (
     EventInvokeConfig,
 )
 from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
-from stratus.local.settings import LocalSettings
 
 pytestmark = pytest.mark.anyio
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.router import route
 from stratus.local.lambda_runtime import LambdaRuntime
 from stratus.local.lambda_runtime.api import operations
@@ -60,7 +60,7 @@ async def client(runtime: LambdaRuntime, tmp_path: Path) -> AsyncIterator[Any]:
     (layer / "python").mkdir(parents=True)
     (layer / "python" / "dep.py").write_text("X = 1\n")
     layer_arn = "arn:aws:lambda:us-east-1:000000000000:layer:deps:1"
-    from stratus.local.model import Resource
+    from stratus.local.provision.model import Resource
 
     runtime.register_layer(Resource("S", "L", "AWS::Lambda::LayerVersion", {}, layer_arn), layer)
     runtime.register(

@@ -13,7 +13,7 @@ import pytest
 from lambda_runtime_support import FIXTURES, function_resource
 
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
-from stratus.local.model import Resource
+from stratus.local.provision.model import Resource
 
 pytestmark = [
     pytest.mark.anyio,

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from stratus.local.aws_request import AwsRequest
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink, lambda_api
 
 pytestmark = pytest.mark.anyio

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 from lambda_runtime_support import FIXTURES, ROLE_ARN, ROLE_POLICY, function_resource
 
-from stratus.local.contracts import FunctionNotFoundError, TooManyRequestsError
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.contracts import FunctionNotFoundError, TooManyRequestsError
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
 
 pytestmark = pytest.mark.anyio

@@ -12,10 +12,10 @@ import pytest
 from lambda_runtime_support import FIXTURES, function_resource
 from moto import mock_aws
 
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import CloudWatchLogSink, LambdaRuntime
 from stratus.local.lambda_runtime.logs import _chunks
-from stratus.local.settings import LocalSettings
 
 
 @pytest.fixture

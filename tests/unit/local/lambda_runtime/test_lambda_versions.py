@@ -11,18 +11,18 @@ from typing import Any
 import pytest
 from lambda_runtime_support import function_resource
 
-from stratus.local.contracts import FunctionNotFoundError
-from stratus.local.credentials import CredentialStore
+from stratus.local.core.contracts import FunctionNotFoundError
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
-from stratus.local.lambda_runtime.store import LambdaStore
-from stratus.local.model import Deployment, Resource, Stack
-from stratus.local.providers.base import ProviderContext
-from stratus.local.providers.recorded import (
+from stratus.local.lambda_runtime.recorded import (
     FunctionProvider,
     FunctionVersionProvider,
     LayerVersionProvider,
 )
-from stratus.local.settings import LocalSettings
+from stratus.local.lambda_runtime.store import LambdaStore
+from stratus.local.provision.model import Deployment, Resource, Stack
+from stratus.local.provision.provider import ProviderContext
 
 pytestmark = pytest.mark.anyio
 

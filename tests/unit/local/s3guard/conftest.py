@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/unit/local
 
 from moto_harness import MotoAsgi, serve
 
-from stratus.local.aws_request import AwsRequest
-from stratus.local.credentials import CredentialStore
-from stratus.local.moto_app import MotoApp
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.moto_app import MotoApp
+from stratus.local.iam.credentials import CredentialStore
 from stratus.local.s3guard import S3Guard
 
 REGION = "us-east-1"

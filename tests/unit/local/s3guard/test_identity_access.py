@@ -10,7 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from conftest import Stack
-from stratus.local.credentials import Principal
+from stratus.local.iam.credentials import Principal
 
 ROLE = "arn:aws:iam::000000000000:role/todo-AuthenticatedRole"
 OWN = "${aws:PrincipalTag/sub}"

@@ -1,0 +1,91 @@
+"""outputs.json: stack outputs in `cdk deploy --outputs-file` shape, pointed at 127.0.0.1.
+
+Clients (the CLI, the web app, tests) read the same file locally and on AWS; locally every
+AWS URL in it is rewritten to where the local cloud serves that thing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from stratus.local.core.persistence import write_atomic
+from stratus.local.core.settings import LocalSettings, rest_api_url
+from stratus.local.provision.model import Deployment
+
+_EXECUTE_API = re.compile(
+    r"https://(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
+    r"/(?P<stage>[^/?#\s]+)/?(?P<rest>[^\s]*)"
+)
+_COGNITO_HOSTED = re.compile(r"https://[^/\s]+\.auth\.[a-z0-9-]+\.amazoncognito\.com[^\s]*")
+_AWS_SERVICE = re.compile(r"https?://[^/\s]*\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)")
+
+
+def rewrite_url(settings: LocalSettings, value: str) -> str:
+    """API Gateway -> local gateway; other amazonaws.com endpoints -> the local AWS endpoint."""
+
+    def gateway(match: re.Match[str]) -> str:
+        return rest_api_url(settings, match["api"], match["stage"]) + match["rest"]
+
+    value = _EXECUTE_API.sub(gateway, value)
+    return _AWS_SERVICE.sub(settings.aws_endpoint, value)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return ",".join(str(v) for v in value)  # CloudFormation joins list outputs with commas
+    return json.dumps(value)
+
+
+def outputs_for(settings: LocalSettings, deployment: Deployment) -> dict[str, dict[str, str]]:
+    return {
+        name: {key: rewrite_url(settings, _text(value)) for key, value in stack.outputs.items()}
+        for name, stack in deployment.stacks.items()
+    }
+
+
+def write_outputs(settings: LocalSettings, deployment: Deployment) -> dict[str, dict[str, str]]:
+    """Write `<state_dir>/outputs.json` and return what was written."""
+    outputs = outputs_for(settings, deployment)
+    write_atomic(
+        settings.outputs_json, (json.dumps(outputs, indent=2, sort_keys=True) + "\n").encode()
+    )
+    return outputs
+
+
+def cognito_hosted_urls(deployment: Deployment) -> list[str]:
+    """Hosted-UI URLs left as they are (the local cloud does not serve Cognito's hosted UI)."""
+    found: list[str] = []
+    for stack in deployment.stacks.values():
+        for value in stack.outputs.values():
+            found.extend(_COGNITO_HOSTED.findall(_text(value)))
+    return found
+
+
+def local_urls(
+    deployment: Deployment, settings: LocalSettings | None = None
+) -> list[tuple[str, str]]:
+    """(label, url) pairs to print at start-up: every REST API stage, then URL outputs."""
+    settings = settings or LocalSettings(project_root=Path("."), state_dir=Path("."))
+    urls: list[tuple[str, str]] = []
+    apis = {r.physical_id: r for r in deployment.resources("AWS::ApiGateway::RestApi")}
+    for stage in deployment.resources("AWS::ApiGateway::Stage"):
+        api = apis.get(str(stage.properties.get("RestApiId")))
+        label = f"{stage.stack}/{api.logical_id if api else stage.logical_id} ({stage.physical_id})"
+        urls.append(
+            (
+                label,
+                rest_api_url(settings, str(stage.properties.get("RestApiId")), stage.physical_id),
+            )
+        )
+    hosted = set(cognito_hosted_urls(deployment))
+    for stack, values in outputs_for(settings, deployment).items():
+        for key, value in values.items():
+            if value.startswith(("http://", "https://")):
+                suffix = " (not served locally)" if value in hosted else ""
+                urls.append((f"{stack}.{key}{suffix}", value))
+    return urls
