@@ -279,3 +279,47 @@ async def test_stopping_leaves_no_task_behind(endpoint: Endpoint) -> None:
     await asyncio.gather(task, return_exceptions=True)
     await asyncio.sleep(0)
     assert asyncio.all_tasks() - before == set()
+
+
+class RacingSqs:
+    """Its first receive finds nothing, and a message is sent (and the poller woken, as the
+    SendMessage after-hook does) before that empty answer is back; the next finds it."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, poller: list[SqsPoller]) -> None:
+        self.loop, self.poller, self.receives = loop, poller, 0
+
+    def receive_message(self, **params: Any) -> dict[str, Any]:
+        self.receives += 1
+        if self.receives == 1:
+            self.loop.call_soon_threadsafe(self.poller[0].wake)
+            return {}
+        if self.receives == 2:
+            return {
+                "Messages": [
+                    {"MessageId": "m1", "ReceiptHandle": "r1", "Body": "late", "MD5OfBody": "x"}
+                ]
+            }
+        return {}
+
+    def delete_message_batch(self, **params: Any) -> dict[str, Any]:
+        return {}
+
+
+async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() -> None:
+    holder: list[SqsPoller] = []
+    sqs = RacingSqs(asyncio.get_running_loop(), holder)
+    lambdas = FakeLambda()
+    config = MappingConfig(
+        uuid="m",
+        function="f",
+        source_arn="arn:aws:sqs:us-east-1:0:q",
+        kind="sqs",
+        batch_size=10,
+        window_seconds=0,
+    )
+    holder.append(SqsPoller(config, sqs=lambda: sqs, queue_url="http://q", lambdas=lambdas))
+    running = Running(holder[0])
+    try:
+        await wait_for(lambda: lambdas.calls, timeout=0.5)  # the idle poll is a whole second
+    finally:
+        await running.stop()
