@@ -4,6 +4,7 @@ DynamoDB streams. The CDK app is `tests/fixtures/apps/events` (served with `--ap
 
 from __future__ import annotations
 
+import base64
 import json
 import shutil
 import time
@@ -184,3 +185,51 @@ def test_a_table_write_reaches_the_function_through_its_stream(
     assert records[1]["dynamodb"]["OldImage"]["v"] == {"N": "1"}
     assert records[1]["dynamodb"]["NewImage"]["v"] == {"N": "2"}
     assert records[0]["eventSource"] == "aws:dynamodb"
+
+
+def test_a_bad_stream_record_is_isolated_and_reported_to_the_on_failure_queue(
+    events_app: LocalCloudHandle,
+) -> None:
+    """kinesis-on-failure-destination.html: bisecting isolates the bad record; with no retries
+    left its batch info goes to the on-failure destination and the shard moves on."""
+    kinesis = aws_client(events_app, "kinesis")
+    stream = events_app.stack_output("RiskyStreamName")
+    answer = kinesis.put_records(
+        StreamName=stream,
+        Records=[
+            {"Data": body.encode(), "PartitionKey": "p"}
+            for body in ("ok-1", "raise-2", "ok-3", "ok-4")
+        ],
+    )
+    bad_sequence = answer["Records"][1]["SequenceNumber"]
+    sqs = aws_client(events_app, "sqs")
+    deadline = time.monotonic() + 15
+    reports: list[dict[str, Any]] = []
+    while time.monotonic() < deadline and not reports:
+        messages = sqs.receive_message(
+            QueueUrl=events_app.stack_output("StreamFailuresUrl"), WaitTimeSeconds=1
+        ).get("Messages", [])
+        reports = [json.loads(m["Body"]) for m in messages]
+    (report,) = reports
+    assert report["requestContext"]["condition"] == "RetryAttemptsExhausted"
+    assert report["responseContext"]["functionError"] == "Unhandled"
+    info = report["KinesisBatchInfo"]
+    assert info["startSequenceNumber"] == info["endSequenceNumber"] == bad_sequence
+    assert info["batchSize"] == 1 and info["streamArn"].endswith(f"/{stream}")
+    handled = [
+        base64.b64decode(r["kinesis"]["data"]).decode()
+        for r in received(events_app, "RiskyReader", at_least=10)
+    ]
+    # [1..4] fails, [1,2] fails, [1] ok, [2] fails (given up), [3,4] ok
+    assert handled == [
+        "ok-1",
+        "raise-2",
+        "ok-3",
+        "ok-4",
+        "ok-1",
+        "raise-2",
+        "ok-1",
+        "raise-2",
+        "ok-3",
+        "ok-4",
+    ]

@@ -25,6 +25,7 @@ class Outbox:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._pending: set[asyncio.Task[Any]] = set()
         self._lock = threading.Lock()
+        self._scheduled = 0  # accepted from another thread, not yet a task on the loop
         self._closing = False
         self.delivered = 0
         self.failed = 0
@@ -33,17 +34,29 @@ class Outbox:
         self._loop = loop
 
     def submit(self, work: Work, what: str) -> None:
-        """Run `work()` on the loop soon; callable from any thread, never blocks."""
+        """Run `work()` on the loop soon; callable from any thread, never blocks or raises."""
         loop = self._loop
-        if loop is None or self._closing:
-            log.warning("dropped %s: the local cloud is not running", what)
-            return
-        if _running_loop() is loop:
-            self._spawn(work, what)
-        else:
-            loop.call_soon_threadsafe(self._spawn, work, what)
+        with self._lock:
+            if loop is None or self._closing:
+                log.warning("dropped %s: the local cloud is not running", what)
+                return
+            self._scheduled += 1
+        try:
+            if _running_loop() is loop:
+                self._spawn(work, what)
+            else:
+                loop.call_soon_threadsafe(self._spawn, work, what)
+        except RuntimeError:  # the loop is closed: say so, never fail the caller's write
+            with self._lock:
+                self._scheduled -= 1
+            log.warning("dropped %s: the local cloud has stopped", what)
 
     def _spawn(self, work: Work, what: str) -> None:
+        with self._lock:
+            self._scheduled -= 1
+            if self._closing:  # reached the loop after a drain gave up waiting
+                log.warning("dropped %s: the local cloud stopped first", what)
+                return
         task = asyncio.get_running_loop().create_task(self._run(work, what), name=what)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
@@ -58,15 +71,30 @@ class Outbox:
             self.failed += 1
             log.exception("delivery failed: %s", what)
 
+    @property
+    def idle(self) -> bool:
+        """Nothing accepted is still waiting or running."""
+        return not self._pending and not self._scheduled
+
     async def drain(self, timeout: float = 10.0) -> None:
-        """Wait for what is pending (a graceful stop), then refuse new work."""
+        """Wait for everything accepted (also work submitted from another thread that is not
+        on the loop yet, and work the pending work submits), then refuse new work; past the
+        timeout, cancel what is left and wait for it to end, so no task outlives the stop."""
         with contextlib.suppress(TimeoutError):
             async with asyncio.timeout(timeout):
-                while self._pending:
-                    await asyncio.gather(*list(self._pending), return_exceptions=True)
-        self._closing = True
-        for task in list(self._pending):
+                while not self.idle:
+                    if self._pending:
+                        await asyncio.gather(*list(self._pending), return_exceptions=True)
+                    else:
+                        await asyncio.sleep(0.001)  # let scheduled submissions become tasks
+        with self._lock:
+            self._closing = True
+        left = list(self._pending)
+        if left or self._scheduled:
+            log.warning("stopping with %d delivery(ies) unfinished", len(left) + self._scheduled)
+        for task in left:
             task.cancel()
+        await asyncio.gather(*left, return_exceptions=True)
 
 
 def _running_loop() -> asyncio.AbstractEventLoop | None:

@@ -10,10 +10,12 @@ its own events in turn (an SQS message wakes that queue's pollers).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from stratus.local.core.contracts import LambdaInvoker
@@ -120,17 +122,25 @@ class Targets:
             aws("sns").publish(**params)
         elif arn.service == "events":
             event = json.loads(message.body)
-            aws("events").put_events(
-                Entries=[
-                    {
-                        "Source": event.get("source", ""),
-                        "DetailType": event.get("detail-type", ""),
-                        "Detail": json.dumps(event.get("detail", {})),
-                        "Resources": list(event.get("resources", [])),
-                        "EventBusName": _arn_text(arn),
-                    }
-                ]
-            )
+            entry: dict[str, Any] = {
+                "Source": event.get("source", ""),
+                "DetailType": event.get("detail-type", ""),
+                "Detail": json.dumps(event.get("detail", {})),
+                "Resources": list(event.get("resources", [])),
+                "EventBusName": _arn_text(arn),
+            }
+            if event.get("time"):  # the event's own time (S3's), not the time it was put
+                with contextlib.suppress(ValueError):
+                    entry["Time"] = datetime.fromisoformat(str(event["time"]))
+            answer = aws("events").put_events(Entries=[entry])
+            # PutEvents reports a failed entry in its answer, not as an error of the call
+            # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
+            if answer.get("FailedEntryCount"):
+                failed = (answer.get("Entries") or [{}])[0]
+                raise RuntimeError(
+                    f"EventBridge refused the event: {failed.get('ErrorCode')} "
+                    f"{failed.get('ErrorMessage')}"
+                )
         elif arn.service == "kinesis":
             aws("kinesis").put_record(
                 StreamName=arn.name,

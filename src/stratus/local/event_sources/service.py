@@ -15,12 +15,13 @@ from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.delivery.service import DeliveryService
-from stratus.local.delivery.targets import Arn
+from stratus.local.delivery.targets import Arn, Targets
 from stratus.local.event_sources.checkpoints import Checkpoints
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.event_sources.sources import DynamoDbStreamSource, KinesisSource
 from stratus.local.event_sources.sqs_poller import SqsPoller
 from stratus.local.event_sources.stream_poller import ShardPoller
+from stratus.local.lambda_runtime.runtime import LambdaRuntime
 from stratus.local.lambda_runtime.service import LambdaService
 
 log = logging.getLogger("stratus.event_sources")
@@ -78,8 +79,6 @@ class EventSourcesService(EmulatedService):
 
     # Start ----------------------------------------------------------------------------
     async def start(self, cloud: CloudContext) -> None:
-        from stratus.local.cloud import aws_client_factory
-
         runtime = cloud.service(LambdaService).runtime
         targets = cloud.service(DeliveryService).targets
         assert runtime is not None and targets is not None
@@ -91,44 +90,58 @@ class EventSourcesService(EmulatedService):
         for mapping in mappings:
             if mapping is None or not mapping.enabled:
                 continue
-            arn = Arn.parse(mapping.source_arn)
-            aws = aws_client_factory(cloud.settings, arn.region)
-            if mapping.kind == "sqs":
-                poller = SqsPoller(
-                    mapping,
-                    sqs=_client(aws, "sqs"),
-                    queue_url=targets.queue_url(arn),
-                    lambdas=runtime,
-                )
-                self.sqs_pollers.append(poller)
-                self._spawn(poller.run(), mapping.name)
-                continue
             try:
-                function = runtime.get(mapping.function)
-            except Exception:
-                cloud.reporter.warn(f"event source {mapping.name}: no such function, skipped")
-                continue
-            source: Any
-            if mapping.kind == "kinesis":
-                source = KinesisSource(
-                    _client(aws, "kinesis"), arn_text(arn), function.role_arn or ""
-                )
-            else:
-                source = DynamoDbStreamSource(_client(aws, "dynamodbstreams"), arn_text(arn))
-            shards = await asyncio.to_thread(source.shards)
-            for shard in shards:
-                shard_poller = ShardPoller(
-                    mapping,
-                    shard,
-                    source=source,
-                    lambdas=runtime,
-                    function_arn=function.arn,
-                    checkpoint=_saver(checkpoints, mapping.uuid),
-                    last_checkpoint=checkpoints.get(mapping.uuid, shard),
-                    send_failure=targets.send,
-                )
-                self.shard_pollers.append(shard_poller)
-                self._spawn(shard_poller.run(), f"{mapping.name} {shard}")
+                await self._start_mapping(cloud, mapping, runtime, targets, checkpoints)
+            except Exception as exc:  # one mapping that cannot start never stops the others
+                log.exception("event source %s could not start", mapping.name)
+                cloud.reporter.warn(f"event source {mapping.name}: not started ({exc})")
+
+    async def _start_mapping(
+        self,
+        cloud: CloudContext,
+        mapping: MappingConfig,
+        runtime: LambdaRuntime,
+        targets: Targets,
+        checkpoints: Checkpoints,
+    ) -> None:
+        from stratus.local.cloud import aws_client_factory
+
+        arn = Arn.parse(mapping.source_arn)
+        aws = aws_client_factory(cloud.settings, arn.region)
+        if mapping.kind == "sqs":
+            poller = SqsPoller(
+                mapping,
+                sqs=_client(aws, "sqs"),
+                queue_url=targets.queue_url(arn),
+                lambdas=runtime,
+            )
+            self.sqs_pollers.append(poller)
+            self._spawn(poller.run(), mapping.name)
+            return
+        try:
+            function = runtime.get(mapping.function)
+        except Exception:
+            cloud.reporter.warn(f"event source {mapping.name}: no such function, skipped")
+            return
+        source: Any
+        if mapping.kind == "kinesis":
+            source = KinesisSource(_client(aws, "kinesis"), arn_text(arn), function.role_arn or "")
+        else:
+            source = DynamoDbStreamSource(_client(aws, "dynamodbstreams"), arn_text(arn))
+        shards = await asyncio.to_thread(source.shards)
+        for shard in shards:
+            shard_poller = ShardPoller(
+                mapping,
+                shard,
+                source=source,
+                lambdas=runtime,
+                function_arn=function.arn,
+                checkpoint=_saver(checkpoints, mapping.uuid),
+                last_checkpoint=checkpoints.get(mapping.uuid, shard),
+                send_failure=targets.send,
+            )
+            self.shard_pollers.append(shard_poller)
+            self._spawn(shard_poller.run(), f"{mapping.name} {shard}")
 
     def _spawn(self, coro: Any, name: str) -> None:
         task = asyncio.create_task(coro, name=f"event source {name}")

@@ -77,7 +77,6 @@ class SqsPoller:
             task.add_done_callback(self._batches.discard)
 
     async def _idle(self) -> None:
-        self._wake.clear()
         try:
             async with asyncio.timeout(IDLE_POLL_SECONDS):
                 await self._wake.wait()
@@ -90,12 +89,14 @@ class SqsPoller:
         deadline = time.monotonic() + self.mapping.window_seconds
         messages: list[dict[str, Any]] = []
         while len(messages) < wanted:
+            # Cleared before receiving, not after: a send between an empty receive and the
+            # wait that follows must still wake it (else it sleeps a whole idle poll).
+            self._wake.clear()
             got = await asyncio.to_thread(self._receive, min(10, wanted - len(messages)))
             messages.extend(got)
             if got and len(messages) < wanted and time.monotonic() < deadline:
                 continue
             if not got and messages and time.monotonic() < deadline:
-                self._wake.clear()
                 try:
                     async with asyncio.timeout(max(0.0, deadline - time.monotonic())):
                         await self._wake.wait()

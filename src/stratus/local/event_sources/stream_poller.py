@@ -41,6 +41,7 @@ from stratus.local.events.shapes.batch import (
 log = logging.getLogger("stratus.event_sources")
 IDLE_POLL_SECONDS = 1.0
 MAX_BACKOFF_SECONDS = 5.0
+THROTTLE_BACKOFF_SECONDS = 0.05
 
 
 class StreamSource(Protocol):
@@ -83,20 +84,11 @@ class ShardPoller:
         self._wake.set()
 
     async def run(self) -> None:
-        position = "AFTER_SEQUENCE_NUMBER" if self._after else self.mapping.starting_position
-        iterator: str | None = await asyncio.to_thread(
-            self._source.iterator,
-            self.shard,
-            position,
-            self._after,
-            self.mapping.starting_timestamp,
-        )
+        iterator: str | None = await self._first_iterator()
         while iterator is not None:
-            self._wake.clear()
+            self._wake.clear()  # before reading: a write after the read wakes the next wait
             try:
-                records, iterator = await asyncio.to_thread(
-                    self._source.records, iterator, self.mapping.batch_size
-                )
+                records, iterator = await self._read(iterator)
             except Exception:
                 log.exception("reading %s/%s failed; retrying", self.mapping.name, self.shard)
                 await asyncio.sleep(IDLE_POLL_SECONDS)
@@ -106,7 +98,55 @@ class ShardPoller:
                 continue
             await self._handle_batch(records)
             last = self._source.sequence(records[-1])
-            self._checkpoint(self.shard, last)
+            try:
+                self._checkpoint(self.shard, last)
+            except Exception:  # the next restart replays this batch; keep the shard moving
+                log.exception(
+                    "saving the checkpoint of %s/%s failed", self.mapping.name, self.shard
+                )
+
+    async def _first_iterator(self) -> str:
+        """The shard iterator to start from: after the checkpoint, else the starting position.
+        Retried until the stream answers (a stream still being created, a moto hiccup)."""
+        position = "AFTER_SEQUENCE_NUMBER" if self._after else self.mapping.starting_position
+        while True:
+            try:
+                return await asyncio.to_thread(
+                    self._source.iterator,
+                    self.shard,
+                    position,
+                    self._after,
+                    self.mapping.starting_timestamp,
+                )
+            except Exception:
+                log.exception("no iterator for %s/%s; retrying", self.mapping.name, self.shard)
+                await asyncio.sleep(IDLE_POLL_SECONDS)
+
+    async def _read(self, iterator: str) -> tuple[list[dict[str, Any]], str | None]:
+        """Up to BatchSize records; with MaximumBatchingWindowInSeconds, keep reading (woken by
+        writes) until the batch is full or the window has passed (with-kinesis.html, "Batching
+        behavior")."""
+        limit = self.mapping.batch_size
+        records, after = await asyncio.to_thread(self._source.records, iterator, limit)
+        deadline = time.monotonic() + self.mapping.window_seconds
+        while records and len(records) < limit and after is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                break
+            self._wake.clear()
+            more, next_iterator = await asyncio.to_thread(
+                self._source.records, after, limit - len(records)
+            )
+            after = next_iterator
+            if more:
+                records.extend(more)
+                continue
+            try:
+                async with asyncio.timeout(remaining):
+                    await self._wake.wait()
+            except TimeoutError:
+                break
+        return records, after
 
     async def _idle(self) -> None:
         try:
@@ -123,27 +163,42 @@ class ShardPoller:
 
     async def _deliver(self, raw: list[dict[str, Any]], events: list[dict[str, Any]]) -> None:
         retries = 0
+        invokes = 0
+        result: InvokeResult | None = None
         while True:
-            result = await self._invoke(events)
+            # Records past MaximumRecordAgeInSeconds are discarded, not sent
+            # (API_CreateEventSourceMapping.html): before the first attempt and every retry.
+            expired = self._expired(raw)
+            if expired:
+                await self._give_up(raw[:expired], result, "RecordAgeExceeded", invokes)
+                raw, events = raw[expired:], events[expired:]
+            if not raw:
+                return
+            result = await self._invoke(raw, events)
+            if result is None:  # could not invoke before the records expired
+                continue
+            invokes += 1
             sequences = [self._source.sequence(r) for r in raw]
-            if result.function_error:
-                start: int | None = 0
-            else:
-                outcome = parse_batch_response(
+            outcome = (
+                None
+                if result.function_error
+                else parse_batch_response(
                     result.payload,
                     sequences,
                     report_item_failures=self.mapping.report_item_failures,
                 )
-                start = stream_retry_from(outcome, sequences)
+            )
+            start = 0 if outcome is None else stream_retry_from(outcome, sequences)
             if start is None:
                 return
             raw, events = raw[start:], events[start:]
-            if self._too_old(raw):
-                await self._give_up(raw, result, "RecordAgeExceeded", retries + 1)
-                return
+            # Bisect only a batch that failed as a whole; a partial batch response is already
+            # "bisected at the returned sequence number" and only the rest is retried
+            # (services-kinesis-batchfailurereporting.html). Bisecting does not use up retries.
+            whole = outcome is None or outcome.whole_batch
             halves = (
                 bisect(list(zip(raw, events, strict=True)))
-                if self.mapping.bisect_on_error
+                if self.mapping.bisect_on_error and whole
                 else None
             )
             if halves is not None:
@@ -152,26 +207,62 @@ class ShardPoller:
                 return
             retries += 1
             if 0 <= self.mapping.max_retries < retries:
-                await self._give_up(raw, result, "RetryAttemptsExhausted", retries)
+                await self._give_up(raw, result, "RetryAttemptsExhausted", invokes)
                 return
-            await asyncio.sleep(min(MAX_BACKOFF_SECONDS, 0.1 * 2 ** (retries - 1)))
+            await self._sleep_until_retry(raw, min(MAX_BACKOFF_SECONDS, 0.1 * 2 ** (retries - 1)))
 
-    async def _invoke(self, events: Sequence[dict[str, Any]]) -> InvokeResult:
+    async def _invoke(
+        self, raw: list[dict[str, Any]], events: Sequence[dict[str, Any]]
+    ) -> InvokeResult | None:
+        """Invoke once; throttling and failures to invoke at all are retried "until the records
+        expire or exceed the maximum age" (kinesis-on-failure-destination.html, "Before
+        invocation") and never count as retries. None: the oldest record expired meanwhile."""
         payload = json.dumps({"Records": list(events)}).encode()
+        failures = 0
         while True:
             try:
                 result = await self._lambdas.invoke(self.mapping.function, payload)
                 self.invocations += 1
                 return result
             except TooManyRequestsError:
-                await asyncio.sleep(0.05)
+                delay = THROTTLE_BACKOFF_SECONDS
+            except Exception:
+                failures += 1
+                log.exception("invoking %s failed; retrying", self.mapping.function)
+                delay = min(MAX_BACKOFF_SECONDS, 0.1 * 2 ** (failures - 1))
+            if await self._sleep_until_retry(raw, delay):
+                return None
 
-    def _too_old(self, raw: list[dict[str, Any]]) -> bool:
+    async def _sleep_until_retry(self, raw: list[dict[str, Any]], delay: float) -> bool:
+        """Sleep before a retry, waking early if the oldest record expires; True if it did."""
         limit = self.mapping.max_record_age_seconds
-        return limit >= 0 and bool(raw) and time.time() - self._source.arrival(raw[0]) > limit
+        if limit >= 0 and raw:
+            left = self._source.arrival(raw[0]) + limit - time.time()
+            if left < delay:
+                await asyncio.sleep(max(0.0, left) + 0.001)
+                return True
+        await asyncio.sleep(delay)
+        return False
+
+    def _expired(self, raw: list[dict[str, Any]]) -> int:
+        """How many leading records (a shard is in arrival order) are past the maximum age."""
+        limit = self.mapping.max_record_age_seconds
+        if limit < 0:
+            return 0
+        now = time.time()
+        count = 0
+        for record in raw:
+            if now - self._source.arrival(record) <= limit:
+                break
+            count += 1
+        return count
 
     async def _give_up(
-        self, raw: list[dict[str, Any]], result: InvokeResult, condition: str, invokes: int
+        self,
+        raw: list[dict[str, Any]],
+        result: InvokeResult | None,
+        condition: str,
+        invokes: int,
     ) -> None:
         log.warning(
             "%s/%s: %d record(s) given up (%s)", self.mapping.name, self.shard, len(raw), condition
@@ -188,7 +279,15 @@ class ShardPoller:
             condition=condition,
             invoke_count=invokes,
         )
-        await self._send_failure(self.mapping.on_failure, Message(body=json.dumps(record)))
+        try:
+            await self._send_failure(self.mapping.on_failure, Message(body=json.dumps(record)))
+        except Exception:  # the shard moves on regardless, as Lambda's does
+            log.exception(
+                "%s/%s: the on-failure destination %s refused the record",
+                self.mapping.name,
+                self.shard,
+                self.mapping.on_failure,
+            )
 
 
 def failure_record(
@@ -198,25 +297,28 @@ def failure_record(
     arrivals: list[float],
     *,
     function_arn: str,
-    result: InvokeResult,
+    result: InvokeResult | None,
     condition: str,
     invoke_count: int,
 ) -> dict[str, Any]:
     """The on-failure destination record for a stream batch, as Lambda sends it
     (https://docs.aws.amazon.com/lambda/latest/dg/kinesis-on-failure-destination.html)."""
     info_key = "KinesisBatchInfo" if mapping.kind == "kinesis" else "DDBStreamBatchInfo"
-    return {
+    record: dict[str, Any] = {
         "requestContext": {
             "requestId": str(uuid.uuid4()),
             "functionArn": function_arn,
             "condition": condition,
             "approximateInvokeCount": invoke_count,
-        },
-        "responseContext": {
+        }
+    }
+    if result is not None:  # records discarded before any invocation have no response
+        record["responseContext"] = {
             "statusCode": result.status_code,
             "executedVersion": result.executed_version,
             "functionError": result.function_error or "",
-        },
+        }
+    return record | {
         "version": "1.0",
         "timestamp": _iso(time.time()),
         info_key: {

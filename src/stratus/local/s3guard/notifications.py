@@ -10,7 +10,9 @@ shows, filtered by event type and key prefix/suffix, to Lambda (asynchronous inv
 SQS, SNS, and to EventBridge when the bucket turns that on
 (https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html).
 moto does not signal a delete marker (DeleteObject on a versioned bucket without a version
-id); the after-hook `delete_marker_hook` raises `ObjectRemoved:DeleteMarkerCreated` for it.
+id), and signals a deleted version only when it was the key's last; on versioned buckets the
+after-hook `delete_marker_hook` raises `ObjectRemoved:DeleteMarkerCreated` and
+`ObjectRemoved:Delete` (per version) from the response instead.
 """
 
 from __future__ import annotations
@@ -56,6 +58,8 @@ class S3Notifier:
         name = str(getattr(event_name, "value", event_name)).removeprefix("s3:")
         call = CURRENT_CALL.get()
         if call is not None and _inner_put(call.operation, name):
+            return
+        if call is not None and _version_delete(call.operation, name, bucket):
             return
         version = (
             getattr(key, "version_id", None) if getattr(bucket, "is_versioned", False) else None
@@ -123,32 +127,39 @@ class S3Notifier:
 
     # After-hooks ---------------------------------------------------------------------------
     def delete_marker_hook(self, bucket_of: Callable[[str], Any]) -> Any:
-        """DeleteObject / DeleteObjects on a versioned bucket: S3's DeleteMarkerCreated."""
+        """DeleteObject / DeleteObjects on a versioned bucket: S3's DeleteMarkerCreated for a
+        delete marker, ObjectRemoved:Delete (with its version id) for each version deleted.
+
+        "s3:ObjectRemoved:Delete ... when an object is deleted or a versioned object is
+        permanently deleted" (notification-how-to-event-types-and-destinations.html); moto
+        signals nothing for a delete marker, and for a version only when it was the key's
+        last one (naming the newest version), so both are raised here from the response.
+        """
 
         async def after(call: AwsCall, response: Response) -> None:
-            bucket_name = call.labels.get("Bucket", "")
-            markers: list[tuple[str, str | None]] = []
+            bucket = bucket_of(call.labels.get("Bucket", ""))
+            if bucket is None or not getattr(bucket, "is_versioned", False):
+                return  # moto signals deletes from unversioned buckets itself
+            events: list[tuple[str, str, str | None]] = []
             if call.operation == "DeleteObject":
-                if response.headers.get("x-amz-delete-marker") == "true" and not (
-                    call.request.query_value("versionId")
-                ):
-                    markers.append(
-                        (call.labels.get("Key", ""), response.headers.get("x-amz-version-id"))
-                    )
+                key = call.labels.get("Key", "")
+                version = call.request.query_value("versionId")
+                if version:
+                    events.append(("ObjectRemoved:Delete", key, version))
+                elif response.headers.get("x-amz-delete-marker") == "true":
+                    marker = response.headers.get("x-amz-version-id")
+                    events.append(("ObjectRemoved:DeleteMarkerCreated", key, marker))
             else:
-                markers.extend(_markers_in(bytes(response.body)))
-            if not markers:
-                return
-            bucket = bucket_of(bucket_name)
-            if bucket is None:
+                events.extend(_deletions_in(bytes(response.body)))
+            if not events:
                 return
             token = CURRENT_CALL.set(call)
             try:
-                for key, version in markers:
+                for event_name, key, version in events:
                     self.notify(
                         str(getattr(bucket, "account_id", "")) or "000000000000",
                         bucket,
-                        "ObjectRemoved:DeleteMarkerCreated",
+                        event_name,
                         key,
                         version_id=version,
                     )
@@ -164,19 +175,35 @@ def _inner_put(operation: str | None, event_name: str) -> bool:
     return operation == "CompleteMultipartUpload" and event_name == "ObjectCreated:Put"
 
 
-def _markers_in(body: bytes) -> list[tuple[str, str | None]]:
-    """Keys of a DeleteObjects result whose deletion created a delete marker."""
+def _version_delete(operation: str | None, event_name: str, bucket: Any) -> bool:
+    """moto's own ObjectRemoved:Delete inside a delete on a versioned bucket: the after-hook
+    reports each deleted version instead (moto's names the wrong one, or none at all)."""
+    return (
+        operation in ("DeleteObject", "DeleteObjects")
+        and event_name == "ObjectRemoved:Delete"
+        and bool(getattr(bucket, "is_versioned", False))
+    )
+
+
+def _deletions_in(body: bytes) -> list[tuple[str, str, str | None]]:
+    """(event name, key, version id) for each entry of a DeleteObjects result: a version
+    deleted (VersionId) or a delete marker created (DeleteMarkerVersionId)."""
     try:
         root = ElementTree.fromstring(body)
     except ElementTree.ParseError:
         return []
-    found = []
+    found: list[tuple[str, str, str | None]] = []
     for deleted in root.iter():
-        if not deleted.tag.endswith("Deleted"):
+        if deleted.tag.rsplit("}", 1)[-1] != "Deleted":
             continue
         fields = {child.tag.rsplit("}", 1)[-1]: (child.text or "") for child in deleted}
-        if fields.get("DeleteMarker") == "true" and "VersionId" not in fields:
-            found.append((fields.get("Key", ""), fields.get("DeleteMarkerVersionId")))
+        key = fields.get("Key", "")
+        if fields.get("VersionId"):
+            found.append(("ObjectRemoved:Delete", key, fields["VersionId"]))
+        elif fields.get("DeleteMarker") == "true":
+            found.append(
+                ("ObjectRemoved:DeleteMarkerCreated", key, fields.get("DeleteMarkerVersionId"))
+            )
     return found
 
 

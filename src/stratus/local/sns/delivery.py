@@ -31,9 +31,10 @@ from stratus.local.events.sns_filter import FilterPolicy, InvalidFilterPolicy
 
 log = logging.getLogger("stratus.sns")
 
-# SNS retries an HTTP/S delivery (default policy: 3 immediate retries, then backoff); a
-# local endpoint either answers or does not, so three quick tries stand in for the policy.
-HTTP_ATTEMPTS = 3
+# SNS's default HTTP/S delivery policy: "if the initial delivery of the message fails, Amazon
+# SNS attempts up to three retries" (https://docs.aws.amazon.com/sns/latest/dg/SendMessageToHttp.retry.html);
+# locally the 20 s between attempts is cut to a fraction of a second.
+HTTP_ATTEMPTS = 4
 HTTP_RETRY_DELAY_SECONDS = 0.2
 
 
@@ -135,7 +136,8 @@ async def _post(endpoint: str, publication: Publication, raw: bool) -> None:
                 last = RuntimeError(f"HTTP {response.status_code}")
             except httpx.HTTPError as exc:
                 last = exc
-            await asyncio.sleep(HTTP_RETRY_DELAY_SECONDS * (attempt + 1))
+            if attempt + 1 < HTTP_ATTEMPTS:
+                await asyncio.sleep(HTTP_RETRY_DELAY_SECONDS * (attempt + 1))
     raise RuntimeError(f"no successful answer from {endpoint}: {last}")
 
 
@@ -190,11 +192,59 @@ def _dead_letter_message(publication: Publication, error: Exception) -> Message:
     )
 
 
+def check_message_structure(message: str) -> None:
+    """Publish with MessageStructure=json: "the value of the Message parameter must be a
+    syntactically valid JSON object and contain at least a top-level JSON key of "default"
+    with a value that is a string" (https://docs.aws.amazon.com/sns/latest/api/API_Publish.html),
+    checked at Publish whatever the subscriptions (moto only looks per subscription)."""
+    from moto.sns.exceptions import InvalidParameterValue
+
+    try:
+        structured = json.loads(message)
+    except ValueError:
+        raise InvalidParameterValue(
+            "Invalid parameter: Message Structure - JSON message body failed to parse"
+        ) from None
+    if not isinstance(structured, dict) or not isinstance(structured.get("default"), str):
+        raise InvalidParameterValue(
+            "Invalid parameter: Message Structure - No default entry in JSON message body"
+        )
+
+
+def validate_filter_policy(policy: Any, scope: str | None) -> None:
+    """Subscribe / SetSubscriptionAttributes: the policy is checked with the same rules
+    delivery matches with (`events.sns_filter`), so a subscription never holds a policy that
+    delivery would refuse (moto's own check refuses `cidr` and lets numbers past 10^9 by).
+    https://docs.aws.amazon.com/sns/latest/dg/subscription-filter-policy-constraints.html"""
+    from moto.sns.exceptions import SNSInvalidParameter
+
+    try:
+        FilterPolicy.parse(policy, "MessageBody" if scope == "MessageBody" else "MessageAttributes")
+    except InvalidFilterPolicy as exc:
+        raise SNSInvalidParameter(str(exc)) from None
+
+
 def install(delivery: SnsDelivery) -> None:
-    """Route moto's per-subscription publish to `delivery` (replaces moto's own)."""
-    from moto.sns.models import Subscription
+    """Route moto's per-subscription publish to `delivery` (replaces moto's own), and check
+    filter policies and structured messages as SNS does."""
+    from moto.sns.models import SNSBackend, Subscription
 
     def publish(self: Any, message: str, message_id: str, **kwargs: Any) -> None:
         delivery.on_moto_publish(self, message, message_id, **kwargs)
 
     Subscription.publish = publish  # type: ignore[method-assign,assignment]
+
+    original = getattr(SNSBackend, "_stratus_publish", None) or SNSBackend.publish
+    SNSBackend._stratus_publish = original  # type: ignore[attr-defined]
+
+    def backend_publish(self: Any, message: str, *args: Any, **kwargs: Any) -> str:
+        if kwargs.get("message_structure") == "json":
+            check_message_structure(message)
+        return str(original(self, message, *args, **kwargs))
+
+    SNSBackend.publish = backend_publish  # type: ignore[method-assign]
+
+    def validate(self: Any, value: Any, scope: str | None) -> None:
+        validate_filter_policy(value, scope)
+
+    SNSBackend._validate_filter_policy = validate  # type: ignore[method-assign]
