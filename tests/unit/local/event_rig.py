@@ -12,10 +12,10 @@ from typing import Any
 
 from moto_harness import client_factory, serve
 
-from stratus.local.contracts import InvokeResult
+from stratus.local.core.contracts import InvokeResult
+from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
-from stratus.local.front_door import FrontDoor
-from stratus.local.moto_app import MotoApp
+from stratus.local.core.moto_app import MotoApp
 
 Answer = InvokeResult | BaseException | Any
 Respond = Callable[[dict[str, Any]], Answer | Awaitable[Answer]]

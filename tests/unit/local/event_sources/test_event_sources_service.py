@@ -14,12 +14,12 @@ from urllib.parse import urlparse
 import pytest
 from event_rig import Endpoint, FakeLambda, moto_endpoint, wait_for
 
+from stratus.local.core.settings import LocalSettings, Ports
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Targets
 from stratus.local.event_sources.service import EventSourcesService
 from stratus.local.lambda_runtime.service import LambdaService
-from stratus.local.model import Resource
-from stratus.local.settings import LocalSettings, Ports
+from stratus.local.provision.model import Resource
 
 pytestmark = pytest.mark.anyio
 ACCOUNT = "000000000000"

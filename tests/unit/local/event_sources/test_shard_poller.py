@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from event_rig import FakeLambda, function_error, wait_for
 
-from stratus.local.contracts import TooManyRequestsError
+from stratus.local.core.contracts import TooManyRequestsError
 from stratus.local.delivery.targets import Message
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.event_sources.stream_poller import ShardPoller

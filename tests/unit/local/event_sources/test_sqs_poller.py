@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from event_rig import Endpoint, FakeLambda, function_error, moto_endpoint, wait_for
 
-from stratus.local.contracts import FunctionNotFoundError, TooManyRequestsError
+from stratus.local.core.contracts import FunctionNotFoundError, TooManyRequestsError
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.event_sources.sqs_poller import SqsPoller
 
