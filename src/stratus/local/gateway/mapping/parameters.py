@@ -156,6 +156,8 @@ def map_request_parameters(
         location, _, name = target.removeprefix("integration.request.").partition(".")
         if not target.startswith("integration.request.") or not name:
             raise MappingExpressionError(f"invalid integration parameter {target!r}")
+        if location not in ("path", "querystring", "header"):
+            raise MappingExpressionError(f"invalid integration parameter {target!r}")
         values = _method_source(expression.strip(), request)
         if values is None:
             continue
@@ -163,8 +165,6 @@ def map_request_parameters(
             mapped.path[name] = values[-1]
         elif location == "querystring":
             mapped.querystring[name] = values
-        elif location == "header":
-            mapped.header[name] = values
         else:
-            raise MappingExpressionError(f"invalid integration parameter {target!r}")
+            mapped.header[name] = values
     return mapped

@@ -31,7 +31,7 @@ from typing import Any
 from jsonschema import Draft4Validator
 from jsonschema.exceptions import SchemaError, ValidationError
 from referencing import Registry, Resource
-from referencing.exceptions import NoSuchResource
+from referencing.exceptions import NoSuchResource, Unresolvable
 from referencing.jsonschema import DRAFT4
 
 from stratus.local.gateway.errors import GatewayError
@@ -243,9 +243,10 @@ def body_errors(validator: Draft4Validator, body: bytes | str) -> list[str]:
         return [f"Invalid JSON: {exc}"]
     try:
         errors = sorted(validator.iter_errors(document), key=lambda e: list(e.absolute_path))
-    except NoSuchResource as exc:
-        raise InvalidModel(f"unresolvable $ref {exc.ref!r}") from exc
-    return [_fge_message(e) for e in errors]
+    except Unresolvable as exc:
+        raise InvalidModel(f"unresolvable $ref: {exc}") from exc
+    # jsonschema reports each missing property; the Java validator one message for all.
+    return list(dict.fromkeys(_fge_message(e) for e in errors))
 
 
 def validate_request(

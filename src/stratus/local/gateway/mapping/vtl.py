@@ -77,6 +77,11 @@ class JsonList(list[Any]):
     def __str__(self) -> str:
         return json.dumps(to_plain(self), separators=(",", ":"), ensure_ascii=False)
 
+    def count(self, *value: Any) -> int:
+        """``count()`` is the size (the reference's ``$input.path('$.pets').count()``);
+        Python's ``count(x)`` still works."""
+        return super().count(value[0]) if value else len(self)
+
 
 class _Entry(VtlMap):
     """A ``Map.Entry`` from ``entrySet()``: ``$e.key``, ``$e.value``, ``$e.getKey()``."""
@@ -145,6 +150,14 @@ def _index_of(s: Any, sub: Any, start: int = 0) -> int:
     return s.find(sub, start) if isinstance(s, str) else (s.index(sub) if sub in s else -1)
 
 
+def _substring(s: str, begin: int, end: int | None = None) -> str:
+    """Java's ``substring``: out-of-range indices fail (StringIndexOutOfBoundsException)."""
+    stop = len(s) if end is None else end
+    if begin < 0 or stop > len(s) or begin > stop:
+        raise IndexError(f"substring({begin}, {stop}) of a string of length {len(s)}")
+    return s[begin:stop]
+
+
 def _split(s: str, regex: str, limit: int = 0) -> list[str]:
     parts = re.split(regex, s, maxsplit=max(limit - 1, 0)) if limit > 0 else re.split(regex, s)
     if limit == 0:
@@ -183,7 +196,7 @@ _STRING: dict[str, Callable[..., Any]] = {
     "lastIndexOf": lambda s, sub: s.rfind(sub),
     "charAt": lambda s, i: s[i],
     "concat": lambda s, o: s + o,
-    "substring": lambda s, start, end=None: s[start:end],
+    "substring": _substring,
     "matches": _java_matches,
     "replaceAll": lambda s, regex, repl: re.sub(regex, _java_replacement(repl), s),
     "replaceFirst": lambda s, regex, repl: re.sub(regex, _java_replacement(repl), s, count=1),
@@ -191,7 +204,6 @@ _STRING: dict[str, Callable[..., Any]] = {
 }
 _LIST: dict[str, Callable[..., Any]] = {
     "size": len,
-    "count": len,  # the mapping template reference shows $input.path('$.pets').count()
     "isEmpty": lambda lst: len(lst) == 0,
     "get": lambda lst, i: lst[i],
     "contains": lambda lst, v: v in lst,
