@@ -28,6 +28,7 @@ splits on a literal dot, Java on a regex).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import re
@@ -293,14 +294,21 @@ def install() -> None:
     _installed = True
 
 
-def merge(template: str, namespace: Mapping[str, Any]) -> str:
-    """Render ``template`` against ``namespace``; :class:`MappingTemplateError` if it fails."""
+@functools.lru_cache(maxsize=512)
+def _compile(template: str) -> Any:
+    """A parsed template, reusable across requests (parsing dominates small templates)."""
     install()
     try:
         compiled = airspeed.Template(template)
         compiled.ensure_compiled()
     except ops.TemplateSyntaxError as exc:
         raise MappingTemplateError(f"malformed mapping template: {exc}") from exc
+    return compiled
+
+
+def merge(template: str, namespace: Mapping[str, Any]) -> str:
+    """Render ``template`` against ``namespace``; :class:`MappingTemplateError` if it fails."""
+    compiled = _compile(template)
     stream = ops.StoppableStream()
     try:
         compiled.merge_to(dict(namespace), stream)
