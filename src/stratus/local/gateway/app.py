@@ -56,6 +56,11 @@ class _Reply(Exception):
         self.error = error
 
 
+class _ClientGone(Exception):
+    """The client disconnected (or the read timeout closed it) before its body arrived:
+    nothing is invoked and nothing is answered."""
+
+
 def _extended_id() -> str:
     return base64.b64encode(os.urandom(10)).decode()[:14] + "="  # like "I9n8hGdYIAMFbAw="
 
@@ -128,7 +133,10 @@ class GatewayApp:
         log: dict[str, Any] = {}
         method: Method | None = None
         try:
-            req.body = await _read_body(receive, hmap)
+            try:
+                req.body = await _read_body(receive, hmap)
+            except _ClientGone:
+                return
             if api is None or stage is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
             found = match(api.root, segments)
@@ -232,6 +240,7 @@ class GatewayApp:
                 self.ctx.lambdas.invoke(method.function_arn, payload), method.timeout_ms / 1000
             )
         except TimeoutError:
+            # Also the local worker queue's bound (LocalCapacityError is a TimeoutError).
             raise _Reply(E.INTEGRATION_TIMEOUT) from None
         except TooManyRequestsError:
             raise _Reply(E.LAMBDA_THROTTLED) from None
@@ -320,7 +329,7 @@ async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise _ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:

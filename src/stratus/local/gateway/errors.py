@@ -46,7 +46,13 @@ REQUEST_TOO_LARGE = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", N
 BAD_LAMBDA_RESPONSE = GatewayError(
     "DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException", spaced=True
 )
-# AWS: Lambda's own 429 (concurrency) reaches clients as 500, never 429 (proxy integrations).
+# AWS: Lambda's own 429 (reserved or account concurrency exceeded) reaches clients of a
+# Lambda proxy integration as 500 {"message": "Internal server error"}, never as 429: "If
+# the backend service is throttled because of a high number of requests, then the API
+# Gateway API can return an Internal server error"
+# (https://repost.aws/knowledge-center/api-gateway-internal-server-error). A 429 from API
+# Gateway itself means the stage's or account's throttling (THROTTLED above,
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
 LAMBDA_THROTTLED = GatewayError(
     "INTEGRATION_FAILURE", 500, "Internal server error", "InternalServerErrorException", spaced=True
 )

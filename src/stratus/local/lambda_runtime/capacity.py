@@ -27,8 +27,10 @@ WORKERS_PER_CPU = 4  # handlers mostly wait on AWS calls, so a core carries seve
 MAX_DEFAULT_WORKERS = 64
 
 
-class LocalCapacityError(Exception):
-    """No local worker came free within the wait bound (a local limit, not an AWS one)."""
+class LocalCapacityError(TimeoutError):
+    """No local worker came free within the wait bound (a local limit, not an AWS one: never
+    a throttle). A TimeoutError, so callers that bound an invocation's time (the gateway's
+    integration timeout) answer it as they answer their own timeout."""
 
 
 class PooledWorker(Protocol):
