@@ -45,6 +45,7 @@ from stratus.local.gateway.proxy import (
     parse_response,
     request_time,
 )
+from stratus.local.gateway.validation import body_model, body_problem
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
 
@@ -195,6 +196,14 @@ class GatewayApp:
         ):
             raise _Reply(E.MISSING_AUTH_TOKEN)
 
+        # After the authorizer, before the integration: API Gateway's request validation.
+        schema = body_model(method.body_models, hmap.get("content-type"))
+        if schema is not None:
+            problem = body_problem(schema, req.body)
+            if problem is not None:
+                log["error.validationErrorString"] = problem
+                raise _Reply(E.BAD_REQUEST_BODY)
+
         query = req.query_map()
         if method.integration_type == "MOCK":
             try:
@@ -311,6 +320,7 @@ class GatewayApp:
             "context.integrationLatency": log.get("integrationLatency"),
             "context.integration.latency": log.get("integrationLatency"),
             "context.integration.status": log.get("integration.status"),
+            "context.error.validationErrorString": log.get("error.validationErrorString"),
             "context.integrationStatus": log.get("integration.status"),
         }
         if log.get("error.message") is not None:

@@ -42,6 +42,10 @@ EXPIRED_TOKEN = GatewayError(
 )
 THROTTLED = GatewayError("THROTTLED", 429, "Too Many Requests", "TooManyRequestsException")
 REQUEST_TOO_LARGE = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", None)
+# A RequestValidator refused the body (api-gateway-method-request-validation.html).
+BAD_REQUEST_BODY = GatewayError(
+    "BAD_REQUEST_BODY", 400, "Invalid request body", "BadRequestException"
+)
 # AWS: a malformed proxy response or a function error is a 502 with this spaced body.
 BAD_LAMBDA_RESPONSE = GatewayError(
     "DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException", spaced=True
