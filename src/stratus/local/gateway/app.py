@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
+from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
@@ -86,6 +87,7 @@ class GatewayApp:
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
         self.caches: dict[tuple[str, str], ResponseCache] = {}
         self.fallback = Starlette(routes=list(extra_routes))
+        self.origins = local_origins(ctx.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
@@ -207,7 +209,9 @@ class GatewayApp:
         query = req.query_map()
         if method.integration_type == "MOCK":
             try:
-                mock = mock_response(method.integration, hmap, query, path_params, stage.variables)
+                mock = mock_response(
+                    method.integration, hmap, query, path_params, stage.variables, self.origins
+                )
             except LookupError:
                 raise _Reply(E.CONFIGURATION_ERROR) from None
             return mock.status, mock.headers, mock.body
@@ -366,6 +370,19 @@ async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: b
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def local_origins(settings: LocalSettings) -> dict[str, str]:
+    """The gateway's default web origins (what a CDK app allows for local use) -> where this
+    gateway really serves web apps; empty when it runs on its default port."""
+    from stratus.local.core.discovery import port_defaults
+
+    default_port = port_defaults().get("gateway", 4443)
+    port = settings.ports.gateway
+    if port == default_port:
+        return {}
+    hosts = dict.fromkeys([settings.host, "127.0.0.1", "localhost"])
+    return {f"https://{h}:{default_port}": f"https://{h}:{port}" for h in hosts}
 
 
 def _json_bytes(event: dict[str, Any]) -> bytes:
