@@ -12,6 +12,7 @@ from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
+from stratus.local.gateway.server import GatewayHttpProtocol
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.service import LambdaService
 from stratus.local.provision.model import Deployment
@@ -66,7 +67,13 @@ class GatewayService(EmulatedService):
                 extra_routes=cloud.web_routes,
                 log_sink=None if lambdas.log_sink is None else access_log_writer(lambdas.log_sink),
             )
-            await cloud.serve("gateway", self.app, cloud.settings.ports.gateway, tls=True)
+            await cloud.serve(
+                "gateway",
+                self.app,
+                cloud.settings.ports.gateway,
+                tls=True,
+                http=GatewayHttpProtocol,  # API Gateway's head-size limit and read timeout
+            )
 
 
 def access_log_writer(sink: LogSink) -> Callable[[str, str], None]:
