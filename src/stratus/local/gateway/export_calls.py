@@ -33,7 +33,6 @@ from stratus.local.provision.model import Deployment
 
 Handler = Callable[[AwsCall], Awaitable[Response | None]]
 AWS_SDK_TYPES = ("javascript", "android", "objectivec", "swift", "ruby", "java")
-SDK_TOOLS_DIR = "sdk-tools"
 
 
 def _source(
@@ -105,7 +104,7 @@ def get_sdk_handler(
         document = build_document(source, "oas30", set(), local.gateway_origin)
         try:
             body = await asyncio.to_thread(
-                sdk.sdk_zip, document, sdk_type, local.state_dir / SDK_TOOLS_DIR
+                sdk.sdk_zip, document, sdk_type, local.state_dir / sdk.TOOLS_DIR
             )
         except sdk.SdkError as exc:
             return call.error("ServiceUnavailableException", str(exc), 503)

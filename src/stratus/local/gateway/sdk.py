@@ -19,8 +19,9 @@ javascript, android, objectivec, swift and ruby; locally we generate what our us
 Generators get the stage's OpenAPI 3.0 export, completed where API Gateway's export is not a
 valid document or not a useful client: a method without method responses (`"responses": {}`)
 gets a `default` response, OPTIONS (CORS preflight, answered by the gateway) is left out,
-`{proxy+}` becomes `{proxy}`, operations without an OperationName get AWS's SDK names
-(`todosIdGet`), and the export's date version becomes a PEP 440 / semver-friendly one.
+ANY becomes GET, POST, PUT, PATCH and DELETE, `{proxy+}` becomes `{proxy}`, operations
+without an OperationName get AWS's SDK names (`todosIdGet`), and the export's date version
+becomes a PEP 440 / semver-friendly one.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ from pathlib import Path
 from typing import Any
 
 SDK_TYPES = ("python", "typescript", "javascript")
+ANY_VERBS = ("get", "post", "put", "patch", "delete")  # what a client may send to ANY
+TOOLS_DIR = "sdk-tools"  # under the state directory: the npm tools, shared by GetSdk and the CLI
 TS_TOOLS = {"openapi-typescript": "7.13.0", "openapi-fetch": "0.17.0", "typescript": "5.9.3"}
 NPM_TIMEOUT = 600
 GENERATE_TIMEOUT = 180
@@ -80,7 +83,10 @@ def sdk_document(export: dict[str, Any]) -> dict[str, Any]:
     doc = copy.deepcopy(export)
     paths: dict[str, Any] = {}
     for path, item in (doc.get("paths") or {}).items():
+        any_method = item.get("x-amazon-apigateway-any-method")
         item = {k: v for k, v in item.items() if k != "options" and not k.startswith("x-")}
+        for verb in ANY_VERBS if isinstance(any_method, dict) else ():
+            item.setdefault(verb, copy.deepcopy(any_method))
         for verb, op in item.items():
             if not isinstance(op, dict):
                 continue
