@@ -124,3 +124,19 @@ def test_stratus_sdk_typescript_generates_and_type_checks(
         "openapi-fetch": "0.17.0"
     }
     assert elapsed < TS_BUDGET_SECONDS, f"took {elapsed:.0f} s"
+
+
+def test_get_sdk_javascript_is_the_compiled_typescript_client(
+    local_cloud: LocalCloudHandle,
+) -> None:
+    if shutil.which("npm") is None:
+        pytest.skip("npm is not installed: the JavaScript SDK cannot be generated here")
+    api_id, _, stage = todo_api(local_cloud)
+    out = aws_client(local_cloud, "apigateway").get_sdk(
+        restApiId=api_id, stageName=stage, sdkType="javascript"
+    )
+    archive = zipfile.ZipFile(io.BytesIO(out["body"].read()))
+    names = archive.namelist()
+    index = next(n for n in names if n.endswith("/dist/index.js"))
+    assert "createClient" in archive.read(index).decode()
+    assert any(n.endswith("/dist/index.d.ts") for n in names), names
