@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
@@ -43,17 +44,19 @@ class GatewayService(EmulatedService):
     def __init__(self) -> None:
         self.app: Any = None
         self.deployment: Deployment | None = None
+        self.settings: LocalSettings | None = None
 
     def hooks(self) -> Iterable[Hook]:
         # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
         # sees them: they are only recorded).
-        table = apigateway_reads.operations(lambda: self.deployment)
+        table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
 
     async def start(self, cloud: CloudContext) -> None:
         lambdas = cloud.service(LambdaService)
         assert lambdas.runtime is not None
         self.deployment = cloud.require_deployment()
+        self.settings = cloud.settings
         with cloud.reporter.step("Starting the API gateway (HTTPS)"):
             ctx = LocalContext(
                 cloud.settings,
