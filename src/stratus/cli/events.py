@@ -9,7 +9,6 @@ local-only path `/_stratus/events/rules/{name}/fire`.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,34 +18,11 @@ import typer
 from rich.console import Console
 
 from stratus.cli.up import project_root
+from stratus.local.core.endpoints import NotRunningError, aws_endpoint
 from stratus.local.core.settings import LocalSettings
 
 console = Console(stderr=True)
 app = typer.Typer(no_args_is_help=True, help="EventBridge on the local cloud.")
-
-
-class NotRunningError(RuntimeError):
-    pass
-
-
-def running_endpoint(state_dir: Path) -> str:
-    """The AWS endpoint of the cloud whose state is in `state_dir`, if it is running."""
-    path = state_dir / "endpoints.json"
-    try:
-        recorded = json.loads(path.read_text())
-    except (OSError, ValueError):
-        raise NotRunningError(f"stratus up is not running (no {path})") from None
-    pid = int(recorded.get("pid") or 0)
-    if pid:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            raise NotRunningError(
-                f"stratus up is not running (pid {pid} of {path} is gone)"
-            ) from None
-        except PermissionError:
-            pass  # alive, someone else's
-    return str(recorded["aws"]).rstrip("/")
 
 
 def _state_dir(app_dir: Path | None, state_dir: Path | None) -> Path:
@@ -87,7 +63,7 @@ def fire(
         body["region"] = region
     where = _state_dir(app_dir, state_dir)
     try:
-        endpoint = running_endpoint(where)
+        endpoint = aws_endpoint(where)
         answer = httpx.post(
             f"{endpoint}/_stratus/events/rules/{quote(rule, safe='')}/fire", json=body, timeout=30
         )

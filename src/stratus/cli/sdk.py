@@ -24,6 +24,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from rich.console import Console
 
 from stratus.cli.up import project_root
+from stratus.local.core import endpoints
 from stratus.local.core.settings import (
     AWS_PORT,
     REGION,
@@ -66,8 +67,11 @@ def sdk(
     settings = LocalSettings.for_project(project_root(app_dir), state_dir)
     endpoint = endpoint_url or os.environ.get("AWS_ENDPOINT_URL")
     if endpoint is None:
-        _require_running(settings)
-        endpoint = settings.aws_endpoint
+        try:
+            endpoint = endpoints.aws_endpoint(settings.state_dir)
+        except endpoints.NotRunningError as exc:
+            console.print(f"[red]error:[/red] {exc}; start it with `stratus up`")
+            raise typer.Exit(1) from None
     client = boto3.client(
         "apigateway",
         endpoint_url=endpoint,
@@ -101,27 +105,6 @@ def sdk(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     _report(lang, names, target, generators.base_url(generators.sdk_document(document)))
-
-
-def _require_running(settings: LocalSettings) -> None:
-    from stratus.local.cloud import read_state_pid
-
-    pid = read_state_pid(settings)
-    alive = False
-    if pid is not None:
-        try:
-            os.kill(pid, 0)
-            alive = True
-        except ProcessLookupError:
-            alive = False
-        except PermissionError:
-            alive = True
-    if not alive:
-        console.print(
-            f"stratus up is not running with state in {settings.state_dir}: start it, or "
-            "give --endpoint-url (or --state-dir / --app for another cloud)"
-        )
-        raise typer.Exit(1)
 
 
 def _find_api(client: Any, wanted: str) -> str:

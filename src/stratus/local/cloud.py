@@ -24,6 +24,7 @@ from typing import IO, Any, TypeVar
 import boto3
 from botocore.config import Config
 
+from stratus.local.core import endpoints
 from stratus.local.core.context import CloudContext, Reporter
 from stratus.local.core.registry import EmulatedService
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
@@ -270,6 +271,7 @@ class LocalCloud:
         )
         for service in self.services:
             await service.start(cloud)
+        endpoints.write(s)
         self.instance.ready_seconds = time.perf_counter() - began
         return self.instance
 
@@ -335,6 +337,7 @@ class LocalCloud:
         if self._snapshotter is not None:
             with contextlib.suppress(Exception):
                 await asyncio.to_thread(self._snapshotter.save_now)
+        endpoints.remove(self.settings)
         if self._endpoint is not None:
             await servers.stop_servers([self._endpoint])
 

@@ -8,17 +8,15 @@
 - Scheduled rules, and EventBridge Scheduler's schedules (`schedules`), fire on time from a
   background task (`scheduler`).
 - `POST /_stratus/events/rules/{name}/fire` fires one rule now (`admin`, for
-  `stratus events fire`); the endpoint's address is written to `<state>/endpoints.json` so
-  the CLI finds a running cloud.
+  `stratus events fire`); the CLI finds the running cloud through `<state>/endpoints.json`
+  (core.endpoints).
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 from collections.abc import Callable, Iterable, Mapping
-from pathlib import Path
 from typing import Any, ClassVar
 
 from starlette.responses import Response
@@ -45,11 +43,6 @@ from stratus.local.provision.provider import Provider
 
 # Seconds before the first retry of a failed target (doubling, capped): tests shrink it.
 BACKOFF_ENV = "STRATUS_EVENTS_RETRY_BASE_SECONDS"
-ENDPOINTS_FILE = "endpoints.json"
-
-
-def endpoints_path(state_dir: Path) -> Path:
-    return state_dir / ENDPOINTS_FILE
 
 
 class EventBridgeService(EmulatedService):
@@ -66,7 +59,6 @@ class EventBridgeService(EmulatedService):
         self.delivery: EventBridgeDelivery | None = None
         self.scheduler: Scheduler | None = None
         self._account = ACCOUNT_ID
-        self._endpoints: Path | None = None
 
     def hooks(self) -> Iterable[Hook]:
         async def answer_put_events(call: AwsCall) -> Response | None:
@@ -128,15 +120,6 @@ class EventBridgeService(EmulatedService):
             self.delivery, lambda: moto_rules(self._account), schedules=runner
         )
         cloud.background(self.scheduler.run(), "eventbridge-scheduler")
-        self._endpoints = endpoints_path(cloud.settings.state_dir)
-        self._endpoints.write_text(
-            json.dumps({"aws": cloud.settings.aws_endpoint, "pid": os.getpid()}, indent=2)
-        )
-
-    async def stop(self) -> None:
-        if self._endpoints is not None:
-            with contextlib.suppress(OSError):
-                self._endpoints.unlink()
 
     def describe(self) -> Mapping[str, object]:
         rules = self._rules(None)
