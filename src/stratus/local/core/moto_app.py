@@ -26,6 +26,7 @@ from xml.sax.saxutils import escape
 import anyio.to_thread
 from starlette.responses import Response
 
+from stratus.local import motofast
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.settings import ACCOUNT_ID
 
@@ -119,6 +120,7 @@ class MotoApp:
         self._app = DomainDispatcherApplication(create_backend_app)
         self.gate = _Gate()
         _ignore_bucket_policies()
+        motofast.install()
 
     async def handle(self, request: AwsRequest) -> Response:
         status, headers, body = await anyio.to_thread.run_sync(self.call, request)
