@@ -202,13 +202,15 @@ def run(endpoint: str) -> dict[str, Series]:
 
 
 SERVER = """
-import asyncio, sys
+import asyncio, os, sys
 from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.moto_app import MotoApp
 from stratus.local.core.servers import start_server
 
 async def main() -> None:
-    door = FrontDoor(MotoApp().handle)
+    moto = MotoApp()
+    moto.inline = os.environ.get("RAWCALLS_INLINE", "1") == "1"  # 0: every call in a thread
+    door = FrontDoor(moto.handle)
     await start_server("aws", door, "127.0.0.1", int(sys.argv[1]))
     print("ready", flush=True)
     await asyncio.Event().wait()

@@ -4,7 +4,7 @@ What upstream lacks: moto's `JSONSerializer` re-derives everything per value. Fo
 member of every structure it builds an `AttributePickerContext`, asks six alias providers
 for candidate keys (each probing `hasattr`, `xform_name`, the shape's parent), keeps a key
 path, and dispatches on `getattr(self, "_serialize_type_" + type_name)`. A DynamoDB Query
-of 20 to-do sized items spends ~20 ms there (half of the request) while `json.dumps` of the
+of 20 small items (8 attributes) spends ~20 ms there (half of the request) while `json.dumps` of the
 result takes 0.05 ms; SQS, Cognito, Logs and every other `json` service pay the same.
 
 The patch compiles, per output shape, the same walk with everything that does not depend on

@@ -65,6 +65,7 @@ class Wire:
             k.lower(): (v.decode() if isinstance(v, bytes) else v)
             for k, v in prepared.headers.items()
         }
+        headers.setdefault("host", url.netloc)  # what the HTTP client adds on the wire
         return AwsRequest(
             method=prepared.method,
             path=unquote(url.path),
