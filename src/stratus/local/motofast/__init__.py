@@ -9,7 +9,8 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from stratus.local.motofast import dynamodb_query, json_serializer
+    from stratus.local.motofast import dynamodb_query, json_serializer, sqs_queue
 
     dynamodb_query.install()
     json_serializer.install()
+    sqs_queue.install()
