@@ -177,13 +177,28 @@ class _Compiler:
             for key, member in shape.members.items()
         ]
 
+        # Which members may read a key: a member none of whose candidate keys is in the
+        # value reads nothing (moto skips it), so a small value (a DynamoDB AttributeValue
+        # holds one of ten members) only visits the members its keys name, in shape order.
+        readers: dict[str, list[int]] = {}
+        for i, (_, candidates, _) in enumerate(members):
+            for candidate in candidates:
+                if i not in readers.setdefault(candidate, []):
+                    readers[candidate].append(i)
+        every = range(len(members))
+
         def put_structure(out: dict[Any, Any], value: Any, key: Any) -> None:
             if value is None:
                 return
             if type(value) is not dict:
                 raise _NotPlain(type(value).__name__)
             wrapper: dict[Any, Any] = {} if key else out
-            for member_key, candidates, put in members:
+            if len(value) * 4 < len(members):
+                visit: Any = sorted({i for k in value for i in readers.get(k, ())})
+            else:
+                visit = every
+            for i in visit:
+                member_key, candidates, put = members[i]
                 member_value = None
                 for candidate in candidates:
                     member_value = value.get(candidate, _MISSING)
