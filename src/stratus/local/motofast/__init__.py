@@ -9,8 +9,9 @@ from __future__ import annotations
 
 
 def install() -> None:
-    from stratus.local.motofast import dynamodb_query, json_serializer, sqs_queue
+    from stratus.local.motofast import dynamodb_query, handler_methods, json_serializer, sqs_queue
 
+    handler_methods.install()
     dynamodb_query.install()
     json_serializer.install()
     sqs_queue.install()
