@@ -26,8 +26,11 @@ from xml.sax.saxutils import escape
 import anyio.to_thread
 from starlette.responses import Response
 
+from stratus.local import motofast
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.settings import ACCOUNT_ID
+from stratus.local.motofast import inline
+from stratus.local.motofast.direct import DirectDispatcher
 
 log = logging.getLogger("stratus.moto")
 
@@ -71,6 +74,11 @@ class _Gate:
             with self._cond:
                 self._active -= 1
                 self._cond.notify_all()
+
+    @property
+    def exclusive_held(self) -> bool:
+        """Whether a snapshot holds the gate now (a request would wait for it)."""
+        return self._exclusive
 
     @contextmanager
     def exclusive(self, timeout: float = 10.0) -> Iterator[bool]:
@@ -119,9 +127,17 @@ class MotoApp:
         self._app = DomainDispatcherApplication(create_backend_app)
         self.gate = _Gate()
         _ignore_bucket_policies()
+        motofast.install()
+        # moto's handler for the request, straight (motofast.direct), else moto's whole app.
+        self._dispatch = DirectDispatcher(self._app)
+        # Known-short calls run on the event loop (motofast.inline); set False to measure.
+        self.inline = True
 
     async def handle(self, request: AwsRequest) -> Response:
-        status, headers, body = await anyio.to_thread.run_sync(self.call, request)
+        if self.inline and self._is_short(request):
+            status, headers, body = self.call(request)  # on the loop: no thread hop
+        else:
+            status, headers, body = await anyio.to_thread.run_sync(self.call, request)
         response = Response(content=b"", status_code=status)
         # Headers exactly as moto set them (repeats kept); HEAD keeps moto's Content-Length.
         raw = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
@@ -134,32 +150,28 @@ class MotoApp:
         return response
 
     def call(self, request: AwsRequest) -> tuple[int, list[tuple[str, str]], bytes]:
-        """Run one request through moto synchronously: (status, headers, body)."""
+        """Run one request through moto synchronously: (status, headers, body).
+
+        Every request reaches moto through here, exactly once.
+        """
         environ = self._environ(request)
-        captured: dict[str, Any] = {}
-
-        def start_response(
-            status: str, headers: list[tuple[str, str]], exc_info: Any = None
-        ) -> Any:
-            captured["status"] = int(status.split(" ", 1)[0])
-            captured["headers"] = headers
-            return lambda data: None
-
         with self.gate.shared():
             try:
-                result = self._app(environ, start_response)
-                try:
-                    body = b"".join(result)
-                finally:
-                    close = getattr(result, "close", None)
-                    if close is not None:
-                        close()
+                status, headers, body = self._dispatch(environ)
             except Exception as exc:  # moto's Flask app runs in debug mode: errors propagate
                 log.exception("moto failed on %s %s", request.method, request.path)
                 return _internal_failure(request, exc)
         if request.method == "HEAD":
             body = b""
-        return captured["status"], list(captured["headers"]), body
+        return status, headers, body
+
+    def _is_short(self, request: AwsRequest) -> bool:
+        from stratus.local.core.front_door import CURRENT_CALL
+
+        call = CURRENT_CALL.get()  # the front door routed this request already
+        if call is None or call.request is not request or self.gate.exclusive_held:
+            return False
+        return inline.is_short(call, self.account_id)
 
     def reset(self) -> None:
         """Forget every resource (`stratus up --fresh`)."""
