@@ -32,7 +32,7 @@ BUILT_IN_MODELS: dict[str, dict[str, Any]] = {
 
 @dataclass
 class MethodSource:
-    path: str  # "/todos/{id}"
+    path: str  # "/orders/{id}"
     http_method: str  # "GET", "ANY"
     props: dict[str, Any]  # AWS::ApiGateway::Method properties (resolved)
     authorizer: str | None = None  # the authorizer's name
@@ -185,7 +185,7 @@ def _read_members(members: list[Resource], api: Resource, source: ApiSource) -> 
 
 
 def _resource_paths(resources: list[Resource], api: Resource) -> dict[str, str]:
-    """Resource id -> path ("/todos/{id}"); the root resource is "/"."""
+    """Resource id -> path ("/orders/{id}"); the root resource is "/"."""
     nodes = {r.physical_id: r for r in resources}
     root = str(api.attributes.get("RootResourceId") or "")
     if not root:  # without the attribute, the root is the one parent that is no Resource

@@ -4,7 +4,7 @@ AWS's GetSdk (https://docs.aws.amazon.com/apigateway/latest/api/API_GetSdk.html)
 javascript, android, objectivec, swift and ruby; locally we generate what our users write:
 
 - **python** (our addition): `openapi-python-client` (pinned in the dev dependencies; it
-  already writes the to-do SDK, see sdk/generate.py): attrs models and an httpx `Client` /
+  already writes this project's own SDK, see sdk/generate.py): attrs models and an httpx `Client` /
   `AuthenticatedClient` with sync and async calls per operation, fully typed.
 - **typescript**: `openapi-typescript` 7.13.0 writes the document's types (`paths`,
   `components`) and `openapi-fetch` 0.17.0 is the typed fetch client that reads them
@@ -20,7 +20,7 @@ Generators get the stage's OpenAPI 3.0 export, completed where API Gateway's exp
 valid document or not a useful client: a method without method responses (`"responses": {}`)
 gets a `default` response, OPTIONS (CORS preflight, answered by the gateway) is left out,
 ANY becomes GET, POST, PUT, PATCH and DELETE, `{proxy+}` becomes `{proxy}`, operations
-without an OperationName get AWS's SDK names (`todosIdGet`), and the export's date version
+without an OperationName get AWS's SDK names (`ordersIdGet`), and the export's date version
 becomes a PEP 440 / semver-friendly one.
 """
 
@@ -57,8 +57,8 @@ class SdkError(RuntimeError):
 
 @dataclass(frozen=True)
 class Names:
-    project: str  # "stratus-local-todo-client" (distribution / npm package)
-    package: str  # "stratus_local_todo_client" (Python import name)
+    project: str  # "my-api-client" (distribution / npm package)
+    package: str  # "my_api_client" (Python import name)
 
 
 def names_for(title: str) -> Names:
@@ -104,8 +104,8 @@ def sdk_document(export: dict[str, Any]) -> dict[str, Any]:
 
 
 def aws_operation_name(path: str, verb: str) -> str:
-    """API Gateway's SDK method names: path parts then the verb ("/todos/{id}" GET ->
-    "todosIdGet")."""
+    """API Gateway's SDK method names: path parts then the verb ("/orders/{id}" GET ->
+    "ordersIdGet")."""
     words = [w for part in path.split("/") for w in re.split(r"[^A-Za-z0-9]+", part) if w]
     name = "".join(w[:1].upper() + w[1:] for w in [*words, verb.lower()])
     return (name[:1].lower() + name[1:]) or "rootGet"
@@ -277,7 +277,7 @@ def _write_ts_package(work: Path, doc: dict[str, Any], names: Names) -> None:
         "export type { components, operations, paths };\n\n"
         "/** The stage this client was generated from. */\n"
         f"export const defaultBaseUrl = {json.dumps(base_url(doc))};\n\n"
-        '/** A typed client: `client.GET("/todos", { headers: { Authorization } })`. */\n'
+        '/** A typed client: `client.GET("/orders", { headers: { Authorization } })`. */\n'
         "export function createApiClient(options: ClientOptions = {}) {\n"
         "  return createClient<paths>({ baseUrl: defaultBaseUrl, ...options });\n"
         "}\n\n"
@@ -288,7 +288,7 @@ def _write_ts_package(work: Path, doc: dict[str, Any], names: Names) -> None:
         f"{TS_TOOLS['openapi-typescript']} types + openapi-fetch {TS_TOOLS['openapi-fetch']}).\n\n"
         "```ts\nimport { createApiClient } from "
         f'"{names.project}";\n\nconst api = createApiClient();\n'
-        'const { data, error } = await api.GET("/todos", { headers: { Authorization: token } });\n'
+        'const { data, error } = await api.GET("/orders", { headers: { Authorization: token } });\n'
         "```\n"
     )
 
