@@ -134,6 +134,7 @@ def test_snapshot_then_more_writes_survive_a_crash(
 ) -> None:
     state = _open(moto, state_dir)
     ids = _writes(aws)
+    second = aws("s3").put_object(Bucket="files-bucket", Key="u1/a.txt", Body=b"v2")
     assert state.snapshot() is True
     aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "u2"}})
     files = sorted(p.name for p in (state_dir / "snapshots").iterdir())
@@ -143,6 +144,9 @@ def test_snapshot_then_more_writes_survive_a_crash(
 
     state = _open(moto, state_dir)
     assert state.recovery.replayed == 1  # type: ignore[attr-defined]
+    versions = aws("s3").list_object_versions(Bucket="files-bucket")["Versions"]
+    assert {v["VersionId"] for v in versions} == {ids["version"], second["VersionId"]}
+    aws("s3").delete_object(Bucket="files-bucket", Key="u1/a.txt", VersionId=second["VersionId"])
     _check(aws, ids)
     assert "Item" in aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "u2"}})
 

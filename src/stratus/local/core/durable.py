@@ -546,8 +546,10 @@ def _request(entry: dict[str, Any]) -> AwsRequest:
 
 
 def _answer_check(answer: tuple[int, list[tuple[str, str]], bytes]) -> int:
-    status, _headers, body = answer
-    return zlib.crc32(body, status)
+    """A checksum of moto's answer: status, headers (x-amz-version-id, ETag...), body."""
+    status, headers, body = answer
+    named = "\n".join(f"{k.lower()}:{v}" for k, v in headers if k.lower() != "date")
+    return zlib.crc32(body, zlib.crc32(named.encode(), status))
 
 
 # -- snapshot files ---------------------------------------------------------------------

@@ -13,6 +13,7 @@ versions, outputs, checkpoints): whole or not at all, synced before it returns.
 
 from __future__ import annotations
 
+import copyreg
 import io
 import logging
 import os
@@ -51,7 +52,30 @@ def _is_rsa_jwk(obj: object) -> bool:
     return type(obj).__name__ == "RSAKey" and type(obj).__module__.startswith("joserfc")
 
 
+def _versioned_store(cls: type, items: list[tuple[str, list[Any]]], state: Any) -> Any:
+    store = cls()
+    for key, versions in items:
+        dict.__setitem__(store, key, versions)
+    if state:
+        store.__dict__.update(state)
+    return store
+
+
 class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        from moto.s3.utils import _VersionedKeyStore
+
+        # S3 keeps every version of a key in a list, but its dict subclass shows (and so
+        # would pickle) only the newest: save the lists themselves.
+        self.dispatch_table = {
+            **copyreg.dispatch_table,
+            _VersionedKeyStore: lambda store: (
+                _versioned_store,
+                (type(store), list(dict.items(store)), getattr(store, "__dict__", None)),
+            ),
+        }
+
     def persistent_id(self, obj: Any) -> Any:
         if isinstance(obj, _LOCK_TYPES):
             # With its id, so a Condition and its bound acquire/release share one new lock.
