@@ -359,3 +359,21 @@ def test_a_snapshot_under_load_pauses_writes_only_briefly(
         stop.set()
         thread.join()
     assert state.stats.longest_stall < 0.25
+
+
+def test_our_own_changes_to_moto_objects_are_journaled_too(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    from stratus.local.cognito import pools
+
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    user = pools.find_user(pools.pool_by_id(ids["pool"]), "alice@example.com")
+    pools.confirm(user)  # what a PreSignUp trigger's autoConfirmUser does
+    pools.mark_verified(user, "email")
+    _crash(moto, state)
+
+    _open(moto, state_dir)
+    got = aws("cognito-idp").admin_get_user(UserPoolId=ids["pool"], Username="alice@example.com")
+    assert got["UserStatus"] == "CONFIRMED"
+    assert {a["Name"]: a["Value"] for a in got["UserAttributes"]}["email_verified"] == "true"

@@ -87,17 +87,20 @@ from stratus.local.core.state_files import (
 log = logging.getLogger("stratus.state")
 
 Execute = Callable[[AwsRequest], tuple[int, list[tuple[str, str]], bytes]]
-_OPERATIONS: dict[str, Callable[..., Any]] = {}
+_OPERATIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 _active: DurableState | None = None
 # Operations whose names read like reads but that change moto's state.
 _READ_NAMED_WRITES = {("cognito-identity", "GetId")}
 
 
-def operation(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Register a direct change of moto's objects, replayable by name (`mutate`)."""
+def operation(
+    name: str, services: tuple[str, ...]
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Register a direct change of the moto `services`' objects, replayable by name: call
+    it through `mutate(name, **args)` (plain, picklable arguments)."""
 
     def register(fn: Callable[..., Any]) -> Callable[..., Any]:
-        _OPERATIONS[name] = fn
+        _OPERATIONS[name] = (fn, services)
         return fn
 
     return register
@@ -107,7 +110,7 @@ def mutate(name: str, **args: Any) -> Any:
     """Run a registered operation, journaled when state is durable (blocks until synced)."""
     state = _active
     if state is None:
-        return _OPERATIONS[name](**args)
+        return _OPERATIONS[name][0](**args)
     return state.apply_operation(name, args)
 
 
@@ -301,7 +304,9 @@ class DurableState:
             entry["seed"], entry["t"], replaying=True, inputs=entry.get("in")
         ) as ctx:
             if kind == "op":
-                _OPERATIONS[entry["name"]](**entry["args"])
+                fn, services = _OPERATIONS[entry["name"]]
+                fn(**entry["args"])
+                ctx.touched.update(services)
                 answer = None
             else:
                 answer = execute(_request(entry))
@@ -362,8 +367,10 @@ class DurableState:
     def apply_operation(self, name: str, args: dict[str, Any]) -> Any:
         with self._lock:
             seed, clock = secrets.randbits(63), time.time()
+            fn, services = _OPERATIONS[name]
             with determinism.context(seed, clock) as ctx:
-                result = _OPERATIONS[name](**args)
+                result = fn(**args)
+                ctx.touched.update(services)
             entry = {"k": "op", "name": name, "args": args, "seed": seed, "t": clock}
             ticket = self._append(entry, ctx.touched)
         self.wait(ticket)
