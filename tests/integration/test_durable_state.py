@@ -216,3 +216,29 @@ def test_a_damaged_state_file_stops_up_and_changes_nothing(damage: str) -> None:
     assert str(target) in message.replace("\n", "")
     assert "--fresh" in message and "backup" in message
     assert _files(state) == before
+
+
+def test_a_graceful_stop_ships_every_pending_log_event() -> None:
+    from tests.integration.test_local_cloud import todos_function_name
+
+    state = ROOT / ".stratus" / "test-log-flush"
+    proc, cloud = start_local_cloud(state, fresh=True)
+    try:
+        aws = _clients(cloud)
+        name = todos_function_name(cloud)
+        lambdas = aws("lambda")
+        group = lambdas.get_function_configuration(FunctionName=name)["LoggingConfig"]["LogGroup"]
+        invocations = 40
+        for _ in range(invocations):
+            lambdas.invoke(FunctionName=name, Payload=b'{"httpMethod": "GET", "path": "/"}')
+    finally:
+        assert stop_local_cloud(proc) == 0  # at once: the last events are still queued
+    proc, cloud = start_local_cloud(state, fresh=False)
+    try:
+        logs = _clients(cloud)("logs")
+        reports = []
+        for page in logs.get_paginator("filter_log_events").paginate(logGroupName=group):
+            reports += [e for e in page["events"] if e["message"].startswith("REPORT RequestId")]
+        assert len(reports) == invocations
+    finally:
+        stop_local_cloud(proc)
