@@ -437,7 +437,7 @@ class DurableState:
             acquired = time.perf_counter()
             old = self._writer
             if old is not None:
-                old.wait(old.size)  # every entry before the switch is durable first
+                new_writer.follow(old, old.size)  # the old entries are durable first
             self._writer = new_writer
             dirty = {s for s in self._dirty if s in self.services}
             dirty |= {s for s in self.services if s not in current.snapshots}

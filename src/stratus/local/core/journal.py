@@ -144,6 +144,7 @@ class JournalWriter:
         self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._closing = False
         self._error: BaseException | None = None
+        self._after: tuple[JournalWriter, int] | None = None
         self._thread = threading.Thread(target=self._flusher, name="stratus-journal", daemon=True)
         self._thread.start()
 
@@ -164,6 +165,12 @@ class JournalWriter:
                 position = self._written
                 self._cond.notify_all()
         return position
+
+    def follow(self, previous: JournalWriter, position: int) -> None:
+        """Nothing here counts as durable before `previous` is durable up to `position`
+        (the segment this one continues): its entries were applied first."""
+        with self._cond:
+            self._after = (previous, position)
 
     def wait(self, position: int) -> None:
         """Block until everything up to `position` is on stable storage."""
@@ -201,7 +208,10 @@ class JournalWriter:
                 if self._written == self._durable and self._closing:
                     return
                 target = self._written
+                after, self._after = self._after, None
             try:
+                if after is not None:
+                    after[0].wait(after[1])
                 if self._sync:
                     _datasync(self._fd)
                     self.syncs += 1
