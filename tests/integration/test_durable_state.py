@@ -68,11 +68,11 @@ class Burst:
         with self._lock:
             self.acked[kind].append(value)
 
-    def _loop(self, kind: str, write: Any) -> None:
+    def _loop(self, kind: str, worker: int, write: Any) -> None:
         n = 0
         while not self.stop.is_set():
             try:
-                self._record(kind, write(f"r{self.round}-{kind}-{n}"))
+                self._record(kind, write(f"r{self.round}-{kind}{worker}-{n}"))
             except Exception:
                 return  # the endpoint died: this write was not acknowledged
             n += 1
@@ -99,9 +99,9 @@ class Burst:
     def run(self) -> list[threading.Thread]:
         writers = [("ddb", self.ddb), ("s3", self.s3), ("sqs", self.sqs), ("cognito", self.cognito)]
         threads = [
-            threading.Thread(target=self._loop, args=(kind, fn), daemon=True)
+            threading.Thread(target=self._loop, args=(kind, worker, fn), daemon=True)
             for kind, fn in writers
-            for _ in range(2)
+            for worker in range(2)
         ]
         for thread in threads:
             thread.start()

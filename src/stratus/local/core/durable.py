@@ -309,7 +309,9 @@ class DurableState:
                 ctx.touched.update(services)
                 answer = None
             else:
-                answer = execute(_request(entry))
+                request = _request(entry)
+                answer = execute(request)
+                ctx.touched |= _service_of(request)
         self._dirty.update(ctx.touched)
         check = entry.get("crc")
         if answer is None or check is None or _answer_check(answer) == check:
@@ -325,13 +327,7 @@ class DurableState:
 
     # -- the write path (MotoApp calls these) --------------------------------------------
     def journaled(self, request: AwsRequest) -> bool:
-        from stratus.local.core.front_door import CURRENT_CALL
-        from stratus.local.core.router import route
-
-        call = CURRENT_CALL.get()
-        if call is None or call.request is not request:
-            call = route(request)
-        return needs_journal(call)
+        return needs_journal(_call_of(request))
 
     def apply(
         self, request: AwsRequest, execute: Execute
@@ -345,7 +341,9 @@ class DurableState:
                 with determinism.context(seed, clock, final=final) as ctx:
                     answer = execute(request)
                 entry = _request_entry(request, seed, clock, ctx.inputs, answer)
-                ticket = self._append(entry, ctx.touched)
+                # Touched backends, and the one asked: moto also reaches backends without
+                # the lookup that notes them (Cognito's region-agnostic operations).
+                ticket = self._append(entry, ctx.touched | _service_of(request))
             if ctx.retry_wait is None:
                 return answer, ticket
             # An SQS long poll found nothing: wait outside the lock, then try again.
@@ -515,6 +513,21 @@ class DurableState:
 
 
 # -- entries ----------------------------------------------------------------------------
+def _call_of(request: AwsRequest) -> Any:
+    from stratus.local.core.front_door import CURRENT_CALL
+    from stratus.local.core.router import route
+
+    call = CURRENT_CALL.get()
+    if call is None or call.request is not request:
+        call = route(request)
+    return call
+
+
+def _service_of(request: AwsRequest) -> set[str]:
+    service = _call_of(request).service
+    return {str(service)} if service else set()
+
+
 def _request_entry(
     request: AwsRequest,
     seed: int,
