@@ -168,6 +168,7 @@ def up(
     API Gateway, DAX. Ctrl-C stops it."""
     from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
     from stratus.local.core.servers import PortInUseError
+    from stratus.local.core.state_files import DamagedStateError
     from stratus.local.provision.project import ProjectError, load_project
     from stratus.local.provision.synth import SynthError
 
@@ -210,6 +211,11 @@ def up(
     except (AlreadyRunningError, PortInUseError, SynthError, ProjectError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(1) from None
+    except DamagedStateError as exc:
+        from rich.markup import escape
+
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
+        raise typer.Exit(3) from None
 
 
 def _run(cloud: object, settings: LocalSettings, project: object) -> None:

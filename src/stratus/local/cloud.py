@@ -116,6 +116,26 @@ def aws_client_factory(settings: LocalSettings, region: str | None = None) -> Ca
     return client
 
 
+def durable_state(settings: LocalSettings, services: tuple[str, ...]) -> Any:
+    """The durable state of `settings.state_dir` (see core.durable); STRATUS_STATE_SYNC=0
+    skips fdatasync (writes survive `kill -9` but not a power loss)."""
+    from stratus.local.core.durable import DurableState
+
+    snapshot_dir = settings.snapshot_dir
+    return DurableState(
+        snapshot_dir,
+        services,
+        tracked=[
+            snapshot_dir / "physical_ids.json",
+            snapshot_dir / "credentials.json",
+            snapshot_dir / "lambda" / "state.json",
+            settings.outputs_json,
+        ],
+        sync=os.environ.get("STRATUS_STATE_SYNC", "1") not in ("0", "off", "false"),
+        snapshot_seconds=float(os.environ.get("STRATUS_SNAPSHOT_SECONDS", "30")),
+    )
+
+
 def wipe_state(settings: LocalSettings) -> None:
     """--fresh: forget every resource and item; keep the CA and keys so trust survives."""
     for path in (settings.snapshot_dir, settings.outputs_json):
@@ -138,7 +158,7 @@ class LocalCloud:
         self.services = create_services()
         self.context: CloudContext | None = None
         self._endpoint: Any = None
-        self._snapshotter: Any = None
+        self.state: Any = None  # core.durable.DurableState once start() checked it
         self._stack_times: dict[str, tuple[float, float]] = {}  # first, last provisioning step
 
     def service(self, kind: type[S]) -> S:
@@ -173,7 +193,6 @@ class LocalCloud:
         from stratus.local.core.front_door import FrontDoor
         from stratus.local.core.hooks import HookTable
         from stratus.local.core.moto_app import MotoApp
-        from stratus.local.core.persistence import Snapshotter
         from stratus.local.core.registry import moto_backends_of, ports_of
         from stratus.local.iam.credentials import CredentialStore
         from stratus.local.provision.assembly import load_assembly
@@ -187,6 +206,10 @@ class LocalCloud:
             servers.check_port_free(s.host, getattr(s.ports, spec.name), spec.purpose)
         if self.options.fresh:
             wipe_state(s)
+        # Every state file is checked before anything reads or writes one: a damaged one
+        # stops `up` here (DamagedStateError) with the state left exactly as it was.
+        self.state = state = durable_state(s, moto_backends_of(self.services))
+        state.check()
         s.snapshot_dir.mkdir(parents=True, exist_ok=True)
 
         context = {
@@ -212,21 +235,8 @@ class LocalCloud:
 
         with self.reporter.step("Starting the AWS API endpoint"):
             moto = MotoApp()
-            self._snapshotter = Snapshotter(
-                s.snapshot_dir / "moto.pickle",
-                interval_seconds=2.0,
-                moto=moto,
-                services=moto_backends_of(self.services),
-            )
-            if self._snapshotter.restore():
-                self.reporter.info(
-                    "restored saved state (users, items, objects); --fresh starts empty"
-                )
             hooks = HookTable()
-            snapshotter = self._snapshotter
-            door = FrontDoor(
-                moto.handle, hooks=hooks, on_mutation=lambda call: snapshotter.mark_dirty()
-            )
+            door = FrontDoor(moto.handle, hooks=hooks)
             self.context = cloud = CloudContext(
                 settings=s,
                 reporter=self.reporter,
@@ -239,11 +249,25 @@ class LocalCloud:
             for service in self.services:
                 hooks.add(service.hooks())
                 hooks.add_paths(service.paths())
+            # Services patch moto as they prepare (token keys, event exits, validation), so
+            # the journal replays after that, with moto as it runs live.
+            for service in self.services:
+                await service.prepare(cloud)
+            recovery = await asyncio.to_thread(state.open, moto.call)
+            moto.writes = state
+            if recovery.restored or recovery.replayed:
+                self.reporter.info(
+                    f"restored saved state ({len(recovery.restored)} services from snapshots, "
+                    f"{recovery.replayed} journaled writes replayed in {recovery.seconds:.1f}s); "
+                    "--fresh starts empty"
+                )
+            if recovery.mismatches:
+                self.reporter.warn(
+                    f"{recovery.mismatches} replayed writes answered differently than the "
+                    "first time (see the log)"
+                )
             self._endpoint = await servers.start_server("aws", door, s.host, s.ports.aws)
-            cloud.background(snapshotter.run(), "snapshotter")
-
-        for service in self.services:
-            await service.prepare(cloud)
+            cloud.background(state.run(), "state-snapshots")
 
         with self.reporter.step("Provisioning stacks"):
             cloud.deployment = deployment = await asyncio.to_thread(
@@ -334,12 +358,15 @@ class LocalCloud:
         if cloud is not None:
             for task in cloud.tasks:
                 task.cancel()
-        if self._snapshotter is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.to_thread(self._snapshotter.save_now)
         endpoints.remove(self.settings)
         if self._endpoint is not None:
             await servers.stop_servers([self._endpoint])
+        if self.state is not None:
+            # Nothing can write now: a last snapshot, so the next start replays little.
+            try:
+                await asyncio.to_thread(self.state.close)
+            except Exception:
+                log.exception("saving the state at stop failed; the journal still has it")
 
 
 def change_lines(deployment: Any) -> list[str]:

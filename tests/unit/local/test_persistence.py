@@ -1,9 +1,16 @@
-"""moto's state survives a restart: snapshot, reset, restore."""
+"""Durable state in one process: journal, exact replay, snapshots, damaged files.
+
+A "restart" here is: stop the journal as a crash would (no last snapshot), forget every
+moto backend, open the state directory again -- what `stratus up` does after `kill -9`.
+"""
 
 from __future__ import annotations
 
-import asyncio
+import json
+import pickle
 import stat
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -11,8 +18,13 @@ from typing import Any
 import pytest
 from moto_harness import MotoAsgi, client_factory, serve
 
+from stratus.local.core import durable
+from stratus.local.core.durable import DurableState
 from stratus.local.core.moto_app import MotoApp
-from stratus.local.core.persistence import Snapshotter
+from stratus.local.core.persistence import snapshot_bytes, write_atomic
+from stratus.local.core.state_files import DamagedStateError
+
+SERVICES = ("dynamodb", "s3", "sqs", "sns", "cognito-idp", "logs")
 
 
 @pytest.fixture(scope="module")
@@ -26,71 +38,361 @@ def aws(moto: MotoApp) -> Iterator[Any]:
         yield client_factory(url)
 
 
-def _seed(aws: Any) -> str:
+def _forget_everything(moto: MotoApp) -> None:
+    moto.writes = None
+    moto.reset()
+
+
+def _open(moto: MotoApp, directory: Path, **kw: Any) -> DurableState:
+    state = DurableState(directory, SERVICES, **kw)
+    state.recovery = state.open(moto.call)  # type: ignore[attr-defined]
+    moto.writes = state
+    return state
+
+
+def _crash(moto: MotoApp, state: DurableState) -> None:
+    state.close(snapshot=False)
+    _forget_everything(moto)
+
+
+@pytest.fixture
+def state_dir(moto: MotoApp, tmp_path: Path) -> Iterator[Path]:
+    _forget_everything(moto)
+    yield tmp_path / "state"
+    if durable._active is not None:
+        durable._active.close(snapshot=False)
+    _forget_everything(moto)
+
+
+def _table(aws: Any) -> None:
     aws("dynamodb").create_table(
         TableName="todos",
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+
+
+def _writes(aws: Any) -> dict[str, Any]:
+    """A little of everything, with the ids moto generated."""
+    _table(aws)
     aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "u1"}, "title": {"S": "milk"}})
+    queue = aws("sqs").create_queue(QueueName="jobs")["QueueUrl"]
+    message_ids = [
+        aws("sqs").send_message(QueueUrl=queue, MessageBody=f"job {i}")["MessageId"]
+        for i in range(3)
+    ]
     aws("s3").create_bucket(Bucket="files-bucket")
-    aws("s3").put_object(Bucket="files-bucket", Key="u1/a.txt", Body=b"payload")
+    aws("s3").put_bucket_versioning(
+        Bucket="files-bucket", VersioningConfiguration={"Status": "Enabled"}
+    )
+    put = aws("s3").put_object(Bucket="files-bucket", Key="u1/a.txt", Body=b"payload")
     pool = aws("cognito-idp").create_user_pool(PoolName="users")["UserPool"]["Id"]
-    aws("cognito-idp").admin_create_user(UserPoolId=pool, Username="alice")
-    aws("sqs").create_queue(QueueName="jobs")  # holds an RLock: must not break the snapshot
-    return str(pool)
+    client = aws("cognito-idp").create_user_pool_client(UserPoolId=pool, ClientName="web")
+    client_id = client["UserPoolClient"]["ClientId"]
+    sub = aws("cognito-idp").sign_up(
+        ClientId=client_id, Username="alice@example.com", Password="Passw0rd!long"
+    )["UserSub"]
+    return {
+        "queue": queue,
+        "message_ids": message_ids,
+        "etag": put["ETag"],
+        "version": put["VersionId"],
+        "pool": pool,
+        "sub": sub,
+    }
 
 
-def test_dynamodb_s3_cognito_survive_snapshot_reset_restore(
-    moto: MotoApp, aws: Any, tmp_path: Path
-) -> None:
-    pool = _seed(aws)
-    snap = Snapshotter(tmp_path / "state" / "moto.pickle", moto=moto)
-    snap.save_now()
-    assert stat.S_IMODE(snap.path.stat().st_mode) == 0o600
-
-    moto.reset()
-    assert aws("dynamodb").list_tables()["TableNames"] == []
-
-    assert snap.restore() is True
+def _check(aws: Any, ids: dict[str, Any]) -> None:
     item = aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "u1"}})["Item"]
     assert item["title"] == {"S": "milk"}
-    body = aws("s3").get_object(Bucket="files-bucket", Key="u1/a.txt")["Body"].read()
-    assert body == b"payload"
-    user = aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="alice")
-    assert user["Username"] == "alice"
-    url = aws("sqs").get_queue_url(QueueName="jobs")["QueueUrl"]
-    aws("sqs").send_message(QueueUrl=url, MessageBody="after restore")
-    assert aws("sqs").receive_message(QueueUrl=url)["Messages"][0]["Body"] == "after restore"
+    got = aws("sqs").receive_message(QueueUrl=ids["queue"], MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["MessageId"] for m in got) == sorted(ids["message_ids"])
+    head = aws("s3").head_object(Bucket="files-bucket", Key="u1/a.txt")
+    assert (head["ETag"], head["VersionId"]) == (ids["etag"], ids["version"])
+    user = aws("cognito-idp").admin_get_user(UserPoolId=ids["pool"], Username="alice@example.com")
+    assert {a["Name"]: a["Value"] for a in user["UserAttributes"]}["sub"] == ids["sub"]
 
 
-def test_restore_without_snapshot_is_false(tmp_path: Path) -> None:
-    assert Snapshotter(tmp_path / "none.pickle").restore() is False
+def test_journal_replays_every_write_with_the_same_ids(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    _crash(moto, state)
+    assert aws("dynamodb").list_tables()["TableNames"] == []
+
+    state = _open(moto, state_dir)
+    recovery = state.recovery  # type: ignore[attr-defined]
+    assert recovery.replayed >= 10
+    assert recovery.mismatches == 0  # every replayed answer is byte-identical to the first
+    _check(aws, ids)
 
 
-def test_corrupt_snapshot_is_ignored(tmp_path: Path) -> None:
-    path = tmp_path / "moto.pickle"
-    path.write_bytes(b"not a pickle")
-    assert Snapshotter(path).restore() is False
+def test_snapshot_then_more_writes_survive_a_crash(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    second = aws("s3").put_object(Bucket="files-bucket", Key="u1/a.txt", Body=b"v2")
+    assert state.snapshot() is True
+    aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "u2"}})
+    files = sorted(p.name for p in (state_dir / "snapshots").iterdir())
+    assert "dynamodb.2.pickle" in files
+    assert stat.S_IMODE((state_dir / "snapshots" / files[0]).stat().st_mode) == 0o600
+    _crash(moto, state)
+
+    state = _open(moto, state_dir)
+    assert state.recovery.replayed == 1  # type: ignore[attr-defined]
+    versions = aws("s3").list_object_versions(Bucket="files-bucket")["Versions"]
+    assert {v["VersionId"] for v in versions} == {ids["version"], second["VersionId"]}
+    aws("s3").delete_object(Bucket="files-bucket", Key="u1/a.txt", VersionId=second["VersionId"])
+    _check(aws, ids)
+    assert "Item" in aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "u2"}})
 
 
-def test_background_task_saves_only_when_dirty(moto: MotoApp, tmp_path: Path) -> None:
-    path = tmp_path / "moto.pickle"
-    snap = Snapshotter(path, interval_seconds=0.05, moto=moto)
+def test_a_snapshot_saves_only_the_services_written_since_the_last(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    _writes(aws)
+    state.snapshot()
+    before = json.loads((state_dir / "manifest.json").read_text())["snapshots"]
+    aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "u3"}})
+    aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "u3"}})  # reads: no save
+    state.snapshot()
+    after = json.loads((state_dir / "manifest.json").read_text())["snapshots"]
+    changed = {s for s in after if after[s]["file"] != before[s]["file"]}
+    assert changed == {"dynamodb"}
+    assert sorted(p.name for p in state_dir.glob("journal-*.wal")) == ["journal-3.wal"]
 
-    async def scenario() -> tuple[bool, bool]:
-        task = asyncio.create_task(snap.run())
-        await asyncio.sleep(0.2)
-        before = path.exists()
-        snap.mark_dirty()
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if path.exists():
-                break
-        task.cancel()
-        return before, path.exists()
 
-    before, after = asyncio.run(scenario())
-    assert (before, after) == (False, True)
-    assert snap.dirty is False
+def test_a_write_cut_short_by_the_crash_is_dropped(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    _crash(moto, state)
+    journal = next(state_dir.glob("journal-*.wal"))
+    with journal.open("ab") as fh:
+        fh.write(b"\x40\x00\x00\x00\x12\x34")  # half a record header: a write never answered
+
+    state = _open(moto, state_dir)
+    assert state.recovery.torn_bytes == 6  # type: ignore[attr-defined]
+    _check(aws, ids)
+    aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "after"}})
+    _crash(moto, state)
+    state = _open(moto, state_dir)  # the torn bytes were cut before appending
+    assert "Item" in aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "after"}})
+
+
+def _damage_cases() -> list[tuple[str, str]]:
+    return [("snapshot", "truncated"), ("snapshot", "garbage"), ("journal", "middle")]
+
+
+def _all_bytes(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize(("what", "how"), _damage_cases())
+def test_a_damaged_state_file_stops_and_changes_nothing(
+    moto: MotoApp, aws: Any, state_dir: Path, what: str, how: str
+) -> None:
+    state = _open(moto, state_dir)
+    _writes(aws)
+    state.snapshot()
+    for i in range(3):
+        aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": f"j{i}"}})
+    _crash(moto, state)
+    if what == "snapshot":
+        target = state_dir / "snapshots" / "dynamodb.2.pickle"
+        data = target.read_bytes()
+        target.write_bytes(data[: len(data) // 2] if how == "truncated" else b"garbage" * 50)
+    else:
+        target = next(state_dir.glob("journal-*.wal"))
+        data = bytearray(target.read_bytes())
+        data[20] ^= 0xFF  # inside the first of three records
+        target.write_bytes(bytes(data))
+    before = _all_bytes(state_dir)
+
+    with pytest.raises(DamagedStateError) as caught:
+        DurableState(state_dir, SERVICES).check()
+    assert str(target) in str(caught.value)
+    assert "--fresh" in str(caught.value) and "backup" in str(caught.value)
+    assert _all_bytes(state_dir) == before
+
+
+def test_a_manifest_of_another_version_stops(state_dir: Path) -> None:
+    state_dir.mkdir(parents=True)
+    (state_dir / "manifest.json").write_text(json.dumps({"format": 99}))
+    with pytest.raises(DamagedStateError, match="format 99"):
+        DurableState(state_dir, SERVICES).check()
+
+
+def test_a_file_restored_on_its_own_is_refused(moto: MotoApp, aws: Any, state_dir: Path) -> None:
+    ids_file = state_dir / "physical_ids.json"
+    state = _open(moto, state_dir, tracked=[ids_file])
+    write_atomic(ids_file, b'{"Stack/Pool": {"physical_id": "pool-1"}}')
+    write_atomic(ids_file, b'{"Stack/Pool": {"physical_id": "pool-2"}}')
+    _crash(moto, state)
+    DurableState(state_dir, SERVICES, tracked=[ids_file]).check()  # as written: fine
+
+    ids_file.write_text('{"Stack/Pool": {"physical_id": "pool-0"}}')  # an older backup
+    with pytest.raises(DamagedStateError, match="does not match"):
+        DurableState(state_dir, SERVICES, tracked=[ids_file]).check()
+    ids_file.write_text("{not json")
+    with pytest.raises(DamagedStateError):
+        DurableState(state_dir, SERVICES, tracked=[ids_file]).check()
+
+
+def test_the_one_file_snapshot_of_before_is_migrated(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    _table(aws)
+    aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": "old"}})
+    state_dir.mkdir(parents=True)
+    (state_dir / "moto.pickle").write_bytes(snapshot_bytes(SERVICES))
+    _forget_everything(moto)
+
+    state = _open(moto, state_dir)
+    assert state.recovery.legacy is True  # type: ignore[attr-defined]
+    assert not (state_dir / "moto.pickle").exists()
+    assert "Item" in aws("dynamodb").get_item(TableName="todos", Key={"pk": {"S": "old"}})
+
+
+def test_an_unreadable_one_file_snapshot_stops(moto: MotoApp, state_dir: Path) -> None:
+    state_dir.mkdir(parents=True)
+    (state_dir / "moto.pickle").write_bytes(pickle.dumps({"format": 1})[:5])
+    with pytest.raises(DamagedStateError, match=r"moto\.pickle"):
+        DurableState(state_dir, SERVICES).open(moto.call)
+    assert (state_dir / "moto.pickle").exists()
+
+
+def test_a_long_poll_waits_without_holding_up_other_writes(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    queue = aws("sqs").create_queue(QueueName="waits")["QueueUrl"]
+    got: dict[str, Any] = {}
+
+    def receive() -> None:
+        began = time.monotonic()
+        got["answer"] = aws("sqs").receive_message(QueueUrl=queue, WaitTimeSeconds=5)
+        got["seconds"] = time.monotonic() - began
+
+    thread = threading.Thread(target=receive)
+    thread.start()
+    time.sleep(0.3)
+    began = time.monotonic()
+    sent = aws("sqs").send_message(QueueUrl=queue, MessageBody="wake up")["MessageId"]
+    assert time.monotonic() - began < 2.0  # the poll does not hold the write lock
+    thread.join(10)
+    assert [m["MessageId"] for m in got["answer"]["Messages"]] == [sent]
+    assert got["seconds"] < 4.0  # woken by the send, well before its 5 s wait
+    _crash(moto, state)
+    state = _open(moto, state_dir)
+    assert state.recovery.mismatches == 0  # type: ignore[attr-defined]
+    # Received (in flight) after the replay as before the crash.
+    assert "Messages" not in aws("sqs").receive_message(QueueUrl=queue)
+
+
+def test_events_are_not_fired_again_on_replay(
+    moto: MotoApp, aws: Any, state_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from moto.s3 import notifications
+
+    fired: list[Any] = []
+    monkeypatch.setattr(notifications, "send_event", lambda *a, **k: fired.append(a))
+    state = _open(moto, state_dir)
+    aws("s3").create_bucket(Bucket="events-bucket")
+    aws("s3").put_object(Bucket="events-bucket", Key="a", Body=b"1")
+    live = len(fired)
+    assert live >= 1
+    _crash(moto, state)
+    _open(moto, state_dir)
+    assert len(fired) == live
+
+
+def test_writes_that_arrive_together_share_a_sync(moto: MotoApp, aws: Any, state_dir: Path) -> None:
+    state = _open(moto, state_dir)
+    _table(aws)
+    writer = state._writer
+    assert writer is not None
+    records, syncs = writer.records, writer.syncs
+
+    def put(worker: int) -> None:
+        for i in range(15):
+            aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": f"{worker}-{i}"}})
+
+    threads = [threading.Thread(target=put, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert writer.records - records == 90
+    assert writer.syncs - syncs < 90
+
+
+def test_a_snapshot_under_load_pauses_writes_only_briefly(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    _table(aws)
+    for i in range(300):
+        aws("dynamodb").put_item(
+            TableName="todos", Item={"pk": {"S": f"k{i}"}, "v": {"S": "x" * 500}}
+        )
+    stop = threading.Event()
+
+    def load() -> None:
+        i = 0
+        while not stop.is_set():
+            aws("dynamodb").put_item(TableName="todos", Item={"pk": {"S": f"load{i}"}})
+            i += 1
+
+    thread = threading.Thread(target=load)
+    thread.start()
+    try:
+        for _ in range(3):
+            assert state.snapshot() is True
+    finally:
+        stop.set()
+        thread.join()
+    assert state.stats.longest_stall < 0.25
+
+
+def test_our_own_changes_to_moto_objects_are_journaled_too(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    from stratus.local.cognito import pools
+
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    user = pools.find_user(pools.pool_by_id(ids["pool"]), "alice@example.com")
+    pools.confirm(user)  # what a PreSignUp trigger's autoConfirmUser does
+    pools.mark_verified(user, "email")
+    _crash(moto, state)
+
+    _open(moto, state_dir)
+    got = aws("cognito-idp").admin_get_user(UserPoolId=ids["pool"], Username="alice@example.com")
+    assert got["UserStatus"] == "CONFIRMED"
+    assert {a["Name"]: a["Value"] for a in got["UserAttributes"]}["email_verified"] == "true"
+
+
+def test_a_snapshot_keeps_writes_moto_makes_without_a_backend_lookup(
+    moto: MotoApp, aws: Any, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    ids = _writes(aws)
+    state.snapshot()
+    # SignUp finds its pool by scanning every backend (no lookup that notes "cognito-idp").
+    pool = ids["pool"]
+    client = aws("cognito-idp").list_user_pool_clients(UserPoolId=pool)["UserPoolClients"][0]
+    aws("cognito-idp").sign_up(
+        ClientId=client["ClientId"], Username="bob@example.com", Password="Passw0rd!long"
+    )
+    state.snapshot()  # bob is in the snapshot, the journal starts empty
+    _crash(moto, state)
+    state = _open(moto, state_dir)
+    assert state.recovery.replayed == 0  # type: ignore[attr-defined]
+    aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="bob@example.com")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import secrets
 import threading
 import time
@@ -113,6 +114,8 @@ class ConfirmationCodes:
             self._outbox.parent.mkdir(parents=True, exist_ok=True)
             with self._outbox.open("a") as out:
                 out.write(json.dumps(entry) + "\n")
+                out.flush()
+                os.fsync(out.fileno())  # on disk before SignUp is answered
         self._outbox.chmod(0o600)
         if self._announce is not None:
             self._announce(username, code)
@@ -146,5 +149,13 @@ class ConfirmationCodes:
         if not self._outbox.exists():
             return []
         with self._lock:
-            lines = self._outbox.read_text().splitlines()
-        return [json.loads(line) for line in lines if line.strip()]
+            lines = [line for line in self._outbox.read_text().splitlines() if line.strip()]
+        entries = []
+        for index, line in enumerate(lines):
+            try:
+                entries.append(json.loads(line))
+            except ValueError:
+                if index != len(lines) - 1:
+                    raise
+                # The last line cut short by a crash: its SignUp was never answered.
+        return entries

@@ -18,6 +18,7 @@ Before-hooks on cognito-idp that answer instead of moto (forwarding to it in the
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -206,9 +207,11 @@ class SignUpFlows:
                 ("phone_number", "autoVerifyPhone"),
             ):
                 if answer.get(flag) is True and attribute in attributes:
-                    pools.mark_verified(user, attribute)
+                    # In a thread: a journaled change waits for the write lock, which a
+                    # moto call may hold while it waits for this event loop.
+                    await asyncio.to_thread(pools.mark_verified, user, attribute)
             if answer.get("autoConfirmUser") is True:
-                pools.confirm(user)
+                await asyncio.to_thread(pools.confirm, user)
                 confirmed = True
                 response = _rewrite(response, UserConfirmed=True, CodeDeliveryDetails=None)
         try:

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from stratus.local.core.durable import mutate, operation
+
 # Cognito's callerContext.clientId for operations made with IAM credentials (AdminCreateUser,
 # AdminConfirmSignUp, ...), which name no app client.
 NO_CLIENT = "CLIENT_ID_NOT_APPLICABLE"
@@ -65,9 +67,18 @@ def user_attributes(user: Any) -> dict[str, str]:
 
 
 def confirm(user: Any) -> None:
+    # Through the journal: a direct change of moto's objects must survive a restart too.
+    mutate("cognito.confirm", pool_id=str(user.user_pool_id), username=str(user.username))
+
+
+@operation("cognito.confirm", services=("cognito-idp",))
+def _confirm(pool_id: str, username: str) -> None:
     from moto.cognitoidp.models import UserStatus
 
-    user.status = UserStatus.CONFIRMED
+    pool = pool_by_id(pool_id)
+    user = find_user(pool, username) if pool is not None else None
+    if user is not None:
+        user.status = UserStatus.CONFIRMED
 
 
 def is_confirmed(user: Any) -> bool:
@@ -78,4 +89,17 @@ def is_confirmed(user: Any) -> bool:
 
 def mark_verified(user: Any, attribute: str) -> None:
     """Set `<attribute>_verified` to true (e.g. email -> email_verified)."""
-    user.update_attributes([{"Name": f"{attribute}_verified", "Value": "true"}])
+    mutate(
+        "cognito.mark-verified",
+        pool_id=str(user.user_pool_id),
+        username=str(user.username),
+        attribute=attribute,
+    )
+
+
+@operation("cognito.mark-verified", services=("cognito-idp",))
+def _mark_verified(pool_id: str, username: str, attribute: str) -> None:
+    pool = pool_by_id(pool_id)
+    user = find_user(pool, username) if pool is not None else None
+    if user is not None:
+        user.update_attributes([{"Name": f"{attribute}_verified", "Value": "true"}])

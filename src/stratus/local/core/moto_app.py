@@ -19,7 +19,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import unquote_to_bytes
 from xml.sax.saxutils import escape
 
@@ -113,6 +113,19 @@ def _ignore_bucket_policies() -> None:
     FakeBucket.get_permission = neutral  # type: ignore[method-assign]
 
 
+Answer = tuple[int, list[tuple[str, str]], bytes]
+
+
+class WritePath(Protocol):
+    """Where mutating requests go instead of straight to moto (`core.durable`): `apply`
+    runs `execute` (moto, whatever the transport) and journals it; the answer goes back
+    only once `durable(ticket)` returns."""
+
+    def journaled(self, request: AwsRequest) -> bool: ...
+    def apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any]: ...
+    async def durable(self, ticket: Any) -> None: ...
+
+
 class MotoApp:
     """moto's whole server, called per request without a socket."""
 
@@ -126,6 +139,7 @@ class MotoApp:
         self.account_id = account_id
         self._app = DomainDispatcherApplication(create_backend_app)
         self.gate = _Gate()
+        self.writes: WritePath | None = None  # set once the durable state is open
         _ignore_bucket_policies()
         motofast.install()
         # moto's handler for the request, straight (motofast.direct), else moto's whole app.
@@ -134,7 +148,13 @@ class MotoApp:
         self.inline = True
 
     async def handle(self, request: AwsRequest) -> Response:
-        if self.inline and self._is_short(request):
+        writes = self.writes
+        if writes is not None and writes.journaled(request):
+            # A journaled write waits for the write lock: never on the event loop.
+            answer, ticket = await anyio.to_thread.run_sync(writes.apply, request, self.call)
+            await writes.durable(ticket)
+            status, headers, body = answer
+        elif self.inline and self._is_short(request):
             status, headers, body = self.call(request)  # on the loop: no thread hop
         else:
             status, headers, body = await anyio.to_thread.run_sync(self.call, request)

@@ -1,25 +1,28 @@
-"""Keep moto's in-memory state across restarts of `stratus up`.
+"""Pickling moto's backends, and writing state files whole.
 
 moto has no persistence of its own, so its backends (plain Python objects) are pickled
-to `<state_dir>/state/moto.pickle`. Measured on moto 5.2.5: everything we use pickles except
-thread locks (SQS queues hold an RLock) and joserfc RSA keys (each Cognito pool holds its
-signing key). Those are written as persistent ids and rebuilt fresh on load; the Cognito
-key is replaced by `cognito_keys.install()` anyway. Each service is pickled on its own so
-one that cannot be saved is logged and skipped instead of losing all the others.
+(`core.durable` writes one file per service; `snapshot_bytes`/`restore_bytes` are the
+format-1 single file `moto.pickle`, read once to migrate). Measured on moto 5.2.5:
+everything we use pickles except thread locks (SQS queues hold an RLock) and joserfc RSA
+keys (each Cognito pool holds its signing key). Those are written as persistent ids and
+rebuilt fresh on load; the Cognito key is replaced by `cognito_keys.install()` anyway.
+
+`write_atomic` is how every state file is written (physical ids, credentials, Lambda
+versions, outputs, checkpoints): whole or not at all, synced before it returns.
 """
 
 from __future__ import annotations
 
-import asyncio
+import copyreg
 import io
 import logging
 import os
 import pickle
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
-from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.journal import fsync_dir
 
 log = logging.getLogger("stratus.persistence")
 
@@ -49,7 +52,30 @@ def _is_rsa_jwk(obj: object) -> bool:
     return type(obj).__name__ == "RSAKey" and type(obj).__module__.startswith("joserfc")
 
 
+def _versioned_store(cls: type, items: list[tuple[str, list[Any]]], state: Any) -> Any:
+    store = cls()
+    for key, versions in items:
+        dict.__setitem__(store, key, versions)
+    if state:
+        store.__dict__.update(state)
+    return store
+
+
 class _Pickler(pickle.Pickler):
+    def __init__(self, file: io.BytesIO, protocol: int) -> None:
+        super().__init__(file, protocol=protocol)
+        from moto.s3.utils import _VersionedKeyStore
+
+        # S3 keeps every version of a key in a list, but its dict subclass shows (and so
+        # would pickle) only the newest: save the lists themselves.
+        self.dispatch_table = {
+            **copyreg.dispatch_table,
+            _VersionedKeyStore: lambda store: (
+                _versioned_store,
+                (type(store), list(dict.items(store)), getattr(store, "__dict__", None)),
+            ),
+        }
+
     def persistent_id(self, obj: Any) -> Any:
         if isinstance(obj, _LOCK_TYPES):
             # With its id, so a Condition and its bound acquire/release share one new lock.
@@ -111,8 +137,9 @@ def snapshot_bytes(services: tuple[str, ...] = SERVICES) -> bytes:
     return pickle.dumps({"format": _FORMAT, "services": blobs}, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def restore_bytes(payload: bytes) -> list[str]:
-    """Put pickled backends back into moto; returns the services restored."""
+def restore_bytes(payload: bytes, *, strict: bool = False) -> list[str]:
+    """Put a format-1 snapshot (`moto.pickle`) back into moto; returns the services restored.
+    `strict`: a service that cannot be loaded is an error rather than a warning."""
     from moto.backends import get_backend
 
     outer = pickle.loads(payload)
@@ -123,6 +150,8 @@ def restore_bytes(payload: bytes) -> list[str]:
         try:
             data = _load(blob)
         except Exception as exc:
+            if strict:
+                raise ValueError(f"{service}: {type(exc).__name__}: {exc}") from exc
             log.warning("cannot restore %s: %s: %s", service, type(exc).__name__, exc)
             continue
         backend_dict = get_backend(service)
@@ -135,21 +164,28 @@ def restore_bytes(payload: bytes) -> list[str]:
     return restored
 
 
-def _snapshot_with_retries(services: tuple[str, ...], attempts: int = 3) -> bytes:
-    """Without the gate a request may change a dict mid-pickle; that only needs a retry."""
-    for attempt in range(attempts):
-        try:
-            return snapshot_bytes(services)
-        except RuntimeError:
-            if attempt == attempts - 1:
-                raise
-    raise AssertionError("unreachable")
+class FileTracker(Protocol):
+    def tracks(self, path: Path) -> bool: ...
+    def before_file_write(self, path: Path, data: bytes | None) -> None: ...
+
+
+_tracker: FileTracker | None = None
+
+
+def set_file_tracker(tracker: FileTracker | None) -> None:
+    """The durable state that must hear of writes to the files it tracks (None: none)."""
+    global _tracker
+    _tracker = tracker
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """tmp file + rename, mode 0600: a crash never leaves half a snapshot."""
+    """tmp file + rename, mode 0600, synced with its directory: a crash (or a power loss)
+    never leaves half a file. A file the durable state tracks is announced to it first."""
+    tracker = _tracker
+    if tracker is not None and tracker.tracks(path):
+        tracker.before_file_write(path, data)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -161,68 +197,5 @@ def write_atomic(path: Path, data: bytes) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+    fsync_dir(path.parent)
 
-
-class Snapshotter:
-    """Saves moto's state when it changed, at most every `interval_seconds`."""
-
-    def __init__(
-        self,
-        path: Path,
-        interval_seconds: float = 2.0,
-        *,
-        moto: MotoApp | None = None,
-        services: tuple[str, ...] = SERVICES,
-    ) -> None:
-        self.path = path
-        self.services = services  # moto backends to save (from the service registry)
-        self.interval_seconds = interval_seconds
-        self._moto = moto
-        self._dirty = False
-        self._save_lock = threading.Lock()
-
-    def mark_dirty(self) -> None:
-        self._dirty = True
-
-    @property
-    def dirty(self) -> bool:
-        return self._dirty
-
-    async def run(self) -> None:
-        """Background task: save whenever dirty; cancel it and call save_now() on shutdown."""
-        while True:
-            await asyncio.sleep(self.interval_seconds)
-            if self._dirty:
-                try:
-                    await asyncio.to_thread(self.save_now)
-                except Exception:
-                    log.exception("snapshot failed; will retry")
-
-    def save_now(self) -> None:
-        """Pickle moto's state and write it atomically (blocking)."""
-        with self._save_lock:
-            self._dirty = False  # changes made while we pickle mark it dirty again
-            try:
-                if self._moto is not None:
-                    with self._moto.gate.exclusive() as quiet:
-                        if not quiet:
-                            log.info("requests still running; snapshotting anyway")
-                        data = _snapshot_with_retries(self.services)
-                else:
-                    data = _snapshot_with_retries(self.services)
-                write_atomic(self.path, data)
-            except BaseException:
-                self._dirty = True
-                raise
-
-    def restore(self) -> bool:
-        """Load the last snapshot into moto; False when there is none or it is unreadable."""
-        if not self.path.is_file():
-            return False
-        try:
-            restored = restore_bytes(self.path.read_bytes())
-        except Exception as exc:
-            log.warning("ignoring unreadable snapshot %s: %s", self.path, exc)
-            return False
-        log.info("restored %s", ", ".join(restored) or "nothing")
-        return True

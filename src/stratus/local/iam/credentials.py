@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stratus.local.core.persistence import write_atomic
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
 
 
@@ -105,8 +106,5 @@ class CredentialStore:
         if self._path is None:
             return
         keep = [asdict(p) for p in self._by_key.values() if p.kind != "root" and not p.expired()]
-        tmp = self._path.with_suffix(".tmp")
-        tmp.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(keep))
-        tmp.chmod(0o600)
-        tmp.replace(self._path)
+        # Whole, synced and announced to the durable state (it must agree with moto's).
+        write_atomic(self._path, json.dumps(keep).encode())

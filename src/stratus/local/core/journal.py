@@ -1,0 +1,257 @@
+"""The write-ahead journal file: framed records, appended, made durable by group commit.
+
+One segment file per snapshot generation (`journal-<n>.wal`). After an 8-byte magic, each
+record is `<length:u32><crc32:u32><payload>` with a pickled payload. `append` writes the
+record to the file at once (in the caller's order) and returns its end offset; `wait(pos)`
+returns when everything up to `pos` is on stable storage. One flusher thread calls
+`fdatasync` for whatever has been written since its last one, so writes that arrive
+together share one sync (group commit): a burst of N writes costs about one sync, not N.
+
+Reading (`read_segment`) tells a torn tail from damage: a record cut short, or a bad
+checksum on the very last record, or a zero-filled end, is what a crash leaves behind while
+a write was not yet acknowledged (its response had not been sent), so it is dropped; a bad
+record followed by more data means the file was damaged (`JournalDamaged`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import pickle
+import struct
+import threading
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+MAGIC = b"STRJNL1\n"
+_HEADER = struct.Struct("<II")
+MAX_RECORD = 1 << 30
+_SCAN_LIMIT = 16 << 20  # how far past a bad record to look for whole ones
+
+
+class JournalDamaged(Exception):
+    def __init__(self, path: Path, offset: int, reason: str) -> None:
+        super().__init__(f"{path}: {reason} at byte {offset}")
+        self.path = path
+        self.offset = offset
+        self.reason = reason
+
+
+def fsync_dir(path: Path) -> None:
+    """Make a rename or a new file in `path` survive a power loss."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def encode(entry: Any) -> bytes:
+    payload = pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL)
+    return _HEADER.pack(len(payload), zlib.crc32(payload)) + payload
+
+
+@dataclass
+class Segment:
+    entries: list[Any]
+    good_length: int  # bytes up to the end of the last whole record
+    torn_bytes: int  # bytes after it (an unacknowledged write cut short by a crash)
+
+
+def read_segment(path: Path) -> Segment:
+    """Every whole record of a segment; raises JournalDamaged for damage (not a torn tail)."""
+    data = path.read_bytes()
+    if len(data) < len(MAGIC):
+        if MAGIC.startswith(data):  # created, then the crash came before the header was whole
+            return Segment([], 0, len(data))
+        raise JournalDamaged(path, 0, "not a stratus journal")
+    if not data.startswith(MAGIC):
+        raise JournalDamaged(path, 0, "not a stratus journal (wrong header or version)")
+    entries: list[Any] = []
+    offset = len(MAGIC)
+    size = len(data)
+    while offset < size:
+        if size - offset < _HEADER.size:
+            return _torn(path, data, entries, offset)
+        length, crc = _HEADER.unpack_from(data, offset)
+        end = offset + _HEADER.size + length
+        if length > MAX_RECORD:
+            return _torn(path, data, entries, offset)
+        if end > size:
+            return _torn(path, data, entries, offset)
+        payload = data[offset + _HEADER.size : end]
+        if zlib.crc32(payload) != crc or (length == 0 and crc == 0):
+            return _torn(path, data, entries, offset)
+        try:
+            entries.append(pickle.loads(payload))
+        except Exception as exc:
+            raise JournalDamaged(path, offset, f"unreadable record ({exc})") from None
+        offset = end
+    return Segment(entries, offset, 0)
+
+
+def _torn(path: Path, data: bytes, entries: list[Any], offset: int) -> Segment:
+    """What follows `offset` is not a whole record: a torn tail if nothing whole follows."""
+    rest = data[offset:]
+    if rest.strip(b"\0") and _has_record_after(data, offset):
+        raise JournalDamaged(path, offset, "damaged record followed by more records")
+    return Segment(entries, offset, len(rest))
+
+
+def _has_record_after(data: bytes, offset: int) -> bool:
+    """Whether a whole, checksummed record starts anywhere after `offset` (damage inside
+    the file rather than at its end)."""
+    size = len(data)
+    for start in range(offset + 1, min(size - _HEADER.size, offset + _SCAN_LIMIT)):
+        length, crc = _HEADER.unpack_from(data, start)
+        end = start + _HEADER.size + length
+        whole = 0 < length <= size - start - _HEADER.size and end <= size
+        if whole and zlib.crc32(data[start + _HEADER.size : end]) == crc:
+            return True
+    return False
+
+
+class JournalWriter:
+    """Appends records to one segment; a flusher thread makes them durable in groups."""
+
+    def __init__(self, path: Path, *, sync: bool = True, truncate_to: int | None = None) -> None:
+        self.path = path
+        self._sync = sync
+        created = not path.exists()
+        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        if truncate_to is not None:
+            os.ftruncate(self._fd, max(truncate_to, 0))
+        if created or os.fstat(self._fd).st_size < len(MAGIC):
+            os.ftruncate(self._fd, 0)
+            os.write(self._fd, MAGIC)
+            if sync:
+                os.fsync(self._fd)
+                fsync_dir(path.parent)
+        self._written = os.fstat(self._fd).st_size
+        self._durable = self._written
+        self.records = 0
+        self.syncs = 0
+        self._lock = threading.Lock()  # orders appends
+        self._cond = threading.Condition()
+        self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
+        self._closing = False
+        self._error: BaseException | None = None
+        self._after: tuple[JournalWriter, int] | None = None
+        self._thread = threading.Thread(target=self._flusher, name="stratus-journal", daemon=True)
+        self._thread.start()
+
+    @property
+    def size(self) -> int:
+        return self._written
+
+    def append(self, record: bytes) -> int:
+        """Write one encoded record; returns the position to `wait` for."""
+        with self._lock:
+            view = memoryview(record)
+            while view:
+                done = os.write(self._fd, view)
+                view = view[done:]
+            with self._cond:
+                self._written += len(record)
+                self.records += 1
+                position = self._written
+                self._cond.notify_all()
+        return position
+
+    def follow(self, previous: JournalWriter, position: int) -> None:
+        """Nothing here counts as durable before `previous` is durable up to `position`
+        (the segment this one continues): its entries were applied first."""
+        with self._cond:
+            self._after = (previous, position)
+
+    def wait(self, position: int) -> None:
+        """Block until everything up to `position` is on stable storage."""
+        with self._cond:
+            while self._durable < position:
+                if self._error is not None:
+                    raise OSError(f"journal {self.path} could not be synced") from self._error
+                self._cond.wait()
+
+    async def wait_async(self, position: int) -> None:
+        loop = asyncio.get_running_loop()
+        with self._cond:
+            if self._durable >= position:
+                return
+            if self._error is not None:
+                raise OSError(f"journal {self.path} could not be synced") from self._error
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiters.append((position, loop, future))
+            self._cond.notify_all()
+        await future
+
+    def close(self) -> None:
+        """Sync what was written, stop the flusher, close the file."""
+        with self._cond:
+            self._closing = True
+            self._cond.notify_all()
+        self._thread.join()
+        os.close(self._fd)
+
+    def _flusher(self) -> None:
+        while True:
+            with self._cond:
+                while self._written == self._durable and not self._closing:
+                    self._cond.wait()
+                if self._written == self._durable and self._closing:
+                    return
+                target = self._written
+                after, self._after = self._after, None
+            try:
+                if after is not None:
+                    after[0].wait(after[1])
+                if self._sync:
+                    _datasync(self._fd)
+                    self.syncs += 1
+            except OSError as exc:
+                with self._cond:
+                    self._error = exc
+                    self._cond.notify_all()
+                    self._wake_async(fail=exc)
+                return
+            with self._cond:
+                self._durable = max(self._durable, target)
+                self._cond.notify_all()
+                self._wake_async()
+
+    def _wake_async(self, fail: BaseException | None = None) -> None:
+        keep = []
+        for position, loop, future in self._waiters:
+            if fail is None and position > self._durable:
+                keep.append((position, loop, future))
+                continue
+            loop.call_soon_threadsafe(_settle, future, fail)
+        self._waiters = keep
+
+
+def _datasync(fd: int) -> None:
+    if hasattr(os, "fdatasync"):
+        os.fdatasync(fd)  # the data and the file size: enough for appends
+    else:
+        os.fsync(fd)
+
+
+def _settle(future: asyncio.Future[None], error: BaseException | None) -> None:
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(OSError(f"journal sync failed: {error}"))
+
+
+def iter_entries(paths: list[Path]) -> Iterator[tuple[Path, Segment]]:
+    for path in paths:
+        yield path, (read_segment(path) if path.exists() else Segment([], 0, 0))
