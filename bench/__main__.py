@@ -1,9 +1,13 @@
 """`python -m bench`: the local cloud's figures, each beside its baseline, in one run.
 
-Bounded: four `stratus up` runs (fresh+DAX, warm restart of it, fresh --no-dax, the event
-latency app), fixed request counts, 20 short import subprocesses. `--only events|todo` runs
-one part. Every cloud is stopped even on failure.
-Figures also go to .stratus/bench/results.json.
+Parts (`--only PART`, repeatable; default all): todo — four `stratus up` runs (fresh+DAX,
+warm restart of it, fresh --no-dax) with fixed request counts and 20 short import
+subprocesses; load — fifty concurrent users and one user on a fresh cloud, then its memory;
+raw — the same boto3 calls against that cloud's endpoint and ministack (a throwaway venv),
+interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
+the event latency app. Every run is bounded in count and time, every cloud and the peer are
+stopped even on failure, aims are printed met/MISSED and summed up at the end.
+Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
 from __future__ import annotations
@@ -28,11 +32,21 @@ from tests.integration.conftest import (
     unverified_claims,
 )
 
-from bench.cloud import asset_dirs, function_environment, ports_of, running_cloud
+from bench.aims import Aims
+from bench.bigstate import bench_state
+from bench.cloud import (
+    asset_dirs,
+    function_environment,
+    function_handlers,
+    ports_of,
+    running_cloud,
+)
 from bench.cold import IMPORTS, bundle_size, import_times
 from bench.hello import hello_server
 from bench.inprocess import in_process_call
 from bench.load import concurrent, get_ok, https_client, timed
+from bench.loadrun import bench_load
+from bench.rawpart import bench_raw
 from bench.stats import Series, print_table
 
 N = 300
@@ -43,6 +57,14 @@ OUT = ROOT / ".stratus" / "bench"
 TODOS_HANDLER = "stratus.todo.handlers.todos.lambda_handler"
 UP_AIM_WARM_S = 15.0
 OVERHEAD_AIM_MS = 2.0
+COLD_AIM_MS = 1500.0
+CEILING_AIM_WRITER, CEILING_AIM_CACHED = 0.10, 0.25  # fractions of hello-world's req/s
+# The first request of every function of the to-do stack: handler -> path that reaches it.
+COLD_PROBES = {
+    "stratus.todo.handlers.todos.lambda_handler": "todos",
+    "stratus.todo.handlers.files.lambda_handler": "files",
+}
+PARTS = ("todo", "load", "raw", "state", "events")
 
 
 def summary(s: Series) -> dict[str, Any]:
@@ -150,10 +172,15 @@ def bench_dax_cloud(results: dict[str, Any]) -> tuple[Series, ...]:
         user = login(cloud, email)
         base = str(cloud.stack_output("TodoApiUrl"))
         with https_client(cloud.ca_pem, base) as api:
+            handlers = function_handlers(cloud.state_dir)
             results["first_request_ms"] = {
-                "GET /todos (todos fn)": round(first_request_ms(api, "todos", user), 1),
-                "GET /files (files fn)": round(first_request_ms(api, "files", user), 1),
+                f"GET /{path} ({handler.split('.')[-2]} fn)": round(
+                    first_request_ms(api, path, user), 1
+                )
+                for handler, path in COLD_PROBES.items()
+                if handler in handlers
             }
+            results["cold_unprobed"] = sorted(set(handlers) - set(COLD_PROBES))
             httpx.post(f"{cloud.dax_endpoint}/_stratus/flush", timeout=10).raise_for_status()
             before = dax_stats(cloud)
             gateway = timed(
@@ -214,6 +241,33 @@ def bench_no_dax(results: dict[str, Any]) -> tuple[Series, Series]:
         return writer, reader_series(cloud, user, "no DAX")
 
 
+def ceiling_fractions(
+    results: dict[str, Any], aims: Aims, writer: Series, cached: Series, hello: Series
+) -> None:
+    """GET /todos req/s as a fraction of hello-world's on the same HTTPS server."""
+    fractions = {
+        "recent_writer": writer.throughput / hello.throughput,
+        "dax_cache": cached.throughput / hello.throughput,
+    }
+    print(
+        f"  as a fraction of the hello-world ceiling ({hello.throughput:.0f} req/s, sequential): "
+        f"recent writer {writer.throughput:.0f} req/s = {fractions['recent_writer']:.1%}, "
+        f"from DAX's cache (idle reader) {cached.throughput:.0f} req/s = "
+        f"{fractions['dax_cache']:.1%}"
+    )
+    aims.check(
+        f"GET /todos, recent writer >= {CEILING_AIM_WRITER:.0%} of the ceiling",
+        f"{fractions['recent_writer']:.1%}",
+        fractions["recent_writer"] >= CEILING_AIM_WRITER,
+    )
+    aims.check(
+        f"GET /todos from DAX's cache >= {CEILING_AIM_CACHED:.0%} of the ceiling",
+        f"{fractions['dax_cache']:.1%}",
+        fractions["dax_cache"] >= CEILING_AIM_CACHED,
+    )
+    results["ceiling_fraction"] = {k: round(v, 4) for k, v in fractions.items()}
+
+
 def bench_events(results: dict[str, Any]) -> None:
     from bench.events import measure, print_latency
 
@@ -225,21 +279,45 @@ def bench_events(results: dict[str, Any]) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="make bench", description=__doc__)
     parser.add_argument(
-        "--only", choices=["events", "todo"], help="run one part (default: everything)"
+        "--only",
+        choices=PARTS,
+        action="append",
+        help="run this part only (repeatable; default: every part)",
     )
     args = parser.parse_args(sys.argv[1:] if argv is None else argv)
+    parts = args.only or list(PARTS)
     started = time.perf_counter()
     OUT.mkdir(parents=True, exist_ok=True)
-    results: dict[str, Any] = {"n": N, "warmup": WARMUP, "todos_per_user": TODOS}
-    if args.only == "events":
+    results: dict[str, Any] = {"n": N, "warmup": WARMUP, "todos_per_user": TODOS, "parts": parts}
+    aims = Aims()
+    print(f"stratus bench: {', '.join(parts)}")
+    if "todo" in parts:
+        part_todo(results, aims)
+    if "load" in parts or "raw" in parts:
+        # one fresh cloud: the load runs first, then the raw calls on its AWS endpoint
+        with running_cloud(OUT / "cloud-load", fresh=True) as (cloud, _, _):
+            if "load" in parts:
+                bench_load(results, aims, cloud)
+            if "raw" in parts:
+                bench_raw(results, aims, cloud.aws_endpoint, OUT, cloud.pid)
+    if "state" in parts:
+        bench_state(results, aims, OUT)
+    if "events" in parts:
         bench_events(results)
-        (OUT / "results-events.json").write_text(json.dumps(results, indent=2))
-        return 0
+    aims.print_summary()
+    results["aims"] = aims.as_json()
+    results["bench_seconds"] = round(time.perf_counter() - started, 1)
+    name = "results.json" if args.only is None else f"results-{'-'.join(parts)}.json"
+    (OUT / name).write_text(json.dumps(results, indent=2))
+    print(f"\nbench finished in {results['bench_seconds']:.0f} s; figures in {OUT / name}")
+    return 0
+
+
+def part_todo(results: dict[str, Any], aims: Aims) -> None:
     print(
-        f"stratus bench: N={N} sequential after {WARMUP} warm-up, "
+        f"\n[todo] N={N} sequential after {WARMUP} warm-up, "
         f"{THREADS}x{PER_THREAD} concurrent, user with {TODOS} to-dos"
     )
-
     gateway, conc, inproc, hello, hello_conc, reader, inproc_reader = bench_dax_cloud(results)
     nodax, nodax_reader = bench_no_dax(results)
     imports = import_times(Path(results["bundle"]["asset_dir"]))
@@ -277,6 +355,7 @@ def main(argv: list[str] | None = None) -> int:
         f"throughput {gateway.throughput:.0f} vs ceiling {hello.throughput:.0f} req/s "
         f"({gateway.throughput / hello.throughput:.1%})"
     )
+    ceiling_fractions(results, aims, gateway, reader, hello)
 
     print_table(
         "3. GET /todos via gateway, user who wrote < 5 min ago — baseline: no DAX",
@@ -301,6 +380,14 @@ def main(argv: list[str] | None = None) -> int:
     print("\n4a. cold start: first request after `up` (gateway + new worker + handler init)")
     for name, ms in results["first_request_ms"].items():
         print(f"  {name:44} {ms:8.1f} ms   ({ms / gateway.p50:.0f}x warm p50)")
+    if results["cold_unprobed"]:
+        print(f"  functions with no cold probe (not measured): {results['cold_unprobed']}")
+    slowest = max(results["first_request_ms"].values())
+    aims.check(
+        f"cold first request of every function <= {COLD_AIM_MS / 1000:.1f} s",
+        f"slowest {slowest:.0f} ms",
+        slowest <= COLD_AIM_MS and not results["cold_unprobed"],
+    )
     print("4b. handler module import in a fresh python, median of 5 — baseline: import boto3")
     base = imports["import boto3 (baseline)"]
     for name in IMPORTS:
@@ -332,16 +419,8 @@ def main(argv: list[str] | None = None) -> int:
         "recent_writer": round(overhead, 3),
         "idle_reader": round(overhead_reader, 3),
     }
-    if args.only is None:
-        bench_events(results)
     results["import_ms"] = {k: round(v, 1) for k, v in imports.items()}
     results["series_raw"] = {s.name.strip(): asdict(s) for s in (gateway, inproc, hello, nodax)}
-    results["bench_seconds"] = round(time.perf_counter() - started, 1)
-    (OUT / "results.json").write_text(json.dumps(results, indent=2))
-    print(
-        f"\nbench finished in {results['bench_seconds']:.0f} s; figures in {OUT / 'results.json'}"
-    )
-    return 0
 
 
 if __name__ == "__main__":

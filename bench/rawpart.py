@@ -33,7 +33,7 @@ def _mock_on(mock: Any) -> Iterator[None]:
         mock.stop(remove_data=False)
 
 
-def query_vs_in_process(local: Side, results: dict[str, Any]) -> None:
+def query_vs_in_process(local: Side, results: dict[str, Any], seeded_s: float) -> None:
     mock = mock_aws()
     mock.start()
     try:
@@ -44,8 +44,8 @@ def query_vs_in_process(local: Side, results: dict[str, Any]) -> None:
     moto_side = Side("moto in-process", ops, around=lambda: _mock_on(mock))
     table = interleaved([local, moto_side], QUERY_OPS, warmup=3, n=IN_PROCESS_N)
     print(
-        "\n8. DynamoDB Query per second, interleaved — baseline: moto called in-process "
-        "(same ~5,100-item table)"
+        "\n7. DynamoDB Query per second through the endpoint, interleaved — baseline: moto "
+        f"called in-process (same ~5,100-item table; seeding the endpoint took {seeded_s:.0f} s)"
     )
     print(f"  {'':32} {'endpoint q/s':>13} {'in-process q/s':>15} {'ratio':>7} {'n':>5}")
     out = {}
@@ -66,11 +66,13 @@ def query_vs_in_process(local: Side, results: dict[str, Any]) -> None:
     results["query_vs_in_process"] = out
 
 
-def bench_raw(results: dict[str, Any], aims: Aims, endpoint: str, out_dir: Path) -> None:
+def bench_raw(
+    results: dict[str, Any], aims: Aims, endpoint: str, out_dir: Path, cloud_pid: int
+) -> None:
     t0 = time.perf_counter()
     local = Side("stratus", prepare(endpoint))
-    print(f"\n7. raw AWS calls: seeded the local endpoint in {time.perf_counter() - t0:.1f} s")
-    query_vs_in_process(local, results)
+    seeded_s = time.perf_counter() - t0
+    query_vs_in_process(local, results, seeded_s)
     names = list(local.ops)
     try:
         with running_peer(out_dir / "ministack-venv", out_dir / "ministack") as peer:
@@ -79,14 +81,14 @@ def bench_raw(results: dict[str, Any], aims: Aims, endpoint: str, out_dir: Path)
             peer_mem = tree_memory(peer.pid)
             version = peer.version
     except PeerUnavailable as exc:
-        print(f"\n9. raw AWS calls against the peer: SKIPPED — {PIN}: {exc}")
+        print(f"\n8. raw AWS calls against the peer: SKIPPED — {PIN}: {exc}")
         results["raw_calls"] = {"skipped": str(exc)}
         alone = {name: measure(op) for name, op in local.ops.items()}
         print_alone(alone)
         results["raw_calls"]["stratus_p50_ms"] = {k: round(s.p50, 2) for k, s in alone.items()}
         return
     print(
-        f"\n9. raw AWS calls, p50 ms, same boto3 calls, blocks interleaved — "
+        f"\n8. raw AWS calls, p50 ms, same boto3 calls, blocks interleaved — "
         f"baseline: ministack {version} (PyPI)"
     )
     print(f"  {'':44} {'stratus':>9} {'ministack':>10} {'ratio':>7} {'n':>5}")
@@ -107,9 +109,17 @@ def bench_raw(results: dict[str, Any], aims: Aims, endpoint: str, out_dir: Path)
         if ratio > 1.0:
             slower.append(name)
     print("  (ratio = stratus p50 / ministack p50; below 1.00x stratus is faster)")
-    print(f"  memory after the calls: ministack {peer_mem.describe()}")
+    ours_mem = tree_memory(cloud_pid)
+    print(
+        f"  memory after the calls: ministack {peer_mem.own_mb + peer_mem.children_mb:.0f} MB; "
+        f"stratus up {ours_mem.describe()}"
+    )
     results["raw_calls"] = {"peer": f"ministack {version}", "calls": rows}
-    results["raw_calls"]["ministack_rss_mb"] = round(peer_mem.own_mb + peer_mem.children_mb, 1)
+    results["raw_calls"]["rss_mb"] = {
+        "ministack": round(peer_mem.own_mb + peer_mem.children_mb, 1),
+        "stratus_up": round(ours_mem.own_mb, 1),
+        "stratus_workers": round(ours_mem.children_mb, 1),
+    }
     aims.check(
         "raw calls: at least as fast as ministack on every one (p50)",
         f"{len(rows) - len(slower)} of {len(rows)}",

@@ -92,6 +92,12 @@ class LoadResult:
     def throughput(self) -> float:
         return self.requests / self.wall_s if self.wall_s else 0.0
 
+    @property
+    def ok_throughput(self) -> float:
+        """2xx answers per second: a fast error does not count as throughput."""
+        ok = sum(n for s, n in self.statuses.items() if 200 <= s < 300)
+        return ok / self.wall_s if self.wall_s else 0.0
+
     def percentile(self, q: float) -> float:
         ordered = sorted(self.latencies_ms)
         if not ordered:
