@@ -18,6 +18,8 @@ import json
 import shutil
 import sys
 import time
+import traceback
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -291,26 +293,48 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"n": N, "warmup": WARMUP, "todos_per_user": TODOS, "parts": parts}
     aims = Aims()
     print(f"stratus bench: {', '.join(parts)}")
-    if "todo" in parts:
-        part_todo(results, aims)
-    if "load" in parts or "raw" in parts:
+    failed: dict[str, str] = {}
+
+    def attempt(part: str, run: Callable[[], None]) -> None:
+        """Run one part; a failure is printed and recorded, and the other parts still run."""
+        t0 = time.perf_counter()
+        try:
+            run()
+        except Exception as exc:
+            failed[part] = f"{type(exc).__name__}: {exc}"
+            print(f"\n[{part}] FAILED after {time.perf_counter() - t0:.0f} s:")
+            traceback.print_exc(limit=6, file=sys.stdout)
+        results.setdefault("part_seconds", {})[part] = round(time.perf_counter() - t0, 1)
+
+    def load_and_raw() -> None:
         # one fresh cloud: the load runs first, then the raw calls on its AWS endpoint
         with running_cloud(OUT / "cloud-load", fresh=True) as (cloud, _, _):
             if "load" in parts:
-                bench_load(results, aims, cloud)
+                attempt("load", lambda: bench_load(results, aims, cloud))
             if "raw" in parts:
-                bench_raw(results, aims, cloud.aws_endpoint, OUT, cloud.pid)
+                attempt("raw", lambda: bench_raw(results, aims, cloud.aws_endpoint, OUT, cloud.pid))
+
+    if "todo" in parts:
+        attempt("todo", lambda: part_todo(results, aims))
+    if "load" in parts or "raw" in parts:
+        attempt("cloud for load+raw", load_and_raw)
     if "state" in parts:
-        bench_state(results, aims, OUT)
+        attempt("state", lambda: bench_state(results, aims, OUT))
     if "events" in parts:
-        bench_events(results)
+        attempt("events", lambda: bench_events(results))
     aims.print_summary()
     results["aims"] = aims.as_json()
+    results["failed_parts"] = failed
     results["bench_seconds"] = round(time.perf_counter() - started, 1)
     name = "results.json" if args.only is None else f"results-{'-'.join(parts)}.json"
     (OUT / name).write_text(json.dumps(results, indent=2))
-    print(f"\nbench finished in {results['bench_seconds']:.0f} s; figures in {OUT / name}")
-    return 0
+    times = ", ".join(f"{k} {v:.0f} s" for k, v in results["part_seconds"].items())
+    print(
+        f"\nbench finished in {results['bench_seconds']:.0f} s ({times}); figures in {OUT / name}"
+    )
+    if failed:
+        print(f"parts that FAILED: {', '.join(failed)}")
+    return 1 if failed else 0
 
 
 def part_todo(results: dict[str, Any], aims: Aims) -> None:

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
 from moto import mock_aws
 
 from bench.aims import Aims
@@ -76,7 +77,10 @@ def bench_raw(
     names = list(local.ops)
     try:
         with running_peer(out_dir / "ministack-venv", out_dir / "ministack") as peer:
-            peer_side = Side("ministack", prepare(peer.endpoint))
+            try:
+                peer_side = Side("ministack", prepare(peer.endpoint))
+            except (BotoCoreError, ClientError) as exc:
+                raise PeerUnavailable(f"seeding it failed: {exc}") from exc
             table = interleaved([local, peer_side], names)
             peer_mem = tree_memory(peer.pid)
             version = peer.version
