@@ -270,12 +270,24 @@ def ceiling_fractions(
     results["ceiling_fraction"] = {k: round(v, 4) for k, v in fractions.items()}
 
 
-def bench_events(results: dict[str, Any]) -> None:
-    from bench.events import measure, print_latency
+def bench_events(results: dict[str, Any], aims: Aims) -> None:
+    from bench.events import AWS_MS, measure, print_latency
+    from bench.events import N as EVENTS_N
 
     state = OUT / "events-cloud"
     shutil.rmtree(state, ignore_errors=True)
-    results["event_latency"] = print_latency(measure(state))
+    results["event_latency"] = figures = print_latency(measure(state))
+    for name, f in figures.items():
+        aws = AWS_MS.get(name)
+        if aws is None:
+            continue  # AWS publishes no figure for it
+        ratio = f["p50_ms"] / aws[0] if "p50_ms" in f else float("inf")
+        aims.check(
+            f"{name}: p50 <= 0.5x AWS's, all delivered",
+            f"{ratio:.2f}x, {f['delivered']}/{EVENTS_N}",
+            ratio <= 0.5 and f["delivered"] == EVENTS_N,
+            echo=False,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -321,7 +333,7 @@ def main(argv: list[str] | None = None) -> int:
     if "state" in parts:
         attempt("state", lambda: bench_state(results, aims, OUT))
     if "events" in parts:
-        attempt("events", lambda: bench_events(results))
+        attempt("events", lambda: bench_events(results, aims))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

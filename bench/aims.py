@@ -21,11 +21,12 @@ class Aims:
     def __init__(self) -> None:
         self.items: list[Aim] = []
 
-    def check(self, label: str, value: str, met: bool) -> Aim:
-        """Record an aim and print it at once."""
+    def check(self, label: str, value: str, met: bool, *, echo: bool = True) -> Aim:
+        """Record an aim and print it at once (echo=False: its table already shows it)."""
         aim = Aim(label, value, met)
         self.items.append(aim)
-        print(f"  aim: {aim.line()}")
+        if echo:
+            print(f"  aim: {aim.line()}")
         return aim
 
     def print_summary(self) -> None:
