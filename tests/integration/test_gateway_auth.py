@@ -83,18 +83,22 @@ def test_unknown_method_is_403_missing_authentication_token(api: httpx.Client, a
     assert response.status_code == 403
 
 
-def test_cors_preflight_answers_as_declared(api: httpx.Client) -> None:
+def test_cors_preflight_answers_as_declared(
+    api: httpx.Client, local_cloud: LocalCloudHandle
+) -> None:
+    # The app declares the local web origin https://127.0.0.1:4443; the session cloud serves
+    # it on its own port, and the preflight names that (test_load_and_bad_input has more).
     response = api.options(
         "todos",
         headers={
-            "Origin": "https://127.0.0.1:4443",
+            "Origin": local_cloud.gateway_origin,
             "Access-Control-Request-Method": "POST",
             "Access-Control-Request-Headers": "authorization,content-type",
         },
     )
     assert response.status_code in (200, 204)
     assert "POST" in response.headers["access-control-allow-methods"]
-    assert response.headers["access-control-allow-origin"] in ("*", "https://127.0.0.1:4443")
+    assert response.headers["access-control-allow-origin"] in ("*", local_cloud.gateway_origin)
 
 
 def test_https_is_served_with_the_local_ca(local_cloud: LocalCloudHandle) -> None:

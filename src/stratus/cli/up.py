@@ -45,9 +45,16 @@ def make_settings(
     aws_port: int,
     service_ports: dict[str, int] | None = None,
     app_dir: Path | None = None,
+    *,
+    lambda_concurrency: int = 1000,
+    lambda_workers: int = 0,
 ) -> LocalSettings:
     return LocalSettings.for_project(
-        project_root(app_dir), state_dir, ports=Ports(aws=aws_port, **(service_ports or {}))
+        project_root(app_dir),
+        state_dir,
+        ports=Ports(aws=aws_port, **(service_ports or {})),
+        lambda_concurrency=lambda_concurrency,
+        lambda_workers=lambda_workers,
     )
 
 
@@ -141,6 +148,20 @@ def up(
     verbose: bool = typer.Option(
         False, "-v", "--verbose", help="Log every request and provisioning step."
     ),
+    lambda_concurrency: int = typer.Option(
+        1000,
+        min=1,
+        metavar="N",
+        help="Lambda's account concurrency limit (AWS's default 1,000): beyond it, and beyond "
+        "a function's reserved concurrency, invocations are throttled as on AWS.",
+    ),
+    lambda_workers: int = typer.Option(
+        0,
+        min=0,
+        metavar="N",
+        help="Lambda worker processes this machine runs at once (0: from its cores and "
+        "memory); further invocations wait for one, they are not throttled.",
+    ),
     service_ports: dict[str, int] | None = None,
 ) -> None:
     """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
@@ -154,7 +175,14 @@ def up(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
     synth_context = parse_context(context)
-    settings = make_settings(state_dir, aws_port, service_ports, app_dir)
+    settings = make_settings(
+        state_dir,
+        aws_port,
+        service_ports,
+        app_dir,
+        lambda_concurrency=lambda_concurrency,
+        lambda_workers=lambda_workers,
+    )
     selected = tuple(dict.fromkeys(systems))
     try:
         # Loaded once here too, so a bad --system fails before anything starts.

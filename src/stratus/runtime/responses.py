@@ -15,7 +15,6 @@ the body inside its validation middleware, before any handler or middleware of o
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 from collections.abc import Callable, Mapping
@@ -29,7 +28,8 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import (
     RequestValidationError,
 )
 
-from stratus.runtime.errors import PayloadTooLargeError, StratusError, ValidationError
+from stratus.runtime.bodies import safe_json_loads
+from stratus.runtime.errors import StratusError, ValidationError
 
 # Not in config.py because it is an HTTP concern shared by every API, not todo configuration.
 ENV_CORS_ALLOW_ORIGIN = "CORS_ALLOW_ORIGIN"
@@ -55,14 +55,13 @@ def cors_config(env: Mapping[str, str] | None = None) -> CORSConfig:
 
 
 def json_body_loader(max_bytes: int = MAX_BODY_BYTES) -> Callable[[str], Any]:
-    """A JSON deserializer for the resolver that refuses bodies over `max_bytes` (413).
+    """A JSON deserializer for the resolver that refuses bodies over `max_bytes` (413) and
+    what `json.loads` would fail on with a 500 (bodies.safe_json_loads: 400).
 
     JSONDecodeError is left to Powertools, which turns it into a RequestValidationError."""
 
     def load(body: str) -> Any:
-        if len(body.encode("utf-8", "surrogatepass")) > max_bytes:
-            raise PayloadTooLargeError(f"request body exceeds {max_bytes} bytes")
-        return json.loads(body)
+        return safe_json_loads(body, max_bytes)
 
     return load
 

@@ -23,6 +23,7 @@ from aws_lambda_powertools.event_handler.openapi.params import Header, Query
 from aws_lambda_powertools.event_handler.openapi.types import OpenAPIResponse
 
 from stratus.runtime.auth import caller_sub
+from stratus.runtime.bodies import install_json_only_validation
 from stratus.runtime.errors import ValidationError
 from stratus.runtime.responses import (
     JSON,
@@ -103,6 +104,7 @@ def _resolver(deps: Dependencies) -> APIGatewayRestResolver:
         cors=deps.cors,
         json_body_deserializer=json_body_loader(deps.max_body_bytes),
     )
+    install_json_only_validation(app)  # bodies are JSON only: any other type is 415
     register_error_handlers(app, deps.logger)
     return app
 

@@ -21,7 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
+
+from stratus.local.core.errors import aws_error
 
 log = logging.getLogger("stratus.cognito")
 
@@ -31,13 +33,8 @@ CODE_PARAMETER = "{####}"  # where Cognito puts the code in a message
 CODE_LIFETIME_SECONDS = 24 * 3600  # Cognito: confirmation codes are valid for 24 hours
 
 
-def _error(code: str, message: str) -> JSONResponse:
-    return JSONResponse(
-        {"__type": code, "message": message},
-        status_code=400,
-        headers={"x-amzn-ErrorType": f"{code}:"},
-        media_type="application/x-amz-json-1.1",
-    )
+def _error(code: str, message: str) -> Response:
+    return aws_error("json", code, message, 400)
 
 
 @dataclass(frozen=True)

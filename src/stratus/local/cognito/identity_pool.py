@@ -24,6 +24,7 @@ from starlette.responses import Response
 from stratus.local.cognito.jwt_verify import TokenRejectedError, verify_cognito_token
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.contracts import TokenKeys
+from stratus.local.core.errors import aws_error
 from stratus.local.iam.credentials import CredentialStore
 from stratus.local.provision.model import Deployment
 
@@ -259,9 +260,4 @@ def _ok(payload: dict[str, Any]) -> Response:
 
 
 def _error(error: IdentityError) -> Response:
-    return Response(
-        json.dumps({"__type": error.type_name, "message": error.message}),
-        status_code=400,
-        media_type=_CONTENT_TYPE,
-        headers={"x-amzn-ErrorType": error.type_name},
-    )
+    return aws_error("json", error.type_name, error.message, 400)

@@ -72,8 +72,11 @@ class CloudContext:
 
         return policies_for_role(self.require_deployment(), role_arn)
 
-    async def serve(self, name: str, app: Any, port: int, *, tls: bool = False) -> RunningServer:
-        """Start an HTTP(S) server for `app` on the local host; stopped with the cloud."""
+    async def serve(
+        self, name: str, app: Any, port: int, *, tls: bool = False, **options: Any
+    ) -> RunningServer:
+        """Start an HTTP(S) server for `app` on the local host; stopped with the cloud.
+        `options` go to uvicorn.Config (a service's own `http=` protocol class, say)."""
         from stratus.local.core import servers
         from stratus.local.core.tls import ensure_tls
 
@@ -82,7 +85,7 @@ class CloudContext:
             material = await asyncio.to_thread(ensure_tls, self.settings)
             cert, key = str(material.cert_pem), str(material.key_pem)
         running = await servers.start_server(
-            name, app, self.settings.host, port, ssl_certfile=cert, ssl_keyfile=key
+            name, app, self.settings.host, port, ssl_certfile=cert, ssl_keyfile=key, **options
         )
         self.servers.append(running)
         return running

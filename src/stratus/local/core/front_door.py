@@ -16,11 +16,12 @@ from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
+from stratus.local.core.errors import aws_error
 from stratus.local.core.hooks import HookTable
 from stratus.local.core.router import route
 
@@ -80,8 +81,8 @@ class FrontDoor:
             return
         body = await Request(scope, receive).body()
         if len(body) > MAX_BODY_BYTES:
-            response: Response = JSONResponse(
-                {"__type": "RequestEntityTooLarge", "message": "request body too large"}, 413
+            response: Response = aws_error(
+                "json", "RequestEntityTooLarge", "request body too large", 413
             )
             await response(scope, receive, send)
             return
@@ -90,12 +91,8 @@ class FrontDoor:
             response = await self.handle(request)
         except Exception:  # never a stack trace to a client; the log has it
             log.exception("AWS endpoint failed on %s %s", request.method, request.path)
-            response = JSONResponse(
-                {
-                    "__type": "InternalFailure",
-                    "message": "local AWS endpoint error (see stratus up log)",
-                },
-                500,
+            response = aws_error(
+                "json", "InternalFailure", "local AWS endpoint error (see stratus up log)", 500
             )
         await response(scope, receive, send)
 

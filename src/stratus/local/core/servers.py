@@ -58,7 +58,9 @@ async def start_server(
     *,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
+    **options: Any,
 ) -> RunningServer:
+    """`options` go to uvicorn.Config (e.g. `http=`: a service's own protocol class)."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -71,6 +73,7 @@ async def start_server(
         timeout_keep_alive=75,
         server_header=False,
         date_header=False,
+        **options,
     )
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(), name=f"server:{name}")

@@ -61,6 +61,10 @@ class LocalSettings:
     ports: Ports = field(default_factory=Ports)
     region: str = REGION
     account_id: str = ACCOUNT_ID
+    # Lambda's account concurrency limit (AWS's default: 1,000), and how many Lambda worker
+    # processes this machine runs at once (0: derived from its cores and memory).
+    lambda_concurrency: int = 1000
+    lambda_workers: int = 0
 
     @classmethod
     def for_project(

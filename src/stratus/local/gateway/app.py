@@ -25,6 +25,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
+from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
@@ -45,6 +46,7 @@ from stratus.local.gateway.proxy import (
     parse_response,
     request_time,
 )
+from stratus.local.gateway.validation import body_model, body_problem
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
 
@@ -54,6 +56,11 @@ class _Reply(Exception):
 
     def __init__(self, error: E.GatewayError) -> None:
         self.error = error
+
+
+class _ClientGone(Exception):
+    """The client disconnected (or the read timeout closed it) before its body arrived:
+    nothing is invoked and nothing is answered."""
 
 
 def _extended_id() -> str:
@@ -80,6 +87,7 @@ class GatewayApp:
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
         self.caches: dict[tuple[str, str], ResponseCache] = {}
         self.fallback = Starlette(routes=list(extra_routes))
+        self.origins = local_origins(ctx.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
@@ -128,7 +136,10 @@ class GatewayApp:
         log: dict[str, Any] = {}
         method: Method | None = None
         try:
-            req.body = await _read_body(receive, hmap)
+            try:
+                req.body = await _read_body(receive, hmap)
+            except _ClientGone:
+                return
             if api is None or stage is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
             found = match(api.root, segments)
@@ -187,10 +198,20 @@ class GatewayApp:
         ):
             raise _Reply(E.MISSING_AUTH_TOKEN)
 
+        # After the authorizer, before the integration: API Gateway's request validation.
+        schema = body_model(method.body_models, hmap.get("content-type"))
+        if schema is not None:
+            problem = body_problem(schema, req.body)
+            if problem is not None:
+                log["error.validationErrorString"] = problem
+                raise _Reply(E.BAD_REQUEST_BODY)
+
         query = req.query_map()
         if method.integration_type == "MOCK":
             try:
-                mock = mock_response(method.integration, hmap, query, path_params, stage.variables)
+                mock = mock_response(
+                    method.integration, hmap, query, path_params, stage.variables, self.origins
+                )
             except LookupError:
                 raise _Reply(E.CONFIGURATION_ERROR) from None
             return mock.status, mock.headers, mock.body
@@ -232,6 +253,7 @@ class GatewayApp:
                 self.ctx.lambdas.invoke(method.function_arn, payload), method.timeout_ms / 1000
             )
         except TimeoutError:
+            # Also the local worker queue's bound (LocalCapacityError is a TimeoutError).
             raise _Reply(E.INTEGRATION_TIMEOUT) from None
         except TooManyRequestsError:
             raise _Reply(E.LAMBDA_THROTTLED) from None
@@ -302,6 +324,7 @@ class GatewayApp:
             "context.integrationLatency": log.get("integrationLatency"),
             "context.integration.latency": log.get("integrationLatency"),
             "context.integration.status": log.get("integration.status"),
+            "context.error.validationErrorString": log.get("error.validationErrorString"),
             "context.integrationStatus": log.get("integration.status"),
         }
         if log.get("error.message") is not None:
@@ -320,7 +343,7 @@ async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:
     while True:
         message = await receive()
         if message["type"] == "http.disconnect":
-            break
+            raise _ClientGone
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > MAX_BODY:
@@ -347,6 +370,19 @@ async def _send(send: Send, status: int, headers: list[tuple[str, str]], body: b
     raw.append((b"content-length", str(len(body)).encode()))
     await send({"type": "http.response.start", "status": status, "headers": raw})
     await send({"type": "http.response.body", "body": body})
+
+
+def local_origins(settings: LocalSettings) -> dict[str, str]:
+    """The gateway's default web origins (what a CDK app allows for local use) -> where this
+    gateway really serves web apps; empty when it runs on its default port."""
+    from stratus.local.core.discovery import port_defaults
+
+    default_port = port_defaults().get("gateway", 4443)
+    port = settings.ports.gateway
+    if port == default_port:
+        return {}
+    hosts = dict.fromkeys([settings.host, "127.0.0.1", "localhost"])
+    return {f"https://{h}:{default_port}": f"https://{h}:{port}" for h in hosts}
 
 
 def _json_bytes(event: dict[str, Any]) -> bytes:

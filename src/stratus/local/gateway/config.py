@@ -1,9 +1,9 @@
 """Compile the deployment's API Gateway resources into route tables, once, at start.
 
 Reads AWS::ApiGateway::{RestApi, Resource, Method, Authorizer, Stage, Deployment,
-GatewayResponse} and AWS::Cognito::UserPoolClient from the resolved Deployment (the one
-source of truth) and builds, per stage, a tree of path segments so a request is matched
-without touching the templates again.
+GatewayResponse, RequestValidator, Model} and AWS::Cognito::UserPoolClient from the resolved
+Deployment (the one source of truth) and builds, per stage, a tree of path segments so a
+request is matched without touching the templates again.
 """
 
 from __future__ import annotations
@@ -43,6 +43,8 @@ class Method:
     timeout_ms: int
     cache_key_parameters: tuple[str, ...]
     integration: dict[str, Any]  # the Integration property, for MOCK responses
+    # Content type -> JSON schema, when a RequestValidator validates this method's body.
+    body_models: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass
@@ -110,7 +112,9 @@ def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
         api = RestApi(
             api_id=api_id,
             name=str(rest.properties.get("Name", api_id)),
-            root=_build_tree(members, root_id, _authorizers(members, clients)),
+            root=_build_tree(
+                members, root_id, _authorizers(members, clients), _body_checks(members)
+            ),
             binary_media_types=tuple(rest.properties.get("BinaryMediaTypes") or ()),
             gateway_responses={
                 str(r.properties.get("ResponseType")): r.properties
@@ -151,7 +155,30 @@ def _authorizers(members: list[Resource], clients: dict[str, list[str]]) -> dict
     return out
 
 
-def _build_tree(members: list[Resource], root_id: str, authorizers: dict[str, Authorizer]) -> Node:
+_BodyChecks = tuple[set[str], dict[str, Any]]  # validators that check bodies; models by name
+
+
+def _body_checks(members: list[Resource]) -> _BodyChecks:
+    validators = {
+        r.physical_id
+        for r in members
+        if r.type == "AWS::ApiGateway::RequestValidator"
+        and str(r.properties.get("ValidateRequestBody", "false")).lower() == "true"
+    }
+    models = {
+        str(r.physical_id or r.properties.get("Name")): r.properties.get("Schema")
+        for r in members
+        if r.type == "AWS::ApiGateway::Model"
+    }
+    return validators, models
+
+
+def _build_tree(
+    members: list[Resource],
+    root_id: str,
+    authorizers: dict[str, Authorizer],
+    body_checks: _BodyChecks = (set(), {}),
+) -> Node:
     resources = {r.physical_id: r for r in members if r.type == "AWS::ApiGateway::Resource"}
     if not root_id:
         # Without the RootResourceId attribute, the root is the parent that is no Resource.
@@ -187,13 +214,24 @@ def _build_tree(members: list[Resource], root_id: str, authorizers: dict[str, Au
         if res.type == "AWS::ApiGateway::Method":
             owner = nodes.get(str(res.properties.get("ResourceId")))
             if owner is not None:
-                method = _method(res.properties, owner.path, authorizers)
+                method = _method(res.properties, owner.path, authorizers, body_checks)
                 owner.methods[method.http_method] = method
     return root
 
 
-def _method(props: dict[str, Any], path: str, authorizers: dict[str, Authorizer]) -> Method:
+def _method(
+    props: dict[str, Any],
+    path: str,
+    authorizers: dict[str, Authorizer],
+    body_checks: _BodyChecks = (set(), {}),
+) -> Method:
     integration = props.get("Integration") or {}
+    validators, models = body_checks
+    body_models: dict[str, Any] = {}
+    if str(props.get("RequestValidatorId")) in validators:
+        for content_type, model in (props.get("RequestModels") or {}).items():
+            if str(model) in models and models[str(model)] is not None:
+                body_models[str(content_type)] = models[str(model)]
     uri = str(integration.get("Uri") or "")
     match = _FUNCTION_IN_URI.search(uri)
     timeout = int(integration.get("TimeoutInMillis") or DEFAULT_TIMEOUT_MS)
@@ -209,6 +247,7 @@ def _method(props: dict[str, Any], path: str, authorizers: dict[str, Authorizer]
         timeout_ms=min(max(timeout, 50), MAX_TIMEOUT_MS),
         cache_key_parameters=tuple(integration.get("CacheKeyParameters") or ()),
         integration=integration,
+        body_models=body_models,
     )
 
 

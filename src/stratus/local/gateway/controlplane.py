@@ -6,6 +6,9 @@ from the template's resources, per region
 (https://docs.aws.amazon.com/apigateway/latest/api/API_GetRestApis.html). An id that is
 not ours returns None (moto answers, e.g. for an API created through the SDK). Resources
 imported from an OpenAPI `Body` are not listed (only those declared as resources).
+
+GetExport and GetSdk answer from the same Deployment (`export.py`, `sdk.py`), Body-defined
+APIs included; they need the local settings for the stage URL and the SDK tools' cache.
 """
 
 from __future__ import annotations
@@ -13,18 +16,24 @@ from __future__ import annotations
 import json
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
+from stratus.local.core.settings import LocalSettings
+from stratus.local.gateway import export_calls
 from stratus.local.provision.model import Deployment, Resource, Stack
 
 DeploymentSource = Callable[[], Deployment | None]
+SettingsSource = Callable[[], LocalSettings | None]
 Handler = Callable[[AwsCall], Awaitable[Response | None]]
 
 
-def operations(deployment_source: DeploymentSource) -> dict[str, Handler]:
+def operations(
+    deployment_source: DeploymentSource, settings_source: SettingsSource | None = None
+) -> dict[str, Handler]:
     def apis(call: AwsCall) -> dict[str, tuple[Stack, Resource]]:
         deployment = deployment_source()
         if deployment is None:
@@ -97,7 +106,13 @@ def operations(deployment_source: DeploymentSource) -> dict[str, Handler]:
         ]
         return _json({"item": [{k: v for k, v in i.items() if v is not None} for i in items]})
 
+    def settings() -> LocalSettings:
+        found = settings_source() if settings_source is not None else None
+        return found or LocalSettings(project_root=Path("."), state_dir=Path(".stratus"))
+
     return {
+        "GetExport": export_calls.get_export_handler(deployment_source, settings),
+        "GetSdk": export_calls.get_sdk_handler(deployment_source, settings),
         "GetRestApis": get_rest_apis,
         "GetRestApi": get_rest_api,
         "GetResources": get_resources,

@@ -42,11 +42,21 @@ EXPIRED_TOKEN = GatewayError(
 )
 THROTTLED = GatewayError("THROTTLED", 429, "Too Many Requests", "TooManyRequestsException")
 REQUEST_TOO_LARGE = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", None)
+# A RequestValidator refused the body (api-gateway-method-request-validation.html).
+BAD_REQUEST_BODY = GatewayError(
+    "BAD_REQUEST_BODY", 400, "Invalid request body", "BadRequestException"
+)
 # AWS: a malformed proxy response or a function error is a 502 with this spaced body.
 BAD_LAMBDA_RESPONSE = GatewayError(
     "DEFAULT_5XX", 502, "Internal server error", "InternalServerErrorException", spaced=True
 )
-# AWS: Lambda's own 429 (concurrency) reaches clients as 500, never 429 (proxy integrations).
+# AWS: Lambda's own 429 (reserved or account concurrency exceeded) reaches clients of a
+# Lambda proxy integration as 500 {"message": "Internal server error"}, never as 429: "If
+# the backend service is throttled because of a high number of requests, then the API
+# Gateway API can return an Internal server error"
+# (https://repost.aws/knowledge-center/api-gateway-internal-server-error). A 429 from API
+# Gateway itself means the stage's or account's throttling (THROTTLED above,
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-request-throttling.html).
 LAMBDA_THROTTLED = GatewayError(
     "INTEGRATION_FAILURE", 500, "Internal server error", "InternalServerErrorException", spaced=True
 )

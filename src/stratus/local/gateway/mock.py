@@ -9,6 +9,11 @@ Python, so of the response template only two shapes are understood:
     request's Origin is one of the `$origin == "..."` values it lists: reproduced exactly;
   * a template with no VTL directives, which is sent as the body.
 Any other directive lines are dropped.
+
+`origins` maps origins the API declares to where they really are: a CDK app that allows
+the local gateway's default web origin (https://127.0.0.1:4443) is served, in a cloud
+started on another port, from that port; its preflight names that origin (as
+s3guard.service.local_bucket_cors does for bucket CORS rules).
 """
 
 from __future__ import annotations
@@ -41,7 +46,9 @@ def mock_response(
     query: Mapping[str, str],
     path: Mapping[str, str],
     stage_variables: Mapping[str, str],
+    origins: Mapping[str, str] | None = None,
 ) -> MockResponse:
+    origins = origins or {}
     templates = integration.get("RequestTemplates") or {}
     request_template = str(templates.get("application/json") or next(iter(templates.values()), ""))
     found = _STATUS.search(request_template)
@@ -64,22 +71,26 @@ def mock_response(
         header = str(name).removeprefix("method.response.header.")
         value = parameter_value(str(source), headers, query, path, stage_variables)
         if value is not None:
-            out.append((header, value))
+            out.append((header, origins.get(value, value)))
     body = b""
     rtemplates = chosen.get("ResponseTemplates") or {}
     template = str(rtemplates.get("application/json") or next(iter(rtemplates.values()), ""))
     if template:
-        status, out, body = _apply_template(template, status, out, headers)
+        status, out, body = _apply_template(template, status, out, headers, origins)
     if not any(k.lower() == "content-type" for k, _ in out):
         out.append(("Content-Type", "application/json"))
     return MockResponse(status, out, body)
 
 
 def _apply_template(
-    template: str, status: int, headers: list[tuple[str, str]], request_headers: Mapping[str, str]
+    template: str,
+    status: int,
+    headers: list[tuple[str, str]],
+    request_headers: Mapping[str, str],
+    origins: Mapping[str, str],
 ) -> tuple[int, list[tuple[str, str]], bytes]:
     origin = request_headers.get("origin", "")
-    allowed = set(_ORIGIN_TEST.findall(template))
+    allowed = {origins.get(o, o) for o in _ORIGIN_TEST.findall(template)}
     if origin and origin in allowed:
         for header in _OVERRIDE.findall(template):
             headers = [(k, v) for k, v in headers if k.lower() != header.lower()]

@@ -9,9 +9,11 @@ from typing import Any, ClassVar
 from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
+from stratus.local.gateway.server import GatewayHttpProtocol
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.service import LambdaService
 from stratus.local.provision.model import Deployment
@@ -42,17 +44,19 @@ class GatewayService(EmulatedService):
     def __init__(self) -> None:
         self.app: Any = None
         self.deployment: Deployment | None = None
+        self.settings: LocalSettings | None = None
 
     def hooks(self) -> Iterable[Hook]:
         # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
         # sees them: they are only recorded).
-        table = apigateway_reads.operations(lambda: self.deployment)
+        table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
 
     async def start(self, cloud: CloudContext) -> None:
         lambdas = cloud.service(LambdaService)
         assert lambdas.runtime is not None
         self.deployment = cloud.require_deployment()
+        self.settings = cloud.settings
         with cloud.reporter.step("Starting the API gateway (HTTPS)"):
             ctx = LocalContext(
                 cloud.settings,
@@ -66,7 +70,13 @@ class GatewayService(EmulatedService):
                 extra_routes=cloud.web_routes,
                 log_sink=None if lambdas.log_sink is None else access_log_writer(lambdas.log_sink),
             )
-            await cloud.serve("gateway", self.app, cloud.settings.ports.gateway, tls=True)
+            await cloud.serve(
+                "gateway",
+                self.app,
+                cloud.settings.ports.gateway,
+                tls=True,
+                http=GatewayHttpProtocol,  # API Gateway's head-size limit and read timeout
+            )
 
 
 def access_log_writer(sink: LogSink) -> Callable[[str, str], None]:

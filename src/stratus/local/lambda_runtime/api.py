@@ -5,7 +5,7 @@ functions, so these operations are answered here, with Lambda's JSON shapes, hea
 error bodies, so any AWS client (boto3, the CLI, SDKs) sees what AWS would send:
 Invoke, and the control plane for what was provisioned: ListFunctions, GetFunction,
 GetFunctionConfiguration, ListVersionsByFunction, ListAliases, GetAlias,
-GetFunctionConcurrency, GetFunctionEventInvokeConfig (shapes from
+GetFunctionConcurrency, GetFunctionEventInvokeConfig, GetAccountSettings (shapes from
 https://docs.aws.amazon.com/lambda/latest/api/API_FunctionConfiguration.html and botocore's
 output shapes). A function the runtime does not know is left to moto (None), so functions
 created through the API still answer there. ListFunctions lists the runtime's functions.
@@ -34,6 +34,7 @@ from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.contracts import AwsInterceptor, FunctionNotFoundError, TooManyRequestsError
 from stratus.local.core.router import route
+from stratus.local.lambda_runtime.capacity import LocalCapacityError
 from stratus.local.lambda_runtime.function import LATEST, FunctionConfig
 from stratus.local.lambda_runtime.runtime import AliasConfig, LambdaRuntime, split_reference
 from stratus.local.lambda_runtime.store import directory_digest
@@ -277,6 +278,22 @@ def operations(runtime: LambdaRuntime) -> dict[str, Operation]:
         reserved = runtime.get(found[0]).reserved_concurrency
         return _json({} if reserved is None else {"ReservedConcurrentExecutions": reserved})
 
+    async def get_account_settings(call: AwsCall) -> Response | None:
+        # https://docs.aws.amazon.com/lambda/latest/api/API_GetAccountSettings.html: the
+        # concurrency figures are the local runtime's; the code-size quotas are AWS's.
+        return _json(
+            {
+                "AccountLimit": {
+                    "TotalCodeSize": 80530636800,
+                    "CodeSizeUnzipped": 262144000,
+                    "CodeSizeZipped": 52428800,
+                    "ConcurrentExecutions": runtime.account.limit,
+                    "UnreservedConcurrentExecutions": runtime.account.unreserved_limit,
+                },
+                "AccountUsage": {"TotalCodeSize": 0, "FunctionCount": len(runtime.functions())},
+            }
+        )
+
     async def get_event_invoke_config(call: AwsCall) -> Response | None:
         found = known(call)
         if found is None:
@@ -312,6 +329,7 @@ def operations(runtime: LambdaRuntime) -> dict[str, Operation]:
         "GetAlias": get_alias,
         "GetFunctionConcurrency": get_concurrency,
         "GetFunctionEventInvokeConfig": get_event_invoke_config,
+        "GetAccountSettings": get_account_settings,
     }
 
 
@@ -391,6 +409,10 @@ async def _invoke(runtime: LambdaRuntime, call: AwsCall) -> Response:
             {"Reason": reason, "Type": "User", "message": "Rate Exceeded."},
             request_id,
         )
+    except LocalCapacityError as e:
+        # Not an AWS condition (Lambda would have run it): the local machine's worker queue
+        # did not reach it in time. Lambda's shape for its own failures: ServiceException.
+        return _error(500, "ServiceException", {"Type": "Service", "message": str(e)}, request_id)
     request_id = getattr(result, "request_id", "") or request_id
     headers = {"x-amzn-RequestId": request_id}
     if invocation_type != "DryRun":

@@ -2,13 +2,17 @@
 
 Lambda's behaviour copied: a cold start on first use then warm reuse (LIFO, like Lambda's
 preference for the most recently used environment), one pool of environments per function
-version, a concurrency limit shared by a function's versions and answered with
-TooManyRequestsException, timeouts that kill the environment, Event invocations queued and
+version, Lambda's concurrency rules (account limit, reserved concurrency shared by a
+function's versions, throttles answered with TooManyRequestsException: concurrency.py),
+timeouts that kill the environment, Event invocations queued and
 retried (async_invoke), START/END/REPORT lines in the function's log group. Qualifiers are
 honoured wherever a function is named (`name:qualifier`, qualified ARNs): `$LATEST`, a
 published version number, or an alias, whose weighted routing picks a version per call
 (https://docs.aws.amazon.com/lambda/latest/dg/configuration-aliases.html). No library runs
 Lambda handlers in warm local processes without Docker, hence this module.
+
+The machine's own bound on worker processes (capacity.py) is separate from Lambda's rules:
+invocations beyond it wait in a fair queue, they are never throttled for it.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult, TooManyRequestsError
+from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.lambda_runtime import platform_log
@@ -38,6 +42,17 @@ from stratus.local.lambda_runtime.async_invoke import (
     AsyncEvent,
     DestinationSender,
     EventInvokeConfig,
+)
+from stratus.local.lambda_runtime.capacity import (
+    DEFAULT_MAX_WAIT_S,
+    WorkerPool,
+    default_worker_limit,
+)
+from stratus.local.lambda_runtime.concurrency import (
+    DEFAULT_ACCOUNT_LIMIT,
+    AccountConcurrency,
+    FunctionConcurrency,
+    FunctionThrottledError,
 )
 from stratus.local.lambda_runtime.function import (
     BOOTSTRAP,
@@ -71,12 +86,6 @@ class RuntimeInvokeResult(InvokeResult):
     request_id: str = ""
 
 
-class FunctionThrottledError(TooManyRequestsError):
-    def __init__(self, function: str, reason: str) -> None:
-        super().__init__(f"Rate Exceeded. ({function}: {reason})")
-        self.reason = reason  # Lambda's 'Reason' field
-
-
 @dataclass
 class FunctionStats:
     cold_starts: int = 0
@@ -105,23 +114,13 @@ class AliasConfig:
         return str(uuid.UUID(hashlib.md5(text.encode()).hexdigest()))
 
 
-@dataclass
-class _Concurrency:
-    """Shared by every version of one function, as Lambda counts concurrency per function."""
-
-    limit: int
-    reserved: int | None
-    busy: int = 0
-    released: asyncio.Event = field(default_factory=asyncio.Event)
-
-
-@dataclass
+@dataclass(eq=False)
 class _Function:
-    """One version of a function ($LATEST or N) and its pool of warm environments."""
+    """One version of a function ($LATEST or N); its idle environments are kept by the
+    runtime's WorkerPool under this object as key."""
 
     config: FunctionConfig
-    concurrency: _Concurrency
-    idle: list[Worker] = field(default_factory=list)
+    concurrency: FunctionConcurrency  # shared by every version of the function
     busy: int = 0
     stats: FunctionStats = field(default_factory=FunctionStats)
 
@@ -153,7 +152,9 @@ class LambdaRuntime:
         *,
         log_sink: LogSink,
         policies_for_role: Callable[[str], list[dict[str, Any]]] = lambda arn: [],
-        default_concurrency: int = 10,
+        account_concurrency: int | None = None,
+        local_workers: int | None = None,
+        local_wait_s: float = DEFAULT_MAX_WAIT_S,
         async_retry_delays: Sequence[float] = DEFAULT_ASYNC_RETRY_DELAYS,
         destinations: DestinationSender | None = None,
         rng: random.Random | None = None,
@@ -165,7 +166,15 @@ class LambdaRuntime:
         self._credentials = credentials
         self._log_sink = log_sink
         self._policies_for_role = policies_for_role
-        self._default_concurrency = default_concurrency
+        # Lambda's rules (what throttles) and this machine's bound (what queues): separate.
+        self.account = AccountConcurrency(
+            account_concurrency or settings.lambda_concurrency or DEFAULT_ACCOUNT_LIMIT
+        )
+        self.pool: WorkerPool[Worker] = WorkerPool(
+            local_workers or settings.lambda_workers or default_worker_limit(),
+            max_wait_s=local_wait_s,
+            discard=self._dispose,
+        )
         self._delivery = AsyncDelivery(destinations, async_retry_delays)
         self._rng = rng or random.Random()
         self._node = node_executable
@@ -207,12 +216,11 @@ class LambdaRuntime:
             raise ValueError(f"{config.name}: code asset {config.asset_dir} is not a directory")
         self._check_runtime(config)
         previous = self._functions.get(config.name)
-        concurrency = self._concurrency(config, previous)
+        concurrency = self.account.reserve(config.name, config.reserved_concurrency)
         fn = _Function(config=config, concurrency=concurrency)
         if previous is not None:  # re-deployed: new code and config need new environments
-            for worker in previous.idle:
-                worker.kill()  # reaped by aclose()
-            previous.idle.clear()
+            for worker in self.pool.retire(previous):
+                self._dispose(worker)
         self._functions[config.name] = fn
         self._latest_props[config.name] = (dict(resource.properties), config.asset_dir)
         for key in (config.name, config.arn):
@@ -221,17 +229,6 @@ class LambdaRuntime:
         if config.stack and config.logical_id:
             self._index[f"{config.stack}/{config.logical_id}"] = (config.name, None)
         return config
-
-    def _concurrency(self, config: FunctionConfig, previous: _Function | None) -> _Concurrency:
-        limit = config.reserved_concurrency
-        if previous is not None:
-            shared = previous.concurrency
-            shared.limit = limit if limit is not None else self._default_concurrency
-            shared.reserved = limit
-            return shared
-        return _Concurrency(
-            limit=limit if limit is not None else self._default_concurrency, reserved=limit
-        )
 
     def _check_runtime(self, config: FunctionConfig) -> None:
         """One warning per function whose runtime is not the local interpreter's."""
@@ -299,7 +296,7 @@ class LambdaRuntime:
         )
         config = dataclasses.replace(config, description=str(snapshot.get("description") or ""))
         self._check_runtime(config)
-        concurrency = latest.concurrency if latest else self._concurrency(config, None)
+        concurrency = latest.concurrency if latest else self.account.function(name)
         fn = _Function(config=config, concurrency=concurrency)
         self._versions.setdefault(name, {})[number] = fn
         self._index[f"{arn}:{number}"] = (name, number)
@@ -506,7 +503,7 @@ class LambdaRuntime:
                 errors=s.errors,
                 timeouts=s.timeouts,
                 throttles=s.throttles,
-                workers=len(fn.idle) + fn.busy,
+                workers=self.pool.idle_count(fn) + fn.busy,
             )
         return out
 
@@ -553,33 +550,14 @@ class LambdaRuntime:
         )
 
         async def attempt() -> InvokeResult:
-            return await self._execute(target, payload, request_id, client_context, False)
-
-        async def wait_for_capacity() -> None:
-            await target.fn.concurrency.released.wait()
-
-        self._track(self._events, self._delivery.run(event, config, attempt, wait_for_capacity))
-
-    def _reserve(self, fn: _Function) -> None:
-        concurrency = fn.concurrency
-        if concurrency.busy >= concurrency.limit:
-            fn.stats.throttles += 1
-            reason = (
-                "ReservedFunctionConcurrentInvocationLimitExceeded"
-                if concurrency.reserved is not None
-                else "ConcurrentInvocationLimitExceeded"
+            # Queued Event invocations wait for a local worker as long as it takes.
+            return await self._execute(
+                target, payload, request_id, client_context, False, bounded=False
             )
-            raise FunctionThrottledError(fn.config.name, reason)
-        concurrency.busy += 1
-        fn.busy += 1
 
-    @staticmethod
-    def _release(fn: _Function) -> None:
-        concurrency = fn.concurrency
-        concurrency.busy -= 1
-        fn.busy -= 1
-        released, concurrency.released = concurrency.released, asyncio.Event()
-        released.set()
+        self._track(
+            self._events, self._delivery.run(event, config, attempt, self.account.wait_for_release)
+        )
 
     def _current(self, fn: _Function) -> bool:
         """Still the deployed code (not replaced by a re-register meanwhile)."""
@@ -594,20 +572,48 @@ class LambdaRuntime:
         request_id: str,
         client_context: str | None,
         tail: bool,
+        *,
+        bounded: bool = True,
     ) -> RuntimeInvokeResult:
         fn = target.fn
         if self._closing:
             raise FunctionThrottledError(fn.config.name, "ShuttingDown")
-        self._reserve(fn)
+        try:
+            lease = self.account.acquire(fn.concurrency)  # AWS's limits: may throttle
+        except FunctionThrottledError:
+            fn.stats.throttles += 1
+            raise
+        fn.busy += 1
+        try:
+            # The machine's bound: may wait, never throttles. The function's timeout starts
+            # once a worker runs it.
+            worker = await self.pool.checkout(fn, bounded=bounded)
+        except BaseException:
+            fn.busy -= 1
+            self.account.release(lease)
+            raise
+        try:
+            return await self._run(target, fn, worker, payload, request_id, client_context, tail)
+        finally:
+            fn.busy -= 1
+            self.account.release(lease)
+
+    async def _run(
+        self,
+        target: _Target,
+        fn: _Function,
+        worker: Worker | None,
+        payload: bytes,
+        request_id: str,
+        client_context: str | None,
+        tail: bool,
+    ) -> RuntimeInvokeResult:
         config = fn.config
         events: LogEvents = []
-        worker: Worker | None = None
         init_ms: float | None = None
         report: InitReport | None = None
         try:
-            if fn.idle:
-                worker = fn.idle.pop()  # LIFO: the most recently used environment
-            else:
+            if worker is None:  # a slot for a cold start
                 worker, report = await self._cold_start(fn)
                 init_ms = report.duration_ms
                 events.extend(report.logs)
@@ -627,12 +633,19 @@ class LambdaRuntime:
             duration_ms = (time.perf_counter() - started) * 1000
             return self._finish(fn, worker, request_id, events, outcome, duration_ms, init_ms, tail)
         finally:
-            if worker is not None and worker.alive and self._current(fn) and not self._closing:
-                fn.idle.append(worker)
-            elif worker is not None:
-                self._workers.discard(worker)
-                self._track(self._closers, worker.aclose())
-            self._release(fn)
+            if worker is None:
+                self.pool.release_slot()  # the cold start itself raised
+            else:
+                reusable = worker.alive and self._current(fn) and not self._closing
+                self.pool.checkin(fn, worker, reusable=reusable)
+                if not reusable:
+                    self._dispose(worker)
+
+    def _dispose(self, worker: Worker) -> None:
+        """Kill a worker the runtime or the pool drops, and reap it in the background."""
+        self._workers.discard(worker)
+        worker.kill()
+        self._track(self._closers, worker.aclose())
 
     def _principal(self, config: FunctionConfig) -> Principal:
         known = self._principals.get(config.name)
@@ -798,11 +811,7 @@ class LambdaRuntime:
             task.cancel()
         workers = list(self._workers)
         self._workers.clear()
-        for fn in self._functions.values():
-            fn.idle.clear()
-        for versions in self._versions.values():
-            for fn in versions.values():
-                fn.idle.clear()
+        self.pool.clear()
         await asyncio.gather(*(w.aclose() for w in workers), return_exceptions=True)
         await asyncio.gather(*self._events, *self._closers, return_exceptions=True)
 

@@ -58,8 +58,10 @@ class Worker:
         writer: asyncio.StreamWriter,
         log_stream: str,
         on_stray_log: Callable[[Worker, int, str], None],
+        sock: socket.socket | None = None,
     ) -> None:
         self.process = process
+        self._sock = sock
         self.pid = process.pid
         self.log_stream = log_stream
         self._reader = reader
@@ -101,7 +103,7 @@ class Worker:
         finally:
             child_sock.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent_sock, limit=_STREAM_LIMIT)
-        worker = cls(process, reader, writer, log_stream, on_stray_log)
+        worker = cls(process, reader, writer, log_stream, on_stray_log, parent_sock)
         report = InitReport(duration_ms=0.0)
         worker.current_logs = report.logs
         try:
@@ -188,6 +190,25 @@ class Worker:
     @property
     def alive(self) -> bool:
         return not self.killed and self.process.returncode is None
+
+    def usable(self) -> bool:
+        """Checked before an idle worker is handed a request: not killed, not reaped, and
+        its socket not at EOF. The last is what notices a process that died (kill -9, OOM)
+        before the event loop has seen its exit: a dead peer's socket reads as EOF at once.
+        One non-blocking peek, no waiting."""
+        if not self.alive or self._reader.at_eof():
+            return False
+        if self._sock is None:
+            return True
+        try:
+            self._sock.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT)
+        except BlockingIOError:
+            return True  # nothing to read: the worker is alive and idle
+        except OSError:
+            return False
+        # b"": EOF (the peer closed); any byte while idle would be a stray frame. Either way
+        # this environment must not take the next request.
+        return False
 
     def kill(self) -> None:
         """SIGKILL the worker's whole process group (the handler may have spawned children)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import json
 from pathlib import Path
@@ -9,6 +10,8 @@ from typing import Any
 
 from gateway_rig import LOG_GROUP_ARN, Rig, method_props, stage_props, without_limits
 
+from stratus.local.core.settings import Ports
+from stratus.local.gateway import build_gateway_app
 from stratus.local.provision.model import Deployment
 
 
@@ -193,3 +196,38 @@ def test_without_a_sink_nothing_is_logged(tmp_path: Path) -> None:
     rig.app.log_sink = None
     assert rig.request("GET", "/public/x").status_code == 200
     assert rig.logs == []
+
+
+def _local_origin_first(deployment: Deployment) -> None:
+    """The fixture's preflight with the local gateway's default origin in the first place
+    (as the to-do app declares it) and a.example second."""
+    without_limits(deployment)
+    for res in deployment.resources("AWS::ApiGateway::Method"):
+        text = json.dumps(res.properties)
+        text = text.replace("https://a.example", "https://127.0.0.1:4443")
+        text = text.replace("https://b.example", "https://a.example")
+        res.properties = json.loads(text)
+
+
+def _on_port(rig: Rig, port: int) -> None:
+    settings = dataclasses.replace(rig.ctx.settings, ports=Ports(gateway=port))
+    rig.ctx = dataclasses.replace(rig.ctx, settings=settings)
+    rig.app = build_gateway_app(rig.ctx, clock=rig.clock)
+
+
+def test_preflight_names_the_local_origin_where_the_gateway_really_runs(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, tweak=_local_origin_first)
+    _on_port(rig, 45678)
+    here = rig.request("OPTIONS", "/todos", headers={"Origin": "https://127.0.0.1:45678"})
+    assert here.headers["access-control-allow-origin"] == "https://127.0.0.1:45678"
+    other = rig.request("OPTIONS", "/todos/7", headers={"Origin": "https://a.example"})
+    assert other.headers["access-control-allow-origin"] == "https://a.example"
+    # An unknown origin gets the declared default, mapped too (never the port not served).
+    unknown = rig.request("OPTIONS", "/todos", headers={"Origin": "https://evil.example"})
+    assert unknown.headers["access-control-allow-origin"] == "https://127.0.0.1:45678"
+
+
+def test_on_its_default_port_the_declared_origin_is_unchanged(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, tweak=_local_origin_first)
+    resp = rig.request("OPTIONS", "/todos", headers={"Origin": "https://127.0.0.1:4443"})
+    assert resp.headers["access-control-allow-origin"] == "https://127.0.0.1:4443"

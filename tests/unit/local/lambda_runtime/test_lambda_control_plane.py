@@ -221,6 +221,12 @@ async def test_concurrency_and_event_invoke_config(client: Any) -> None:
         await run(client, "get_function_event_invoke_config", FunctionName="hello")
 
 
+async def test_account_settings_show_the_limit_and_the_unreserved_pool(client: Any) -> None:
+    settings = await run(client, "get_account_settings")
+    assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000
+    assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] == 996  # hello has 4
+
+
 async def test_a_function_the_runtime_does_not_know_is_left_to_moto(client: Any) -> None:
     with pytest.raises(client.exceptions.ClientError) as info:
         await run(client, "get_function", FunctionName="created-through-the-api")

@@ -17,8 +17,8 @@ import uuid
 from typing import Any
 
 from stratus.local.cloudformation.custom.native import CustomResourceFailed
-from stratus.local.cloudformation.custom.request_event import request_event
 from stratus.local.cloudformation.custom.responses import CustomResourceResponse
+from stratus.local.events.shapes.cloudformation import request as cloudformation_request
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
 
 TOPIC_WAIT_S = 60.0
@@ -56,17 +56,17 @@ class LambdaBackedProvider(Provider):
         url = services.responses.url_for(
             request_id, stack_id=ctx.stack_id, logical_id=ctx.logical_id
         )
-        event = request_event(
-            request_type,
+        event = cloudformation_request(
+            request_type,  # type: ignore[arg-type]
             service_token=token,
             response_url=url,
             stack_id=ctx.stack_id,
             request_id=request_id,
             resource_type=ctx.resource_type,
-            logical_id=ctx.logical_id,
+            logical_resource_id=ctx.logical_id,
             properties=props,
-            physical_id=physical_id,
-            old_properties=old,
+            physical_resource_id=physical_id,
+            old_properties=(old or {}) if request_type == "Update" else None,
         )
         payload = json.dumps(event).encode()
         if token.startswith("arn:aws:sns:"):

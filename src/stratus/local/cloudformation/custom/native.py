@@ -1,7 +1,7 @@
 """Base of CDK's custom resources done natively (in Python, against the local endpoint).
 
 Each subclass does what the CDK handler of that resource does, reading the properties as
-that handler receives them (every value a string, see request_event.stringify) and
+that handler receives them (every value a string, see events.shapes.cloudformation.stringify) and
 answering with a physical id and the response's Data (what Fn::GetAtt reads).
 """
 
@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from stratus.local.cloudformation.custom.request_event import stringify
+from stratus.local.events.shapes.cloudformation import stringify
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
 
 

@@ -1,0 +1,209 @@
+"""The local machine's bound on worker processes, and the fair queue in front of it.
+
+Lambda gives each concurrent invocation its own execution environment; locally each is a
+worker process, and this machine can only run so many. That bound is not an AWS limit, so
+exceeding it never throttles: the invocation waits, first come first served across every
+function, for a worker to come free (or for an idle worker of another function to be
+evicted, oldest first), up to `max_wait_s`. The function's own timeout starts when it
+starts running, after the wait.
+
+Workers are counted while they live (busy or idle), because an idle worker still holds its
+memory. A worker taken from the idle list is checked first (`usable()`: its process still
+runs and its socket has not reached EOF), so one killed while idle is replaced by a cold
+start instead of being handed the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections import OrderedDict, deque
+from collections.abc import Callable, Hashable
+from typing import Generic, Protocol, TypeVar
+
+DEFAULT_MAX_WAIT_S = 30.0
+WORKER_MEMORY_MB = 100  # a warm Python worker with boto3 and Powertools loaded (RSS)
+WORKERS_PER_CPU = 4  # handlers mostly wait on AWS calls, so a core carries several
+MAX_DEFAULT_WORKERS = 64
+
+
+class LocalCapacityError(TimeoutError):
+    """No local worker came free within the wait bound (a local limit, not an AWS one: never
+    a throttle). A TimeoutError, so callers that bound an invocation's time (the gateway's
+    integration timeout) answer it as they answer their own timeout."""
+
+
+class PooledWorker(Protocol):
+    def usable(self) -> bool:
+        """Alive and able to take a request (cheap: no I/O that can block)."""
+        ...
+
+
+W = TypeVar("W", bound=PooledWorker)
+
+
+def available_memory_mb() -> int | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        pages = os.sysconf("SC_AVPHYS_PAGES")
+        size = os.sysconf("SC_PAGE_SIZE")
+        return int(pages * size // (1024 * 1024))
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def default_worker_limit(cpus: int | None = None, memory_mb: int | None = None) -> int:
+    """What this machine can run: WORKERS_PER_CPU per core, at most half the available
+    memory at WORKER_MEMORY_MB per worker, between 2 and MAX_DEFAULT_WORKERS."""
+    cpus = cpus if cpus is not None else (os.cpu_count() or 1)
+    memory_mb = memory_mb if memory_mb is not None else available_memory_mb()
+    limit = cpus * WORKERS_PER_CPU
+    if memory_mb is not None:
+        limit = min(limit, memory_mb // 2 // WORKER_MEMORY_MB)
+    return max(2, min(limit, MAX_DEFAULT_WORKERS))
+
+
+class WorkerPool(Generic[W]):
+    """Idle workers per key (a function version), a global bound on live workers, and a
+    FIFO of invocations waiting for one.
+
+    `checkout(key)` answers an idle worker of `key` (most recently used first, as Lambda
+    prefers warm environments), or None: the caller holds a slot and must cold-start a
+    worker in it. Every checkout ends with `checkin` (the worker, reusable or not) or
+    `release_slot` (the cold start failed before a worker existed).
+    """
+
+    def __init__(
+        self,
+        limit: int,
+        *,
+        max_wait_s: float | None = DEFAULT_MAX_WAIT_S,
+        discard: Callable[[W], None] = lambda worker: None,
+    ) -> None:
+        if limit < 1:
+            raise ValueError("the local worker limit must be at least 1")
+        self.limit = limit
+        self.max_wait_s = max_wait_s
+        self._discard = discard  # kills and reaps a worker the pool drops
+        self._live = 0
+        self._idle: dict[Hashable, list[W]] = {}
+        self._lru: OrderedDict[W, Hashable] = OrderedDict()  # idle workers, oldest first
+        self._waiters: deque[tuple[Hashable, asyncio.Future[W | None]]] = deque()
+        self.waited = 0  # invocations that had to queue (for tests and benches)
+        self.dead_replaced = 0  # idle workers found dead at checkout
+
+    @property
+    def live(self) -> int:
+        return self._live
+
+    @property
+    def waiting(self) -> int:
+        return sum(1 for _, fut in self._waiters if not fut.done())
+
+    def idle_count(self, key: Hashable) -> int:
+        return len(self._idle.get(key, ()))
+
+    async def checkout(self, key: Hashable, *, bounded: bool = True) -> W | None:
+        """An idle worker of `key`, or None with a slot reserved for a cold start. Waits in
+        line when the machine is full; LocalCapacityError after `max_wait_s` (unless not
+        `bounded`: queued Event invocations wait as long as it takes)."""
+        if not self._waiters:
+            found, worker = self._take(key)
+            if found:
+                return worker
+        bound = self.max_wait_s if bounded else None
+        future: asyncio.Future[W | None] = asyncio.get_running_loop().create_future()
+        self._waiters.append((key, future))
+        self.waited += 1
+        try:
+            async with asyncio.timeout(bound):
+                return await asyncio.shield(future)
+        except (TimeoutError, asyncio.CancelledError) as exc:
+            if future.done() and not future.cancelled():
+                self._give_back(key, future.result())  # granted just as we gave up
+            else:
+                future.cancel()
+            if isinstance(exc, TimeoutError):
+                raise LocalCapacityError(
+                    f"no local Lambda worker came free within {bound:g} s "
+                    f"({self.limit} workers, the local machine's bound)"
+                ) from None
+            raise
+
+    def checkin(self, key: Hashable, worker: W, *, reusable: bool) -> None:
+        """The invocation is over: keep `worker` idle for `key`, or drop it (the caller has
+        killed it or will)."""
+        if reusable and worker.usable():
+            self._idle.setdefault(key, []).append(worker)
+            self._lru[worker] = key
+        else:
+            self._live -= 1
+        self._dispatch()
+
+    def release_slot(self) -> None:
+        """A reserved slot that never got a worker (the cold start raised)."""
+        self._live -= 1
+        self._dispatch()
+
+    def retire(self, key: Hashable) -> list[W]:
+        """Drop every idle worker of `key` (re-deployed code); the caller kills them."""
+        workers = self._idle.pop(key, [])
+        for worker in workers:
+            self._lru.pop(worker, None)
+        self._live -= len(workers)
+        self._dispatch()
+        return workers
+
+    def clear(self) -> list[W]:
+        """Every idle worker, dropped (shutdown); waiters keep waiting until cancelled."""
+        workers = list(self._lru)
+        self._idle.clear()
+        self._lru.clear()
+        self._live -= len(workers)
+        return workers
+
+    # -- internals ---------------------------------------------------------------------
+    def _take(self, key: Hashable) -> tuple[bool, W | None]:
+        idle = self._idle.get(key)
+        while idle:
+            worker = idle.pop()
+            del self._lru[worker]
+            if worker.usable():
+                return True, worker
+            # Died while idle (killed, OOM): never handed a request; its slot is free again.
+            self.dead_replaced += 1
+            self._live -= 1
+            self._discard(worker)
+        if self._live < self.limit:
+            self._live += 1
+            return True, None
+        while self._lru:  # full: make room by evicting the least recently used idle worker
+            worker, owner = self._lru.popitem(last=False)
+            self._idle[owner].remove(worker)
+            self._discard(worker)
+            return True, None  # the evicted worker's slot is handed over
+        return False, None
+
+    def _dispatch(self) -> None:
+        while self._waiters:
+            key, future = self._waiters[0]
+            if future.done():  # gave up waiting
+                self._waiters.popleft()
+                continue
+            found, worker = self._take(key)
+            if not found:
+                return
+            self._waiters.popleft()
+            future.set_result(worker)
+
+    def _give_back(self, key: Hashable, worker: W | None) -> None:
+        if worker is None:
+            self.release_slot()
+        else:
+            self.checkin(key, worker, reusable=True)

@@ -1,0 +1,299 @@
+"""Lambda's concurrency rules throttle exactly where AWS would; the machine's worker bound
+queues (fairly, with a bound on the wait) and never throttles; a worker that died while
+idle is never handed a request."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import pytest
+from lambda_runtime_support import FIXTURES, function_resource
+
+from stratus.local.core.settings import LocalSettings
+from stratus.local.iam.credentials import CredentialStore
+from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
+from stratus.local.lambda_runtime.capacity import (
+    LocalCapacityError,
+    WorkerPool,
+    default_worker_limit,
+)
+from stratus.local.lambda_runtime.concurrency import (
+    ACCOUNT_LIMIT,
+    RESERVED_LIMIT,
+    AccountConcurrency,
+    FunctionThrottledError,
+    ReservationError,
+)
+
+pytestmark = pytest.mark.anyio
+
+
+# -- AWS's rules ------------------------------------------------------------------------
+def test_reserved_function_throttles_beyond_its_reservation_with_lambdas_reason() -> None:
+    account = AccountConcurrency(1000)
+    fc = account.reserve("orders", 2)
+    leases = [account.acquire(fc), account.acquire(fc)]
+    with pytest.raises(FunctionThrottledError) as caught:
+        account.acquire(fc)
+    assert caught.value.reason == RESERVED_LIMIT
+    account.release(leases[0])
+    account.acquire(fc)  # a freed slot is usable again
+
+
+def test_reserved_concurrency_zero_throttles_every_call() -> None:
+    account = AccountConcurrency(1000)
+    with pytest.raises(FunctionThrottledError) as caught:
+        account.acquire(account.reserve("off", 0))
+    assert caught.value.reason == RESERVED_LIMIT
+
+
+def test_unreserved_functions_share_the_account_limit_minus_reservations() -> None:
+    account = AccountConcurrency(103)
+    reserved = account.reserve("reserved", 3)
+    a, b = account.function("a"), account.function("b")
+    assert account.unreserved_limit == 100
+    for i in range(100):
+        account.acquire(a if i % 2 else b)
+    with pytest.raises(FunctionThrottledError) as caught:
+        account.acquire(a)
+    assert caught.value.reason == ACCOUNT_LIMIT
+    # The reservation is the reserved function's own: still available when the pool is full.
+    for _ in range(3):
+        account.acquire(reserved)
+
+
+def test_reservations_must_leave_100_unreserved_as_lambda_requires() -> None:
+    account = AccountConcurrency(1000)
+    account.reserve("big", 850)
+    account.reserve("small", 50)
+    with pytest.raises(ReservationError, match=r"minimum value of \[100\]"):
+        account.reserve("one-more", 1)
+    account.reserve("big", 849)  # changing a reservation counts only the others
+    account.reserve("one-more", 1)
+
+
+def test_a_released_lease_is_counted_once() -> None:
+    account = AccountConcurrency(1000)
+    fc = account.function("f")
+    lease = account.acquire(fc)
+    account.release(lease)
+    account.release(lease)
+    assert fc.busy == 0 and account.unreserved_busy == 0
+
+
+def test_default_worker_limit_follows_cores_and_memory() -> None:
+    assert default_worker_limit(cpus=2, memory_mb=64_000) == 8
+    assert default_worker_limit(cpus=16, memory_mb=1_000) == 5  # half of 1 GB at 100 MB
+    assert default_worker_limit(cpus=1, memory_mb=100) == 2  # never below 2
+    assert default_worker_limit(cpus=128, memory_mb=None) == 64
+
+
+# -- the local bound, with fake workers --------------------------------------------------
+class FakeWorker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.dead = False
+        self.discarded = False
+
+    def usable(self) -> bool:
+        return not self.dead
+
+
+def discarding(worker: FakeWorker) -> None:
+    worker.discarded = True
+
+
+async def test_beyond_the_local_bound_invocations_wait_then_run() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(1, max_wait_s=5, discard=discarding)
+    assert await pool.checkout("f") is None  # a slot: cold start
+    worker = FakeWorker("w1")
+    waiting = asyncio.ensure_future(pool.checkout("f"))
+    await asyncio.sleep(0.01)
+    assert not waiting.done() and pool.waiting == 1
+    pool.checkin("f", worker, reusable=True)
+    assert await waiting is worker  # handed the warm worker, no throttle, no cold start
+    assert pool.live == 1
+
+
+async def test_the_wait_is_bounded() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(1, max_wait_s=0.05)
+    await pool.checkout("f")
+    with pytest.raises(LocalCapacityError, match=r"0\.05 s"):
+        await pool.checkout("f")
+    assert pool.waiting == 0
+    pool.release_slot()
+    assert await pool.checkout("f") is None  # the slot was not leaked by the timed-out waiter
+
+
+async def test_unbounded_waits_for_queued_event_invocations() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(1, max_wait_s=0.01)
+    await pool.checkout("f")
+    waiting = asyncio.ensure_future(pool.checkout("f", bounded=False))
+    await asyncio.sleep(0.05)
+    assert not waiting.done()
+    pool.release_slot()
+    assert await waiting is None
+
+
+async def test_waiters_are_served_first_come_first_served_across_functions() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(1, max_wait_s=5, discard=discarding)
+    await pool.checkout("a")
+    order: list[str] = []
+
+    async def wait(key: str) -> None:
+        await pool.checkout(key)
+        order.append(key)
+        await asyncio.sleep(0)
+        pool.release_slot()
+
+    tasks = []
+    for key in ("b", "a", "c", "a"):
+        tasks.append(asyncio.ensure_future(wait(key)))
+        await asyncio.sleep(0)  # queue in this order
+    # A newcomer for "a" does not jump the queue even though "a" will have an idle worker.
+    pool.checkin("a", FakeWorker("a1"), reusable=True)
+    await asyncio.gather(*tasks)
+    assert order == ["b", "a", "c", "a"]
+
+
+async def test_a_full_machine_evicts_the_least_recently_used_idle_worker() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(2, max_wait_s=1, discard=discarding)
+    old, recent = FakeWorker("old"), FakeWorker("recent")
+    await pool.checkout("a")
+    await pool.checkout("b")
+    pool.checkin("a", old, reusable=True)
+    pool.checkin("b", recent, reusable=True)
+    assert await pool.checkout("c") is None  # room made by evicting "a"'s idle worker
+    assert old.discarded and not recent.discarded
+    assert pool.live == 2 and pool.idle_count("a") == 0
+
+
+async def test_a_worker_dead_while_idle_is_skipped_and_its_slot_reused() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(2, max_wait_s=1, discard=discarding)
+    warm, dead = FakeWorker("warm"), FakeWorker("dead")
+    await pool.checkout("f")
+    await pool.checkout("f")
+    pool.checkin("f", warm, reusable=True)
+    pool.checkin("f", dead, reusable=True)
+    dead.dead = True
+    assert await pool.checkout("f") is warm  # the dead one (most recent) is never handed out
+    assert dead.discarded and pool.dead_replaced == 1
+    assert await pool.checkout("f") is None  # its slot is free for a cold start
+    assert pool.live == 2
+
+
+# -- the real runtime --------------------------------------------------------------------
+@pytest.fixture
+async def small_machine(
+    settings: LocalSettings, credentials: CredentialStore, sink: MemoryLogSink
+) -> AsyncIterator[LambdaRuntime]:
+    """A runtime on a machine that can run one worker at a time."""
+    rt = LambdaRuntime(settings, credentials, log_sink=sink, local_workers=1, local_wait_s=10)
+    yield rt
+    await rt.aclose()
+
+
+def add(runtime: LambdaRuntime, name: str, asset: str, **props: Any) -> None:
+    runtime.register(function_resource(name, **props), FIXTURES / asset)
+
+
+async def call(runtime: LambdaRuntime, name: str, event: Any = None) -> tuple[Any, str | None]:
+    result = await runtime.invoke(name, json.dumps(event or {}).encode())
+    return json.loads(result.payload), result.function_error
+
+
+async def test_more_calls_than_local_workers_queue_and_all_succeed(
+    small_machine: LambdaRuntime,
+) -> None:
+    # Timeout 1 s, three calls of 0.4 s through one worker: 1.2 s in all. Each succeeds,
+    # because a function's timeout runs from when it starts, not from when it queued.
+    add(small_machine, "sleepy", "sleepy", Timeout=1)
+    results = await asyncio.gather(
+        *(call(small_machine, "sleepy", {"sleep": 0.4}) for _ in range(3))
+    )
+    assert [error for _, error in results] == [None, None, None]
+    assert len({body["pid"] for body, _ in results}) == 1  # one worker, reused
+    stats = small_machine.stats()["sleepy"]
+    assert stats.throttles == 0 and stats.cold_starts == 1
+    assert small_machine.pool.waited == 2
+
+
+async def test_local_bound_is_shared_across_functions(small_machine: LambdaRuntime) -> None:
+    add(small_machine, "sleepy", "sleepy")
+    add(small_machine, "hello", "hello")
+    slow = asyncio.ensure_future(call(small_machine, "sleepy", {"sleep": 0.3}))
+    await asyncio.sleep(0.05)
+    body, error = await call(small_machine, "hello", {"x": 1})  # waits, then evicts
+    assert error is None and body["echo"] == {"x": 1}
+    assert (await slow)[1] is None
+    assert small_machine.pool.live == 1
+
+
+async def test_account_limit_throttles_unreserved_functions(
+    settings: LocalSettings, credentials: CredentialStore, sink: MemoryLogSink
+) -> None:
+    rt = LambdaRuntime(settings, credentials, log_sink=sink, account_concurrency=1)
+    try:
+        add(rt, "sleepy", "sleepy")
+        results = await asyncio.gather(
+            call(rt, "sleepy", {"sleep": 0.3}),
+            call(rt, "sleepy", {"sleep": 0.3}),
+            return_exceptions=True,
+        )
+        throttled = [r for r in results if isinstance(r, FunctionThrottledError)]
+        assert len(throttled) == 1 and throttled[0].reason == ACCOUNT_LIMIT
+    finally:
+        await rt.aclose()
+
+
+async def test_a_reservation_the_account_cannot_hold_is_refused_at_registration(
+    settings: LocalSettings, credentials: CredentialStore, sink: MemoryLogSink
+) -> None:
+    rt = LambdaRuntime(settings, credentials, log_sink=sink, account_concurrency=150)
+    try:
+        with pytest.raises(ReservationError):
+            add(rt, "greedy", "hello", ReservedConcurrentExecutions=60)
+    finally:
+        await rt.aclose()
+
+
+def exited(pid: int) -> bool:
+    """Gone or a zombie: its file descriptors are closed (the event loop may not know yet)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] in "ZX"
+    except FileNotFoundError:
+        return True
+
+
+async def test_a_worker_killed_while_idle_costs_no_request(runtime: LambdaRuntime) -> None:
+    add(runtime, "hello", "hello")
+    first, _ = await call(runtime, "hello")
+    pid = first["pid"]
+    os.kill(pid, signal.SIGKILL)  # as the OOM killer or a user would, while it is idle
+    while not exited(pid):  # kill() returns before the process is gone
+        await asyncio.sleep(0.001)
+    body, error = await call(runtime, "hello")
+    assert error is None and body["pid"] != pid
+    assert runtime.pool.dead_replaced == 1
+    assert runtime.stats()["hello"].cold_starts == 2
+
+
+async def test_usable_notices_a_dead_worker_before_the_event_loop_does(
+    runtime: LambdaRuntime,
+) -> None:
+    add(runtime, "hello", "hello")
+    first, _ = await call(runtime, "hello")
+    (worker,) = runtime._workers
+    assert worker.usable()
+    os.kill(first["pid"], signal.SIGKILL)
+    while not exited(first["pid"]):
+        time.sleep(0.001)  # blocking on purpose: the loop sees neither EOF nor the exit
+    assert worker.process.returncode is None and not worker._reader.at_eof()
+    assert not worker.usable()  # the socket peek reads EOF
