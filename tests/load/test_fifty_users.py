@@ -24,11 +24,6 @@ pytestmark = [pytest.mark.integration, pytest.mark.load]
 
 
 @pytest.mark.timeout(120)
-@pytest.mark.xfail(
-    strict=True,
-    reason="issue 7: each function runs at most 10 invocations at once and the gateway "
-    "answers the throttle with 500 (~93% errors); remove when the concurrency work lands",
-)
 def test_fifty_concurrent_users_get_no_5xx(
     local_cloud: LocalCloudHandle, record_property: Callable[[str, object], None]
 ) -> None:
