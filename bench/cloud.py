@@ -92,3 +92,12 @@ def _resolve(value: Any, records: dict[str, Any], stack: str, where: str) -> str
 
 def asset_dirs(state_dir: Path) -> list[Path]:
     return sorted(p for p in (state_dir / "cdk.out").glob("asset.*") if p.is_dir())
+
+
+def function_handlers(state_dir: Path, stack: str = "Stratus-local-Todo") -> list[str]:
+    """The Handler of every AWS::Lambda::Function in `stack`'s template."""
+    return sorted(
+        str(res["Properties"].get("Handler"))
+        for res in template(state_dir, stack)["Resources"].values()
+        if res["Type"] == "AWS::Lambda::Function"
+    )

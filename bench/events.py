@@ -117,7 +117,7 @@ def measure(state_dir: Path) -> dict[str, Series]:
 
 
 def print_latency(series: dict[str, Series]) -> dict[str, Any]:
-    print("\n6. event delivery latency, producer call -> function start (N per path, sequential)")
+    print("\n10. event delivery latency, producer call -> function start (N per path, sequential)")
     print(
         f"  {'':30} {'local p50':>10} {'p99':>8} {'AWS p50':>8} {'p99':>7} "
         f"{'p50 x AWS':>10} {'delivered':>10}"
