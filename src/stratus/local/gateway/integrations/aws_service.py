@@ -83,16 +83,13 @@ def _is_query(meta: ServiceMeta) -> bool:
 
 
 def fill_path(template: str, values: dict[str, str]) -> str:
-    """``{name}`` placeholders of a URI path from the mapped path parameters (URL-encoded;
-    a greedy ``{name+}`` keeps its slashes)."""
+    """``{name}`` placeholders of a URI path from the mapped path parameters, URL-encoded
+    but keeping ``/``: a ``{proxy+}`` value put in ``{proxy}`` is a path of several
+    segments (api-gateway-set-up-simple-proxy.html), as is an S3 key."""
 
     def repl(m: re.Match[str]) -> str:
-        name = m.group(1)
-        greedy = name.endswith("+")
-        value = values.get(name.rstrip("+"))
-        if value is None:
-            return m.group(0)
-        return quote(value, safe="/" if greedy else "")
+        value = values.get(m.group(1).rstrip("+"))
+        return m.group(0) if value is None else quote(value, safe="/")
 
     return _PLACEHOLDER.sub(repl, template)
 
