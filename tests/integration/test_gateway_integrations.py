@@ -166,6 +166,35 @@ def test_eventbridge_put_events_reaches_the_rule(
     )
 
 
+def test_sns_publish_with_query_parameters(api: httpx.Client, cloud: LocalCloudHandle) -> None:
+    response = api.post("notify", json={"text": "restock anvils"})
+    assert response.status_code == 200, response.text
+    assert response.json()["published"], response.text
+    assert _messages(cloud, "NoticesUrl") == ["restock anvils"]
+
+
+def test_s3_put_and_get_object_by_path_override(api: httpx.Client, cloud: LocalCloudHandle) -> None:
+    put = api.put("files/note.txt", content=b"hello s3", headers={"Content-Type": "text/plain"})
+    assert put.status_code == 200, put.text
+    assert put.text == "", put.text
+    stored = aws_client(cloud, "s3").get_object(
+        Bucket=cloud.stack_output("FilesBucket"), Key="note.txt"
+    )
+    assert stored["Body"].read() == b"hello s3"
+    got = api.get("files/note.txt")
+    assert (got.status_code, got.content) == (200, b"hello s3")
+    assert api.get("files/absent.txt").json() == {"missing": True}
+
+
+def test_the_role_is_what_s3_checks(api: httpx.Client, cloud: LocalCloudHandle) -> None:
+    # The role may not read this bucket: the S3 guard answers 403, selected by its pattern.
+    aws_client(cloud, "s3").put_object(
+        Bucket=cloud.stack_output("PrivateBucket"), Key="secret.txt", Body=b"x"
+    )
+    response = api.get("private/secret.txt")
+    assert (response.status_code, response.json()) == (403, {"denied": True})
+
+
 # -- HTTP ------------------------------------------------------------------------------
 def test_http_proxy_passes_method_path_query_headers_and_body(api: httpx.Client) -> None:
     response = api.put(
