@@ -348,3 +348,36 @@ def test_missing_required_parameters_never_reach_the_integration(tmp_path: Path)
     assert seen == []
     ok = rig.request("GET", "/public/x", params={"page": "1"}, headers={"x-tenant": "t"})
     assert ok.status_code == 200
+
+
+def test_content_handling_converts_to_text_and_to_binary(tmp_path: Path) -> None:
+    # A text request body decoded for S3; the binary answer (its type is one of the API's
+    # BinaryMediaTypes) base64-encoded for the client.
+    integration = service(
+        f"arn:aws:apigateway:{REGION}:s3:path/b/k",
+        IntegrationHttpMethod="PUT",
+        ContentHandling="CONVERT_TO_BINARY",
+    )
+    del integration["RequestTemplates"]
+    integration["IntegrationResponses"] = [
+        {"StatusCode": "200", "ContentHandling": "CONVERT_TO_TEXT"}
+    ]
+    tweak = rewire(integration)
+
+    def with_binary_types(deployment: Deployment) -> None:
+        tweak(deployment)
+        api = next(deployment.resources("AWS::ApiGateway::RestApi"))
+        api.properties["BinaryMediaTypes"] = ["application/octet-stream"]
+
+    rig = Rig(tmp_path, tweak=with_binary_types)
+    seen = backend(
+        rig,
+        lambda r: httpx.Response(
+            200, content=b"\x89PNG", headers={"Content-Type": "application/octet-stream"}
+        ),
+    )
+    response = rig.request("PUT", "/public/x", content=b"aGVsbG8=")
+    assert seen[0].content == b"hello"
+    assert response.content == b"iVBORw=="
+    bad = rig.request("PUT", "/public/x", content=b"not base64!")
+    assert bad.status_code == 500

@@ -14,6 +14,8 @@ API_CONFIGURATION_ERROR; an unmatched Content-Type under strict passthrough is i
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -47,6 +49,7 @@ from stratus.local.gateway.mapping.template import (
     TemplateInputs,
     render_mapping,
 )
+from stratus.local.gateway.proxy import is_binary
 
 log = logging.getLogger("stratus.gateway")
 
@@ -63,6 +66,22 @@ class MappedRequest:
     headers: dict[str, list[str]] = field(default_factory=dict)
     content_type: str = DEFAULT_CONTENT_TYPE  # the template's key, or the request's type
     templated: bool = False
+
+
+def convert_content(body: bytes, handling: str | None, binary: bool | None) -> bytes:
+    """ContentHandling (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-payload-encodings-workflow.html):
+    CONVERT_TO_TEXT base64-encodes a binary payload, CONVERT_TO_BINARY decodes a base64 text
+    payload; a payload already of the wanted kind (``binary`` known) passes unchanged. A
+    payload that is not base64 is AWS's API_CONFIGURATION_ERROR ("when base64 decoding
+    fails on binary data", supported-gateway-response-types.html)."""
+    if handling == "CONVERT_TO_TEXT" and binary is not False:
+        return base64.b64encode(body)
+    if handling == "CONVERT_TO_BINARY" and binary is not True:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise configuration_error("CONVERT_TO_BINARY: the payload is not base64") from None
+    return body
 
 
 def _inputs(call: IntegrationCall, body: str, header: Mapping[str, str]) -> TemplateInputs:
@@ -102,7 +121,12 @@ def map_request(
         )
     except UnsupportedMediaType as exc:
         raise IntegrationError(exc.error, str(exc)) from None
-    text = call.req.body.decode("utf-8", errors="replace")
+    raw = convert_content(
+        call.req.body,
+        spec.content_handling,
+        is_binary(call.hmap.get("content-type"), call.api.binary_media_types),
+    )
+    text = raw.decode("utf-8", errors="replace")
     try:
         params = map_request_parameters(
             spec.request_parameters,
@@ -118,7 +142,7 @@ def map_request(
     except MappingExpressionError as exc:
         raise configuration_error(f"request parameters: {exc}") from None
     mapped = MappedRequest(
-        body=call.req.body,
+        body=raw,
         path=params.path,
         querystring=params.querystring,
         headers=params.header,
@@ -155,7 +179,15 @@ def map_response(
         chosen = select_integration_response(spec.responses, backend.selector)
     except (NoIntegrationResponse, InvalidSelectionPattern) as exc:
         raise configuration_error(str(exc)) from None
-    text = backend.body.decode("utf-8", errors="replace")
+    backend_type = next(
+        (vs[-1] for k, vs in backend.headers.items() if k.lower() == "content-type" and vs), None
+    )
+    raw = convert_content(
+        backend.body,
+        chosen.content_handling,
+        is_binary(backend_type, call.api.binary_media_types) if backend_type else None,
+    )
+    text = raw.decode("utf-8", errors="replace")
     try:
         mapped = map_response_headers(
             chosen.response_parameters,
@@ -172,7 +204,7 @@ def map_response(
     except ValueError:
         raise configuration_error(f"status code {chosen.status_code!r}") from None
     headers = dict(mapped)
-    body = backend.body
+    body = raw
     choice = select_response_template(chosen.response_templates, call.hmap.get("accept"))
     content_type = choice.content_type if chosen.response_templates else DEFAULT_CONTENT_TYPE
     if choice.template is not None:
