@@ -27,6 +27,10 @@ from stratus.local.core.service_index import ServiceMeta, all_services, service_
 _CBOR_PATH = re.compile(r"^/service/([^/]+)/operation/([^/]+)$")
 _REGION_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([^/]+)/")
 DEFAULT_SERVICE = "s3"
+# Services whose botocore model lists JSON only but that still answer the query protocol
+# (what API Gateway's SQS integrations send: `Action=SendMessage`,
+# https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-xml.html).
+_QUERY_COMPATIBLE = frozenset({"sqs"})
 
 
 @dataclass(frozen=True)
@@ -181,7 +185,9 @@ def _operation_for(
     if cbor and request.method == "POST":
         return cbor.group(2), {}, "smithy-rpc-v2-cbor"
     if protocol in ("query", "ec2") or (
-        "query" in meta.protocols and request.method == "POST" and not target
+        ("query" in meta.protocols or meta.name in _QUERY_COMPATIBLE)
+        and request.method == "POST"
+        and not target
     ):
         action = _form_action(request)
         return action, {}, "query" if protocol != "ec2" else "ec2"

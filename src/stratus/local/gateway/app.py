@@ -10,13 +10,13 @@ cache → integration (502/500/504) → GatewayResponse overrides → access log
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import os
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -24,13 +24,20 @@ from starlette.applications import Starlette
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
-from stratus.local.core.contracts import FunctionNotFoundError, LocalContext, TooManyRequestsError
+from stratus.local.core.contracts import LocalContext
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
 from stratus.local.gateway.callers import iam_principal, may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
+from stratus.local.gateway.integrations import (
+    IntegrationCall,
+    IntegrationError,
+    IntegrationServices,
+    RoleSessions,
+    integrate,
+)
 from stratus.local.gateway.limits import (
     CachedResponse,
     GatewayStats,
@@ -38,15 +45,14 @@ from stratus.local.gateway.limits import (
     TokenBucket,
     cache_key_part,
 )
-from stratus.local.gateway.mock import mock_response
-from stratus.local.gateway.proxy import (
-    MalformedResponseError,
-    RequestInfo,
-    build_event,
-    parse_response,
-    request_time,
+from stratus.local.gateway.mapping.validation import (
+    InvalidModel,
+    RequestRejected,
+    RequestToValidate,
+    validate_request,
 )
-from stratus.local.gateway.validation import body_model, body_problem
+from stratus.local.gateway.proxy import RequestInfo, request_time
+from stratus.local.provision.provisioner import policies_for_role
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
 
@@ -88,6 +94,14 @@ class GatewayApp:
         self.caches: dict[tuple[str, str], ResponseCache] = {}
         self.fallback = Starlette(routes=list(extra_routes))
         self.origins = local_origins(ctx.settings)
+        ca = ctx.settings.ca_pem
+        self.integrations = IntegrationServices(
+            sessions=RoleSessions(
+                ctx.credentials, lambda role: policies_for_role(ctx.deployment, role), clock
+            ),
+            origins=self.origins,
+            ca_file=str(ca) if ca.is_file() else None,
+        )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
@@ -199,25 +213,10 @@ class GatewayApp:
             raise _Reply(E.MISSING_AUTH_TOKEN)
 
         # After the authorizer, before the integration: API Gateway's request validation.
-        schema = body_model(method.body_models, hmap.get("content-type"))
-        if schema is not None:
-            problem = body_problem(schema, req.body)
-            if problem is not None:
-                log["error.validationErrorString"] = problem
-                raise _Reply(E.BAD_REQUEST_BODY)
+        if method.validator is not None:
+            self._validate(req, hmap, api, method, path_params, log)
 
         query = req.query_map()
-        if method.integration_type == "MOCK":
-            try:
-                mock = mock_response(
-                    method.integration, hmap, query, path_params, stage.variables, self.origins
-                )
-            except LookupError:
-                raise _Reply(E.CONFIGURATION_ERROR) from None
-            return mock.status, mock.headers, mock.body
-        if method.integration_type != "AWS_PROXY" or method.function_arn is None:
-            raise _Reply(E.CONFIGURATION_ERROR)  # other integration types are not emulated
-
         cache: ResponseCache | None = None
         cache_key: tuple[str, ...] = ()
         extra: list[tuple[str, str]] = []
@@ -244,36 +243,67 @@ class GatewayApp:
                 return hit.status, list(hit.headers) + extra, hit.body
             self.stats.cache_misses += 1
 
-        event = build_event(req, api, stage, method, path_params, claims)
-        payload = _json_bytes(event)
-        self.stats.integration_calls += 1
-        t0 = self.clock()
+        call = IntegrationCall(
+            ctx=self.ctx,
+            req=req,
+            hmap=hmap,
+            api=api,
+            stage=stage,
+            method=method,
+            path_params=path_params,
+            claims=claims,
+            log=log,
+            services=self.integrations,
+        )
+        if method.spec.type != "MOCK":
+            self.stats.integration_calls += 1
         try:
-            result = await asyncio.wait_for(
-                self.ctx.lambdas.invoke(method.function_arn, payload), method.timeout_ms / 1000
-            )
-        except TimeoutError:
-            # Also the local worker queue's bound (LocalCapacityError is a TimeoutError).
-            raise _Reply(E.INTEGRATION_TIMEOUT) from None
-        except TooManyRequestsError:
-            raise _Reply(E.LAMBDA_THROTTLED) from None
-        except FunctionNotFoundError:
-            raise _Reply(E.CONFIGURATION_ERROR) from None
-        finally:
-            log["integrationLatency"] = int((self.clock() - t0) * 1000)
-        log["integration.status"] = result.status_code
-        if result.function_error or result.status_code != 200:
-            raise _Reply(E.BAD_LAMBDA_RESPONSE)
-        try:
-            resp = parse_response(result.payload, hmap.get("accept"), api.binary_media_types)
-        except MalformedResponseError:
-            raise _Reply(E.BAD_LAMBDA_RESPONSE) from None
+            resp = await integrate(call)
+        except IntegrationError as failure:
+            raise _Reply(failure.error) from None
         if cache is not None and setting is not None:
             # AWS caches the integration's answer whatever its status code.
             cache.put(cache_key, CachedResponse(resp.status, resp.headers, resp.body), setting.ttl)
         return resp.status, resp.headers + extra, resp.body
 
     # -- helpers ----------------------------------------------------------------------
+    def _validate(
+        self,
+        req: RequestInfo,
+        hmap: dict[str, str],
+        api: RestApi,
+        method: Method,
+        path_params: dict[str, str],
+        log: dict[str, Any],
+    ) -> None:
+        """The method's request validator (mapping.validation): 400 BAD_REQUEST_PARAMETERS /
+        BAD_REQUEST_BODY with $context.error.validationErrorString."""
+        query: dict[str, list[str]] = {}
+        for name, value in req.query:
+            query.setdefault(name, []).append(value)
+        headers: dict[str, list[str]] = {}
+        for name, value in req.headers:
+            headers.setdefault(name, []).append(value)
+        try:
+            validate_request(
+                method.validator,
+                method.request_parameters,
+                method.request_models,
+                api.models,
+                RequestToValidate(
+                    path=path_params,
+                    querystring=query,
+                    header=headers,
+                    body=req.body,
+                    content_type=hmap.get("content-type"),
+                ),
+            )
+        except RequestRejected as rejected:
+            log["error.validationErrorString"] = rejected.validation_error_string
+            raise _Reply(replace(rejected.error, message=rejected.message)) from None
+        except InvalidModel:
+            raise _Reply(E.CONFIGURATION_ERROR) from None
+
     def _error(
         self,
         err: E.GatewayError,

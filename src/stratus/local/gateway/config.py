@@ -4,19 +4,32 @@ Reads AWS::ApiGateway::{RestApi, Resource, Method, Authorizer, Stage, Deployment
 GatewayResponse, RequestValidator, Model} and AWS::Cognito::UserPoolClient from the resolved
 Deployment (the one source of truth) and builds, per stage, a tree of path segments so a
 request is matched without touching the templates again.
+
+A method's Integration property becomes an :class:`IntegrationSpec` (type, URI, credentials,
+parameter and template mappings, passthrough behaviour, integration responses, timeout);
+its request validator, required parameters and request models are kept for
+``mapping.validation``, with one ``ModelSet`` per API built from its AWS::ApiGateway::Model
+resources.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from stratus.local.gateway.mapping.responses import IntegrationResponse
+from stratus.local.gateway.mapping.validation import InvalidModel, ModelSet, Validator
 from stratus.local.provision.model import Deployment, Resource
+
+log = logging.getLogger("stratus.gateway")
 
 GREEDY_SUFFIX = "+}"
 DEFAULT_TIMEOUT_MS = 29000
 MAX_TIMEOUT_MS = 29000  # API Gateway's integration limit for REST APIs
+MIN_TIMEOUT_MS = 50
 DEFAULT_CACHE_TTL = 300
 _FUNCTION_IN_URI = re.compile(r":lambda:path/2015-03-31/functions/(.+)/invocations$")
 
@@ -28,6 +41,29 @@ class Authorizer:
     header: str  # lower-cased header name from IdentitySource
     pool_ids: tuple[str, ...]
     client_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class IntegrationSpec:
+    """A method's ``Integration`` property, parsed once
+    (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-apigateway-method-integration.html)."""
+
+    type: str  # AWS | AWS_PROXY | HTTP | HTTP_PROXY | MOCK
+    uri: str = ""
+    http_method: str = "POST"  # IntegrationHttpMethod
+    credentials: str | None = None  # a role ARN, or arn:aws:iam::*:user/* (the caller's)
+    request_parameters: dict[str, str] = field(default_factory=dict)
+    request_templates: dict[str, str] = field(default_factory=dict)
+    passthrough: str | None = None  # PassthroughBehavior (AWS's default: WHEN_NO_MATCH)
+    content_handling: str | None = None  # CONVERT_TO_TEXT | CONVERT_TO_BINARY
+    timeout_ms: int = DEFAULT_TIMEOUT_MS
+    responses: tuple[IntegrationResponse, ...] = ()
+
+    @property
+    def function_arn(self) -> str | None:
+        """The function of a Lambda integration (proxy or not), from its URI."""
+        found = _FUNCTION_IN_URI.search(self.uri)
+        return found.group(1) if found else None
 
 
 @dataclass
@@ -42,9 +78,15 @@ class Method:
     function_arn: str | None
     timeout_ms: int
     cache_key_parameters: tuple[str, ...]
-    integration: dict[str, Any]  # the Integration property, for MOCK responses
-    # Content type -> JSON schema, when a RequestValidator validates this method's body.
-    body_models: dict[str, Any] = field(default_factory=dict)
+    integration: dict[str, Any]  # the raw Integration property
+    spec: IntegrationSpec = field(default_factory=lambda: IntegrationSpec("MOCK"))
+    # Request validation: the method's validator, its declared request parameters
+    # ("method.request.querystring.q": true = required) and models by content type.
+    validator: Validator | None = None
+    request_parameters: dict[str, Any] = field(default_factory=dict)
+    request_models: dict[str, str] = field(default_factory=dict)
+    # MethodResponses: status code -> declared response parameters.
+    method_responses: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 @dataclass
@@ -93,6 +135,7 @@ class RestApi:
     binary_media_types: tuple[str, ...]
     gateway_responses: dict[str, dict[str, Any]]  # ResponseType -> properties
     stages: dict[str, Stage] = field(default_factory=dict)
+    models: ModelSet | None = None  # the API's AWS::ApiGateway::Model schemas
 
 
 def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
@@ -113,7 +156,7 @@ def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
             api_id=api_id,
             name=str(rest.properties.get("Name", api_id)),
             root=_build_tree(
-                members, root_id, _authorizers(members, clients), _body_checks(members)
+                members, root_id, _authorizers(members, clients), _validators(members)
             ),
             binary_media_types=tuple(rest.properties.get("BinaryMediaTypes") or ()),
             gateway_responses={
@@ -121,6 +164,7 @@ def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
                 for r in members
                 if r.type == "AWS::ApiGateway::GatewayResponse"
             },
+            models=_models(api_id, members),
         )
         for stage in _stages(members):
             api.stages[stage.name] = stage
@@ -155,29 +199,49 @@ def _authorizers(members: list[Resource], clients: dict[str, list[str]]) -> dict
     return out
 
 
-_BodyChecks = tuple[set[str], dict[str, Any]]  # validators that check bodies; models by name
+def _flag(value: Any) -> bool:
+    """A CloudFormation boolean (true, "true", "True")."""
+    return str(value).lower() == "true"
 
 
-def _body_checks(members: list[Resource]) -> _BodyChecks:
-    validators = {
-        r.physical_id
+def _validators(members: list[Resource]) -> dict[str, Validator]:
+    return {
+        r.physical_id: Validator(
+            validate_body=_flag(r.properties.get("ValidateRequestBody")),
+            validate_parameters=_flag(r.properties.get("ValidateRequestParameters")),
+        )
         for r in members
         if r.type == "AWS::ApiGateway::RequestValidator"
-        and str(r.properties.get("ValidateRequestBody", "false")).lower() == "true"
     }
-    models = {
-        str(r.physical_id or r.properties.get("Name")): r.properties.get("Schema")
-        for r in members
-        if r.type == "AWS::ApiGateway::Model"
-    }
-    return validators, models
+
+
+def _models(api_id: str, members: list[Resource]) -> ModelSet | None:
+    """The API's models by name (their physical id is the name), or None without any."""
+    schemas: dict[str, Any] = {}
+    for r in members:
+        if r.type == "AWS::ApiGateway::Model" and r.properties.get("Schema") is not None:
+            schema = r.properties["Schema"]
+            if isinstance(schema, str):
+                try:
+                    schema = json.loads(schema)
+                except ValueError:
+                    log.warning("model %s: schema is not JSON; not used", r.physical_id)
+                    continue
+            schemas[str(r.physical_id or r.properties.get("Name"))] = schema
+    if not schemas:
+        return None
+    try:
+        return ModelSet(api_id, schemas)
+    except InvalidModel as exc:  # AWS refuses such a model when it is created
+        log.warning("API %s: %s; its models are not used", api_id, exc)
+        return None
 
 
 def _build_tree(
     members: list[Resource],
     root_id: str,
     authorizers: dict[str, Authorizer],
-    body_checks: _BodyChecks = (set(), {}),
+    validators: dict[str, Validator] | None = None,
 ) -> Node:
     resources = {r.physical_id: r for r in members if r.type == "AWS::ApiGateway::Resource"}
     if not root_id:
@@ -214,7 +278,7 @@ def _build_tree(
         if res.type == "AWS::ApiGateway::Method":
             owner = nodes.get(str(res.properties.get("ResourceId")))
             if owner is not None:
-                method = _method(res.properties, owner.path, authorizers, body_checks)
+                method = _method(res.properties, owner.path, authorizers, validators or {})
                 owner.methods[method.http_method] = method
     return root
 
@@ -223,18 +287,10 @@ def _method(
     props: dict[str, Any],
     path: str,
     authorizers: dict[str, Authorizer],
-    body_checks: _BodyChecks = (set(), {}),
+    validators: dict[str, Validator] | None = None,
 ) -> Method:
     integration = props.get("Integration") or {}
-    validators, models = body_checks
-    body_models: dict[str, Any] = {}
-    if str(props.get("RequestValidatorId")) in validators:
-        for content_type, model in (props.get("RequestModels") or {}).items():
-            if str(model) in models and models[str(model)] is not None:
-                body_models[str(content_type)] = models[str(model)]
-    uri = str(integration.get("Uri") or "")
-    match = _FUNCTION_IN_URI.search(uri)
-    timeout = int(integration.get("TimeoutInMillis") or DEFAULT_TIMEOUT_MS)
+    spec = integration_spec(integration)
     return Method(
         http_method=str(props.get("HttpMethod", "GET")).upper(),
         resource_id=str(props.get("ResourceId")),
@@ -242,12 +298,44 @@ def _method(
         authorization_type=str(props.get("AuthorizationType") or "NONE"),
         authorizer=authorizers.get(str(props.get("AuthorizerId"))),
         scopes=tuple(props.get("AuthorizationScopes") or ()),
-        integration_type=str(integration.get("Type") or "MOCK"),
-        function_arn=match.group(1) if match else None,
-        timeout_ms=min(max(timeout, 50), MAX_TIMEOUT_MS),
+        integration_type=spec.type,
+        function_arn=spec.function_arn,
+        timeout_ms=spec.timeout_ms,
         cache_key_parameters=tuple(integration.get("CacheKeyParameters") or ()),
         integration=integration,
-        body_models=body_models,
+        spec=spec,
+        validator=(validators or {}).get(str(props.get("RequestValidatorId"))),
+        request_parameters=dict(props.get("RequestParameters") or {}),
+        request_models={str(k): str(v) for k, v in (props.get("RequestModels") or {}).items()},
+        method_responses={
+            str(r.get("StatusCode")): dict(r.get("ResponseParameters") or {})
+            for r in props.get("MethodResponses") or ()
+        },
+    )
+
+
+def integration_spec(integration: dict[str, Any]) -> IntegrationSpec:
+    """Parse an ``Integration`` property. TimeoutInMillis is held to API Gateway's
+    50-29,000 ms (https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html)."""
+    timeout = int(integration.get("TimeoutInMillis") or DEFAULT_TIMEOUT_MS)
+    passthrough = integration.get("PassthroughBehavior")
+    return IntegrationSpec(
+        type=str(integration.get("Type") or "MOCK").upper(),
+        uri=str(integration.get("Uri") or ""),
+        http_method=str(integration.get("IntegrationHttpMethod") or "POST").upper(),
+        credentials=str(integration["Credentials"]) if integration.get("Credentials") else None,
+        request_parameters={
+            str(k): str(v) for k, v in (integration.get("RequestParameters") or {}).items()
+        },
+        request_templates={
+            str(k): str(v) for k, v in (integration.get("RequestTemplates") or {}).items()
+        },
+        passthrough=str(passthrough).upper() if passthrough else None,
+        content_handling=integration.get("ContentHandling"),
+        timeout_ms=min(max(timeout, MIN_TIMEOUT_MS), MAX_TIMEOUT_MS),
+        responses=tuple(
+            IntegrationResponse.from_cfn(r) for r in integration.get("IntegrationResponses") or ()
+        ),
     )
 
 

@@ -102,6 +102,10 @@ def render_error(
     if override.get("StatusCode"):
         status = int(override["StatusCode"])
     values = {
+        # "$context.error.validationErrorString: A string containing a detailed validation
+        # error message" — empty when the request was not refused by a validator
+        # (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+        "context.error.validationErrorString": "",
         **context,
         "context.error.message": err.message,
         "context.error.messageString": json.dumps(err.message),

@@ -1,104 +1,53 @@
-"""MOCK integrations: how the CDK declares CORS preflight (OPTIONS) methods.
+"""MOCK integrations' own rules, on top of the shared non-proxy pipeline
+(``integrations.nonproxy``, the real Velocity engine of ``mapping``):
 
-The response is what the template declares: the request template's `statusCode` picks an
-IntegrationResponse (by SelectionPattern, else the default one), whose StatusCode and
-ResponseParameters ('quoted' literals) become the response. No VTL engine exists for
-Python, so of the response template only two shapes are understood:
-  * the CDK's multi-origin CORS template, which sets
-    `$context.responseOverride.header.Access-Control-Allow-Origin = $origin` when the
-    request's Origin is one of the `$origin == "..."` values it lists: reproduced exactly;
-  * a template with no VTL directives, which is sent as the body.
-Any other directive lines are dropped.
-
-`origins` maps origins the API declares to where they really are: a CDK app that allows
-the local gateway's default web origin (https://127.0.0.1:4443) is served, in a cloud
-started on another port, from that port; its preflight names that origin (as
-s3guard.service.local_bucket_cors does for bucket CORS rules).
+- the integration response is selected by the ``statusCode`` the request template renders
+  ("the request template ... must contain a statusCode",
+  https://docs.aws.amazon.com/apigateway/latest/developerguide/how-to-mock-integration.html);
+  AWS reads it from a template that is often not strict JSON (the CDK's CORS preflight
+  renders ``{ statusCode: 200 }``), so it is found by pattern, and 200 without one;
+- local web origins: a CDK app that allows the local gateway's default web origin
+  (https://127.0.0.1:4443) is served, in a cloud started on another port, from that port.
+  The templates see the request's Origin as the origin the app declared, and mapped header
+  values name the origin where it really is (as s3guard.service.local_bucket_cors does for
+  bucket CORS rules), so the CDK's multi-origin CORS template answers exactly as on AWS.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Callable, Mapping
 
-from stratus.local.gateway.errors import parameter_value
-
-_STATUS = re.compile(r"statusCode\"?\s*:\s*(\d{3})")
-_ORIGIN_TEST = re.compile(r'\$origin\s*==\s*"([^"]+)"')
-_OVERRIDE = re.compile(
-    r"#set\(\s*\$context\.responseOverride\.header\.([\w-]+)\s*=\s*\$origin\s*\)"
-)
-_STATUS_OVERRIDE = re.compile(r"#set\(\s*\$context\.responseOverride\.status\s*=\s*(\d{3})\s*\)")
+_STATUS = re.compile(r"[\"']?statusCode[\"']?\s*:\s*[\"']?(\d{3})")
+DEFAULT_STATUS = "200"
 
 
-@dataclass(frozen=True)
-class MockResponse:
-    status: int
-    headers: list[tuple[str, str]]
-    body: bytes
-
-
-def mock_response(
-    integration: Mapping[str, Any],
-    headers: Mapping[str, str],
-    query: Mapping[str, str],
-    path: Mapping[str, str],
-    stage_variables: Mapping[str, str],
-    origins: Mapping[str, str] | None = None,
-) -> MockResponse:
-    origins = origins or {}
-    templates = integration.get("RequestTemplates") or {}
-    request_template = str(templates.get("application/json") or next(iter(templates.values()), ""))
-    found = _STATUS.search(request_template)
-    selected = found.group(1) if found else "200"
-    responses = list(integration.get("IntegrationResponses") or [])
-    chosen: Mapping[str, Any] | None = None
-    for resp in responses:
-        pattern = resp.get("SelectionPattern")
-        if pattern and re.fullmatch(str(pattern), selected):
-            chosen = resp
-            break
-    if chosen is None:
-        chosen = next((r for r in responses if not r.get("SelectionPattern")), None)
-    if chosen is None:
-        # AWS: no integration response matches -> a 500 configuration error; the caller maps it.
-        raise LookupError("no integration response")
-    status = int(chosen.get("StatusCode", 200))
-    out: list[tuple[str, str]] = []
-    for name, source in (chosen.get("ResponseParameters") or {}).items():
-        header = str(name).removeprefix("method.response.header.")
-        value = parameter_value(str(source), headers, query, path, stage_variables)
-        if value is not None:
-            out.append((header, origins.get(value, value)))
-    body = b""
-    rtemplates = chosen.get("ResponseTemplates") or {}
-    template = str(rtemplates.get("application/json") or next(iter(rtemplates.values()), ""))
-    if template:
-        status, out, body = _apply_template(template, status, out, headers, origins)
-    if not any(k.lower() == "content-type" for k, _ in out):
-        out.append(("Content-Type", "application/json"))
-    return MockResponse(status, out, body)
-
-
-def _apply_template(
-    template: str,
-    status: int,
-    headers: list[tuple[str, str]],
-    request_headers: Mapping[str, str],
-    origins: Mapping[str, str],
-) -> tuple[int, list[tuple[str, str]], bytes]:
-    origin = request_headers.get("origin", "")
-    allowed = {origins.get(o, o) for o in _ORIGIN_TEST.findall(template)}
-    if origin and origin in allowed:
-        for header in _OVERRIDE.findall(template):
-            headers = [(k, v) for k, v in headers if k.lower() != header.lower()]
-            headers.append((header, origin))
-    override = _STATUS_OVERRIDE.search(template)
-    if override:
-        status = int(override.group(1))
-    text = "\n".join(
-        line for line in template.splitlines() if line.strip() and not line.lstrip().startswith("#")
+def mock_status(rendered_request: bytes | str) -> str:
+    """The statusCode a MOCK request template rendered ("200" without one)."""
+    text = (
+        rendered_request.decode("utf-8", errors="replace")
+        if isinstance(rendered_request, bytes)
+        else rendered_request
     )
-    return status, headers, text.strip().encode()
+    found = _STATUS.search(text)
+    return found.group(1) if found else DEFAULT_STATUS
+
+
+def declared_origins(
+    origins: Mapping[str, str],
+) -> Callable[[dict[str, str]], dict[str, str]]:
+    """Show templates the Origin the app declared for the one it is really served from."""
+    served_to_declared = {served: declared for declared, served in origins.items()}
+
+    def view(headers: dict[str, str]) -> dict[str, str]:
+        return {
+            k: served_to_declared.get(v, v) if k.lower() == "origin" else v
+            for k, v in headers.items()
+        }
+
+    return view
+
+
+def served_origin(origins: Mapping[str, str]) -> Callable[[str], str]:
+    """A mapped header value naming a declared origin names where it is served instead."""
+    return lambda value: origins.get(value, value)

@@ -147,3 +147,22 @@ def test_reads_are_told_apart_from_writes() -> None:
     assert route(wire_request("dynamodb", "get_item", TableName="t", Key={})).is_read
     assert not route(wire_request("dynamodb", "put_item", TableName="t", Item={})).is_read
     assert route(wire_request("s3", "get_object", Bucket="b", Key="k")).is_read
+
+
+def test_sqs_query_protocol_routes_as_api_gateway_sends_it() -> None:
+    # API Gateway's SQS integrations post `Action=SendMessage` forms to /{account}/{queue}.
+    request = AwsRequest(
+        method="POST",
+        path="/000000000000/q",
+        raw_path="/000000000000/q",
+        query_string="",
+        headers={
+            "content-type": "application/x-www-form-urlencoded",
+            "authorization": "AWS4-HMAC-SHA256 "
+            "Credential=AKID/20260101/us-east-1/sqs/aws4_request, "
+            "SignedHeaders=host, Signature=x",
+        },
+        body=b"Action=SendMessage&MessageBody=hi",
+    )
+    call = route(request)
+    assert (call.service, call.operation, call.protocol) == ("sqs", "SendMessage", "query")

@@ -26,6 +26,7 @@ import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from jsonschema import Draft4Validator
@@ -236,9 +237,19 @@ def _json_type(value: Any) -> str:
 def body_errors(validator: Draft4Validator, body: bytes | str) -> list[str]:
     """Schema violations of a JSON body (an empty body is validated as ``{}``, as
     LocalStack records AWS doing); a body that is not JSON is one error."""
-    text = body.decode("utf-8", errors="replace") if isinstance(body, bytes) else body
     try:
-        document = json.loads(text) if text.strip() else {}
+        text = body.decode("utf-8") if isinstance(body, bytes) else body
+    except UnicodeDecodeError as exc:
+        # A body that is not UTF-8 cannot match a JSON model: it stops here rather than
+        # reaching the integration with its bytes replaced by U+FFFD.
+        return [f"Invalid UTF-8 at byte {exc.start}"]
+    try:
+        # Numbers without Python's limits (an integer of any length is a JSON number).
+        document = (
+            json.loads(text, parse_int=_number, parse_float=Decimal) if text.strip() else {}
+        )
+    except RecursionError:
+        return ["Invalid JSON: nested too deeply"]
     except ValueError as exc:
         return [f"Invalid JSON: {exc}"]
     try:
@@ -247,6 +258,10 @@ def body_errors(validator: Draft4Validator, body: bytes | str) -> list[str]:
         raise InvalidModel(f"unresolvable $ref: {exc}") from exc
     # jsonschema reports each missing property; the Java validator one message for all.
     return list(dict.fromkeys(_fge_message(e) for e in errors))
+
+
+def _number(text: str) -> int | Decimal:
+    return int(text) if len(text) < 4000 else Decimal(text)
 
 
 def validate_request(
@@ -267,7 +282,10 @@ def validate_request(
             raise RequestRejected(BAD_REQUEST_PARAMETERS, message, message)
     if validator.validate_body and request_models and models is not None:
         wanted = media_type(request.content_type)
-        model = next((m for ct, m in request_models.items() if ct.lower() == wanted), None)
+        lowered = {ct.lower(): m for ct, m in request_models.items()}
+        # The model for the content type, else the "$default" one
+        # (api-gateway-method-request-validation.html).
+        model = lowered.get(wanted, lowered.get("$default"))
         if model is None:
             return
         errors = body_errors(models.validator(model), request.body)
