@@ -18,7 +18,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -28,8 +28,8 @@ from stratus.local.core.contracts import FunctionNotFoundError, LocalContext, To
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
-from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
-from stratus.local.gateway.callers import iam_principal, may_invalidate_cache
+from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
+from stratus.local.gateway.callers import may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
 from stratus.local.gateway.limits import (
     CachedResponse,
@@ -83,7 +83,7 @@ class GatewayApp:
         self.new_id = new_id
         self.stats = stats
         self.apis: dict[str, RestApi] = compile_apis(ctx.deployment)
-        self.authorizers = CognitoAuthorizers(ctx.token_keys, ctx.settings.region, clock)
+        self.authorization = Authorization(ctx, clock)
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
         self.caches: dict[tuple[str, str], ResponseCache] = {}
         self.fallback = Starlette(routes=list(extra_routes))
@@ -133,7 +133,8 @@ class GatewayApp:
         )
         api = self.apis.get(parts[2]) if len(parts) > 2 else None
         stage = api.stages.get(parts[3]) if api is not None and len(parts) > 3 else None
-        log: dict[str, Any] = {}
+        # The path exactly as sent (percent-encoded), for SigV4 checks of AWS_IAM methods.
+        log: dict[str, Any] = {"raw_path": _raw_path(scope)}
         method: Method | None = None
         try:
             try:
@@ -184,19 +185,14 @@ class GatewayApp:
                 self.stats.throttled += 1
                 raise _Reply(E.THROTTLED)
 
-        claims: dict[str, str] | None = None
-        if method.authorization_type == "COGNITO_USER_POOLS" and method.authorizer is not None:
-            try:
-                claims = self.authorizers.authorize(method.authorizer, method.scopes, hmap)
-            except AuthFailure as failure:
-                log["error.reason"] = failure.reason
-                raise _Reply(failure.error) from failure
-            log["claims"] = claims
-        elif (
-            method.authorization_type == "AWS_IAM"
-            and iam_principal(self.ctx.credentials, hmap, self.clock()) is None
-        ):
-            raise _Reply(E.MISSING_AUTH_TOKEN)
+        try:
+            grant = await self.authorization.authorize(
+                req, hmap, api, stage, method, path_params, log.get("raw_path") or req.path
+            )
+        except AuthorizationFailed as failure:
+            log["error.reason"] = failure.reason
+            raise _Reply(failure.error) from failure
+        log["auth"] = grant.context_values()
 
         # After the authorizer, before the integration: API Gateway's request validation.
         schema = body_model(method.body_models, hmap.get("content-type"))
@@ -244,7 +240,8 @@ class GatewayApp:
                 return hit.status, list(hit.headers) + extra, hit.body
             self.stats.cache_misses += 1
 
-        event = build_event(req, api, stage, method, path_params, claims)
+        event = build_event(req, api, stage, method, path_params, grant.claims)
+        grant.decorate(event)
         payload = _json_bytes(event)
         self.stats.integration_calls += 1
         t0 = self.clock()
@@ -329,9 +326,15 @@ class GatewayApp:
         }
         if log.get("error.message") is not None:
             values["context.error.messageString"] = '"' + str(log["error.message"]) + '"'
-        for name, value in (log.get("claims") or {}).items():
-            values[f"context.authorizer.claims.{name}"] = value
+        values.update(log.get("auth") or {})
         return values
+
+
+def _raw_path(scope: Scope) -> str:
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return quote(str(scope["path"]), safe="/-_.~!$&'()*+,;=:@%")
 
 
 async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:

@@ -82,7 +82,7 @@ def server_side_auth(
         def payload(self, request: AWSRequest) -> str:
             return payload
 
-    return _ServerSide(credentials, service, region)  # type: ignore[no-any-return]
+    return _ServerSide(credentials, service, region)
 
 
 def expected_signature(
