@@ -4,8 +4,9 @@ else to the Starlette routes the caller mounts (web apps, OpenAPI).
 `/restapis/...` is a raw ASGI callable over route tables compiled at start, because the
 added latency per authenticated call is the number that matters here (target: ≤ 2 ms p50
 over the handler); Starlette's request/response objects are kept off that path.
-Order per request, as AWS: route match (403) → throttling (429) → authorizer (401) →
-cache → integration (502/500/504) → GatewayResponse overrides → access log.
+Order per request, as AWS: route match (403) → throttling (429) → authorization
+(authorizers/: resource policy, IAM/Cognito/Lambda authorizer 401/403/500, API key and usage
+plan 403/429) → cache → integration (502/500/504) → GatewayResponse overrides → access log.
 """
 
 from __future__ import annotations
