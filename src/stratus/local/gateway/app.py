@@ -4,8 +4,9 @@ else to the Starlette routes the caller mounts (web apps, OpenAPI).
 `/restapis/...` is a raw ASGI callable over route tables compiled at start, because the
 added latency per authenticated call is the number that matters here (target: ≤ 2 ms p50
 over the handler); Starlette's request/response objects are kept off that path.
-Order per request, as AWS: route match (403) → throttling (429) → authorizer (401) →
-cache → integration (502/500/504) → GatewayResponse overrides → access log.
+Order per request, as AWS: route match (403) → throttling (429) → authorization
+(authorizers/: resource policy, IAM/Cognito/Lambda authorizer 401/403/500, API key and usage
+plan 403/429) → cache → integration (502/500/504) → GatewayResponse overrides → access log.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.routing import BaseRoute
@@ -28,8 +29,8 @@ from stratus.local.core.contracts import LocalContext
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
-from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
-from stratus.local.gateway.callers import iam_principal, may_invalidate_cache
+from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
+from stratus.local.gateway.callers import may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
 from stratus.local.gateway.integrations import (
     IntegrationCall,
@@ -89,7 +90,7 @@ class GatewayApp:
         self.new_id = new_id
         self.stats = stats
         self.apis: dict[str, RestApi] = compile_apis(ctx.deployment)
-        self.authorizers = CognitoAuthorizers(ctx.token_keys, ctx.settings.region, clock)
+        self.authorization = Authorization(ctx, clock)
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
         self.caches: dict[tuple[str, str], ResponseCache] = {}
         self.fallback = Starlette(routes=list(extra_routes))
@@ -147,7 +148,8 @@ class GatewayApp:
         )
         api = self.apis.get(parts[2]) if len(parts) > 2 else None
         stage = api.stages.get(parts[3]) if api is not None and len(parts) > 3 else None
-        log: dict[str, Any] = {}
+        # The path exactly as sent (percent-encoded), for SigV4 checks of AWS_IAM methods.
+        log: dict[str, Any] = {"raw_path": _raw_path(scope)}
         method: Method | None = None
         try:
             try:
@@ -198,19 +200,14 @@ class GatewayApp:
                 self.stats.throttled += 1
                 raise _Reply(E.THROTTLED)
 
-        claims: dict[str, str] | None = None
-        if method.authorization_type == "COGNITO_USER_POOLS" and method.authorizer is not None:
-            try:
-                claims = self.authorizers.authorize(method.authorizer, method.scopes, hmap)
-            except AuthFailure as failure:
-                log["error.reason"] = failure.reason
-                raise _Reply(failure.error) from failure
-            log["claims"] = claims
-        elif (
-            method.authorization_type == "AWS_IAM"
-            and iam_principal(self.ctx.credentials, hmap, self.clock()) is None
-        ):
-            raise _Reply(E.MISSING_AUTH_TOKEN)
+        try:
+            grant = await self.authorization.authorize(
+                req, hmap, api, stage, method, path_params, log.get("raw_path") or req.path
+            )
+        except AuthorizationFailed as failure:
+            log["error.reason"] = failure.reason
+            raise _Reply(failure.error) from failure
+        log["auth"] = grant.context_values()
 
         # After the authorizer, before the integration: API Gateway's request validation.
         if method.validator is not None:
@@ -251,9 +248,10 @@ class GatewayApp:
             stage=stage,
             method=method,
             path_params=path_params,
-            claims=claims,
+            claims=grant.claims,
             log=log,
             services=self.integrations,
+            decorate=grant.decorate,
         )
         if method.spec.type != "MOCK":
             self.stats.integration_calls += 1
@@ -359,9 +357,15 @@ class GatewayApp:
         }
         if log.get("error.message") is not None:
             values["context.error.messageString"] = '"' + str(log["error.message"]) + '"'
-        for name, value in (log.get("claims") or {}).items():
-            values[f"context.authorizer.claims.{name}"] = value
+        values.update(log.get("auth") or {})
         return values
+
+
+def _raw_path(scope: Scope) -> str:
+    raw = scope.get("raw_path")
+    if isinstance(raw, bytes) and raw:
+        return raw.decode("latin-1").split("?", 1)[0]
+    return quote(str(scope["path"]), safe="/-_.~!$&'()*+,;=:@%")
 
 
 async def _read_body(receive: Receive, hmap: Mapping[str, str]) -> bytes:

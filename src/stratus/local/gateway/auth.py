@@ -4,6 +4,12 @@
 API Gateway's rules around it (which token kind a method accepts, the `Bearer ` prefix,
 which messages reach the client), the string-only claims map of the proxy event, and a
 bounded cache of verified tokens so an authenticated call does not re-verify RS256 each time.
+
+Token kinds, as AWS: a method without AuthorizationScopes takes ID tokens; a method with
+scopes takes only access tokens whose `scope` holds one of them (an ID token is then 401)
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-integrate-with-cognito.html,
+https://repost.aws/questions/QUrEQW0PtJTZm34jx0UrnLlw/need-access-token-as-header-in-cognito).
+Called from `authorizers.Authorization` for COGNITO_USER_POOLS methods.
 """
 
 from __future__ import annotations

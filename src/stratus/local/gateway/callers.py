@@ -1,8 +1,9 @@
 """Who signed a request with SigV4, for AWS_IAM methods and cache invalidation.
 
-API Gateway checks SigV4 signatures itself; locally the caller is looked up by access key
-in the CredentialStore (the key must exist and be unexpired). The signature is NOT
-re-computed here: a known gap, acceptable because the gateway listens on 127.0.0.1 only.
+AWS_IAM methods are verified in full (signature, expiry, execute-api:Invoke) by
+`authorizers/iam.py`. `may_invalidate_cache` still only looks the access key up in the
+CredentialStore (the key must exist and be unexpired; the signature is not re-computed):
+a known gap for the `Cache-Control: max-age=0` decision only.
 """
 
 from __future__ import annotations

@@ -34,13 +34,33 @@ DEFAULT_CACHE_TTL = 300
 _FUNCTION_IN_URI = re.compile(r":lambda:path/2015-03-31/functions/(.+)/invocations$")
 
 
+DEFAULT_AUTHORIZER_TTL = 300  # AuthorizerResultTtlInSeconds when the template omits it
+
+
 @dataclass
 class Authorizer:
     authorizer_id: str
-    type: str  # COGNITO_USER_POOLS (others are not emulated)
-    header: str  # lower-cased header name from IdentitySource
+    type: str  # COGNITO_USER_POOLS | TOKEN | REQUEST
+    header: str  # lower-cased header name from IdentitySource (TOKEN, Cognito)
     pool_ids: tuple[str, ...]
     client_ids: tuple[str, ...]
+    name: str = ""
+    function_arn: str | None = None  # the Lambda authorizer's function, from AuthorizerUri
+    # Mapping expressions ("method.request.header.Auth", "method.request.querystring.x",
+    # "stageVariables.x", "context.x"): the identity source, also the result cache key.
+    identity_sources: tuple[str, ...] = ()
+    validation_expression: str | None = None  # TOKEN: IdentityValidationExpression
+    ttl: int = DEFAULT_AUTHORIZER_TTL  # AuthorizerResultTtlInSeconds; 0 = no cache
+
+
+@dataclass
+class ApiSecurity:
+    """What a RestApi adds to its methods' authorization: its resource policy, where API
+    keys come from, and which methods require one (ApiKeyRequired)."""
+
+    policy: dict[str, Any] | None = None
+    api_key_source: str = "HEADER"  # HEADER | AUTHORIZER
+    api_key_required: frozenset[tuple[str, str]] = frozenset()  # (resource id, HTTP method)
 
 
 @dataclass(frozen=True)
@@ -136,6 +156,7 @@ class RestApi:
     gateway_responses: dict[str, dict[str, Any]]  # ResponseType -> properties
     stages: dict[str, Stage] = field(default_factory=dict)
     models: ModelSet | None = None  # the API's AWS::ApiGateway::Model schemas
+    security: ApiSecurity = field(default_factory=ApiSecurity)
 
 
 def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
@@ -166,6 +187,7 @@ def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
             },
             models=_models(api_id, members),
         )
+        api.security = _api_security(rest.properties, members)
         for stage in _stages(members):
             api.stages[stage.name] = stage
         apis[api_id] = api
@@ -188,13 +210,25 @@ def _authorizers(members: list[Resource], clients: dict[str, list[str]]) -> dict
             continue
         props = res.properties
         pools = tuple(str(arn).rsplit("/", 1)[-1] for arn in props.get("ProviderARNs") or ())
-        source = str(props.get("IdentitySource") or "method.request.header.Authorization")
+        kind = str(props.get("Type", ""))
+        default_source = "" if kind == "REQUEST" else "method.request.header.Authorization"
+        raw = str(props.get("IdentitySource") or default_source)
+        sources = tuple(s.strip() for s in raw.split(",") if s.strip())
+        found = _FUNCTION_IN_URI.search(str(props.get("AuthorizerUri") or ""))
+        ttl = props.get("AuthorizerResultTtlInSeconds")
         out[res.physical_id] = Authorizer(
             authorizer_id=res.physical_id,
-            type=str(props.get("Type", "")),
-            header=source.rsplit(".", 1)[-1].lower(),
+            type=kind,
+            header=(sources[0] if sources else default_source).rsplit(".", 1)[-1].lower(),
             pool_ids=pools,
             client_ids=tuple(c for pool in pools for c in clients.get(pool, [])),
+            name=str(props.get("Name") or res.logical_id),
+            function_arn=found.group(1) if found else None,
+            identity_sources=sources,
+            validation_expression=str(props["IdentityValidationExpression"])
+            if props.get("IdentityValidationExpression")
+            else None,
+            ttl=DEFAULT_AUTHORIZER_TTL if ttl is None else max(0, int(ttl)),
         )
     return out
 
@@ -202,6 +236,27 @@ def _authorizers(members: list[Resource], clients: dict[str, list[str]]) -> dict
 def _flag(value: Any) -> bool:
     """A CloudFormation boolean (true, "true", "True")."""
     return str(value).lower() == "true"
+
+
+def _api_security(props: dict[str, Any], members: list[Resource]) -> ApiSecurity:
+    policy = props.get("Policy")
+    if isinstance(policy, str):
+        try:
+            policy = json.loads(policy)
+        except ValueError:
+            policy = None
+    required = frozenset(
+        (str(r.properties.get("ResourceId")), str(r.properties.get("HttpMethod", "")).upper())
+        for r in members
+        if r.type == "AWS::ApiGateway::Method"
+        and str(r.properties.get("ApiKeyRequired", "false")).lower() == "true"
+    )
+    return ApiSecurity(
+        policy=policy if isinstance(policy, dict) else None,
+        api_key_source=str(props.get("ApiKeySourceType") or "HEADER").upper(),
+        api_key_required=required,
+    )
+
 
 
 def _validators(members: list[Resource]) -> dict[str, Validator]:

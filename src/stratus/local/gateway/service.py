@@ -11,6 +11,7 @@ from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
+from stratus.local.gateway import usage_plans
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
 from stratus.local.gateway.server import GatewayHttpProtocol
@@ -50,6 +51,7 @@ class GatewayService(EmulatedService):
         # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
         # sees them: they are only recorded).
         table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
+        table.update(usage_plans.operations(lambda: self.deployment))  # GetApiKey(s)
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
 
     async def start(self, cloud: CloudContext) -> None:

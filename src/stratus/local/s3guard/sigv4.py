@@ -15,19 +15,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
-from calendar import timegm
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from time import strptime
 from typing import Any
-from urllib.parse import quote, unquote
 
 from botocore.auth import S3SigV4Auth
-from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.sigv4 import (
+    canonical_query,
+    expected_signature,
+    parse_amz_date,
+    server_side_auth,
+)
 from stratus.local.s3guard.errors import (
     S3Error,
     access_denied,
@@ -36,6 +38,9 @@ from stratus.local.s3guard.errors import (
     invalid_token,
     signature_mismatch,
 )
+
+# canonical_query and parse_amz_date live in iam/sigv4.py, shared with execute-api.
+__all__ = ["canonical_query", "parse_amz_date", "verify_header_signed", "verify_presigned"]
 
 UNSIGNED_PAYLOAD = "UNSIGNED-PAYLOAD"
 MAX_SKEW_SECONDS = 15 * 60
@@ -53,50 +58,6 @@ class Scope:
     date: str
     region: str
     service: str
-
-
-class _ServerSideAuth(S3SigV4Auth):
-    """S3SigV4Auth that canonicalises a received request instead of one about to be sent."""
-
-    def __init__(
-        self, credentials: Credentials, region: str, signed: list[str], query: str, payload: str
-    ) -> None:
-        super().__init__(credentials, "s3", region)
-        self._signed = signed
-        self._query = query
-        self._payload = payload
-
-    def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        headers = HTTPHeaders()
-        for name in self._signed:
-            if name in request.headers:
-                headers[name] = request.headers[name]
-        return headers
-
-    def canonical_query_string(self, request: AWSRequest) -> str:
-        return self._query
-
-    def payload(self, request: AWSRequest) -> str:
-        return self._payload
-
-
-def canonical_query(query_string: str, *, drop: str | None = None) -> str:
-    """RFC 3986 canonical form of a received query (S3 decodes, then re-encodes each part)."""
-    pairs = []
-    for part in query_string.split("&") if query_string else []:
-        key, _, value = part.partition("=")
-        key, value = unquote(key), unquote(value)
-        if key == drop:
-            continue
-        pairs.append((quote(key, safe="-_.~"), quote(value, safe="-_.~")))
-    return "&".join(f"{k}={v}" for k, v in sorted(pairs))
-
-
-def parse_amz_date(value: str) -> float | None:
-    try:
-        return float(timegm(strptime(value, "%Y%m%dT%H%M%SZ")))
-    except (ValueError, OverflowError):
-        return None
 
 
 def signing_key(secret: str, date: str, region: str, service: str) -> bytes:
@@ -160,19 +121,23 @@ def _verify(
     provided: str,
 ) -> None:
     headers = {name: request.headers[name] for name in signed if name in request.headers}
-    url = f"http://{request.headers.get('host', 'localhost')}{request.raw_path or '/'}"
-    aws_request = AWSRequest(method=request.method, url=url, headers=headers)
-    aws_request.context["timestamp"] = amz_date
-    auth = _ServerSideAuth(
+    auth = server_side_auth(
+        S3SigV4Auth,
         Credentials(principal.access_key_id, principal.secret_access_key, principal.session_token),
+        "s3",
         scope.region,
         signed,
         query,
         payload,
     )
-    canonical = auth.canonical_request(aws_request)
-    string_to_sign = auth.string_to_sign(aws_request, canonical)
-    expected = auth.signature(string_to_sign, aws_request)
+    expected, canonical, string_to_sign = expected_signature(
+        auth,
+        request.method,
+        request.headers.get("host", "localhost"),
+        request.raw_path,
+        headers,
+        amz_date,
+    )
     if not hmac.compare_digest(expected, provided):
         raise signature_mismatch(principal.access_key_id, string_to_sign, provided, canonical)
 

@@ -89,7 +89,7 @@ def test_verified_tokens_are_cached_until_they_expire(rig: Rig) -> None:
     token = rig.id_token()
     for _ in range(3):
         assert _get(rig, token)[0] == 200
-    assert rig.app.authorizers.verifications == 1
+    assert rig.app.authorization.cognito.verifications == 1
 
 
 def test_unauthorized_gateway_response_template_and_headers_apply(rig: Rig) -> None:

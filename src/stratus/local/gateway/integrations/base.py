@@ -76,17 +76,25 @@ class IntegrationCall:
     log: dict[str, Any]
     services: IntegrationServices
     extra: dict[str, Any] = field(default_factory=dict)
+    # Adds what the authorizer granted to a proxy event (requestContext.identity/authorizer).
+    decorate: Callable[[dict[str, Any]], None] | None = None
 
-    @cached_property
-    def context(self) -> dict[str, Any]:
-        """``$context`` for templates and ``context.X`` mapping sources: the proxy event's
-        requestContext, which has the same names."""
+    def proxy_event(self) -> dict[str, Any]:
+        """The Lambda proxy event for this request, with the authorizer's grant."""
         from stratus.local.gateway.proxy import build_event
 
         event = build_event(
             self.req, self.api, self.stage, self.method, self.path_params, self.claims
         )
-        context: dict[str, Any] = event["requestContext"]
+        if self.decorate is not None:
+            self.decorate(event)
+        return event
+
+    @cached_property
+    def context(self) -> dict[str, Any]:
+        """``$context`` for templates and ``context.X`` mapping sources: the proxy event's
+        requestContext, which has the same names."""
+        context: dict[str, Any] = self.proxy_event()["requestContext"]
         if not context.get("accountId"):
             context["accountId"] = self.ctx.settings.account_id
         return context

@@ -25,7 +25,7 @@ from stratus.local.gateway.integrations.base import (
 )
 from stratus.local.gateway.integrations.nonproxy import map_request, map_response
 from stratus.local.gateway.mapping.responses import lambda_error_message
-from stratus.local.gateway.proxy import MalformedResponseError, build_event, parse_response
+from stratus.local.gateway.proxy import MalformedResponseError, parse_response
 
 
 async def _invoke(call: IntegrationCall, payload: bytes) -> InvokeResult:
@@ -44,8 +44,7 @@ async def _invoke(call: IntegrationCall, payload: bytes) -> InvokeResult:
 
 async def proxy(call: IntegrationCall) -> IntegrationResult:
     """AWS_PROXY: the function answers the client, in the proxy response format."""
-    event = build_event(call.req, call.api, call.stage, call.method, call.path_params, call.claims)
-    result = await _invoke(call, _json_bytes(event))
+    result = await _invoke(call, _json_bytes(call.proxy_event()))
     if result.function_error or result.status_code != 200:
         raise IntegrationError(E.BAD_LAMBDA_RESPONSE, "function error")
     try:
