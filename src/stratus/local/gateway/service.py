@@ -12,6 +12,7 @@ from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
+from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
 from stratus.local.gateway.server import GatewayHttpProtocol
 from stratus.local.lambda_runtime.logs import LogSink
@@ -39,6 +40,7 @@ class GatewayService(EmulatedService):
         "AWS::ApiGateway::ApiKey": GeneratedIdProvider(10, "APIKeyId"),
         "AWS::ApiGateway::UsagePlan": GeneratedIdProvider(6, "Id"),
         "AWS::ApiGateway::UsagePlanKey": GeneratedIdProvider(10, "Id"),
+        **HTTP_API_PROVIDERS,  # AWS::ApiGatewayV2::*, served at /httpapis/ (gateway/http_api)
     }
 
     def __init__(self) -> None:
