@@ -31,6 +31,7 @@ from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.auth import AuthFailure, CognitoAuthorizers
 from stratus.local.gateway.callers import iam_principal, may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
+from stratus.local.gateway.http_api import http_apis_for
 from stratus.local.gateway.limits import (
     CachedResponse,
     GatewayStats,
@@ -90,6 +91,8 @@ class GatewayApp:
         self.origins = local_origins(ctx.settings)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/httpapis/"):
+            return await http_apis_for(self)(scope, receive, send)  # HTTP APIs (v2)
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
             await self.handle(scope, receive, send)
         else:
