@@ -182,6 +182,9 @@ class HttpRig:
 
         return asyncio.run(go())
 
+    def deployment_client_id(self) -> str:
+        return CLIENT_ID
+
     def deployment_echo_arn(self) -> str:
         return ECHO_ARN
 
