@@ -24,6 +24,7 @@ FIXTURE = Path(__file__).parent / "fixtures" / "http_api.template.json"
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
 API_ID = "h77papi001"
+BARE_ID = "bare0api01"  # the second API: CORS, stage "v1" only, no $default route
 POOL_ID = "us-east-1_HttpPool1"
 CLIENT_ID = "httpclient00000000000001"
 ISSUER = f"https://cognito-idp.{REGION}.amazonaws.com/{POOL_ID}"
@@ -34,8 +35,9 @@ NOW = 1_795_000_000.0
 
 
 def _physical_id(logical: str, rtype: str, props: dict[str, Any]) -> str:
+    if rtype == "AWS::ApiGatewayV2::Api":
+        return API_ID if logical.startswith("Api") else BARE_ID
     fixed = {
-        "AWS::ApiGatewayV2::Api": API_ID,
         "AWS::Cognito::UserPool": POOL_ID,
         "AWS::Cognito::UserPoolClient": CLIENT_ID,
     }
@@ -71,7 +73,8 @@ def load_deployment(upstream: str | None = None) -> Deployment:
     for res in stack.resources.values():
         res.attributes = {"Arn": _arn(res)}
         if res.type == "AWS::ApiGatewayV2::Api":
-            res.attributes["ApiEndpoint"] = f"https://{API_ID}.execute-api.{REGION}.amazonaws.com"
+            endpoint = f"https://{res.physical_id}.execute-api.{REGION}.amazonaws.com"
+            res.attributes["ApiEndpoint"] = endpoint
     pseudo = {
         "AWS::Partition": "aws",
         "AWS::Region": REGION,
@@ -172,13 +175,13 @@ class HttpRig:
         claims.update(over)
         return self.keys.sign({k: v for k, v in claims.items() if v is not None})
 
-    def request(self, method: str, path: str, **kw: Any) -> httpx.Response:
+    def request(self, method: str, path: str, *, api_id: str = API_ID, **kw: Any) -> httpx.Response:
         async def go() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app, client=("203.0.113.7", 50000))
             async with httpx.AsyncClient(
                 transport=transport, base_url="https://127.0.0.1:4443"
             ) as client:
-                return await client.request(method, f"/httpapis/{API_ID}{path}", **kw)
+                return await client.request(method, f"/httpapis/{api_id}{path}", **kw)
 
         return asyncio.run(go())
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from http_rig import ECHO_ARN, LOG_GROUP_ARN, HttpRig
+from http_rig import BARE_ID, ECHO_ARN, LOG_GROUP_ARN, HttpRig
 
 from stratus.local.provision.model import Deployment
 
@@ -171,3 +171,17 @@ def test_http_proxy_to_nothing_is_500(tmp_path: Path) -> None:
     resp = rig.request("GET", "/upstream/x")
     assert resp.status_code == 500
     assert resp.json() == {"message": "Internal Server Error"}
+
+
+def test_api_without_default_stage_or_route_is_404_outside_its_routes(rig: HttpRig) -> None:
+    assert rig.request("GET", "/v1/hello", api_id=BARE_ID).status_code == 200
+    assert rig.request("GET", "/v1/nothing", api_id=BARE_ID).status_code == 404
+    assert rig.request("GET", "/hello", api_id=BARE_ID).status_code == 404  # no $default stage
+    preflight = rig.request(
+        "OPTIONS",
+        "/v1/hello",
+        api_id=BARE_ID,
+        headers={"Origin": "https://app.example.com", "Access-Control-Request-Method": "GET"},
+    )
+    assert preflight.status_code == 204
+    assert preflight.headers["access-control-allow-origin"] == "https://app.example.com"
