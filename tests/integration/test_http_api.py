@@ -223,3 +223,19 @@ def test_http_proxy_integration(env: Env) -> None:
     resp = env.http.get(env.api + "upstream/a/b?x=1")
     assert resp.status_code == 200
     assert resp.json() == {"upstream_path": "/a/b?x=1"}
+
+
+def test_apigatewayv2_reads_list_the_served_apis(env: Env) -> None:
+    v2 = _client(env.cloud, "apigatewayv2")
+    api_id = env.api.rstrip("/").rsplit("/", 1)[-1]
+    names = {a["Name"]: a for a in v2.get_apis()["Items"]}
+    assert names["Api"]["ApiId"] == api_id and names["Api"]["ProtocolType"] == "HTTP"
+    assert names["Api"]["CorsConfiguration"]["AllowOrigins"][0] == "https://app.example.com"
+    assert v2.get_api(ApiId=api_id)["ApiEndpoint"].endswith(".amazonaws.com")
+    routes = {r["RouteKey"] for r in v2.get_routes(ApiId=api_id)["Items"]}
+    assert {"GET /items/{id}", "$default", "GET /me"} <= routes
+    stages = {s["StageName"]: s for s in v2.get_stages(ApiId=api_id)["Items"]}
+    assert set(stages) == {"$default", "limited"}
+    assert stages["limited"]["StageVariables"] == {"color": "blue"}
+    kinds = {i["IntegrationType"] for i in v2.get_integrations(ApiId=api_id)["Items"]}
+    assert kinds == {"AWS_PROXY", "HTTP_PROXY"}

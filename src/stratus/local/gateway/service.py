@@ -12,6 +12,7 @@ from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway.app import build_gateway_app
+from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
 from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
 from stratus.local.gateway.server import GatewayHttpProtocol
@@ -52,7 +53,10 @@ class GatewayService(EmulatedService):
         # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
         # sees them: they are only recorded).
         table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
-        return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
+        v2 = apigatewayv2_reads.operations(lambda: self.deployment)  # HTTP APIs' reads
+        return [Hook("apigateway", op, before=handler) for op, handler in table.items()] + [
+            Hook("apigatewayv2", op, before=handler) for op, handler in v2.items()
+        ]
 
     async def start(self, cloud: CloudContext) -> None:
         lambdas = cloud.service(LambdaService)
