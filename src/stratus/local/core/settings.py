@@ -114,3 +114,11 @@ class LocalSettings:
 def rest_api_url(settings: LocalSettings, api_id: str, stage: str) -> str:
     """Where the local gateway serves a RestApi stage (AWS: https://{id}.execute-api.../{stage}/)."""
     return f"{settings.gateway_origin}/restapis/{api_id}/{stage}/"
+
+
+def http_api_url(settings: LocalSettings, api_id: str, stage: str = "$default") -> str:
+    """Where the local gateway serves an HTTP API stage: the path after /httpapis/{apiId} is
+    the one AWS serves at https://{apiId}.execute-api.{region}.amazonaws.com, so the $default
+    stage has no stage segment."""
+    base = f"{settings.gateway_origin}/httpapis/{api_id}/"
+    return base if stage == "$default" else f"{base}{stage}/"

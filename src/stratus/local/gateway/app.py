@@ -32,6 +32,7 @@ from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
 from stratus.local.gateway.callers import may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
+from stratus.local.gateway.http_api import http_apis_for
 from stratus.local.gateway.integrations import (
     IntegrationCall,
     IntegrationError,
@@ -105,6 +106,8 @@ class GatewayApp:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/httpapis/"):
+            return await http_apis_for(self)(scope, receive, send)  # HTTP APIs (v2)
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
             await self.handle(scope, receive, send)
         else:

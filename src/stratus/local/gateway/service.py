@@ -13,6 +13,8 @@ from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import controlplane as apigateway_reads
 from stratus.local.gateway import usage_plans
 from stratus.local.gateway.app import build_gateway_app
+from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
+from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
 from stratus.local.gateway.providers import RestApiProvider, StageProvider
 from stratus.local.gateway.server import GatewayHttpProtocol
 from stratus.local.lambda_runtime.logs import LogSink
@@ -40,6 +42,7 @@ class GatewayService(EmulatedService):
         "AWS::ApiGateway::ApiKey": GeneratedIdProvider(10, "APIKeyId"),
         "AWS::ApiGateway::UsagePlan": GeneratedIdProvider(6, "Id"),
         "AWS::ApiGateway::UsagePlanKey": GeneratedIdProvider(10, "Id"),
+        **HTTP_API_PROVIDERS,  # AWS::ApiGatewayV2::*, served at /httpapis/ (gateway/http_api)
     }
 
     def __init__(self) -> None:
@@ -52,7 +55,10 @@ class GatewayService(EmulatedService):
         # sees them: they are only recorded).
         table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
         table.update(usage_plans.operations(lambda: self.deployment))  # GetApiKey(s)
-        return [Hook("apigateway", op, before=handler) for op, handler in table.items()]
+        v2 = apigatewayv2_reads.operations(lambda: self.deployment)  # HTTP APIs' reads
+        return [Hook("apigateway", op, before=handler) for op, handler in table.items()] + [
+            Hook("apigatewayv2", op, before=handler) for op, handler in v2.items()
+        ]
 
     async def start(self, cloud: CloudContext) -> None:
         lambdas = cloud.service(LambdaService)

@@ -8,27 +8,41 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
 from stratus.local.core.persistence import write_atomic
-from stratus.local.core.settings import LocalSettings, rest_api_url
+from stratus.local.core.settings import LocalSettings, http_api_url, rest_api_url
 from stratus.local.provision.model import Deployment
 
 _EXECUTE_API = re.compile(
     r"https://(?P<api>[a-z0-9]+)\.execute-api\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?"
     r"/(?P<stage>[^/?#\s]+)/?(?P<rest>[^\s]*)"
 )
+# An HTTP API (v2) URL may have no stage segment ($default stage): the host alone is mapped.
+_EXECUTE_API_HOST = re.compile(
+    r"https://(?P<api>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)/?"
+)
 _COGNITO_HOSTED = re.compile(r"https://[^/\s]+\.auth\.[a-z0-9-]+\.amazoncognito\.com[^\s]*")
 _AWS_SERVICE = re.compile(r"https?://[^/\s]*\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)")
 
 
-def rewrite_url(settings: LocalSettings, value: str) -> str:
-    """API Gateway -> local gateway; other amazonaws.com endpoints -> the local AWS endpoint."""
+def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] = ()) -> str:
+    """API Gateway -> local gateway; other amazonaws.com endpoints -> the local AWS endpoint.
+    `http_apis`: ids of HTTP APIs (v2), whose URLs keep their path after the local prefix."""
+
+    def http_api(match: re.Match[str]) -> str:
+        if match["api"] not in http_apis:
+            return match[0]
+        url = http_api_url(settings, match["api"])  # keeps AWS's path after it
+        return url if match[0].endswith("/") else url.rstrip("/")
 
     def gateway(match: re.Match[str]) -> str:
         return rest_api_url(settings, match["api"], match["stage"]) + match["rest"]
 
+    if http_apis:
+        value = _EXECUTE_API_HOST.sub(http_api, value)
     value = _EXECUTE_API.sub(gateway, value)
     return _AWS_SERVICE.sub(settings.aws_endpoint, value)
 
@@ -42,8 +56,12 @@ def _text(value: Any) -> str:
 
 
 def outputs_for(settings: LocalSettings, deployment: Deployment) -> dict[str, dict[str, str]]:
+    http_apis = {r.physical_id for r in deployment.resources("AWS::ApiGatewayV2::Api")}
     return {
-        name: {key: rewrite_url(settings, _text(value)) for key, value in stack.outputs.items()}
+        name: {
+            key: rewrite_url(settings, _text(value), http_apis)
+            for key, value in stack.outputs.items()
+        }
         for name, stack in deployment.stacks.items()
     }
 
