@@ -141,12 +141,19 @@ def is_message_valid_based_on_retention_period(self: Any, queue_name: str, messa
     return not retain_until <= unix_time()
 
 
+_installed = False
+
+
 def install() -> None:
     from moto.core.utils import unix_time_millis
     from moto.sqs.models import Queue, SQSBackend
 
-    if getattr(SQSBackend.receive_message, _PATCHED, False):
+    # Once per process, whatever wraps these methods afterwards (core.determinism wraps
+    # receive_message for the journal's long polls: a second install must not unwrap it).
+    global _installed
+    if _installed or getattr(SQSBackend.receive_message, _PATCHED, False):
         return
+    _installed = True
 
     original_delete = Queue.delete_message
     original_change = SQSBackend.change_message_visibility
