@@ -333,6 +333,18 @@ class DurableState:
     def journaled(self, request: AwsRequest) -> bool:
         return needs_journal(_call_of(request))
 
+    def answer_before_sync(self, request: AwsRequest) -> bool:
+        """Whether the answer may go back before its journal entry is on disk.
+
+        Only SQS ReceiveMessage: losing the tail of the journal in a crash then only makes a
+        received message visible again, which SQS's at-least-once delivery allows
+        (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/standard-queues-at-least-once-delivery.html);
+        a later write's sync covers it (the journal syncs in order). It keeps an fsync off
+        the SQS -> Lambda path, where pollers receive after every send.
+        """
+        call = _call_of(request)
+        return (call.service, call.operation) == ("sqs", "ReceiveMessage")
+
     def apply(
         self, request: AwsRequest, execute: Execute
     ) -> tuple[tuple[int, list[tuple[str, str]], bytes], Ticket]:

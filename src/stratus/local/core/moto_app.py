@@ -122,6 +122,7 @@ class WritePath(Protocol):
     only once `durable(ticket)` returns."""
 
     def journaled(self, request: AwsRequest) -> bool: ...
+    def answer_before_sync(self, request: AwsRequest) -> bool: ...
     def apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any]: ...
     async def durable(self, ticket: Any) -> None: ...
 
@@ -152,7 +153,8 @@ class MotoApp:
         if writes is not None and writes.journaled(request):
             # A journaled write waits for the write lock: never on the event loop.
             answer, ticket = await anyio.to_thread.run_sync(writes.apply, request, self.call)
-            await writes.durable(ticket)
+            if not writes.answer_before_sync(request):
+                await writes.durable(ticket)
             status, headers, body = answer
         elif self.inline and self._is_short(request):
             status, headers, body = self.call(request)  # on the loop: no thread hop
