@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +14,7 @@ from lambda_runtime_support import FIXTURES, function_resource
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
 from stratus.local.provision.model import Resource
 
-pytestmark = [
-    pytest.mark.anyio,
-    pytest.mark.skipif(shutil.which("node") is None, reason="Node.js is not installed"),
-]
+pytestmark = pytest.mark.anyio  # Node 20 is a requirement of the project (README)
 NODE = FIXTURES / "node"
 LINE = re.compile(
     r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\t[0-9a-f-]{36}\t(INFO|WARN|ERROR)\t(.*)$", re.S
