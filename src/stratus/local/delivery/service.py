@@ -8,6 +8,7 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.targets import Targets
+from stratus.local.lambda_runtime.destinations import TargetsDestinationSender
 from stratus.local.lambda_runtime.service import LambdaService
 
 
@@ -30,6 +31,8 @@ class DeliveryService(EmulatedService):
             runtime,
             endpoint=cloud.settings.aws_endpoint,
         )
+        # Lambda's asynchronous-invocation destinations and DLQs go out the same way.
+        runtime.destinations = TargetsDestinationSender(self.targets)
 
     async def stop(self) -> None:
         await self.outbox.drain()

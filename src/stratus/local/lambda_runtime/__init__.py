@@ -3,7 +3,6 @@ aliases, layers, asynchronous invocation with destinations, and Lambda's API ans
 
 from stratus.local.lambda_runtime.api import lambda_api, operations
 from stratus.local.lambda_runtime.async_invoke import DestinationSender, EventInvokeConfig
-from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
 from stratus.local.lambda_runtime.function import FunctionConfig, UnsupportedRuntimeError
 from stratus.local.lambda_runtime.logs import CloudWatchLogSink, LogSink, MemoryLogSink
 from stratus.local.lambda_runtime.runtime import (
@@ -17,7 +16,6 @@ from stratus.local.lambda_runtime.store import LambdaStore
 
 __all__ = [
     "AliasConfig",
-    "Boto3DestinationSender",
     "CloudWatchLogSink",
     "DestinationSender",
     "EventInvokeConfig",

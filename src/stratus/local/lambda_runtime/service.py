@@ -14,7 +14,6 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.lambda_runtime.api import Operation, operations
-from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
 from stratus.local.lambda_runtime.logs import CloudWatchLogSink
 from stratus.local.lambda_runtime.recorded import (
     AliasProvider,
@@ -63,7 +62,6 @@ class LambdaService(EmulatedService):
             cloud.credentials,
             log_sink=self.log_sink,
             policies_for_role=cloud.policies_for_role,
-            destinations=Boto3DestinationSender(cloud.aws),
         )
         self._operations = operations(self.runtime)
         self._loop = asyncio.get_running_loop()

@@ -19,7 +19,7 @@ from stratus.local.lambda_runtime.async_invoke import (
     AsyncEvent,
     EventInvokeConfig,
 )
-from stratus.local.lambda_runtime.destinations import Boto3DestinationSender
+from stratus.local.lambda_runtime.destinations import TargetsDestinationSender
 
 pytestmark = pytest.mark.anyio
 ARN = "arn:aws:lambda:us-east-1:000000000000:function"
@@ -177,9 +177,13 @@ def test_event_invoke_config_limits_are_lambdas() -> None:
         EventInvokeConfig.from_properties("a", {"MaximumEventAgeInSeconds": 59})
 
 
-def test_boto3_sender_delivers_to_sqs_sns_and_eventbridge() -> None:
+def test_destinations_go_out_through_the_delivery_targets() -> None:
+    """SQS with Lambda's attributes, SNS, and EventBridge as Lambda wraps the record
+    (source "lambda", detail-type "... Invocation Result - Success"); through moto."""
     import boto3
     from moto import mock_aws
+
+    from stratus.local.delivery.targets import Targets, UnsupportedTargetError
 
     with mock_aws():
 
@@ -193,17 +197,39 @@ def test_boto3_sender_delivers_to_sqs_sns_and_eventbridge() -> None:
 
         sqs = aws("sqs")
         url = sqs.create_queue(QueueName="failures")["QueueUrl"]
+        seen = sqs.create_queue(QueueName="seen")["QueueUrl"]
+        seen_arn = sqs.get_queue_attributes(QueueUrl=seen, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        events = aws("events")
+        events.put_rule(Name="results", EventPattern=json.dumps({"source": ["lambda"]}))
+        events.put_targets(Rule="results", Targets=[{"Id": "q", "Arn": seen_arn}])
         topic = aws("sns").create_topic(Name="dlq")["TopicArn"]
-        sender = Boto3DestinationSender(aws)
+        targets = Targets(lambda region: aws, lambdas=None, endpoint=url.rsplit("/", 2)[0])  # type: ignore[arg-type]
+        sender = TargetsDestinationSender(targets)
         attributes = {"RequestID": {"DataType": "String", "StringValue": "r1"}}
-        sender.send_sync(QUEUE, '{"a": 1}', attributes)
-        sender.send_sync(topic, '{"a": 1}', attributes)
         record = {"requestContext": {"condition": "Success", "functionArn": f"{ARN}:f:$LATEST"}}
-        sender.send_sync(
-            "arn:aws:events:us-east-1:000000000000:event-bus/default", json.dumps(record), {}
-        )
+
+        async def deliver() -> None:
+            await sender.send(url_arn(url), '{"a": 1}', attributes)
+            await sender.send(topic, '{"a": 1}', attributes)
+            await sender.send(
+                "arn:aws:events:us-east-1:123456789012:event-bus/default", json.dumps(record), {}
+            )
+            with pytest.raises(UnsupportedTargetError):
+                await sender.send("arn:aws:s3:::bucket", "{}", {})
+
+        asyncio.run(deliver())
         messages = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["All"])["Messages"]
         assert messages[0]["Body"] == '{"a": 1}'
         assert messages[0]["MessageAttributes"]["RequestID"]["StringValue"] == "r1"
-        with pytest.raises(ValueError):
-            sender.send_sync("arn:aws:s3:::bucket", "{}", {})
+        (result,) = sqs.receive_message(QueueUrl=seen)["Messages"]
+        event = json.loads(result["Body"])
+        assert event["source"] == "lambda"
+        assert event["detail-type"] == "Lambda Function Invocation Result - Success"
+        assert event["detail"] == record
+
+
+def url_arn(url: str) -> str:
+    account, name = url.rstrip("/").split("/")[-2:]
+    return f"arn:aws:sqs:us-east-1:{account}:{name}"
