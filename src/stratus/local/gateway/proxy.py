@@ -14,7 +14,7 @@ import binascii
 import fnmatch
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -58,6 +58,18 @@ def is_binary(content_type: str | None, binary_media_types: tuple[str, ...]) -> 
     return any(fnmatch.fnmatchcase(media, pattern.lower()) for pattern in binary_media_types)
 
 
+def single_and_multi(
+    pairs: Iterable[tuple[str, str]],
+) -> tuple[dict[str, str], dict[str, list[str]]]:
+    """The proxy event's two views of repeated names: the last value, and every value."""
+    single: dict[str, str] = {}
+    multi: dict[str, list[str]] = {}
+    for name, value in pairs:
+        single[name] = value
+        multi.setdefault(name, []).append(value)
+    return single, multi
+
+
 def build_event(
     req: RequestInfo,
     api: RestApi,
@@ -66,16 +78,8 @@ def build_event(
     path_params: Mapping[str, str],
     claims: Mapping[str, str] | None,
 ) -> dict[str, Any]:
-    headers: dict[str, str] = {}
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in req.headers:
-        headers[name] = value
-        multi_headers.setdefault(name, []).append(value)
-    query: dict[str, str] = {}
-    multi_query: dict[str, list[str]] = {}
-    for name, value in req.query:
-        query[name] = value
-        multi_query.setdefault(name, []).append(value)
+    headers, multi_headers = single_and_multi(req.headers)
+    query, multi_query = single_and_multi(req.query)
 
     content_type = req.header_map().get("content-type")
     body: str | None

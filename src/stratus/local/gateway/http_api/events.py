@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stratus.local.gateway.http_api.config import Route, Stage
-from stratus.local.gateway.proxy import domain_prefix, request_time
+from stratus.local.gateway.proxy import domain_prefix, request_time, single_and_multi
 
 
 @dataclass
@@ -197,16 +197,8 @@ def event_v1(
     auth: AuthContext | None,
 ) -> dict[str, Any]:
     """Payload format 1.0: the REST proxy event's shape, with `version` and HTTP API values."""
-    headers: dict[str, str] = {}
-    multi_headers: dict[str, list[str]] = {}
-    for name, value in req.headers:
-        headers[name] = value
-        multi_headers.setdefault(name, []).append(value)
-    query: dict[str, str] = {}
-    multi_query: dict[str, list[str]] = {}
-    for name, value in req.query:
-        query[name] = value
-        multi_query.setdefault(name, []).append(value)
+    headers, multi_headers = single_and_multi(req.headers)
+    query, multi_query = single_and_multi(req.query)
     resource = route.path or req.raw_path  # the $default route: the request's path
     body, encoded = _body(req)
     context: dict[str, Any] = {
