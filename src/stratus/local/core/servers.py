@@ -58,9 +58,11 @@ async def start_server(
     *,
     ssl_certfile: str | None = None,
     ssl_keyfile: str | None = None,
+    sni_callback: Any = None,
     **options: Any,
 ) -> RunningServer:
-    """`options` go to uvicorn.Config (e.g. `http=`: a service's own protocol class)."""
+    """`options` go to uvicorn.Config (e.g. `http=`: a service's own protocol class).
+    `sni_callback`: set on the TLS context, to choose a certificate per server name."""
     config = uvicorn.Config(
         app,
         host=host,
@@ -75,6 +77,10 @@ async def start_server(
         date_header=False,
         **options,
     )
+    if sni_callback is not None and ssl_certfile:
+        config.load()
+        assert config.ssl is not None
+        config.ssl.sni_callback = sni_callback
     server = _EmbeddedServer(config)
     task = asyncio.create_task(server.serve(), name=f"server:{name}")
     while not server.started:

@@ -5,6 +5,11 @@ needs a certificate they can verify: a CA created once per state directory (its 
 `.stratus/ca.pem`, for `verify=` / `SSL_CERT_FILE` / a browser's trust store) and a server
 certificate for 127.0.0.1, localhost and ::1 that it signs. `cryptography` does all the
 X.509 work; only the reuse rules (keep what is valid, renew what is expiring) are ours.
+
+A server that also answers for other names (the gateway's custom domain names) chooses its
+certificate by SNI: :class:`DomainCertificates` issues one per name from the same CA, kept
+beside the server certificate, and its `sni_callback` hands the TLS handshake that name's
+context — so `curl --resolve api.example.test:PORT:127.0.0.1 --cacert ca.pem` verifies.
 """
 
 from __future__ import annotations
@@ -12,6 +17,10 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import re
+import ssl
+import threading
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -145,14 +154,17 @@ def _make_server_cert(
     ca_cert: x509.Certificate,
     ca_key: ec.EllipticCurvePrivateKey,
     now: dt.datetime,
+    dns_names: Collection[str] = SERVER_DNS_NAMES,
+    ips: Collection[str] = SERVER_IPS,
 ) -> x509.Certificate:
     san = x509.SubjectAlternativeName(
-        [x509.DNSName(n) for n in SERVER_DNS_NAMES]
-        + [x509.IPAddress(ipaddress.ip_address(i)) for i in SERVER_IPS]
+        [x509.DNSName(n) for n in dns_names]
+        + [x509.IPAddress(ipaddress.ip_address(i)) for i in ips]
     )
+    common_name = next(iter(dns_names), "localhost")
     return (
         x509.CertificateBuilder()
-        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")]))
+        .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)]))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
@@ -182,3 +194,92 @@ def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
 
 def _remove(path: Path) -> None:
     path.unlink(missing_ok=True)
+
+
+# -- certificates for other names, chosen by SNI ---------------------------------------
+_SAFE_NAME = re.compile(r"[^a-z0-9.-]")
+
+
+class DomainCertificates:
+    """Server certificates for extra DNS names, signed by the local CA and chosen by SNI.
+
+    `names` says which names may have one (a callable, so the set can follow the
+    deployment); a handshake for any other name keeps the default certificate. Each
+    certificate is issued on first use (or reused from disk while valid) and its
+    `ssl.SSLContext` cached.
+    """
+
+    def __init__(
+        self,
+        settings: LocalSettings,
+        names: Callable[[], Collection[str]],
+        *,
+        clock: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.settings = settings
+        self.names = names
+        self.clock = clock
+        self._contexts: dict[str, ssl.SSLContext] = {}
+        self._lock = threading.Lock()
+
+    def files_for(self, name: str) -> TlsFiles:
+        folder = self.settings.keys_dir / "domains"
+        safe = _SAFE_NAME.sub("_", name.lower())
+        return TlsFiles(self.settings.ca_pem, folder / f"{safe}.pem", folder / f"{safe}-key.pem")
+
+    def ensure(self, name: str) -> TlsFiles:
+        """Issue (or reuse) the certificate for `name`; return its files."""
+        name = name.lower()
+        now = self.clock()
+        ensure_tls(self.settings, now=now)  # the CA
+        ca_cert, ca_key = _load_ca(self.settings.ca_pem, self.settings.keys_dir / "ca-key.pem", now)
+        if ca_cert is None or ca_key is None:
+            raise RuntimeError("the local CA could not be loaded")
+        files = self.files_for(name)
+        if not _cert_usable(files, ca_cert, now, {name}, set()):
+            files.cert_pem.parent.mkdir(parents=True, exist_ok=True)
+            key = ec.generate_private_key(ec.SECP256R1())
+            cert = _make_server_cert(key, ca_cert, ca_key, now, (name,), ())
+            _write_key(files.key_pem, key)
+            files.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+        return files
+
+    def context_for(self, name: str) -> ssl.SSLContext | None:
+        name = name.lower()
+        if name not in {n.lower() for n in self.names()}:
+            return None
+        with self._lock:
+            found = self._contexts.get(name)
+            if found is None:
+                files = self.ensure(name)
+                found = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+                found.load_cert_chain(str(files.cert_pem), str(files.key_pem))
+                self._contexts[name] = found
+            return found
+
+    def sni_callback(
+        self, sslobj: ssl.SSLObject, server_name: str | None, _default: ssl.SSLContext
+    ) -> int | None:
+        """For `SSLContext.sni_callback`: switch the handshake to the name's certificate."""
+        if server_name:
+            context = self.context_for(server_name)
+            if context is not None:
+                sslobj.context = context
+        return None
+
+
+def _cert_usable(
+    files: TlsFiles, ca_cert: x509.Certificate, now: dt.datetime, dns: set[str], ips: set[str]
+) -> bool:
+    if not files.cert_pem.exists() or not files.key_pem.exists():
+        return False
+    try:
+        cert = x509.load_pem_x509_certificate(files.cert_pem.read_bytes())
+        san = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
+        cert.verify_directly_issued_by(ca_cert)
+    except (ValueError, TypeError, InvalidSignature, x509.ExtensionNotFound):
+        return False
+    if cert.issuer != ca_cert.subject or cert.not_valid_after_utc - RENEW_BEFORE < now:
+        return False
+    have_ips = {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
+    return set(san.get_values_for_type(x509.DNSName)) == dns and have_ips == ips

@@ -14,10 +14,12 @@ from __future__ import annotations
 import base64
 import json
 import os
+import random
 import time
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
@@ -32,6 +34,7 @@ from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
 from stratus.local.gateway.callers import may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
+from stratus.local.gateway.domains import CustomDomain, compile_domains, host_name
 from stratus.local.gateway.http_api import http_apis_for
 from stratus.local.gateway.integrations import (
     IntegrationCall,
@@ -54,6 +57,7 @@ from stratus.local.gateway.mapping.validation import (
     validate_request,
 )
 from stratus.local.gateway.proxy import RequestInfo, request_time
+from stratus.local.gateway.releases import Releases
 from stratus.local.provision.provisioner import policies_for_role
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
@@ -84,6 +88,8 @@ class GatewayApp:
         log_sink: LogSink | None,
         new_id: Callable[[], str],
         stats: GatewayStats,
+        draw: Callable[[], float] = random.random,
+        releases_store: Path | None = None,
     ) -> None:
         self.ctx = ctx
         self.clock = clock
@@ -91,6 +97,11 @@ class GatewayApp:
         self.new_id = new_id
         self.stats = stats
         self.apis: dict[str, RestApi] = compile_apis(ctx.deployment)
+        # Canary releases and kept deployment snapshots (releases.py); `draw` is the
+        # uniform [0, 1) source of the canary split.
+        self.releases = Releases(ctx.deployment, self.apis, releases_store, draw)
+        http_ids = {r.physical_id for r in ctx.deployment.resources("AWS::ApiGatewayV2::Api")}
+        self.domains: dict[str, CustomDomain] = compile_domains(ctx.deployment, http_ids)
         self.authorization = Authorization(ctx, clock)
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
         self.caches: dict[tuple[str, str], ResponseCache] = {}
@@ -106,12 +117,45 @@ class GatewayApp:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and self.domains:
+            domain = self.domains.get(host_name(_header(scope, b"host")))
+            if domain is not None:  # a custom domain name: by its API mappings
+                return await self.serve_domain(domain, scope, receive, send)
         if scope["type"] == "http" and scope["path"].startswith("/httpapis/"):
             return await http_apis_for(self)(scope, receive, send)  # HTTP APIs (v2)
         if scope["type"] == "http" and scope["path"].startswith("/restapis/"):
             await self.handle(scope, receive, send)
         else:
             await self.fallback(scope, receive, send)
+
+    async def serve_domain(
+        self, domain: CustomDomain, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        """A request to a custom domain name: the API stage its longest matching base path
+        maps to, with the base path stripped (domains.py); no match: 403 Forbidden."""
+        segments = scope["path"].split("/")[1:]
+        if segments and segments[-1] == "":
+            segments.pop()
+        found = domain.resolve(segments)
+        if found is None:
+            body = b'{"message":"Forbidden"}'
+            headers = [
+                ("Content-Type", "application/json"),
+                ("x-amzn-ErrorType", "ForbiddenException"),
+                ("x-amzn-RequestId", self.new_id()),
+            ]
+            self.stats.status_counts[403] = self.stats.status_counts.get(403, 0) + 1
+            return await _send(send, 403, headers, body)
+        mapping, stage, rest = found
+        tail = "/".join(quote(s, safe="") for s in rest)
+        if mapping.kind == "http":
+            prefix = f"/httpapis/{mapping.api_id}" + ("" if stage == "$default" else f"/{stage}")
+            path = prefix + "/" + "/".join(rest)
+            inner = dict(scope, path=path, raw_path=(prefix + "/" + tail).encode("latin-1"))
+            return await http_apis_for(self)(inner, receive, send)
+        inner = dict(scope, path=f"/restapis/{mapping.api_id}/{stage}/" + "/".join(rest))
+        inner["stratus.client_path"] = scope["path"]  # the path as the client sent it
+        await self.handle(inner, receive, send)
 
     # -- one request ------------------------------------------------------------------
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -148,9 +192,12 @@ class GatewayApp:
             request_id=self.new_id(),
             extended_request_id=_extended_id(),
             epoch_ms=int(started * 1000),
+            client_path=scope.get("stratus.client_path"),
         )
         api = self.apis.get(parts[2]) if len(parts) > 2 else None
         stage = api.stages.get(parts[3]) if api is not None and len(parts) > 3 else None
+        if api is not None and stage is not None:
+            api, stage = self.releases.route(api, stage)  # the stage's deployment or canary
         # The path exactly as sent (percent-encoded), for SigV4 checks of AWS_IAM methods.
         log: dict[str, Any] = {"raw_path": _raw_path(scope)}
         method: Method | None = None
@@ -343,7 +390,7 @@ class GatewayApp:
             "context.httpMethod": req.method,
             "context.resourcePath": method.resource_path if method else None,
             "context.resourceId": method.resource_id if method else None,
-            "context.path": f"/{stage.name}{req.path}" if stage else req.path,
+            "context.path": req.client_path or (f"/{stage.name}{req.path}" if stage else req.path),
             "context.stage": stage.name if stage else None,
             "context.apiId": stage.api_id if stage else None,
             "context.protocol": req.protocol,
@@ -358,10 +405,21 @@ class GatewayApp:
             "context.error.validationErrorString": log.get("error.validationErrorString"),
             "context.integrationStatus": log.get("integration.status"),
         }
+        if stage is not None and stage.canary is not None:
+            # "Present only when you enabled a canary" ($context variables reference:
+            # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
+            values["context.isCanaryRequest"] = "true" if stage.is_canary else "false"
         if log.get("error.message") is not None:
             values["context.error.messageString"] = '"' + str(log["error.message"]) + '"'
         values.update(log.get("auth") or {})
         return values
+
+
+def _header(scope: Scope, name: bytes) -> str:
+    for key, value in scope.get("headers") or ():
+        if key.lower() == name:
+            return str(value.decode("latin-1"))
+    return ""
 
 
 def _raw_path(scope: Scope) -> str:
@@ -434,8 +492,19 @@ def build_gateway_app(
     log_sink: LogSink | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
     stats: GatewayStats | None = None,
+    draw: Callable[[], float] = random.random,
+    releases_store: Path | None = None,
 ) -> GatewayApp:
-    """The ASGI app for the :4443 HTTPS server. `app.stats` holds the gateway's counters."""
+    """The ASGI app for the :4443 HTTPS server. `app.stats` holds the gateway's counters;
+    `draw` is the canary split's random source; `releases_store` keeps deployment
+    snapshots and live stages across restarts (releases.py)."""
     return GatewayApp(
-        ctx, list(extra_routes or []), clock, log_sink, new_id, stats or GatewayStats()
+        ctx,
+        list(extra_routes or []),
+        clock,
+        log_sink,
+        new_id,
+        stats or GatewayStats(),
+        draw,
+        releases_store,
     )

@@ -129,6 +129,28 @@ class MethodSetting:
     ttl: int
 
 
+@dataclass(frozen=True)
+class CanarySettings:
+    """A stage's canary (AWS::ApiGateway::Stage CanarySetting, or a Deployment's
+    DeploymentCanarySettings; API_CanarySettings). `deployment_id` None: the stage's own."""
+
+    percent_traffic: float = 0.0
+    deployment_id: str | None = None
+    stage_variable_overrides: dict[str, str] = field(default_factory=dict)
+    use_stage_cache: bool = False
+
+    @classmethod
+    def from_cfn(cls, props: dict[str, Any], deployment_id: str | None = None) -> CanarySettings:
+        return cls(
+            percent_traffic=min(max(float(props.get("PercentTraffic") or 0.0), 0.0), 100.0),
+            deployment_id=str(props.get("DeploymentId") or deployment_id or "") or None,
+            stage_variable_overrides={
+                str(k): str(v) for k, v in (props.get("StageVariableOverrides") or {}).items()
+            },
+            use_stage_cache=_flag(props.get("UseStageCache", False)),
+        )
+
+
 @dataclass
 class Stage:
     api_id: str
@@ -139,6 +161,8 @@ class Stage:
     settings: dict[tuple[str, str], MethodSetting]  # (resourcePath or "/*", method or "*")
     access_log_arn: str | None
     access_log_format: str | None
+    canary: CanarySettings | None = None
+    is_canary: bool = False  # this request's view of the stage is its canary (releases.py)
 
     def setting_for(self, resource_path: str, method: str) -> MethodSetting | None:
         for key in ((resource_path, method), (resource_path, "*"), ("/*", method), ("/*", "*")):
@@ -170,28 +194,45 @@ def compile_apis(deployment: Deployment) -> dict[str, RestApi]:
                 by_api.setdefault(api_id, []).append(res)
     clients = _clients_by_pool(deployment)
     for rest in deployment.resources("AWS::ApiGateway::RestApi"):
-        api_id = rest.physical_id
-        members = by_api.get(api_id, [])
-        root_id = str(rest.attributes.get("RootResourceId") or "")
-        api = RestApi(
-            api_id=api_id,
-            name=str(rest.properties.get("Name", api_id)),
-            root=_build_tree(
-                members, root_id, _authorizers(members, clients), _validators(members)
-            ),
-            binary_media_types=tuple(rest.properties.get("BinaryMediaTypes") or ()),
-            gateway_responses={
-                str(r.properties.get("ResponseType")): r.properties
-                for r in members
-                if r.type == "AWS::ApiGateway::GatewayResponse"
-            },
-            models=_models(api_id, members),
-        )
-        api.security = _api_security(rest.properties, members)
-        for stage in _stages(members):
-            api.stages[stage.name] = stage
-        apis[api_id] = api
+        apis[rest.physical_id] = compile_api(rest, by_api.get(rest.physical_id, []), clients)
     return apis
+
+
+def api_members(deployment: Deployment, api_id: str) -> list[Resource]:
+    """The AWS::ApiGateway::* resources of one REST API (everything with its RestApiId)."""
+    return [
+        r
+        for r in deployment.resources()
+        if r.type.startswith("AWS::ApiGateway::")
+        and r.type != "AWS::ApiGateway::RestApi"
+        and r.properties.get("RestApiId") == api_id
+    ]
+
+
+def compile_api(
+    rest: Resource, members: list[Resource], clients: dict[str, list[str]] | None = None
+) -> RestApi:
+    """One RestApi from its resource and its members (the current template's, or a kept
+    deployment snapshot's: releases.py)."""
+    api_id = rest.physical_id
+    clients = clients or {}
+    root_id = str(rest.attributes.get("RootResourceId") or "")
+    api = RestApi(
+        api_id=api_id,
+        name=str(rest.properties.get("Name", api_id)),
+        root=_build_tree(members, root_id, _authorizers(members, clients), _validators(members)),
+        binary_media_types=tuple(rest.properties.get("BinaryMediaTypes") or ()),
+        gateway_responses={
+            str(r.properties.get("ResponseType")): r.properties
+            for r in members
+            if r.type == "AWS::ApiGateway::GatewayResponse"
+        },
+        models=_models(api_id, members),
+    )
+    api.security = _api_security(rest.properties, members)
+    for stage in _stages(members):
+        api.stages[stage.name] = stage
+    return api
 
 
 def _clients_by_pool(deployment: Deployment) -> dict[str, list[str]]:
@@ -413,7 +454,26 @@ def _stages(members: list[Resource]) -> list[Stage]:
             )
             desc["MethodSettings"] = settings
             desc.setdefault("DeploymentId", res.physical_id)
+            if props.get("DeploymentCanarySettings"):
+                continue  # a canary deployment never creates its stage (below)
             out.append(_stage(str(props["RestApiId"]), str(props["StageName"]), desc))
+    # A Deployment with DeploymentCanarySettings becomes the canary of the (existing) stage
+    # StageName; the stage keeps its deployment
+    # (https://docs.aws.amazon.com/apigateway/latest/developerguide/create-canary-deployment.html).
+    by_name = {s.name: s for s in out}
+    for res in members:
+        props = res.properties
+        canary = props.get("DeploymentCanarySettings")
+        if res.type == "AWS::ApiGateway::Deployment" and canary and props.get("StageName"):
+            target = by_name.get(str(props["StageName"]))
+            if target is None:
+                log.warning(
+                    "deployment %s: canary for stage %s, which does not exist; ignored",
+                    res.physical_id,
+                    props["StageName"],
+                )
+                continue
+            target.canary = CanarySettings.from_cfn(canary, res.physical_id)
     return out
 
 
@@ -451,6 +511,9 @@ def _stage(api_id: str, name: str, props: dict[str, Any]) -> Stage:
         settings=settings,
         access_log_arn=str(log["DestinationArn"]) if log.get("DestinationArn") else None,
         access_log_format=str(log["Format"]) if log.get("Format") else None,
+        canary=CanarySettings.from_cfn(props["CanarySetting"], props.get("DeploymentId"))
+        if props.get("CanarySetting")
+        else None,
     )
 
 

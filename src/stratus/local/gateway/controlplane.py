@@ -7,6 +7,10 @@ from the template's resources, per region
 not ours returns None (moto answers, e.g. for an API created through the SDK). Resources
 imported from an OpenAPI `Body` are not listed (only those declared as resources).
 
+UpdateStage answers for these APIs' stages with the live stage of the running gateway
+(`releases.py`: deploymentId, variables, description, canarySettings — canary releases'
+create, promote and remove); GetStage(s) show it.
+
 GetExport and GetSdk answer from the same Deployment (`export.py`, `sdk.py`), Body-defined
 APIs included; they need the local settings for the stage URL and the SDK tools' cache.
 """
@@ -24,15 +28,20 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import export_calls
+from stratus.local.gateway.canary import PatchError, canary_json
+from stratus.local.gateway.releases import Releases
 from stratus.local.provision.model import Deployment, Resource, Stack
 
 DeploymentSource = Callable[[], Deployment | None]
 SettingsSource = Callable[[], LocalSettings | None]
+ReleasesSource = Callable[[], Releases | None]
 Handler = Callable[[AwsCall], Awaitable[Response | None]]
 
 
 def operations(
-    deployment_source: DeploymentSource, settings_source: SettingsSource | None = None
+    deployment_source: DeploymentSource,
+    settings_source: SettingsSource | None = None,
+    releases_source: ReleasesSource | None = None,
 ) -> dict[str, Handler]:
     def apis(call: AwsCall) -> dict[str, tuple[Stack, Resource]]:
         deployment = deployment_source()
@@ -73,11 +82,30 @@ def operations(
         stack, api = hit
         return _json({"item": _resources(stack, api, of_api)})
 
+    def live(api_id: str, stage: dict[str, Any]) -> dict[str, Any]:
+        """The stage as the running gateway has it (UpdateStage's changes, the canary)."""
+        releases = releases_source() if releases_source is not None else None
+        compiled = releases.apis.get(api_id) if releases is not None else None
+        found = compiled.stages.get(stage["stageName"]) if compiled is not None else None
+        if releases is None or found is None:
+            return stage
+        now = releases.live_stage(api_id, found)
+        stage = {**stage, "deploymentId": now.deployment_id}
+        stage.pop("variables", None)
+        stage.pop("canarySettings", None)
+        if now.variables:
+            stage["variables"] = dict(now.variables)
+        if now.canary is not None:
+            stage["canarySettings"] = canary_json(now.canary)
+        if now.description is not None:
+            stage["description"] = now.description
+        return stage
+
     async def get_stages(call: AwsCall) -> Response | None:
         hit = ours(call)
         if hit is None:
             return None
-        stages = _stages(hit[0], hit[1], of_api)
+        stages = [live(hit[1].physical_id, s) for s in _stages(hit[0], hit[1], of_api)]
         wanted = call.params().get("deploymentId")
         return _json({"item": [s for s in stages if not wanted or s["deploymentId"] == wanted]})
 
@@ -88,7 +116,27 @@ def operations(
         name = call.labels.get("stage_name")
         for stage in _stages(hit[0], hit[1], of_api):
             if stage["stageName"] == name:
-                return _json(stage)
+                return _json(live(hit[1].physical_id, stage))
+        return call.error("NotFoundException", "Invalid Stage identifier specified", 404)
+
+    async def update_stage(call: AwsCall) -> Response | None:
+        hit = ours(call)
+        if hit is None:
+            return None
+        api_id, name = hit[1].physical_id, call.labels.get("stage_name")
+        releases = releases_source() if releases_source is not None else None
+        compiled = releases.apis.get(api_id) if releases is not None else None
+        stage = compiled.stages.get(str(name)) if compiled is not None else None
+        if releases is None or stage is None:
+            return call.error("NotFoundException", "Invalid Stage identifier specified", 404)
+        operations = call.json_body().get("patchOperations") or []
+        try:
+            releases.update_stage(api_id, stage, operations)
+        except PatchError as exc:
+            return call.error("BadRequestException", str(exc), 400)
+        for item in _stages(hit[0], hit[1], of_api):
+            if item["stageName"] == name:
+                return _json(live(api_id, item))
         return call.error("NotFoundException", "Invalid Stage identifier specified", 404)
 
     async def get_deployments(call: AwsCall) -> Response | None:
@@ -118,6 +166,7 @@ def operations(
         "GetResources": get_resources,
         "GetStages": get_stages,
         "GetStage": get_stage,
+        "UpdateStage": update_stage,
         "GetDeployments": get_deployments,
     }
 

@@ -36,6 +36,9 @@ class RequestInfo:
     request_id: str
     extended_request_id: str
     epoch_ms: int
+    # Through a custom domain name: the path the client sent, base path included
+    # (the event's `path` and `requestContext.path`); None on the /restapis/ URL.
+    client_path: str | None = None
 
     def header_map(self) -> dict[str, str]:
         """Lower-cased names; the last value of a repeated header wins (as AWS)."""
@@ -112,7 +115,7 @@ def build_event(
         "httpMethod": req.method,
         "extendedRequestId": req.extended_request_id,
         "requestTime": request_time(req.epoch_ms),
-        "path": f"/{stage.name}{req.path}",
+        "path": req.client_path or f"/{stage.name}{req.path}",
         "accountId": _account_of(method.function_arn),
         "protocol": req.protocol,
         "stage": stage.name,
@@ -129,7 +132,7 @@ def build_event(
         context["authorizer"] = {"claims": dict(claims)}
     return {
         "resource": method.resource_path,
-        "path": req.path,
+        "path": req.client_path or req.path,
         "httpMethod": req.method,
         "headers": headers or None,
         "multiValueHeaders": multi_headers or None,

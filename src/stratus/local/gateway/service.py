@@ -10,12 +10,19 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
+from stratus.local.core.tls import DomainCertificates
 from stratus.local.gateway import controlplane as apigateway_reads
-from stratus.local.gateway import usage_plans
+from stratus.local.gateway import domain_calls, usage_plans
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
 from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
-from stratus.local.gateway.providers import RestApiProvider, StageProvider
+from stratus.local.gateway.providers import (
+    CertificateProvider,
+    DomainNameProvider,
+    PrivateDomainNameProvider,
+    RestApiProvider,
+    StageProvider,
+)
 from stratus.local.gateway.server import GatewayHttpProtocol
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.service import LambdaService
@@ -42,6 +49,12 @@ class GatewayService(EmulatedService):
         "AWS::ApiGateway::ApiKey": GeneratedIdProvider(10, "APIKeyId"),
         "AWS::ApiGateway::UsagePlan": GeneratedIdProvider(6, "Id"),
         "AWS::ApiGateway::UsagePlanKey": GeneratedIdProvider(10, "Id"),
+        # Custom domain names, served by Host header and SNI (domains.py, core/tls.py).
+        "AWS::ApiGateway::DomainName": DomainNameProvider(),
+        "AWS::ApiGateway::DomainNameV2": PrivateDomainNameProvider(),
+        "AWS::ApiGateway::BasePathMapping": GeneratedIdProvider(10),
+        "AWS::ApiGateway::BasePathMappingV2": GeneratedIdProvider(10, "BasePathMappingArn"),
+        "AWS::CertificateManager::Certificate": CertificateProvider(),
         **HTTP_API_PROVIDERS,  # AWS::ApiGatewayV2::*, served at /httpapis/ (gateway/http_api)
     }
 
@@ -53,7 +66,12 @@ class GatewayService(EmulatedService):
     def hooks(self) -> Iterable[Hook]:
         # API Gateway's read calls, answered for the APIs the local gateway serves (moto never
         # sees them: they are only recorded).
-        table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
+        table = apigateway_reads.operations(
+            lambda: self.deployment,
+            lambda: self.settings,
+            lambda: None if self.app is None else self.app.releases,
+        )
+        table.update(domain_calls.operations(lambda: self.deployment))  # custom domains
         table.update(usage_plans.operations(lambda: self.deployment))  # GetApiKey(s)
         v2 = apigatewayv2_reads.operations(lambda: self.deployment)  # HTTP APIs' reads
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()] + [
@@ -77,13 +95,17 @@ class GatewayService(EmulatedService):
                 ctx,
                 extra_routes=cloud.web_routes,
                 log_sink=None if lambdas.log_sink is None else access_log_writer(lambdas.log_sink),
+                releases_store=cloud.settings.snapshot_dir / "gateway-releases.json",
             )
+            app = self.app
+            certificates = DomainCertificates(cloud.settings, lambda: app.domains.keys())
             await cloud.serve(
                 "gateway",
                 self.app,
                 cloud.settings.ports.gateway,
                 tls=True,
                 http=GatewayHttpProtocol,  # API Gateway's head-size limit and read timeout
+                sni_callback=certificates.sni_callback,  # custom domains' certificates
             )
 
 

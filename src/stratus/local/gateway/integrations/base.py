@@ -94,9 +94,11 @@ class IntegrationCall:
     def context(self) -> dict[str, Any]:
         """``$context`` for templates and ``context.X`` mapping sources: the proxy event's
         requestContext, which has the same names."""
-        context: dict[str, Any] = self.proxy_event()["requestContext"]
+        context: dict[str, Any] = dict(self.proxy_event()["requestContext"])
         if not context.get("accountId"):
             context["accountId"] = self.ctx.settings.account_id
+        if self.stage.canary is not None:  # $context.isCanaryRequest, only with a canary
+            context["isCanaryRequest"] = self.stage.is_canary
         return context
 
     @cached_property
