@@ -83,7 +83,7 @@ def operations(deployment_source: DeploymentSource) -> dict[str, Handler]:
         found = domains(call)
         if not found:
             return None
-        return _json({"items": [_domain(call, r) for r in found.values()]})
+        return _json({"item": [_domain(call, r) for r in found.values()]})
 
     async def get_domain_name(call: AwsCall) -> Response | None:
         found = domains(call).get(name_of(call))
@@ -93,7 +93,7 @@ def operations(deployment_source: DeploymentSource) -> dict[str, Handler]:
         name = name_of(call)
         if name not in domains(call):
             return None
-        return _json({"items": mappings(call, name)})
+        return _json({"item": mappings(call, name)})
 
     async def get_base_path_mapping(call: AwsCall) -> Response | None:
         name = name_of(call)
