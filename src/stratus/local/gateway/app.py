@@ -165,6 +165,7 @@ class GatewayApp:
             if found is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
             node, path_params = found
+            log["path_params"] = path_params  # for GatewayResponse parameters
             method = node.methods.get(req.method) or node.methods.get("ANY")
             if method is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
@@ -311,6 +312,7 @@ class GatewayApp:
             hmap,
             req.query_map(),
             stage.variables if stage is not None else {},
+            log.get("path_params") or {},
         )
         return rendered.status, list(rendered.headers), rendered.body
 

@@ -10,8 +10,8 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
+from stratus.local.gateway import cache_calls, usage_plans
 from stratus.local.gateway import controlplane as apigateway_reads
-from stratus.local.gateway import usage_plans
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
 from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
@@ -55,6 +55,7 @@ class GatewayService(EmulatedService):
         # sees them: they are only recorded).
         table = apigateway_reads.operations(lambda: self.deployment, lambda: self.settings)
         table.update(usage_plans.operations(lambda: self.deployment))  # GetApiKey(s)
+        table.update(cache_calls.operations(lambda: self.app))  # FlushStageCache, UpdateStage
         v2 = apigatewayv2_reads.operations(lambda: self.deployment)  # HTTP APIs' reads
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()] + [
             Hook("apigatewayv2", op, before=handler) for op, handler in v2.items()

@@ -272,4 +272,6 @@ def apply_patch(stage: Stage, path: str, value: str) -> None:
         explicit = current.caching_explicit or key[1] != "*"
         stage.settings[key] = replace(current, caching=flag, caching_explicit=explicit)
     else:
-        stage.settings[key] = replace(current, require_auth_for_cache_control=value.lower() == "true")
+        stage.settings[key] = replace(
+            current, require_auth_for_cache_control=value.lower() == "true"
+        )
