@@ -5,8 +5,10 @@ warm restart of it, fresh --no-dax) with fixed request counts and 20 short impor
 subprocesses; load — fifty concurrent users and one user on a fresh cloud, then its memory;
 raw — the same boto3 calls against that cloud's endpoint and ministack (a throwaway venv),
 interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
-the event latency app. Every run is bounded in count and time, every cloud and the peer are
-stopped even on failure, aims are printed met/MISSED and summed up at the end.
+the event latency app; gateway — the stage cache (cached vs uncached GET) and a VTL
+mapping's added latency on the apigw_cache fixture app, interleaved. Every run is bounded
+in count and time, every cloud and the peer are stopped even on failure, aims are printed
+met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
@@ -44,6 +46,7 @@ from bench.cloud import (
     running_cloud,
 )
 from bench.cold import IMPORTS, bundle_size, import_times
+from bench.gateway import bench_gateway
 from bench.hello import hello_server
 from bench.inprocess import in_process_call
 from bench.load import concurrent, get_ok, https_client, timed
@@ -66,7 +69,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events")
+PARTS = ("todo", "load", "raw", "state", "events", "gateway")
 
 
 def summary(s: Series) -> dict[str, Any]:
@@ -334,6 +337,8 @@ def main(argv: list[str] | None = None) -> int:
         attempt("state", lambda: bench_state(results, aims, OUT))
     if "events" in parts:
         attempt("events", lambda: bench_events(results, aims))
+    if "gateway" in parts:
+        attempt("gateway", lambda: bench_gateway(results, aims, OUT))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

@@ -32,7 +32,6 @@ from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
-from stratus.local.gateway.callers import may_invalidate_cache
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
 from stratus.local.gateway.domains import CustomDomain, compile_domains, host_name
 from stratus.local.gateway.http_api import http_apis_for
@@ -43,13 +42,7 @@ from stratus.local.gateway.integrations import (
     RoleSessions,
     integrate,
 )
-from stratus.local.gateway.limits import (
-    CachedResponse,
-    GatewayStats,
-    ResponseCache,
-    TokenBucket,
-    cache_key_part,
-)
+from stratus.local.gateway.limits import GatewayStats, TokenBucket
 from stratus.local.gateway.mapping.validation import (
     InvalidModel,
     RequestRejected,
@@ -58,6 +51,7 @@ from stratus.local.gateway.mapping.validation import (
 )
 from stratus.local.gateway.proxy import RequestInfo, request_time
 from stratus.local.gateway.releases import Releases
+from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
 
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
@@ -104,7 +98,13 @@ class GatewayApp:
         self.domains: dict[str, CustomDomain] = compile_domains(ctx.deployment, http_ids)
         self.authorization = Authorization(ctx, clock)
         self.buckets: dict[tuple[str, ...], TokenBucket] = {}
-        self.caches: dict[tuple[str, str], ResponseCache] = {}
+        self.caches = StageCaches(
+            self.authorization.iam,
+            ctx.settings.region,
+            ctx.settings.account_id,
+            clock,
+            stats,
+        )
         self.fallback = Starlette(routes=list(extra_routes))
         self.origins = local_origins(ctx.settings)
         ca = ctx.settings.ca_pem
@@ -212,6 +212,7 @@ class GatewayApp:
             if found is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
             node, path_params = found
+            log["path_params"] = path_params  # for GatewayResponse parameters
             method = node.methods.get(req.method) or node.methods.get("ANY")
             if method is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
@@ -263,32 +264,14 @@ class GatewayApp:
         if method.validator is not None:
             self._validate(req, hmap, api, method, path_params, log)
 
-        query = req.query_map()
-        cache: ResponseCache | None = None
-        cache_key: tuple[str, ...] = ()
-        extra: list[tuple[str, str]] = []
-        # AWS: with a stage cache, only GET is cached unless a method setting says otherwise;
-        # the key is the method, resource and CacheKeyParameters only (not the caller).
-        if stage.cache_cluster and setting is not None and setting.caching and req.method == "GET":
-            cache = self.caches.setdefault((api.api_id, stage.name), ResponseCache(self.clock))
-            cache_key = (
-                req.method,
-                method.resource_path,
-                *(cache_key_part(p, hmap, query, path_params) for p in method.cache_key_parameters),
+        try:
+            cached = self.caches.lookup(
+                req, hmap, stage, method, setting, path_params, log.get("raw_path") or req.path
             )
-            if "max-age=0" in hmap.get("cache-control", "").replace(" ", ""):
-                if may_invalidate_cache(self.ctx.credentials, hmap, self.clock()):
-                    cache.invalidate(cache_key)
-                    self.stats.cache_invalidations += 1
-                else:
-                    # AWS default (requireAuthorizationForCacheControl with
-                    # SUCCEED_WITH_RESPONSE_HEADER): ignore the header, warn in the response.
-                    extra.append(("Warning", '199 - "Unauthorized cache invalidation ignored"'))
-            hit = cache.get(cache_key)
-            if hit is not None:
-                self.stats.cache_hits += 1
-                return hit.status, list(hit.headers) + extra, hit.body
-            self.stats.cache_misses += 1
+        except CacheRefused as refused:
+            raise _Reply(refused.error) from None
+        if cached is not None and cached.hit is not None:
+            return cached.hit.status, list(cached.hit.headers) + cached.extra, cached.hit.body
 
         call = IntegrationCall(
             ctx=self.ctx,
@@ -309,10 +292,10 @@ class GatewayApp:
             resp = await integrate(call)
         except IntegrationError as failure:
             raise _Reply(failure.error) from None
-        if cache is not None and setting is not None:
-            # AWS caches the integration's answer whatever its status code.
-            cache.put(cache_key, CachedResponse(resp.status, resp.headers, resp.body), setting.ttl)
-        return resp.status, resp.headers + extra, resp.body
+        if cached is None:
+            return resp.status, resp.headers, resp.body
+        cached.store(resp.status, resp.headers, resp.body)
+        return resp.status, resp.headers + cached.extra, resp.body
 
     # -- helpers ----------------------------------------------------------------------
     def _validate(
@@ -376,6 +359,7 @@ class GatewayApp:
             hmap,
             req.query_map(),
             stage.variables if stage is not None else {},
+            log.get("path_params") or {},
         )
         return rendered.status, list(rendered.headers), rendered.body
 

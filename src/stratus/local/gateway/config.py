@@ -31,6 +31,7 @@ DEFAULT_TIMEOUT_MS = 29000
 MAX_TIMEOUT_MS = 29000  # API Gateway's integration limit for REST APIs
 MIN_TIMEOUT_MS = 50
 DEFAULT_CACHE_TTL = 300
+MAX_CACHE_TTL = 3600  # "The maximum TTL value is 3600 seconds" (api-gateway-caching.html)
 _FUNCTION_IN_URI = re.compile(r":lambda:path/2015-03-31/functions/(.+)/invocations$")
 
 
@@ -127,6 +128,15 @@ class MethodSetting:
     burst: int | None
     caching: bool
     ttl: int
+    # CachingEnabled set by a method-specific entry (not "*"): only then are methods other
+    # than GET cached ("only GET methods have caching enabled by default",
+    # https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+    caching_explicit: bool = False
+    # Per-key invalidation (`Cache-Control: max-age=0`). CloudFormation's MethodSetting has
+    # no such properties: AWS's defaults (GetStage shows them) apply until an UpdateStage
+    # patch changes them (stage_cache.py answers those patches).
+    require_auth_for_cache_control: bool = True
+    unauthorized_strategy: str = "SUCCEED_WITH_RESPONSE_HEADER"
 
 
 @dataclass(frozen=True)
@@ -445,12 +455,13 @@ def _stages(members: list[Resource]) -> list[Stage]:
             # A Deployment may create its stage inline, configured by StageDescription.
             desc = dict(props.get("StageDescription") or {})
             settings = list(desc.get("MethodSettings") or [])
-            settings.append(
+            settings.insert(  # the flat properties are the `/*/*` defaults
+                0,
                 {
                     "ResourcePath": "/*",
                     "HttpMethod": "*",
                     **{k: desc[k] for k in _FLAT_SETTINGS if k in desc},
-                }
+                },
             )
             desc["MethodSettings"] = settings
             desc.setdefault("DeploymentId", res.physical_id)
@@ -486,34 +497,53 @@ _FLAT_SETTINGS = (
 
 
 def _stage(api_id: str, name: str, props: dict[str, Any]) -> Stage:
-    settings: dict[tuple[str, str], MethodSetting] = {}
+    raw: dict[tuple[str, str], dict[str, Any]] = {}
     for ms in props.get("MethodSettings") or ():
         # ResourcePath escapes "/" as "~1" ("/~1items~1{id}"); "/*" means every resource.
         path = str(ms.get("ResourcePath", "/*"))
         if path != "/*":
             path = path.replace("~1", "/")
             path = path[1:] if path.startswith("//") else path
-        rate = ms.get("ThrottlingRateLimit")
-        burst = ms.get("ThrottlingBurstLimit")
-        settings[(path, str(ms.get("HttpMethod", "*")).upper())] = MethodSetting(
-            rate=float(rate) if rate is not None else None,
-            burst=int(burst) if burst is not None else None,
-            caching=bool(ms.get("CachingEnabled", False)),
-            ttl=int(ms.get("CacheTtlInSeconds", DEFAULT_CACHE_TTL)),
-        )
+        raw[(path, str(ms.get("HttpMethod", "*")).upper())] = dict(ms)
+    # A method override starts from the stage's `/*/*` settings and changes what it names, as
+    # the console's "Override for this method" does.
+    default = raw.get(("/*", "*"), {})
+    settings = {
+        key: method_setting(default | ms, explicit=key[1] != "*" and "CachingEnabled" in ms)
+        for key, ms in raw.items()
+    }
     log = props.get("AccessLogSetting") or {}
     return Stage(
         api_id=api_id,
         name=name,
         deployment_id=str(props["DeploymentId"]) if props.get("DeploymentId") else None,
         variables={str(k): str(v) for k, v in (props.get("Variables") or {}).items()},
-        cache_cluster=bool(props.get("CacheClusterEnabled", False)),
+        cache_cluster=_flag(props.get("CacheClusterEnabled", False)),
         settings=settings,
         access_log_arn=str(log["DestinationArn"]) if log.get("DestinationArn") else None,
         access_log_format=str(log["Format"]) if log.get("Format") else None,
         canary=CanarySettings.from_cfn(props["CanarySetting"], props.get("DeploymentId"))
         if props.get("CanarySetting")
         else None,
+    )
+
+
+def method_setting(ms: dict[str, Any], *, explicit: bool = False) -> MethodSetting:
+    """One MethodSetting. CacheDataEncrypted is read by nobody: the local cache lives in the
+    gateway's memory only, never on disk, so there is nothing to encrypt."""
+    rate = ms.get("ThrottlingRateLimit")
+    burst = ms.get("ThrottlingBurstLimit")
+    ttl = int(ms.get("CacheTtlInSeconds", DEFAULT_CACHE_TTL))
+    if not 0 <= ttl <= MAX_CACHE_TTL:
+        # AWS refuses such a stage at deployment; held to the limits here, and said so.
+        log.warning("CacheTtlInSeconds %s is outside 0-%s; held to it", ttl, MAX_CACHE_TTL)
+        ttl = min(max(ttl, 0), MAX_CACHE_TTL)
+    return MethodSetting(
+        rate=float(rate) if rate is not None else None,
+        burst=int(burst) if burst is not None else None,
+        caching=_flag(ms.get("CachingEnabled", False)),
+        ttl=ttl,
+        caching_explicit=explicit,
     )
 
 

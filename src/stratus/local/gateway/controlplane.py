@@ -9,7 +9,8 @@ imported from an OpenAPI `Body` are not listed (only those declared as resources
 
 UpdateStage answers for these APIs' stages with the live stage of the running gateway
 (`releases.py`: deploymentId, variables, description, canarySettings — canary releases'
-create, promote and remove); GetStage(s) show it.
+create, promote and remove) and, for the cache settings' patches, the running stage's cache
+(`cache_calls.py`); GetStage(s) show it.
 
 GetExport and GetSdk answer from the same Deployment (`export.py`, `sdk.py`), Body-defined
 APIs included; they need the local settings for the stage URL and the SDK tools' cache.
@@ -28,8 +29,10 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import export_calls
+from stratus.local.gateway.cache_calls import CachePatcher, is_cache_patch
 from stratus.local.gateway.canary import PatchError, canary_json
 from stratus.local.gateway.releases import Releases
+from stratus.local.gateway.stage_cache import PatchError as CachePatchError
 from stratus.local.provision.model import Deployment, Resource, Stack
 
 DeploymentSource = Callable[[], Deployment | None]
@@ -42,6 +45,7 @@ def operations(
     deployment_source: DeploymentSource,
     settings_source: SettingsSource | None = None,
     releases_source: ReleasesSource | None = None,
+    cache_patcher: CachePatcher | None = None,
 ) -> dict[str, Handler]:
     def apis(call: AwsCall) -> dict[str, tuple[Stack, Resource]]:
         deployment = deployment_source()
@@ -130,13 +134,17 @@ def operations(
         if releases is None or stage is None:
             return call.error("NotFoundException", "Invalid Stage identifier specified", 404)
         operations = call.json_body().get("patchOperations") or []
+        cache_ops = [op for op in operations if is_cache_patch(op)]
+        other_ops = [op for op in operations if not is_cache_patch(op)]
         try:
-            releases.update_stage(api_id, stage, operations)
-        except PatchError as exc:
+            cache_fields = cache_patcher(api_id, str(name), cache_ops) if cache_patcher else {}
+            if other_ops or not cache_ops:
+                releases.update_stage(api_id, stage, other_ops)
+        except (PatchError, CachePatchError) as exc:
             return call.error("BadRequestException", str(exc), 400)
         for item in _stages(hit[0], hit[1], of_api):
             if item["stageName"] == name:
-                return _json(live(api_id, item))
+                return _json({**live(api_id, item), **cache_fields})
         return call.error("NotFoundException", "Invalid Stage identifier specified", 404)
 
     async def get_deployments(call: AwsCall) -> Response | None:

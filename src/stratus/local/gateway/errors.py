@@ -3,16 +3,29 @@
 Clients (and the CDK's `addGatewayResponse`) depend on these exact shapes, so they are
 copied from AWS: the default template is `{"message":$context.error.messageString}`, and a
 declared AWS::ApiGateway::GatewayResponse for the specific type, else DEFAULT_4XX /
-DEFAULT_5XX, replaces status, headers and body.
+DEFAULT_5XX, replaces status, headers and body
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-gatewayResponse-definition.html).
+
+A GatewayResponse body template is *not* Velocity: "A GatewayResponse mapping template isn't
+processed by the Velocity Template Language (VTL) engine" — only simple substitution of
+`$context.*` and `$stageVariables.*`
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-swagger-extensions-gateway-responses.responseTemplates.html).
+So `#if`/`#set` stay in the body as written, as on AWS, and no template can fail to render.
+ResponseParameters (`gatewayresponse.header.X`) take a 'static' value or
+method.request.{header,querystring,path}.x, stageVariables.x. The body's Content-Type is
+the chosen template's media type (application/json first).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+log = logging.getLogger("stratus.gateway")
 
 
 @dataclass(frozen=True)
@@ -88,6 +101,7 @@ def render_error(
     request_headers: Mapping[str, str],
     query: Mapping[str, str],
     stage_variables: Mapping[str, str],
+    path: Mapping[str, str] | None = None,
 ) -> RenderedError:
     """Apply the API's GatewayResponse for this error (if any) to AWS's default response."""
     group = "DEFAULT_4XX" if err.status < 500 else "DEFAULT_5XX"
@@ -99,9 +113,13 @@ def render_error(
     body = err.default_body()
     if override is None:
         return RenderedError(status, headers, body)
-    if override.get("StatusCode"):
-        status = int(override["StatusCode"])
+    declared_status = str(override.get("StatusCode") or "")
+    if declared_status.isdigit() and 100 <= int(declared_status) <= 599:
+        status = int(declared_status)
+    elif declared_status:  # AWS refuses such a GatewayResponse when it is created
+        log.warning("GatewayResponse %s: StatusCode %r ignored", err.response_type, declared_status)
     values = {
+        **{f"stageVariables.{k}": v for k, v in stage_variables.items()},
         # "$context.error.validationErrorString: A string containing a detailed validation
         # error message" — empty when the request was not refused by a validator
         # (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-mapping-template-reference.html).
@@ -113,14 +131,16 @@ def render_error(
     }
     for name, source in (override.get("ResponseParameters") or {}).items():
         header = str(name).removeprefix("gatewayresponse.header.")
-        value = parameter_value(str(source), request_headers, query, {}, stage_variables)
+        value = parameter_value(str(source), request_headers, query, path or {}, stage_variables)
         if value is not None:
             headers = [(k, v) for k, v in headers if k.lower() != header.lower()]
             headers.append((header, value))
     templates = override.get("ResponseTemplates") or {}
-    template = templates.get("application/json") or next(iter(templates.values()), None)
-    if template is not None:
-        body = substitute(str(template), values).encode()
+    media = "application/json" if "application/json" in templates else next(iter(templates), None)
+    if media is not None:
+        body = substitute(str(templates[media]), values).encode()
+        headers = [(k, v) for k, v in headers if k != "content-type"]
+        headers.insert(0, ("content-type", media))
     return RenderedError(status, headers, body)
 
 

@@ -11,8 +11,8 @@ from stratus.local.core.contracts import LocalContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.core.settings import LocalSettings
 from stratus.local.core.tls import DomainCertificates
+from stratus.local.gateway import cache_calls, domain_calls, usage_plans
 from stratus.local.gateway import controlplane as apigateway_reads
-from stratus.local.gateway import domain_calls, usage_plans
 from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
 from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
@@ -70,9 +70,11 @@ class GatewayService(EmulatedService):
             lambda: self.deployment,
             lambda: self.settings,
             lambda: None if self.app is None else self.app.releases,
+            cache_calls.cache_patcher(lambda: self.app),
         )
         table.update(domain_calls.operations(lambda: self.deployment))  # custom domains
         table.update(usage_plans.operations(lambda: self.deployment))  # GetApiKey(s)
+        table.update(cache_calls.operations(lambda: self.app))  # FlushStageCache
         v2 = apigatewayv2_reads.operations(lambda: self.deployment)  # HTTP APIs' reads
         return [Hook("apigateway", op, before=handler) for op, handler in table.items()] + [
             Hook("apigatewayv2", op, before=handler) for op, handler in v2.items()

@@ -130,3 +130,91 @@ def test_aws_iam_method_needs_a_valid_sigv4_signature(tmp_path: Path) -> None:
     for key in ("AKIANOPE", "test"):
         headers = {"Authorization": forged.format(key), "X-Amz-Date": "20261118T000000Z"}
         assert rig.request("GET", "/public/x", headers=headers).status_code == 403
+
+
+# -- GatewayResponse templates (simple substitution, not Velocity, as AWS) ----------------
+def _with_response(props: dict[str, Any]) -> Any:
+    def tweak(deployment: Any) -> None:
+        without_limits(deployment)
+        stack = deployment.stacks["GwFixture"]
+        from stratus.local.provision.model import Resource
+
+        stack.resources["Custom403"] = Resource(
+            "GwFixture",
+            "Custom403",
+            "AWS::ApiGateway::GatewayResponse",
+            {"RestApiId": API_ID, "ResponseType": "MISSING_AUTHENTICATION_TOKEN", **props},
+            physical_id="custom403",
+        )
+
+    return tweak
+
+
+def test_gateway_response_template_substitutes_context_and_stage_variables(
+    tmp_path: Path,
+) -> None:
+    template = (
+        '{"error": $context.error.messageString, "type": "$context.error.responseType", '
+        '"id": "$context.requestId", "table": "$stageVariables.table", '
+        '"raw": "$context.error.message"}'
+    )
+    rig = Rig(
+        tmp_path,
+        tweak=_with_response(
+            {
+                "StatusCode": "404",
+                "ResponseTemplates": {"application/json": template},
+                "ResponseParameters": {
+                    "gatewayresponse.header.X-Static": "'fixed'",
+                    "gatewayresponse.header.X-Query": "method.request.querystring.q",
+                    "gatewayresponse.header.X-Hdr": "method.request.header.X-Trace",
+                },
+            }
+        ),
+    )
+    resp = rig.request("GET", "/nope?q=abc", headers={"X-Trace": "t-1"})
+    assert resp.status_code == 404
+    assert resp.json() == {
+        "error": "Missing Authentication Token",
+        "type": "MISSING_AUTHENTICATION_TOKEN",
+        "id": resp.headers["x-amzn-requestid"],
+        "table": "todos",
+        "raw": "Missing Authentication Token",
+    }
+    assert (resp.headers["x-static"], resp.headers["x-query"], resp.headers["x-hdr"]) == (
+        "fixed",
+        "abc",
+        "t-1",
+    )
+
+
+def test_gateway_response_template_is_not_velocity(tmp_path: Path) -> None:
+    template = '#if($context.error.message)yes#end {"m":"$context.error.message"}'
+    rig = Rig(tmp_path, tweak=_with_response({"ResponseTemplates": {"text/plain": template}}))
+    resp = rig.request("GET", "/nope")
+    assert resp.status_code == 403
+    assert (
+        resp.text == '#if(Missing Authentication Token)yes#end {"m":"Missing Authentication Token"}'
+    )
+    assert resp.headers["content-type"].startswith("text/plain")
+
+
+def test_gateway_response_with_a_bad_status_code_keeps_the_default(tmp_path: Path) -> None:
+    rig = Rig(tmp_path, tweak=_with_response({"StatusCode": "4o4"}))
+    resp = rig.request("GET", "/nope")
+    assert (resp.status_code, resp.text) == (403, MISSING)
+
+
+def test_default_5xx_applies_when_no_specific_response_is_declared(tmp_path: Path) -> None:
+    def tweak(deployment: Any) -> None:
+        _with_response({})(deployment)
+        res = deployment.stacks["GwFixture"].resources["Custom403"]
+        res.properties.update(
+            ResponseType="DEFAULT_5XX",
+            ResponseTemplates={"application/json": '{"oops": "$context.error.responseType"}'},
+        )
+
+    rig = Rig(tmp_path, tweak=tweak)
+    rig.lambdas.throttle = True
+    resp = rig.request("GET", "/public/x")
+    assert (resp.status_code, resp.json()) == (500, {"oops": "INTEGRATION_FAILURE"})

@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from auth_rig import sign
 from gateway_rig import LOG_GROUP_ARN, Rig, method_props, stage_props, without_limits
 
 from stratus.local.core.settings import Ports
@@ -116,14 +117,9 @@ def test_cached_method_still_requires_authorization(tmp_path: Path) -> None:
 
 def test_max_age_0_from_an_authorized_caller_refreshes_the_entry(tmp_path: Path) -> None:
     rig = _cache_rig(tmp_path)
-    signed = (
-        "AWS4-HMAC-SHA256 Credential=test/20261118/us-east-1/execute-api/aws4_request, "
-        "SignedHeaders=host;x-amz-date, Signature=abc"
-    )
+    signed = sign("GET", "/public/x", rig.clock.now, headers={"Cache-Control": "max-age=0"})
     assert _n(rig, "/public/x") == 1
-    assert (
-        _n(rig, "/public/x", headers={"Cache-Control": "max-age=0", "Authorization": signed}) == 2
-    )
+    assert _n(rig, "/public/x", headers=signed) == 2
     assert _n(rig, "/public/x") == 2
     assert rig.app.stats.cache_invalidations == 1
 

@@ -28,7 +28,7 @@ from stratus.local.gateway.proxy import RequestInfo
 from stratus.local.gateway.usage_plans import ApiKey, UsageDenied, UsagePlans
 from stratus.local.iam.sigv4 import SignedRequest
 
-__all__ = ["Authorization", "AuthorizationFailed", "Grant"]
+__all__ = ["Authorization", "AuthorizationFailed", "Grant", "signed_request"]
 
 
 class AuthorizationFailed(Exception):
@@ -102,9 +102,7 @@ class Authorization:
         grant = Grant()
         try:
             if kind == "AWS_IAM":
-                caller = self.iam.authenticate(
-                    SignedRequest(req.method, raw_path, _query_string(req), hmap, req.body)
-                )
+                caller = self.iam.authenticate(signed_request(req, hmap, raw_path))
                 self.iam.authorize(caller, arn, policy, req.source_ip)
                 grant.identity = caller.identity
             else:
@@ -146,6 +144,11 @@ class Authorization:
             raise IamDenied(
                 A.invoke_denied("anonymous", arn, False, resource_policy=True), "no allow"
             )
+
+
+def signed_request(req: RequestInfo, hmap: Mapping[str, str], raw_path: str) -> SignedRequest:
+    """The request as SigV4 saw it: the path as sent, the query, headers and body."""
+    return SignedRequest(req.method, raw_path, _query_string(req), hmap, req.body)
 
 
 def _query_string(req: RequestInfo) -> str:
