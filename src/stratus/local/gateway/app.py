@@ -152,6 +152,7 @@ class GatewayApp:
             prefix = f"/httpapis/{mapping.api_id}" + ("" if stage == "$default" else f"/{stage}")
             path = prefix + "/" + "/".join(rest)
             inner = dict(scope, path=path, raw_path=(prefix + "/" + tail).encode("latin-1"))
+            inner["stratus.signed_path"] = _raw_path(scope)  # what a SigV4 signer signed
             return await http_apis_for(self)(inner, receive, send)
         inner = dict(scope, path=f"/restapis/{mapping.api_id}/{stage}/" + "/".join(rest))
         inner["stratus.client_path"] = scope["path"]  # the path as the client sent it

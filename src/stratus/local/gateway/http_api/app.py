@@ -24,7 +24,7 @@ from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.contracts import LocalContext
 from stratus.local.gateway.access_log import LogSink, emit, format_line
-from stratus.local.gateway.callers import iam_principal
+from stratus.local.gateway.authorizers.iam import IamCallers, IamDenied
 from stratus.local.gateway.http_api.authorizers import (
     Denied,
     JwtAuthorizers,
@@ -49,6 +49,7 @@ from stratus.local.gateway.http_api.responses import HttpResponse
 from stratus.local.gateway.http_api.routing import RouteTable, select_stage, split_path
 from stratus.local.gateway.limits import TokenBucket
 from stratus.local.gateway.proxy import domain_prefix, request_time
+from stratus.local.iam.sigv4 import SignedRequest
 
 MAX_BODY = 10 * 1024 * 1024  # HTTP APIs' payload limit (http-api-quotas.html)
 PREFIX = "/httpapis/"
@@ -104,6 +105,9 @@ class HttpApiApp:
         }
         self.jwt = JwtAuthorizers(ctx.token_keys, ctx.settings.region, clock, fetch_jwks)
         self.lambda_authorizers = LambdaAuthorizers(ctx.lambdas, clock)
+        self.iam = IamCallers(
+            ctx.credentials, ctx.deployment, ctx.settings.region, ctx.settings.account_id, clock
+        )
         self.buckets: dict[tuple[str, str, str], TokenBucket] = {}
         self._http: httpx.AsyncClient | None = None
 
@@ -132,6 +136,7 @@ class HttpApiApp:
             account_id=self.ctx.settings.account_id,
             method=scope["method"],
             raw_path=raw_rest,
+            signed_path=scope.get("stratus.signed_path") or raw_path,
             raw_query=raw_query,
             query=parse_qsl(raw_query, keep_blank_values=True),
             headers=headers,
@@ -234,8 +239,16 @@ class HttpApiApp:
         if kind == "NONE":
             return None
         if kind == "AWS_IAM":
-            if iam_principal(self.ctx.credentials, hmap, self.clock()) is None:
-                raise _Reply(403, "no valid SigV4 signature")
+            # Full SigV4 (service execute-api) and the caller's policies for
+            # execute-api:Invoke on the route ARN, as for REST APIs' AWS_IAM methods
+            # (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-access-control-iam.html).
+            signed = SignedRequest(req.method, req.signed_path, req.raw_query, hmap, req.body)
+            try:
+                self.iam.authorize(
+                    self.iam.authenticate(signed), self._route_arn(req, stage), None, req.source_ip
+                )
+            except IamDenied as denied:
+                raise _Reply(denied.error.status, denied.reason) from denied
             return None
         authorizer = route.authorizer
         if authorizer is None:

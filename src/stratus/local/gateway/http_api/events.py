@@ -31,6 +31,7 @@ class HttpRequest:
     account_id: str
     method: str
     raw_path: str  # as sent, after /httpapis/{apiId}: "/limited/items/1" for a named stage
+    signed_path: str  # the whole path as the client sent (and SigV4-signed) it
     raw_query: str
     query: list[tuple[str, str]]
     headers: list[tuple[str, str]]  # names lower-cased, in arrival order
