@@ -62,6 +62,22 @@ def install() -> None:
         setattr(EmailResponse, name, fn)
     for name, fn in _V2.items():
         setattr(SESV2Response, name, fn)
+    _add_v2_paths()
+
+
+def _add_v2_paths() -> None:
+    """moto's server routes only the SESv2 paths it implements; add the ones added here."""
+    from moto.sesv2 import urls
+
+    for path in (
+        "{0}/v2/email/configuration-sets/(?P<ConfigurationSetName>[^/]+)/event-destinations$",
+        "{0}/v2/email/suppression/addresses$",
+        "{0}/v2/email/suppression/addresses/(?P<EmailAddress>[^/]+)$",
+        "{0}/v2/email/account/suppression$",
+        "{0}/v2/email/templates$",
+        "{0}/v2/email/templates/(?P<TemplateName>[^/]+)$",
+    ):
+        urls.url_paths.setdefault(path, urls.SESV2Response.dispatch)
 
 
 # -- SES v1 (query protocol) -----------------------------------------------------------
