@@ -153,6 +153,8 @@ class CloudWatchService(EmulatedService):
         name = str(call.params().get("AlarmName") or "")
         alarm = self._alarm(call, name)
         if alarm is not None:
+            if len(self._before) > 1000:  # entries of calls that failed (no after-hook)
+                self._before.clear()
             self._before[id(call)] = (
                 str(alarm.state_value),
                 str(alarm.state_reason),
