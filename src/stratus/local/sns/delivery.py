@@ -111,6 +111,10 @@ class SnsDelivery:
             await self._targets.send(endpoint, Message(body=json.dumps(lambda_event(publication))))
         elif protocol in ("http", "https"):
             await _post(endpoint, publication, raw)
+        elif protocol in ("email", "email-json"):
+            from stratus.local.ses.sns_email import deliver_email
+
+            await asyncio.to_thread(deliver_email, protocol, endpoint, publication)
         else:
             log.info("SNS protocol %s is not delivered locally (%s)", protocol, endpoint)
 

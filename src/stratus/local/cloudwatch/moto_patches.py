@@ -1,0 +1,118 @@
+"""What moto's CloudWatch lacks for alarms that act: AWS's alarm history and first state.
+
+moto 5.2.5 starts a new alarm in OK ("Unchecked"), re-creates it (state and history lost)
+when PutMetricAlarm updates it, keeps history as bare tuples and has no
+DescribeAlarmHistory. Here: a new alarm starts in INSUFFICIENT_DATA, an updated one keeps
+its state ("When you update an existing alarm, its state is left unchanged",
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html),
+every state change is a StateUpdate history item in AWS's shape, answered by
+DescribeAlarmHistory (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html).
+All of it runs inside moto's request, so it is journaled and replayed with it.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+_INSTALLED = "_stratus_cloudwatch_installed"
+MAX_HISTORY = 1000
+
+
+def _iso(moment: Any) -> str:
+    return str(moment.strftime("%Y-%m-%dT%H:%M:%S.")) + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def install() -> None:
+    from moto.cloudwatch.models import Alarm, CloudWatchBackend
+    from moto.cloudwatch.responses import CloudWatchResponse
+
+    if getattr(Alarm, _INSTALLED, False):
+        return
+    setattr(Alarm, _INSTALLED, True)
+
+    def update_state(self: Any, reason: str, reason_data: str, state_value: str) -> None:
+        from moto.core import utils as moto_utils
+
+        old = self.state_value
+        self.state_reason = reason
+        self.state_reason_data = reason_data
+        self.state_value = state_value
+        self.state_updated_timestamp = moto_utils.utcnow()
+        items = getattr(self, "stratus_history", None)
+        if items is None:
+            items = self.stratus_history = []
+        items.append(
+            {
+                "AlarmName": self.name,
+                "AlarmType": "MetricAlarm",
+                "Timestamp": self.state_updated_timestamp,
+                "HistoryItemType": "StateUpdate",
+                "HistorySummary": f"Alarm updated from {old} to {state_value}",
+                "HistoryData": json.dumps(
+                    {
+                        "version": "1.0",
+                        "oldState": {"stateValue": old},
+                        "newState": {
+                            "stateValue": state_value,
+                            "stateReason": reason,
+                            "stateReasonData": json.loads(reason_data or "{}"),
+                        },
+                    }
+                ),
+            }
+        )
+        del items[:-MAX_HISTORY]
+
+    Alarm.update_state = update_state  # type: ignore[method-assign]
+
+    original_put = CloudWatchBackend.put_metric_alarm
+
+    def put_metric_alarm(self: Any, name: str, *args: Any, **kwargs: Any) -> Any:
+        before = self.alarms.get(name)
+        alarm = original_put(self, name, *args, **kwargs)
+        if before is None:
+            alarm.state_value = "INSUFFICIENT_DATA"
+            alarm.state_reason = "Unchecked: Initial alarm creation"
+        else:
+            alarm.state_value = before.state_value
+            alarm.state_reason = before.state_reason
+            alarm.state_reason_data = before.state_reason_data
+            alarm.state_updated_timestamp = before.state_updated_timestamp
+            alarm.stratus_history = getattr(before, "stratus_history", [])  # type: ignore[attr-defined]
+        return alarm
+
+    CloudWatchBackend.put_metric_alarm = put_metric_alarm  # type: ignore[method-assign]
+
+    def describe_alarm_history(self: Any) -> Any:
+        from moto.core.responses import ActionResult
+
+        name = self._get_param("AlarmName")
+        kind = self._get_param("HistoryItemType")
+        start = self._get_param("StartDate")
+        end = self._get_param("EndDate")
+        newest_first = self._get_param("ScanBy", "TimestampDescending") != "TimestampAscending"
+        items: list[dict[str, Any]] = []
+        for alarm in self.cloudwatch_backend.alarms.values():
+            if name and alarm.name != name:
+                continue
+            items.extend(getattr(alarm, "stratus_history", []))
+        if kind:
+            items = [i for i in items if i["HistoryItemType"] == kind]
+        if start:
+            items = [i for i in items if _aware(i["Timestamp"]) >= _aware(start)]
+        if end:
+            items = [i for i in items if _aware(i["Timestamp"]) <= _aware(end)]
+        items.sort(key=lambda i: _aware(i["Timestamp"]), reverse=newest_first)
+        limit = int(self._get_param("MaxRecords") or 100)
+        return ActionResult({"AlarmHistoryItems": items[:limit]})
+
+    CloudWatchResponse.describe_alarm_history = describe_alarm_history  # type: ignore[attr-defined]
+
+
+def _aware(moment: Any) -> Any:
+    from datetime import UTC, datetime
+
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
