@@ -207,3 +207,35 @@ def test_a_malformed_response_template_is_a_clean_500(api: httpx.Client) -> None
         assert response.status_code == 500
         assert response.json() == {"message": "Internal server error"}
         assert "Traceback" not in response.text
+
+
+def test_requests_become_api_gateway_metrics(cloud: LocalCloudHandle, api: httpx.Client) -> None:
+    """Count, 4XXError, CacheHitCount and Latency per ApiName + Stage reach CloudWatch on
+    the next tick (AWS publishes them each minute; locally every STRATUS_ALARM_SECONDS)."""
+    apigateway = aws_client(cloud, "apigateway")
+    name = apigateway.get_rest_api(restApiId=cloud.stack_output("ApiId"))["name"]
+    _id(api, "items?q=metrics")
+    _id(api, "items?q=metrics")  # a hit
+    assert api.get("no-such-route").status_code in (403, 404)
+    cloudwatch = aws_client(cloud, "cloudwatch")
+    dims = [{"Name": "ApiName", "Value": name}, {"Name": "Stage", "Value": "prod"}]
+
+    def total(metric: str, stat: str = "Sum") -> float:
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/ApiGateway",
+            MetricName=metric,
+            Dimensions=dims,
+            StartTime=time.time() - 600,
+            EndTime=time.time() + 60,
+            Period=60,
+            Statistics=[stat],
+        )["Datapoints"]
+        return float(sum(p[stat] for p in points))
+
+    deadline = time.monotonic() + 20
+    while total("Count") < 3 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert total("Count") >= 3
+    assert total("4XXError") >= 1
+    assert total("CacheHitCount") >= 1
+    assert total("Latency", "SampleCount") >= 3

@@ -25,11 +25,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from stratus.local.cloudwatch import alarms
+from stratus.local.core.metrics import BuiltinMetrics
 
 log = logging.getLogger("stratus.cloudwatch")
 
 TICK_ENV = "STRATUS_ALARM_SECONDS"
 SQS_EVERY_SECONDS = 60.0
+KEEP_HOURS_ENV = "STRATUS_METRICS_HOURS"
+MAX_DATA_POINTS = 500_000  # per account and region, the oldest dropped first
 
 Clients = Callable[[str], Callable[[str], Any]]  # region -> (service -> boto3 client)
 
@@ -88,9 +91,15 @@ def spec_of(alarm: Any) -> alarms.AlarmSpec:
 
 
 class Evaluator:
-    def __init__(self, clients: Clients, lambda_stats: Callable[[], dict[str, Any]] | None) -> None:
+    def __init__(
+        self,
+        clients: Clients,
+        lambda_stats: Callable[[], dict[str, Any]] | None,
+        builtin: BuiltinMetrics | None = None,
+    ) -> None:
         self._clients = clients
         self._lambda_stats = lambda_stats
+        self._builtin = builtin
         self._lambda_seen: dict[str, tuple[int, int, int]] = {}
         self._last_sqs = 0.0
         self._warned: set[str] = set()
@@ -101,9 +110,19 @@ class Evaluator:
         try:
             self._sample_lambda(region, now)
             self._sample_sqs(account, region, now)
+            self._send_recorded(now)
+            prune_metric_data(account, now)
         except Exception:
             log.exception("sampling built-in metrics failed")
         self.evaluate(account, now)
+
+    def _send_recorded(self, now: datetime) -> None:
+        """What services recorded since the last tick (core/metrics.py): one batch each."""
+        if self._builtin is None:
+            return
+        for region, namespaces in self._builtin.drain(now).items():
+            for namespace, data in namespaces.items():
+                self._put(region, namespace, data)
 
     def _put(self, region: str, namespace: str, data: list[dict[str, Any]]) -> None:
         client = self._clients(region)("cloudwatch")
@@ -243,3 +262,42 @@ def _datum(
         "Dimensions": dims,
         "Timestamp": when,
     }
+
+
+def keep_hours() -> float:
+    try:
+        return max(float(os.environ.get(KEEP_HOURS_ENV, "3")), 0.1)
+    except ValueError:
+        return 3.0
+
+
+def prune_metric_data(account: str, now: datetime) -> None:
+    """Stored data points do not grow without bound: moto keeps every one forever; locally
+    they are kept for STRATUS_METRICS_HOURS (3 h: CloudWatch's high-resolution window,
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Metric)
+    and at most MAX_DATA_POINTS per region. Older points are what alarms never look at."""
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    cutoff = now.timestamp() - keep_hours() * 3600
+    try:
+        backends = list(cloudwatch_backends[account].values())
+    except KeyError:
+        return
+    for backend in backends:
+        data = backend.metric_data
+        if not data:
+            continue
+        first = data[0].timestamp
+        if len(data) <= MAX_DATA_POINTS and _epoch(first) >= cutoff:
+            continue
+        kept = [d for d in data if _epoch(d.timestamp) >= cutoff][-MAX_DATA_POINTS:]
+        backend.metric_data = kept
+
+
+def _epoch(moment: Any) -> float:
+    if isinstance(moment, datetime):
+        return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).timestamp()
+    try:
+        return float(moment)
+    except (TypeError, ValueError):
+        return float("inf")  # unknown: keep it

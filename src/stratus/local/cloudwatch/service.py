@@ -3,7 +3,7 @@ alarms that evaluate, change state with history, and run their actions.
 
 - PutLogEvents (after moto stored it): EMF objects in a function's log group, or in a batch
   sent with `x-amzn-logs-format: json/emf`, become metrics (`emf`); a function's REPORT
-  line becomes its AWS/Lambda Duration.
+  line becomes its AWS/Lambda Duration (recorded in core/metrics.py, sent on the tick).
 - SetAlarmState (the evaluator's and a user's): when the state changed, the new state's
   actions run (`actions`) through the local SNS and Lambda.
 - A background loop samples built-in metrics and evaluates alarms (`evaluator`).
@@ -15,7 +15,7 @@ import asyncio
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 from starlette.responses import Response
@@ -25,6 +25,7 @@ from stratus.local.cloudwatch.evaluator import Evaluator, tick_seconds
 from stratus.local.cloudwatch.providers import AlarmProvider, DashboardProvider
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
+from stratus.local.core.metrics import BuiltinMetrics
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.service import DeliveryService
@@ -71,6 +72,7 @@ class CloudWatchService(EmulatedService):
         self._before: dict[int, tuple[str, str, datetime]] = {}
         self._functions: dict[str, str] = {}  # log group -> function name
         self._runtime: Any = None
+        self._builtin: BuiltinMetrics | None = None
 
     # -- hooks --------------------------------------------------------------------------
     def hooks(self) -> Iterable[Hook]:
@@ -94,22 +96,15 @@ class CloudWatchService(EmulatedService):
             message = str(event.get("message") or "")
             stamp = int(event.get("timestamp") or 0)
             emf.merge(extracted, emf.extract(message, stamp))
-            if function is not None:
+            if function is not None and self._builtin is not None:
                 duration = lambda_durations(message)
-                if duration is not None:
-                    emf.merge(
-                        extracted,
-                        {
-                            "AWS/Lambda": [
-                                {
-                                    "MetricName": "Duration",
-                                    "Value": duration,
-                                    "Unit": "Milliseconds",
-                                    "Dimensions": [{"Name": "FunctionName", "Value": function}],
-                                    "Timestamp": datetime.fromtimestamp(stamp / 1000, UTC),
-                                }
-                            ]
-                        },
+                if duration is not None:  # batched by the evaluator's tick (core/metrics.py)
+                    self._builtin.observe(
+                        call.region,
+                        "AWS/Lambda",
+                        "Duration",
+                        ((("FunctionName", function),),),
+                        duration,
                     )
         if extracted:
             self._put_metrics(call.region, extracted)
@@ -216,7 +211,8 @@ class CloudWatchService(EmulatedService):
         except LookupError:
             self._runtime = None
         stats = self._runtime.stats if self._runtime is not None else None
-        evaluator = Evaluator(self._clients, stats)
+        self._builtin = cloud.metrics
+        evaluator = Evaluator(self._clients, stats, cloud.metrics)
         cloud.background(self._loop(evaluator, cloud.settings.region), "cloudwatch-alarms")
 
     async def _loop(self, evaluator: Evaluator, region: str) -> None:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from stratus.local.core.metrics import BuiltinMetrics
+
 if TYPE_CHECKING:
     from starlette.responses import Response
     from starlette.routing import BaseRoute
@@ -54,6 +56,8 @@ class CloudContext:
     servers: list[RunningServer] = field(default_factory=list)
     tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     urls: list[tuple[str, str]] = field(default_factory=list)
+    # Built-in CloudWatch metrics any service records (AWS/ApiGateway...), sent by CloudWatch.
+    metrics: BuiltinMetrics = field(default_factory=BuiltinMetrics)
 
     def service(self, kind: type[S]) -> S:
         """The running instance of another service (e.g. the gateway asks for Lambda's)."""

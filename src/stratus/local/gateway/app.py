@@ -28,6 +28,7 @@ from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.contracts import LocalContext
+from stratus.local.core.metrics import BuiltinMetrics
 from stratus.local.core.settings import LocalSettings
 from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
@@ -84,8 +85,10 @@ class GatewayApp:
         stats: GatewayStats,
         draw: Callable[[], float] = random.random,
         releases_store: Path | None = None,
+        metrics: BuiltinMetrics | None = None,
     ) -> None:
         self.ctx = ctx
+        self.metrics = metrics
         self.clock = clock
         self.log_sink = log_sink
         self.new_id = new_id
@@ -158,6 +161,28 @@ class GatewayApp:
         inner["stratus.client_path"] = scope["path"]  # the path as the client sent it
         await self.handle(inner, receive, send)
 
+    def _record_metrics(
+        self, api: RestApi, stage: Stage, status: int, seconds: float, log: dict[str, Any]
+    ) -> None:
+        """API Gateway's REST metrics, per ApiName and per ApiName + Stage (CDK's
+        `api.metricServerError()` and `stage.metric...()` alarm on these two sets):
+        https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-metrics-and-dimensions.html"""
+        assert self.metrics is not None
+        region = self.ctx.settings.region
+        sets = ((("ApiName", api.name),), (("ApiName", api.name), ("Stage", stage.name)))
+        record = self.metrics
+        record.count(region, "AWS/ApiGateway", "Count", sets)
+        record.count(region, "AWS/ApiGateway", "4XXError", sets, float(400 <= status < 500))
+        record.count(region, "AWS/ApiGateway", "5XXError", sets, float(status >= 500))
+        record.observe(region, "AWS/ApiGateway", "Latency", sets, seconds * 1000.0)
+        integration_ms = log.get("integration_latency_ms")
+        if isinstance(integration_ms, int | float):
+            record.observe(region, "AWS/ApiGateway", "IntegrationLatency", sets, integration_ms)
+        if "cache" in log:
+            hit = log["cache"] == "hit"
+            record.count(region, "AWS/ApiGateway", "CacheHitCount", sets, float(hit))
+            record.count(region, "AWS/ApiGateway", "CacheMissCount", sets, float(not hit))
+
     # -- one request ------------------------------------------------------------------
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = self.clock()
@@ -224,6 +249,8 @@ class GatewayApp:
         headers.append(("x-amz-apigw-id", req.extended_request_id))
         self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1
         await _send(send, status, headers, body if req.method != "HEAD" else b"")
+        if self.metrics is not None and api is not None and stage is not None:
+            self._record_metrics(api, stage, status, self.clock() - started, log)
         if stage is not None and stage.access_log_format and self.log_sink is not None:
             values = self._context_values(req, stage, method, log)
             values["context.status"] = status
@@ -271,6 +298,8 @@ class GatewayApp:
             )
         except CacheRefused as refused:
             raise _Reply(refused.error) from None
+        if cached is not None:
+            log["cache"] = "hit" if cached.hit is not None else "miss"  # for the metrics
         if cached is not None and cached.hit is not None:
             return cached.hit.status, list(cached.hit.headers) + cached.extra, cached.hit.body
 
@@ -289,10 +318,13 @@ class GatewayApp:
         )
         if method.spec.type != "MOCK":
             self.stats.integration_calls += 1
+        integration_started = self.clock()
         try:
             resp = await integrate(call)
         except IntegrationError as failure:
             raise _Reply(failure.error) from None
+        finally:
+            log["integration_latency_ms"] = (self.clock() - integration_started) * 1000.0
         if cached is None:
             return resp.status, resp.headers, resp.body
         cached.store(resp.status, resp.headers, resp.body)
@@ -479,6 +511,7 @@ def build_gateway_app(
     stats: GatewayStats | None = None,
     draw: Callable[[], float] = random.random,
     releases_store: Path | None = None,
+    metrics: BuiltinMetrics | None = None,
 ) -> GatewayApp:
     """The ASGI app for the :4443 HTTPS server. `app.stats` holds the gateway's counters;
     `draw` is the canary split's random source; `releases_store` keeps deployment
@@ -492,4 +525,5 @@ def build_gateway_app(
         stats or GatewayStats(),
         draw,
         releases_store,
+        metrics,
     )

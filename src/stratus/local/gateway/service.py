@@ -98,6 +98,7 @@ class GatewayService(EmulatedService):
                 extra_routes=cloud.web_routes,
                 log_sink=None if lambdas.log_sink is None else access_log_writer(lambdas.log_sink),
                 releases_store=cloud.settings.snapshot_dir / "gateway-releases.json",
+                metrics=cloud.metrics,  # API Gateway's CloudWatch metrics
             )
             app = self.app
             certificates = DomainCertificates(cloud.settings, lambda: app.domains.keys())

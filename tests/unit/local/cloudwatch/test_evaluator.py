@@ -112,3 +112,39 @@ def test_sns_action_message_has_cloudwatch_shape(cloudwatch: Any) -> None:
     assert message["NewStateValue"] == "ALARM" and message["OldStateValue"] == "OK"
     assert message["Trigger"]["MetricName"] == "Errors"
     assert message["Trigger"]["Dimensions"] == [{"value": "api", "name": "service"}]
+
+
+def test_stored_data_points_older_than_the_window_are_pruned(cloudwatch: Any) -> None:
+    from datetime import timedelta
+
+    from moto.cloudwatch.models import cloudwatch_backends
+
+    from stratus.local.cloudwatch.evaluator import prune_metric_data
+
+    now = datetime.now(UTC)
+    for age_hours in (5, 4, 1, 0):
+        cloudwatch.put_metric_data(
+            Namespace="App",
+            MetricData=[
+                {
+                    "MetricName": "Hits",
+                    "Value": age_hours,
+                    "Timestamp": now - timedelta(hours=age_hours),
+                }
+            ],
+        )
+    account = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Account"]
+    prune_metric_data(account, now)
+    kept = cloudwatch_backends[account]["us-east-1"].metric_data
+    assert sorted(d.value for d in kept) == [0.0, 1.0]  # the 3-hour window
+
+
+def test_recorded_builtin_metrics_are_sent_on_the_tick(cloudwatch: Any) -> None:
+    from stratus.local.core.metrics import BuiltinMetrics
+
+    builtin = BuiltinMetrics()
+    builtin.count("us-east-1", "AWS/ApiGateway", "Count", ((("ApiName", "shop"),),), 4)
+    evaluator = Evaluator(lambda region: lambda service: cloudwatch, None, builtin)
+    evaluator.tick(ACCOUNT, "us-east-1")
+    listed = cloudwatch.list_metrics(Namespace="AWS/ApiGateway")["Metrics"]
+    assert [m["MetricName"] for m in listed] == ["Count"]
