@@ -5,7 +5,8 @@ warm restart of it, fresh --no-dax) with fixed request counts and 20 short impor
 subprocesses; load — fifty concurrent users and one user on a fresh cloud, then its memory;
 raw — the same boto3 calls against that cloud's endpoint and ministack (a throwaway venv),
 interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
-the event latency app. Every run is bounded in count and time, every cloud and the peer are
+the event latency app; edge — CloudFront edge hit vs miss and a read storm's origin
+requests. Every run is bounded in count and time, every cloud and the peer are
 stopped even on failure, aims are printed met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
@@ -66,7 +67,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events")
+PARTS = ("todo", "load", "raw", "state", "events", "edge")
 
 
 def summary(s: Series) -> dict[str, Any]:
@@ -334,6 +335,10 @@ def main(argv: list[str] | None = None) -> int:
         attempt("state", lambda: bench_state(results, aims, OUT))
     if "events" in parts:
         attempt("events", lambda: bench_events(results, aims))
+    if "edge" in parts:
+        from bench.edge import bench_edge
+
+        attempt("edge", lambda: bench_edge(results, aims, OUT))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed
