@@ -39,6 +39,7 @@ class LocalCloudHandle:
     dax_endpoint: str
     log_path: Path
     pid: int
+    edge_origin: str = ""
 
     @property
     def outputs(self) -> dict[str, dict[str, Any]]:
@@ -94,7 +95,8 @@ def start_local_cloud(
     else:
         args += ["--state-dir", str(state_dir)]
     state_dir.mkdir(parents=True, exist_ok=True)
-    ports = ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()}
+    ports = dict(ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()})
+    ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     log_path = state_dir / "up.log"
     args += [
         "--aws-port",
@@ -103,6 +105,8 @@ def start_local_cloud(
         str(ports["gateway"]),
         "--dax-port",
         str(ports["dax"]),
+        "--edge-port",
+        str(ports["edge"]),
     ]
     if fresh:
         args.append("--fresh")
@@ -118,6 +122,7 @@ def start_local_cloud(
         aws_endpoint=f"http://127.0.0.1:{ports['aws']}",
         gateway_origin=f"https://127.0.0.1:{ports['gateway']}",
         dax_endpoint=f"http://127.0.0.1:{ports['dax']}",
+        edge_origin=f"https://127.0.0.1:{ports['edge']}",
         log_path=log_path,
         pid=proc.pid,
     )

@@ -25,6 +25,8 @@ _EXECUTE_API_HOST = re.compile(
     r"https://(?P<api>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)/?"
 )
 _COGNITO_HOSTED = re.compile(r"https://[^/\s]+\.auth\.[a-z0-9-]+\.amazoncognito\.com[^\s]*")
+# A local CloudFront domain in a URL: the edge serves it on its own port.
+_EDGE_URL = re.compile(r"(https://[a-z0-9-]+\.cloudfront\.localhost)(?=[/?#\s]|$)")
 _AWS_SERVICE = re.compile(r"https?://[^/\s]*\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)")
 
 
@@ -44,6 +46,7 @@ def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] 
     if http_apis:
         value = _EXECUTE_API_HOST.sub(http_api, value)
     value = _EXECUTE_API.sub(gateway, value)
+    value = _EDGE_URL.sub(lambda m: f"{m[1]}:{settings.ports.get('edge')}", value)
     return _AWS_SERVICE.sub(settings.aws_endpoint, value)
 
 

@@ -1,0 +1,237 @@
+"""CloudFront as an emulated service: the local edge (HTTPS, its own port) for every
+provisioned distribution, and invalidations that really empty its cache.
+
+The invalidation API (CreateInvalidation, GetInvalidation, ListInvalidations) is moto's,
+with two hooks: before, the paths are checked as CloudFront checks them (each starts with
+`/`, `*` only at the end: "Your request contains one or more invalid invalidation paths",
+InvalidArgument); after moto stored the batch, the matching cache entries go. moto reports
+the invalidation `Completed` at once, which is also true locally.
+
+Not emulated, named at start: CloudFront Functions (JavaScript; their associations are
+skipped), origin groups (failover), field-level encryption, signed URLs/cookies (trusted
+key groups), geo restrictions, access logs and real-time logs, AWS WAF (a distribution's
+`viewer_filters` list is the hook point where a WAF emulator plugs in).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import xml.etree.ElementTree as ET
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from starlette.responses import Response
+
+from stratus.local.cloudfront import policies
+from stratus.local.cloudfront.certs import issue_edge_certificate
+from stratus.local.cloudfront.config import Distribution, parse_distribution
+from stratus.local.cloudfront.edge import Edge
+from stratus.local.cloudfront.origins import OriginGateway
+from stratus.local.cloudfront.protocol import EdgeHttpProtocol
+from stratus.local.cloudfront.providers import (
+    DistributionProvider,
+    FunctionProvider,
+    OriginAccessControlProvider,
+    OriginAccessIdentityProvider,
+    PolicyProvider,
+)
+from stratus.local.cloudfront.s3_access import parse_policy
+from stratus.local.cloudfront.store import EdgeCache, valid_invalidation_path
+from stratus.local.core import servers
+from stratus.local.core.call import AwsCall
+from stratus.local.core.context import CloudContext
+from stratus.local.core.errors import aws_error
+from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.lambda_runtime.service import LambdaService
+from stratus.local.provision.model import Deployment
+from stratus.local.provision.provider import Provider
+
+log = logging.getLogger("stratus.cloudfront")
+DEFAULT_EDGE_PORT = 4480
+
+
+class CloudFrontService(EmulatedService):
+    name = "cloudfront"
+    order = 45  # after Lambda (Lambda@Edge) and the gateway (API origins)
+    moto_backends = ("cloudfront",)
+    ports = (PortSpec("edge", DEFAULT_EDGE_PORT, "CloudFront edge (HTTPS)"),)
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::CloudFront::Distribution": DistributionProvider(),
+        "AWS::CloudFront::CachePolicy": PolicyProvider(),
+        "AWS::CloudFront::OriginRequestPolicy": PolicyProvider(),
+        "AWS::CloudFront::ResponseHeadersPolicy": PolicyProvider(),
+        "AWS::CloudFront::OriginAccessControl": OriginAccessControlProvider(),
+        "AWS::CloudFront::CloudFrontOriginAccessIdentity": OriginAccessIdentityProvider(),
+        "AWS::CloudFront::Function": FunctionProvider(),
+    }
+
+    def __init__(self) -> None:
+        self.edge: Edge | None = None
+        self.origins: OriginGateway | None = None
+        self.url = ""
+
+    # -- invalidations --------------------------------------------------------------------
+    def hooks(self) -> Iterable[Hook]:
+        async def check_paths(call: AwsCall) -> Response | None:
+            bad = [
+                p for p in invalidation_paths(call.request.body) if not valid_invalidation_path(p)
+            ]
+            if not bad:
+                return None
+            return aws_error(
+                "query",
+                "InvalidArgument",
+                "Your request contains one or more invalid invalidation paths.",
+                400,
+            )
+
+        async def empty_cache(call: AwsCall, response: Response) -> None:
+            if self.edge is None or response.status_code >= 300:
+                return
+            distribution = call.labels.get("DistributionId", "")
+            paths = invalidation_paths(call.request.body)
+            removed = self.edge.cache.invalidate(distribution, paths)
+            log.info(
+                "invalidation of %s %s: %d cached objects removed", distribution, paths, removed
+            )
+
+        return [Hook("cloudfront", "CreateInvalidation", before=check_paths, after=empty_cache)]
+
+    # -- the edge -------------------------------------------------------------------------
+    async def start(self, cloud: CloudContext) -> None:
+        deployment = cloud.require_deployment()
+        distributions = load_distributions(deployment, cloud.reporter.warn)
+        if not distributions:
+            return
+        settings = cloud.settings
+        lambdas = cloud.service(LambdaService).runtime
+        self.origins = OriginGateway(
+            settings,
+            http_apis=lambda: {
+                r.physical_id for r in deployment.resources("AWS::ApiGatewayV2::Api")
+            },
+            bucket_policy=bucket_policy,
+            oai_canonical=lambda oai: _oai_canonical(deployment, oai),
+            ca_file=str(settings.ca_pem),
+        )
+        self.edge = Edge(distributions, self.origins, lambdas, EdgeCache())
+        names = [name for dist in distributions for name in dist.names()]
+        port = settings.ports.edge
+        with cloud.reporter.step("Starting the CloudFront edge (HTTPS)"):
+            cert, key = await asyncio.to_thread(issue_edge_certificate, settings, names)
+            running = await servers.start_server(
+                "edge",
+                self.edge,
+                settings.host,
+                port,
+                ssl_certfile=str(cert),
+                ssl_keyfile=str(key),
+                http=EdgeHttpProtocol,
+            )
+            cloud.servers.append(running)
+        self.url = f"https://{settings.host}:{port}"
+        for dist in distributions:
+            cloud.urls.append(
+                (f"{dist.logical} (CloudFront {dist.id})", f"https://{dist.domain}:{port}/")
+            )
+
+    async def stop(self) -> None:
+        if self.origins is not None:
+            await self.origins.aclose()
+            self.origins = None
+
+    def describe(self) -> Mapping[str, Any]:
+        if self.edge is None:
+            return {}
+        return {"edge": self.url, "distributions": len(self.edge.distributions)}
+
+
+def invalidation_paths(body: bytes) -> list[str]:
+    """The Path items of an InvalidationBatch (namespace ignored)."""
+    if not body:
+        return []
+    try:
+        root = ET.fromstring(body)
+    except ET.ParseError:
+        return []
+    return [el.text or "" for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "Path"]
+
+
+def bucket_policy(bucket: str) -> dict[str, Any] | None:
+    """The bucket's policy, read from moto's backend on the origin-fetch path (a miss)."""
+    from stratus.local.s3guard.service import moto_bucket
+
+    found = moto_bucket(bucket)
+    return parse_policy(getattr(found, "policy", None)) if found is not None else None
+
+
+def _oai_canonical(deployment: Deployment, oai: str) -> str:
+    for res in deployment.resources("AWS::CloudFront::CloudFrontOriginAccessIdentity"):
+        if res.physical_id == oai:
+            return str(res.attributes.get("S3CanonicalUserId", ""))
+    return ""
+
+
+def policy_book(deployment: Deployment) -> policies.PolicyBook:
+    book = policies.PolicyBook()
+    for res in deployment.resources("AWS::CloudFront::CachePolicy"):
+        book.cache[res.physical_id] = policies.cache_policy_from(
+            res.properties.get("CachePolicyConfig") or {}
+        )
+    for res in deployment.resources("AWS::CloudFront::OriginRequestPolicy"):
+        book.origin_request[res.physical_id] = policies.origin_request_policy_from(
+            res.properties.get("OriginRequestPolicyConfig") or {}
+        )
+    for res in deployment.resources("AWS::CloudFront::ResponseHeadersPolicy"):
+        book.response_headers[res.physical_id] = policies.response_headers_policy_from(
+            res.properties.get("ResponseHeadersPolicyConfig") or {}
+        )
+    return book
+
+
+def load_distributions(deployment: Deployment, warn: Any) -> list[Distribution]:
+    """Every provisioned distribution, parsed; what is not emulated is named once."""
+    book = policy_book(deployment)
+    found: list[Distribution] = []
+    for res in deployment.resources("AWS::CloudFront::Distribution"):
+        config = res.properties.get("DistributionConfig") or {}
+        account = deployment.stacks[res.stack].account
+        arn = f"arn:aws:cloudfront::{account}:distribution/{res.physical_id}"
+        where = f"{res.stack}/{res.logical_id}"
+        try:
+            dist = parse_distribution(res.physical_id, arn, config, book, logical=where)
+        except (KeyError, ValueError) as exc:
+            warn(f"CloudFront distribution {where} not served: {exc}")
+            continue
+        for note in unsupported(config, dist):
+            warn(f"CloudFront {where}: {note}")
+        found.append(dist)
+    return found
+
+
+def unsupported(config: Mapping[str, Any], dist: Distribution) -> list[str]:
+    notes = []
+    functions = [f for b in (dist.default, *dist.behaviors) for f in b.functions]
+    if functions:
+        notes.append(
+            f"CloudFront Functions not run locally ({len(functions)} association(s) skipped)"
+        )
+    if (config.get("OriginGroups") or {}).get("Items") or (
+        isinstance(config.get("OriginGroups"), list) and config["OriginGroups"]
+    ):
+        notes.append("origin groups (failover) not emulated: the primary origin is used")
+    if dist.web_acl_id:
+        notes.append("AWS WAF web ACL not evaluated locally")
+    if (config.get("Logging") or {}).get("Bucket"):
+        notes.append("access logs not written locally")
+    for b in (dist.default, *dist.behaviors):
+        for fn in b.lambdas.values():
+            if fn.arn.endswith(":$LATEST") or fn.arn.count(":") < 7:
+                notes.append(
+                    f"Lambda@Edge {fn.event_type} {fn.arn}: AWS requires a numbered version"
+                )
+    return notes
+
+
+SERVICES = [CloudFrontService]
