@@ -17,7 +17,7 @@ from tests.conftest import LocalCloudHandle
 from tests.integration.conftest import PASSWORD, aws_client
 
 from bench.aims import Aims
-from bench.cloud import ports_of, running_cloud
+from bench.cloud import check_pauses, ports_of, running_cloud, snapshot_pauses
 from bench.rawcalls import item
 
 ITEMS, USERS, OBJECTS, LOG_EVENTS = 5_000, 200, 500, 1_000
@@ -123,6 +123,7 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
         took = seed(cloud)
         stop_began = time.perf_counter()
     stop_s = time.perf_counter() - stop_began
+    pauses = snapshot_pauses(cloud)  # printed as it stopped: the snapshots while seeding
     large_mb = _size_mb(state / "state")
     with running_cloud(state, fresh=False, ports=ports) as (cloud, large_wall, large_rep):
         missing = verify(cloud)
@@ -145,6 +146,7 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
         f"{large_wall / small_wall:6.2f}x"
     )
     print(f"  state back after the restart: {missing if missing else 'all of it'}")
+    check_pauses(aims, "the seeding", pauses)
     aims.check(
         f"up with a large state: ready <= {AIM_UP_S:.0f} s, state intact",
         f"{large_wall:.1f} s{'' if not missing else ', data missing'}",
@@ -159,4 +161,5 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
         "large_restart_reported_s": large_rep,
         "state_mb": {"small": round(small_mb, 2), "large": round(large_mb, 2)},
         "missing_after_restart": missing,
+        "snapshot_pauses_seeding": pauses,
     }

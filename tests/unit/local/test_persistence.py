@@ -6,6 +6,7 @@ moto backend, open the state directory again -- what `stratus up` does after `ki
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import stat
@@ -359,6 +360,10 @@ def test_a_snapshot_under_load_pauses_writes_only_briefly(
         stop.set()
         thread.join()
     assert state.stats.longest_stall < 0.25
+    pauses = state.stats.pause_summary()
+    assert pauses["count"] == 3 and pauses["max_ms"] <= state.stats.longest_stall * 1e3 + 0.01
+    assert state.stats.last_fork <= state.stats.last_stall
+    assert gc.get_freeze_count() == 0  # the heap is collected again once the child is done
 
 
 def test_our_own_changes_to_moto_objects_are_journaled_too(

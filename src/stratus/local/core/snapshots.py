@@ -8,13 +8,24 @@ image of that instant -- and lets writes go on. The child pickles each dirty ser
 `snapshots/<service>.<generation>.pickle` (synced), reports the files on a pipe and exits;
 the parent then names them in the manifest and deletes what it no longer names.
 
-The write pause (switch + fork) of each snapshot is kept in `Stats.pauses`.
+What the pause is (timed inside it, `python -m bench.state_journal`, 2 cores): the fork
+alone -- the kernel copying the page tables of the process, ~7 ms of CPU at 280 MB
+resident (4-8 ms of wall time on an idle machine, 3 to 6 times that when the cores are
+oversubscribed) -- and nothing else: the write in flight that the cut waits for takes
+~0.1 ms, nothing is pickled, listed or synced inside the pause (the new segment and the
+pending manifest are written before it, the old segment closed after it), and keeping
+the GIL through it (a long switch interval) measured no better. Around the pause,
+`gc.freeze()` keeps the heap out of the parent's collections while the child runs (so
+neither process copies every page for a collection), and the child runs with its
+collector off at a lower CPU priority, so it competes less with requests. Every pause is
+kept in `Stats.pauses` and summed up when `up` stops.
 """
 
 from __future__ import annotations
 
 import collections
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -34,6 +45,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("stratus.state")
 
+CHILD_NICE = 10  # the snapshot process yields the CPU to requests (2 cores, busy ones)
+
 
 @dataclass
 class Stats:
@@ -42,6 +55,7 @@ class Stats:
     last_stall: float = 0.0
     last_lock_wait: float = 0.0  # waiting for the write in flight to finish (no pause)
     last_fork: float = 0.0  # of last_stall, the fork itself
+    last_fork_cpu: float = 0.0  # the fork's own CPU time (the rest: waiting for a core)
     failures: int = 0
     skipped: int = 0  # due, but nothing was written since the last snapshot
     pauses: collections.deque[float] = field(
@@ -84,6 +98,7 @@ class Snapshotter:
         every = backend_dicts(state.services)  # before the pause: imports, lookups
         child: tuple[int, int] | None = None
         results: dict[str, Any] = {}
+        frozen = False
         began = time.perf_counter()
         with state.cut(new_writer) as cut:
             acquired = time.perf_counter()
@@ -93,15 +108,22 @@ class Snapshotter:
             if in_process:
                 results = write_snapshots(directory / SNAPSHOTS, backends, generation)
             else:
-                forking = time.perf_counter()
+                gc.freeze()  # O(1): the heap becomes the permanent generation
+                frozen = True
+                forking, forking_cpu = time.perf_counter(), time.thread_time()
                 child = fork_snapshot(directory / SNAPSHOTS, backends, generation)
                 self.stats.last_fork = time.perf_counter() - forking
+                self.stats.last_fork_cpu = time.thread_time() - forking_cpu
             stall = time.perf_counter() - acquired
         self.stats.last_lock_wait = acquired - began
         if cut.old is not None:
             cut.old.close()
-        if child is not None:
-            results = child_results(*child)
+        try:
+            if child is not None:
+                results = child_results(*child)
+        finally:
+            if frozen:
+                gc.unfreeze()
         failed = {s: r for s, r in results.items() if "error" in r}
         if failed or (child is not None and not results and dirty):
             self.stats.failures += 1
@@ -115,12 +137,13 @@ class Snapshotter:
         if not in_process:
             self.stats.pauses.append(stall)
         log.info(
-            "snapshot %d: %s; writes paused %.1f ms (fork %.1f ms), after %.1f ms waiting "
-            "for the write in flight",
+            "snapshot %d: %s; writes paused %.1f ms (fork %.1f ms, %.1f ms of it on a CPU), "
+            "after %.1f ms waiting for the write in flight",
             generation,
             ", ".join(sorted(results)) or "nothing changed",
             stall * 1e3,
             self.stats.last_fork * 1e3,
+            self.stats.last_fork_cpu * 1e3,
             self.stats.last_lock_wait * 1e3,
         )
         done = Manifest(generation, {**current.snapshots, **results}, [segment], cut.files)
@@ -181,10 +204,12 @@ def fork_snapshot(directory: Path, backends: dict[str, Any], generation: int) ->
         code = 1
         try:
             os.close(read_end)
+            gc.disable()  # a collection would touch (and copy) every page of the heap
             with contextlib.suppress(Exception):
                 signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the parent
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 signal.set_wakeup_fd(-1)
+                os.nice(CHILD_NICE)
             results = write_snapshots(directory, backends, generation)
             payload = json.dumps(results).encode()
             view = memoryview(payload)
