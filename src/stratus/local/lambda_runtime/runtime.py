@@ -64,6 +64,7 @@ from stratus.local.lambda_runtime.function import (
     worker_environment,
 )
 from stratus.local.lambda_runtime.logs import LogSink
+from stratus.local.lambda_runtime.spares import Spares, enabled_by_environment, spare_key
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
 from stratus.local.provision.model import Deployment, Resource
@@ -193,6 +194,7 @@ class LambdaRuntime:
         self._events: set[asyncio.Task[None]] = set()  # queued/running Event invocations
         self._closers: set[asyncio.Task[None]] = set()  # workers being killed and reaped
         self._workers: set[Worker] = set()
+        self.spares = Spares(enabled=enabled_by_environment())
         self._closing = False
 
     @property
@@ -399,6 +401,23 @@ class LambdaRuntime:
                 except (ValueError, KeyError, FunctionNotFoundError) as e:
                     problems.append(f"{where}: not runnable: {e}")
         return problems + self.warnings()
+
+    def start_spares(self) -> None:
+        """One spare environment per Python function (`spares`, `limit` in all), so that
+        each first cold start finds boto3 imported. Call on the event loop."""
+        command = (sys.executable, str(BOOTSTRAP))
+        wanted: dict[Any, tuple[str, dict[str, str], int]] = {}
+        for fn in self._functions.values():
+            config = fn.config
+            if config.family != "python":
+                continue
+            env = worker_environment(config, self.settings, None, "", opt_dir=self._opt_dir(config))
+            cwd = str(config.asset_dir)
+            key = spare_key(command, cwd, env)
+            count = wanted[key][2] + 1 if key in wanted else 1
+            wanted[key] = (cwd, env, count)
+        for key, (cwd, env, count) in wanted.items():
+            self.spares.ensure(key, command, cwd, env, count)
 
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.settings.region}:{self.settings.account_id}:function:{name}"
@@ -707,14 +726,29 @@ class LambdaRuntime:
         else:
             command = (sys.executable, str(BOOTSTRAP))
         init_start = platform_log.init_start(config)
-        worker, report = await Worker.start(
-            cwd=str(config.asset_dir),
-            env=env,
-            command=command,
-            log_stream=stream,
-            init_timeout_s=INIT_TIMEOUT_S,
-            on_stray_log=lambda w, ts, text: self._ship(config, w.log_stream, [(ts, text)]),
-        )
+        cwd = str(config.asset_dir)
+        key = spare_key(command, cwd, env)
+        spare = self.spares.take(key) if config.family == "python" else None
+
+        def on_stray_log(w: Worker, ts: int, text: str) -> None:
+            self._ship(config, w.log_stream, [(ts, text)])
+
+        if spare is not None:
+            worker = spare
+            report = await spare.assign(
+                env, log_stream=stream, init_timeout_s=INIT_TIMEOUT_S, on_stray_log=on_stray_log
+            )
+        else:
+            worker, report = await Worker.start(
+                cwd=cwd,
+                env=env,
+                command=command,
+                log_stream=stream,
+                init_timeout_s=INIT_TIMEOUT_S,
+                on_stray_log=on_stray_log,
+            )
+        if config.family == "python" and not self._closing:
+            self.spares.ensure(key, command, cwd, env)  # for the next cold start on this code
         self._workers.add(worker)
         fn.stats.cold_starts += 1
         fn.stats.init_durations_ms.append(report.duration_ms)
@@ -809,6 +843,7 @@ class LambdaRuntime:
         self._closing = True
         for task in list(self._events):
             task.cancel()
+        await self.spares.aclose()
         workers = list(self._workers)
         self._workers.clear()
         self.pool.clear()

@@ -70,6 +70,7 @@ class LambdaService(EmulatedService):
         assert self.runtime is not None
         with cloud.reporter.step("Starting the Lambda runtime"):
             problems = self.runtime.register_deployment(cloud.require_deployment())
+            self.runtime.start_spares()
         for problem in problems:
             cloud.reporter.warn(problem)
 
