@@ -43,8 +43,9 @@ that draw ids from `secrets` (Secrets Manager passwords) replay with new values.
 Modules: `core.journal` (the segment file, group-committed fdatasync), `core.entries` (what
 an entry is: requests, named operations), `core.replay` (checking the files and replaying
 them at start), `core.snapshots` (the write pause, the forked writer), `core.manifest`
-(which files make up the state), `core.state_files` (the files that must agree). This
-module ties them together and is the write path MotoApp calls.
+(which files make up the state), `core.state_files` (the files that must agree),
+`core.pending` (deliveries accepted and not yet done). This module ties them together and
+is the write path MotoApp calls.
 """
 
 from __future__ import annotations
@@ -75,6 +76,8 @@ from stratus.local.core.entries import (
 )
 from stratus.local.core.journal import JournalWriter, encode
 from stratus.local.core.manifest import LEGACY_SNAPSHOT, MANIFEST, Manifest
+from stratus.local.core.pending import PendingDeliveries
+from stratus.local.core.pending import record as pending_record
 from stratus.local.core.persistence import restore_bytes, set_file_tracker
 from stratus.local.core.replay import (
     Checked,
@@ -92,6 +95,7 @@ __all__ = [
     "Recovery",
     "Stats",
     "Ticket",
+    "active",
     "mutate",
     "needs_journal",
     "operation",
@@ -100,6 +104,11 @@ __all__ = [
 log = logging.getLogger("stratus.state")
 
 _active: DurableState | None = None
+
+
+def active() -> DurableState | None:
+    """The durable state in use (None: state is not saved, e.g. in unit tests)."""
+    return _active
 
 
 def mutate(name: str, **args: Any) -> Any:
@@ -154,6 +163,7 @@ class DurableState:
         self._last_snapshot = time.monotonic()
         self._file_hashes: dict[str, str | None] = {}
         self._checked: Checked | None = None
+        self.deliveries = PendingDeliveries()
 
     @property
     def manifest_path(self) -> Path:
@@ -194,10 +204,13 @@ class DurableState:
         with quiet_exits():
             for _path, segment in segments:
                 for entry in segment.entries:
+                    if self.deliveries.replayed(entry):
+                        continue  # a delivery's record: handed back to the outbox at start
                     mismatch, touched = replay_entry(entry, execute)
                     self._dirty.update(touched)
                     recovery.mismatches += mismatch
                     recovery.replayed += int(entry.get("k") != "file")
+        recovery.undelivered = len(self.deliveries.outstanding())
         recovery.torn_bytes = segments[-1][1].torn_bytes if segments else 0
         # From here on the state is ours to write.
         self.manifest = manifest
@@ -298,6 +311,14 @@ class DurableState:
             )
         self.wait(ticket)
 
+    # -- deliveries under way (core.pending; the outbox calls these) ----------------------
+    def delivery_accepted(self, kind: str, data: dict[str, Any]) -> tuple[str, Ticket]:
+        """Journal a delivery about to run (not yet synced: `durable(ticket)`)."""
+        return self.deliveries.add(kind, data, lambda entry: self._append(entry, set()))
+
+    def delivery_done(self, token: str) -> None:
+        self.deliveries.done(token, lambda entry: self._append(entry, set()))
+
     def tracks(self, path: Path) -> bool:
         return self.files.name_of(path) is not None
 
@@ -349,6 +370,8 @@ class DurableState:
             self._writer = new_writer
             dirty, self._dirty = self._dirty, set()
             self._records = 0
+            for token, kind, data in self.deliveries.outstanding():  # carried past the cut
+                self._append_locked(pending_record(token, kind, data), set())
             yield Cut(old, dirty, dict(self._file_hashes))
 
     def unsaved(self, services: set[str]) -> None:

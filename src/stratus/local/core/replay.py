@@ -45,6 +45,7 @@ class Recovery:
     torn_bytes: int = 0  # an unacknowledged write cut short by the crash, dropped
     legacy: bool = False
     seconds: float = 0.0
+    undelivered: int = 0  # deliveries accepted before the stop and not done: run again
 
 
 @dataclass

@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stratus.local.core import durable
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore, Principal
@@ -70,6 +71,7 @@ from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, 
 from stratus.local.provision.model import Deployment, Resource
 
 logger = logging.getLogger("stratus.local.lambda_runtime")
+EVENT_KIND = "lambda-event"  # an accepted Event invocation, journaled until it has run
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of an on-demand environment
 TAIL_BYTES = 4096
@@ -543,7 +545,21 @@ class LambdaRuntime:
             )
         request_id = str(uuid.uuid4())
         if invocation_type == "Event":
-            self._enqueue(target, payload, request_id, client_context)
+            # Accepted means queued on disk (core.pending): run again after a crash.
+            state = durable.active()
+            token = None
+            if state is not None and not self._closing:
+                token, ticket = state.delivery_accepted(
+                    EVENT_KIND,
+                    {
+                        "function": function,
+                        "payload": payload,
+                        "request_id": request_id,
+                        "client_context": client_context,
+                    },
+                )
+                await state.durable(ticket)
+            self._enqueue(target, payload, request_id, client_context, token)
             return RuntimeInvokeResult(
                 status_code=202,
                 payload=b"",
@@ -552,8 +568,34 @@ class LambdaRuntime:
             )
         return await self._execute(target, payload, request_id, client_context, log_type == "Tail")
 
+    def redeliver_events(self) -> int:
+        """Queue again the Event invocations the last run accepted and did not finish."""
+        state = durable.active()
+        if state is None:
+            return 0
+        count = 0
+        for token, kind, data in state.deliveries.outstanding():
+            if kind != EVENT_KIND:
+                continue
+            try:
+                target = self._resolve(data["function"])
+            except FunctionNotFoundError:
+                logger.warning("Event invocation of %s not run again: no such function", data)
+                state.delivery_done(token)
+                continue
+            self._enqueue(
+                target, data["payload"], data["request_id"], data["client_context"], token
+            )
+            count += 1
+        return count
+
     def _enqueue(
-        self, target: _Target, payload: bytes, request_id: str, client_context: str | None
+        self,
+        target: _Target,
+        payload: bytes,
+        request_id: str,
+        client_context: str | None,
+        token: str | None = None,
     ) -> None:
         name = target.fn.config.name
         config = self._event_configs.get((name, target.qualifier)) or EventInvokeConfig()
@@ -574,9 +616,13 @@ class LambdaRuntime:
                 target, payload, request_id, client_context, False, bounded=False
             )
 
-        self._track(
-            self._events, self._delivery.run(event, config, attempt, self.account.wait_for_release)
-        )
+        async def run() -> None:
+            await self._delivery.run(event, config, attempt, self.account.wait_for_release)
+            state = durable.active()
+            if token is not None and state is not None:
+                state.delivery_done(token)  # ran (or went to its destination/DLQ) for good
+
+        self._track(self._events, run())
 
     def _current(self, fn: _Function) -> bool:
         """Still the deployed code (not replaced by a re-register meanwhile)."""

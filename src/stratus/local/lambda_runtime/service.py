@@ -71,6 +71,11 @@ class LambdaService(EmulatedService):
         with cloud.reporter.step("Starting the Lambda runtime"):
             problems = self.runtime.register_deployment(cloud.require_deployment())
             self.runtime.start_spares()
+            again = self.runtime.redeliver_events()
+        if again:
+            cloud.reporter.info(
+                f"running again {again} Event invocation(s) accepted before the stop"
+            )
         for problem in problems:
             cloud.reporter.warn(problem)
 
