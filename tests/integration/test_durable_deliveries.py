@@ -1,6 +1,6 @@
 """Deliveries acknowledged before a `kill -9` still happen after the restart: a Lambda Event
-invocation still running, SNS and EventBridge events still on their way to their targets
-(at least once, as Lambda, SNS and EventBridge promise)."""
+invocation still running, SNS and EventBridge events still on their way to their targets,
+Firehose records still in their buffer (at least once, as these services promise)."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests.integration.test_durable_state import _clients
 pytestmark = pytest.mark.integration
 
 SLEEP_S = 4
+FIREHOSE_INTERVAL_S = 3
 
 
 def _reports(aws: Any, group: str) -> int:
@@ -76,6 +77,16 @@ def test_deliveries_acknowledged_before_kill_9_happen_after_the_restart() -> Non
         aws("events").put_rule(Name="burst", EventPattern=json.dumps({"source": ["burst"]}))
         aws("events").put_targets(Rule="burst", Targets=[{"Id": "q", "Arn": ev_arn}])
 
+        aws("s3").create_bucket(Bucket="firehose-out")
+        aws("firehose").create_delivery_stream(
+            DeliveryStreamName="records",
+            ExtendedS3DestinationConfiguration={
+                "RoleARN": "arn:aws:iam::000000000000:role/firehose",
+                "BucketARN": "arn:aws:s3:::firehose-out",
+                "BufferingHints": {"IntervalInSeconds": FIREHOSE_INTERVAL_S, "SizeInMBs": 1},
+            },
+        )
+
         # A Lambda Event invocation that is still running when the cloud dies.
         accepted = aws("lambda").invoke(
             FunctionName=name, InvocationType="Event", Payload=json.dumps({"seconds": SLEEP_S})
@@ -104,6 +115,10 @@ def test_deliveries_acknowledged_before_kill_9_happen_after_the_restart() -> Non
         for thread in threads:
             thread.start()
         time.sleep(1.5)
+        records = [f"record-{i};".encode() for i in range(20)]
+        aws("firehose").put_record_batch(  # buffered: written to S3 only seconds later
+            DeliveryStreamName="records", Records=[{"Data": r} for r in records]
+        )
         assert _reports(aws, group) == 0  # the invocation is still sleeping
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(10)
@@ -119,5 +134,12 @@ def test_deliveries_acknowledged_before_kill_9_happen_after_the_restart() -> Non
         delivered_events = {json.loads(b)["detail"]["key"] for b in _bodies(aws, ev_url)}
         assert set(acked["sns"]) <= delivered_sns
         assert set(acked["events"]) <= delivered_events
+
+        def written() -> bytes:
+            listed = aws("s3").list_objects_v2(Bucket="firehose-out").get("Contents", [])
+            bodies = (aws("s3").get_object(Bucket="firehose-out", Key=o["Key"]) for o in listed)
+            return b"".join(body["Body"].read() for body in bodies)
+
+        assert _wait(lambda: all(r in written() for r in records), FIREHOSE_INTERVAL_S + 10)
     finally:
         stop_local_cloud(proc)
