@@ -369,9 +369,9 @@ class DurableState:
                 new_writer.follow(old, old.size)  # the old entries are durable first
             self._writer = new_writer
             dirty, self._dirty = self._dirty, set()
-            self._records = 0
             for token, kind, data in self.deliveries.outstanding():  # carried past the cut
                 self._append_locked(pending_record(token, kind, data), set())
+            self._records = 0  # carried records alone do not make the next snapshot due
             yield Cut(old, dirty, dict(self._file_hashes))
 
     def unsaved(self, services: set[str]) -> None:

@@ -57,7 +57,6 @@ class Stats:
     last_fork: float = 0.0  # of last_stall, the fork itself
     last_fork_cpu: float = 0.0  # the fork's own CPU time (the rest: waiting for a core)
     failures: int = 0
-    skipped: int = 0  # due, but nothing was written since the last snapshot
     pauses: collections.deque[float] = field(
         default_factory=lambda: collections.deque(maxlen=10_000)
     )
