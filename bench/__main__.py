@@ -41,10 +41,12 @@ from bench.aims import Aims
 from bench.bigstate import bench_state
 from bench.cloud import (
     asset_dirs,
+    check_pauses,
     function_environment,
     function_handlers,
     ports_of,
     running_cloud,
+    snapshot_pauses,
 )
 from bench.cold import IMPORTS, bundle_size, import_times
 from bench.gateway import bench_gateway
@@ -329,6 +331,11 @@ def main(argv: list[str] | None = None) -> int:
                 attempt("load", lambda: bench_load(results, aims, cloud))
             if "raw" in parts:
                 attempt("raw", lambda: bench_raw(results, aims, cloud.aws_endpoint, OUT, cloud.pid))
+        # the cloud printed its snapshots' write pauses as it stopped
+        pauses = snapshot_pauses(cloud)
+        print(f"\n[{'+'.join(p for p in ('load', 'raw') if p in parts)}] snapshot write pauses")
+        check_pauses(aims, "the load and raw runs", pauses)
+        results["snapshot_pauses_load"] = pauses
 
     if "todo" in parts:
         attempt("todo", lambda: part_todo(results, aims))

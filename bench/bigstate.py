@@ -2,12 +2,14 @@
 
 One state dir, three runs on the same ports: a fresh `up`; a restart with the app's small
 state (the baseline); then, after seeding 5,000 DynamoDB items, 200 users, 500 S3 objects
-of 10 KB and 1,000 log events and a graceful stop, a restart with that large state — timed
-from spawn to ready, and checked: a seeded item, object, user and the log events are back.
+of 10 KB and 1,000 log events (a snapshot every 2 s meanwhile: their write pauses, p50/max,
+beside the aim) and a graceful stop, a restart with that large state — timed from spawn to
+ready, and checked: a seeded item, object, user and the log events are back.
 """
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from pathlib import Path
@@ -17,12 +19,13 @@ from tests.conftest import LocalCloudHandle
 from tests.integration.conftest import PASSWORD, aws_client
 
 from bench.aims import Aims
-from bench.cloud import ports_of, running_cloud
+from bench.cloud import check_pauses, ports_of, running_cloud, snapshot_pauses
 from bench.rawcalls import item
 
 ITEMS, USERS, OBJECTS, LOG_EVENTS = 5_000, 200, 500, 1_000
 OBJECT = b"s" * 10 * 1024
 LOG_GROUP = "/bench/large-state"
+SNAPSHOT_ENV, SEED_SNAPSHOT_S = "STRATUS_SNAPSHOT_SECONDS", 2
 AIM_UP_S = 15.0  # the bench's aim for a warm restart (bench/__main__.py UP_AIM_WARM_S)
 
 
@@ -118,11 +121,17 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
     shutil.rmtree(state, ignore_errors=True)
     with running_cloud(state, fresh=True) as (cloud, fresh_wall, _):
         ports = ports_of(cloud)
-    with running_cloud(state, fresh=False, ports=ports) as (cloud, small_wall, small_rep):
-        small_mb = _size_mb(state / "state")
-        took = seed(cloud)
-        stop_began = time.perf_counter()
+    # Snapshots every 2 s while seeding (not 30): the write pauses of a growing state.
+    os.environ[SNAPSHOT_ENV] = str(SEED_SNAPSHOT_S)
+    try:
+        with running_cloud(state, fresh=False, ports=ports) as (cloud, small_wall, small_rep):
+            small_mb = _size_mb(state / "state")
+            took = seed(cloud)
+            stop_began = time.perf_counter()
+    finally:
+        os.environ.pop(SNAPSHOT_ENV, None)
     stop_s = time.perf_counter() - stop_began
+    pauses = snapshot_pauses(cloud)  # printed as it stopped: the snapshots while seeding
     large_mb = _size_mb(state / "state")
     with running_cloud(state, fresh=False, ports=ports) as (cloud, large_wall, large_rep):
         missing = verify(cloud)
@@ -145,6 +154,7 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
         f"{large_wall / small_wall:6.2f}x"
     )
     print(f"  state back after the restart: {missing if missing else 'all of it'}")
+    check_pauses(aims, "the seeding", pauses)
     aims.check(
         f"up with a large state: ready <= {AIM_UP_S:.0f} s, state intact",
         f"{large_wall:.1f} s{'' if not missing else ', data missing'}",
@@ -159,4 +169,5 @@ def bench_state(results: dict[str, Any], aims: Aims, out_dir: Path) -> None:
         "large_restart_reported_s": large_rep,
         "state_mb": {"small": round(small_mb, 2), "large": round(large_mb, 2)},
         "missing_after_restart": missing,
+        "snapshot_pauses_seeding": pauses,
     }

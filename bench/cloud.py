@@ -53,6 +53,38 @@ def running_cloud(
         stop_local_cloud(proc)
 
 
+PAUSE_LINE = re.compile(
+    r"snapshots while running: (\d+), writes paused p50 ([\d.]+) ms, p99 ([\d.]+) ms, "
+    r"max ([\d.]+) ms"
+)
+PAUSE_AIM_MS = 5.0  # issue 7: saving never blocks requests for more than a few ms
+
+
+def snapshot_pauses(handle: LocalCloudHandle) -> dict[str, float] | None:
+    """The write pauses of the snapshots a stopped cloud took (its last line at stop)."""
+    found = PAUSE_LINE.findall(handle.log_path.read_text(errors="replace"))
+    if not found:
+        return None
+    count, p50, p99, top = found[-1]
+    return {"count": int(count), "p50_ms": float(p50), "p99_ms": float(p99), "max_ms": float(top)}
+
+
+def check_pauses(aims: Any, where: str, pauses: dict[str, float] | None) -> None:
+    """Print the snapshot pause distribution beside its aim."""
+    if pauses is None:
+        print(f"  snapshots during {where}: none taken")
+        return
+    print(
+        f"  snapshots during {where}: {pauses['count']:.0f}, writes paused p50 "
+        f"{pauses['p50_ms']:.1f} ms, max {pauses['max_ms']:.1f} ms (aim <= {PAUSE_AIM_MS:.0f} ms)"
+    )
+    aims.check(
+        f"snapshot write pause during {where}: max <= {PAUSE_AIM_MS:.0f} ms",
+        f"p50 {pauses['p50_ms']:.1f}, max {pauses['max_ms']:.1f} ms",
+        pauses["max_ms"] <= PAUSE_AIM_MS,
+    )
+
+
 def _physical(state_dir: Path) -> dict[str, Any]:
     data: dict[str, Any] = json.loads((state_dir / "state" / "physical_ids.json").read_text())
     return data

@@ -367,6 +367,13 @@ class LocalCloud:
                 await asyncio.to_thread(self.state.close)
             except Exception:
                 log.exception("saving the state at stop failed; the journal still has it")
+            pauses = self.state.stats.pause_summary()
+            if pauses:  # the bench reads this line (bench/cloud.py snapshot_pauses)
+                self.reporter.info(
+                    f"snapshots while running: {pauses['count']:.0f}, writes paused "
+                    f"p50 {pauses['p50_ms']:.1f} ms, p99 {pauses['p99_ms']:.1f} ms, "
+                    f"max {pauses['max_ms']:.1f} ms"
+                )
 
 
 def change_lines(deployment: Any) -> list[str]:

@@ -73,6 +73,7 @@ class Rig:
     fake: FakeLambda
     codes: ConfirmationCodes
     keys: LocalTokenKeys
+    moto: MotoApp | None = None
 
     @property
     def idp(self) -> Any:
@@ -145,7 +146,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     door.hooks = table
     try:
         with serve(door) as url:
-            yield Rig(client_factory(url), fake, codes, keys)
+            yield Rig(client_factory(url), fake, codes, keys, moto)
     finally:
         tokens.install(None)
         uninstall()

@@ -234,3 +234,40 @@ def test_tokens_without_a_trigger_are_moto_s(rig: Rig) -> None:
     assert header["kid"] == rig.keys.kid
     assert _claims(rig, tokens["IdToken"], pool)["cognito:username"] == "alice"
     assert rig.fake.events == []
+
+
+def test_replay_reads_the_recorded_pre_token_answer_instead_of_calling_again(
+    rig: Rig, tmp_path: Path
+) -> None:
+    from stratus.local.core.durable import DurableState
+
+    assert rig.moto is not None
+    rig.moto.reset()
+    state = DurableState(tmp_path / "state", ("cognito-idp",))
+    state.open(rig.moto.call)
+    rig.moto.writes = state
+    try:
+        pool, client = rig.pool(PreTokenGeneration="ptg")
+        rig.fake.handlers["ptg"] = _v1
+        rig.confirmed_user(pool)
+        tokens = rig.login(client)["AuthenticationResult"]
+        assert _claims(rig, tokens["IdToken"], pool)["tenant"] == "acme"
+        calls = len(rig.fake.sent("ptg"))
+    finally:
+        state.close(snapshot=False)  # as a crash would
+        rig.moto.writes = None
+    rig.moto.reset()
+
+    def changed(event: dict[str, Any]) -> dict[str, Any]:
+        event["response"] = {"claimsOverrideDetails": {"claimsToAddOrOverride": {"tenant": "x"}}}
+        return event
+
+    rig.fake.handlers["ptg"] = changed  # a different answer now: it must not be asked
+    state = DurableState(tmp_path / "state", ("cognito-idp",))
+    try:
+        recovery = state.open(rig.moto.call)
+        assert recovery.replayed > 0
+        assert recovery.mismatches == 0  # the same tokens as the first time
+        assert len(rig.fake.sent("ptg")) == calls
+    finally:
+        state.close(snapshot=False)

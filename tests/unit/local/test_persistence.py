@@ -6,6 +6,7 @@ moto backend, open the state directory again -- what `stratus up` does after `ki
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 import stat
@@ -359,6 +360,10 @@ def test_a_snapshot_under_load_pauses_writes_only_briefly(
         stop.set()
         thread.join()
     assert state.stats.longest_stall < 0.25
+    pauses = state.stats.pause_summary()
+    assert pauses["count"] == 3 and pauses["max_ms"] <= state.stats.longest_stall * 1e3 + 0.01
+    assert state.stats.last_fork <= state.stats.last_stall
+    assert gc.get_freeze_count() == 0  # the heap is collected again once the child is done
 
 
 def test_our_own_changes_to_moto_objects_are_journaled_too(
@@ -396,3 +401,29 @@ def test_a_snapshot_keeps_writes_moto_makes_without_a_backend_lookup(
     state = _open(moto, state_dir)
     assert state.recovery.replayed == 0  # type: ignore[attr-defined]
     aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="bob@example.com")
+
+
+def test_deliveries_not_done_survive_a_crash_and_a_snapshot_in_between(
+    moto: MotoApp, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    first, ticket = state.delivery_accepted("sns", {"n": 1})
+    state.wait(ticket)
+    done, _ = state.delivery_accepted("sns", {"n": 2})
+    state.delivery_done(done)
+    assert state.snapshot() is True  # the journal holding `first` is folded into files
+    third, ticket = state.delivery_accepted("lambda-event", {"n": 3, "payload": b"{}"})
+    state.wait(ticket)
+    _crash(moto, state)
+    state = _open(moto, state_dir)
+    outstanding = state.deliveries.outstanding()
+    assert [(token, kind, data["n"]) for token, kind, data in outstanding] == [
+        (first, "sns", 1),
+        (third, "lambda-event", 3),
+    ]
+    assert state.recovery.undelivered == 2  # type: ignore[attr-defined]
+    assert state.recovery.replayed == 0  # type: ignore[attr-defined]  # not moto writes
+    state.delivery_done(first)
+    _crash(moto, state)
+    state = _open(moto, state_dir)
+    assert [token for token, _, _ in state.deliveries.outstanding()] == [third]

@@ -38,6 +38,7 @@ from typing import Any
 from stratus.local.cognito import pools
 from stratus.local.cognito.keys import CLAIMS_EDIT
 from stratus.local.cognito.triggers import Caller, TriggerError, TriggerInvoker, event, sdk_version
+from stratus.local.core import determinism
 from stratus.local.core.call import AwsCall
 
 log = logging.getLogger("stratus.cognito")
@@ -184,7 +185,9 @@ class TokenTriggers:
         self._invoker = invoker
         self._loop = loop
 
-    def edit_for(self, pool: Any, client_id: str, username: str) -> TokenEdit | None:
+    def edit_for(
+        self, pool: Any, client_id: str, username: str, origin_jti: str = ""
+    ) -> TokenEdit | None:
         configured = pre_token_function(pool)
         user = pools.find_user(pool, username)
         if configured is None or user is None:
@@ -222,8 +225,24 @@ class TokenTriggers:
             response={},
             version="1" if version == "V1_0" else version.split("_")[0].lstrip("V"),
         )
-        answer = self._wait(self._invoker("PreTokenGeneration", function, payload))
-        return TokenEdit.from_answer(answer, version)
+
+        def invoke() -> dict[str, Any]:
+            try:
+                return {
+                    "answer": self._wait(self._invoker("PreTokenGeneration", function, payload))
+                }
+            except TriggerError as exc:
+                return {"error": [exc.code, exc.message]}
+
+        # The function's answer is recorded in the journal entry and read back on replay, so
+        # the tokens moto keeps come back as they were (the function is not called again).
+        key = f"PreTokenGeneration {pool.id} {client_id} {username} {origin_jti}"
+        outcome = determinism.side_input(key, invoke) or {
+            "error": ["UnexpectedLambdaException", "PreTokenGeneration answer was not recorded"]
+        }
+        if "error" in outcome:
+            raise TriggerError(*outcome["error"])
+        return TokenEdit.from_answer(outcome["answer"], version)
 
     def _wait(self, coro: Any) -> dict[str, Any]:
         if threading.get_ident() == getattr(self._loop, "_thread_id", None):
@@ -257,7 +276,7 @@ def _edit(pool: Any, client_id: str, username: str, origin_jti: str) -> TokenEdi
     key = (str(pool.id), client_id, username, origin_jti)
     if key not in pairs:
         try:
-            pairs[key] = active.edit_for(pool, client_id, username)
+            pairs[key] = active.edit_for(pool, client_id, username, origin_jti)
         except TriggerError as exc:
             from moto.core.exceptions import JsonRESTError
 

@@ -1,14 +1,13 @@
-"""The state directory's manifest, and the check that stops `up` on a damaged state.
+"""The files that must agree with moto's state, and the error that stops `up` on damage.
 
-`state/manifest.json` names what the state is made of: the snapshot file of each moto
-service (with its SHA-256), the journal segments to replay after them, and the SHA-256 of
-each file that must agree with them (physical ids, credentials, Lambda versions, outputs).
-Those files are written whole (`persistence.write_atomic`), and each write is first
-announced in the journal as (hash before, hash after); so at start every file must hash to
-what the manifest and the journal say, or to the hash it had just before an interrupted
-write. Anything else -- a truncated or garbage snapshot, a file from another backup, a
-missing piece, a manifest of another format -- is a `DamagedStateError`: `up` prints it and
-exits without writing anything.
+The manifest (`core.manifest`) keeps the SHA-256 of each file that must agree with the
+snapshots and the journal (physical ids, credentials, Lambda versions, outputs). Those
+files are written whole (`persistence.write_atomic`), and each write is first announced in
+the journal as (hash before, hash after); so at start every file must hash to what the
+manifest and the journal say, or to the hash it had just before an interrupted write.
+Anything else -- a truncated or garbage snapshot, a file from another backup, a missing
+piece, a manifest of another format -- is a `DamagedStateError`: `up` prints it and exits
+without writing anything.
 """
 
 from __future__ import annotations
@@ -16,14 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
-
-FORMAT = 2
-MANIFEST = "manifest.json"
-SNAPSHOTS = "snapshots"
-LEGACY_SNAPSHOT = "moto.pickle"  # format 1: one pickle of every service, saved every 2 s
 
 
 class DamagedStateError(Exception):
@@ -60,45 +52,6 @@ def sha256_file(path: Path) -> str | None:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-@dataclass
-class Manifest:
-    generation: int = 0
-    snapshots: dict[str, dict[str, Any]] = field(default_factory=dict)  # service -> file info
-    journals: list[str] = field(default_factory=list)
-    files: dict[str, str | None] = field(default_factory=dict)  # tracked name -> sha256
-
-    def to_json(self) -> bytes:
-        data = {
-            "format": FORMAT,
-            "generation": self.generation,
-            "snapshots": self.snapshots,
-            "journals": self.journals,
-            "files": self.files,
-        }
-        return (json.dumps(data, indent=1, sort_keys=True) + "\n").encode()
-
-    @classmethod
-    def read(cls, path: Path, state_dir: Path) -> Manifest:
-        try:
-            data = json.loads(path.read_bytes())
-        except (OSError, ValueError) as exc:
-            raise DamagedStateError(path, f"is unreadable ({exc})", state_dir) from None
-        if not isinstance(data, dict) or data.get("format") != FORMAT:
-            found = data.get("format") if isinstance(data, dict) else None
-            raise DamagedStateError(
-                path, f"has format {found!r}, this stratus reads format {FORMAT}", state_dir
-            )
-        try:
-            return cls(
-                generation=int(data["generation"]),
-                snapshots={str(k): dict(v) for k, v in data["snapshots"].items()},
-                journals=[str(name) for name in data["journals"]],
-                files={str(k): (str(v) if v else None) for k, v in data["files"].items()},
-            )
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
-            raise DamagedStateError(path, f"is malformed ({exc})", state_dir) from None
 
 
 class TrackedFiles:

@@ -4,6 +4,11 @@ Events are raised inside moto while it handles a write, in a worker thread; deli
 means calling other services and the Lambda runtime, which live on the event loop. The
 outbox schedules each delivery there, keeps every pending one, and drains them on a
 graceful stop, so nothing accepted is dropped on the way out.
+
+A delivery submitted with `redo=(kind, data)` also survives `kill -9`: it is journaled as
+data (`core.pending`) with the write that caused it, marked done once it ran, and if the
+cloud dies first it is rebuilt at the next start by the function registered for its kind
+(`rebuilds`) and run again (`redeliver`): at least once, as AWS's event services deliver.
 """
 
 from __future__ import annotations
@@ -15,9 +20,12 @@ import threading
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from stratus.local.core import durable
+
 log = logging.getLogger("stratus.delivery")
 
 Work = Callable[[], Awaitable[Any]]
+Rebuild = Callable[[dict[str, Any]], tuple[Work, str]]  # data -> (work, what)
 
 
 class Outbox:
@@ -29,12 +37,53 @@ class Outbox:
         self._closing = False
         self.delivered = 0
         self.failed = 0
+        self.redelivered = 0
+        self._rebuild: dict[str, Rebuild] = {}
+        self._last_ticket: Any = None  # of the latest journaled delivery (`sync`)
+
+    def rebuilds(self, kind: str, rebuild: Rebuild) -> None:
+        """How a journaled delivery of `kind` is run again after a crash."""
+        self._rebuild[kind] = rebuild
+
+    async def sync(self) -> None:
+        """Wait until every delivery journaled so far is on disk (for producers whose write
+        is not journaled itself, e.g. PutEvents, before they answer)."""
+        state, ticket = durable.active(), self._last_ticket
+        if state is not None and ticket is not None:
+            await state.durable(ticket)
+
+    def redeliver(self) -> int:
+        """Run again every journaled delivery the last run did not finish (call once, when
+        every target can be reached); how many."""
+        state = durable.active()
+        if state is None:
+            return 0
+        count = 0
+        for token, kind, data in state.deliveries.outstanding():
+            rebuild = self._rebuild.get(kind)
+            if rebuild is None:
+                continue  # another service's (Lambda runs its own Event invocations again)
+            work, what = rebuild(data)
+            self._submit(work, f"{what} (again, after a crash)", token)
+            count += 1
+        self.redelivered += count
+        return count
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self._loop = loop
 
-    def submit(self, work: Work, what: str) -> None:
-        """Run `work()` on the loop soon; callable from any thread, never blocks or raises."""
+    def submit(
+        self, work: Work, what: str, *, redo: tuple[str, dict[str, Any]] | None = None
+    ) -> None:
+        """Run `work()` on the loop soon; callable from any thread, never blocks or raises.
+        With `redo` (kind, picklable data) and durable state, it is journaled first."""
+        token = None
+        state = durable.active()
+        if redo is not None and state is not None and not self._closing:
+            token, self._last_ticket = state.delivery_accepted(*redo)
+        self._submit(work, what, token)
+
+    def _submit(self, work: Work, what: str, token: str | None) -> None:
         loop = self._loop
         with self._lock:
             if loop is None or self._closing:
@@ -43,33 +92,36 @@ class Outbox:
             self._scheduled += 1
         try:
             if _running_loop() is loop:
-                self._spawn(work, what)
+                self._spawn(work, what, token)
             else:
-                loop.call_soon_threadsafe(self._spawn, work, what)
+                loop.call_soon_threadsafe(self._spawn, work, what, token)
         except RuntimeError:  # the loop is closed: say so, never fail the caller's write
             with self._lock:
                 self._scheduled -= 1
             log.warning("dropped %s: the local cloud has stopped", what)
 
-    def _spawn(self, work: Work, what: str) -> None:
+    def _spawn(self, work: Work, what: str, token: str | None = None) -> None:
         with self._lock:
             self._scheduled -= 1
             if self._closing:  # reached the loop after a drain gave up waiting
                 log.warning("dropped %s: the local cloud stopped first", what)
                 return
-        task = asyncio.get_running_loop().create_task(self._run(work, what), name=what)
+        task = asyncio.get_running_loop().create_task(self._run(work, what, token), name=what)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
 
-    async def _run(self, work: Work, what: str) -> None:
+    async def _run(self, work: Work, what: str, token: str | None = None) -> None:
         try:
             await work()
             self.delivered += 1
         except asyncio.CancelledError:
-            raise
+            raise  # not done: a journaled delivery runs again at the next start
         except Exception:
             self.failed += 1
             log.exception("delivery failed: %s", what)
+        state = durable.active()
+        if token is not None and state is not None:
+            state.delivery_done(token)
 
     @property
     def idle(self) -> bool:

@@ -34,6 +34,12 @@ class DeliveryService(EmulatedService):
         # Lambda's asynchronous-invocation destinations and DLQs go out the same way.
         runtime.destinations = TargetsDestinationSender(self.targets)
 
+    async def start(self, cloud: CloudContext) -> None:
+        # Every service and function is up: what the last run accepted and did not deliver.
+        count = self.outbox.redeliver()
+        if count:
+            cloud.reporter.info(f"delivering again {count} event(s) accepted before the stop")
+
     async def stop(self) -> None:
         await self.outbox.drain()
 

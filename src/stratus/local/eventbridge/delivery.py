@@ -114,6 +114,11 @@ class EventBridgeDelivery:
         self._patterns: dict[str, EventPattern | None] = {}
         self.dead_lettered = 0
         self.dropped = 0
+        outbox.rebuilds("events", self._rebuild)
+
+    @property
+    def outbox(self) -> Outbox:
+        return self._outbox
 
     # Events on a bus -------------------------------------------------------------------
     def publish(self, region: str, bus: str, event: Mapping[str, Any]) -> int:
@@ -147,8 +152,22 @@ class EventBridgeDelivery:
                 continue
             what = f"EventBridge {rule.name} -> {arn}"
             self._outbox.submit(
-                _bind(self.deliver, rule, target, dict(event), context, received), what
+                _bind(self.deliver, rule, target, dict(event), context, received),
+                what,
+                redo=(
+                    "events",
+                    {"rule": rule, "target": target, "event": dict(event), "context": context},
+                ),
             )
+
+    def _rebuild(self, data: dict[str, Any]) -> tuple[Any, str]:
+        """One target's delivery from its journaled description (its event age counts
+        from the restart: the monotonic clock of the last run is gone)."""
+        rule: RuleView = data["rule"]
+        work = _bind(
+            self.deliver, rule, data["target"], data["event"], data["context"], self._clock()
+        )
+        return work, f"EventBridge {rule.name} -> {data['target'].get('Arn', '')}"
 
     # One target ------------------------------------------------------------------------
     async def deliver(

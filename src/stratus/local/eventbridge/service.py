@@ -70,6 +70,7 @@ class EventBridgeService(EmulatedService):
                 return call.error("ValidationException", str(exc))
             for accepted in result.accepted:
                 self.delivery.publish(call.region, accepted.bus_name, accepted.event)
+            await self.delivery.outbox.sync()  # the accepted events are on disk first
             return Response(json.dumps(result.response()), media_type="application/x-amz-json-1.1")
 
         def checked(check: Callable[[Mapping[str, Any]], None]) -> BeforeHook:

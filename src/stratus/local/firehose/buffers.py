@@ -12,7 +12,9 @@ its oldest record is `IntervalInSeconds` old (default 300; honoured as given loc
 floor of 1 s), whichever comes first. Records are concatenated as sent (Firehose adds no
 delimiter); `CompressionFormat: GZIP` gzips the object. Objects are written through the local
 endpoint (`PutObject`), so the bucket's notifications fire. Pending records are flushed on a
-graceful stop.
+graceful stop. Records accepted but not yet written survive `kill -9`: each PutRecord(Batch)
+is journaled as a pending delivery (`core.pending`) with the request, done once its object
+is written, and put back into its buffer at the next start (`FirehoseService.start`).
 
 Not emulated: data transformation (ProcessingConfiguration Lambda), format conversion and
 dynamic partitioning; so no record fails processing and ErrorOutputPrefix is never written.
@@ -29,10 +31,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from stratus.local.core import durable
 from stratus.local.firehose.naming import object_key
 
 log = logging.getLogger("stratus.firehose")
 
+KIND = "firehose"  # records accepted and not yet written to S3 (core.pending)
 DEFAULT_SIZE_MB = 5
 DEFAULT_INTERVAL_SECONDS = 300
 MIN_INTERVAL_SECONDS = 1.0
@@ -48,6 +52,7 @@ class _Buffer:
     size: int = 0
     oldest: datetime | None = None
     oldest_at: float = 0.0  # monotonic
+    tokens: list[str] = field(default_factory=list)  # pending deliveries (core.pending)
 
     @property
     def limit_bytes(self) -> int:
@@ -69,6 +74,7 @@ class S3Object:
     key: str
     body: bytes
     records: int
+    tokens: tuple[str, ...] = ()  # done once the object is written
 
 
 class StreamBuffers:
@@ -92,6 +98,7 @@ class StreamBuffers:
         version: str,
         config: dict[str, Any],
         records: list[dict[str, bytes]],
+        token: str | None = None,
     ) -> list[dict[str, str]]:
         with self._lock:
             buffer = self._buffers.get((region, stream))
@@ -107,6 +114,8 @@ class StreamBuffers:
                 data = bytes(record["Data"])
                 buffer.records.append(data)
                 buffer.size += len(data)
+            if token is not None:
+                buffer.tokens.append(token)
         return [{"RecordId": str(uuid.uuid4())} for _ in records]
 
     # Flushing ------------------------------------------------------------------------------
@@ -133,8 +142,10 @@ class StreamBuffers:
             body = gzip.compress(body)
         bucket = str(buffer.config["BucketARN"]).rsplit(":", 1)[-1]
         key = object_key(buffer.config, buffer.stream, buffer.version, buffer.oldest)
-        taken = S3Object(buffer.region, bucket, key, body, len(buffer.records))
-        buffer.records, buffer.size, buffer.oldest = [], 0, None
+        taken = S3Object(
+            buffer.region, bucket, key, body, len(buffer.records), tuple(buffer.tokens)
+        )
+        buffer.records, buffer.size, buffer.oldest, buffer.tokens = [], 0, None, []
         return taken
 
     def next_wait(self, cap: float = 0.25) -> float:
@@ -163,8 +174,18 @@ def install(buffers: StreamBuffers) -> None:
         s3_destination: dict[str, Any],
         records: list[dict[str, bytes]],
     ) -> list[dict[str, str]]:
-        return buffers.add(
-            str(self.region_name), delivery_stream_name, str(version_id), s3_destination, records
-        )
+        region, version = str(self.region_name), str(version_id)
+        token = None
+        state = durable.active()
+        if state is not None:  # in the PutRecord's own journaled write: synced with it
+            data = {
+                "region": region,
+                "stream": delivery_stream_name,
+                "version": version,
+                "config": dict(s3_destination),
+                "records": [{"Data": bytes(r["Data"])} for r in records],
+            }
+            token, _ = state.delivery_accepted(KIND, data)
+        return buffers.add(region, delivery_stream_name, version, s3_destination, records, token)
 
     FirehoseBackend.put_s3_records = put_s3_records  # type: ignore[method-assign]

@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from stratus.local.core import durable
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService
 from stratus.local.firehose import buffers as firehose_buffers
@@ -44,6 +45,23 @@ class FirehoseService(EmulatedService):
         firehose_buffers.install(self.buffers)
 
     async def start(self, cloud: CloudContext) -> None:
+        state = durable.active()
+        again = 0
+        for token, kind, data in state.deliveries.outstanding() if state is not None else []:
+            if kind == firehose_buffers.KIND:  # accepted before a crash, never written
+                self.buffers.add(
+                    data["region"],
+                    data["stream"],
+                    data["version"],
+                    data["config"],
+                    data["records"],
+                    token,
+                )
+                again += len(data["records"])
+        if again:
+            cloud.reporter.info(
+                f"firehose: {again} record(s) accepted before the stop buffered again"
+            )
         cloud.background(self._run(), "firehose-flusher")
 
     async def _run(self) -> None:
@@ -64,6 +82,10 @@ class FirehoseService(EmulatedService):
     def _write(self, obj: S3Object) -> None:
         assert self._aws is not None
         firehose_buffers.write(self._aws, obj)
+        state = durable.active()
+        if state is not None:
+            for token in obj.tokens:
+                state.delivery_done(token)
 
     async def stop(self) -> None:
         if self._aws is not None:

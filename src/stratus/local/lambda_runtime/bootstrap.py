@@ -123,7 +123,8 @@ class _LambdaLogHandler(logging.Handler):
             self.handleError(record)
 
 
-_JSON_LOGS = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+def _json_logs() -> bool:
+    return os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
 
 
 def _iso(epoch: float) -> str:
@@ -154,7 +155,7 @@ class _JsonFormatter(logging.Formatter):
 
 def _install_logging(channel: Channel) -> None:
     handler = _LambdaLogHandler(channel)
-    if _JSON_LOGS:
+    if _json_logs():
         handler.setFormatter(_JsonFormatter())
         level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper()
         logging.getLogger().setLevel(getattr(logging, level, logging.INFO))
@@ -222,7 +223,7 @@ def _error(exc: BaseException) -> "dict[str, Any]":
 
 
 def _log_error(channel: Channel, error: "dict[str, Any]") -> None:
-    if _JSON_LOGS:
+    if _json_logs():
         record = {
             "timestamp": _iso(time.time()),
             "level": "ERROR",
@@ -274,12 +275,21 @@ class ClientContext:
 class LambdaContext:
     """The `context` argument, with the attributes and method of Lambda's Python runtime."""
 
-    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-    function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-    # A string on Lambda too (read from the environment by the runtime).
-    memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-    log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
-    log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
+    function_name = ""
+    function_version = "$LATEST"
+    memory_limit_in_mb = "128"  # a string on Lambda too (read from the environment)
+    log_group_name = ""
+    log_stream_name = ""
+
+    @classmethod
+    def read_environment(cls) -> None:
+        """Read once the environment is the function's (at start, or when a spare is
+        assigned)."""
+        cls.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
+        cls.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        cls.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
+        cls.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
+        cls.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
 
     def __init__(self, meta: "dict[str, Any]") -> None:
         self.aws_request_id: str = meta["id"]
@@ -333,8 +343,37 @@ def _fault(error_type: str, message: str) -> "dict[str, Any]":
     return {"errorMessage": message, "errorType": error_type, "stackTrace": []}
 
 
+# What a spare environment imports before it knows its function: what Lambda's Python
+# runtime provides (boto3, botocore), found on the same sys.path as the function's (its
+# task root first, so a bundled copy wins as it would), so the function's own import of
+# it finds it done. Nothing of the function's runs before it is assigned.
+SPARE_PRELOAD = ("boto3",)
+
+
+def _wait_as_spare(channel: Channel) -> bool:
+    """STRATUS_LAMBDA_SPARE=1: preload, then wait for the function's whole environment (an
+    `A` frame). False when the parent closed the socket first."""
+    for name in SPARE_PRELOAD:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the function's own import will say what is wrong
+            continue
+    message = channel.receive()
+    if message is None:
+        return False
+    _kind, body = message
+    os.environ.clear()
+    os.environ.update(json.loads(body))
+    if hasattr(time, "tzset"):
+        time.tzset()
+    return True
+
+
 def main() -> int:
     channel = Channel(int(sys.argv[1]))
+    if os.environ.get("STRATUS_LAMBDA_SPARE") == "1" and not _wait_as_spare(channel):
+        return 0
+    LambdaContext.read_environment()
     stdout, stderr = LogStream(channel), LogStream(channel)
     sys.stdout, sys.stderr = stdout, stderr
     _install_logging(channel)

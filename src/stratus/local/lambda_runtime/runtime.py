@@ -33,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from stratus.local.core import durable
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore, Principal
@@ -64,11 +65,13 @@ from stratus.local.lambda_runtime.function import (
     worker_environment,
 )
 from stratus.local.lambda_runtime.logs import LogSink
+from stratus.local.lambda_runtime.spares import Spares, enabled_by_environment, spare_key
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
 from stratus.local.provision.model import Deployment, Resource
 
 logger = logging.getLogger("stratus.local.lambda_runtime")
+EVENT_KIND = "lambda-event"  # an accepted Event invocation, journaled until it has run
 
 INIT_TIMEOUT_S = 10.0  # Lambda's limit for the init phase of an on-demand environment
 TAIL_BYTES = 4096
@@ -193,6 +196,7 @@ class LambdaRuntime:
         self._events: set[asyncio.Task[None]] = set()  # queued/running Event invocations
         self._closers: set[asyncio.Task[None]] = set()  # workers being killed and reaped
         self._workers: set[Worker] = set()
+        self.spares = Spares(enabled=enabled_by_environment())
         self._closing = False
 
     @property
@@ -400,6 +404,23 @@ class LambdaRuntime:
                     problems.append(f"{where}: not runnable: {e}")
         return problems + self.warnings()
 
+    def start_spares(self) -> None:
+        """One spare environment per Python function (`spares`, `limit` in all), so that
+        each first cold start finds boto3 imported. Call on the event loop."""
+        command = (sys.executable, str(BOOTSTRAP))
+        wanted: dict[Any, tuple[str, dict[str, str], int]] = {}
+        for fn in self._functions.values():
+            config = fn.config
+            if config.family != "python":
+                continue
+            env = worker_environment(config, self.settings, None, "", opt_dir=self._opt_dir(config))
+            cwd = str(config.asset_dir)
+            key = spare_key(command, cwd, env)
+            count = wanted[key][2] + 1 if key in wanted else 1
+            wanted[key] = (cwd, env, count)
+        for key, (cwd, env, count) in wanted.items():
+            self.spares.ensure(key, command, cwd, env, count)
+
     def function_arn(self, name: str) -> str:
         return f"arn:aws:lambda:{self.settings.region}:{self.settings.account_id}:function:{name}"
 
@@ -524,7 +545,21 @@ class LambdaRuntime:
             )
         request_id = str(uuid.uuid4())
         if invocation_type == "Event":
-            self._enqueue(target, payload, request_id, client_context)
+            # Accepted means queued on disk (core.pending): run again after a crash.
+            state = durable.active()
+            token = None
+            if state is not None and not self._closing:
+                token, ticket = state.delivery_accepted(
+                    EVENT_KIND,
+                    {
+                        "function": function,
+                        "payload": payload,
+                        "request_id": request_id,
+                        "client_context": client_context,
+                    },
+                )
+                await state.durable(ticket)
+            self._enqueue(target, payload, request_id, client_context, token)
             return RuntimeInvokeResult(
                 status_code=202,
                 payload=b"",
@@ -533,8 +568,34 @@ class LambdaRuntime:
             )
         return await self._execute(target, payload, request_id, client_context, log_type == "Tail")
 
+    def redeliver_events(self) -> int:
+        """Queue again the Event invocations the last run accepted and did not finish."""
+        state = durable.active()
+        if state is None:
+            return 0
+        count = 0
+        for token, kind, data in state.deliveries.outstanding():
+            if kind != EVENT_KIND:
+                continue
+            try:
+                target = self._resolve(data["function"])
+            except FunctionNotFoundError:
+                logger.warning("Event invocation of %s not run again: no such function", data)
+                state.delivery_done(token)
+                continue
+            self._enqueue(
+                target, data["payload"], data["request_id"], data["client_context"], token
+            )
+            count += 1
+        return count
+
     def _enqueue(
-        self, target: _Target, payload: bytes, request_id: str, client_context: str | None
+        self,
+        target: _Target,
+        payload: bytes,
+        request_id: str,
+        client_context: str | None,
+        token: str | None = None,
     ) -> None:
         name = target.fn.config.name
         config = self._event_configs.get((name, target.qualifier)) or EventInvokeConfig()
@@ -555,9 +616,13 @@ class LambdaRuntime:
                 target, payload, request_id, client_context, False, bounded=False
             )
 
-        self._track(
-            self._events, self._delivery.run(event, config, attempt, self.account.wait_for_release)
-        )
+        async def run() -> None:
+            await self._delivery.run(event, config, attempt, self.account.wait_for_release)
+            state = durable.active()
+            if token is not None and state is not None:
+                state.delivery_done(token)  # ran (or went to its destination/DLQ) for good
+
+        self._track(self._events, run())
 
     def _current(self, fn: _Function) -> bool:
         """Still the deployed code (not replaced by a re-register meanwhile)."""
@@ -707,14 +772,29 @@ class LambdaRuntime:
         else:
             command = (sys.executable, str(BOOTSTRAP))
         init_start = platform_log.init_start(config)
-        worker, report = await Worker.start(
-            cwd=str(config.asset_dir),
-            env=env,
-            command=command,
-            log_stream=stream,
-            init_timeout_s=INIT_TIMEOUT_S,
-            on_stray_log=lambda w, ts, text: self._ship(config, w.log_stream, [(ts, text)]),
-        )
+        cwd = str(config.asset_dir)
+        key = spare_key(command, cwd, env)
+        spare = self.spares.take(key) if config.family == "python" else None
+
+        def on_stray_log(w: Worker, ts: int, text: str) -> None:
+            self._ship(config, w.log_stream, [(ts, text)])
+
+        if spare is not None:
+            worker = spare
+            report = await spare.assign(
+                env, log_stream=stream, init_timeout_s=INIT_TIMEOUT_S, on_stray_log=on_stray_log
+            )
+        else:
+            worker, report = await Worker.start(
+                cwd=cwd,
+                env=env,
+                command=command,
+                log_stream=stream,
+                init_timeout_s=INIT_TIMEOUT_S,
+                on_stray_log=on_stray_log,
+            )
+        if config.family == "python" and not self._closing:
+            self.spares.ensure(key, command, cwd, env)  # for the next cold start on this code
         self._workers.add(worker)
         fn.stats.cold_starts += 1
         fn.stats.init_durations_ms.append(report.duration_ms)
@@ -809,6 +889,7 @@ class LambdaRuntime:
         self._closing = True
         for task in list(self._events):
             task.cancel()
+        await self.spares.aclose()
         workers = list(self._workers)
         self._workers.clear()
         self.pool.clear()

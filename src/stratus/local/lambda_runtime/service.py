@@ -70,6 +70,12 @@ class LambdaService(EmulatedService):
         assert self.runtime is not None
         with cloud.reporter.step("Starting the Lambda runtime"):
             problems = self.runtime.register_deployment(cloud.require_deployment())
+            self.runtime.start_spares()
+            again = self.runtime.redeliver_events()
+        if again:
+            cloud.reporter.info(
+                f"running again {again} Event invocation(s) accepted before the stop"
+            )
         for problem in problems:
             cloud.reporter.warn(problem)
 

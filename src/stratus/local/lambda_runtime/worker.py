@@ -32,6 +32,10 @@ def now_ms() -> int:
     return int(time.time() * 1000)
 
 
+def _no_stray_log(worker: Worker, ts: int, text: str) -> None:
+    """A spare's output before it is assigned a function belongs to no log stream."""
+
+
 @dataclass
 class Outcome:
     """How one invocation ended: 'ok', 'error' (Lambda error JSON), 'timeout' or 'exit'."""
@@ -84,6 +88,20 @@ class Worker:
     ) -> tuple[Worker, InitReport]:
         """Spawn the worker (`command` + the socket's fd) and wait for its init phase."""
         started = time.perf_counter()
+        worker = await cls.spawn(cwd=cwd, env=env, command=command, log_stream=log_stream)
+        worker._on_stray_log = on_stray_log
+        return worker, await worker.wait_init(init_timeout_s, started)
+
+    @classmethod
+    async def spawn(
+        cls,
+        *,
+        cwd: str,
+        env: dict[str, str],
+        command: Sequence[str] = (sys.executable, str(BOOTSTRAP)),
+        log_stream: str = "",
+    ) -> Worker:
+        """Start the process without waiting for anything (a spare: `assign` it later)."""
         parent_sock, child_sock = socket.socketpair()
         try:
             process = await asyncio.create_subprocess_exec(
@@ -103,33 +121,53 @@ class Worker:
         finally:
             child_sock.close()
         reader, writer = await asyncio.open_unix_connection(sock=parent_sock, limit=_STREAM_LIMIT)
-        worker = cls(process, reader, writer, log_stream, on_stray_log, parent_sock)
+        return cls(process, reader, writer, log_stream, _no_stray_log, parent_sock)
+
+    async def assign(
+        self,
+        env: dict[str, str],
+        *,
+        log_stream: str,
+        init_timeout_s: float,
+        on_stray_log: Callable[[Worker, int, str], None],
+    ) -> InitReport:
+        """Make a spare (started with `STRATUS_LAMBDA_SPARE=1`) this function's environment:
+        it takes `env` as its whole environment, then runs the init phase."""
+        started = time.perf_counter()
+        self.log_stream = log_stream
+        self._on_stray_log = on_stray_log
+        body = json.dumps(env).encode()
+        self._writer.write(_HEAD.pack(b"A", 0, len(body)) + body)
+        return await self.wait_init(init_timeout_s, started)
+
+    async def wait_init(self, init_timeout_s: float, started: float) -> InitReport:
+        """Read the init phase's log events up to its end (or failure, or the deadline)."""
         report = InitReport(duration_ms=0.0)
-        worker.current_logs = report.logs
+        self.current_logs = report.logs
         try:
             async with asyncio.timeout(init_timeout_s):
                 while True:
-                    kind, _aux, body = await worker._read_frame()
+                    kind, _aux, body = await self._read_frame()
                     if kind == b"L":
                         report.logs.append((now_ms(), body.decode("utf-8", "replace")))
                         continue
                     report.error = json.loads(body).get("error")
                     break
         except TimeoutError:
-            worker.kill()
+            self.kill()
             report.timed_out = True
         except (asyncio.IncompleteReadError, ConnectionError):
-            status = await worker.exit_status()
+            status = await self.exit_status()
             report.error = {
                 "errorMessage": f"Runtime exited with error: {status}",
                 "errorType": "Runtime.ExitError",
                 "stackTrace": [],
             }
-        worker.current_logs = None
+        self.current_logs = None
         report.duration_ms = (time.perf_counter() - started) * 1000
         if report.error is not None or report.timed_out:
-            worker.kill()
-        return worker, report
+            self.kill()
+        return report
 
     async def _read_frame(self) -> tuple[bytes, int, bytes]:
         kind, aux, length = _HEAD.unpack(await self._reader.readexactly(_HEAD.size))

@@ -47,6 +47,7 @@ log = logging.getLogger("stratus.s3.notifications")
 class S3Notifier:
     def __init__(self, outbox: Outbox, targets: Targets) -> None:
         self._outbox = outbox
+        outbox.rebuilds("s3", self._rebuild)
         self._targets = targets
         self._sequencer = Sequencer()
 
@@ -122,8 +123,13 @@ class S3Notifier:
             self._send(bus, json.dumps(event), f"S3 {event_name} to EventBridge")
 
     def _send(self, arn: str, body: str, what: str) -> None:
-        targets = self._targets
-        self._outbox.submit(lambda: targets.send(arn, Message(body=body)), what)
+        data = {"arn": arn, "body": body, "what": what}
+        work, what = self._rebuild(data)
+        self._outbox.submit(work, what, redo=("s3", data))
+
+    def _rebuild(self, data: dict[str, Any]) -> tuple[Any, str]:
+        targets, arn, body = self._targets, data["arn"], data["body"]
+        return (lambda: targets.send(arn, Message(body=body))), str(data["what"])
 
     # After-hooks ---------------------------------------------------------------------------
     def delete_marker_hook(self, bucket_of: Callable[[str], Any]) -> Any:

@@ -42,6 +42,7 @@ class SnsDelivery:
     def __init__(self, outbox: Outbox, targets: Targets) -> None:
         self._outbox = outbox
         self._targets = targets
+        outbox.rebuilds("sns", self._rebuild)
 
     # Called by moto, in its request thread, once per subscription ------------------------
     def on_moto_publish(
@@ -72,12 +73,32 @@ class SnsDelivery:
         protocol = str(subscription.protocol)
         endpoint = str(subscription.endpoint)
         raw = str(subscription.attributes.get("RawMessageDelivery", "")).lower() == "true"
-        dlq = _dead_letter_arn(subscription)
+        data = {
+            "protocol": protocol,
+            "endpoint": endpoint,
+            "publication": publication,
+            "raw": raw,
+            "group_id": group_id,
+            "deduplication_id": deduplication_id,
+            "dlq": _dead_letter_arn(subscription),
+        }
+        work, what = self._rebuild(data)
+        self._outbox.submit(work, what, redo=("sns", data))
+
+    def _rebuild(self, data: dict[str, Any]) -> tuple[Any, str]:
+        """One subscription's delivery from its journaled description."""
+        protocol, endpoint, dlq = data["protocol"], data["endpoint"], data["dlq"]
+        publication: Publication = data["publication"]
 
         async def deliver() -> None:
             try:
                 await self._deliver(
-                    protocol, endpoint, publication, raw, group_id, deduplication_id
+                    protocol,
+                    endpoint,
+                    publication,
+                    data["raw"],
+                    data["group_id"],
+                    data["deduplication_id"],
                 )
             except Exception as exc:
                 if dlq is None:
@@ -85,7 +106,7 @@ class SnsDelivery:
                 log.warning("SNS delivery to %s failed (%s); to its DLQ", endpoint, exc)
                 await self._targets.send(dlq, _dead_letter_message(publication, exc))
 
-        self._outbox.submit(deliver, f"SNS {publication.topic_arn} -> {protocol}:{endpoint}")
+        return deliver, f"SNS {publication.topic_arn} -> {protocol}:{endpoint}"
 
     async def _deliver(
         self,

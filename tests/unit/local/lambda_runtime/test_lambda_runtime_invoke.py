@@ -355,3 +355,31 @@ async def test_cancelled_invocation_never_leaks_its_result_to_the_next_call(
     _, error = await call(runtime, "sleepy", {"sleep": 0})
     assert error is None
     assert runtime.stats()["sleepy"].cold_starts == 2
+
+
+async def test_a_spare_environment_becomes_exactly_the_function_it_is_assigned(
+    runtime: LambdaRuntime,
+) -> None:
+    for name, memory, table in (("spare-a", 256, "a"), ("spare-b", 512, "b")):
+        add(
+            runtime,
+            name,
+            "introspect",
+            MemorySize=memory,
+            Environment={"Variables": {"TABLE": table}},
+        )
+    runtime.start_spares()  # one spare per function
+    await wait_for(lambda: runtime.spares.waiting() == 2)
+    for name, memory, table in (("spare-a", "256", "a"), ("spare-b", "512", "b")):
+        used = runtime.spares.used
+        body, error = await call(runtime, name)
+        assert error is None
+        assert runtime.spares.used == used + 1  # taken from the spare, not spawned
+        env, ctx = body["env"], body["context"]
+        assert env["AWS_LAMBDA_FUNCTION_NAME"] == name and env["TABLE"] == table
+        assert "STRATUS_LAMBDA_SPARE" not in env and "spare" not in json.dumps(body["sys_path"])
+        assert ctx["function_name"] == name and ctx["memory_limit_in_mb"] == memory
+        assert ctx["log_stream_name"] == env["AWS_LAMBDA_LOG_STREAM_NAME"]
+        assert body["stratus_origin"] == "asset" and body["cwd"] == str(FIXTURES / "introspect")
+    # and one waits for the next cold start on this code
+    await wait_for(lambda: runtime.spares.waiting() == 1)
