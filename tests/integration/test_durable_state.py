@@ -143,6 +143,7 @@ def test_kill_9_during_a_write_burst_loses_no_acknowledged_write(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("STRATUS_SNAPSHOT_SECONDS", "1")  # kills land during snapshots too
+    monkeypatch.setenv("STRATUS_SNAPSHOT_QUIET_SECONDS", "0")  # in the burst, not after it
     state = ROOT / ".stratus" / "test-durable"
     rng = random.Random()
     proc, cloud = start_local_cloud(state, fresh=True)

@@ -133,6 +133,7 @@ def durable_state(settings: LocalSettings, services: tuple[str, ...]) -> Any:
         ],
         sync=os.environ.get("STRATUS_STATE_SYNC", "1") not in ("0", "off", "false"),
         snapshot_seconds=float(os.environ.get("STRATUS_SNAPSHOT_SECONDS", "30")),
+        quiet_seconds=float(os.environ.get("STRATUS_SNAPSHOT_QUIET_SECONDS", "1")),
     )
 
 

@@ -18,7 +18,9 @@ mutating requests handed to moto plus periodic per-service snapshots:
   subscriptions, EventBridge targets, Firehose delivery) silenced: events fired the first
   time are not fired again, and what they wrote back is in the journal as requests of its
   own. Our own direct changes to moto objects (`operation`/`mutate`) are journaled by name.
-- **Snapshots.** Every `snapshot_seconds` (or `snapshot_records` entries), the state forks:
+- **Snapshots.** At the first quiet moment (nothing journaled for `quiet_seconds`) after
+  `snapshot_seconds` -- or, for a cloud that is never quiet, after `snapshot_records` entries
+  or ten intervals -- the state forks:
   under the write lock the journal switches to a new segment and the process forks (a few
   ms: copy-on-write page tables); the child pickles each service touched since the last
   snapshot into its own file and exits, while the parent keeps serving. Then the manifest
@@ -138,7 +140,8 @@ class DurableState:
         tracked: list[Path] | None = None,
         sync: bool = True,
         snapshot_seconds: float = 30.0,
-        snapshot_records: int = 2000,
+        snapshot_records: int = 10_000,
+        quiet_seconds: float = 1.0,
         fork: bool = hasattr(os, "fork"),
     ) -> None:
         self.directory = directory
@@ -148,6 +151,8 @@ class DurableState:
         self.sync = sync
         self.snapshot_seconds = snapshot_seconds
         self.snapshot_records = snapshot_records
+        self.quiet_seconds = quiet_seconds
+        self._last_append = 0.0
         self.fork = fork
         self._lock = threading.Lock()  # the write lock: one mutation (or switch) at a time
         # Appending to the journal alone (file records) never waits for `_lock`: a moto call
@@ -331,6 +336,7 @@ class DurableState:
         position = self._writer.append(encode(entry))
         self._dirty.update(touched)
         self._records += 1
+        self._last_append = time.monotonic()
         return Ticket(self._writer, position)
 
     # -- snapshots (core.snapshots) -----------------------------------------------------
@@ -345,10 +351,18 @@ class DurableState:
                     log.exception("snapshot failed; the journal keeps everything meanwhile")
 
     def _snapshot_due(self) -> bool:
+        """A snapshot waits for a quiet moment: `snapshot_seconds` after the last one, once
+        nothing was journaled for `quiet_seconds` (the fork's pause -- a few ms of page
+        table copying, more on a busy machine -- then meets no write in flight). A cloud
+        that is never quiet still snapshots after `snapshot_records` entries or ten
+        intervals, which bounds what a restart after `kill -9` replays."""
         if not self._records:
             return False
-        age = time.monotonic() - self._last_snapshot
-        return self._records >= self.snapshot_records or age >= self.snapshot_seconds
+        now = time.monotonic()
+        age = now - self._last_snapshot
+        if self._records >= self.snapshot_records or age >= 10 * self.snapshot_seconds:
+            return True
+        return age >= self.snapshot_seconds and now - self._last_append >= self.quiet_seconds
 
     def snapshot(self, *, in_process: bool = False) -> bool:
         """Save the touched services and start a new journal segment; True if saved."""
