@@ -9,8 +9,8 @@ the invalidation `Completed` at once, which is also true locally.
 
 Not emulated, named at start: CloudFront Functions (JavaScript; their associations are
 skipped), origin groups (failover), field-level encryption, signed URLs/cookies (trusted
-key groups), geo restrictions, access logs and real-time logs, AWS WAF (a distribution's
-`viewer_filters` list is the hook point where a WAF emulator plugs in).
+key groups), geo restrictions, access logs and real-time logs. AWS WAF web ACLs
+(`WebACLId`) are evaluated by the wafv2 service through a distribution's `viewer_filters`.
 """
 
 from __future__ import annotations
@@ -221,8 +221,6 @@ def unsupported(config: Mapping[str, Any], dist: Distribution) -> list[str]:
         isinstance(config.get("OriginGroups"), list) and config["OriginGroups"]
     ):
         notes.append("origin groups (failover) not emulated: the primary origin is used")
-    if dist.web_acl_id:
-        notes.append("AWS WAF web ACL not evaluated locally")
     if (config.get("Logging") or {}).get("Bucket"):
         notes.append("access logs not written locally")
     for b in (dist.default, *dist.behaviors):
