@@ -396,3 +396,16 @@ def test_a_snapshot_keeps_writes_moto_makes_without_a_backend_lookup(
     state = _open(moto, state_dir)
     assert state.recovery.replayed == 0  # type: ignore[attr-defined]
     aws("cognito-idp").admin_get_user(UserPoolId=pool, Username="bob@example.com")
+
+
+def test_cryptography_keys_and_certificates_survive_a_snapshot() -> None:
+    """moto's ACM keeps cryptography's (Rust) key and certificate objects."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from stratus.local.core.persistence import _dump, _load
+
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    loaded = _load(_dump({"ec": ec_key, "rsa": rsa_key}))
+    assert loaded["ec"].public_key() == ec_key.public_key()
+    assert loaded["rsa"].public_key() == rsa_key.public_key()

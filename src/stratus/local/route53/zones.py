@@ -16,10 +16,12 @@ name and type is returned together.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import dns.exception
 import dns.flags
 import dns.message
 import dns.name
@@ -29,6 +31,7 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+log = logging.getLogger("stratus.route53")
 LOOPBACK = {"A": "127.0.0.1", "AAAA": "::1"}
 _NAME_RDATA = frozenset({"CNAME", "NS", "PTR", "DNAME"})
 MAX_CNAME_CHAIN = 8
@@ -74,12 +77,27 @@ def rrset_of(record: Mapping[str, Any]) -> dns.rrset.RRset | None:
     return dns.rrset.from_text_list(name, int(record.get("TTL") or 300), "IN", kind, values)
 
 
+def default_soa(zone: dns.name.Name) -> dns.rrset.RRset:
+    """Route 53's SOA shape (resource-record-sets-values-basic.html: ns-N.awsdns-N host,
+    awsdns-hostmaster.amazon.com., serial 1, 7200 900 1209600 86400)."""
+    value = "ns-2048.awsdns-64.com. awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"
+    return dns.rrset.from_text_list(zone, 900, "IN", "SOA", [value])
+
+
 def build_zones(zones: Iterable[tuple[str, Sequence[Mapping[str, Any]]]]) -> list[Zone]:
     out = []
     for zone_name, records in zones:
         zone = Zone(dns.name.from_text(_absolute(zone_name)))
         for record in records:
-            rrset = rrset_of(record)
+            try:
+                rrset = rrset_of(record)
+            except dns.exception.DNSException as exc:
+                if record["Type"] != "SOA":
+                    log.warning(
+                        "record %s %s not answered: %s", record["Name"], record["Type"], exc
+                    )
+                    continue
+                rrset = default_soa(zone.name)
             if rrset is None:
                 continue
             key = (rrset.name, str(record["Type"]))

@@ -27,6 +27,7 @@ from typing import Any
 
 from stratus.local.wafv2 import managed, rate, statements
 from stratus.local.wafv2.request import WafRequest
+from stratus.local.wafv2.statements import reference_arn
 
 TERMINATING = ("Allow", "Block", "Captcha", "Challenge")
 
@@ -171,7 +172,7 @@ class WebAcl:
                 for i, m in enumerate(group.rules)
             ]
         else:
-            custom: RuleGroup | None = self.refs.rule_groups.get(str(spec.get("ARN")))
+            custom: RuleGroup | None = self.refs.rule_groups.get(reference_arn(spec))
             if custom is None:
                 return None
             namespace, members = custom.namespace, custom.rules
@@ -264,8 +265,10 @@ def _rule_notes(rule: Rule, refs: statements.References) -> list[str]:
             notes.append(f"version {spec['Version']} requested; the latest static rules run")
         return notes
     if kind == "RuleGroupReferenceStatement":
-        if str(spec.get("ARN")) not in refs.rule_groups:
-            notes.append(f"rule group {spec.get('ARN')} is not in the deployment (never matches)")
+        if reference_arn(spec) not in refs.rule_groups:
+            notes.append(
+                f"rule group {reference_arn(spec)} is not in the deployment (never matches)"
+            )
         return notes
     if kind == "RateBasedStatement":
         notes += rate.check(spec)

@@ -56,6 +56,11 @@ class Evaluation:
 
 
 # -- helpers ----------------------------------------------------------------------------
+def reference_arn(spec: Mapping[str, Any]) -> str:
+    """A reference's ARN: `ARN` in the API, `Arn` in CloudFormation templates."""
+    return str(spec.get("ARN") or spec.get("Arn") or "")
+
+
 def search_bytes(spec: Mapping[str, Any]) -> str:
     if "SearchStringBase64" in spec:
         return base64.b64decode(str(spec["SearchStringBase64"])).decode("latin-1")
@@ -176,7 +181,7 @@ def matches(statement: Mapping[str, Any], ev: Evaluation) -> bool:
         pattern = re.compile(str(spec["RegexString"]))
         return _any(_values(spec, request), lambda v: pattern.search(v) is not None)
     if kind == "RegexPatternSetReferenceStatement":
-        patterns = ev.refs.regex_sets.get(str(spec["ARN"]), [])
+        patterns = ev.refs.regex_sets.get(reference_arn(spec), [])
         return _any(
             _values(spec, request), lambda v: any(p.search(v) is not None for p in patterns)
         )
@@ -189,7 +194,7 @@ def matches(statement: Mapping[str, Any], ev: Evaluation) -> bool:
     if kind == "XssMatchStatement":
         return _any(_values(spec, request), is_xss)
     if kind == "IPSetReferenceStatement":
-        networks = ev.refs.ip_sets.get(str(spec["ARN"]), [])
+        networks = ev.refs.ip_sets.get(reference_arn(spec), [])
         config = spec.get("IPSetForwardedIPConfig")
         if config:
             addresses = forwarded_ip(request, config)
