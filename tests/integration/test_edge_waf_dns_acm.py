@@ -142,8 +142,12 @@ def test_blocked_and_counted_requests_are_metrics_and_samples(
 def test_the_web_acl_is_in_the_wafv2_api(cloud: LocalCloudHandle) -> None:
     arn = cloud.stack_output("WebAclArn")
     assert ":global/webacl/" in arn
-    listed = aws_client(cloud, "wafv2").list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
+    wafv2 = aws_client(cloud, "wafv2")
+    listed = wafv2.list_web_acls(Scope="CLOUDFRONT")["WebACLs"]
     assert arn in [acl["ARN"] for acl in listed]
+    name, ident = arn.split("/")[-2:]
+    acl = wafv2.get_web_acl(Name=name, Scope="CLOUDFRONT", Id=ident)["WebACL"]
+    assert [r["Name"] for r in acl["Rules"]][:3] == ["CountProbe", "RatePerIp", "BlockedAddresses"]
 
 
 # -- CloudFront API shows local domains --------------------------------------------------------

@@ -12,6 +12,7 @@ EvaluationWindowSec outside 60/120/300/600 (WAFInvalidParameterException).
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import logging
 from collections.abc import Iterator, Mapping
@@ -49,6 +50,24 @@ def _rate_statements(statement: Mapping[str, Any]) -> Iterator[Mapping[str, Any]
                 yield from _rate_statements(sub)
         elif kind == "NotStatement":
             yield from _rate_statements(spec["Statement"])
+
+
+def api_shape(value: Any) -> Any:
+    """A template's rules in the API's spelling: CloudFormation writes a reference's `Arn`
+    where the wafv2 API says `ARN`, and may give `SearchStringBase64` (decoded here)."""
+    if isinstance(value, list):
+        return [api_shape(v) for v in value]
+    if not isinstance(value, Mapping):
+        return value
+    out: dict[str, Any] = {}
+    for key, item in value.items():
+        if key == "Arn":
+            out["ARN"] = item
+        elif key == "SearchStringBase64":
+            out["SearchString"] = base64.b64decode(str(item))
+        else:
+            out[key] = api_shape(item)
+    return out
 
 
 def validate_rules(rules: list[Any]) -> None:
@@ -115,7 +134,7 @@ class WebAclProvider(_Wafv2Provider):
         out: dict[str, Any] = {
             "DefaultAction": props.get("DefaultAction") or {"Allow": {}},
             "VisibilityConfig": props["VisibilityConfig"],
-            "Rules": rules,
+            "Rules": api_shape(rules),
         }
         if props.get("CustomResponseBodies"):
             out["CustomResponseBodies"] = props["CustomResponseBodies"]
@@ -162,7 +181,7 @@ class RuleGroupProvider(_Wafv2Provider):
         return {
             "Capacity": int(props.get("Capacity") or 0),
             "VisibilityConfig": props["VisibilityConfig"],
-            "Rules": rules,
+            "Rules": api_shape(rules),
         }
 
 
