@@ -40,6 +40,7 @@ class LocalCloudHandle:
     log_path: Path
     pid: int
     edge_origin: str = ""
+    dns_port: int = 0  # the Route 53 DNS port (UDP and TCP), on 127.0.0.1
 
     @property
     def outputs(self) -> dict[str, dict[str, Any]]:
@@ -97,6 +98,7 @@ def start_local_cloud(
     state_dir.mkdir(parents=True, exist_ok=True)
     ports = dict(ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()})
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
+    ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
     log_path = state_dir / "up.log"
     args += [
         "--aws-port",
@@ -107,6 +109,8 @@ def start_local_cloud(
         str(ports["dax"]),
         "--edge-port",
         str(ports["edge"]),
+        "--dns-port",
+        str(ports["dns"]),
     ]
     if fresh:
         args.append("--fresh")
@@ -123,6 +127,7 @@ def start_local_cloud(
         gateway_origin=f"https://127.0.0.1:{ports['gateway']}",
         dax_endpoint=f"http://127.0.0.1:{ports['dax']}",
         edge_origin=f"https://127.0.0.1:{ports['edge']}",
+        dns_port=ports["dns"],
         log_path=log_path,
         pid=proc.pid,
     )

@@ -427,3 +427,16 @@ def test_deliveries_not_done_survive_a_crash_and_a_snapshot_in_between(
     _crash(moto, state)
     state = _open(moto, state_dir)
     assert [token for token, _, _ in state.deliveries.outstanding()] == [third]
+
+
+def test_cryptography_keys_and_certificates_survive_a_snapshot() -> None:
+    """moto's ACM keeps cryptography's (Rust) key and certificate objects."""
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+    from stratus.local.core.persistence import _dump, _load
+
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    rsa_key = rsa.generate_private_key(65537, 2048)
+    loaded = _load(_dump({"ec": ec_key, "rsa": rsa_key}))
+    assert loaded["ec"].public_key() == ec_key.public_key()
+    assert loaded["rsa"].public_key() == rsa_key.public_key()

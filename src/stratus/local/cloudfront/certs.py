@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import ssl
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -71,3 +72,28 @@ def issue_edge_certificate(settings: LocalSettings, names: Iterable[str]) -> tup
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     return cert_path, key_path
+
+
+class AliasCertificates:
+    """The ACM certificate a distribution names (`ViewerCertificate.AcmCertificateArn`),
+    presented for its aliases by SNI, as CloudFront does; other names keep the edge's own
+    certificate. Both come from the same local CA. `files` maps alias -> (cert, key)."""
+
+    def __init__(self, files: dict[str, tuple[Path, Path]]) -> None:
+        self.files = {name.lower(): paths for name, paths in files.items()}
+        self._contexts: dict[str, ssl.SSLContext] = {}
+
+    def sni_callback(
+        self, sslobj: ssl.SSLObject, server_name: str | None, _default: ssl.SSLContext
+    ) -> int | None:
+        name = (server_name or "").lower()
+        paths = self.files.get(name)
+        if paths is None:
+            return None
+        context = self._contexts.get(name)
+        if context is None:
+            context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+            context.load_cert_chain(str(paths[0]), str(paths[1]))
+            self._contexts[name] = context
+        sslobj.context = context
+        return None

@@ -9,14 +9,15 @@ the invalidation `Completed` at once, which is also true locally.
 
 Not emulated, named at start: CloudFront Functions (JavaScript; their associations are
 skipped), origin groups (failover), field-level encryption, signed URLs/cookies (trusted
-key groups), geo restrictions, access logs and real-time logs, AWS WAF (a distribution's
-`viewer_filters` list is the hook point where a WAF emulator plugs in).
+key groups), geo restrictions, access logs and real-time logs. AWS WAF web ACLs
+(`WebACLId`) are evaluated by the wafv2 service through a distribution's `viewer_filters`.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
@@ -24,8 +25,8 @@ from typing import Any, ClassVar
 from starlette.responses import Response
 
 from stratus.local.cloudfront import policies
-from stratus.local.cloudfront.certs import issue_edge_certificate
-from stratus.local.cloudfront.config import Distribution, parse_distribution
+from stratus.local.cloudfront.certs import AliasCertificates, issue_edge_certificate
+from stratus.local.cloudfront.config import Distribution, local_domain, parse_distribution
 from stratus.local.cloudfront.edge import Edge
 from stratus.local.cloudfront.origins import OriginGateway
 from stratus.local.cloudfront.protocol import EdgeHttpProtocol
@@ -70,6 +71,7 @@ class CloudFrontService(EmulatedService):
         self.edge: Edge | None = None
         self.origins: OriginGateway | None = None
         self.url = ""
+        self.forward: Any = None  # CloudContext.forward_to_moto (set in prepare)
 
     # -- invalidations --------------------------------------------------------------------
     def hooks(self) -> Iterable[Hook]:
@@ -96,7 +98,26 @@ class CloudFrontService(EmulatedService):
                 "invalidation of %s %s: %d cached objects removed", distribution, paths, removed
             )
 
-        return [Hook("cloudfront", "CreateInvalidation", before=check_paths, after=empty_cache)]
+        async def local_domains(call: AwsCall) -> Response | None:
+            if self.forward is None:
+                return None
+            answer = await self.forward(call.request)
+            if answer.status_code >= 300:
+                return answer
+            body = with_local_domains(bytes(answer.body))
+            headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+            return Response(body, status_code=answer.status_code, headers=headers)
+
+        return [
+            Hook("cloudfront", "CreateInvalidation", before=check_paths, after=empty_cache),
+            *(
+                Hook("cloudfront", op, before=local_domains)
+                for op in ("GetDistribution", "ListDistributions", "UpdateDistribution")
+            ),
+        ]
+
+    async def prepare(self, cloud: CloudContext) -> None:
+        self.forward = cloud.forward_to_moto
 
     # -- the edge -------------------------------------------------------------------------
     async def start(self, cloud: CloudContext) -> None:
@@ -120,6 +141,7 @@ class CloudFrontService(EmulatedService):
         port = settings.ports.edge
         with cloud.reporter.step("Starting the CloudFront edge (HTTPS)"):
             cert, key = await asyncio.to_thread(issue_edge_certificate, settings, names)
+            acm = acm_certificates(deployment, settings)
             running = await servers.start_server(
                 "edge",
                 self.edge,
@@ -128,6 +150,7 @@ class CloudFrontService(EmulatedService):
                 ssl_certfile=str(cert),
                 ssl_keyfile=str(key),
                 http=EdgeHttpProtocol,
+                sni_callback=AliasCertificates(acm).sni_callback if acm else None,
             )
             cloud.servers.append(running)
         self.url = f"https://{settings.host}:{port}"
@@ -145,6 +168,48 @@ class CloudFrontService(EmulatedService):
         if self.edge is None:
             return {}
         return {"edge": self.url, "distributions": len(self.edge.distributions)}
+
+
+_MOTO_DOMAIN = re.compile(
+    rb"<Id>([A-Z0-9]+)</Id>(.*?)<DomainName>[a-z0-9]+\.cloudfront\.net</DomainName>", re.S
+)
+
+
+def with_local_domains(body: bytes) -> bytes:
+    """moto's `<random>.cloudfront.net` DomainName of each distribution in a response
+    replaced with the local name the edge answers for (and the outputs show)."""
+
+    def local(match: re.Match[bytes]) -> bytes:
+        domain = local_domain(match.group(1).decode()).encode()
+        return (
+            b"<Id>"
+            + match.group(1)
+            + b"</Id>"
+            + match.group(2)
+            + b"<DomainName>"
+            + domain
+            + b"</DomainName>"
+        )
+
+    return _MOTO_DOMAIN.sub(local, body)
+
+
+def acm_certificates(deployment: Deployment, settings: Any) -> dict[str, tuple[Any, Any]]:
+    """alias -> the (certificate, key) files of the ACM certificate its distribution names
+    (ViewerCertificate.AcmCertificateArn), when the local ACM issued it."""
+    from stratus.local.acm.issue import files
+
+    out: dict[str, tuple[Any, Any]] = {}
+    for res in deployment.resources("AWS::CloudFront::Distribution"):
+        config = res.properties.get("DistributionConfig") or {}
+        arn = str((config.get("ViewerCertificate") or {}).get("AcmCertificateArn") or "")
+        if not arn:
+            continue
+        cert, key = files(settings, arn)
+        if cert.exists() and key.exists():
+            for alias in config.get("Aliases") or []:
+                out[str(alias).lower()] = (cert, key)
+    return out
 
 
 def invalidation_paths(body: bytes) -> list[str]:
@@ -221,8 +286,6 @@ def unsupported(config: Mapping[str, Any], dist: Distribution) -> list[str]:
         isinstance(config.get("OriginGroups"), list) and config["OriginGroups"]
     ):
         notes.append("origin groups (failover) not emulated: the primary origin is used")
-    if dist.web_acl_id:
-        notes.append("AWS WAF web ACL not evaluated locally")
     if (config.get("Logging") or {}).get("Bucket"):
         notes.append("access logs not written locally")
     for b in (dist.default, *dist.behaviors):

@@ -14,6 +14,7 @@ versions, outputs, checkpoints): whole or not at all, synced before it returns.
 from __future__ import annotations
 
 import copyreg
+import functools
 import io
 import logging
 import os
@@ -61,6 +62,57 @@ def _versioned_store(cls: type, items: list[tuple[str, list[Any]]], state: Any) 
     return store
 
 
+def _load_key(pem: bytes) -> Any:
+    from cryptography.hazmat.primitives import serialization
+
+    return serialization.load_pem_private_key(pem, None)
+
+
+def _load_cert(pem: bytes) -> Any:
+    from cryptography import x509
+
+    return x509.load_pem_x509_certificate(pem)
+
+
+@functools.cache
+def _crypto_reducers() -> dict[type, Any]:
+    """cryptography's keys and certificates (Rust objects moto's ACM keeps) pickled as PEM.
+    Their classes are private, so they are taken from one sample of each (made once)."""
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec, rsa
+    from cryptography.x509.oid import NameOID
+
+    def key(obj: Any) -> Any:
+        pem = obj.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        return (_load_key, (pem,))
+
+    def cert(obj: Any) -> Any:
+        return (_load_cert, (obj.public_bytes(serialization.Encoding.PEM),))
+
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "sample")])
+    now = dt.datetime.now(dt.UTC)
+    sample = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(ec_key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + dt.timedelta(days=1))
+        .sign(ec_key, hashes.SHA256())
+    )
+    rsa_key = rsa.generate_private_key(65537, 1024)
+    return {type(ec_key): key, type(rsa_key): key, type(sample): cert}
+
+
 class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, protocol: int) -> None:
         super().__init__(file, protocol=protocol)
@@ -74,6 +126,7 @@ class _Pickler(pickle.Pickler):
                 _versioned_store,
                 (type(store), list(dict.items(store)), getattr(store, "__dict__", None)),
             ),
+            **_crypto_reducers(),
         }
 
     def persistent_id(self, obj: Any) -> Any:
@@ -198,4 +251,3 @@ def write_atomic(path: Path, data: bytes) -> None:
         tmp.unlink(missing_ok=True)
         raise
     fsync_dir(path.parent)
-

@@ -309,7 +309,6 @@ def _api_security(props: dict[str, Any], members: list[Resource]) -> ApiSecurity
     )
 
 
-
 def _validators(members: list[Resource]) -> dict[str, Validator]:
     return {
         r.physical_id: Validator(

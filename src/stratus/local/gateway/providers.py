@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
@@ -56,13 +55,3 @@ class PrivateDomainNameProvider(Provider):
         domain_id = ctx.short_id(10)
         arn = f"arn:aws:apigateway:{ctx.region}:{ctx.account}:/domainnames/{name}+{domain_id}"
         return arn, {"DomainNameArn": arn, "DomainNameId": domain_id}
-
-
-class CertificateProvider(Provider):
-    """AWS::CertificateManager::Certificate, recorded: an ARN to refer to. Locally the
-    gateway presents a certificate from the local CA for the domain instead (core/tls.py)."""
-
-    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
-        ident = hashlib.sha256(f"{ctx.stack}/{ctx.logical_id}".encode()).hexdigest()
-        uid = f"{ident[:8]}-{ident[8:12]}-{ident[12:16]}-{ident[16:20]}-{ident[20:32]}"
-        return ctx.arn("acm", f"certificate/{uid}"), {}

@@ -17,7 +17,6 @@ from stratus.local.gateway.app import build_gateway_app
 from stratus.local.gateway.http_api import controlplane as apigatewayv2_reads
 from stratus.local.gateway.http_api.providers import PROVIDERS as HTTP_API_PROVIDERS
 from stratus.local.gateway.providers import (
-    CertificateProvider,
     DomainNameProvider,
     PrivateDomainNameProvider,
     RestApiProvider,
@@ -54,7 +53,6 @@ class GatewayService(EmulatedService):
         "AWS::ApiGateway::DomainNameV2": PrivateDomainNameProvider(),
         "AWS::ApiGateway::BasePathMapping": GeneratedIdProvider(10),
         "AWS::ApiGateway::BasePathMappingV2": GeneratedIdProvider(10, "BasePathMappingArn"),
-        "AWS::CertificateManager::Certificate": CertificateProvider(),
         **HTTP_API_PROVIDERS,  # AWS::ApiGatewayV2::*, served at /httpapis/ (gateway/http_api)
     }
 

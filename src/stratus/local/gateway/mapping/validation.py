@@ -245,9 +245,7 @@ def body_errors(validator: Draft4Validator, body: bytes | str) -> list[str]:
         return [f"Invalid UTF-8 at byte {exc.start}"]
     try:
         # Numbers without Python's limits (an integer of any length is a JSON number).
-        document = (
-            json.loads(text, parse_int=_number, parse_float=Decimal) if text.strip() else {}
-        )
+        document = json.loads(text, parse_int=_number, parse_float=Decimal) if text.strip() else {}
     except RecursionError:
         return ["Invalid JSON: nested too deeply"]
     except ValueError as exc:
