@@ -55,6 +55,14 @@ from stratus.local.gateway.releases import Releases
 from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
 
+# A check run on every request to a stage before its routes (a REGIONAL AWS WAF web ACL
+# plugs in here): None lets the request through; a GatewayError answers with that gateway
+# response; a (status, headers, body) tuple answers as it is. Arguments: the request, the
+# path as sent and the raw query string.
+StageFilter = Callable[
+    [RequestInfo, str, str], "E.GatewayError | tuple[int, list[tuple[str, str]], bytes] | None"
+]
+
 MAX_BODY = 10 * 1024 * 1024  # API Gateway's REST payload limit
 
 
@@ -63,6 +71,13 @@ class _Reply(Exception):
 
     def __init__(self, error: E.GatewayError) -> None:
         self.error = error
+
+
+class _Answered(Exception):
+    """Ends a request early with a response a stage filter made (a web ACL's own)."""
+
+    def __init__(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.status, self.headers, self.body = status, headers, body
 
 
 class _ClientGone(Exception):
@@ -97,6 +112,7 @@ class GatewayApp:
         # Canary releases and kept deployment snapshots (releases.py); `draw` is the
         # uniform [0, 1) source of the canary split.
         self.releases = Releases(ctx.deployment, self.apis, releases_store, draw)
+        self.stage_filters: dict[tuple[str, str], list[StageFilter]] = {}
         http_ids = {r.physical_id for r in ctx.deployment.resources("AWS::ApiGatewayV2::Api")}
         self.domains: dict[str, CustomDomain] = compile_domains(ctx.deployment, http_ids)
         self.authorization = Authorization(ctx, clock)
@@ -160,6 +176,24 @@ class GatewayApp:
         inner = dict(scope, path=f"/restapis/{mapping.api_id}/{stage}/" + "/".join(rest))
         inner["stratus.client_path"] = scope["path"]  # the path as the client sent it
         await self.handle(inner, receive, send)
+
+    def _filter(
+        self, api: RestApi, stage: Stage, req: RequestInfo, raw_path: str, scope: Scope
+    ) -> tuple[int, list[tuple[str, str]], bytes] | None:
+        """The stage's filters (a web ACL), first of all: AWS WAF is evaluated before
+        resource policies, authorizers and keys
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-control-access-aws-waf.html)."""
+        checks = self.stage_filters.get((api.api_id, stage.name))
+        if not checks:
+            return None
+        query = scope.get("query_string", b"").decode("latin-1")
+        for check in checks:
+            verdict = check(req, raw_path, query)
+            if isinstance(verdict, E.GatewayError):
+                raise _Reply(verdict)
+            if verdict is not None:
+                return verdict
+        return None
 
     def _record_metrics(
         self, api: RestApi, stage: Stage, status: int, seconds: float, log: dict[str, Any]
@@ -234,6 +268,9 @@ class GatewayApp:
                 return
             if api is None or stage is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
+            answer = self._filter(api, stage, req, log["raw_path"], scope)
+            if answer is not None:
+                raise _Answered(*answer)
             found = match(api.root, segments)
             if found is None:
                 raise _Reply(E.MISSING_AUTH_TOKEN)
@@ -245,6 +282,8 @@ class GatewayApp:
             status, headers, body = await self._run(req, hmap, api, stage, method, path_params, log)
         except _Reply as reply:
             status, headers, body = self._error(reply.error, req, hmap, api, stage, method, log)
+        except _Answered as answered:
+            status, headers, body = answered.status, list(answered.headers), answered.body
         headers.append(("x-amzn-RequestId", req.request_id))
         headers.append(("x-amz-apigw-id", req.extended_request_id))
         self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1

@@ -53,6 +53,9 @@ UNAUTHORIZED = GatewayError("UNAUTHORIZED", 401, "Unauthorized", "UnauthorizedEx
 EXPIRED_TOKEN = GatewayError(
     "UNAUTHORIZED", 401, "The incoming token has expired", "UnauthorizedException"
 )
+# A REGIONAL AWS WAF web ACL on the stage blocked the request: GatewayResponse type
+# WAF_FILTERED, 403 by default (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+WAF_FILTERED = GatewayError("WAF_FILTERED", 403, "Forbidden", "ForbiddenException")
 THROTTLED = GatewayError("THROTTLED", 429, "Too Many Requests", "TooManyRequestsException")
 REQUEST_TOO_LARGE = GatewayError("REQUEST_TOO_LARGE", 413, "Request Too Long", None)
 # A RequestValidator refused the body (api-gateway-method-request-validation.html).

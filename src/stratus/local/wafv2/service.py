@@ -236,6 +236,7 @@ class Wafv2Service(EmulatedService):
         if not self.acls:
             return
         self._attach_distributions(cloud)
+        self._attach_stages(cloud, deployment)
 
     def runtime(self, arn: str, metrics: BuiltinMetrics, region: str) -> AclRuntime | None:
         web_acl = self.acls.get(arn)
@@ -273,6 +274,32 @@ class Wafv2Service(EmulatedService):
                 )
             attach(dist, runtime)
             self.attached.append((dist.arn, runtime.acl.arn))
+
+    def _attach_stages(self, cloud: CloudContext, deployment: Deployment) -> None:
+        """REGIONAL web ACLs associated with REST API stages (wafv2/gateway.py)."""
+        from stratus.local.gateway.service import GatewayService
+        from stratus.local.wafv2.gateway import stage_filter, stage_of
+
+        try:
+            app = cloud.service(GatewayService).app
+        except LookupError:
+            return
+        for res in deployment.resources("AWS::WAFv2::WebACLAssociation"):
+            resource_arn = str(res.properties.get("ResourceArn") or "")
+            acl_arn = str(res.properties.get("WebACLArn") or "")
+            stage = stage_of(resource_arn)
+            if stage is None or app is None:
+                cloud.reporter.warn(
+                    f"WAF association {res.logical_id}: {resource_arn} is not a REST API "
+                    "stage (only stages and distributions are evaluated locally)"
+                )
+                continue
+            runtime = self.runtime(acl_arn, cloud.metrics, cloud.settings.region)
+            if runtime is None:
+                cloud.reporter.warn(f"WAF association {res.logical_id}: unknown web ACL {acl_arn}")
+                continue
+            app.stage_filters.setdefault(stage, []).append(stage_filter(runtime))
+            self.attached.append((resource_arn, runtime.acl.arn))
 
     # -- API hooks ----------------------------------------------------------------------------
     async def _sampled(self, call: AwsCall) -> Response | None:
