@@ -143,8 +143,8 @@ def _moto() -> Iterator[Cloud]:
                 clients["dynamodb"], clients["s3"], clients["ses"], clients["cloudfront"]
             )
             yield Cloud(
-                clients["dynamodb"], clients["s3"], clients["ses"], clients["cloudfront"],
-                clients["secretsmanager"], arn, dist, FakeClock(),
+                clients["dynamodb"], clients["s3"], RecordingSes(clients["ses"]),
+                clients["cloudfront"], clients["secretsmanager"], arn, dist, FakeClock(),
             )  # fmt: skip
 
 
@@ -207,14 +207,25 @@ def admin(deps: Dependencies) -> Any:
     return build_admin_app(deps)
 
 
-def sent_mail(cloud: Cloud) -> list[dict[str, Any]]:
-    """Templated sends moto recorded: recipients, template and the data it was given."""
-    from moto.core import DEFAULT_ACCOUNT_ID
-    from moto.ses.models import TemplateMessage, ses_backends
+class RecordingSes:
+    """moto's SES client, keeping what each templated send was asked to render."""
 
-    backend = ses_backends[DEFAULT_ACCOUNT_ID][REGION]
-    return [
-        {"to": m.destinations["ToAddresses"], "template": m.template, **json.loads(m.template_data)}
-        for m in backend.sent_messages
-        if isinstance(m, TemplateMessage)
-    ]
+    def __init__(self, client: Any) -> None:
+        self._client = client
+        self.sent: list[dict[str, Any]] = []
+
+    def send_templated_email(self, **params: Any) -> Any:
+        answer = self._client.send_templated_email(**params)
+        self.sent.append(
+            {
+                "to": params["Destination"]["ToAddresses"],
+                "template": params["Template"],
+                **json.loads(params["TemplateData"]),
+            }
+        )
+        return answer
+
+
+def sent_mail(cloud: Cloud) -> list[dict[str, Any]]:
+    """Templated sends made through the test's SES client: recipients, template, data."""
+    return cloud.ses.sent  # type: ignore[no-any-return]
