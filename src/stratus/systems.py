@@ -80,10 +80,11 @@ class System:
 
 def registry() -> tuple[System, ...]:
     """Every system of the project, in build order."""
+    from stratus.blog.system import SYSTEM as BLOG
     from stratus.probes.system import SYSTEM as PROBES
     from stratus.todo.system import SYSTEM as TODO
 
-    return (TODO, PROBES)
+    return (TODO, BLOG, PROBES)
 
 
 def parse_names(value: Any) -> tuple[str, ...]:

@@ -9,6 +9,7 @@ import pytest
 from aws_cdk import Stack
 
 from stratus.infra.app import PROJECT_ROOT, build_app
+from stratus.infra.blog.stack import blog_stack_name
 from stratus.infra.probes.stack import probes_stack_name
 from stratus.infra.todo.stack import todo_stack_name
 from stratus.systems import UnknownSystemError
@@ -20,9 +21,10 @@ def _stack_names(context: dict[str, str]) -> list[str]:
 
 
 def test_by_default_every_system_is_built_and_probes_only_when_asked() -> None:
-    assert _stack_names({"stage": "dev"}) == [todo_stack_name("dev")]
-    both = _stack_names({"stage": "dev", "probes": "true"})
-    assert both == sorted([todo_stack_name("dev"), probes_stack_name("dev")])
+    every = sorted([todo_stack_name("dev"), blog_stack_name("dev")])
+    assert _stack_names({"stage": "dev"}) == every
+    with_probes = _stack_names({"stage": "dev", "probes": "true"})
+    assert with_probes == sorted([*every, probes_stack_name("dev")])
 
 
 def test_systems_todo_builds_only_the_todo_stacks() -> None:
@@ -37,8 +39,10 @@ def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:
 
 
 def test_an_unknown_system_lists_the_known_ones() -> None:
-    with pytest.raises(UnknownSystemError, match="unknown system 'blog'; known systems: todo"):
-        _stack_names({"systems": "todo,blog"})
+    with pytest.raises(
+        UnknownSystemError, match="unknown system 'shop'; known systems: todo, blog, probes"
+    ):
+        _stack_names({"systems": "todo,shop"})
 
 
 def test_the_module_exits_2_for_an_unknown_system() -> None:

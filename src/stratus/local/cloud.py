@@ -323,9 +323,13 @@ class LocalCloud:
                 "invalidation of %s requested: %s", distribution, ", ".join(paths)
             ),
         )
-        services.invoke = lambda arn, payload: lambdas.invoke_while_provisioning(
-            services.deployment, arn, payload
-        )
+        def invoke(arn: str, payload: bytes) -> Any:
+            # The function's role policies come from the deployment in progress.
+            if self.context is not None:
+                self.context.provisioning = services.deployment
+            return lambdas.invoke_while_provisioning(services.deployment, arn, payload)
+
+        services.invoke = invoke
         return provision(
             s,
             assembly,

@@ -131,3 +131,24 @@ class IdentityPoolProvider(Provider):
         except Exception as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
+
+
+class UserPoolGroupProvider(Provider):
+    """AWS::Cognito::UserPoolGroup: Ref is the group name (as CloudFormation returns it)."""
+
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        idp = ctx.aws("cognito-idp")
+        params = api_params(idp, "CreateGroup", props)
+        params.setdefault("GroupName", ctx.name(128))
+        idp.create_group(**params)
+        return params["GroupName"], {}
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        pool = (ctx.old_properties or {}).get("UserPoolId")
+        if not pool:
+            return
+        try:
+            ctx.aws("cognito-idp").delete_group(UserPoolId=pool, GroupName=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "ResourceNotFoundException":
+                raise

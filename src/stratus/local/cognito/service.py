@@ -21,6 +21,7 @@ from stratus.local.cognito.providers import (
     IdentityPoolProvider,
     UserPoolClientProvider,
     UserPoolDomainProvider,
+    UserPoolGroupProvider,
     UserPoolProvider,
 )
 from stratus.local.cognito.recorded import IdentityPoolAttachmentProvider
@@ -65,6 +66,7 @@ class CognitoService(EmulatedService):
         "AWS::Cognito::UserPool": UserPoolProvider(),
         "AWS::Cognito::UserPoolClient": UserPoolClientProvider(),
         "AWS::Cognito::UserPoolDomain": UserPoolDomainProvider(),
+        "AWS::Cognito::UserPoolGroup": UserPoolGroupProvider(),
         "AWS::Cognito::IdentityPool": IdentityPoolProvider(),
         "AWS::Cognito::IdentityPoolRoleAttachment": IdentityPoolAttachmentProvider(),
         "AWS::Cognito::IdentityPoolPrincipalTag": IdentityPoolAttachmentProvider(),

@@ -50,6 +50,9 @@ class CloudContext:
     # Send a request straight to moto, past every hook (for hooks that wrap moto's answer).
     forward_to_moto: Callable[[AwsRequest], Awaitable[Response]]
     deployment: Deployment | None = None
+    # The deployment being provisioned (custom resources run functions before `deployment`
+    # is set; their roles' policies are read from here meanwhile).
+    provisioning: Deployment | None = None
     outputs: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Extra HTTPS routes the project serves beside the APIs (web apps, documents).
     web_routes: list[BaseRoute] = field(default_factory=list)
@@ -74,6 +77,8 @@ class CloudContext:
     def policies_for_role(self, role_arn: str) -> list[dict[str, Any]]:
         from stratus.local.provision.provisioner import policies_for_role
 
+        if self.deployment is None and self.provisioning is not None:
+            return policies_for_role(self.provisioning, role_arn)
         return policies_for_role(self.require_deployment(), role_arn)
 
     async def serve(

@@ -1,0 +1,1 @@
+"""The blog system (MyBlog.com): posts in Markdown, static publishing, comments, subscribers."""

@@ -1,0 +1,77 @@
+"""The blog functions' typed configuration, read once from the environment.
+
+Env-var names are constants here, so infra (which sets them) and handlers (which read them)
+cannot drift apart. A function reads only what it needs: the settings are read lazily by the
+wiring, and a missing one raises ConfigError naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from stratus.runtime.config import region, require
+
+ENV_POSTS_TABLE = "POSTS_TABLE_NAME"
+ENV_COMMENTS_TABLE = "COMMENTS_TABLE_NAME"
+ENV_SUBSCRIBERS_TABLE = "SUBSCRIBERS_TABLE_NAME"
+ENV_TOKEN_SECRET_ARN = "TOKEN_SECRET_ARN"
+ENV_SITE_BUCKET = "SITE_BUCKET_NAME"
+ENV_SITE_URL = "SITE_URL"
+ENV_DISTRIBUTION_ID = "SITE_DISTRIBUTION_ID"
+ENV_MAIL_FROM = "MAIL_FROM"
+ENV_MAIL_TEMPLATE_PREFIX = "MAIL_TEMPLATE_PREFIX"
+ENV_MAIL_CONFIGURATION_SET = "MAIL_CONFIGURATION_SET"
+ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"
+DEFAULT_SITE_URL = "https://myblog.example"
+
+
+@dataclass(frozen=True)
+class BlogConfig:
+    env: Mapping[str, str]
+    region: str
+    dax_endpoint: str | None = None  # the shared client factories ask; the blog has no DAX
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> BlogConfig:
+        env = dict(os.environ if env is None else env)
+        return cls(env=env, region=region(env))
+
+    def require(self, name: str) -> str:
+        return require(self.env, name)
+
+    def optional(self, name: str) -> str | None:
+        return self.env.get(name, "").strip() or None
+
+    @property
+    def posts_table(self) -> str:
+        return self.require(ENV_POSTS_TABLE)
+
+    @property
+    def comments_table(self) -> str:
+        return self.require(ENV_COMMENTS_TABLE)
+
+    @property
+    def subscribers_table(self) -> str:
+        return self.require(ENV_SUBSCRIBERS_TABLE)
+
+    @property
+    def token_secret_arn(self) -> str:
+        return self.require(ENV_TOKEN_SECRET_ARN)
+
+    @property
+    def site_bucket(self) -> str:
+        return self.require(ENV_SITE_BUCKET)
+
+    @property
+    def site_url(self) -> str:
+        return self.optional(ENV_SITE_URL) or DEFAULT_SITE_URL
+
+    @property
+    def distribution_id(self) -> str | None:
+        return self.optional(ENV_DISTRIBUTION_ID)
+
+    @property
+    def public_base_url(self) -> str | None:
+        return self.optional(ENV_PUBLIC_BASE_URL)

@@ -1,0 +1,1 @@
+"""Lambda entry points: public API, author API, SES bounce/complaint events, sample content."""

@@ -1,0 +1,180 @@
+"""The static site: pages and feeds rendered with Jinja2 (autoescape on), as (path, file) pairs.
+
+Pure: given posts, it returns files; publisher.py decides what changed and writes it. Layout
+per language L (every page states `<html lang="L">`; links are root-relative so the same
+files serve from any host):
+
+    /index.html                       language chooser
+    /{L}/index.html, /{L}/page/{n}/index.html        newest first, PAGE_SIZE per page
+    /{L}/posts/{slug}/index.html      one post (with links to its translations)
+    /{L}/tags/{tag}/index.html        every post of L with that tag
+    /{L}/feed.xml  /{L}/atom.xml      RSS 2.0 and Atom 1.0, the FEED_SIZE newest
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from email.utils import format_datetime
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from stratus.blog.domain import LANGUAGES, Post, PostSummary, Translation, parse_iso
+
+PAGE_SIZE = 10
+FEED_SIZE = 20
+HTML = "text/html; charset=utf-8"
+RSS = "application/rss+xml; charset=utf-8"
+ATOM = "application/atom+xml; charset=utf-8"
+# Browsers revalidate after a minute; CloudFront keeps pages a day and is invalidated on
+# every publish (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
+PAGE_CACHE_CONTROL = "public, max-age=60, s-maxage=86400"
+
+TEXT: dict[str, dict[str, str]] = {
+    "en": {
+        "site": "MyBlog", "latest": "Latest posts", "tag": "Posts tagged", "newer": "Newer",
+        "older": "Older", "also": "Also in", "by": "by", "feed": "Feed", "empty": "No posts yet.",
+        "language": "English", "home": "Home",
+    },
+    "fr": {
+        "site": "MyBlog", "latest": "Derniers articles", "tag": "Articles avec l'étiquette",
+        "newer": "Plus récents", "older": "Plus anciens", "also": "Aussi en", "by": "par",
+        "feed": "Flux", "empty": "Aucun article pour l'instant.", "language": "Français",
+        "home": "Accueil",
+    },
+    "de": {
+        "site": "MyBlog", "latest": "Neueste Beiträge", "tag": "Beiträge mit dem Schlagwort",
+        "newer": "Neuere", "older": "Ältere", "also": "Auch auf", "by": "von", "feed": "Feed",
+        "empty": "Noch keine Beiträge.", "language": "Deutsch", "home": "Startseite",
+    },
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class SiteFile:
+    path: str  # starts with "/"
+    body: bytes
+    content_type: str
+    language: str | None
+
+
+@functools.cache
+def _env() -> Environment:
+    return Environment(
+        loader=PackageLoader("stratus.blog", "templates"),
+        autoescape=select_autoescape(["html", "xml"]),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _render(template: str, **values: object) -> bytes:
+    return _env().get_template(template).render(**values).encode("utf-8")
+
+
+def _day(stamp: str | None) -> str:
+    return stamp[:10] if stamp else ""
+
+
+def post_path(lang: str, slug: str) -> str:
+    return f"/{lang}/posts/{slug}/index.html"
+
+
+def index_path(lang: str, page: int) -> str:
+    return f"/{lang}/index.html" if page == 1 else f"/{lang}/page/{page}/index.html"
+
+
+def tag_path(lang: str, tag: str) -> str:
+    return f"/{lang}/tags/{tag}/index.html"
+
+
+def url_of(path: str) -> str:
+    """The URL a reader uses for a file (`/en/index.html` is served as `/en/`)."""
+    return path.removesuffix("index.html")
+
+
+def _common(lang: str) -> dict[str, object]:
+    return {
+        "lang": lang,
+        "t": TEXT[lang],
+        "languages": [(code, TEXT[code]["language"]) for code in LANGUAGES],
+        "day": _day,
+        "url_of": url_of,
+    }
+
+
+def post_page(post: Post, translations: list[Translation]) -> SiteFile:
+    body = _render(
+        "post.html",
+        post=post,
+        translations=translations,
+        title=post.title,
+        **_common(post.lang),
+    )
+    return SiteFile(post_path(post.lang, post.slug), body, HTML, post.lang)
+
+
+def index_pages(lang: str, posts: list[PostSummary]) -> list[SiteFile]:
+    pages = [posts[i : i + PAGE_SIZE] for i in range(0, len(posts), PAGE_SIZE)] or [[]]
+    out = []
+    for number, items in enumerate(pages, start=1):
+        newer = url_of(index_path(lang, number - 1)) if number > 1 else None
+        older = url_of(index_path(lang, number + 1)) if number < len(pages) else None
+        body = _render(
+            "index.html",
+            posts=items,
+            heading=TEXT[lang]["latest"],
+            title=TEXT[lang]["latest"],
+            newer=newer,
+            older=older,
+            **_common(lang),
+        )
+        out.append(SiteFile(index_path(lang, number), body, HTML, lang))
+    return out
+
+
+def tag_pages(lang: str, posts: list[PostSummary]) -> list[SiteFile]:
+    by_tag: dict[str, list[PostSummary]] = {}
+    for post in posts:
+        for tag in post.tags:
+            by_tag.setdefault(tag, []).append(post)
+    out = []
+    for tag, items in sorted(by_tag.items()):
+        heading = f"{TEXT[lang]['tag']} “{tag}”"
+        body = _render(
+            "index.html", posts=items, heading=heading, title=heading, newer=None, older=None,
+            **_common(lang),
+        )  # fmt: skip
+        out.append(SiteFile(tag_path(lang, tag), body, HTML, lang))
+    return out
+
+
+def feeds(lang: str, posts: list[PostSummary], site_url: str) -> list[SiteFile]:
+    base = site_url.rstrip("/")
+    items = posts[:FEED_SIZE]
+    updated = items[0].published_at if items else "1970-01-01T00:00:00Z"
+    values = {
+        "lang": lang,
+        "t": TEXT[lang],
+        "base": base,
+        "posts": items,
+        "updated": updated,
+        "rfc822": lambda stamp: format_datetime(parse_iso(stamp), usegmt=True),
+        "post_url": lambda p: base + url_of(post_path(p.lang, p.slug)),
+    }
+    return [
+        SiteFile(f"/{lang}/feed.xml", _render("rss.xml", **values), RSS, lang),
+        SiteFile(f"/{lang}/atom.xml", _render("atom.xml", **values), ATOM, lang),
+    ]
+
+
+def home_page() -> SiteFile:
+    body = _render("home.html", title="MyBlog", **_common("en"))
+    return SiteFile("/index.html", body, HTML, None)
+
+
+def language_files(lang: str, posts: list[PostSummary], site_url: str) -> list[SiteFile]:
+    """Every list page, tag page and feed of one language (post pages are rendered apart)."""
+    return [*index_pages(lang, posts), *tag_pages(lang, posts), *feeds(lang, posts, site_url)]

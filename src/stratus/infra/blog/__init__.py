@@ -1,0 +1,1 @@
+"""CDK for the blog system (MyBlog.com)."""

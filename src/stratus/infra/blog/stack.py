@@ -1,0 +1,220 @@
+"""The blog's stack `Stratus-{stage}-Blog`: storage, sign-in, mail, four functions, REST API,
+and the sample content seeded on first deploy.
+
+Functions get their own roles with least-privilege inline grants. The CloudFront
+distribution (site bucket through OAC, `/api/*` to this API, Lambda@Edge language choice,
+WAF, ACM/Route 53) is the next slice; its seam is here: `SITE_DISTRIBUTION_ID` (the
+publisher invalidates through it when set) and the site bucket, ready for an OAC origin.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns_subscriptions as subscriptions
+from constructs import Construct
+
+from stratus.blog.config import (
+    ENV_COMMENTS_TABLE,
+    ENV_MAIL_CONFIGURATION_SET,
+    ENV_MAIL_FROM,
+    ENV_MAIL_TEMPLATE_PREFIX,
+    ENV_POSTS_TABLE,
+    ENV_SITE_BUCKET,
+    ENV_SITE_URL,
+    ENV_SUBSCRIBERS_TABLE,
+    ENV_TOKEN_SECRET_ARN,
+)
+from stratus.blog.samples import SAMPLES
+from stratus.infra.blog.constructs.api import BlogApi
+from stratus.infra.blog.constructs.auth import BlogAuth
+from stratus.infra.blog.constructs.mail import WELCOME, BlogMail
+from stratus.infra.blog.constructs.storage import BlogStorage
+from stratus.infra.blog.stage import BlogStageConfig
+from stratus.infra.shared.nag import acknowledge
+
+PUBLIC_HANDLER = "stratus.blog.handlers.public.lambda_handler"
+ADMIN_HANDLER = "stratus.blog.handlers.admin.lambda_handler"
+MAIL_EVENTS_HANDLER = "stratus.blog.handlers.mail_events.lambda_handler"
+SEED_HANDLER = "stratus.blog.handlers.seed.lambda_handler"
+# Bump to re-run the sample-content resource (an Update re-renders every page).
+SAMPLE_CONTENT_VERSION = "1"
+
+
+def blog_stack_name(stage: str) -> str:
+    return f"Stratus-{stage}-Blog"
+
+
+class BlogStack(Stack):
+    def __init__(self, scope: Construct, *, cfg: BlogStageConfig, code_path: Path) -> None:
+        name = blog_stack_name(cfg.name)
+        super().__init__(
+            scope,
+            name,
+            stack_name=name,
+            description=f"stratus blog MyBlog.com ({cfg.name})",
+            termination_protection=cfg.is_prod,
+        )
+        self.cfg = cfg
+        storage = BlogStorage(self, "Storage", cfg=cfg)
+        auth = BlogAuth(self, "Auth", cfg=cfg)
+        mail = BlogMail(self, "Mail", cfg=cfg)
+        code = lambda_.Code.from_asset(str(code_path))
+        base_env = {
+            "POWERTOOLS_SERVICE_NAME": "blog",
+            "POWERTOOLS_METRICS_NAMESPACE": "Stratus",
+            "LOG_LEVEL": "INFO",
+        }
+        posts_env = {ENV_POSTS_TABLE: storage.posts.table_name}
+        site_env = {
+            **posts_env,
+            ENV_SITE_BUCKET: storage.site.bucket_name,
+            ENV_SITE_URL: cfg.site_url,
+        }
+        public_fn = self._function("PublicApiFunction", PUBLIC_HANDLER, code, {
+            **base_env,
+            **posts_env,
+            ENV_COMMENTS_TABLE: storage.comments.table_name,
+            ENV_SUBSCRIBERS_TABLE: storage.subscribers.table_name,
+            ENV_TOKEN_SECRET_ARN: storage.token_secret.secret_arn,
+            ENV_MAIL_FROM: mail.sender,
+            ENV_MAIL_TEMPLATE_PREFIX: mail.template_prefix,
+            ENV_MAIL_CONFIGURATION_SET: mail.configuration_set.configuration_set_name,
+        })  # fmt: skip
+        admin_fn = self._function("AdminApiFunction", ADMIN_HANDLER, code, {**base_env, **site_env})
+        seed_fn = self._function(
+            "SampleContentFunction", SEED_HANDLER, code, {**base_env, **site_env}, timeout=60
+        )
+        mail_fn = self._function("MailEventsFunction", MAIL_EVENTS_HANDLER, code, {
+            **base_env, ENV_SUBSCRIBERS_TABLE: storage.subscribers.table_name,
+        })  # fmt: skip
+
+        storage.posts.grant_read_data(public_fn)
+        posts_indexes = f"AwsSolutions-IAM5[Resource::<{self._logical(storage.posts)}.Arn>/index/*]"
+        for fn in (public_fn, admin_fn, seed_fn):
+            acknowledge(
+                fn.role,  # type: ignore[arg-type]
+                posts_indexes,
+                "Lists query the posts table's own GSIs (ByLanguage, ByDate, ByTranslation); "
+                "the wildcard covers only that table's indexes.",
+            )
+        storage.comments.grant_read_write_data(public_fn)
+        storage.subscribers.grant_read_write_data(public_fn)
+        storage.token_secret.grant_read(public_fn)
+        self._grant_send_welcome(public_fn, mail)
+        for fn in (admin_fn, seed_fn):
+            storage.posts.grant_read_write_data(fn)
+            role = fn.role
+            assert role is not None
+            role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+                resources=[storage.site.arn_for_objects("*")],
+            ))  # fmt: skip
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["s3:ListBucket"], resources=[storage.site.bucket_arn])
+            )
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{self._logical(storage.site)}.Arn>/*]",
+                "Publishing writes and deletes any page of the site: the whole bucket is the "
+                "site, and nothing else is in it.",
+            )
+        storage.subscribers.grant_read_write_data(mail_fn)
+        mail.events.add_subscription(subscriptions.LambdaSubscription(mail_fn))
+
+        api = BlogApi(
+            self, "Api", cfg=cfg, user_pool=auth.user_pool, public_fn=public_fn, admin_fn=admin_fn
+        )
+        seed = CustomResource(
+            self,
+            "SampleContent",
+            service_token=seed_fn.function_arn,
+            resource_type="Custom::BlogSampleContent",
+            properties={
+                "ContentVersion": SAMPLE_CONTENT_VERSION,
+                "Posts": ",".join(sample.slug for sample in SAMPLES),
+            },
+        )
+        seed.node.add_dependency(storage.site, storage.posts)
+
+        outputs = {
+            "BlogApiUrl": api.url,
+            "BlogUserPoolId": auth.user_pool.user_pool_id,
+            "BlogUserPoolClientId": auth.client.user_pool_client_id,
+            "SiteBucketName": storage.site.bucket_name,
+            "BlogMailEventsTopicArn": mail.events.topic_arn,
+            "BlogRegion": Aws.REGION,
+        }
+        for key, value in outputs.items():
+            CfnOutput(self, key, value=value)
+
+    def _grant_send_welcome(self, fn: lambda_.Function, mail: BlogMail) -> None:
+        role = fn.role
+        assert role is not None
+        arn = self.format_arn
+        templates = [f"{mail.template_prefix}-welcome-{lang}" for lang in WELCOME]
+        role.add_to_principal_policy(iam.PolicyStatement(
+            actions=["ses:SendTemplatedEmail"],
+            resources=[
+                arn(service="ses", resource="identity", resource_name=mail.identity_name),
+                arn(service="ses", resource="configuration-set",
+                    resource_name=mail.configuration_set.configuration_set_name),
+                *(arn(service="ses", resource="template", resource_name=t) for t in templates),
+            ],
+        ))  # fmt: skip
+
+    def _logical(self, construct: Construct) -> str:
+        return self.get_logical_id(construct.node.default_child)  # type: ignore[arg-type]
+
+    def _function(
+        self,
+        construct_id: str,
+        handler: str,
+        code: lambda_.Code,
+        env: dict[str, str],
+        timeout: int = 15,
+    ) -> lambda_.Function:
+        log_group = logs.LogGroup(
+            self,
+            f"{construct_id}Logs",
+            retention=self.cfg.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
+        )
+        role = iam.Role(
+            self,
+            f"{construct_id}Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{construct_id} ({self.cfg.name})",
+        )
+        log_group.grant_write(role)
+        acknowledge(
+            role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only the X-Ray write actions added by active tracing use Resource '*': X-Ray "
+            "does not support resource-level permissions for them.",
+        )
+        fn = lambda_.Function(
+            self,
+            construct_id,
+            runtime=lambda_.Runtime.PYTHON_3_11,
+            architecture=lambda_.Architecture.X86_64,
+            handler=handler,
+            code=code,
+            memory_size=512,
+            timeout=Duration.seconds(timeout),
+            tracing=lambda_.Tracing.ACTIVE,
+            environment=env,
+            log_group=log_group,
+            role=role,
+        )
+        acknowledge(
+            fn,
+            "AwsSolutions-L1",
+            "Pinned to Python 3.11: the project and its bundled wheels (cp311) target 3.11, "
+            "and the local cloud runs the same bundle on the same interpreter.",
+        )
+        return fn
