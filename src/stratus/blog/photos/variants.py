@@ -71,7 +71,8 @@ def resize_chain(image: Image.Image, widths: Sequence[int]) -> list[Rendition]:
     current = image
     for width in planned_widths(image.width, widths):
         if width != current.width:
-            height = max(1, round(current.height * width / current.width))
+            # Heights from the source's aspect, so rounding does not drift down the chain.
+            height = max(1, round(image.height * width / image.width))
             current = current.resize((width, height), _FILTER, reducing_gap=_REDUCING_GAP)
         out.append(Rendition(str(width), current))
     return out
