@@ -6,9 +6,10 @@ subprocesses; load — fifty concurrent users and one user on a fresh cloud, the
 raw — the same boto3 calls against that cloud's endpoint and ministack (a throwaway venv),
 interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
 the event latency app; gateway — the stage cache (cached vs uncached GET) and a VTL
-mapping's added latency on the apigw_cache fixture app, interleaved. Every run is bounded
-in count and time, every cloud and the peer are stopped even on failure, aims are printed
-met/MISSED and summed up at the end.
+mapping's added latency on the apigw_cache fixture app, interleaved; photos — the
+blog's photo pipeline per 12 MP JPEG against bare Pillow's best path and a naive resize
+(in process). Every run is bounded in count and time, every cloud and the peer are stopped
+even on failure, aims are printed met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
@@ -51,6 +52,7 @@ from bench.hello import hello_server
 from bench.inprocess import in_process_call
 from bench.load import concurrent, get_ok, https_client, timed
 from bench.loadrun import bench_load
+from bench.photos import bench_photos
 from bench.rawpart import bench_raw
 from bench.stats import Series, print_table
 
@@ -69,7 +71,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events", "gateway")
+PARTS = ("todo", "load", "raw", "state", "events", "gateway", "photos")
 
 
 def summary(s: Series) -> dict[str, Any]:
@@ -339,6 +341,8 @@ def main(argv: list[str] | None = None) -> int:
         attempt("events", lambda: bench_events(results, aims))
     if "gateway" in parts:
         attempt("gateway", lambda: bench_gateway(results, aims, OUT))
+    if "photos" in parts:
+        attempt("photos", lambda: bench_photos(results, aims))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

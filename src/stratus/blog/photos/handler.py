@@ -43,7 +43,7 @@ def _client(name: str) -> Any:
             local = bool(os.environ.get("AWS_ENDPOINT_URL"))
             options["s3"] = {"addressing_style": "path" if local else "auto"}
             options["signature_version"] = "s3v4"
-        _clients[name] = boto3.client(name, config=Config(**options))
+        _clients[name] = boto3.client(name, config=Config(**options))  # type: ignore[call-overload]
     return _clients[name]
 
 

@@ -43,7 +43,7 @@ def _cascades() -> tuple[Any, Any]:
         raise RuntimeError(
             "DetectFaces needs opencv-python-headless (pip install -e '.[dev]')"
         ) from exc
-    base = cv2.data.haarcascades
+    base = str(cv2.data.haarcascades)  # type: ignore[attr-defined]
     return (
         cv2.CascadeClassifier(base + "haarcascade_frontalface_default.xml"),
         cv2.CascadeClassifier(base + "haarcascade_eye.xml"),
@@ -75,7 +75,7 @@ def detect(image: Image.Image) -> list[dict[str, Any]]:
         outputRejectLevels=True,
     )
     width, height = small.size
-    details = []
+    details: list[dict[str, Any]] = []
     for (x, y, w, h), weight in zip(list(boxes), list(weights), strict=True):
         x, y, w, h = int(x), int(y), int(w), int(h)
         eyes = eye_cascade.detectMultiScale(
@@ -95,7 +95,7 @@ def detect(image: Image.Image) -> list[dict[str, Any]]:
                 "Quality": _quality(small.crop((x, y, x + w, y + h))),
             }
         )
-    details.sort(key=lambda d: -(d["BoundingBox"]["Width"] * d["BoundingBox"]["Height"]))
+    details.sort(key=lambda d: -float(d["BoundingBox"]["Width"] * d["BoundingBox"]["Height"]))
     return details[:MAX_FACES]
 
 
