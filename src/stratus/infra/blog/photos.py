@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from aws_cdk import CfnOutput, Duration, RemovalPolicy
+from aws_cdk import CfnOutput, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as cw_actions
 from aws_cdk import aws_iam as iam
@@ -55,6 +55,8 @@ REKOGNITION_ACTIONS = (
     "rekognition:DetectLabels",
     "rekognition:DetectFaces",
 )
+# The CDK's singleton that applies S3 notifications (one per stack, created on first use).
+_NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
 # The photo function's bundle: our sources and Pillow (its wheel has libjpeg-turbo, libwebp
 # and libavif inside). A blog stack may pass `Code.from_asset(build_bundle(root, PHOTO_BUNDLE))`.
 PHOTO_BUNDLE = BundleSpec(
@@ -141,6 +143,7 @@ class PhotoPipeline(Construct):
         self.upload_bucket.add_event_notification(
             s3.EventType.OBJECT_CREATED, s3n.LambdaDestination(self.function)
         )
+        self._acknowledge_notifications_handler()
         self._alarms(alarm_topic)
         for output_id, bucket in (
             (UPLOAD_OUTPUT, self.upload_bucket),
@@ -148,6 +151,22 @@ class PhotoPipeline(Construct):
         ):
             output = CfnOutput(self, output_id, value=bucket.bucket_name)
             output.override_logical_id(output_id)
+
+    def _acknowledge_notifications_handler(self) -> None:
+        handler = Stack.of(self).node.try_find_child(_NOTIFICATIONS_HANDLER)
+        role = handler.node.try_find_child("Role") if handler is not None else None
+        if role is not None:
+            acknowledge(
+                role,
+                "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+                "AWSLambdaBasicExecutionRole]",
+                "The CDK's own S3-notification custom resource; its role is not ours to shape.",
+            )
+
+    def _logical_id(self, construct: Construct) -> str:
+        child = construct.node.default_child
+        assert isinstance(child, CfnResource)
+        return str(Stack.of(self).resolve(child.logical_id))
 
     def grant_upload(self, grantee: iam.IGrantable, prefix: str = "photos/") -> None:
         """Let `grantee` (e.g. the API that pre-signs uploads) put objects under `prefix`."""
@@ -253,11 +272,18 @@ class PhotoPipeline(Construct):
                 "Rekognition's DetectModerationLabels/DetectLabels/DetectFaces support no "
                 "resource-level permissions; the actions are the three the pipeline calls.",
             )
+        for bucket in (self.upload_bucket, self.photo_bucket):
+            acknowledge(
+                role,
+                f"AwsSolutions-IAM5[Resource::<{self._logical_id(bucket)}.Arn>/*]",
+                "Object-level S3 actions need the bucket's objects (arn/*): uploads and "
+                "variants have keys chosen by authors.",
+            )
         acknowledge(
-            role,
-            "AwsSolutions-IAM5",
-            "Object-level S3 actions need the bucket's objects (arn/*): uploads and variants "
-            "have keys chosen by authors.",
+            function,
+            "AwsSolutions-L1",
+            "Pinned to Python 3.11: the bundle's binary wheels (Pillow) are built for cp311, "
+            "and the local cloud runs the same bundle on the same interpreter.",
         )
         return function
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 from PIL import Image
+from tests.unit.blog.photos.images import bomb_png, encode, marked_photo, photo, photo_image
 
 from stratus.blog.photos.config import PhotoLimits
 from stratus.blog.photos.decode import decode
 from stratus.blog.photos.errors import PhotoRejected, Reason
-from tests.unit.blog.photos.images import bomb_png, encode, marked_photo, photo, photo_image
 
 LIMITS = PhotoLimits()
 

@@ -7,6 +7,7 @@ import io
 
 import pytest
 from PIL import Image
+from tests.unit.blog.photos.images import GPS_IFD, photo, photo_image
 
 from stratus.blog.photos.config import PhotoConfig
 from stratus.blog.photos.errors import PhotoRejected, Reason
@@ -14,7 +15,6 @@ from stratus.blog.photos.focal import CENTRE, Box, focal_point, square_box
 from stratus.blog.photos.insights import Insights
 from stratus.blog.photos.pipeline import process, stem_of
 from stratus.blog.photos.variants import planned_widths, resize_chain
-from tests.unit.blog.photos.images import GPS_IFD, photo, photo_image
 
 CFG = PhotoConfig(photo_bucket="photos")
 

@@ -16,14 +16,14 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 from PIL import Image
 from starlette.responses import Response
+from tests.unit.blog.photos.images import encode, face_scene, photo, photo_image
+from tests.unit.local.moto_harness import serve
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
 from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.rekognition.service import STEERING_PATH, RekognitionService
-from tests.unit.blog.photos.images import encode, face_scene, photo, photo_image
-from tests.unit.local.moto_harness import serve
 
 
 async def _no_moto(request: AwsRequest) -> Response:
