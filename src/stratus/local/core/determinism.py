@@ -279,6 +279,11 @@ def _install_once() -> None:
 
     base_backend.AccountSpecificBackend.__getitem__ = getitem  # type: ignore[method-assign]
     base_backend.BackendDict.__getitem__ = account  # type: ignore[method-assign]
+    # moto's fast paths first, whoever installs first: the long-poll wrapper must wrap
+    # motofast's ReceiveMessage, not be replaced by it.
+    from stratus.local import motofast
+
+    motofast.install()
     _patch_sqs_long_poll()
 
 
