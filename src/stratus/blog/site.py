@@ -158,7 +158,9 @@ def language_switch(
     lang: str, translations: list[Translation] | None = None
 ) -> list[tuple[str, str, str]]:
     """(code, label, URL) per language: the translation of this page where there is one."""
-    found = {tr.lang: url_of(post_path(tr.lang, tr.slug)) for tr in translations or []}
+    found: dict[str, str] = {
+        tr.lang: url_of(post_path(tr.lang, tr.slug)) for tr in translations or []
+    }
     return [(code, TEXT[code]["language"], found.get(code, f"/{code}/")) for code in LANGUAGES]
 
 
