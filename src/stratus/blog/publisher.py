@@ -31,8 +31,8 @@ from stratus.blog.domain import LANGUAGES, Post
 from stratus.blog.items import error_code
 from stratus.blog.posts import PostStore
 from stratus.blog.site import (
-    PAGE_CACHE_CONTROL,
     SiteFile,
+    asset_files,
     home_page,
     language_files,
     post_page,
@@ -150,18 +150,19 @@ class Publisher:
             )
 
     def _sync_home(self, outcome: PublishOutcome) -> None:
-        home = home_page()
-        digest = hashlib.sha256(home.body).hexdigest()
-        try:
-            head = self._s3.head_object(Bucket=self._bucket, Key=home.path.lstrip("/"))
-            current = (head.get("Metadata") or {}).get("sha256")
-        except Exception as exc:
-            if error_code(exc) not in ("404", "NoSuchKey", "NotFound"):
-                raise
-            current = None
-        if current != digest:
-            self._put(home, digest)
-            outcome.written.append(home.path)
+        """The language chooser and the assets every page links (written when they differ)."""
+        for file in (*asset_files(), home_page()):
+            digest = hashlib.sha256(file.body).hexdigest()
+            try:
+                head = self._s3.head_object(Bucket=self._bucket, Key=file.path.lstrip("/"))
+                current = (head.get("Metadata") or {}).get("sha256")
+            except Exception as exc:
+                if error_code(exc) not in ("404", "NoSuchKey", "NotFound"):
+                    raise
+                current = None
+            if current != digest:
+                self._put(file, digest)
+                outcome.written.append(file.path)
 
     def _read_manifest(self, lang: str) -> dict[str, str]:
         try:
@@ -179,7 +180,7 @@ class Publisher:
             "Key": file.path.lstrip("/"),
             "Body": file.body,
             "ContentType": file.content_type,
-            "CacheControl": PAGE_CACHE_CONTROL,
+            "CacheControl": file.cache_control,
             "Metadata": {"sha256": digest},
         }
         if file.language:
