@@ -9,12 +9,14 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -80,6 +82,7 @@ def start_local_cloud(
     extra_args: list[str] | None = None,
     ports: dict[str, int] | None = None,
     app_dir: Path | None = None,
+    env: dict[str, str] | None = None,
 ) -> tuple[subprocess.Popen[bytes], LocalCloudHandle]:
     """Start `stratus up` on free ports (or `ports`: aws, gateway, dax) and wait until ready.
 
@@ -118,7 +121,7 @@ def start_local_cloud(
     outputs = state_dir / "outputs.json"
     if fresh and outputs.exists():
         outputs.unlink()
-    env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
+    env = dict(os.environ, COLUMNS="200", NO_COLOR="1", **(env or {}))
     with log_path.open("wb") as log:
         proc = subprocess.Popen(args, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, env=env)
     handle = LocalCloudHandle(
@@ -140,6 +143,26 @@ def start_local_cloud(
         time.sleep(0.2)
     stop_local_cloud(proc)
     raise RuntimeError(f"stratus up not ready after {START_TIMEOUT_SECONDS}s:\n{handle.log_tail()}")
+
+
+def copy_fixture_app(tmp_path_factory: pytest.TempPathFactory, fixture: Path) -> Path:
+    """A fresh copy of a fixture CDK app (tests/fixtures/apps/NAME) in a temporary folder,
+    without any state or synth output it may carry; its state goes in DIR/.stratus."""
+    target = tmp_path_factory.mktemp(fixture.name) / fixture.name
+    shutil.copytree(fixture, target, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    return target
+
+
+@contextmanager
+def app_cloud(
+    app_dir: Path, *, extra_args: list[str] | None = None, env: dict[str, str] | None = None
+) -> Iterator[LocalCloudHandle]:
+    """A local cloud serving the CDK app in `app_dir` (`stratus up --app`), always stopped."""
+    proc, handle = start_local_cloud(None, app_dir=app_dir, extra_args=extra_args, env=env)
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
 
 
 def stop_local_cloud(proc: subprocess.Popen[bytes]) -> int:

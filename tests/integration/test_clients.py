@@ -34,9 +34,7 @@ def run_cli(
     )
 
 
-def test_cli_sign_up_confirm_login_add_list(
-    local_cloud: LocalCloudHandle, tmp_path: Path
-) -> None:
+def test_cli_sign_up_confirm_login_add_list(local_cloud: LocalCloudHandle, tmp_path: Path) -> None:
     email = unique_email("cli")
     assert run_cli(local_cloud, tmp_path, "sign-up", email, "--password", PASSWORD).returncode == 0
     wrong = run_cli(local_cloud, tmp_path, "confirm", email, "000000")

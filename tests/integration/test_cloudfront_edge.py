@@ -7,7 +7,6 @@ The CDK app is `tests/fixtures/apps/edge`."""
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import ssl
 import threading
@@ -24,7 +23,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "edge"
@@ -90,13 +89,9 @@ def upstream() -> Iterator[type[_Upstream]]:
 def cloud(
     tmp_path_factory: pytest.TempPathFactory, upstream: type[_Upstream]
 ) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("edge-app") / "edge"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
     port = upstream.port  # type: ignore[attr-defined]
-    proc, handle = start_local_cloud(
-        None, app_dir=app_dir, extra_args=["-c", f"upstream_port={port}"]
-    )
-    try:
+    with app_cloud(app_dir, extra_args=["-c", f"upstream_port={port}"]) as handle:
         s3 = aws_client(handle, "s3")
         bucket = handle.stack_output("BucketName")
         for key, body in {
@@ -114,8 +109,6 @@ def cloud(
             Bucket=handle.stack_output("PrivateBucketName"), Key="private/secret.txt", Body=b"no"
         )
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")

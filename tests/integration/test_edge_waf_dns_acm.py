@@ -3,7 +3,6 @@ the local CA, through a running cloud. The CDK app is `tests/fixtures/apps/edgew
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
 import time
@@ -17,7 +16,7 @@ import httpx
 import pytest
 from cryptography import x509
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "edgewaf"
@@ -26,17 +25,13 @@ UA = {"User-Agent": "pytest-edge"}
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("edgewaf-app") / "edgewaf"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir) as handle:
         s3 = aws_client(handle, "s3")
         bucket = handle.stack_output("BucketName")
         for key in ("index.html", "count/a.html", "rate/a.html", "posts/a.html"):
             s3.put_object(Bucket=bucket, Key=key, Body=b"<html>ok</html>", ContentType="text/html")
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import json
-import shutil
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -17,7 +16,7 @@ import pytest
 import requests
 from botocore.config import Config
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "events"
@@ -25,13 +24,9 @@ FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "events"
 
 @pytest.fixture(scope="module")
 def events_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("events-app") / "events"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir) as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 def received(cloud: LocalCloudHandle, function: str, *, at_least: int = 1) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@ patterns to Lambda and (transformed) to SQS, a custom bus, a schedule fired by
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 import time
@@ -15,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "eventbridge"
@@ -24,13 +23,9 @@ STRATUS = str(Path(sys.executable).with_name("stratus"))
 
 @pytest.fixture(scope="module")
 def eb_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalCloudHandle, Path]]:
-    app_dir = tmp_path_factory.mktemp("eventbridge-app") / "eventbridge"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir) as handle:
         yield handle, app_dir
-    finally:
-        stop_local_cloud(proc)
 
 
 def logged_events(cloud: LocalCloudHandle, function: str, at_least: int = 1) -> list[Any]:

@@ -7,7 +7,6 @@ The CDK app is `tests/fixtures/apps/apigw_integrations`."""
 from __future__ import annotations
 
 import json
-import shutil
 import ssl
 import threading
 import time
@@ -20,7 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "apigw_integrations"
@@ -70,15 +69,9 @@ def upstream() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory, upstream: str) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("apigw-app") / "apigw_integrations"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(
-        None, app_dir=app_dir, extra_args=["-c", f"upstream={upstream}"]
-    )
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir, extra_args=["-c", f"upstream={upstream}"]) as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")

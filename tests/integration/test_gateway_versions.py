@@ -6,7 +6,6 @@ The CDK app is `tests/fixtures/apps/apigw_versions`."""
 
 from __future__ import annotations
 
-import shutil
 import socket
 import ssl
 from collections import Counter
@@ -19,7 +18,7 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "apigw_versions"
@@ -28,13 +27,9 @@ DOMAIN = "api.example.test"
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("apigw-versions") / "apigw_versions"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir) as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")

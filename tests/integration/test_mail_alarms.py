@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -19,7 +18,13 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import (
+    LocalCloudHandle,
+    app_cloud,
+    copy_fixture_app,
+    start_local_cloud,
+    stop_local_cloud,
+)
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "mail_alarms"
@@ -28,26 +33,13 @@ SENDER = "no-reply@example.com"
 
 @pytest.fixture(scope="module")
 def app_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    target = tmp_path_factory.mktemp("mail-app") / "mail_alarms"
-    shutil.copytree(FIXTURE, target, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    return target
+    return copy_fixture_app(tmp_path_factory, FIXTURE)
 
 
 @pytest.fixture(scope="module")
 def cloud(app_dir: Path) -> Iterator[LocalCloudHandle]:
-    saved = os.environ.get("STRATUS_ALARM_SECONDS")
-    os.environ["STRATUS_ALARM_SECONDS"] = "1"
-    try:
-        proc, handle = start_local_cloud(None, app_dir=app_dir)
-    finally:
-        if saved is None:
-            os.environ.pop("STRATUS_ALARM_SECONDS", None)
-        else:
-            os.environ["STRATUS_ALARM_SECONDS"] = saved
-    try:
+    with app_cloud(app_dir, env={"STRATUS_ALARM_SECONDS": "1"}) as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 def _inbox(cloud: LocalCloudHandle, **query: str) -> list[dict[str, Any]]:

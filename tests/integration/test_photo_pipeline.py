@@ -10,8 +10,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
-import shutil
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -23,7 +21,7 @@ import pytest
 from botocore.config import Config
 from PIL import Image
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
 from tests.integration.conftest import aws_client
 from tests.unit.blog.photos.images import GPS_IFD, bomb_png, encode, face_scene, photo
 
@@ -35,21 +33,9 @@ TYPES = {"jpg": "image/jpeg", "webp": "image/webp", "avif": "image/avif"}
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("photo-app") / "photo_pipeline"
-    shutil.copytree(FIXTURE, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    saved = os.environ.get("STRATUS_ALARM_SECONDS")
-    os.environ["STRATUS_ALARM_SECONDS"] = "1"
-    try:
-        proc, handle = start_local_cloud(None, app_dir=app_dir)
-    finally:
-        if saved is None:
-            os.environ.pop("STRATUS_ALARM_SECONDS", None)
-        else:
-            os.environ["STRATUS_ALARM_SECONDS"] = saved
-    try:
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    with app_cloud(app_dir, env={"STRATUS_ALARM_SECONDS": "1"}) as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")
