@@ -30,6 +30,7 @@ import datetime as _dt
 import os as _os
 import random as _random
 import re
+import string
 import sys
 import threading
 import time as _time
@@ -170,6 +171,10 @@ _UUID = _proxy("uuid", _uuid, uuid4=_uuid4)
 _NOW_CALL = re.compile(r"datetime\.(now|utcnow|today)\(")
 
 
+_LETTERS = string.ascii_letters
+_DIGITS = string.digits
+
+
 def _thread_aware_random(base: type) -> type:
     class ThreadAwareRandom(base):
         """mock_random: the request's own seeded generator on a journaled thread."""
@@ -181,6 +186,25 @@ def _thread_aware_random(base: type) -> type:
         def getrandbits(self, k: int) -> int:
             ctx = current()
             return ctx.rng.getrandbits(k) if ctx is not None else int(super().getrandbits(k))
+
+        def get_random_string(
+            self, length: int = 20, include_digits: bool = True, lower_case: bool = False
+        ) -> str:
+            """moto's `get_random_string` (every request id: 52 `choice`s), drawing the same
+            bits from the same generator as its `choice` loop, with one lookup of it."""
+            ctx = current()
+            draw = ctx.rng.getrandbits if ctx is not None else super().getrandbits
+            pool = _LETTERS + _DIGITS if include_digits else _LETTERS
+            size = len(pool)
+            bits = size.bit_length()  # random.Random._randbelow_with_getrandbits
+            chars = []
+            for _ in range(length):
+                index = draw(bits)
+                while index >= size:
+                    index = draw(bits)
+                chars.append(pool[index])
+            text = "".join(chars)
+            return text.lower() if lower_case else text
 
     return ThreadAwareRandom
 
