@@ -124,6 +124,7 @@ class WritePath(Protocol):
     def journaled(self, request: AwsRequest) -> bool: ...
     def answer_before_sync(self, request: AwsRequest) -> bool: ...
     def apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any]: ...
+    def try_apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any] | None: ...
     async def durable(self, ticket: Any) -> None: ...
 
 
@@ -151,8 +152,14 @@ class MotoApp:
     async def handle(self, request: AwsRequest) -> Response:
         writes = self.writes
         if writes is not None and writes.journaled(request):
-            # A journaled write waits for the write lock: never on the event loop.
-            answer, ticket = await anyio.to_thread.run_sync(writes.apply, request, self.call)
+            # A journaled write waits for the write lock: never on the event loop. A short
+            # one (motofast.inline) runs on the loop when the lock is free at once.
+            applied = None
+            if self.inline and self._is_short(request, write=True):
+                applied = writes.try_apply(request, self.call)
+            if applied is None:
+                applied = await anyio.to_thread.run_sync(writes.apply, request, self.call)
+            answer, ticket = applied
             if not writes.answer_before_sync(request):
                 await writes.durable(ticket)
             status, headers, body = answer
@@ -187,11 +194,13 @@ class MotoApp:
             body = b""
         return status, headers, body
 
-    def _is_short(self, request: AwsRequest) -> bool:
+    def _is_short(self, request: AwsRequest, write: bool = False) -> bool:
         from stratus.local.core.front_door import CURRENT_CALL
 
         call = CURRENT_CALL.get()  # the front door routed this request already
         if call is None or call.request is not request or self.gate.exclusive_held:
+            return False
+        if write and not inline.is_short_write(call):
             return False
         return inline.is_short(call, self.account_id)
 

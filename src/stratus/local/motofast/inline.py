@@ -8,6 +8,9 @@ that do not long-poll. Everything else stays in a thread: scans, list and contro
 calls, large bodies, a ReceiveMessage that may wait (WaitTimeSeconds, or the queue's
 ReceiveMessageWaitTimeSeconds, above zero), and Cognito sign-ins whose triggers wait for the
 event loop themselves.
+
+Journaled writes among them run on the loop too, when the journal's write lock is free at
+once (`DurableState.try_apply`); otherwise they wait for it in a thread, as every write did.
 """
 
 from __future__ import annotations
@@ -62,6 +65,15 @@ def is_short(call: AwsCall | None, account_id: str) -> bool:
         account = call.request.headers.get("x-moto-account-id", account_id)
         return _receive_never_waits(call, account)
     return False
+
+
+def is_short_write(call: AwsCall) -> bool:
+    """Whether a journaled `call` may run on the event loop (when `is_short` says so too).
+
+    ReceiveMessage never does: the journal may run it again after a wait (an empty long
+    poll), which only its thread path does.
+    """
+    return (call.service, call.operation) != ("sqs", "ReceiveMessage")
 
 
 def _receive_never_waits(call: AwsCall, account_id: str) -> bool:
