@@ -14,6 +14,10 @@ the sum over their `DynamoType` members (a map's keys in UTF-8 bytes), a boolean
 Any other value (an unknown type, a member that is not a `DynamoType`...) takes moto's own
 path, so the answer is moto's in every case (tests compare both on every attribute type).
 
+`LimitedSizeDict.__setitem__` (every attribute an item is built with) keeps its check — the
+sizes of all keys and values already there plus the new pair, against 405,000 — counted the
+same way with these functions.
+
 While one `Table.query` or `Table.scan` runs on a thread, each item's size is computed once
 (moto asks twice per result item: to test the 1 MB limit, then to add it up); the memo lives
 for that call only, and nothing on that thread changes an item meanwhile.
@@ -30,6 +34,7 @@ from typing import Any
 
 _PATCHED = "_stratus_fast_size"
 _state = threading.local()
+_ITEM_LIMIT = 405000  # LimitedSizeDict's (moto 5.2.5)
 
 
 def _bytes(value: Any) -> int:
@@ -100,7 +105,8 @@ def make_size(original: Callable[[Any], int], dynamo_type: type) -> Callable[[An
 
 
 def install() -> None:
-    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.table import Table
 
     original = DynamoType.size
@@ -135,10 +141,30 @@ def install() -> None:
             total += found if found >= 0 else original(value)
         return total
 
-    for function, owner, previous in ((size, DynamoType, original), (item_size, Item, Item.size)):
+    def limited_setitem(self: Any, key: Any, value: Any) -> None:
+        total = 0
+        for old_key, old_value in dict.items(self):
+            total += _bytes(old_key if type(old_key) is str else str(old_key))
+            if type(old_value) is DynamoType:
+                found = fast(old_value)
+                total += found if found >= 0 else original(old_value)
+            else:
+                total += _bytes(str(old_value))
+        total += _bytes(key)
+        total += size(value) if type(value) is DynamoType else _bytes(str(value))
+        if total > _ITEM_LIMIT:
+            raise ItemSizeTooLarge
+        dict.__setitem__(self, key, value)
+
+    patches: tuple[tuple[type, str, Any], ...] = (
+        (DynamoType, "size", size),
+        (Item, "size", item_size),
+        (LimitedSizeDict, "__setitem__", limited_setitem),
+    )
+    for owner, name, function in patches:
         setattr(function, _PATCHED, True)
-        function.__wrapped__ = previous  # type: ignore[attr-defined]
-        owner.size = function  # type: ignore[method-assign,assignment]
+        function.__wrapped__ = getattr(owner, name)
+        setattr(owner, name, function)
     for name in ("query", "scan"):
         setattr(Table, name, _memoized(getattr(Table, name)))
 

@@ -534,3 +534,28 @@ def test_an_item_that_grows_is_sized_again_by_the_next_query(
             ExpressionAttributeValues={":t": {"S": "y" * 390_000}},
         )
     assert _same(wire, moto_only, "query", **query)["Count"] == 2  # 1 MB holds two now
+
+
+def test_an_item_is_refused_at_the_same_size_as_in_moto() -> None:
+    from moto.dynamodb.exceptions import ItemSizeTooLarge
+    from moto.dynamodb.models.dynamo_type import DynamoType, LimitedSizeDict
+
+    patched = LimitedSizeDict.__setitem__
+    original = _innermost(patched)
+    base = {name: DynamoType(value) for name, value in every_type("p", "1").items()}
+    used = sum(len(k.encode()) + v.size() for k, v in base.items())
+    outcomes: dict[str, list[Any]] = {"patched": [], "moto": []}
+    for setitem, seen in ((patched, outcomes["patched"]), (original, outcomes["moto"])):
+        for extra in range(-3, 4):
+            room = 405000 - used - len("big") - len("plain") - len("not a DynamoType") + extra
+            attrs = LimitedSizeDict()
+            for name, value in base.items():
+                setitem(attrs, name, value)
+            try:
+                setitem(attrs, "big", DynamoType({"S": "ü" * (room // 2) + "a" * (room % 2)}))
+                setitem(attrs, "plain", "not a DynamoType")
+                seen.append(dict(attrs))
+            except ItemSizeTooLarge:
+                seen.append("too large")
+    assert outcomes["patched"] == outcomes["moto"]
+    assert "too large" in outcomes["moto"] and any(o != "too large" for o in outcomes["moto"])
