@@ -26,6 +26,7 @@ from botocore.config import Config
 
 from stratus.local.core import endpoints
 from stratus.local.core.context import CloudContext, Reporter
+from stratus.local.core.one_write import OneWriteHttpProtocol
 from stratus.local.core.registry import EmulatedService
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
 
@@ -266,7 +267,9 @@ class LocalCloud:
                     f"{recovery.mismatches} replayed writes answered differently than the "
                     "first time (see the log)"
                 )
-            self._endpoint = await servers.start_server("aws", door, s.host, s.ports.aws)
+            self._endpoint = await servers.start_server(
+                "aws", door, s.host, s.ports.aws, http=OneWriteHttpProtocol
+            )
             cloud.background(state.run(), "state-snapshots")
 
         with self.reporter.step("Provisioning stacks"):
