@@ -4,8 +4,8 @@ What upstream lacks: every DynamoDB handler wraps its answer in `DynamoResult`, 
 constructor converts the whole result with `dynamo_to_dict` (each `DynamoType` becomes a
 `{type: value}` dict, recursively, through `isinstance`/`hasattr` chains; binaries are
 base64-decoded) — and the serializer then walks that copy again to build the wire form
-(binaries base64-encoded again). For a Query of 100 to-do items the conversion is a quarter of
-the request and the second walk another sixth.
+(binaries base64-encoded again). For a Query of 100 eight-attribute items the conversion
+is a quarter of the request and the second walk another sixth.
 
 The patch keeps the unconverted result (for a result that is a dict; others are converted as
 moto does) and serializes it in one walk (`json_serializer.Lazy`): containers the conversion

@@ -1,11 +1,11 @@
 """DynamoDB item sizes computed without building temporary `DynamoType`s (moto 5.2.5 patch).
 
 What upstream lacks: `Item.size()` (read twice per result item by Query and Scan, to stop a
-page at 1 MB) sums `DynamoType.size()` over the attributes, and `DynamoType.size()` probes
+page at 1 MB) sums `DynamoType.size()` over the attributes, and `DynamoType.size()` tries
 `is_number()`, `is_set()`, `is_list()`, `is_map()` in turn, wraps every set member and every
 map value in a new `DynamoType` before asking its size, and encodes every string to UTF-8 to
 count its bytes. `LimitedSizeDict` (an item's attributes) asks the sizes of all attributes on
-every assignment. A Query of 100 to-do items spends a tenth of its time there.
+every assignment. A Query of 100 eight-attribute items spends a tenth of its time there.
 
 The patch computes the same numbers directly: a number's size is `len(str(value))`, a string's
 or a binary's its UTF-8 length (an ASCII string's length is its byte count), a set's the sum

@@ -3,11 +3,26 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Iterator
 
+import pytest
 from moto.moto_api._internal import mock_random
 from moto.moto_api._internal.moto_random import MotoRandom
 
+from stratus.local import motofast
 from stratus.local.core import determinism
+
+
+@pytest.fixture(autouse=True)
+def installed_as_the_cloud_does() -> Iterator[None]:
+    """motofast before determinism (MotoApp, then the journal: determinism wraps what
+    motofast.sqs_queue installed), and moto's generator left as it was found."""
+    motofast.install()
+    determinism.install()
+    state = mock_random.getstate()
+    yield
+    mock_random.setstate(state)
+
 
 CASES = [
     {"length": 52},
@@ -27,7 +42,6 @@ def test_a_journaled_request_draws_the_same_string_and_leaves_the_same_state() -
 
 
 def test_outside_a_request_the_seeded_generator_draws_as_moto_does() -> None:
-    determinism.install()
     for case in CASES:
         mock_random.seed(99)
         reference = MotoRandom(99)
