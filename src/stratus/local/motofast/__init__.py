@@ -17,13 +17,14 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
 
-Figures (issue 7; this 2-core machine, shared; p50 interleaved in one run; server-only = one
-signed request replayed on a keep-alive socket; ministack 1.5.33 as the peer): GetItem 0.49
-vs 0.44-0.49 ms (0.61 before these DynamoDB patches), Query of 20 items 0.93 vs 1.13 ms (2.5
-before), of 100 items 2.5 vs 3.1-3.9 ms (10-13 before), PutItem 1.2 ms vs 0.51 (of which the
-journal's fdatasync and its thread hand-offs are most; moto alone 0.60). Through boto3
-(`make bench` part raw): PutItem 1.16x the peer's p50, GetItem 0.95x, Query 20 0.91x, Query
-100 0.90x, Query 20 from 4 threads 0.96x.
+Figures (issue 7; this shared 2-core machine; p50, interleaved in one run; ministack 1.5.33
+as the peer). Server-only (one signed request replayed on a keep-alive socket, 20-partition
+table), before these DynamoDB patches -> after, vs the peer: GetItem 0.64 -> 0.46 ms vs
+0.41-0.44; Query of 20 items 2.8 -> 0.95 vs 1.1; of 100 items 11 -> 2.5 vs 3.2; PutItem 1.14
+-> 0.97 vs 0.51 (moto alone answers a PutItem in 0.55 ms; the journal adds 0.10 without and
+0.43 with its fdatasync). Through boto3 (`make bench` part raw, two runs): PutItem 1.16-1.31x
+the peer's p50, GetItem 0.95-1.07x, Query 20 0.91-0.94x, Query 100 0.90-0.96x, Query 20
+from 4 threads 0.91-0.96x.
 """
 
 from __future__ import annotations
