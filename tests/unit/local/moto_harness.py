@@ -41,9 +41,12 @@ class MotoAsgi:
 
 
 @contextmanager
-def serve(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1:<ephemeral>; yields its base URL."""
-    config = uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="off")
+def serve(app: Any, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app on 127.0.0.1:<ephemeral>; yields its base URL. `options` go to
+    uvicorn.Config."""
+    config = uvicorn.Config(
+        app, host="127.0.0.1", port=0, log_level="warning", lifespan="off", **options
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

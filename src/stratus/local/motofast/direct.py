@@ -15,7 +15,9 @@ hooks) around the one handler call that does the work.
    connections, moto's own API, the metadata endpoint, no recognisable scope) always ask moto.
 2. **Which handler**: the chosen Flask app's own URL map names the view; the view's
    callback (moto's `BaseResponse.dispatch` or a service method) runs on moto's request class,
-   as `convert_to_flask_response` would run it, and its result becomes the same `Response`.
+   as `convert_to_flask_response` would run it, and its result becomes the same `Response`
+   — or, in the plain case (`plain_answer`: a usual status, a dict of string headers, str or
+   bytes content), directly the status, header list and body werkzeug would send for it.
    What Flask would still add is the CORS after-request hook; for a request without `Origin`
    (and not a preflight) its headers are the same for every request, so they are learnt once
    per app from Flask itself. Browser (CORS) requests and anything unmatched go through the
@@ -107,9 +109,15 @@ class DirectDispatcher:
             return None
         request = app.request_class(environ)
         try:
-            response = _run_view(view.callback, request)
+            status, headers, content = _run_view(view.callback, request)
         except HTTPException as exc:  # what Flask does with one a view raises
             response = app.response_class.force_type(exc, environ)
+        else:
+            plain = plain_answer(status, headers, content, request.method)
+            if plain is not None:
+                plain[1].extend(self._cors_headers(app))
+                return plain
+            response = _response(request, status, headers, content)
         for name, value in self._cors_headers(app):
             response.headers.add(name, value)
         return run_wsgi(response, environ)
@@ -127,10 +135,10 @@ class DirectDispatcher:
         return found
 
 
-def _run_view(callback: Callable[..., Any], request: Any) -> Any:
-    """moto's `convert_to_flask_response.__call__`, given the request instead of Flask's."""
+def _run_view(callback: Callable[..., Any], request: Any) -> tuple[Any, Any, Any]:
+    """moto's `convert_to_flask_response.__call__` up to its `Response`, given the request
+    instead of Flask's: (status, headers, content)."""
     from botocore.exceptions import ClientError
-    from flask import Response
     from moto.core.request import normalize_request
     from moto.moto_api import recorder
 
@@ -144,10 +152,84 @@ def _run_view(callback: Callable[..., Any], request: Any) -> Any:
         status, headers, content = result
     else:
         status, headers, content = 200, {}, result
+    return status, headers, content
+
+
+def _response(request: Any, status: Any, headers: Any, content: Any) -> Any:
+    """The rest of `convert_to_flask_response.__call__`: its Flask `Response`."""
+    from flask import Response
+
     response = Response(response=content, status=status, headers=headers)
     if request.method == "HEAD" and "content-length" in headers:
         response.headers["Content-Length"] = headers["content-length"]
     return response
+
+
+_DEFAULT_CONTENT_TYPE: str | None = None
+_NEWLINE = re.compile(r"[\r\n]")  # werkzeug refuses these in header values
+_HEADERS_WERKZEUG_REWRITES = frozenset({"location", "content-location"})
+
+
+def plain_answer(status: Any, headers: Any, content: Any, method: str) -> WsgiResult | None:
+    """What `run_wsgi(_response(...))` answers, for the plain case; None otherwise.
+
+    The plain case: an int status 200-599 other than 204 and 304, a dict of str (or int)
+    header values with neither Location nor Content-Location, str or bytes content, not a
+    HEAD request. Werkzeug then keeps the headers in order (values as `str`), adds Flask's
+    default Content-Type if there is none, and sets Content-Length to the encoded body's
+    length (in place of the first one, dropping others, else at the end).
+    """
+    global _DEFAULT_CONTENT_TYPE
+    if (
+        type(status) is not int
+        or not 200 <= status < 600
+        or status in (204, 304)
+        or method == "HEAD"
+        or type(headers) is not dict
+    ):
+        return None
+    if type(content) is str:
+        body = content.encode()
+    elif type(content) is bytes:
+        body = content
+    else:
+        return None
+    out: list[tuple[str, str]] = []
+    length_at = -1
+    typed = False
+    for key, value in headers.items():
+        if type(key) is not str:
+            return None
+        kind = type(value)
+        if kind is int:
+            value = str(value)
+        elif kind is not str:
+            return None
+        if _NEWLINE.search(value) is not None:
+            return None
+        lower = key.lower()
+        if lower in _HEADERS_WERKZEUG_REWRITES:
+            return None
+        if lower == "content-length":
+            if length_at >= 0:
+                continue  # werkzeug keeps the first one only
+            length_at = len(out)
+        elif lower == "content-type":
+            typed = True
+        out.append((key, value))
+    if not typed:
+        if _DEFAULT_CONTENT_TYPE is None:
+            from flask import Response
+            from werkzeug.utils import get_content_type
+
+            _DEFAULT_CONTENT_TYPE = get_content_type(Response.default_mimetype or "", "utf-8")
+        out.append(("Content-Type", _DEFAULT_CONTENT_TYPE))
+    length = ("Content-Length", str(len(body)))
+    if length_at >= 0:
+        out[length_at] = length
+    else:
+        out.append(length)
+    return status, out, body
 
 
 def run_wsgi(app: Callable[..., Iterable[bytes]], environ: dict[str, Any]) -> WsgiResult:

@@ -8,6 +8,9 @@ that do not long-poll. Everything else stays in a thread: scans, list and contro
 calls, large bodies, a ReceiveMessage that may wait (WaitTimeSeconds, or the queue's
 ReceiveMessageWaitTimeSeconds, above zero), and Cognito sign-ins whose triggers wait for the
 event loop themselves.
+
+Journaled writes among them run on the loop too, when the journal's write lock is free at
+once (`DurableState.try_apply`); otherwise they wait for it in a thread, as every write did.
 """
 
 from __future__ import annotations

@@ -23,6 +23,15 @@ values whose structures are plain dicts and whose lists are lists or tuples (any
 e.g. a model object read by attribute, abandons the fast walk for the whole response). Tests
 compare both outputs byte for byte over real responses.
 
+Lazy conversion (`Lazy`): some handlers (DynamoDB's `DynamoResult`) hand the serializer a
+copy of their result converted to plain types (`dynamo_to_dict`), which costs as much as the
+walk itself. Given the conversion function, the walk can read the unconverted result instead:
+at every node it either walks the container types the conversion only copies (dicts and lists
+whose items it converts), or applies the conversion to that node and continues with the plain
+walk. Since the conversion works node by node, the answer is the serialization of the
+converted result; a service may add encoders that turn one of its model objects straight
+into the serialized form of its converted value (tested against the two-step path).
+
 Upstream note: moto could cache the candidate keys per (shape, member, object type) inside
 `AttributePicker` and skip the key path when no transformer is registered; that keeps its
 design and removes nearly all of the cost.
@@ -47,6 +56,32 @@ Put = Callable[[dict[Any, Any], Any, Any], None]
 
 class _NotPlain(Exception):
     """A value the compiled walk does not cover; moto's serializer answers instead."""
+
+
+_PRIMITIVES = frozenset({str, int, float, bool, bytes, type(None)})
+
+
+class Lazy:
+    """How to serialize a result that moto would first convert with `convert`.
+
+    `convert` must work node by node: it returns a dict of the types in `dicts` as a plain
+    dict of its converted values, a list of the types in `lists` as a list of its converted
+    items, and the primitive types unchanged. `encoders` maps a shape name to (a model type,
+    a function returning the serialized form of the converted object, or None to decline).
+    """
+
+    def __init__(
+        self,
+        convert: Callable[[Any], Any],
+        dicts: tuple[type, ...] = (dict,),
+        lists: tuple[type, ...] = (list,),
+        encoders: dict[str, tuple[type, Callable[[Any], Any]]] | None = None,
+    ) -> None:
+        self.convert = convert
+        self.dicts = frozenset(dicts)
+        self.lists = frozenset(lists)
+        self.encoders = encoders or {}
+        self.compiled: dict[tuple[str, str], Put | None] = {}
 
 
 def _candidate_keys(parent: Any, key: str, shape: Any) -> tuple[str, ...]:
@@ -85,10 +120,12 @@ def _candidate_keys(parent: Any, key: str, shape: Any) -> tuple[str, ...]:
 
 
 class _Compiler:
-    def __init__(self) -> None:
+    def __init__(self, lazy: Lazy | None = None) -> None:
         # botocore builds new Shape objects on each access: shapes are known by name and by
         # the member-level traits a reference adds (a serialized name).
         self._puts: dict[tuple[str, str], Put] = {}
+        self._lazy = lazy
+        self._plain = _Compiler() if lazy is not None else self
         from moto.core.serialize import TimestampSerializer
 
         self._timestamps = TimestampSerializer(TimestampSerializer.TIMESTAMP_FORMAT_UNIX)
@@ -105,7 +142,7 @@ class _Compiler:
             cell[0](out, value, key)
 
         self._puts[ident] = late
-        built = self._build(shape)
+        built = self._build(shape) if self._lazy is None else self._build_lazy(shape, self._lazy)
         cell.append(built)
         self._puts[ident] = built
         return built
@@ -165,6 +202,81 @@ class _Compiler:
 
         return put_plain
 
+    def _build_lazy(self, shape: Any, lazy: Lazy) -> Put:
+        """The put for an unconverted value: `plain(out, lazy.convert(value), key)`."""
+        plain = self._plain.put(shape)
+        convert = lazy.convert
+        type_name = shape.type_name
+        name = shape.serialization.get("name")
+
+        def out_key(key: Any) -> Any:
+            return key if name is None else name
+
+        if type_name == "structure" and not shape.is_document_type:
+            walk = self._structure(shape, out_key)
+            encoder = lazy.encoders.get(shape.name)
+            model, encode = encoder if encoder is not None else (None, None)
+            dicts = lazy.dicts
+
+            def put_structure(out: dict[Any, Any], value: Any, key: Any) -> None:
+                kind = type(value)
+                if kind in dicts:
+                    walk(out, value, key)
+                    return
+                if kind is model and key:
+                    encoded = encode(value)  # type: ignore[misc]
+                    if encoded is not None:
+                        out[out_key(key)] = encoded
+                        return
+                plain(out, convert(value), key)
+
+            return put_structure
+        if type_name == "list":
+            put_item = self.put(shape.member)
+            item_key = shape.member.name
+            lists = lazy.lists
+
+            def put_list(out: dict[Any, Any], value: Any, key: Any) -> None:
+                if type(value) not in lists:
+                    plain(out, convert(value), key)
+                    return
+                items = []
+                for item in value:
+                    wrapper: dict[Any, Any] = {}
+                    put_item(wrapper, item, item_key)
+                    found = wrapper.get(item_key, _MISSING)
+                    items.append(convert(item) if found is _MISSING else found)
+                out[out_key(key)] = items
+
+            return put_list
+        if type_name == "map":
+            put_value = self.put(shape.value)
+            dicts = lazy.dicts
+            encoder = lazy.encoders.get(shape.name)
+            model, encode = encoder if encoder is not None else (None, None)
+
+            def put_map(out: dict[Any, Any], value: Any, key: Any) -> None:
+                kind = type(value)
+                if kind is model:
+                    encoded = encode(value)  # type: ignore[misc]
+                    if encoded is not None:
+                        out[out_key(key)] = encoded
+                        return
+                if kind not in dicts:
+                    plain(out, convert(value), key)
+                    return
+                map_obj: dict[Any, Any] = {}
+                out[out_key(key)] = map_obj
+                for sub_key, sub_value in value.items():
+                    put_value(map_obj, sub_value, sub_key)
+
+            return put_map
+
+        def put_scalar(out: dict[Any, Any], value: Any, key: Any) -> None:
+            plain(out, value if type(value) in _PRIMITIVES else convert(value), key)
+
+        return put_scalar
+
     def _structure(self, shape: Any, out_key: Callable[[Any], Any]) -> Put:
         if shape.is_document_type:
 
@@ -187,10 +299,12 @@ class _Compiler:
                     readers[candidate].append(i)
         every = range(len(members))
 
+        dicts = self._lazy.dicts if self._lazy is not None else frozenset({dict})
+
         def put_structure(out: dict[Any, Any], value: Any, key: Any) -> None:
             if value is None:
                 return
-            if type(value) is not dict:
+            if type(value) not in dicts:
                 raise _NotPlain(type(value).__name__)
             wrapper: dict[Any, Any] = {} if key else out
             if len(value) * 4 < len(members):
@@ -264,8 +378,22 @@ def _compiled(operation_model: Any) -> tuple[Put | None, str]:
     return found
 
 
-def serialize(context: Any, result: Any) -> tuple[int, dict[str, str], str] | None:
-    """What moto's JSONSerializer answers for `result`, or None where that is not proven."""
+def _compiled_lazy(operation_model: Any, lazy: Lazy) -> Put | None:
+    cache_key = (operation_model.service_model.service_name, operation_model.name)
+    if cache_key not in lazy.compiled:
+        output = operation_model.output_shape
+        try:
+            lazy.compiled[cache_key] = _Compiler(lazy).put(output) if output is not None else None
+        except _NotPlain:
+            lazy.compiled[cache_key] = None
+    return lazy.compiled[cache_key]
+
+
+def serialize(
+    context: Any, result: Any, lazy: Lazy | None = None
+) -> tuple[int, dict[str, str], str] | None:
+    """What moto's JSONSerializer answers for `result` (converted by `lazy.convert` first,
+    when given), or None where that is not proven."""
     from moto import settings
     from moto.core.serialize import JSONSerializer
 
@@ -278,6 +406,8 @@ def serialize(context: Any, result: Any) -> tuple[int, dict[str, str], str] | No
     ):
         return None
     put, content_type = _compiled(operation_model)
+    if lazy is not None and put is not None:
+        put = _compiled_lazy(operation_model, lazy)
     serialized: dict[Any, Any] = {}
     if operation_model.output_shape is not None:
         if put is None:

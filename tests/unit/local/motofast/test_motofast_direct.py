@@ -200,3 +200,51 @@ def test_backend_key_names_every_fact_moto_decides_on(
     environ: dict[str, Any], key: tuple[str, ...] | None
 ) -> None:
     assert backend_key(environ) == key
+
+
+class _Request:
+    def __init__(self, method: str) -> None:
+        self.method = method
+
+
+PLAIN_CASES: list[tuple[int, dict[str, Any], Any]] = [
+    (200, {"Content-Type": "application/x-amz-json-1.0", "x-amzn-requestid": "r"}, "{}"),
+    (200, {}, "ünïcødé body"),
+    (201, {"server": "amazon.com", "status": 201}, b"\x00\xffbytes"),
+    (200, {"content-length": "999", "x-a": "1", "Content-Length": "5"}, "hello"),
+    (400, {"x-amzn-ErrorType": "ValidationException"}, '{"__type": "x"}'),
+    (404, {"content-type": "text/xml"}, ""),
+    (500, {"Content-Length": "0"}, b""),
+    (599, {"x-amz-crc32": 12345}, "x"),
+]
+NOT_PLAIN_CASES: list[tuple[int, dict[str, Any], Any, str]] = [
+    (204, {}, "", "POST"),
+    (304, {}, "", "GET"),
+    (200, {"content-length": "5"}, "hello", "HEAD"),
+    (301, {"Location": "/elsewhere"}, "", "GET"),
+    (200, {"Content-Location": "/x"}, "", "GET"),
+    (200, {"x-multi": ["a", "b"]}, "", "GET"),
+    (200, {"x-bad": "a\r\nb"}, "", "GET"),
+    (200, {}, bytearray(b"x"), "GET"),
+    (200, {}, ["chunk"], "GET"),
+    (200, {"x-flag": True}, "", "GET"),
+]
+
+
+@pytest.mark.parametrize(("status", "headers", "content"), PLAIN_CASES)
+def test_plain_answers_are_what_werkzeug_sends(status: int, headers: Any, content: Any) -> None:
+    from stratus.local.motofast.direct import _response, plain_answer
+
+    environ = {"REQUEST_METHOD": "POST", "SERVER_NAME": "h", "SERVER_PORT": "1"}
+    environ["wsgi.url_scheme"] = "http"
+    expected = run_wsgi(_response(_Request("POST"), status, dict(headers), content), environ)
+    assert plain_answer(status, dict(headers), content, "POST") == expected
+
+
+@pytest.mark.parametrize(("status", "headers", "content", "method"), NOT_PLAIN_CASES)
+def test_other_answers_go_through_werkzeug(
+    status: int, headers: Any, content: Any, method: str
+) -> None:
+    from stratus.local.motofast.direct import plain_answer
+
+    assert plain_answer(status, headers, content, method) is None
