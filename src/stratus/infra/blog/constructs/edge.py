@@ -237,6 +237,14 @@ class BlogEdge(Construct):
             "AwsSolutions-CFR1",
             "A blog for every reader: no geo restriction on purpose.",
         )
+        if certificate is None:
+            acknowledge(
+                self.distribution,
+                "AwsSolutions-CFR4",
+                "Without blogDomain the distribution answers on its *.cloudfront.net name, "
+                "whose default certificate's TLS policy cannot be chosen; with a domain it "
+                "uses its ACM certificate and TLSv1.2_2021.",
+            )
         if zone is not None and names:
             alias = route53.RecordTarget.from_alias(targets.CloudFrontTarget(self.distribution))
             for label, record in (("Apex", None), ("Www", "www")):
