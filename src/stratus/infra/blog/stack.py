@@ -20,10 +20,10 @@ from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
-from aws_cdk import aws_ssm as ssm
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stratus.blog.config import (

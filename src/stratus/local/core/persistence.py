@@ -67,9 +67,9 @@ def _tag_map() -> defaultdict[str, dict[str, str]]:
     return defaultdict(dict)
 
 
-def _ssm_backend(cls: type, state: dict[str, Any]) -> Any:
+def _ssm_backend(cls: Any, state: dict[str, Any]) -> Any:
     backend = cls.__new__(cls)
-    tags = defaultdict(_tag_map)
+    tags: defaultdict[str, defaultdict[str, dict[str, str]]] = defaultdict(_tag_map)
     for kind, by_id in state.pop("_resource_tags", {}).items():
         tags[kind].update(by_id)
     backend.__dict__.update(state, _resource_tags=tags)
