@@ -7,9 +7,10 @@ raw — the same boto3 calls against that cloud's endpoint and ministack (a thro
 interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
 the event latency app; gateway — the stage cache (cached vs uncached GET) and a VTL
 mapping's added latency on the apigw_cache fixture app, interleaved; edge — CloudFront edge
-hit vs miss and a read storm's origin requests. Every run is bounded in count and time,
-every cloud and the peer are stopped even on failure, aims are printed met/MISSED and summed
-up at the end.
+hit vs miss and a read storm's origin requests; photos — the blog's photo pipeline per
+12 MP JPEG against bare Pillow's best path and a naive resize (in process). Every run is
+bounded in count and time, every cloud and the peer are stopped even on failure, aims are
+printed met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
@@ -54,6 +55,7 @@ from bench.hello import hello_server
 from bench.inprocess import in_process_call
 from bench.load import concurrent, get_ok, https_client, timed
 from bench.loadrun import bench_load
+from bench.photos import bench_photos
 from bench.rawpart import bench_raw
 from bench.stats import Series, print_table
 
@@ -72,7 +74,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge")
+PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "photos")
 
 
 def summary(s: Series) -> dict[str, Any]:
@@ -351,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         from bench.edge import bench_edge
 
         attempt("edge", lambda: bench_edge(results, aims, OUT))
+    if "photos" in parts:
+        attempt("photos", lambda: bench_photos(results, aims))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

@@ -62,11 +62,29 @@ def test_serving_one_system_hashes_only_its_inputs_and_serves_only_its_apps() ->
 
 def test_the_todo_web_app_config_comes_from_the_outputs() -> None:
     settings = LocalSettings.for_project(ROOT)
-    (app,) = stratus_project(ROOT).web_apps(OUTPUTS, settings)
+    apps = {app.path: app for app in stratus_project(ROOT).web_apps(OUTPUTS, settings)}
+    assert set(apps) == {"/apps/todo", "/apps/blog-author"}
+    app = apps["/apps/todo"]
     assert app.directory == ROOT / "web" / "todo" and app.config is not None
     config = app.config(OUTPUTS, settings)
     assert config["apiUrl"] == OUTPUTS["Stratus-local-Todo"]["TodoApiUrl"]
     assert config["cognitoEndpoint"] == settings.aws_endpoint
+    assert app.config({}, settings) == {}
+
+
+def test_the_blog_author_page_config_comes_from_the_blog_outputs() -> None:
+    settings = LocalSettings.for_project(ROOT)
+    (app,) = stratus_project(ROOT, ("blog",)).web_apps(OUTPUTS, settings)
+    assert app.directory == ROOT / "web" / "blog-author" and app.config is not None
+    blog = {
+        "BlogApiUrl": "https://127.0.0.1:4443/restapis/xyz/local",
+        "BlogUserPoolClientId": "client",
+        "BlogUserPoolId": "pool",
+    }
+    config = app.config({"Stratus-local-Blog": blog}, settings)
+    assert config["apiUrl"] == "https://127.0.0.1:4443/restapis/xyz/local/"
+    assert config["clientId"] == "client" and config["cognitoEndpoint"] == settings.aws_endpoint
+    assert config["uploadBucket"] is None and config["siteUrl"] is None  # not deployed yet
     assert app.config({}, settings) == {}
 
 

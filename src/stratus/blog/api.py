@@ -6,7 +6,11 @@ reader: the Cognito authorizer ran), `POST /api/subscriptions` (202),
 `GET /api/subscriptions/confirm|unsubscribe?token=`.
 Authors (Cognito + the `authors` group, checked here from the verified claims):
 `GET|POST /api/admin/posts`, `GET|PUT /api/admin/posts/{slug}`,
-`POST /api/admin/posts/{slug}/publish|unpublish`.
+`POST /api/admin/posts/{slug}/publish|unpublish`, `POST /api/admin/preview` (Markdown to the
+sanitised HTML the site would show, from the same renderer).
+
+The confirm and unsubscribe links are opened from a mail in a browser: a caller that prefers
+`text/html` gets a small page saying what happened; others get JSON.
 
 Slugs in paths are validated by the domain's rule before any lookup, so `..`, `%2F` or an
 over-long segment is a 400 naming `slug`, never a key or an S3 path.
@@ -14,6 +18,7 @@ over-long segment is a 400 naming `slug`, never a key or an S3 path.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Annotated, Any
@@ -32,6 +37,8 @@ from stratus.blog.domain import (
     PostDetail,
     PostPage,
     PostUpdate,
+    Preview,
+    PreviewRequest,
     PublishResult,
     SubscriptionRequest,
     SubscriptionStatus,
@@ -40,6 +47,7 @@ from stratus.blog.domain import (
 )
 from stratus.blog.posts import PostStore
 from stratus.blog.publisher import Publisher, PublishOutcome
+from stratus.blog.render import render_post
 from stratus.blog.subscribers import Subscriptions
 from stratus.blog.tokens import Cursors
 from stratus.runtime.auth import caller_sub, claims
@@ -217,6 +225,8 @@ def build_public_app(deps: Dependencies) -> APIGatewayRestResolver:
     def confirm(token: Annotated[str, Query(min_length=1, max_length=2048)]) -> Response[Any]:
         subscriber = deps.subscriptions().confirm(token)
         status = SubscriptionStatus(email=subscriber.email, status=subscriber.status)
+        if wants_html(app.current_event.raw_event):
+            return status_page(status)
         return json_response(200, status.model_dump(), {"Cache-Control": NO_STORE})
 
     @app.get(
@@ -227,9 +237,44 @@ def build_public_app(deps: Dependencies) -> APIGatewayRestResolver:
     def unsubscribe(token: Annotated[str, Query(min_length=1, max_length=2048)]) -> Response[Any]:
         subscriber = deps.subscriptions().unsubscribe(token)
         status = SubscriptionStatus(email=subscriber.email, status=subscriber.status)
+        if wants_html(app.current_event.raw_event):
+            return status_page(status)
         return json_response(200, status.model_dump(), {"Cache-Control": NO_STORE})
 
     return app
+
+
+_STATUS_TEXT = {
+    "confirmed": "Your subscription is confirmed. Thank you!",
+    "unsubscribed": "You are unsubscribed. You will get no more mail from us.",
+    "suppressed": "This address no longer receives our mail.",
+    "pending": "This subscription is not confirmed yet.",
+}
+
+
+def wants_html(event: Mapping[str, Any]) -> bool:
+    """Whether the caller ranks text/html above JSON (a browser following a mail's link)."""
+    headers = {str(k).lower(): str(v) for k, v in (event.get("headers") or {}).items()}
+    accept = headers.get("accept", "")
+    html_at, json_at = accept.find("text/html"), accept.find("application/json")
+    return html_at >= 0 and (json_at < 0 or html_at < json_at)
+
+
+def status_page(status: SubscriptionStatus) -> Response[Any]:
+    text = html.escape(_STATUS_TEXT.get(status.status, status.status))
+    body = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>Subscription {html.escape(status.status)}</title></head>"
+        f'<body><main><h1 data-testid="subscription-status">{text}</h1>'
+        '<p><a href="/">MyBlog</a></p></main></body></html>'
+    )
+    return Response(
+        status_code=200,
+        content_type="text/html; charset=utf-8",
+        body=body,
+        headers={"Cache-Control": NO_STORE, "Content-Language": "en"},
+    )
 
 
 def _result(post: Post, outcome: PublishOutcome) -> Response[PublishResult]:
@@ -255,6 +300,15 @@ def build_admin_app(deps: Dependencies) -> APIGatewayRestResolver:
 
     def private(status: int, body: Any) -> Response[Any]:
         return json_response(status, body, {"Cache-Control": NO_STORE})
+
+    @app.post(
+        "/api/admin/preview",
+        operation_id="preview_post",
+        summary="Markdown to the sanitised HTML a post page would show (nothing is stored)",
+    )
+    def preview(body: PreviewRequest) -> Response[Preview]:
+        author()
+        return private(200, Preview(html=render_post(body.body)).model_dump())
 
     @app.get("/api/admin/posts", operation_id="list_all_posts", summary="Every post, drafts too")
     def list_all() -> Response[Any]:

@@ -117,6 +117,17 @@ class PostCreate(BaseModel):
     )
 
 
+class PreviewRequest(BaseModel):
+    """Body of `POST /api/admin/preview`."""
+
+    model_config = ConfigDict(extra="forbid")
+    body: Body = Field(description="Markdown")
+
+
+class Preview(BaseModel):
+    html: str = Field(description="the body rendered from Markdown and sanitised")
+
+
 class PostUpdate(BaseModel):
     """Body of `PUT /api/admin/posts/{slug}`: the fields to change (slug and status stay)."""
 

@@ -31,8 +31,8 @@ from stratus.blog.domain import LANGUAGES, Post
 from stratus.blog.items import error_code
 from stratus.blog.posts import PostStore
 from stratus.blog.site import (
-    PAGE_CACHE_CONTROL,
     SiteFile,
+    asset_files,
     language_files,
     post_page,
     post_path,
@@ -155,7 +155,8 @@ class Publisher:
             )
 
     def _sync_root(self, outcome: PublishOutcome) -> None:
-        for file in root_files():
+        """The assets every page links, the language chooser and the 404 page (when changed)."""
+        for file in (*asset_files(), *root_files()):
             digest = hashlib.sha256(file.body).hexdigest()
             try:
                 head = self._s3.head_object(Bucket=self._bucket, Key=file.path.lstrip("/"))
@@ -197,7 +198,7 @@ class Publisher:
             "Key": file.path.lstrip("/"),
             "Body": file.body,
             "ContentType": file.content_type,
-            "CacheControl": PAGE_CACHE_CONTROL,
+            "CacheControl": file.cache_control,
             "Metadata": {"sha256": digest},
         }
         if file.language:

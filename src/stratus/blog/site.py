@@ -9,13 +9,21 @@ files serve from any host):
     /{L}/posts/{slug}/index.html      one post (with links to its translations)
     /{L}/tags/{tag}/index.html        every post of L with that tag
     /{L}/feed.xml  /{L}/atom.xml      RSS 2.0 and Atom 1.0, the FEED_SIZE newest
+    /assets/site.<hash>.css|js        the stylesheet and script (no inline script or style,
+                                      so the CSP can say `'self'`); content-hashed, immutable
+
+The language switch on a post page links to the post's translations (to the language's index
+where there is none); site.js stores the choice in the `lang` cookie the edge reads.
+Pages find the API at `<meta name="blog-api">` (`API_BASE`, the site's own `/api`).
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from email.utils import format_datetime
+from importlib import resources
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
@@ -29,23 +37,54 @@ ATOM = "application/atom+xml; charset=utf-8"
 # Browsers revalidate after a minute; CloudFront keeps pages a day and is invalidated on
 # every publish (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
 PAGE_CACHE_CONTROL = "public, max-age=60, s-maxage=86400"
+# Assets are named by their content, so any cache may keep them for a year.
+ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
+ASSETS = {"site.css": "text/css; charset=utf-8", "site.js": "text/javascript; charset=utf-8"}
+API_BASE = "/api"
 
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "site": "MyBlog", "latest": "Latest posts", "tag": "Posts tagged", "newer": "Newer",
         "older": "Older", "also": "Also in", "by": "by", "feed": "Feed", "empty": "No posts yet.",
         "language": "English", "home": "Home",
+        "languages": "Languages", "comments": "Comments", "no_comments": "No comments yet.",
+        "comments_failed": "Comments could not be loaded:", "signin_to_comment":
+        "Sign in to comment.", "email": "Email", "password": "Password", "signin": "Sign in",
+        "signout": "Sign out", "signed_in_as": "Signed in as", "your_comment": "Your comment",
+        "send": "Send", "name": "Name (optional)", "subscribe": "Subscribe",
+        "sub_title": "Get new posts by e-mail",
+        "sub_sent": "Thanks! Check your inbox to confirm the subscription.",
+        "sub_failed": "Subscribing failed:",
     },
     "fr": {
         "site": "MyBlog", "latest": "Derniers articles", "tag": "Articles avec l'étiquette",
         "newer": "Plus récents", "older": "Plus anciens", "also": "Aussi en", "by": "par",
         "feed": "Flux", "empty": "Aucun article pour l'instant.", "language": "Français",
         "home": "Accueil",
+        "languages": "Langues", "comments": "Commentaires",
+        "no_comments": "Pas encore de commentaires.",
+        "comments_failed": "Impossible de charger les commentaires :",
+        "signin_to_comment": "Connectez-vous pour commenter.", "email": "E-mail",
+        "password": "Mot de passe", "signin": "Se connecter", "signout": "Se déconnecter",
+        "signed_in_as": "Connecté en tant que", "your_comment": "Votre commentaire",
+        "send": "Envoyer", "name": "Nom (facultatif)", "subscribe": "S'abonner",
+        "sub_title": "Recevoir les nouveaux articles par e-mail",
+        "sub_failed": "L'abonnement a échoué :",
+        "sub_sent": "Merci ! Confirmez l'abonnement depuis votre boîte de réception.",
     },
     "de": {
         "site": "MyBlog", "latest": "Neueste Beiträge", "tag": "Beiträge mit dem Schlagwort",
         "newer": "Neuere", "older": "Ältere", "also": "Auch auf", "by": "von", "feed": "Feed",
         "empty": "Noch keine Beiträge.", "language": "Deutsch", "home": "Startseite",
+        "languages": "Sprachen", "comments": "Kommentare", "no_comments": "Noch keine Kommentare.",
+        "comments_failed": "Kommentare konnten nicht geladen werden:",
+        "signin_to_comment": "Zum Kommentieren anmelden.", "email": "E-Mail",
+        "password": "Passwort", "signin": "Anmelden", "signout": "Abmelden",
+        "signed_in_as": "Angemeldet als", "your_comment": "Ihr Kommentar", "send": "Senden",
+        "name": "Name (optional)", "subscribe": "Abonnieren",
+        "sub_title": "Neue Beiträge per E-Mail",
+        "sub_sent": "Danke! Bitte bestätigen Sie das Abonnement in Ihrem Posteingang.",
+        "sub_failed": "Das Abonnement ist fehlgeschlagen:",
     },
 }  # fmt: skip
 
@@ -56,6 +95,7 @@ class SiteFile:
     body: bytes
     content_type: str
     language: str | None
+    cache_control: str = PAGE_CACHE_CONTROL
 
 
 @functools.cache
@@ -95,11 +135,43 @@ def url_of(path: str) -> str:
     return path.removesuffix("index.html")
 
 
-def _common(lang: str) -> dict[str, object]:
+@functools.cache
+def _asset_source(name: str) -> bytes:
+    return resources.files("stratus.blog").joinpath("templates", "assets", name).read_bytes()
+
+
+def asset_path(name: str) -> str:
+    """`/assets/site.<first 12 hex of SHA-256>.css`: a new name whenever the content changes."""
+    stem, _, ext = name.rpartition(".")
+    digest = hashlib.sha256(_asset_source(name)).hexdigest()[:12]
+    return f"/assets/{stem}.{digest}.{ext}"
+
+
+def asset_files() -> list[SiteFile]:
+    return [
+        SiteFile(asset_path(name), _asset_source(name), kind, None, ASSET_CACHE_CONTROL)
+        for name, kind in ASSETS.items()
+    ]
+
+
+def language_switch(
+    lang: str, translations: list[Translation] | None = None
+) -> list[tuple[str, str, str]]:
+    """(code, label, URL) per language: the translation of this page where there is one."""
+    found: dict[str, str] = {
+        tr.lang: url_of(post_path(tr.lang, tr.slug)) for tr in translations or []
+    }
+    return [(code, TEXT[code]["language"], found.get(code, f"/{code}/")) for code in LANGUAGES]
+
+
+def _common(lang: str, translations: list[Translation] | None = None) -> dict[str, object]:
     return {
         "lang": lang,
         "t": TEXT[lang],
         "languages": [(code, TEXT[code]["language"]) for code in LANGUAGES],
+        "switch": language_switch(lang, translations),
+        "api_base": API_BASE,
+        "asset": asset_path,
         "day": _day,
         "url_of": url_of,
     }
@@ -111,7 +183,7 @@ def post_page(post: Post, translations: list[Translation]) -> SiteFile:
         post=post,
         translations=translations,
         title=post.title,
-        **_common(post.lang),
+        **_common(post.lang, translations),
     )
     return SiteFile(post_path(post.lang, post.slug), body, HTML, post.lang)
 

@@ -1,4 +1,4 @@
-"""The blog system's manifest: its stack and Lambda bundle.
+"""The blog system's manifest: its stack, Lambda bundle and the authors' web app.
 
 Read by the project (`stratus.systems`) when building the CDK app or serving it locally;
 never shipped in a Lambda bundle.
@@ -6,9 +6,11 @@ never shipped in a Lambda bundle.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from stratus.infra.shared.bundling import BundleSpec
+from stratus.local.core.settings import LocalSettings
+from stratus.local.provision.project import Outputs, WebApp, find_output
 from stratus.systems import System
 
 if TYPE_CHECKING:
@@ -20,6 +22,42 @@ NAME = "blog"
 BUNDLE = BundleSpec(
     name=NAME, packages=("runtime", "blog"), requirements="requirements/lambda-blog.txt"
 )
+
+
+AUTHOR_WEB_DIR = "web/blog-author"
+API_URL_OUTPUT = "BlogApiUrl"
+
+
+def client_config(outputs: Outputs, settings: LocalSettings) -> dict[str, Any]:
+    """The author page's config.json, from the outputs a deployed page would read.
+
+    `siteUrl` is the CloudFront site (`SiteUrl`) once the stack has one; `uploadBucket` is
+    the photo upload bucket (`PhotoUploadBucketName`) once the photo pipeline is deployed.
+    """
+    found = find_output(outputs, API_URL_OUTPUT)
+    if found is None:
+        return {}
+    stack = outputs[found[0]]
+    return {
+        "apiUrl": str(stack[API_URL_OUTPUT]).rstrip("/") + "/",
+        "region": stack.get("BlogRegion", settings.region),
+        "userPoolId": stack.get("BlogUserPoolId"),
+        "clientId": stack.get("BlogUserPoolClientId"),
+        "cognitoEndpoint": settings.aws_endpoint,
+        "siteUrl": stack.get("SiteUrl"),
+        "uploadBucket": stack.get("PhotoUploadBucketName"),
+    }
+
+
+def web_apps(outputs: Outputs, settings: LocalSettings) -> list[WebApp]:
+    return [
+        WebApp(
+            path="/apps/blog-author",
+            directory=settings.project_root / AUTHOR_WEB_DIR,
+            title="MyBlog author page",
+            config=client_config,
+        )
+    ]
 
 
 def build(app: App, cfg: StageConfig, named: bool) -> None:
@@ -41,4 +79,5 @@ SYSTEM = System(
     packages=("blog",),
     infra="blog",
     bundles=(BUNDLE,),
+    web_apps=web_apps,
 )

@@ -28,5 +28,12 @@ try:
 except ImportError:  # pragma: no cover - the todo client package is part of the product
     pass
 
+try:
+    from stratus.cli.blog import app as blog_app
+
+    app.add_typer(blog_app, name="blog", help="Write and publish MyBlog posts.")
+except ImportError:  # pragma: no cover - the blog client package is part of the product
+    pass
+
 if __name__ == "__main__":
     app()

@@ -267,7 +267,9 @@ class LocalCloud:
                     f"{recovery.mismatches} replayed writes answered differently than the "
                     "first time (see the log)"
                 )
-            self._endpoint = await servers.start_server("aws", door, s.host, s.ports.aws)
+            self._endpoint = await servers.start_server(
+                "aws", door, s.host, s.ports.aws, **servers.AWS_ENDPOINT_OPTIONS
+            )
             cloud.background(state.run(), "state-snapshots")
 
         with self.reporter.step("Provisioning stacks"):

@@ -6,6 +6,7 @@ moto backend, open the state directory again -- what `stratus up` does after `ki
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import json
 import pickle
@@ -128,6 +129,88 @@ def test_journal_replays_every_write_with_the_same_ids(
     assert recovery.replayed >= 10
     assert recovery.mismatches == 0  # every replayed answer is byte-identical to the first
     _check(aws, ids)
+
+
+def test_short_writes_journaled_on_the_event_loop_replay_with_the_same_ids(
+    moto: MotoApp, state_dir: Path
+) -> None:
+    """Routed as the front door routes them, short writes (SQS send, S3 put, DynamoDB put)
+    are applied and journaled on the event loop, without a thread hop; replay is exact."""
+    from stratus.local.core.front_door import CURRENT_CALL
+    from stratus.local.core.router import route
+
+    loop_threads: set[int] = set()
+    on_loop: list[str] = []
+
+    async def routed(request: Any) -> None:
+        loop_threads.add(threading.get_ident())
+        CURRENT_CALL.set(route(request))  # the task's context, as FrontDoor.handle sets it
+        return None
+
+    original = moto.call
+
+    def spy(request: Any) -> Any:
+        if threading.get_ident() in loop_threads:
+            call = CURRENT_CALL.get()
+            on_loop.append(f"{call.service}.{call.operation}" if call else "?")
+        return original(request)
+
+    moto.call = spy  # type: ignore[method-assign]
+    try:
+        with serve(MotoAsgi(moto, on_request=routed)) as url:
+            aws = client_factory(url)
+            state = _open(moto, state_dir)
+            ids = _writes(aws)
+            _crash(moto, state)
+            state = _open(moto, state_dir)
+            assert state.recovery.mismatches == 0  # type: ignore[attr-defined]
+            _check(aws, ids)
+    finally:
+        del moto.call
+    assert {"sqs.SendMessage", "s3.PutObject", "dynamodb.PutItem"} <= set(on_loop)
+    assert "dynamodb.CreateTable" not in on_loop  # control plane keeps its thread
+
+
+def test_a_short_write_waits_for_a_held_write_lock_in_a_thread(
+    moto: MotoApp, state_dir: Path
+) -> None:
+    state = _open(moto, state_dir)
+    request = _wire_request("sqs", "list_queues")
+    with state._lock:
+        assert state.try_apply(request, moto.call) is None  # never blocks the loop
+    applied = state.try_apply(request, moto.call)
+    assert applied is not None and applied[0][0] == 200
+
+
+def _wire_request(service: str, operation: str, **params: Any) -> Any:
+    from botocore.awsrequest import AWSResponse
+
+    from stratus.local.core.aws_request import AwsRequest
+
+    seen: dict[str, Any] = {}
+
+    def capture(request: Any, **_: Any) -> AWSResponse:
+        seen["request"] = request
+        return AWSResponse(request.url, 200, {}, None)
+
+    client = client_factory("http://127.0.0.1:4566")(service)
+    client.meta.events.register("before-send", capture)
+    with contextlib.suppress(Exception):  # the empty answer need not parse
+        getattr(client, operation)(**params)
+    prepared = seen["request"]
+    body = prepared.body or b""
+    return AwsRequest(
+        method=prepared.method,
+        path="/",
+        raw_path="/",
+        query_string="",
+        headers={
+            k.lower(): (v.decode() if isinstance(v, bytes) else v)
+            for k, v in prepared.headers.items()
+        },
+        body=body if isinstance(body, bytes) else body.encode(),
+        client_host="127.0.0.1",
+    )
 
 
 def test_snapshot_then_more_writes_survive_a_crash(

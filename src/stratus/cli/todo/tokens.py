@@ -45,9 +45,9 @@ def _tighten(path: Path, mode: int) -> None:
 
 
 class TokenStore:
-    def __init__(self, directory: Path | None = None) -> None:
+    def __init__(self, directory: Path | None = None, filename: str = TOKENS_FILE) -> None:
         self.directory = directory or default_config_dir()
-        self.path = self.directory / TOKENS_FILE
+        self.path = self.directory / filename
 
     def _ensure_dir(self) -> None:
         self.directory.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)

@@ -30,6 +30,7 @@ import datetime as _dt
 import os as _os
 import random as _random
 import re
+import string
 import sys
 import threading
 import time as _time
@@ -172,7 +173,13 @@ _NOW_CALL = re.compile(r"datetime\.(now|utcnow|today)\(")
 
 def _thread_aware_random(base: type) -> type:
     class ThreadAwareRandom(base):
-        """mock_random: the request's own seeded generator on a journaled thread."""
+        """mock_random: the request's own seeded generator on a journaled thread.
+
+        `choice` and `get_random_string` (a request id: 52 draws, every moto response) ask
+        which generator answers once per call instead of once per draw, and then draw from
+        its C `getrandbits` exactly as `Random._randbelow` does: the same values, in the
+        same order, from the same generator, as the unpatched methods (tests compare them
+        on seeded generators), so journals replay as they were written."""
 
         def random(self) -> float:
             ctx = current()
@@ -182,7 +189,45 @@ def _thread_aware_random(base: type) -> type:
             ctx = current()
             return ctx.rng.getrandbits(k) if ctx is not None else int(super().getrandbits(k))
 
+        def _bits(self) -> Callable[[int], int]:
+            ctx = current()
+            return ctx.rng.getrandbits if ctx is not None else super().getrandbits
+
+        def choice(self, seq: Any) -> Any:
+            size = len(seq)
+            if not size:
+                raise IndexError("Cannot choose from an empty sequence")
+            return seq[_below(size, self._bits())]
+
+        def get_random_string(
+            self, length: int = 20, include_digits: bool = True, lower_case: bool = False
+        ) -> str:
+            pool = _LETTERS_DIGITS if include_digits else _LETTERS
+            bits, size = self._bits(), len(pool)
+            width = size.bit_length()
+            chosen = []
+            for _ in range(length):
+                drawn = bits(width)
+                while drawn >= size:
+                    drawn = bits(width)
+                chosen.append(pool[drawn])
+            text = "".join(chosen)
+            return text.lower() if lower_case else text
+
     return ThreadAwareRandom
+
+
+_LETTERS = string.ascii_letters
+_LETTERS_DIGITS = string.ascii_letters + string.digits
+
+
+def _below(n: int, getrandbits: Callable[[int], int]) -> int:
+    """`random.Random._randbelow_with_getrandbits`, given the generator's getrandbits."""
+    width = n.bit_length()
+    drawn = getrandbits(width)
+    while drawn >= n:
+        drawn = getrandbits(width)
+    return drawn
 
 
 _install_lock = threading.Lock()
@@ -234,6 +279,11 @@ def _install_once() -> None:
 
     base_backend.AccountSpecificBackend.__getitem__ = getitem  # type: ignore[method-assign]
     base_backend.BackendDict.__getitem__ = account  # type: ignore[method-assign]
+    # moto's fast paths first, whoever installs first: the long-poll wrapper must wrap
+    # motofast's ReceiveMessage, not be replaced by it.
+    from stratus.local import motofast
+
+    motofast.install()
     _patch_sqs_long_poll()
 
 

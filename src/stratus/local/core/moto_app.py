@@ -124,6 +124,7 @@ class WritePath(Protocol):
     def journaled(self, request: AwsRequest) -> bool: ...
     def answer_before_sync(self, request: AwsRequest) -> bool: ...
     def apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any]: ...
+    def try_apply(self, request: AwsRequest, execute: Any) -> tuple[Answer, Any] | None: ...
     async def durable(self, ticket: Any) -> None: ...
 
 
@@ -151,8 +152,14 @@ class MotoApp:
     async def handle(self, request: AwsRequest) -> Response:
         writes = self.writes
         if writes is not None and writes.journaled(request):
-            # A journaled write waits for the write lock: never on the event loop.
-            answer, ticket = await anyio.to_thread.run_sync(writes.apply, request, self.call)
+            # A short write runs on the loop when the write lock is free at once; otherwise
+            # (another write, a snapshot switch) it waits for the lock in a thread, never here.
+            applied = None
+            if self.inline and self._is_short(request):
+                applied = writes.try_apply(request, self.call)
+            if applied is None:
+                applied = await anyio.to_thread.run_sync(writes.apply, request, self.call)
+            answer, ticket = applied
             if not writes.answer_before_sync(request):
                 await writes.durable(ticket)
             status, headers, body = answer

@@ -128,6 +128,17 @@ def _rest_routes(service: str) -> tuple[_RestRoute, ...]:
     return tuple(routes)
 
 
+@functools.cache
+def _routes_for(service: str, method: str, with_query: bool) -> tuple[_RestRoute, ...]:
+    """`_rest_routes(service)` that may match a `method` request, in the same order: only
+    those without query literals when the request has no query (the others never match)."""
+    return tuple(
+        r
+        for r in _rest_routes(service)
+        if r.method == method and (with_query or not r.query_literals)
+    )
+
+
 @functools.lru_cache(maxsize=1)
 def _by_target_prefix() -> dict[str, ServiceMeta]:
     return {m.target_prefix: m for m in all_services().values() if m.target_prefix}
@@ -158,7 +169,7 @@ def _rest_operation(service: str, request: AwsRequest) -> tuple[str | None, dict
     parts = _split(request.raw_path or request.path)
     query = dict(request.query)
     method = request.method.upper()
-    for rest_route in _rest_routes(service):
+    for rest_route in _routes_for(service, method, bool(query)):
         labels = rest_route.match(method, parts, query, request.headers)
         if labels is not None:
             return rest_route.operation, {k: unquote(v) for k, v in labels.items()}

@@ -15,12 +15,70 @@ from dataclasses import dataclass
 from typing import Any
 
 import uvicorn
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 
 class _EmbeddedServer(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
         yield
+
+
+class _HeadWithBody:
+    """A response's transport that holds its head back until the body is written.
+
+    uvicorn writes a response in two calls, the head when the app sends
+    `http.response.start`, then the body; with TCP_NODELAY that is two segments (two
+    syscalls here, two reads for the client). Held here, head and body leave in one write.
+    Only the first write after the response started (the head) is held: a `100 Continue`
+    interim answer (written before) and every later write go straight through; a HEAD
+    response (uvicorn writes no body) is not held; closing writes a held head first."""
+
+    __slots__ = ("_cycle", "_head", "_held", "_transport")
+
+    def __init__(self, transport: asyncio.Transport, cycle: Any) -> None:
+        self._transport = transport
+        self._cycle = cycle
+        self._head: bytes | None = None
+        self._held = False
+
+    def write(self, data: bytes) -> None:
+        head = self._head
+        if head is not None:
+            self._head = None
+            self._transport.write(head + data)
+        elif not self._held and self._cycle.response_started:
+            self._held = True
+            if self._cycle.scope["method"] == "HEAD":
+                self._transport.write(data)
+            else:
+                self._head = data
+        else:
+            self._transport.write(data)
+
+    def close(self) -> None:
+        head, self._head = self._head, None
+        if head is not None:
+            self._transport.write(head)
+        self._transport.close()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._transport, name)
+
+
+class OneWriteHttpProtocol(HttpToolsProtocol):
+    """uvicorn's httptools protocol writing each response (head and body) in one call."""
+
+    def on_headers_complete(self) -> None:
+        super().on_headers_complete()
+        cycle = getattr(self, "cycle", None)
+        if cycle is not None:
+            cycle.transport = _HeadWithBody(self.transport, cycle)
+
+
+# The AWS endpoint's server: each response in one write, and no X-Forwarded-* rewriting of
+# the client's address (AWS takes aws:SourceIp from the connection, not from a header).
+AWS_ENDPOINT_OPTIONS: dict[str, Any] = {"http": OneWriteHttpProtocol, "proxy_headers": False}
 
 
 class PortInUseError(RuntimeError):

@@ -45,7 +45,22 @@ def canonical_query(query_string: str, *, drop: str | None = None) -> str:
     return "&".join(f"{k}={v}" for k, v in sorted(pairs))
 
 
+_AMZ_DATE = re.compile(r"(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z\Z")
+
+
 def parse_amz_date(value: str) -> float | None:
+    """Epoch seconds of an `x-amz-date` (`%Y%m%dT%H%M%SZ`), None when it is not one. The
+    usual fixed-width form is read directly (a valid date: what strptime reads from it);
+    anything else is strptime's to judge."""
+    match = _AMZ_DATE.match(value)
+    if match is not None:
+        year, month, day, hour, minute, second = (int(group) for group in match.groups())
+        try:  # raises for a date strptime refuses too (month 13, ...)
+            datetime(year, month, day, hour, minute, second)
+        except ValueError:
+            pass
+        else:
+            return float(timegm((year, month, day, hour, minute, second)))
     try:
         return float(timegm(strptime(value, "%Y%m%dT%H%M%SZ")))
     except (ValueError, OverflowError):
@@ -67,22 +82,37 @@ def server_side_auth(
 ) -> SigV4Auth:
     """A botocore signer (`base`: SigV4Auth or S3SigV4Auth) that canonicalises a received
     request: exactly the `signed` headers, the given canonical query and payload hash."""
+    cls = _SERVER_SIDE.get(base)
+    if cls is None:
+        cls = _SERVER_SIDE[base] = _server_side_class(base)
+    auth = cls(credentials, service, region)
+    auth.received = (signed, query, payload)  # type: ignore[attr-defined]
+    return auth
+
+
+_SERVER_SIDE: dict[type[SigV4Auth], type[SigV4Auth]] = {}
+
+
+def _server_side_class(base: type[SigV4Auth]) -> type[SigV4Auth]:
+    """Made once per signer class (not per request: a class costs more than a signature)."""
 
     class _ServerSide(base):  # type: ignore[valid-type,misc]
+        received: tuple[list[str], str, str]  # signed headers, canonical query, payload hash
+
         def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
             headers = HTTPHeaders()
-            for name in signed:
+            for name in self.received[0]:
                 if name in request.headers:
                     headers[name] = request.headers[name]
             return headers
 
         def canonical_query_string(self, request: AWSRequest) -> str:
-            return query
+            return self.received[1]
 
         def payload(self, request: AWSRequest) -> str:
-            return payload
+            return self.received[2]
 
-    return _ServerSide(credentials, service, region)
+    return _ServerSide
 
 
 def expected_signature(

@@ -5,7 +5,9 @@ What upstream lacks, for a queue holding N messages:
   messages (two clock reads per message) to take the first one; and for every message it
   returns, `is_message_valid_based_on_retention_period` asks `get_queue_attributes`, which
   builds `Queue.attributes` twice — each time three more passes over all N messages.
-- SendMessage reads `queue.attributes` (three passes) to learn ContentBasedDeduplication.
+- SendMessage reads `queue.attributes` (three passes) to learn ContentBasedDeduplication;
+  the patch reads the one attribute (`content_based_deduplication`), as `attributes` would
+  report it.
 - DeleteMessage and ChangeMessageVisibility look for the receipt handle in every message
   (`had_receipt_handle` builds a list per message), then DeleteMessage rebuilds the list.
 On a queue of 1,000 messages a send + receive + delete took ~90 ms.
@@ -133,6 +135,82 @@ def receive_message(
     return result
 
 
+def content_based_deduplication(queue: Any) -> bool:
+    """`queue.attributes.get("ContentBasedDeduplication") == "true"`, as moto's SendMessage
+    asks it, without building every attribute (three passes over the messages): the key is
+    there only for a FIFO queue, its value lowered to "true"/"false" when it is a bool."""
+    if not queue.fifo_queue:
+        return False
+    value = queue.content_based_deduplication
+    if isinstance(value, bool):
+        value = str(value).lower()
+    return bool(value == "true")
+
+
+def send_message(
+    self: Any,
+    queue_name: str,
+    message_body: str,
+    message_attributes: dict[str, Any] | None = None,
+    delay_seconds: int | None = None,
+    deduplication_id: str | None = None,
+    group_id: str | None = None,
+    system_attributes: dict[str, Any] | None = None,
+    validate_group_id: bool = True,
+) -> Any:
+    """moto's `SQSBackend.send_message`; only the ContentBasedDeduplication test differs."""
+    import hashlib
+    import string
+
+    from moto.moto_api._internal import mock_random as random
+    from moto.sqs.exceptions import InvalidParameterValue
+    from moto.sqs.models import MAXIMUM_MESSAGE_DELAY, Message
+
+    queue = self.get_queue(queue_name)
+
+    self._validate_message(
+        queue,
+        message_body=message_body,
+        delay_seconds=int(delay_seconds or 0),
+        deduplication_id=deduplication_id,
+        group_id=group_id,
+        validate_group_id=validate_group_id,
+    )
+
+    delay_seconds = int(delay_seconds) if delay_seconds is not None else queue.delay_seconds
+
+    message_id = str(random.uuid4())
+    message = Message(message_id, message_body, system_attributes)
+
+    if content_based_deduplication(queue):  # moto: queue.attributes.get(...) == "true"
+        sha256 = hashlib.sha256()
+        sha256.update(message_body.encode("utf-8"))
+        message.deduplication_id = sha256.hexdigest()
+
+    if deduplication_id is not None:
+        message.deduplication_id = deduplication_id
+        message.sequence_number = "".join(random.choice(string.digits) for _ in range(20))
+
+    if group_id is not None:
+        message.group_id = group_id
+
+    if message_attributes:
+        message.message_attributes = message_attributes
+
+    if delay_seconds > MAXIMUM_MESSAGE_DELAY:
+        msg = (
+            f"Value {delay_seconds} for parameter DelaySeconds is invalid. "
+            "Reason: DelaySeconds must be >= 0 and <= 900."
+        )
+        raise InvalidParameterValue(msg)
+
+    message.mark_sent(delay_seconds=delay_seconds)
+
+    queue.add_message(message)
+
+    return message
+
+
 def is_message_valid_based_on_retention_period(self: Any, queue_name: str, message: Any) -> bool:
     from moto.core.utils import unix_time
 
@@ -207,6 +285,7 @@ def install() -> None:
         return sum(1 for m in self._messages if not now > m.visible_at)
 
     for owner, name in (
+        (SQSBackend, "send_message"),
         (SQSBackend, "receive_message"),
         (SQSBackend, "is_message_valid_based_on_retention_period"),
         (SQSBackend, "change_message_visibility"),
@@ -218,6 +297,7 @@ def install() -> None:
         ORIGINALS[(owner, name)] = owner.__dict__[name]
     setattr(receive_message, _PATCHED, True)
     SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
+    SQSBackend.send_message = send_message  # type: ignore[method-assign]
     SQSBackend.is_message_valid_based_on_retention_period = (  # type: ignore[method-assign]
         is_message_valid_based_on_retention_period
     )

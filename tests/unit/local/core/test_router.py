@@ -166,3 +166,36 @@ def test_sqs_query_protocol_routes_as_api_gateway_sends_it() -> None:
     )
     call = route(request)
     assert (call.service, call.operation, call.protocol) == ("sqs", "SendMessage", "query")
+
+
+def test_routes_picked_by_method_and_query_match_as_the_full_table_does() -> None:
+    """Only the routes that could match are tried; the first match is the full scan's."""
+    from urllib.parse import unquote
+
+    from stratus.local.core import router
+
+    cases = [*CASES, ("s3", "get_object", {"Bucket": "b", "Key": "a/b"}, "GetObject")]
+    cases.append(("s3", "put_object", {"Bucket": "b", "Key": "k", "Body": b"x"}, "PutObject"))
+    cases.append(("s3", "list_objects_v2", {"Bucket": "b"}, "ListObjectsV2"))
+    seen = set()
+    for service, operation, params, _ in cases:
+        request = wire_request(service, operation, **params)
+        call = route(request)
+        if call.service not in ("s3", "lambda", "apigateway") or call.protocol not in (
+            "rest-json",
+            "rest-xml",
+        ):
+            continue
+        parts = router._split(request.raw_path or request.path)
+        query = dict(request.query)
+        full = next(
+            (
+                (r.operation, {k: unquote(v) for k, v in labels.items()})
+                for r in router._rest_routes(call.service)
+                if (labels := r.match(request.method, parts, query, request.headers)) is not None
+            ),
+            (None, {}),
+        )
+        assert router._rest_operation(call.service, request) == full, operation
+        seen.add(full[0])
+    assert {"GetObject", "PutObject", "ListObjectsV2", "DeleteObjects"} <= seen

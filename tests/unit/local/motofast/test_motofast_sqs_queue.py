@@ -138,6 +138,83 @@ def scenario(q: Queues) -> Iterator[Any]:
     ]
 
 
+def send_scenario(q: Queues) -> Iterator[Any]:
+    """SendMessage's deduplication, explicit and content-based, single and batched."""
+    plain = q.create("plain")
+    explicit = q.create("explicit.fifo", FifoQueue="true", ContentBasedDeduplication="false")
+    content = q.create("content.fifo", FifoQueue="true", ContentBasedDeduplication="true")
+    for body, dedup in [("e1", "d1"), ("e2", "d2"), ("e1-again", "d1"), ("e3", "d3")]:
+        q(
+            "send_message",
+            QueueUrl=explicit,
+            MessageBody=body,
+            MessageGroupId="g",
+            MessageDeduplicationId=dedup,
+        )
+    yield q("send_message", QueueUrl=explicit, MessageBody="no-id", MessageGroupId="g")
+    for body in ["c1", "c2", "c1", "c3"]:
+        q("send_message", QueueUrl=content, MessageBody=body, MessageGroupId=body[:1])
+    entries = [
+        {"Id": str(i), "MessageBody": b, "MessageGroupId": "h"}
+        for i, b in enumerate(["c4", "c1", "c4"])
+    ]
+    yield sorted(
+        e["Id"]
+        for e in q("send_message_batch", QueueUrl=content, Entries=entries).get("Successful", [])
+    )
+    for body in ["p1", "p1"]:
+        q("send_message", QueueUrl=plain, MessageBody=body)
+    yield q("send_message", QueueUrl=plain, MessageBody="too-late", DelaySeconds=901)
+    for url in (plain, explicit, content):
+        got = q(
+            "receive_message",
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            MessageSystemAttributeNames=["All"],
+        ).get("Messages", [])
+        yield [
+            (
+                m["Body"],
+                m["MD5OfBody"],
+                "MessageDeduplicationId" in m["Attributes"],
+                len(m["Attributes"].get("SequenceNumber", "")),
+            )
+            for m in got
+        ]
+
+
+def test_send_deduplicates_as_moto_does(wire: Wire, unpatched: Callable[[], None]) -> None:
+    patched = list(send_scenario(Queues(wire, "sfast-")))
+    unpatched()
+    original = list(send_scenario(Queues(wire, "smoto-")))
+    assert patched == original
+    assert [m[0] for m in patched[-1]] == ["c1", "c2", "c3", "c4"]  # duplicates dropped
+
+
+def test_content_based_deduplication_reads_as_the_attributes_do(wire: Wire) -> None:
+    from moto.sqs.models import sqs_backends
+
+    q = Queues(wire, "cbd-")
+    cases = [
+        ("std", {}),
+        ("f0.fifo", {"FifoQueue": "true"}),
+        ("f1.fifo", {"FifoQueue": "true", "ContentBasedDeduplication": "true"}),
+        ("f2.fifo", {"FifoQueue": "true", "ContentBasedDeduplication": "false"}),
+    ]
+    backend = sqs_backends["000000000000"]["us-east-1"]
+    for name, attributes in cases:
+        q.create(name, **attributes)
+        queue = backend.queues["cbd-" + name]
+        expected = queue.attributes.get("ContentBasedDeduplication") == "true"
+        assert sqs_queue.content_based_deduplication(queue) is expected, name
+    q(
+        "set_queue_attributes",
+        QueueUrl=q.create("f2.fifo", FifoQueue="true"),
+        Attributes={"ContentBasedDeduplication": "true"},
+    )
+    assert sqs_queue.content_based_deduplication(backend.queues["cbd-f2.fifo"]) is True
+
+
 def test_consumer_sees_what_moto_shows(wire: Wire, unpatched: Callable[[], None]) -> None:
     patched = list(scenario(Queues(wire, "fast-")))
     unpatched()

@@ -121,7 +121,9 @@ class BlogApi(Construct):
         for leaf in ("confirm", "unsubscribe"):
             _open(subscriptions.add_resource(leaf), "GET", public)
 
-        admin_posts = root.add_resource("admin").add_resource("posts")
+        admin_root = root.add_resource("admin")
+        admin_root.add_resource("preview").add_method("POST", admin, **secured)
+        admin_posts = admin_root.add_resource("posts")
         admin_posts.add_method("GET", admin, **secured)
         admin_posts.add_method("POST", admin, **secured)
         admin_post = admin_posts.add_resource("{slug}")

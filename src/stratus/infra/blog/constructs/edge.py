@@ -38,14 +38,26 @@ EDGE_CODE = Path(__file__).resolve().parents[3] / "blog" / "edge"
 EDGE_HANDLER = "viewer_request.handler"
 API_QUERY_STRINGS = ("tag", "lang", "cursor", "limit", "token")
 NOT_FOUND_PAGE = "/404.html"
-# The site's pages: own styles inline (base.html), scripts and data from the site itself,
-# images also from the photo CDN (https:); Cognito's endpoint for the authors' sign-in.
-CONTENT_SECURITY_POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-    "img-src 'self' data: https:; connect-src 'self' https://cognito-idp.us-east-1.amazonaws.com; "
-    "font-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
-    "frame-ancestors 'none'; upgrade-insecure-requests"
-)
+LOCAL_STAGE = "local"
+
+
+def content_security_policy(stage: str) -> str:
+    """The site's CSP: its own script and stylesheet only (site.py renders no inline script
+    or style), images also from the photo CDN (`https:`), the API on the same origin and
+    Cognito for the readers' sign-in. The local stage also allows the local endpoints
+    (Cognito at `http://127.0.0.1:<aws port>`), so it cannot upgrade insecure requests.
+    """
+    connect = ["'self'", "https://cognito-idp.us-east-1.amazonaws.com"]
+    tail = ["upgrade-insecure-requests"]
+    if stage == LOCAL_STAGE:
+        connect += ["http://127.0.0.1:*", "https://127.0.0.1:*", "https://*.localhost:*"]
+        tail = []
+    return "; ".join([
+        "default-src 'self'", "script-src 'self'", "style-src 'self'",
+        "img-src 'self' data: https:", f"connect-src {' '.join(connect)}", "font-src 'self'",
+        "object-src 'none'", "base-uri 'self'", "form-action 'self'", "frame-ancestors 'none'",
+        *tail,
+    ])  # fmt: skip
 
 
 class BlogEdge(Construct):
@@ -126,7 +138,7 @@ class BlogEdge(Construct):
                     override=True,
                 ),
                 content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
-                    content_security_policy=CONTENT_SECURITY_POLICY, override=True
+                    content_security_policy=content_security_policy(cfg.name), override=True
                 ),
                 content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
                 frame_options=cloudfront.ResponseHeadersFrameOptions(
