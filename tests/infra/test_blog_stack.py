@@ -167,6 +167,8 @@ def test_api_behaviour_forwards_only_what_the_api_reads(blog: Synth) -> None:
     }  # fmt: skip
     assert key["HeadersConfig"]["Headers"] == ["Authorization"]
     assert key["CookiesConfig"]["CookieBehavior"] == "none"
+    forward = blog.resources[api["OriginRequestPolicyId"]["Ref"]]["Properties"]
+    assert forward["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"] == ["Accept"]
 
 
 def test_waf_on_the_distribution_has_managed_groups_and_a_rate_rule(blog: Synth) -> None:
@@ -236,6 +238,10 @@ def test_domain_context_adds_certificate_aliases_and_alias_records(with_domain: 
     assert {("myblog.example.", "A"), ("myblog.example.", "AAAA"),
             ("www.myblog.example.", "A"), ("www.myblog.example.", "AAAA")} <= records  # fmt: skip
     assert with_domain.template["Outputs"]["SiteUrl"]["Value"] == "https://myblog.example/"
+    public = next(f for k, f in with_domain.of_type("AWS::Lambda::Function").items()
+                  if k.startswith("PublicApiFunction"))  # fmt: skip
+    env = public["Properties"]["Environment"]["Variables"]
+    assert env["PUBLIC_BASE_URL"] == "https://myblog.example"
     acl = with_domain.one("AWS::WAFv2::WebACL")["Properties"]
     [rate] = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
     assert rate["Statement"]["RateBasedStatement"]["Limit"] == 2000

@@ -35,6 +35,7 @@ from stratus.blog.config import (
     ENV_MAIL_FROM,
     ENV_MAIL_TEMPLATE_PREFIX,
     ENV_POSTS_TABLE,
+    ENV_PUBLIC_BASE_URL,
     ENV_SITE_BUCKET,
     ENV_SITE_URL,
     ENV_SUBSCRIBERS_TABLE,
@@ -106,6 +107,11 @@ class BlogStack(Stack):
             ENV_MAIL_TEMPLATE_PREFIX: mail.template_prefix,
             ENV_MAIL_CONFIGURATION_SET: mail.configuration_set.configuration_set_name,
         })  # fmt: skip
+        if cfg.domain:
+            # Mail links on the site's own domain. Without one the distribution's name is
+            # only known after deploy (and naming it here would loop: distribution -> API
+            # stage -> this function), so the API derives the base from each request.
+            public_fn.add_environment(ENV_PUBLIC_BASE_URL, f"https://{cfg.domain}")
         admin_fn = self._function("AdminApiFunction", ADMIN_HANDLER, code, {**base_env, **site_env})
         seed_fn = self._function(
             "SampleContentFunction", SEED_HANDLER, code, {**base_env, **site_env}, timeout=60

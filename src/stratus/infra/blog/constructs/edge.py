@@ -12,7 +12,9 @@ Cache keys (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/c
 - `/api/*`: the query strings the API reads (`tag`, `lang`, `cursor`, `limit`, `token`) and
   `Authorization` (the only way CloudFront forwards it; signed-in answers are keyed per
   token and are `no-store` anyway). Default TTL 0, so only what the API marks cacheable
-  (`s-maxage` on post reads) is kept, and never beyond 5 minutes.
+  (`s-maxage` on post reads) is kept, and never beyond 5 minutes. `Accept` is forwarded
+  by an origin request policy but kept out of the key: only the mail links
+  (confirm/unsubscribe) answer HTML or JSON by it, and they are `no-store`.
 """
 
 from __future__ import annotations
@@ -177,6 +179,14 @@ class BlogEdge(Construct):
             ),
             enable_accept_encoding_gzip=True,
         )
+        api_forward = cloudfront.OriginRequestPolicy(
+            self,
+            "ApiForward",
+            comment="Blog API: Accept (HTML or JSON for the mail links), not in the key",
+            header_behavior=cloudfront.OriginRequestHeaderBehavior.allow_list("Accept"),
+            cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
+            query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.none(),
+        )
         certificate: acm.ICertificate | None = None
         zone: route53.IHostedZone | None = None
         names: list[str] | None = None
@@ -239,6 +249,7 @@ class BlogEdge(Construct):
                     viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.HTTPS_ONLY,
                     allowed_methods=cloudfront.AllowedMethods.ALLOW_ALL,
                     cache_policy=api_cache,
+                    origin_request_policy=api_forward,
                     response_headers_policy=headers,
                     compress=True,
                 )
