@@ -40,8 +40,11 @@ def spki_sha256(origin: str, ca_pem: Path) -> str:
     parts = urlsplit(origin)
     host, port = parts.hostname or "127.0.0.1", parts.port or 443
     context = ssl.create_default_context(cafile=str(ca_pem))
+    # `*.localhost` is loopback (RFC 6761 6.3): Chromium and curl know it, the C resolver
+    # here may not; connect to 127.0.0.1 and still verify the name by SNI.
+    address = "127.0.0.1" if host == "localhost" or host.endswith(".localhost") else host
     with (
-        socket.create_connection((host, port), timeout=10) as raw,
+        socket.create_connection((address, port), timeout=10) as raw,
         context.wrap_socket(raw, server_hostname=host) as tls,
     ):
         der = tls.getpeercert(binary_form=True)

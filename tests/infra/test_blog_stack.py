@@ -104,3 +104,144 @@ def test_public_function_may_send_only_the_welcome_mail(blog: Synth) -> None:
 def test_sample_content_is_a_lambda_backed_custom_resource(blog: Synth) -> None:
     seed = blog.one("Custom::BlogSampleContent")["Properties"]
     assert "SampleContentFunction" in json.dumps(seed["ServiceToken"])
+
+
+def _distribution(blog: Synth) -> dict[str, Any]:
+    return blog.one("AWS::CloudFront::Distribution")["Properties"]["DistributionConfig"]  # type: ignore[no-any-return]
+
+
+def _cache_policy(blog: Synth, ref: dict[str, Any]) -> dict[str, Any]:
+    return blog.resources[ref["Ref"]]["Properties"]["CachePolicyConfig"]  # type: ignore[no-any-return]
+
+
+def test_outputs_name_the_site_and_its_distribution(blog: Synth) -> None:
+    assert {"SiteUrl", "DistributionId"} <= set(blog.template["Outputs"])
+
+
+def test_site_behaviour_is_https_oac_with_language_edge_function_and_headers(
+    blog: Synth,
+) -> None:
+    dist = _distribution(blog)
+    assert dist["DefaultRootObject"] == "index.html"
+    assert dist["Logging"]["Bucket"]
+    behaviour = dist["DefaultCacheBehavior"]
+    assert behaviour["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert behaviour["Compress"] is True
+    assert behaviour["ResponseHeadersPolicyId"]
+    [edge] = behaviour["LambdaFunctionAssociations"]
+    assert edge["EventType"] == "viewer-request"
+    origin = next(o for o in dist["Origins"] if "S3OriginConfig" in o)
+    assert origin["OriginAccessControlId"]
+    oac = blog.one("AWS::CloudFront::OriginAccessControl")["Properties"]
+    assert oac["OriginAccessControlConfig"]["SigningBehavior"] == "always"
+    assert {(e["ErrorCode"], e["ResponseCode"], e["ResponsePagePath"])
+            for e in dist["CustomErrorResponses"]} == {(403, 404, "/404.html"),
+                                                        (404, 404, "/404.html")}  # fmt: skip
+    headers = blog.one("AWS::CloudFront::ResponseHeadersPolicy")["Properties"]
+    security = headers["ResponseHeadersPolicyConfig"]["SecurityHeadersConfig"]
+    assert {"StrictTransportSecurity", "ContentSecurityPolicy", "ContentTypeOptions",
+            "FrameOptions", "ReferrerPolicy"} <= set(security)  # fmt: skip
+
+
+def test_page_cache_key_has_no_headers_cookies_or_query_strings(blog: Synth) -> None:
+    """The language is in the URI after the viewer request: nothing else keys the pages."""
+    policy = _cache_policy(blog, _distribution(blog)["DefaultCacheBehavior"]["CachePolicyId"])
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["HeadersConfig"]["HeaderBehavior"] == "none"
+    assert key["CookiesConfig"]["CookieBehavior"] == "none"
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "none"
+
+
+def test_api_behaviour_forwards_only_what_the_api_reads(blog: Synth) -> None:
+    dist = _distribution(blog)
+    [api] = dist["CacheBehaviors"]
+    assert api["PathPattern"] == "/api/*"
+    assert "POST" in api["AllowedMethods"]
+    origin = next(o for o in dist["Origins"] if o["Id"] == api["TargetOriginId"])
+    # RestApiOrigin: the stage, taken from the API's URL (`/{stage}`), as origin path.
+    assert origin["OriginPath"]["Fn::Join"][1][0] == "/"
+    assert "Fn::Select" in origin["OriginPath"]["Fn::Join"][1][1]
+    key = _cache_policy(blog, api["CachePolicyId"])["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert set(key["QueryStringsConfig"]["QueryStrings"]) == {
+        "tag", "lang", "cursor", "limit", "token",
+    }  # fmt: skip
+    assert key["HeadersConfig"]["Headers"] == ["Authorization"]
+    assert key["CookiesConfig"]["CookieBehavior"] == "none"
+    forward = blog.resources[api["OriginRequestPolicyId"]["Ref"]]["Properties"]
+    assert forward["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"] == ["Accept"]
+
+
+def test_waf_on_the_distribution_has_managed_groups_and_a_rate_rule(blog: Synth) -> None:
+    acl = blog.one("AWS::WAFv2::WebACL")["Properties"]
+    assert acl["Scope"] == "CLOUDFRONT"
+    assert _distribution(blog)["WebACLId"] == {
+        "Fn::GetAtt": [next(iter(blog.of_type("AWS::WAFv2::WebACL"))), "Arn"]
+    }
+    groups = {
+        r["Statement"]["ManagedRuleGroupStatement"]["Name"]
+        for r in acl["Rules"]
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    }
+    assert groups == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet",
+                      "AWSManagedRulesSQLiRuleSet"}  # fmt: skip
+    [rate] = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] >= 1000
+    assert rate["Statement"]["RateBasedStatement"]["AggregateKeyType"] == "IP"
+
+
+def test_publishers_invalidate_only_the_distribution_via_a_run_time_parameter(
+    blog: Synth,
+) -> None:
+    invalidate = next(
+        r["Properties"] for k, r in blog.of_type("AWS::IAM::Policy").items()
+        if k.startswith("InvalidateSitePolicy")
+    )  # fmt: skip
+    [statement] = invalidate["PolicyDocument"]["Statement"]
+    assert statement["Action"] == "cloudfront:CreateInvalidation"
+    resource = json.dumps(statement["Resource"])
+    assert "distribution/" in resource and "*" not in resource
+    assert len(invalidate["Roles"]) == 2
+    param = blog.one("AWS::SSM::Parameter")["Properties"]
+    assert param["Name"] == f"/stratus/{blog.stage}/blog/distribution-id"
+    for logical, fn in blog.of_type("AWS::Lambda::Function").items():
+        env = fn["Properties"].get("Environment", {}).get("Variables", {})
+        assert "SITE_DISTRIBUTION_ID" not in env
+        if logical.startswith("AdminApiFunction"):
+            assert env["SITE_DISTRIBUTION_PARAMETER"] == param["Name"]
+            assert env["BLOG_API_STAGE"] == blog.stage
+    admin = _policies_of(blog, "AdminApiFunctionRole")
+    assert any(s["Action"] == "apigateway:DELETE" for s in admin)
+
+
+@pytest.fixture(scope="module")
+def with_domain(tmp_path_factory: pytest.TempPathFactory) -> Synth:
+    from stratus.infra.app import build_app
+
+    outdir = tmp_path_factory.mktemp("cdk-blog-domain")
+    context = {"stage": "prod", "systems": "blog", "blogDomain": "myblog.example",
+               "blogHostedZoneId": "Z0123456789ABC", "blogWafRateLimit": "2000"}  # fmt: skip
+    build_app(context=context, outdir=str(outdir)).synth()
+    path = outdir / f"{blog_stack_name('prod')}.template.json"
+    return Synth("prod", outdir, path, json.loads(path.read_text()))
+
+
+def test_domain_context_adds_certificate_aliases_and_alias_records(with_domain: Synth) -> None:
+    cert = with_domain.one("AWS::CertificateManager::Certificate")["Properties"]
+    assert cert["DomainName"] == "myblog.example"
+    assert cert["SubjectAlternativeNames"] == ["www.myblog.example"]
+    assert cert["ValidationMethod"] == "DNS"
+    dist = _distribution(with_domain)
+    assert dist["Aliases"] == ["myblog.example", "www.myblog.example"]
+    assert dist["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
+    records = {(r["Properties"]["Name"], r["Properties"]["Type"])
+               for r in with_domain.of_type("AWS::Route53::RecordSet").values()}  # fmt: skip
+    assert {("myblog.example.", "A"), ("myblog.example.", "AAAA"),
+            ("www.myblog.example.", "A"), ("www.myblog.example.", "AAAA")} <= records  # fmt: skip
+    assert with_domain.template["Outputs"]["SiteUrl"]["Value"] == "https://myblog.example/"
+    public = next(f for k, f in with_domain.of_type("AWS::Lambda::Function").items()
+                  if k.startswith("PublicApiFunction"))  # fmt: skip
+    env = public["Properties"]["Environment"]["Variables"]
+    assert env["PUBLIC_BASE_URL"] == "https://myblog.example"
+    acl = with_domain.one("AWS::WAFv2::WebACL")["Properties"]
+    [rate] = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
+    assert rate["Statement"]["RateBasedStatement"]["Limit"] == 2000

@@ -79,3 +79,22 @@ def test_todo_settings_extend_the_shared_stage_settings() -> None:
     cfg = todo_stage_config({"stage": "ignored-when-base-given"}, base=base)
     assert cfg.name == "prod" and cfg.dax_nodes == 3 and cfg.is_prod
     assert not hasattr(base, "callback_urls")
+
+
+def test_blog_edge_settings_rate_limit_and_domain() -> None:
+    from stratus.infra.blog.stage import blog_stage_config
+    from stratus.infra.shared.stage import StageConfigError
+
+    assert blog_stage_config({"stage": "dev"}).waf_rate_limit == 1000
+    assert blog_stage_config({"stage": "local"}).waf_rate_limit == 100_000
+    assert blog_stage_config({"stage": "dev", "blogWafRateLimit": "10"}).waf_rate_limit == 10
+    with pytest.raises(StageConfigError, match="blogWafRateLimit"):
+        blog_stage_config({"stage": "dev", "blogWafRateLimit": "5"})
+    with pytest.raises(StageConfigError, match="go together"):
+        blog_stage_config({"stage": "dev", "blogDomain": "myblog.example"})
+    cfg = blog_stage_config(
+        {"stage": "prod", "blogDomain": "MyBlog.example.", "blogHostedZoneId": "Z1"}
+    )
+    assert (cfg.domain, cfg.hosted_zone_name, cfg.site_url) == (
+        "myblog.example", "myblog.example", "https://myblog.example",
+    )  # fmt: skip

@@ -20,6 +20,12 @@ ENV_TOKEN_SECRET_ARN = "TOKEN_SECRET_ARN"
 ENV_SITE_BUCKET = "SITE_BUCKET_NAME"
 ENV_SITE_URL = "SITE_URL"
 ENV_DISTRIBUTION_ID = "SITE_DISTRIBUTION_ID"
+# The SSM parameter holding the distribution id, read at run time: the distribution depends
+# (through its /api/* origin) on the API stage, which depends on the authors' function, so
+# the function cannot name the distribution in its environment without a dependency loop.
+ENV_DISTRIBUTION_PARAMETER = "SITE_DISTRIBUTION_PARAMETER"
+ENV_API_ID = "BLOG_API_ID"
+ENV_API_STAGE = "BLOG_API_STAGE"
 ENV_MAIL_FROM = "MAIL_FROM"
 ENV_MAIL_TEMPLATE_PREFIX = "MAIL_TEMPLATE_PREFIX"
 ENV_MAIL_CONFIGURATION_SET = "MAIL_CONFIGURATION_SET"
@@ -71,6 +77,16 @@ class BlogConfig:
     @property
     def distribution_id(self) -> str | None:
         return self.optional(ENV_DISTRIBUTION_ID)
+
+    @property
+    def distribution_parameter(self) -> str | None:
+        return self.optional(ENV_DISTRIBUTION_PARAMETER)
+
+    @property
+    def api_stage(self) -> tuple[str, str] | None:
+        """(rest API id, stage name) whose cache a publish flushes, when both are set."""
+        api, stage = self.optional(ENV_API_ID), self.optional(ENV_API_STAGE)
+        return (api, stage) if api and stage else None
 
     @property
     def public_base_url(self) -> str | None:

@@ -33,10 +33,10 @@ from stratus.blog.posts import PostStore
 from stratus.blog.site import (
     SiteFile,
     asset_files,
-    home_page,
     language_files,
     post_page,
     post_path,
+    root_files,
     url_of,
 )
 
@@ -74,7 +74,9 @@ class Publisher:
         *,
         site_url: str,
         cloudfront: Callable[[], Any] | None = None,
-        distribution_id: str | None = None,
+        distribution_id: str | Callable[[], str | None] | None = None,
+        api_paths: tuple[str, ...] = (),
+        flush_api_cache: Callable[[], None] | None = None,
         clock: Callable[[], datetime],
         logger: Any = None,
     ) -> None:
@@ -84,6 +86,8 @@ class Publisher:
         self._site_url = site_url
         self._cloudfront = cloudfront
         self._distribution_id = distribution_id
+        self._api_paths = api_paths
+        self._flush_api_cache = flush_api_cache
         self._clock = clock
         self._log = logger
 
@@ -113,8 +117,9 @@ class Publisher:
         touched = touched or {}
         for lang in sorted(set(langs)):
             self._rebuild_language(lang, touched.get(lang, {}), outcome)
-        self._sync_home(outcome)
+        self._sync_root(outcome)
         self._invalidate(outcome)
+        self._flush_api(outcome)
         return outcome
 
     # -- one language -----------------------------------------------------------------------
@@ -149,9 +154,9 @@ class Publisher:
                 CacheControl="no-store",
             )
 
-    def _sync_home(self, outcome: PublishOutcome) -> None:
-        """The language chooser and the assets every page links (written when they differ)."""
-        for file in (*asset_files(), home_page()):
+    def _sync_root(self, outcome: PublishOutcome) -> None:
+        """The assets every page links, the language chooser and the 404 page (when changed)."""
+        for file in (*asset_files(), *root_files()):
             digest = hashlib.sha256(file.body).hexdigest()
             try:
                 head = self._s3.head_object(Bucket=self._bucket, Key=file.path.lstrip("/"))
@@ -163,6 +168,19 @@ class Publisher:
             if current != digest:
                 self._put(file, digest)
                 outcome.written.append(file.path)
+
+    def _flush_api(self, outcome: PublishOutcome) -> None:
+        """Empty the API stage cache once pages changed: its post lists are stale too."""
+        if not outcome.changed or self._flush_api_cache is None:
+            return
+        try:
+            self._flush_api_cache()
+        except Exception as exc:
+            code = error_code(exc)
+            if not code:
+                raise
+            if self._log is not None:
+                self._log.error("stage cache flush failed", extra={"code": code})
 
     def _read_manifest(self, lang: str) -> dict[str, str]:
         try:
@@ -188,13 +206,16 @@ class Publisher:
         self._s3.put_object(**params)
 
     def _invalidate(self, outcome: PublishOutcome) -> None:
-        if not outcome.changed or not self._distribution_id or self._cloudfront is None:
+        distribution = self._distribution_id
+        if callable(distribution):
+            distribution = distribution()
+        if not outcome.changed or not distribution or self._cloudfront is None:
             return
-        paths = invalidation_paths(outcome.changed)
+        paths = sorted({*invalidation_paths(outcome.changed), *self._api_paths})
         reference = f"publish-{int(self._clock().timestamp())}-{secrets.token_hex(4)}"
         try:
             answer = self._cloudfront().create_invalidation(
-                DistributionId=self._distribution_id,
+                DistributionId=distribution,
                 InvalidationBatch={
                     "Paths": {"Quantity": len(paths), "Items": paths},
                     "CallerReference": reference,

@@ -247,6 +247,34 @@ def home_page() -> SiteFile:
     return SiteFile("/index.html", body, HTML, None)
 
 
+# The distribution's error page (CloudFront answers it for any missing page, in every
+# language, so it speaks all three). Plain and self-contained: it must render even when the
+# templates or styles are what is missing.
+NOT_FOUND_HTML = """<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not found - MyBlog</title></head>
+<body>
+<main>
+<h1>Page not found</h1>
+<p>This page does not exist (any more). <a href="/en/">Home</a></p>
+<p lang="fr">Cette page n'existe pas (ou plus). <a href="/fr/">Accueil</a></p>
+<p lang="de">Diese Seite gibt es nicht (mehr). <a href="/de/">Startseite</a></p>
+</main>
+</body>
+</html>
+"""
+
+
+def not_found_page() -> SiteFile:
+    return SiteFile("/404.html", NOT_FOUND_HTML.encode(), HTML, None)
+
+
+def root_files() -> list[SiteFile]:
+    """The language-less files at the site's root: the language chooser and the 404 page."""
+    return [home_page(), not_found_page()]
+
+
 def language_files(lang: str, posts: list[PostSummary], site_url: str) -> list[SiteFile]:
     """Every list page, tag page and feed of one language (post pages are rendered apart)."""
     return [*index_pages(lang, posts), *tag_pages(lang, posts), *feeds(lang, posts, site_url)]

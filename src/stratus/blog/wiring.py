@@ -28,6 +28,10 @@ from stratus.blog.subscribers import MailSettings, SubscriberStore, Subscription
 from stratus.blog.tokens import Cursors, Signer, secret_key_from_secrets_manager
 from stratus.runtime import clients
 
+# The edge's copies of the API's post reads (lists keyed by tag/lang/cursor, one post each):
+# stale once a publish changed pages, so they go in the same invalidation.
+API_INVALIDATION_PATHS = ("/api/posts*",)
+
 
 def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependencies:
     @functools.cache
@@ -63,6 +67,27 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
     def cloudfront() -> Any:
         return boto3.client("cloudfront", region_name=config.region)
 
+    found: dict[str, str] = {}
+
+    def distribution_id() -> str | None:
+        """The env var, else the SSM parameter (kept once found; retried while missing)."""
+        if config.distribution_id:
+            return config.distribution_id
+        name = config.distribution_parameter
+        if name and "id" not in found:
+            ssm = boto3.client("ssm", region_name=config.region)
+            try:
+                found["id"] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+            except ssm.exceptions.ParameterNotFound:
+                return None
+        return found.get("id")
+
+    def flush_api_cache() -> None:
+        target = config.api_stage
+        if target is not None:
+            api = boto3.client("apigateway", region_name=config.region)
+            api.flush_stage_cache(restApiId=target[0], stageName=target[1])
+
     @functools.cache
     def publisher() -> Publisher:
         return Publisher(
@@ -71,7 +96,9 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
             config.site_bucket,
             site_url=config.site_url,
             cloudfront=cloudfront,
-            distribution_id=config.distribution_id,
+            distribution_id=distribution_id,
+            api_paths=API_INVALIDATION_PATHS,
+            flush_api_cache=flush_api_cache if config.api_stage else None,
             clock=utc_now,
             logger=logger,
         )

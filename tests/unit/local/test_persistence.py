@@ -523,3 +523,20 @@ def test_cryptography_keys_and_certificates_survive_a_snapshot() -> None:
     loaded = _load(_dump({"ec": ec_key, "rsa": rsa_key}))
     assert loaded["ec"].public_key() == ec_key.public_key()
     assert loaded["rsa"].public_key() == rsa_key.public_key()
+
+
+def test_ssm_parameters_and_their_tags_survive_a_pickle_round_trip() -> None:
+    from moto.ssm.models import SimpleSystemManagerBackend
+
+    from stratus.local.core.persistence import _dump, _load
+
+    backend = SimpleSystemManagerBackend("us-east-1", "123456789012")
+    backend.put_parameter(
+        name="/blog/distribution-id", description="", value="E123", parameter_type="String",
+        allowed_pattern=None, keyid=None, overwrite=False, tags=[{"Key": "k", "Value": "v"}],
+        data_type="text", tier=None, policies=None,
+    )  # fmt: skip
+    copy = _load(_dump(backend))
+    assert copy.get_parameter("/blog/distribution-id").value == "E123"
+    assert copy.list_tags_for_resource("Parameter", "/blog/distribution-id") == {"k": "v"}
+    assert copy._resource_tags["Document"]["new"] == {}  # the defaultdicts still default

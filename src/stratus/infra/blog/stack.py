@@ -1,29 +1,41 @@
 """The blog's stack `Stratus-{stage}-Blog`: storage, sign-in, mail, four functions, REST API,
-and the sample content seeded on first deploy.
+the CloudFront distribution in front of site and API (with Lambda@Edge, WAF and, given a
+domain, ACM and Route 53), and the sample content seeded on first deploy.
 
-Functions get their own roles with least-privilege inline grants. The CloudFront
-distribution (site bucket through OAC, `/api/*` to this API, Lambda@Edge language choice,
-WAF, ACM/Route 53) is the next slice; its seam is here: `SITE_DISTRIBUTION_ID` (the
-publisher invalidates through it when set) and the site bucket, ready for an OAC origin.
+The stack is pinned to us-east-1: CloudFront takes its ACM certificate, its CLOUDFRONT web
+ACL and its Lambda@Edge versions from us-east-1 only. Pinning the one stack keeps them in
+one template with plain references (no cross-region SSM readers or `EdgeFunction` support
+stacks); a blog's readers are global anyway, and the regional parts (API, tables) gain
+nothing from another region. Only the region is fixed: synth still needs no account.
+
+The authors' function learns the distribution id from an SSM parameter at run time (see
+`stratus.blog.config.ENV_DISTRIBUTION_PARAMETER` for why not an env var), may invalidate that
+distribution only (a policy the function does not depend on, for the same loop), and may
+flush this API's stage cache.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, CustomResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Environment, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns_subscriptions as subscriptions
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from stratus.blog.config import (
+    ENV_API_ID,
+    ENV_API_STAGE,
     ENV_COMMENTS_TABLE,
+    ENV_DISTRIBUTION_PARAMETER,
     ENV_MAIL_CONFIGURATION_SET,
     ENV_MAIL_FROM,
     ENV_MAIL_TEMPLATE_PREFIX,
     ENV_POSTS_TABLE,
+    ENV_PUBLIC_BASE_URL,
     ENV_SITE_BUCKET,
     ENV_SITE_URL,
     ENV_SUBSCRIBERS_TABLE,
@@ -32,8 +44,10 @@ from stratus.blog.config import (
 from stratus.blog.samples import SAMPLES
 from stratus.infra.blog.constructs.api import BlogApi
 from stratus.infra.blog.constructs.auth import BlogAuth
+from stratus.infra.blog.constructs.edge import BlogEdge
 from stratus.infra.blog.constructs.mail import WELCOME, BlogMail
 from stratus.infra.blog.constructs.storage import BlogStorage
+from stratus.infra.blog.constructs.waf import BlogWaf
 from stratus.infra.blog.stage import BlogStageConfig
 from stratus.infra.shared.nag import acknowledge
 
@@ -43,6 +57,11 @@ MAIL_EVENTS_HANDLER = "stratus.blog.handlers.mail_events.lambda_handler"
 SEED_HANDLER = "stratus.blog.handlers.seed.lambda_handler"
 # Bump to re-run the sample-content resource (an Update re-renders every page).
 SAMPLE_CONTENT_VERSION = "1"
+EDGE_REGION = "us-east-1"
+
+
+def distribution_parameter_name(stage: str) -> str:
+    return f"/stratus/{stage}/blog/distribution-id"
 
 
 def blog_stack_name(stage: str) -> str:
@@ -58,6 +77,7 @@ class BlogStack(Stack):
             stack_name=name,
             description=f"stratus blog MyBlog.com ({cfg.name})",
             termination_protection=cfg.is_prod,
+            env=Environment(region=EDGE_REGION),
         )
         self.cfg = cfg
         storage = BlogStorage(self, "Storage", cfg=cfg)
@@ -70,10 +90,12 @@ class BlogStack(Stack):
             "LOG_LEVEL": "INFO",
         }
         posts_env = {ENV_POSTS_TABLE: storage.posts.table_name}
+        parameter_name = distribution_parameter_name(cfg.name)
         site_env = {
             **posts_env,
             ENV_SITE_BUCKET: storage.site.bucket_name,
             ENV_SITE_URL: cfg.site_url,
+            ENV_DISTRIBUTION_PARAMETER: parameter_name,
         }
         public_fn = self._function("PublicApiFunction", PUBLIC_HANDLER, code, {
             **base_env,
@@ -85,6 +107,11 @@ class BlogStack(Stack):
             ENV_MAIL_TEMPLATE_PREFIX: mail.template_prefix,
             ENV_MAIL_CONFIGURATION_SET: mail.configuration_set.configuration_set_name,
         })  # fmt: skip
+        if cfg.domain:
+            # Mail links on the site's own domain. Without one the distribution's name is
+            # only known after deploy (and naming it here would loop: distribution -> API
+            # stage -> this function), so the API derives the base from each request.
+            public_fn.add_environment(ENV_PUBLIC_BASE_URL, f"https://{cfg.domain}")
         admin_fn = self._function("AdminApiFunction", ADMIN_HANDLER, code, {**base_env, **site_env})
         seed_fn = self._function(
             "SampleContentFunction", SEED_HANDLER, code, {**base_env, **site_env}, timeout=60
@@ -141,11 +168,56 @@ class BlogStack(Stack):
         )
         seed.node.add_dependency(storage.site, storage.posts)
 
+        waf = BlogWaf(self, "Waf", cfg=cfg)
+        edge = BlogEdge(self, "Edge", cfg=cfg, site=storage.site, api=api.api, web_acl_arn=waf.arn)
+        distribution = edge.distribution
+        ssm.StringParameter(
+            self,
+            "DistributionIdParameter",
+            parameter_name=parameter_name,
+            string_value=distribution.distribution_id,
+            description="The blog distribution's id, read by the publisher at run time",
+        )
+        publishers = (admin_fn, seed_fn)
+        parameter_arn = self.format_arn(
+            service="ssm", resource="parameter", resource_name=parameter_name.lstrip("/")
+        )
+        invalidate = iam.Policy(self, "InvalidateSitePolicy", statements=[
+            iam.PolicyStatement(
+                actions=["cloudfront:CreateInvalidation"],
+                resources=[self.format_arn(
+                    service="cloudfront", region="", resource="distribution",
+                    resource_name=distribution.distribution_id,
+                )],
+            ),
+        ])  # fmt: skip
+        for fn in publishers:
+            role = fn.role
+            assert role is not None
+            # Env and grants naming the parameter and the API (no loop), not the distribution.
+            role.add_to_principal_policy(
+                iam.PolicyStatement(actions=["ssm:GetParameter"], resources=[parameter_arn])
+            )
+            role.add_to_principal_policy(iam.PolicyStatement(
+                actions=["apigateway:DELETE"],
+                resources=[self.format_arn(
+                    service="apigateway", account="", resource="restapis",
+                    resource_name=f"{api.api.rest_api_id}/stages/{cfg.name}/cache/data",
+                )],
+            ))  # fmt: skip
+            fn.add_environment(ENV_API_ID, api.api.rest_api_id)
+            fn.add_environment(ENV_API_STAGE, cfg.name)
+            invalidate.attach_to_role(role)
+
+        site_url = f"https://{cfg.domain}/" if cfg.domain else edge.site_url
         outputs = {
             "BlogApiUrl": api.url,
             "BlogUserPoolId": auth.user_pool.user_pool_id,
             "BlogUserPoolClientId": auth.client.user_pool_client_id,
             "SiteBucketName": storage.site.bucket_name,
+            "SiteUrl": site_url,
+            "DistributionId": distribution.distribution_id,
+            "DistributionDomainName": distribution.distribution_domain_name,
             "BlogMailEventsTopicArn": mail.events.topic_arn,
             "BlogRegion": Aws.REGION,
         }

@@ -20,6 +20,7 @@ import logging
 import os
 import pickle
 import threading
+from collections import defaultdict
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -60,6 +61,41 @@ def _versioned_store(cls: type, items: list[tuple[str, list[Any]]], state: Any) 
     if state:
         store.__dict__.update(state)
     return store
+
+
+def _tag_map() -> defaultdict[str, dict[str, str]]:
+    return defaultdict(dict)
+
+
+def _ssm_backend(cls: Any, state: dict[str, Any]) -> Any:
+    backend = cls.__new__(cls)
+    tags: defaultdict[str, defaultdict[str, dict[str, str]]] = defaultdict(_tag_map)
+    for kind, by_id in state.pop("_resource_tags", {}).items():
+        tags[kind].update(by_id)
+    backend.__dict__.update(state, _resource_tags=tags)
+    return backend
+
+
+def _parameter_dict(cls: type, items: list[tuple[str, Any]], state: dict[str, Any]) -> Any:
+    params = cls(state["account_id"], state["region_name"])
+    params.__dict__.update(state)
+    for key, versions in items:
+        dict.__setitem__(params, key, versions)
+    return params
+
+
+def _reduce_parameter_dict(params: Any) -> Any:
+    # A defaultdict subclass whose __init__ takes (account, region): pickle's defaultdict
+    # reduction would call it with the default factory instead.
+    return (_parameter_dict, (type(params), list(dict.items(params)), dict(params.__dict__)))
+
+
+def _reduce_ssm_backend(backend: Any) -> Any:
+    # moto's SSM backend keeps resource tags in `defaultdict(lambda: defaultdict(dict))`,
+    # which pickle refuses; save plain dicts and rebuild the defaultdicts on load.
+    state = dict(backend.__dict__)
+    state["_resource_tags"] = {k: dict(v) for k, v in state.get("_resource_tags", {}).items()}
+    return (_ssm_backend, (type(backend), state))
 
 
 def _load_key(pem: bytes) -> Any:
@@ -117,6 +153,7 @@ class _Pickler(pickle.Pickler):
     def __init__(self, file: io.BytesIO, protocol: int) -> None:
         super().__init__(file, protocol=protocol)
         from moto.s3.utils import _VersionedKeyStore
+        from moto.ssm.models import ParameterDict, SimpleSystemManagerBackend
 
         # S3 keeps every version of a key in a list, but its dict subclass shows (and so
         # would pickle) only the newest: save the lists themselves.
@@ -126,6 +163,8 @@ class _Pickler(pickle.Pickler):
                 _versioned_store,
                 (type(store), list(dict.items(store)), getattr(store, "__dict__", None)),
             ),
+            SimpleSystemManagerBackend: _reduce_ssm_backend,
+            ParameterDict: _reduce_parameter_dict,
             **_crypto_reducers(),
         }
 
