@@ -22,6 +22,13 @@ NAME = "blog"
 BUNDLE = BundleSpec(
     name=NAME, packages=("runtime", "blog"), requirements="requirements/lambda-blog.txt"
 )
+# The photo function's bundle: our sources and Pillow (its wheel has libjpeg-turbo, libwebp
+# and libavif inside); OpenCV is never bundled (only the local cloud's Rekognition runs it).
+PHOTO_BUNDLE = BundleSpec(
+    name="blog-photos",
+    packages=("runtime", "blog"),
+    requirements="requirements/lambda-blog-photos.txt",
+)
 
 
 AUTHOR_WEB_DIR = "web/blog-author"
@@ -68,7 +75,10 @@ def build(app: App, cfg: StageConfig, named: bool) -> None:
 
     view = {key: app.node.try_get_context(key) for key in (*STAGE_KEYS, *BLOG_KEYS)}
     BlogStack(
-        app, cfg=blog_stage_config(view, base=cfg), code_path=build_bundle(PROJECT_ROOT, BUNDLE)
+        app,
+        cfg=blog_stage_config(view, base=cfg),
+        code_path=build_bundle(PROJECT_ROOT, BUNDLE),
+        photo_code_path=build_bundle(PROJECT_ROOT, PHOTO_BUNDLE),
     )
 
 
@@ -78,6 +88,6 @@ SYSTEM = System(
     build=build,
     packages=("blog",),
     infra="blog",
-    bundles=(BUNDLE,),
+    bundles=(BUNDLE, PHOTO_BUNDLE),
     web_apps=web_apps,
 )

@@ -18,8 +18,8 @@
 Context: `photoRekognition` (default false), `photoReservedConcurrency` (default 10 in
 prod, none elsewhere: a new account's 10-execution quota leaves nothing to reserve),
 `photoCorsOrigins` (default the local web origin). The bundle must ship Pillow: see
-`PHOTO_BUNDLE` and `requirements/lambda-blog-photos.txt`; OpenCV is never bundled (only
-the local Rekognition uses it).
+`stratus.blog.system.PHOTO_BUNDLE` and `requirements/lambda-blog-photos.txt`; OpenCV is
+never bundled (only the local Rekognition uses it).
 """
 
 from __future__ import annotations
@@ -41,7 +41,6 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from stratus.blog.photos.config import ENV_PHOTO_BUCKET, ENV_REKOGNITION
-from stratus.infra.shared.bundling import BundleSpec
 from stratus.infra.shared.nag import acknowledge
 from stratus.infra.shared.stage import LOCAL_WEB_ORIGIN, flag, url_list
 
@@ -57,13 +56,6 @@ REKOGNITION_ACTIONS = (
 )
 # The CDK's singleton that applies S3 notifications (one per stack, created on first use).
 _NOTIFICATIONS_HANDLER = "BucketNotificationsHandler050a0587b7544547bf325f094a3db834"
-# The photo function's bundle: our sources and Pillow (its wheel has libjpeg-turbo, libwebp
-# and libavif inside). A blog stack may pass `Code.from_asset(build_bundle(root, PHOTO_BUNDLE))`.
-PHOTO_BUNDLE = BundleSpec(
-    name="blog-photos",
-    packages=("runtime", "blog"),
-    requirements="requirements/lambda-blog-photos.txt",
-)
 
 
 class PhotoStage(Protocol):

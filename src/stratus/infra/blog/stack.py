@@ -22,6 +22,7 @@ from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Environment, Remov
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
 from constructs import Construct
@@ -48,6 +49,7 @@ from stratus.infra.blog.constructs.edge import BlogEdge
 from stratus.infra.blog.constructs.mail import WELCOME, BlogMail
 from stratus.infra.blog.constructs.storage import BlogStorage
 from stratus.infra.blog.constructs.waf import BlogWaf
+from stratus.infra.blog.photos import PhotoPipeline
 from stratus.infra.blog.stage import BlogStageConfig
 from stratus.infra.shared.nag import acknowledge
 
@@ -69,7 +71,14 @@ def blog_stack_name(stage: str) -> str:
 
 
 class BlogStack(Stack):
-    def __init__(self, scope: Construct, *, cfg: BlogStageConfig, code_path: Path) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        *,
+        cfg: BlogStageConfig,
+        code_path: Path,
+        photo_code_path: Path | None = None,
+    ) -> None:
         name = blog_stack_name(cfg.name)
         super().__init__(
             scope,
@@ -209,8 +218,22 @@ class BlogStack(Stack):
             fn.add_environment(ENV_API_STAGE, cfg.name)
             invalidate.attach_to_role(role)
 
+        # Alarms (the photo pipeline's DLQ depth and errors) notify this topic; subscribe an
+        # address or a chat webhook to it per stage.
+        alarm_topic = sns.Topic(self, "AlarmTopic", enforce_ssl=True)
+        if photo_code_path is not None:
+            PhotoPipeline(
+                self,
+                "Photos",
+                cfg=cfg,
+                code=lambda_.Code.from_asset(str(photo_code_path)),
+                alarm_topic=alarm_topic,
+                access_logs_bucket=storage.access_logs,
+            )
+
         site_url = f"https://{cfg.domain}/" if cfg.domain else edge.site_url
         outputs = {
+            "AlarmTopicArn": alarm_topic.topic_arn,
             "BlogApiUrl": api.url,
             "BlogUserPoolId": auth.user_pool.user_pool_id,
             "BlogUserPoolClientId": auth.client.user_pool_client_id,
