@@ -462,3 +462,39 @@ def test_overlong_url_is_414(edge: httpx.Client) -> None:
 def test_edge_stats_count_origin_requests(edge: httpx.Client) -> None:
     stats = edge.get("/_stratus/edge/stats").json()
     assert stats["hits"] > 0 and stats["origin_requests"] > 0 and stats["collapsed"] >= 11
+
+
+def test_viewer_requests_become_cloudfront_metrics(
+    cloud: LocalCloudHandle, edge: httpx.Client
+) -> None:
+    """Requests and the error rates per DistributionId (Region Global, us-east-1) reach
+    CloudWatch on the next tick: what a CloudFront 5xx-rate alarm watches."""
+    assert edge.get("/en/about.html").status_code == 200
+    assert edge.get("/missing.html").status_code == 404
+    cloudwatch = aws_client(cloud, "cloudwatch")
+    dims = [
+        {"Name": "DistributionId", "Value": cloud.stack_output("DistributionId")},
+        {"Name": "Region", "Value": "Global"},
+    ]
+
+    def stat(metric: str, statistic: str) -> float:
+        points = cloudwatch.get_metric_statistics(
+            Namespace="AWS/CloudFront",
+            MetricName=metric,
+            Dimensions=dims,
+            StartTime=time.time() - 600,
+            EndTime=time.time() + 60,
+            Period=60,
+            Statistics=[statistic],
+        )["Datapoints"]
+        return float(sum(p[statistic] for p in points))
+
+    deadline = time.monotonic() + 20
+    while stat("Requests", "Sum") < 2 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert stat("Requests", "Sum") >= 2
+    deadline = time.monotonic() + 20
+    while stat("4xxErrorRate", "Maximum") < 100 and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert stat("4xxErrorRate", "Maximum") >= 100.0  # a 404 is a 4xx: 100 %
+    assert stat("5xxErrorRate", "SampleCount") >= 2

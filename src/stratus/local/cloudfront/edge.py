@@ -43,6 +43,7 @@ from stratus.local.cloudfront.origins import OriginCall, OriginGateway
 from stratus.local.cloudfront.store import CachedObject, EdgeCache
 from stratus.local.cloudfront.ttl import freshness
 from stratus.local.core.contracts import LambdaInvoker
+from stratus.local.core.metrics import BuiltinMetrics
 
 PREFIX = "/_stratus/distributions/"
 LOCAL_HOSTS = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
@@ -101,6 +102,7 @@ class Edge:
         self.cache = cache or EdgeCache(clock=clock)
         self.clock = clock
         self.stats = EdgeStats()
+        self.metrics: BuiltinMetrics | None = None  # CloudWatch's AWS/CloudFront metrics
         self.distributions: dict[str, Distribution] = {}
         self.by_host: dict[str, Distribution] = {}
         for dist in distributions:
@@ -118,6 +120,28 @@ class Edge:
         request = Request(scope, receive)
         response = await self.handle(request)
         await response(scope, receive, send)
+        dist = scope.get("stratus.distribution")
+        if self.metrics is not None and dist is not None:
+            self._record_metrics(dist, response)
+
+    def _record_metrics(self, dist: Distribution, response: Response) -> None:
+        """CloudFront's default metrics, per DistributionId with Region "Global", in
+        us-east-1: Requests and BytesDownloaded (sums) and the error rates (percent, so each
+        request observes 0 or 100 and the Average is the rate)
+        (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/programming-cloudwatch-metrics.html)."""
+        assert self.metrics is not None
+        dims = ((("DistributionId", dist.id), ("Region", "Global")),)
+        status = response.status_code
+        record = self.metrics
+        record.count("us-east-1", "AWS/CloudFront", "Requests", dims)
+        size = float(len(getattr(response, "body", b"") or b""))
+        record.count("us-east-1", "AWS/CloudFront", "BytesDownloaded", dims, size, "None")
+        for name, hit in (
+            ("4xxErrorRate", 400 <= status < 500),
+            ("5xxErrorRate", status >= 500),
+            ("TotalErrorRate", status >= 400),
+        ):
+            record.observe("us-east-1", "AWS/CloudFront", name, dims, 100.0 * hit, "Percent")
 
     def route(self, host: str, raw_path: str) -> tuple[Distribution, str] | None:
         if raw_path.startswith(PREFIX):
@@ -145,6 +169,7 @@ class Edge:
         if routed is None or not routed[0].enabled:
             return self._error(None, 403, cf_id)
         dist, path = routed
+        scope["stratus.distribution"] = dist  # for the metrics
         try:
             uri = paths.normalize(path)
         except paths.BadPath:

@@ -137,6 +137,7 @@ class CloudFrontService(EmulatedService):
             ca_file=str(settings.ca_pem),
         )
         self.edge = Edge(distributions, self.origins, lambdas, EdgeCache())
+        self.edge.metrics = cloud.metrics
         names = [name for dist in distributions for name in dist.names()]
         port = settings.ports.edge
         with cloud.reporter.step("Starting the CloudFront edge (HTTPS)"):
