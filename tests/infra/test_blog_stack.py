@@ -245,3 +245,23 @@ def test_domain_context_adds_certificate_aliases_and_alias_records(with_domain: 
     acl = with_domain.one("AWS::WAFv2::WebACL")["Properties"]
     [rate] = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
     assert rate["Statement"]["RateBasedStatement"]["Limit"] == 2000
+
+
+def test_alarms_notify_the_alarm_topic_and_a_dashboard_draws_them(blog: Synth) -> None:
+    alarms = blog.of_type("AWS::CloudWatch::Alarm")
+    metrics = {
+        (a["Properties"].get("Namespace"), a["Properties"].get("MetricName"))
+        for a in alarms.values()
+    }
+    assert {
+        ("AWS/ApiGateway", "5XXError"),
+        ("AWS/CloudFront", "5xxErrorRate"),
+        ("AWS/SES", "Reputation.BounceRate"),
+        ("AWS/Lambda", "Errors"),
+        ("AWS/SQS", "ApproximateNumberOfMessagesVisible"),  # the photo pipeline's DLQ
+    } <= metrics
+    topic = next(t for t in blog.of_type("AWS::SNS::Topic") if t.startswith("AlarmTopic"))
+    for alarm in alarms.values():
+        assert any(topic in json.dumps(action) for action in alarm["Properties"]["AlarmActions"])
+    assert len(blog.of_type("AWS::CloudWatch::Dashboard")) == 1
+    assert "AlarmTopicArn" in blog.template["Outputs"]

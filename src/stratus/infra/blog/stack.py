@@ -47,6 +47,7 @@ from stratus.infra.blog.constructs.api import BlogApi
 from stratus.infra.blog.constructs.auth import BlogAuth
 from stratus.infra.blog.constructs.edge import BlogEdge
 from stratus.infra.blog.constructs.mail import WELCOME, BlogMail
+from stratus.infra.blog.constructs.monitoring import BlogMonitoring
 from stratus.infra.blog.constructs.storage import BlogStorage
 from stratus.infra.blog.constructs.waf import BlogWaf
 from stratus.infra.blog.photos import PhotoPipeline
@@ -230,6 +231,15 @@ class BlogStack(Stack):
                 alarm_topic=alarm_topic,
                 access_logs_bucket=storage.access_logs,
             )
+        BlogMonitoring(
+            self,
+            "Monitoring",
+            stage=cfg.name,
+            topic=alarm_topic,
+            api=api.api,
+            distribution=distribution,
+            functions=(public_fn, admin_fn, mail_fn),
+        )
 
         site_url = f"https://{cfg.domain}/" if cfg.domain else edge.site_url
         outputs = {
