@@ -18,10 +18,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, CustomResource, Duration, Environment, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, CustomResource, Environment, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_ssm as ssm
@@ -52,6 +51,7 @@ from stratus.infra.blog.constructs.storage import BlogStorage
 from stratus.infra.blog.constructs.waf import BlogWaf
 from stratus.infra.blog.photos import PhotoPipeline
 from stratus.infra.blog.stage import BlogStageConfig
+from stratus.infra.shared.functions import python_function
 from stratus.infra.shared.nag import acknowledge
 
 PUBLIC_HANDLER = "stratus.blog.handlers.public.lambda_handler"
@@ -283,43 +283,12 @@ class BlogStack(Stack):
         env: dict[str, str],
         timeout: int = 15,
     ) -> lambda_.Function:
-        log_group = logs.LogGroup(
-            self,
-            f"{construct_id}Logs",
-            retention=self.cfg.log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
-        )
-        role = iam.Role(
-            self,
-            f"{construct_id}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{construct_id} ({self.cfg.name})",
-        )
-        log_group.grant_write(role)
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray write actions added by active tracing use Resource '*': X-Ray "
-            "does not support resource-level permissions for them.",
-        )
-        fn = lambda_.Function(
+        return python_function(
             self,
             construct_id,
-            runtime=lambda_.Runtime.PYTHON_3_11,
-            architecture=lambda_.Architecture.X86_64,
+            cfg=self.cfg,
             handler=handler,
             code=code,
-            memory_size=512,
-            timeout=Duration.seconds(timeout),
-            tracing=lambda_.Tracing.ACTIVE,
-            environment=env,
-            log_group=log_group,
-            role=role,
+            env=env,
+            timeout_seconds=timeout,
         )
-        acknowledge(
-            fn,
-            "AwsSolutions-L1",
-            "Pinned to Python 3.11: the project and its bundled wheels (cp311) target 3.11, "
-            "and the local cloud runs the same bundle on the same interpreter.",
-        )
-        return fn

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnOutput, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
-from aws_cdk import aws_logs as logs
 from constructs import Construct
 
+from stratus.infra.shared.functions import python_function
 from stratus.infra.shared.nag import acknowledge
 from stratus.infra.todo.constructs.api import TodoApi
 from stratus.infra.todo.constructs.auth import TodoAuth
@@ -128,60 +128,21 @@ class TodoStack(Stack):
         env: dict[str, str],
         cache: DaxCache | None,
     ) -> lambda_.Function:
-        # An explicit log group: retention without the LogRetention custom resource.
-        log_group = logs.LogGroup(
-            self,
-            f"{construct_id}Logs",
-            retention=self.cfg.log_retention,
-            removal_policy=RemovalPolicy.DESTROY,
+        vpc_access = (
+            VPC_ACCESS_POLICY,
+            "Lambda needs ENI permissions to run in the DAX VPC; the AWS-maintained "
+            "policy is the documented minimum for that.",
         )
-        role = iam.Role(
-            self,
-            f"{construct_id}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"{construct_id} ({self.cfg.name})",
-        )
-        log_group.grant_write(role)
-        if cache is not None:
-            role.add_managed_policy(
-                iam.ManagedPolicy.from_aws_managed_policy_name(VPC_ACCESS_POLICY)
-            )
-            acknowledge(
-                role,
-                f"AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/{VPC_ACCESS_POLICY}]",
-                "Lambda needs ENI permissions to run in the DAX VPC; the AWS-maintained "
-                "policy is the documented minimum for that.",
-            )
-        # Tracing.ACTIVE adds xray:PutTraceSegments/PutTelemetryRecords, which take no resource.
-        acknowledge(
-            role,
-            "AwsSolutions-IAM5[Resource::*]",
-            "Only the X-Ray write actions added by active tracing use Resource '*': X-Ray "
-            "does not support resource-level permissions for them.",
-        )
-        fn = lambda_.Function(
+        return python_function(
             self,
             construct_id,
-            runtime=lambda_.Runtime.PYTHON_3_11,
-            # The bundle's binary wheels (pydantic-core, wrapt) are built for x86_64, so the same
-            # asset also runs unchanged in the local cloud on x86_64 machines.
-            architecture=lambda_.Architecture.X86_64,
+            cfg=self.cfg,
             handler=handler,
             code=code,
-            memory_size=512,
-            timeout=Duration.seconds(10),
-            tracing=lambda_.Tracing.ACTIVE,
-            environment=env,
-            log_group=log_group,
-            role=role,
+            env=env,
+            timeout_seconds=10,
+            managed_policies=[vpc_access] if cache is not None else [],
             vpc=cache.vpc if cache else None,
             vpc_subnets=cache.subnets if cache else None,
             security_groups=[cache.function_security_group] if cache else None,
         )
-        acknowledge(
-            fn,
-            "AwsSolutions-L1",
-            "Pinned to Python 3.11: the project and its bundled wheels (cp311) target 3.11, "
-            "and the local cloud runs the same bundle on the same interpreter.",
-        )
-        return fn
