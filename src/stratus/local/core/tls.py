@@ -156,6 +156,8 @@ def _make_server_cert(
     now: dt.datetime,
     dns_names: Collection[str] = SERVER_DNS_NAMES,
     ips: Collection[str] = SERVER_IPS,
+    days: int = SERVER_DAYS,
+    client_auth: bool = False,
 ) -> x509.Certificate:
     san = x509.SubjectAlternativeName(
         [x509.DNSName(n) for n in dns_names]
@@ -169,10 +171,16 @@ def _make_server_cert(
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
         .not_valid_before(now - dt.timedelta(minutes=5))
-        .not_valid_after(now + dt.timedelta(days=SERVER_DAYS))
+        .not_valid_after(now + dt.timedelta(days=days))
         .add_extension(san, critical=False)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.SERVER_AUTH]
+                + ([ExtendedKeyUsageOID.CLIENT_AUTH] if client_auth else [])
+            ),
+            critical=False,
+        )
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(ca_key.public_key()), critical=False
         )
@@ -180,16 +188,45 @@ def _make_server_cert(
     )
 
 
-def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
-    data = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.NoEncryption(),
-    )
+def issue_certificate(
+    settings: LocalSettings,
+    dns_names: Collection[str],
+    ips: Collection[str] = (),
+    *,
+    days: int = SERVER_DAYS,
+    client_auth: bool = False,
+) -> tuple[bytes, bytes]:
+    """(certificate PEM, private key PEM) for `dns_names` (the first is the subject) and
+    `ips`, signed by the local CA (created on a first run), for the services that issue
+    their own: the CloudFront edge, ACM."""
+    now = dt.datetime.now(dt.UTC)
+    ensure_tls(settings, now=now)
+    ca_cert, ca_key = _load_ca(settings.ca_pem, settings.keys_dir / "ca-key.pem", now)
+    if ca_cert is None or ca_key is None:
+        raise RuntimeError("the local CA could not be loaded")
+    key = ec.generate_private_key(ec.SECP256R1())
+    cert = _make_server_cert(key, ca_cert, ca_key, now, dns_names, ips, days, client_auth)
+    return cert.public_bytes(serialization.Encoding.PEM), _key_pem(key)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A private key file, readable by its owner only from the moment it exists."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
     os.chmod(path, 0o600)
+
+
+def _key_pem(key: ec.EllipticCurvePrivateKey) -> bytes:
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+
+
+def _write_key(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
+    write_private(path, _key_pem(key))
 
 
 def _remove(path: Path) -> None:
