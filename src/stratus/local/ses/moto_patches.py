@@ -16,7 +16,7 @@ import json
 from datetime import datetime
 from typing import Any
 
-from stratus.local.ses import events, mailer, templates
+from stratus.local.ses import events, identities, mailer, templates
 from stratus.local.ses.store import state_of
 
 _INSTALLED = "_stratus_ses_installed"
@@ -62,6 +62,10 @@ def install() -> None:
         setattr(EmailResponse, name, fn)
     for name, fn in _V2.items():
         setattr(SESV2Response, name, fn)
+    EmailResponse.get_identity_dkim_attributes = identities.v1_get_identity_dkim_attributes  # type: ignore[method-assign]
+    SESV2Response.get_email_identity = identities.v2_get_email_identity(  # type: ignore[method-assign]
+        SESV2Response.get_email_identity
+    )
     _add_v2_paths()
 
 

@@ -10,7 +10,6 @@ tokens derived from the identity so they stay the same across restarts.
 
 from __future__ import annotations
 
-import hashlib
 from typing import Any
 
 from stratus.local.provision.provider import (
@@ -21,20 +20,7 @@ from stratus.local.provision.provider import (
     error_code,
 )
 from stratus.local.ses.events import normalize_event_type
-
-
-def dkim_tokens(identity: str) -> list[str]:
-    domain = identity.rsplit("@", 1)[-1].lower()
-    alphabet = "abcdefghijklmnopqrstuvwxyz234567"
-    tokens = []
-    for index in range(3):
-        number = int(hashlib.sha256(f"{domain}/{index}".encode()).hexdigest(), 16)
-        chars = []
-        for _ in range(32):
-            number, rem = divmod(number, len(alphabet))
-            chars.append(alphabet[rem])
-        tokens.append("".join(chars))
-    return tokens
+from stratus.local.ses.identities import dkim_tokens
 
 
 def dkim_attributes(identity: str) -> Attributes:
@@ -58,6 +44,7 @@ class EmailIdentityProvider(Provider):
         except Exception as exc:
             if error_code(exc) not in ("AlreadyExistsException", "AlreadyExists"):
                 raise
+        self._mail_from(ctx, identity, props)
         return identity, dkim_attributes(identity)
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
@@ -71,7 +58,23 @@ class EmailIdentityProvider(Provider):
     ) -> tuple[str, Attributes] | None:
         if str(props["EmailIdentity"]) != physical_id:
             return None
+        self._mail_from(ctx, physical_id, props)
         return physical_id, dkim_attributes(physical_id)
+
+    @staticmethod
+    def _mail_from(ctx: ProviderContext, identity: str, props: dict[str, Any]) -> None:
+        """MailFromAttributes: the MAIL FROM domain, verified at once like the identity."""
+        spec = props.get("MailFromAttributes") or {}
+        params: dict[str, Any] = {"Identity": identity}
+        if spec.get("MailFromDomain"):
+            params["MailFromDomain"] = str(spec["MailFromDomain"])
+            behavior = str(spec.get("BehaviorOnMxFailure") or "USE_DEFAULT_VALUE")
+            params["BehaviorOnMXFailure"] = (
+                "RejectMessage" if behavior == "REJECT_MESSAGE" else "UseDefaultValue"
+            )
+        elif not spec:
+            return
+        ctx.aws("ses").set_identity_mail_from_domain(**params)
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         try:
