@@ -114,6 +114,57 @@ def _cache_policy(blog: Synth, ref: dict[str, Any]) -> dict[str, Any]:
     return blog.resources[ref["Ref"]]["Properties"]["CachePolicyConfig"]  # type: ignore[no-any-return]
 
 
+def _parameter(synth: Synth, name: str) -> dict[str, Any]:
+    [found] = [r["Properties"] for r in synth.of_type("AWS::SSM::Parameter").values()
+               if r["Properties"]["Name"] == name]  # fmt: skip
+    return found  # type: ignore[no-any-return]
+
+
+def _function(synth: Synth, prefix: str) -> dict[str, Any]:
+    [found] = [f["Properties"] for k, f in synth.of_type("AWS::Lambda::Function").items()
+               if k.startswith(prefix)]  # fmt: skip
+    return found  # type: ignore[no-any-return]
+
+
+def test_mail_links_read_the_site_url_parameter_written_after_the_distribution(
+    blog: Synth,
+) -> None:
+    name = f"/stratus/{blog.stage}/blog/site-url"
+    param = _parameter(blog, name)
+    [dist] = blog.of_type("AWS::CloudFront::Distribution")
+    assert param["Value"] == {"Fn::Join": ["", [
+        "https://", {"Fn::GetAtt": [dist, "DomainName"]}, "/"]]}  # fmt: skip
+    env = _function(blog, "PublicApiFunction")["Environment"]["Variables"]
+    assert env["SITE_URL_PARAMETER"] == name and "PUBLIC_BASE_URL" not in env
+    reads = [s for s in _policies_of(blog, "PublicApiFunctionRole")
+             if s["Action"] == "ssm:GetParameter"]  # fmt: skip
+    assert len(reads) == 1 and name.lstrip("/") in json.dumps(reads[0]["Resource"])
+
+
+def test_publishers_write_the_sign_in_config_from_the_pool_and_client(blog: Synth) -> None:
+    [pool] = blog.of_type("AWS::Cognito::UserPool")
+    [client] = blog.of_type("AWS::Cognito::UserPoolClient")
+    for prefix in ("AdminApiFunction", "SampleContentFunction"):
+        env = _function(blog, prefix)["Environment"]["Variables"]
+        assert env["USER_POOL_ID"] == {"Ref": pool} and env["USER_POOL_CLIENT_ID"] == {"Ref": client}
+    seed = blog.one("Custom::BlogSampleContent")["Properties"]
+    assert {"Ref": client} in seed["SignIn"]["Fn::Join"][1]  # a new client re-runs the seed
+
+
+def test_mail_without_a_domain_is_the_sender_address_with_bounce_events_to_mail_events(
+    blog: Synth,
+) -> None:
+    identity = blog.one("AWS::SES::EmailIdentity")["Properties"]
+    assert identity["EmailIdentity"] == "newsletter@myblog.example"
+    assert "MailFromAttributes" not in identity
+    destination = blog.one("AWS::SES::ConfigurationSetEventDestination")["Properties"]
+    topic = destination["EventDestination"]["SnsDestination"]["TopicARN"]
+    [subscription] = [s["Properties"] for s in blog.of_type("AWS::SNS::Subscription").values()
+                      if s["Properties"]["TopicArn"] == topic]  # fmt: skip
+    assert subscription["Protocol"] == "lambda"
+    assert "MailEventsFunction" in json.dumps(subscription["Endpoint"])
+
+
 def test_outputs_name_the_site_and_its_distribution(blog: Synth) -> None:
     assert {"SiteUrl", "DistributionId"} <= set(blog.template["Outputs"])
 
@@ -201,8 +252,7 @@ def test_publishers_invalidate_only_the_distribution_via_a_run_time_parameter(
     resource = json.dumps(statement["Resource"])
     assert "distribution/" in resource and "*" not in resource
     assert len(invalidate["Roles"]) == 2
-    param = blog.one("AWS::SSM::Parameter")["Properties"]
-    assert param["Name"] == f"/stratus/{blog.stage}/blog/distribution-id"
+    param = _parameter(blog, f"/stratus/{blog.stage}/blog/distribution-id")
     for logical, fn in blog.of_type("AWS::Lambda::Function").items():
         env = fn["Properties"].get("Environment", {}).get("Variables", {})
         assert "SITE_DISTRIBUTION_ID" not in env
@@ -233,7 +283,7 @@ def test_domain_context_adds_certificate_aliases_and_alias_records(with_domain: 
     dist = _distribution(with_domain)
     assert dist["Aliases"] == ["myblog.example", "www.myblog.example"]
     assert dist["ViewerCertificate"]["MinimumProtocolVersion"] == "TLSv1.2_2021"
-    records = {(r["Properties"]["Name"], r["Properties"]["Type"])
+    records = {(json.dumps(r["Properties"]["Name"]).strip('"'), r["Properties"]["Type"])
                for r in with_domain.of_type("AWS::Route53::RecordSet").values()}  # fmt: skip
     assert {("myblog.example.", "A"), ("myblog.example.", "AAAA"),
             ("www.myblog.example.", "A"), ("www.myblog.example.", "AAAA")} <= records  # fmt: skip
@@ -242,9 +292,33 @@ def test_domain_context_adds_certificate_aliases_and_alias_records(with_domain: 
                   if k.startswith("PublicApiFunction"))  # fmt: skip
     env = public["Properties"]["Environment"]["Variables"]
     assert env["PUBLIC_BASE_URL"] == "https://myblog.example"
+    assert _parameter(with_domain, "/stratus/prod/blog/site-url")["Value"] == "https://myblog.example/"
     acl = with_domain.one("AWS::WAFv2::WebACL")["Properties"]
     [rate] = [r for r in acl["Rules"] if "RateBasedStatement" in r["Statement"]]
     assert rate["Statement"]["RateBasedStatement"]["Limit"] == 2000
+
+
+def test_domain_mail_identity_has_easy_dkim_and_mail_from_records_in_the_zone(
+    with_domain: Synth,
+) -> None:
+    [(logical, res)] = with_domain.of_type("AWS::SES::EmailIdentity").items()
+    identity = res["Properties"]
+    assert identity["EmailIdentity"] == "myblog.example"
+    assert identity["DkimAttributes"] == {"SigningEnabled": True}
+    assert identity["DkimSigningAttributes"] == {"NextSigningKeyLength": "RSA_2048_BIT"}
+    assert identity["MailFromAttributes"] == {"MailFromDomain": "mail.myblog.example"}
+    records = [r["Properties"] for r in with_domain.of_type("AWS::Route53::RecordSet").values()
+               if r["Properties"]["HostedZoneId"] == "Z0123456789ABC"]  # fmt: skip
+    dkim = [r for r in records if r["Type"] == "CNAME"]
+    assert sorted(json.dumps(r["Name"]) for r in dkim) == [
+        json.dumps({"Fn::GetAtt": [logical, f"DkimDNSTokenName{i}"]}) for i in (1, 2, 3)
+    ]
+    mail_from = {r["Type"]: r["ResourceRecords"] for r in records
+                 if r["Name"] == "mail.myblog.example."}  # fmt: skip
+    assert mail_from["MX"] == ["10 feedback-smtp.us-east-1.amazonses.com"]
+    assert mail_from["TXT"] == ['"v=spf1 include:amazonses.com ~all"']
+    public = _function(with_domain, "PublicApiFunction")["Environment"]["Variables"]
+    assert public["MAIL_FROM"] == "newsletter@myblog.example"
 
 
 def test_alarms_notify_the_alarm_topic_and_a_dashboard_draws_them(blog: Synth) -> None:

@@ -79,7 +79,9 @@ class Dependencies:
     subscriptions: Callable[[], Subscriptions]
     publisher: Callable[[], Publisher]
     cursors: Cursors
-    public_base_url: str | None = None
+    # Where readers reach the site, for mail links: a URL, or a callable read at run time
+    # (None: the URL this API was called by).
+    public_base_url: str | Callable[[], str | None] | None = None
     max_body_bytes: int = MAX_BODY_BYTES
     cors: CORSConfig = field(default_factory=cors_config)
     logger: Any = None
@@ -212,7 +214,10 @@ def build_public_app(deps: Dependencies) -> APIGatewayRestResolver:
         summary="Subscribe; a welcome mail asks to confirm",
     )
     def subscribe(body: SubscriptionRequest) -> Response[Accepted]:
-        base = deps.public_base_url or links_base(app.current_event.raw_event)
+        known = deps.public_base_url
+        if callable(known):
+            known = known()
+        base = known or links_base(app.current_event.raw_event)
         deps.subscriptions().subscribe(body, base)
         accepted = Accepted(message="check your inbox to confirm the subscription")
         return json_response(202, accepted.model_dump(), {"Cache-Control": NO_STORE})

@@ -30,6 +30,16 @@ ENV_MAIL_FROM = "MAIL_FROM"
 ENV_MAIL_TEMPLATE_PREFIX = "MAIL_TEMPLATE_PREFIX"
 ENV_MAIL_CONFIGURATION_SET = "MAIL_CONFIGURATION_SET"
 ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"
+# The SSM parameter holding the site's public URL (the distribution's domain, or the custom
+# domain), read at run time for the welcome mail's links: the distribution's /api/* origin
+# depends on the API stage, which depends on the public function, so the function cannot name
+# the distribution in its environment (the same loop as ENV_DISTRIBUTION_PARAMETER).
+ENV_SITE_URL_PARAMETER = "SITE_URL_PARAMETER"
+# What the reader site's /config.json tells the browser: the pool and app client readers
+# sign in with to comment (written by the publishers, so AWS and the local cloud get the
+# same file from the same code).
+ENV_USER_POOL_ID = "USER_POOL_ID"
+ENV_USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
 DEFAULT_SITE_URL = "https://myblog.example"
 
 
@@ -91,3 +101,13 @@ class BlogConfig:
     @property
     def public_base_url(self) -> str | None:
         return self.optional(ENV_PUBLIC_BASE_URL)
+
+    @property
+    def site_url_parameter(self) -> str | None:
+        return self.optional(ENV_SITE_URL_PARAMETER)
+
+    @property
+    def sign_in(self) -> tuple[str, str] | None:
+        """(user pool id, app client id) readers sign in with, when both are set."""
+        pool, client = self.optional(ENV_USER_POOL_ID), self.optional(ENV_USER_POOL_CLIENT_ID)
+        return (pool, client) if pool and client else None

@@ -22,7 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import secrets
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -77,6 +77,7 @@ class Publisher:
         distribution_id: str | Callable[[], str | None] | None = None,
         api_paths: tuple[str, ...] = (),
         flush_api_cache: Callable[[], None] | None = None,
+        site_config: Callable[[], Mapping[str, str] | None] | None = None,
         clock: Callable[[], datetime],
         logger: Any = None,
     ) -> None:
@@ -88,6 +89,7 @@ class Publisher:
         self._distribution_id = distribution_id
         self._api_paths = api_paths
         self._flush_api_cache = flush_api_cache
+        self._site_config = site_config
         self._clock = clock
         self._log = logger
 
@@ -155,8 +157,10 @@ class Publisher:
             )
 
     def _sync_root(self, outcome: PublishOutcome) -> None:
-        """The assets every page links, the language chooser and the 404 page (when changed)."""
-        for file in (*asset_files(), *root_files()):
+        """The assets every page links, the language chooser, the 404 page and the readers'
+        sign-in `/config.json` (each when changed)."""
+        settings = self._site_config() if self._site_config is not None else None
+        for file in (*asset_files(), *root_files(settings)):
             digest = hashlib.sha256(file.body).hexdigest()
             try:
                 head = self._s3.head_object(Bucket=self._bucket, Key=file.path.lstrip("/"))

@@ -14,13 +14,16 @@ files serve from any host):
 
 The language switch on a post page links to the post's translations (to the language's index
 where there is none); site.js stores the choice in the `lang` cookie the edge reads.
-Pages find the API at `<meta name="blog-api">` (`API_BASE`, the site's own `/api`).
+Pages find the API at `<meta name="blog-api">` (`API_BASE`, the site's own `/api`); the
+comment sign-in reads `/config.json` (user pool, app client, region, Cognito endpoint).
 """
 
 from __future__ import annotations
 
 import functools
 import hashlib
+import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.utils import format_datetime
 from importlib import resources
@@ -34,6 +37,7 @@ FEED_SIZE = 20
 HTML = "text/html; charset=utf-8"
 RSS = "application/rss+xml; charset=utf-8"
 ATOM = "application/atom+xml; charset=utf-8"
+JSON = "application/json"
 # Browsers revalidate after a minute; CloudFront keeps pages a day and is invalidated on
 # every publish (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
 PAGE_CACHE_CONTROL = "public, max-age=60, s-maxage=86400"
@@ -270,9 +274,27 @@ def not_found_page() -> SiteFile:
     return SiteFile("/404.html", NOT_FOUND_HTML.encode(), HTML, None)
 
 
-def root_files() -> list[SiteFile]:
-    """The language-less files at the site's root: the language chooser and the 404 page."""
-    return [home_page(), not_found_page()]
+CONFIG_PATH = "/config.json"
+# Browsers and CloudFront keep it a minute: the publisher invalidates it when it changes, and
+# a reader who loaded an old copy only needs a reload.
+CONFIG_CACHE_CONTROL = "public, max-age=60, s-maxage=60"
+
+
+def config_file(settings: Mapping[str, str]) -> SiteFile:
+    """`/config.json`: what site.js needs to sign readers in (region, user pool, app client,
+    Cognito's endpoint) and the API base (the site's own `/api/`)."""
+    document = {"apiUrl": API_BASE + "/", **settings}
+    body = (json.dumps(document, indent=2, sort_keys=True) + "\n").encode()
+    return SiteFile(CONFIG_PATH, body, JSON, None, CONFIG_CACHE_CONTROL)
+
+
+def root_files(settings: Mapping[str, str] | None = None) -> list[SiteFile]:
+    """The language-less files at the site's root: the language chooser, the 404 page and,
+    given the sign-in settings, `/config.json`."""
+    files = [home_page(), not_found_page()]
+    if settings:
+        files.append(config_file(settings))
+    return files
 
 
 def language_files(lang: str, posts: list[PostSummary], site_url: str) -> list[SiteFile]:

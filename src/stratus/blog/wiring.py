@@ -33,6 +33,26 @@ from stratus.runtime import clients
 API_INVALIDATION_PATHS = ("/api/posts*",)
 
 
+class ParameterReader:
+    """SSM String parameters read at run time, each kept once found (a value written after
+    this function was deployed, so never in its environment); retried while missing."""
+
+    def __init__(self, region: str) -> None:
+        self._region = region
+        self._found: dict[str, str] = {}
+
+    def read(self, name: str | None) -> str | None:
+        if not name:
+            return None
+        if name not in self._found:
+            ssm = boto3.client("ssm", region_name=self._region)
+            try:
+                self._found[name] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
+            except ssm.exceptions.ParameterNotFound:
+                return None
+        return self._found[name]
+
+
 def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependencies:
     @functools.cache
     def dynamodb() -> Any:
@@ -67,20 +87,31 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
     def cloudfront() -> Any:
         return boto3.client("cloudfront", region_name=config.region)
 
-    found: dict[str, str] = {}
+    parameter = ParameterReader(config.region)
 
     def distribution_id() -> str | None:
         """The env var, else the SSM parameter (kept once found; retried while missing)."""
-        if config.distribution_id:
-            return config.distribution_id
-        name = config.distribution_parameter
-        if name and "id" not in found:
-            ssm = boto3.client("ssm", region_name=config.region)
-            try:
-                found["id"] = ssm.get_parameter(Name=name)["Parameter"]["Value"]
-            except ssm.exceptions.ParameterNotFound:
-                return None
-        return found.get("id")
+        return config.distribution_id or parameter.read(config.distribution_parameter)
+
+    def public_base_url() -> str | None:
+        """Where readers reach the site (mail links): the env var (a custom domain), else the
+        SSM parameter written once the distribution exists; None: derive it per request."""
+        return config.public_base_url or parameter.read(config.site_url_parameter)
+
+    def site_config() -> dict[str, str] | None:
+        """The readers' sign-in settings for /config.json. `cognitoEndpoint` is where this
+        function's own SDK sends Cognito calls: Cognito's regional endpoint on AWS, the
+        local cloud's endpoint under `AWS_ENDPOINT_URL` (no endpoint logic here)."""
+        ids = config.sign_in
+        if ids is None:
+            return None
+        endpoint = boto3.client("cognito-idp", region_name=config.region).meta.endpoint_url
+        return {
+            "region": config.region,
+            "userPoolId": ids[0],
+            "clientId": ids[1],
+            "cognitoEndpoint": str(endpoint).rstrip("/") + "/",
+        }
 
     def flush_api_cache() -> None:
         target = config.api_stage
@@ -99,6 +130,7 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
             distribution_id=distribution_id,
             api_paths=API_INVALIDATION_PATHS,
             flush_api_cache=flush_api_cache if config.api_stage else None,
+            site_config=site_config,
             clock=utc_now,
             logger=logger,
         )
@@ -109,6 +141,6 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
         subscriptions=subscriptions,
         publisher=publisher,
         cursors=Cursors(signer),
-        public_base_url=config.public_base_url,
+        public_base_url=public_base_url,
         logger=logger,
     )

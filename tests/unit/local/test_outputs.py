@@ -76,3 +76,30 @@ def test_local_urls_list_stages_and_flag_hosted_ui(tmp_path: Path) -> None:
     assert cognito_hosted_urls(_deployment()) == [
         "https://todo.auth.us-east-1.amazoncognito.com/login"
     ]
+
+
+def test_ssm_parameter_naming_a_local_distribution_url_gets_the_edge_port(
+    tmp_path: Path,
+) -> None:
+    from types import SimpleNamespace
+
+    import boto3
+    from moto import mock_aws
+
+    from stratus.local.ssm.providers import ParameterProvider
+
+    settings = _settings(tmp_path)
+    port = settings.ports.get("edge")
+    with mock_aws():
+        ssm = boto3.client("ssm", region_name="us-east-1")
+        ctx = SimpleNamespace(settings=settings, aws=lambda name: ssm, logical_id="P")
+        provider = ParameterProvider()
+        site = {"Name": "/site", "Value": "https://dabc123.cloudfront.localhost/"}
+        plain = {"Name": "/plain", "Value": "dabc123.cloudfront.localhost"}
+        for props in (site, plain):
+            provider.create(ctx, props)  # type: ignore[arg-type]
+        got = {n: ssm.get_parameter(Name=n)["Parameter"]["Value"] for n in ("/site", "/plain")}
+    assert got == {
+        "/site": f"https://dabc123.cloudfront.localhost:{port}/",
+        "/plain": "dabc123.cloudfront.localhost",  # a bare domain name is left alone
+    }

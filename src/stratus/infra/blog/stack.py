@@ -11,7 +11,9 @@ nothing from another region. Only the region is fixed: synth still needs no acco
 The authors' function learns the distribution id from an SSM parameter at run time (see
 `stratus.blog.config.ENV_DISTRIBUTION_PARAMETER` for why not an env var), may invalidate that
 distribution only (a policy the function does not depend on, for the same loop), and may
-flush this API's stage cache.
+flush this API's stage cache. The public function reads the site's URL (for mail links) from
+another parameter the same way. The publishers write `/config.json` (the readers' sign-in
+settings) into the site bucket from their environment.
 """
 
 from __future__ import annotations
@@ -38,8 +40,11 @@ from stratus.blog.config import (
     ENV_PUBLIC_BASE_URL,
     ENV_SITE_BUCKET,
     ENV_SITE_URL,
+    ENV_SITE_URL_PARAMETER,
     ENV_SUBSCRIBERS_TABLE,
     ENV_TOKEN_SECRET_ARN,
+    ENV_USER_POOL_CLIENT_ID,
+    ENV_USER_POOL_ID,
 )
 from stratus.blog.samples import SAMPLES
 from stratus.infra.blog.constructs.api import BlogApi
@@ -59,12 +64,16 @@ ADMIN_HANDLER = "stratus.blog.handlers.admin.lambda_handler"
 MAIL_EVENTS_HANDLER = "stratus.blog.handlers.mail_events.lambda_handler"
 SEED_HANDLER = "stratus.blog.handlers.seed.lambda_handler"
 # Bump to re-run the sample-content resource (an Update re-renders every page).
-SAMPLE_CONTENT_VERSION = "1"
+SAMPLE_CONTENT_VERSION = "2"
 EDGE_REGION = "us-east-1"
 
 
 def distribution_parameter_name(stage: str) -> str:
     return f"/stratus/{stage}/blog/distribution-id"
+
+
+def site_url_parameter_name(stage: str) -> str:
+    return f"/stratus/{stage}/blog/site-url"
 
 
 def blog_stack_name(stage: str) -> str:
@@ -106,7 +115,11 @@ class BlogStack(Stack):
             ENV_SITE_BUCKET: storage.site.bucket_name,
             ENV_SITE_URL: cfg.site_url,
             ENV_DISTRIBUTION_PARAMETER: parameter_name,
+            # /config.json for the readers' comment sign-in, written by the publishers.
+            ENV_USER_POOL_ID: auth.user_pool.user_pool_id,
+            ENV_USER_POOL_CLIENT_ID: auth.client.user_pool_client_id,
         }
+        site_url_parameter = site_url_parameter_name(cfg.name)
         public_fn = self._function("PublicApiFunction", PUBLIC_HANDLER, code, {
             **base_env,
             **posts_env,
@@ -116,11 +129,13 @@ class BlogStack(Stack):
             ENV_MAIL_FROM: mail.sender,
             ENV_MAIL_TEMPLATE_PREFIX: mail.template_prefix,
             ENV_MAIL_CONFIGURATION_SET: mail.configuration_set.configuration_set_name,
+            ENV_SITE_URL_PARAMETER: site_url_parameter,
         })  # fmt: skip
         if cfg.domain:
-            # Mail links on the site's own domain. Without one the distribution's name is
-            # only known after deploy (and naming it here would loop: distribution -> API
-            # stage -> this function), so the API derives the base from each request.
+            # Mail links on the site's own domain, known at synth. Without one the links
+            # name the distribution's domain, read at run time from the site-url parameter
+            # (naming the distribution here would loop: distribution -> API stage -> this
+            # function).
             public_fn.add_environment(ENV_PUBLIC_BASE_URL, f"https://{cfg.domain}")
         admin_fn = self._function("AdminApiFunction", ADMIN_HANDLER, code, {**base_env, **site_env})
         seed_fn = self._function(
@@ -174,6 +189,8 @@ class BlogStack(Stack):
             properties={
                 "ContentVersion": SAMPLE_CONTENT_VERSION,
                 "Posts": ",".join(sample.slug for sample in SAMPLES),
+                # A new pool or client rewrites /config.json.
+                "SignIn": f"{auth.user_pool.user_pool_id}/{auth.client.user_pool_client_id}",
             },
         )
         seed.node.add_dependency(storage.site, storage.posts)
@@ -188,6 +205,21 @@ class BlogStack(Stack):
             string_value=distribution.distribution_id,
             description="The blog distribution's id, read by the publisher at run time",
         )
+        site_url = f"https://{cfg.domain}/" if cfg.domain else edge.site_url
+        ssm.StringParameter(
+            self,
+            "SiteUrlParameter",
+            parameter_name=site_url_parameter,
+            string_value=site_url,
+            description="Where readers reach the blog, read by the API for mail links",
+        )
+        public_fn.add_to_role_policy(iam.PolicyStatement(
+            actions=["ssm:GetParameter"],
+            resources=[self.format_arn(
+                service="ssm", resource="parameter",
+                resource_name=site_url_parameter.lstrip("/"),
+            )],
+        ))  # fmt: skip
         publishers = (admin_fn, seed_fn)
         parameter_arn = self.format_arn(
             service="ssm", resource="parameter", resource_name=parameter_name.lstrip("/")
@@ -241,7 +273,6 @@ class BlogStack(Stack):
             functions=(public_fn, admin_fn, mail_fn),
         )
 
-        site_url = f"https://{cfg.domain}/" if cfg.domain else edge.site_url
         outputs = {
             "AlarmTopicArn": alarm_topic.topic_arn,
             "BlogApiUrl": api.url,

@@ -1,7 +1,8 @@
 """The blog's own stage settings (CDK context), beside the shared `StageConfig`.
 
-- `blogMailDomain`: a domain SES sends from (an `AWS::SES::EmailIdentity` with Easy DKIM);
-  without it, the address `blogMailFrom` is the identity (default below).
+- `blogMailDomain`: a domain SES sends from (an `AWS::SES::EmailIdentity` with Easy DKIM and
+  a MAIL FROM domain; default `blogDomain`, whose hosted zone then gets the DKIM and MAIL
+  FROM records); without either, the address `blogMailFrom` is the identity (default below).
 - `blogSiteUrl`: the public site URL used in feeds and mail links (default: `https://` +
   `blogDomain` when set, else a placeholder: the distribution's own domain is only known
   after deploy, see the `SiteUrl` output).
@@ -52,7 +53,9 @@ def blog_stage_config(
     context: Mapping[str, Any], base: StageConfig | None = None
 ) -> BlogStageConfig:
     base = base or stage_config(context)
-    domain = str(context.get("blogMailDomain") or "").strip().lower() or None
+    site_domain = str(context.get("blogDomain") or "").strip().lower().rstrip(".") or None
+    mail_domain = str(context.get("blogMailDomain") or "").strip().lower().rstrip(".")
+    domain = mail_domain or site_domain
     mail_from = str(context.get("blogMailFrom") or "").strip()
     if not mail_from:
         mail_from = f"newsletter@{domain}" if domain else DEFAULT_MAIL_FROM
@@ -60,7 +63,6 @@ def blog_stage_config(
         raise StageConfigError(
             f"context blogMailFrom {mail_from!r} must be an address at the mail domain"
         )
-    site_domain = str(context.get("blogDomain") or "").strip().lower().rstrip(".") or None
     zone_id = str(context.get("blogHostedZoneId") or "").strip() or None
     if bool(site_domain) != bool(zone_id):
         raise StageConfigError("context blogDomain and blogHostedZoneId go together")

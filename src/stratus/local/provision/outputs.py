@@ -30,6 +30,11 @@ _EDGE_URL = re.compile(r"(https://[a-z0-9-]+\.cloudfront\.localhost)(?=[/?#\s]|$
 _AWS_SERVICE = re.compile(r"https?://[^/\s]*\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)")
 
 
+def with_edge_port(settings: LocalSettings, value: str) -> str:
+    """`https://<local distribution domain>` URLs get the port the local edge serves on."""
+    return _EDGE_URL.sub(lambda m: f"{m[1]}:{settings.ports.get('edge')}", value)
+
+
 def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] = ()) -> str:
     """API Gateway -> local gateway; other amazonaws.com endpoints -> the local AWS endpoint.
     `http_apis`: ids of HTTP APIs (v2), whose URLs keep their path after the local prefix."""
@@ -46,7 +51,7 @@ def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] 
     if http_apis:
         value = _EXECUTE_API_HOST.sub(http_api, value)
     value = _EXECUTE_API.sub(gateway, value)
-    value = _EDGE_URL.sub(lambda m: f"{m[1]}:{settings.ports.get('edge')}", value)
+    value = with_edge_port(settings, value)
     return _AWS_SERVICE.sub(settings.aws_endpoint, value)
 
 

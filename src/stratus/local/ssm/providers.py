@@ -3,12 +3,17 @@
 A parameter without a Name gets one like CloudFormation's (`CFN-<logical id>-<suffix>`);
 the physical id is the name; Fn::GetAtt gives Type and Value
 (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ssm-parameter.html).
+
+A value naming a local distribution by URL (`https://d….cloudfront.localhost/`) is stored
+with the local edge's port, as outputs.json shows it: on AWS that URL is where readers go,
+and a function reading it at run time must get the URL that works here.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from stratus.local.provision.outputs import with_edge_port
 from stratus.local.provision.provider import (
     Attributes,
     Provider,
@@ -46,7 +51,7 @@ class ParameterProvider(Provider):
     def _put(ctx: ProviderContext, name: str, props: dict[str, Any]) -> None:
         params: dict[str, Any] = {
             "Name": name,
-            "Value": str(props["Value"]),
+            "Value": with_edge_port(ctx.settings, str(props["Value"])),
             "Type": str(props.get("Type", "String")),
             "Overwrite": True,
         }

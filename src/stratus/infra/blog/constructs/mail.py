@@ -1,12 +1,22 @@
 """SES for the welcome mail: the sending identity, a configuration set whose bounce and
 complaint events go to an SNS topic, and one welcome template per language.
 
+The identity is the mail domain when there is one, with Easy DKIM (SES's default: three
+CNAME records, https://docs.aws.amazon.com/ses/latest/dg/send-email-authentication-dkim-easy.html)
+and a MAIL FROM subdomain (`mail.<domain>`, so SPF aligns with the From domain for DMARC,
+https://docs.aws.amazon.com/ses/latest/dg/mail-from.html). When the domain is the hosted
+zone's, `Identity.public_hosted_zone` writes the DKIM CNAMEs and the MAIL FROM MX and SPF
+TXT records into the zone, so the identity verifies on its own; otherwise they are the
+DkimDNSTokenName/Value attributes to add by hand. Without a domain the sender address is
+the identity (verified by the link SES mails it).
+
 Templates use SES's Handlebars: `{{name}}`, `{{confirm_url}}`, `{{unsubscribe_url}}`;
 `{{#if has_name}}` greets by name when one was given.
 """
 
 from __future__ import annotations
 
+from aws_cdk import aws_route53 as route53
 from aws_cdk import aws_ses as ses
 from aws_cdk import aws_sns as sns
 from constructs import Construct
@@ -60,12 +70,26 @@ def _text(text: dict[str, str]) -> str:
 class BlogMail(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: BlogStageConfig) -> None:
         super().__init__(scope, construct_id)
-        identity = (
-            ses.Identity.domain(cfg.mail_domain)
+        self.mail_from_domain = f"mail.{cfg.mail_domain}" if cfg.mail_domain else None
+        if cfg.mail_domain and cfg.hosted_zone_id and cfg.mail_domain == cfg.hosted_zone_name:
+            zone = route53.PublicHostedZone.from_public_hosted_zone_attributes(
+                self, "Zone", hosted_zone_id=cfg.hosted_zone_id, zone_name=cfg.mail_domain
+            )
+            identity = ses.Identity.public_hosted_zone(zone)
+        elif cfg.mail_domain:
+            identity = ses.Identity.domain(cfg.mail_domain)
+        else:
+            identity = ses.Identity.email(cfg.mail_from)
+        self.identity = ses.EmailIdentity(
+            self,
+            "Identity",
+            identity=identity,
+            dkim_signing=True,
+            dkim_identity=ses.DkimIdentity.easy_dkim(ses.EasyDkimSigningKeyLength.RSA_2048_BIT)
             if cfg.mail_domain
-            else ses.Identity.email(cfg.mail_from)
+            else None,
+            mail_from_domain=self.mail_from_domain,
         )
-        self.identity = ses.EmailIdentity(self, "Identity", identity=identity)
         self.identity_name = cfg.mail_domain or cfg.mail_from
         self.sender = cfg.mail_from
         self.configuration_set = ses.ConfigurationSet(
