@@ -4,14 +4,13 @@ The site's contract is one origin serving the static pages from the site bucket 
 from the blog API (CloudFront's two behaviours). When the stack outputs `SiteUrl` (the
 CloudFront distribution on the local edge), the tests use it. Until then `SiteStandIn`
 plays that origin in the test process: GETs read the bucket through the local S3 endpoint
-(`/x/` is `/x/index.html`, the default root object), `/api/*` is forwarded to `BlogApiUrl`,
-and `/config.json` carries the Cognito settings the comment sign-in reads. It does no
+(`/x/` is `/x/index.html`, the default root object), `/api/*` is forwarded to `BlogApiUrl`
+(`/config.json` is in the bucket, written by the publisher, as behind CloudFront). It does no
 caching and no language selection: it is a stand-in for routing, not for CloudFront.
 """
 
 from __future__ import annotations
 
-import json
 import ssl
 import threading
 from collections.abc import Iterator
@@ -35,11 +34,6 @@ def _handler(cloud: Any) -> type[BaseHTTPRequestHandler]:
     bucket = cloud.stack_output("SiteBucketName")
     api = str(cloud.stack_output("BlogApiUrl")).rstrip("/")
     client = httpx.Client(verify=ssl.create_default_context(cafile=str(cloud.ca_pem)), timeout=35)
-    config = json.dumps({
-        "apiUrl": "/api/", "region": "us-east-1",
-        "clientId": cloud.stack_output("BlogUserPoolClientId"),
-        "cognitoEndpoint": cloud.aws_endpoint,
-    }).encode()  # fmt: skip
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -77,9 +71,6 @@ def _handler(cloud: Any) -> type[BaseHTTPRequestHandler]:
                 self._forward()
                 return
             path = self.path.split("?", 1)[0]
-            if path == "/config.json":
-                self._send(200, config, {"Content-Type": "application/json"})
-                return
             key = (path + "index.html" if path.endswith("/") else path).lstrip("/")
             try:
                 found = s3.get_object(Bucket=bucket, Key=key)

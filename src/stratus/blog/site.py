@@ -59,6 +59,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sub_title": "Get new posts by e-mail",
         "sub_sent": "Thanks! Check your inbox to confirm the subscription.",
         "sub_failed": "Subscribing failed:",
+        "signup": "Create an account", "code": "Confirmation code", "confirm_code": "Confirm",
+        "code_sent": "We mailed you a confirmation code.",
+        "refused": "The site refused this comment (it looked like code). Please rephrase it.",
     },
     "fr": {
         "site": "MyBlog", "latest": "Derniers articles", "tag": "Articles avec l'étiquette",
@@ -75,6 +78,9 @@ TEXT: dict[str, dict[str, str]] = {
         "sub_title": "Recevoir les nouveaux articles par e-mail",
         "sub_failed": "L'abonnement a échoué :",
         "sub_sent": "Merci ! Confirmez l'abonnement depuis votre boîte de réception.",
+        "signup": "Créer un compte", "code": "Code de confirmation", "confirm_code": "Confirmer",
+        "code_sent": "Un code de confirmation vous a été envoyé par e-mail.",
+        "refused": "Le site a refusé ce commentaire (il ressemble à du code). Reformulez-le.",
     },
     "de": {
         "site": "MyBlog", "latest": "Neueste Beiträge", "tag": "Beiträge mit dem Schlagwort",
@@ -89,6 +95,10 @@ TEXT: dict[str, dict[str, str]] = {
         "sub_title": "Neue Beiträge per E-Mail",
         "sub_sent": "Danke! Bitte bestätigen Sie das Abonnement in Ihrem Posteingang.",
         "sub_failed": "Das Abonnement ist fehlgeschlagen:",
+        "signup": "Konto anlegen", "code": "Bestätigungscode", "confirm_code": "Bestätigen",
+        "code_sent": "Wir haben Ihnen einen Bestätigungscode gesendet.",
+        "refused": "Die Website hat diesen Kommentar abgelehnt (er sah aus wie Code). "
+        "Bitte formulieren Sie ihn um.",
     },
 }  # fmt: skip
 

@@ -122,37 +122,66 @@
     return data;
   }
 
-  signin.addEventListener("submit", async (event) => {
-    event.preventDefault();
+  async function signIn() {
     const email = signin.email.value.trim();
-    try {
-      const data = await cognito("InitiateAuth", {
-        ClientId: config.clientId,
-        AuthFlow: "USER_PASSWORD_AUTH",
-        AuthParameters: { USERNAME: email, PASSWORD: signin.password.value },
-      });
-      if (!data.AuthenticationResult) throw new Error(`sign-in needs ${data.ChallengeName}`);
-      sessionStorage.setItem(TOKENS_KEY, JSON.stringify({ email, idToken: data.AuthenticationResult.IdToken }));
-      signin.reset();
-      status.textContent = "";
-      showForms();
-    } catch (err) {
-      status.textContent = err.message;
-    }
+    const data = await cognito("InitiateAuth", {
+      ClientId: config.clientId,
+      AuthFlow: "USER_PASSWORD_AUTH",
+      AuthParameters: { USERNAME: email, PASSWORD: signin.password.value },
+    });
+    if (!data.AuthenticationResult) throw new Error(`sign-in needs ${data.ChallengeName}`);
+    sessionStorage.setItem(TOKENS_KEY, JSON.stringify({ email, idToken: data.AuthenticationResult.IdToken }));
+    signin.reset();
+    $('[data-testid="comment-confirm"]', signin).hidden = true;
+    status.textContent = "";
+    showForms();
+  }
+
+  async function attempt(work) {
+    try { await work(); } catch (err) { status.textContent = err.message; }
+  }
+
+  signin.addEventListener("submit", (event) => {
+    event.preventDefault();
+    attempt(signIn);
   });
+
+  // A new reader: SignUp mails a code (the pool verifies e-mail), ConfirmSignUp, then sign in.
+  $('[data-action="signup"]', signin).addEventListener("click", () => attempt(async () => {
+    if (!signin.reportValidity()) return;
+    const email = signin.email.value.trim();
+    await cognito("SignUp", {
+      ClientId: config.clientId, Username: email, Password: signin.password.value,
+      UserAttributes: [{ Name: "email", Value: email }],
+    });
+    $('[data-testid="comment-confirm"]', signin).hidden = false;
+    status.textContent = section.dataset.codeSent;
+  }));
+
+  $('[data-action="confirm"]', signin).addEventListener("click", () => attempt(async () => {
+    await cognito("ConfirmSignUp", {
+      ClientId: config.clientId, Username: signin.email.value.trim(),
+      ConfirmationCode: signin.code.value.trim(),
+    });
+    await signIn();
+  }));
 
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     try {
-      await call("POST", `/posts/${encodeURIComponent(slug)}/comments`, { body: form.body.value }, tokens()?.idToken);
+      const created = await call("POST", `/posts/${encodeURIComponent(slug)}/comments`, { body: form.body.value }, tokens()?.idToken);
       form.reset();
-      await loadComments();
+      // The answer is the stored comment: shown at once (a list read now could come from a
+      // cache that still lacks it, as comment lists may be kept for a few seconds).
+      list.append(renderComment(created));
+      status.textContent = "";
     } catch (err) {
       if (err.status === 401) {
         sessionStorage.removeItem(TOKENS_KEY);
         showForms();
       }
-      status.textContent = err.message;
+      // 403 here is the edge's web ACL (AWS WAF's cross-site-scripting rules on the body).
+      status.textContent = err.status === 403 ? section.dataset.refused : err.message;
     }
   });
 
