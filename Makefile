@@ -9,7 +9,7 @@ SYSTEMS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: up test lint synth deploy bench sdk browser clean help
+.PHONY: up test lint synth deploy bench sdk blog-openapi browser clean help
 
 help:
 	@echo "make up      run the whole product locally (installs what it needs)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint    ruff + mypy"
 	@echo "make synth   synthesize the CDK app (STAGE=dev|test|prod|any, SYSTEMS=todo,...)"
 	@echo "make deploy  deploy to AWS (STAGE=..., needs AWS credentials)"
+	@echo "make blog-openapi  regenerate sdk/blog/openapi.json (the blog API's export + code)"
 	@echo "make bench   benchmarks beside their baselines, with aims (~6 min); one part:"
 	@echo "            ARGS=\"--only load\" (todo, load, raw, state, events, gateway, edge, photos; repeatable)"
 
@@ -41,7 +42,7 @@ test: $(VENV)/.installed browser
 	$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check src tests bench sdk/generate.py
+	$(VENV)/bin/ruff check src tests bench sdk/generate.py sdk/blog_openapi.py
 	$(VENV)/bin/mypy
 
 synth: $(VENV)/.installed
@@ -60,6 +61,11 @@ bench: $(VENV)/.installed
 
 sdk: $(VENV)/.installed
 	$(PY) sdk/generate.py
+
+# The blog API's OpenAPI document (sdk/blog/openapi.json) from a blog-only local cloud's
+# export; ARGS="--endpoint-url http://127.0.0.1:4566" reads a running `make up` instead.
+blog-openapi: $(VENV)/.installed
+	$(PY) sdk/blog_openapi.py $(ARGS)
 
 clean:
 	rm -rf build cdk.out .pytest_cache .mypy_cache .ruff_cache

@@ -146,7 +146,9 @@ def test_reader_signs_up_on_the_site_and_comments_and_markup_shows_as_text(
     signin.get_by_label("Email").fill(email)
     signin.get_by_label("Password").fill(PASSWORD)
     signin.get_by_role("button", name="Create an account").tap()
-    expect(page.get_by_test_id("comments-status")).to_have_text("We mailed you a confirmation code.")
+    expect(page.get_by_test_id("comments-status")).to_have_text(
+        "We mailed you a confirmation code."
+    )
     signin.get_by_label("Confirmation code").fill(local_cloud.confirmation_code(email))
     signin.get_by_role("button", name="Confirm", exact=True).tap()
     expect(form).to_be_visible()

@@ -101,6 +101,7 @@ def test_blog_edge_settings_rate_limit_and_domain() -> None:
     # The site's domain is the mail domain unless blogMailDomain names another.
     assert (cfg.mail_domain, cfg.mail_from) == ("myblog.example", "newsletter@myblog.example")
     other = blog_stage_config({"stage": "prod", "blogDomain": "myblog.example",
-                               "blogHostedZoneId": "Z1", "blogMailDomain": "news.example"})  # fmt: skip
+                               "blogHostedZoneId": "Z1",
+                               "blogMailDomain": "news.example"})  # fmt: skip
     assert (other.mail_domain, other.mail_from) == ("news.example", "newsletter@news.example")
     assert blog_stage_config({"stage": "dev"}).mail_domain is None

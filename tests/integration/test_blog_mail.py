@@ -88,9 +88,11 @@ def _subscriber(cloud: LocalCloudHandle, email: str) -> dict[str, Any] | None:
         if r["ResourceType"] == "AWS::DynamoDB::Table"
         and r["LogicalResourceId"].startswith("StorageSubscribersTable")
     )  # fmt: skip
-    item = aws_client(cloud, "dynamodb").get_item(
-        TableName=table, Key={"email": {"S": email}}, ConsistentRead=True
-    ).get("Item")
+    item = (
+        aws_client(cloud, "dynamodb")
+        .get_item(TableName=table, Key={"email": {"S": email}}, ConsistentRead=True)
+        .get("Item")
+    )
     return {k: next(iter(v.values())) for k, v in item.items()} if item else None
 
 

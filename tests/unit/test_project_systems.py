@@ -90,7 +90,16 @@ def test_the_blog_author_page_config_comes_from_the_blog_outputs() -> None:
 
 def test_the_todo_openapi_document_points_at_the_local_api() -> None:
     docs = stratus_project(ROOT).documents(OUTPUTS)
-    assert list(docs) == ["todo"]
+    assert sorted(docs) == ["blog", "todo"]
     assert docs["todo"]["servers"] == [
         {"url": "https://127.0.0.1:4443/restapis/abc/local", "description": "local cloud"}
     ]
+
+
+def test_the_blog_openapi_document_is_the_committed_one_at_the_local_api() -> None:
+    outputs = {"Stratus-local-Blog": {"BlogApiUrl": "https://127.0.0.1:4443/restapis/b/local/"}}
+    doc = stratus_project(ROOT).documents(outputs)["blog"]
+    assert doc["servers"] == [
+        {"url": "https://127.0.0.1:4443/restapis/b/local", "description": "local cloud"}
+    ]
+    assert "/api/posts/{slug}/comments" in doc["paths"]

@@ -82,6 +82,17 @@ def build(app: App, cfg: StageConfig, named: bool) -> None:
     )
 
 
+def documents(outputs: Outputs) -> dict[str, dict[str, Any]]:
+    """The committed OpenAPI document (`make blog-openapi`), with the local server URL."""
+    from stratus.blog.openapi import committed
+
+    doc = committed()
+    found = find_output(outputs, API_URL_OUTPUT)
+    if found is not None:
+        doc["servers"] = [{"url": str(found[1]).rstrip("/"), "description": "local cloud"}]
+    return {NAME: doc}
+
+
 SYSTEM = System(
     name=NAME,
     title="MyBlog.com: static site, publishing, comments, subscriptions",
@@ -90,4 +101,5 @@ SYSTEM = System(
     infra="blog",
     bundles=(BUNDLE, PHOTO_BUNDLE),
     web_apps=web_apps,
+    documents=documents,
 )

@@ -57,7 +57,8 @@ def test_no_sign_in_settings_no_config(cloud: Cloud, deps: Any) -> None:
 
 def _env(**extra: str) -> dict[str, str]:
     return {"AWS_REGION": REGION, "POSTS_TABLE_NAME": "posts", "SITE_BUCKET_NAME": BUCKET,
-            "USER_POOL_ID": "us-east-1_pool", "USER_POOL_CLIENT_ID": "client-1", **extra}  # fmt: skip
+            "USER_POOL_ID": "us-east-1_pool", "USER_POOL_CLIENT_ID": "client-1",
+            **extra}  # fmt: skip
 
 
 def test_config_names_where_the_functions_sdk_sends_cognito_calls(
@@ -79,8 +80,12 @@ def test_mail_links_name_the_site_url_parameter_read_once(cloud: Cloud, deps: An
     ssm = boto3.client("ssm", region_name=REGION)
     ssm.put_parameter(Name="/blog/site-url", Value="https://d1.cloudfront.net/", Type="String")
     wired = production_dependencies(BlogConfig.from_env(_env(SITE_URL_PARAMETER="/blog/site-url")))
-    assert callable(wired.public_base_url) and wired.public_base_url() == "https://d1.cloudfront.net/"
-    ssm.put_parameter(Name="/blog/site-url", Value="https://changed/", Type="String", Overwrite=True)
+    assert (
+        callable(wired.public_base_url) and wired.public_base_url() == "https://d1.cloudfront.net/"
+    )
+    ssm.put_parameter(
+        Name="/blog/site-url", Value="https://changed/", Type="String", Overwrite=True
+    )
     assert wired.public_base_url() == "https://d1.cloudfront.net/"  # cached after the first read
     missing = production_dependencies(BlogConfig.from_env(_env(SITE_URL_PARAMETER="/blog/none")))
     assert callable(missing.public_base_url) and missing.public_base_url() is None

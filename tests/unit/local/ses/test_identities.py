@@ -23,8 +23,9 @@ DOMAIN = "myblog.example"
 def clients() -> Iterator[tuple[Any, Any]]:
     moto_patches.install()
     with mock_aws():
-        yield boto3.client("ses", region_name="us-east-1"), boto3.client(
-            "sesv2", region_name="us-east-1"
+        yield (
+            boto3.client("ses", region_name="us-east-1"),
+            boto3.client("sesv2", region_name="us-east-1"),
         )
 
 
