@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stratus.runtime.config import region, require
+from stratus.blog.photos.config import DEFAULT_MAX_BYTES
+from stratus.runtime.config import integer, region, require
 
 ENV_POSTS_TABLE = "POSTS_TABLE_NAME"
 ENV_COMMENTS_TABLE = "COMMENTS_TABLE_NAME"
@@ -30,6 +31,11 @@ ENV_MAIL_FROM = "MAIL_FROM"
 ENV_MAIL_TEMPLATE_PREFIX = "MAIL_TEMPLATE_PREFIX"
 ENV_MAIL_CONFIGURATION_SET = "MAIL_CONFIGURATION_SET"
 ENV_PUBLIC_BASE_URL = "PUBLIC_BASE_URL"
+# Photo uploads (the authors' function): where browsers POST originals, where the pipeline
+# writes variants, and the pipeline's size limit (`stratus.blog.photos.config`'s names).
+ENV_UPLOAD_BUCKET = "PHOTO_UPLOAD_BUCKET"
+ENV_PHOTO_BUCKET = "PHOTO_BUCKET"
+ENV_PHOTO_MAX_BYTES = "PHOTO_MAX_BYTES"
 DEFAULT_SITE_URL = "https://myblog.example"
 
 
@@ -91,3 +97,19 @@ class BlogConfig:
     @property
     def public_base_url(self) -> str | None:
         return self.optional(ENV_PUBLIC_BASE_URL)
+
+    @property
+    def uploads_enabled(self) -> bool:
+        return self.optional(ENV_UPLOAD_BUCKET) is not None
+
+    @property
+    def upload_bucket(self) -> str:
+        return self.require(ENV_UPLOAD_BUCKET)
+
+    @property
+    def photo_bucket(self) -> str:
+        return self.require(ENV_PHOTO_BUCKET)
+
+    @property
+    def photo_max_bytes(self) -> int:
+        return integer(self.env, ENV_PHOTO_MAX_BYTES, DEFAULT_MAX_BYTES)
