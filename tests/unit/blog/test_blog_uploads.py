@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 from blog_harness import AUTHOR, READER, author_call, call
+from tests.unit.blog.conftest import Cloud, make_deps
 
 from stratus.blog.api import build_admin_app
 from stratus.blog.uploads import PhotoUploads, alt_from_filename
-from tests.unit.blog.conftest import Cloud, make_deps
 
 UPLOADS, PHOTOS = "uploads", "photos"
 MAX = 1000
