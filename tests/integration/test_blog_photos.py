@@ -8,9 +8,11 @@ caching, while the photo bucket refuses anyone else.
 from __future__ import annotations
 
 import io
+import re
 import ssl
 import time
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -21,7 +23,7 @@ from joserfc import jwt
 from PIL import Image
 
 from tests.conftest import LocalCloudHandle, unique_email
-from tests.integration.conftest import signing_key, unverified_claims
+from tests.integration.conftest import PASSWORD, signing_key, unverified_claims
 from tests.integration.test_blog_api import _sign_in
 
 pytestmark = pytest.mark.integration
@@ -215,3 +217,38 @@ def test_rejected_upload_reports_the_pipelines_reason(
             break
         time.sleep(0.3)
     assert (status["status"], status["reason"]) == ("rejected", "not-an-image")
+
+
+def test_cli_uploads_through_the_endpoint_and_prints_the_markdown(
+    local_cloud: LocalCloudHandle, site: httpx.Client, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from stratus.cli.main import app
+
+    email = unique_email("cli-photos")
+    _sign_in(local_cloud, email, author=True)
+    env = {
+        "STRATUS_OUTPUTS": str(local_cloud.state_dir / "outputs.json"),
+        "AWS_ENDPOINT_URL": local_cloud.aws_endpoint,
+        "XDG_CONFIG_HOME": str(tmp_path / "config"),
+    }
+    runner = CliRunner()
+    login = runner.invoke(app, ["blog", "login", email, "--password", PASSWORD], env=env)
+    assert login.exit_code == 0, login.output
+    photo = tmp_path / "Harbour at dusk.jpg"
+    photo.write_bytes(_jpeg(1400, 900))
+    done = runner.invoke(app, ["blog", "upload", str(photo)], env=env)
+    assert done.exit_code == 0, done.output
+    markdown = re.search(r"!\[([^\]]*)\]\((/photos/[0-9a-f]{32}/1280\.jpg)\)", done.output)
+    assert markdown is not None, done.output
+    assert markdown[1] == "Harbour at dusk"
+    assert site.get(markdown[2]).status_code == 200
+    text = tmp_path / "notes.txt"
+    text.write_text("not a photo")
+    refused = runner.invoke(app, ["blog", "upload", str(text)], env=env)
+    assert refused.exit_code == 1 and "not a JPEG" in refused.output
+    fake = tmp_path / "fake.jpg"
+    fake.write_bytes(b"GIF89a not really a jpeg" * 4)
+    rejected = runner.invoke(app, ["blog", "upload", str(fake)], env=env)
+    assert rejected.exit_code == 1 and "rejected: not-an-image" in rejected.output
