@@ -49,7 +49,7 @@ def nice_step(span: float, count: int) -> float:
     return float(10 * power)
 
 
-def nice_range(low: float, high: float, count: int = 4) -> tuple[float, float, float]:
+def nice_range(low: float, high: float, count: int = 5) -> tuple[float, float, float]:
     """(low, high, step) widened to whole steps, never an empty range."""
     if high <= low:
         high = low + (abs(low) or 1.0)

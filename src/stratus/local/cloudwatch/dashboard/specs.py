@@ -249,11 +249,12 @@ def _queries(widget: MetricWidget, rows: list[Any]) -> None:
                 raise SpecError(f"a metric row is not a non-empty array: {row!r}")
             if isinstance(row[0], dict) and "expression" in row[0]:
                 props = row[0]
+                period = _period(props.get("period"), widget.period)
                 widget.queries.append(
                     ExpressionQuery(
                         id=str(props.get("id") or next_id("e")),
                         expression=str(props["expression"]),
-                        period=_period(props.get("period"), widget.period),
+                        period=period,
                         region=str(props.get("region") or widget.region),
                         style=_style(props),
                     )
@@ -262,6 +263,7 @@ def _queries(widget: MetricWidget, rows: list[Any]) -> None:
             tokens, props = _tokens(row, previous)
             previous = tokens
             dims = tuple(zip(tokens[2::2], tokens[3::2], strict=True))
+            period = _period(props.get("period"), widget.period)
             widget.queries.append(
                 MetricQuery(
                     id=str(props.get("id") or next_id("m")),
@@ -269,7 +271,7 @@ def _queries(widget: MetricWidget, rows: list[Any]) -> None:
                     name=tokens[1],
                     dimensions=dims,
                     stat=str(props.get("stat") or widget.stat),
-                    period=_period(props.get("period"), widget.period),
+                    period=period,
                     region=str(props.get("region") or widget.region),
                     style=_style(props),
                     unit=str(props["unit"]) if props.get("unit") else None,
