@@ -4,6 +4,7 @@ buckets on whole multiples, exact dimensions, statistics, labels, alarm annotati
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from stratus.local.cloudwatch.alarms import Sample
 from stratus.local.cloudwatch.dashboard import query, specs
@@ -216,3 +217,33 @@ def test_time_ranges() -> None:
         except TimeRangeError:
             continue
         raise AssertionError(f"{start!r} {end!r} was accepted")
+
+
+def test_a_widget_that_fails_leaves_the_rest_of_the_page() -> None:
+    import json
+
+    from stratus.local.cloudwatch.dashboard import body, render, view
+
+    class Broken(FakeSource):
+        def samples(self, region: str, namespace: str, name: str, *rest: Any) -> list[Sample]:
+            if name == "Boom":
+                raise RuntimeError("backend gone")
+            return super().samples(region, namespace, name, *rest)
+
+    board = body.parse(
+        json.dumps(
+            {
+                "widgets": [
+                    {"type": "metric", "properties": {"metrics": [["NS", "Boom"]]}},
+                    {"type": "metric", "properties": {"metrics": [["NS", "Fine"]]}},
+                    {"type": "text", "properties": {"markdown": "**still here**"}},
+                ]
+            }
+        )
+    )
+    views = view.build(board, Broken({("Fine", ()): [_sample(1, 1)]}), SPAN, "us-east-1")
+    assert views[0].error == "this widget could not be drawn locally (see the cloud's log)"
+    assert views[1].error is None and views[1].data is not None
+    page = render.dashboard("/d", "x", board, views, SPAN, None)
+    assert "could not be drawn locally" in page and "<strong>still here</strong>" in page
+    assert page.count('<polyline class="series"') == 1

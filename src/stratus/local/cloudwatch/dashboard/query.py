@@ -105,7 +105,8 @@ def grid(period: int, span: TimeRange, aligned: bool = True) -> list[datetime]:
 def aggregate(
     samples: Sequence[alarms.Sample], stat: str, starts: Sequence[datetime], period: int
 ) -> list[tuple[datetime, float]]:
-    """One point per period that has samples: (period start, statistic)."""
+    """One point per period that has samples: (period start, statistic); a statistic
+    that is not finite is no point (nothing could draw it)."""
     if not starts:
         return []
     first = starts[0]
@@ -118,7 +119,7 @@ def aggregate(
     out = []
     for index in sorted(buckets):
         value = alarms.statistic(buckets[index], stat)
-        if value is not None:
+        if value is not None and math.isfinite(value):
             out.append((starts[index], float(value)))
     return out
 

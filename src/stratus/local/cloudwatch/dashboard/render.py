@@ -10,6 +10,7 @@ draw (gauge, bar, pie, table) show their numbers with a note, as do other widget
 from __future__ import annotations
 
 import html
+import logging
 from collections.abc import Sequence
 from urllib.parse import quote, urlencode
 
@@ -19,6 +20,8 @@ from stratus.local.cloudwatch.dashboard.layout import rows
 from stratus.local.cloudwatch.dashboard.numbers import full, short
 from stratus.local.cloudwatch.dashboard.timerange import TimeRange
 from stratus.local.cloudwatch.dashboard.view import WidgetView
+
+log = logging.getLogger("stratus.cloudwatch")
 
 COLUMN_PX = 56  # nominal size of one grid unit, for the SVG's own coordinates
 ROW_PX = 40
@@ -123,10 +126,20 @@ def dashboard(
     if board.error:
         return page(name, f'{head}<p class="error">{_e(board.error)}</p>')
     height = rows([v.cell for v in views])
-    cells = "".join(_widget(view, span) for view in views)
+    cells = "".join(_guarded(view, span) for view in views)
     rows_css = f"grid-template-rows:repeat({height},{ROW_PX}px)"
     grid = f'<main class="grid" style="{rows_css}">{cells}</main>'
     return page(name, head + grid)
+
+
+def _guarded(view: WidgetView, span: TimeRange) -> str:
+    try:
+        return _widget(view, span)
+    except Exception:  # one widget never takes the page down with it
+        log.exception("dashboard widget %d could not be drawn", view.widget.index)
+        view.error = "this widget could not be drawn locally (see the cloud's log)"
+        view.metric = None
+        return _widget(view, span)
 
 
 def _widget(view: WidgetView, span: TimeRange) -> str:

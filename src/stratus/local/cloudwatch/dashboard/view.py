@@ -10,6 +10,7 @@ OK, newest change first; `timestamp`: newest change first).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +19,7 @@ from stratus.local.cloudwatch.dashboard import layout, query, specs, svg
 from stratus.local.cloudwatch.dashboard.body import Dashboard, Widget
 from stratus.local.cloudwatch.dashboard.timerange import TimeRange
 
+log = logging.getLogger("stratus.cloudwatch")
 _STATE_ORDER = {"ALARM": 0, "INSUFFICIENT_DATA": 1, "OK": 2}
 
 
@@ -95,6 +97,9 @@ def build(
                     view.error = f"{widget.type} widgets are not drawn locally"
             except (specs.SpecError, ValueError, TypeError, KeyError) as exc:
                 view.error = f"cannot draw this widget: {exc}"
+            except Exception:  # one widget never takes the page down with it
+                log.exception("dashboard widget %d could not be resolved", widget.index)
+                view.error = "this widget could not be drawn locally (see the cloud's log)"
         views.append(view)
     return views
 
