@@ -17,6 +17,7 @@ from typing import Any
 import httpx
 
 from tests.conftest import LocalCloudHandle
+from tests.integration.cdk_dashboard import cdk_body
 from tests.integration.conftest import aws_client
 
 BASE = "/_stratus/cloudwatch/dashboards"
@@ -30,34 +31,6 @@ def _wait(check: Callable[[], Any], seconds: float = 30.0) -> Any:
             return value
         time.sleep(0.5)
     raise AssertionError("condition not met in time")
-
-
-def _cdk_body(service: str, alarm_arn: str) -> str:
-    """The body aws-cdk-lib 2.275 synthesizes for these widgets (tokens resolved)."""
-    metric = ["Dash", "Requests", "Service", service]
-    widgets = [
-        {"type": "metric", "width": 12, "height": 6, "x": 0, "y": 0,
-         "properties": {"view": "timeSeries", "title": "Requests and errors",
-                        "region": "us-east-1", "stacked": False,
-                        "metrics": [[*metric, {"id": "m1", "period": 60, "stat": "Sum"}],
-                                    ["Dash", "Errors", "Service", service,
-                                     {"label": "Errs", "id": "m2", "period": 60, "stat": "Sum"}],
-                                    [{"label": "Error rate", "expression": "m2/m1*100",
-                                      "period": 60, "yAxis": "right"}]],
-                        "yAxis": {"left": {"label": "count", "min": 0}}}},
-        {"type": "metric", "width": 6, "height": 3, "x": 12, "y": 0,
-         "properties": {"view": "singleValue", "title": "Latest requests",
-                        "region": "us-east-1",
-                        "metrics": [[*metric, {"period": 60, "stat": "Sum"}]]}},
-        {"type": "text", "width": 6, "height": 2, "x": 18, "y": 0,
-         "properties": {"markdown": "# Dash <script>alert(1)</script>"}},
-        {"type": "metric", "width": 6, "height": 6, "x": 0, "y": 6,
-         "properties": {"view": "timeSeries", "title": "Errors alarm", "region": "us-east-1",
-                        "annotations": {"alarms": [alarm_arn]}, "yAxis": {}}},
-        {"type": "alarm", "width": 6, "height": 3, "x": 6, "y": 6,
-         "properties": {"title": "Alarm Status", "alarms": [alarm_arn]}},
-    ]  # fmt: skip
-    return json.dumps({"start": "-PT1H", "widgets": widgets}, separators=(",", ":"))
 
 
 def _emf_batch(cloud: LocalCloudHandle, group: str, service: str, errors: int, when: float) -> None:
@@ -115,7 +88,7 @@ def test_cdk_shaped_dashboard_draws_stored_metrics(local_cloud: LocalCloudHandle
         EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanOrEqualToThreshold",
     )  # fmt: skip
     arn = f"arn:aws:cloudwatch:us-east-1:000000000000:alarm:{service}-errors"
-    cloudwatch.put_dashboard(DashboardName=service, DashboardBody=_cdk_body(service, arn))
+    cloudwatch.put_dashboard(DashboardName=service, DashboardBody=cdk_body(service, arn))
 
     listed = _get(local_cloud, BASE, format="json").json()["dashboards"]
     assert {"name": service, "region": "us-east-1"} in listed
