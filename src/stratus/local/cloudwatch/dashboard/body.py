@@ -5,7 +5,9 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/CloudWatch-Dash
 `widgets` (each with `type`, optional `x`, `y`, `width` (default 6), `height` (default 6)
 and `properties`), optional `start`, `end` and `periodOverride`. A body that is not that
 shape is an error of the dashboard; a widget that is not, an error of that widget only: the
-page is always drawn.
+page is always drawn. `periodOverride: auto` is read but each graph keeps its own period
+locally (widened only past 1,440 points, see `query`): AWS does not document how `auto`
+picks one.
 """
 
 from __future__ import annotations

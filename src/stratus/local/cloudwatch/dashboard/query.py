@@ -16,15 +16,13 @@ else the metric name, with its dimension values when two series would share a na
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
 from stratus.local.cloudwatch import alarms
-from stratus.local.cloudwatch.dashboard import expressions
-from stratus.local.cloudwatch.dashboard.numbers import short
+from stratus.local.cloudwatch.dashboard import expressions, labels
 from stratus.local.cloudwatch.dashboard.specs import (
     Annotation,
     ExpressionQuery,
@@ -262,64 +260,22 @@ def _expressions(
     return shown
 
 
-_DYNAMIC = re.compile(r"\$\{(PROP\('([^']*)'\)|[A-Z_]+)\}")
-
-
-def _dynamic(label: str, query: MetricQuery | None, series: Series) -> str:
-    values = [v for _, v in series.points]
-
-    def one(match: re.Match[str]) -> str:
-        prop = match.group(2)
-        if prop is not None:
-            if query is None:
-                return match.group(0)
-            if prop.startswith("Dim."):
-                return dict(query.dimensions).get(prop[4:], "")
-            table = {
-                "MetricName": query.name,
-                "Namespace": query.namespace,
-                "Period": str(series.period),
-                "Stat": query.stat,
-                "Region": query.region,
-            }
-            return table.get(prop, match.group(0))
-        word = match.group(1)
-        reducers = {
-            "LAST": lambda: values[-1],
-            "FIRST": lambda: values[0],
-            "MIN": lambda: min(values),
-            "MAX": lambda: max(values),
-            "AVG": lambda: math.fsum(values) / len(values),
-            "SUM": lambda: math.fsum(values),
-        }
-        if word not in reducers:
-            return match.group(0)
-        if not values:
-            return ""
-        return short(reducers[word]())
-
-    return _DYNAMIC.sub(one, label)
-
-
 def _labelled(
     series: list[Series], queries: Sequence[MetricQuery | ExpressionQuery]
 ) -> list[Series]:
     by_id = {q.id: q for q in queries}
-    for item in series:
-        query = by_id.get(item.id)
-        metric = query if isinstance(query, MetricQuery) else None
-        if item.style.label is not None:
-            item.label = _dynamic(item.style.label, metric, item)
-        elif metric is not None:
-            item.label = metric.name
-        else:
-            item.label = item.id
-    counts: dict[str, int] = {}
-    for item in series:
-        counts[item.label] = counts.get(item.label, 0) + 1
-    for item in series:
-        query = by_id.get(item.id)
-        if counts[item.label] > 1 and isinstance(query, MetricQuery) and item.style.label is None:
-            extra = " ".join(v for _, v in query.dimensions) or query.stat
-            item.label = f"{item.label} {extra}".strip()
+    named = labels.name(
+        [
+            labels.Entry(
+                s.style.label,
+                q if isinstance(q := by_id.get(s.id), MetricQuery) else None,
+                s.id,
+                [v for _, v in s.points],
+                s.period,
+            )
+            for s in series
+        ]
+    )
+    for item, label in zip(series, named, strict=True):
+        item.label = label
     return series

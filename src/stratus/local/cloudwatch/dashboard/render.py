@@ -151,7 +151,7 @@ def _widget(view: WidgetView, span: TimeRange) -> str:
     style = (
         f"grid-column:{cell.x + 1} / span {cell.width};grid-row:{cell.y + 1} / span {cell.height}"
     )
-    title = f"<h2>{_e(view.title)}</h2>" if view.title else ""
+    title = f"<h2>{_e(view.title)}{_state(view)}</h2>" if view.title else ""
     if view.error:
         inner = f'<p class="error">{_e(view.error)}</p>'
     elif kind == "text":
@@ -164,6 +164,15 @@ def _widget(view: WidgetView, span: TimeRange) -> str:
         f'<section class="{classes}" id="widget-{view.widget.index}" data-type="{_e(kind)}" '
         f'style="{style}">{title}{inner}</section>'
     )
+
+
+def _state(view: WidgetView) -> str:
+    """An alarm graph's title carries its alarm's state, as the console's does."""
+    alarm = view.data.alarm if view.data is not None else None
+    if alarm is None:
+        return ""
+    color = _STATE_COLORS.get(alarm.state, "#687078")
+    return f' <span class="state" style="color:{color}">{_e(alarm.state)}</span>'
 
 
 def _notes(notes: Sequence[str]) -> str:

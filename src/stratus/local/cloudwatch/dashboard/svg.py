@@ -215,8 +215,9 @@ def _axes(
         shown = tick + offset
         text = shown.strftime("%m/%d") if span > 2 * 86400 else shown.strftime("%H:%M")
         out.append(f'<line x1="{x}" y1="{bottom}" x2="{x}" y2="{bottom + 4}"/>')
+        anchor = "end" if x > chart.width - 20 else "middle"  # the last label stays inside
         texts.append(f'<text class="xtick" x="{x}" y="{bottom + 15}" '
-                     f'text-anchor="middle">{text}</text>')  # fmt: skip
+                     f'text-anchor="{anchor}">{text}</text>')  # fmt: skip
     out.append(f'<line x1="{frame.left}" y1="{bottom}" x2="{right}" y2="{bottom}"/>')
     out.append("</g>")
     middle = frame.top + frame.height / 2
