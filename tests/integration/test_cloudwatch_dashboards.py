@@ -120,6 +120,9 @@ def test_cdk_shaped_dashboard_draws_stored_metrics(local_cloud: LocalCloudHandle
     assert drawn["Requests"] == 3 and drawn["Errs"] == 1
     assert re.search(r'<div class="label">Requests</div><div class="value">40</div>', html)
     assert "<h1>Dash" in html and "<script" not in html
+    assert re.search(
+        r"<h2>Errors alarm <span class=\"state\"[^>]*>(OK|ALARM|INSUFFICIENT_DATA)<", html
+    )
     assert 'id="widget-4"' in html and f"{service}-errors" in html
 
 
