@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Protocol
 
 from stratus.local.cloudwatch import alarms
@@ -107,12 +107,12 @@ def aggregate(
     that is not finite is no point (nothing could draw it)."""
     if not starts:
         return []
-    first = starts[0]
-    width = timedelta(seconds=period)
+    first = starts[0].timestamp()
+    last = len(starts)
     buckets: dict[int, list[alarms.Sample]] = {}
     for sample in samples:
-        index = math.floor((sample.timestamp - first) / width)
-        if 0 <= index < len(starts):
+        index = int((sample.timestamp.timestamp() - first) // period)
+        if 0 <= index < last:
             buckets.setdefault(index, []).append(sample)
     out = []
     for index in sorted(buckets):

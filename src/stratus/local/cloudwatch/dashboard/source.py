@@ -78,6 +78,7 @@ class MotoSource:
         self._account = account
         self._backends = _backends(account)
         self._index: dict[str, dict[Key, list[Any]]] = {}
+        self._samples: dict[tuple[Any, ...], list[alarms.Sample]] = {}
 
     def _region(self, region: str) -> dict[Key, list[Any]]:
         if region not in self._index:
@@ -98,10 +99,13 @@ class MotoSource:
         dimensions: tuple[tuple[str, str], ...],
         unit: str | None,
     ) -> list[alarms.Sample]:
-        datums = self._region(region).get((namespace, name, tuple(sorted(dimensions))), [])
-        if unit:
-            datums = [d for d in datums if d.unit == unit]
-        return samples_of(datums)
+        key = (region, namespace, name, tuple(sorted(dimensions)), unit)
+        if key not in self._samples:  # a metric drawn by several widgets is read once
+            datums = self._region(region).get(key[1:4], [])
+            if unit:
+                datums = [d for d in datums if d.unit == unit]
+            self._samples[key] = samples_of(datums)
+        return self._samples[key]
 
     def alarm(self, arn: str) -> AlarmView | None:
         parts = arn.split(":", 6)
