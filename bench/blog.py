@@ -9,7 +9,9 @@ and TLS server name. A sample post is the newest English post the site's own API
 - Read storm: the page is invalidated, then 16 readers send 1,000 requests at once; the
   edge's own counter says how many reached the origin (aim <= 5 per 1,000).
 - Welcome mail: `POST /api/subscriptions` through the site, each with a new address, timed
-  until the mail is in the local inbox (`GET /_aws/ses?to=`), beside the POST's own answer.
+  until the mail is in the local inbox (`GET /_aws/ses?to=`), beside the POST's own answer;
+  the first subscribe is shown apart (its function may have to start again: see
+  welcome_mail).
 """
 
 from __future__ import annotations
@@ -109,13 +111,22 @@ def post_page(
     if invoked != requests:  # the language choice must run on hits too
         raise RuntimeError(f"{requests} page requests ran the viewer function {invoked} times")
 
+    readers: list[httpx.Client] = []
+
     def make_call() -> Callable[[], None]:
         reader = site_client()
+        readers.append(reader)
         return lambda: get_page(reader, page, HIT)
 
-    hits_conc = concurrent(
-        f"  same, {THREADS} client threads", make_call, THREADS, N_HITS // THREADS
-    )
+    # the warm-up round starts the viewer function's extra workers (one per concurrent call)
+    try:
+        concurrent("warm-up", make_call, THREADS, WARMUP)
+        hits_conc = concurrent(
+            f"  same, {THREADS} client threads", make_call, THREADS, N_HITS // THREADS
+        )
+    finally:
+        for reader in readers:
+            reader.close()
     print_table(
         "blog: GET a post page through the site's distribution (keep-alive HTTPS, "
         "viewer-request Lambda@Edge) — baseline: hit",
@@ -177,7 +188,8 @@ def storm(
 
 
 def welcome_mail(cloud: LocalCloudHandle, client: httpx.Client, aims: Aims) -> dict[str, Any]:
-    """The first subscribe after `up` apart (the function's first send), then N_MAILS."""
+    """The first subscribe apart (its function may be cold: on a small machine the storm's
+    viewer-function workers take every local worker slot), then N_MAILS timed."""
     answered: list[float] = []
     delivered: list[float] = []
     polls = 0
@@ -199,8 +211,9 @@ def welcome_mail(cloud: LocalCloudHandle, client: httpx.Client, aims: Aims) -> d
         post,
     )
     print(
-        f"  first subscribe after up: 202 in {first[0]:.0f} ms, mail in {first[1]:.0f} ms; "
-        f"inbox polls per mail: {polls / N_MAILS:.1f} (every {POLL_S * 1000:.0f} ms)"
+        f"  first subscribe (after the storm): 202 in {first[0]:.0f} ms, mail in "
+        f"{first[1]:.0f} ms; inbox polls per mail: {polls / N_MAILS:.1f} "
+        f"(every {POLL_S * 1000:.0f} ms)"
     )
     aims.check(
         f"blog welcome mail in the inbox: p99 <= {MAIL_AIM_MS / 1000:.0f} s",
