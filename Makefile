@@ -19,7 +19,7 @@ help:
 	@echo "make deploy  deploy to AWS (STAGE=..., needs AWS credentials)"
 	@echo "make blog-openapi  regenerate sdk/blog/openapi.json (the blog API's export + code)"
 	@echo "make bench   benchmarks beside their baselines, with aims (~6 min); one part:"
-	@echo "            ARGS=\"--only load\" (todo, load, raw, state, events, gateway, edge, photos; repeatable)"
+	@echo "            ARGS=\"--only load\" (todo, load, raw, state, events, gateway, edge, blog, photos; repeatable)"
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml

@@ -7,10 +7,13 @@ raw — the same boto3 calls against that cloud's endpoint and ministack (a thro
 interleaved, and Query/s against moto in-process; state — `up` with a large state; events —
 the event latency app; gateway — the stage cache (cached vs uncached GET) and a VTL
 mapping's added latency on the apigw_cache fixture app, interleaved; edge — CloudFront edge
-hit vs miss and a read storm's origin requests; photos — the blog's photo pipeline per
-12 MP JPEG against bare Pillow's best path and a naive resize (in process). Every run is
-bounded in count and time, every cloud and the peer are stopped even on failure, aims are
-printed met/MISSED and summed up at the end.
+hit vs miss and a read storm's origin requests; blog — on a cloud as `make up` starts it, a
+blog post page through the site's distribution (edge hit vs miss, hit req/s from several
+threads, a read storm's origin requests) and the welcome mail's latency from subscribe to
+the local inbox; photos — the blog's photo pipeline per 12 MP JPEG against bare Pillow's
+best path and a naive resize (in process). Every run is bounded in count and time, every
+cloud and the peer are stopped even on failure, aims are printed met/MISSED and summed up at
+the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
@@ -57,7 +60,7 @@ from bench.load import concurrent, get_ok, https_client, timed
 from bench.loadrun import bench_load
 from bench.photos import bench_photos
 from bench.rawpart import bench_raw
-from bench.stats import Series, print_table
+from bench.stats import Series, print_table, summary
 
 N = 300
 WARMUP = 30
@@ -74,16 +77,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "photos")
-
-
-def summary(s: Series) -> dict[str, Any]:
-    return {
-        "n": len(s.samples_ms),
-        "p50_ms": round(s.p50, 3),
-        "p99_ms": round(s.p99, 3),
-        "req_per_s": round(s.throughput, 1),
-    }
+PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "blog", "photos")
 
 
 def login(cloud: LocalCloudHandle, email: str) -> User:
@@ -353,6 +347,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.edge import bench_edge
 
         attempt("edge", lambda: bench_edge(results, aims, OUT))
+    if "blog" in parts:
+        from bench.blog import bench_blog
+
+        attempt("blog", lambda: bench_blog(results, aims, OUT))
     if "photos" in parts:
         attempt("photos", lambda: bench_photos(results, aims))
     aims.print_summary()

@@ -10,19 +10,21 @@ hit is the same request again. The storm: the page is invalidated, then 16 reade
 
 from __future__ import annotations
 
+import secrets
 import shutil
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import httpx
-from tests.conftest import start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
 from tests.integration.conftest import aws_client
 
 from bench.aims import Aims
 from bench.load import concurrent, https_client, timed
-from bench.stats import Series, print_table
+from bench.stats import Series, print_table, summary
 
 APP = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "apps" / "edge"
 PAGE = ("<html lang=en><body>" + "<p>a post worth reading, cached at the edge</p>" * 200)[:10_000]
@@ -49,16 +51,9 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
         cf = aws_client(cloud, "cloudfront")
         dist_id = cloud.stack_output("DistributionId")
         headers = {"Host": cloud.stack_output("DistributionDomain"), "Accept-Language": "en"}
-        counter = iter(range(10**9))
 
         def invalidate() -> None:
-            cf.create_invalidation(
-                DistributionId=dist_id,
-                InvalidationBatch={
-                    "Paths": {"Quantity": 1, "Items": ["/en/post.html"]},
-                    "CallerReference": f"bench-{next(counter)}",
-                },
-            )
+            invalidate_paths(cf, dist_id, ["/en/post.html"])
 
         with https_client(cloud.ca_pem, cloud.edge_origin) as client:
 
@@ -68,7 +63,9 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
                     label = response.headers.get("x-cache")
                     raise RuntimeError(f"GET /post.html -> {response.status_code} {label}")
 
-            misses = _misses(invalidate, lambda: get("Miss from cloudfront"))
+            misses = timed_misses(
+                "edge miss (origin: S3 via OAC)", invalidate, lambda: get("Miss from cloudfront")
+            )
             get("Hit from cloudfront")
             hits = timed(
                 "edge hit (S3 page, viewer fn)", lambda: get("Hit from cloudfront"), N_HITS, WARMUP
@@ -82,16 +79,9 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
             client.get("/api/posts?page=1", headers=headers)  # the miss that fills it
             api_hits = timed("edge hit (API page, no function)", api_hit, N_HITS, WARMUP)
 
-        def stats() -> dict[str, Any]:
-            with https_client(cloud.ca_pem, cloud.edge_origin) as one:
-                data: dict[str, Any] = one.get(
-                    "/_stratus/edge/stats", headers={"Host": "127.0.0.1"}
-                ).json()
-            return data
-
         def make_call() -> Any:
             reader = https_client(cloud.ca_pem, cloud.edge_origin)
-            return lambda: _ok(reader.get("/post.html", headers=headers))
+            return lambda: expect_ok(reader.get("/post.html", headers=headers))
 
         hits_conc = concurrent("  same, 4 client threads", make_call, 4, N_HITS // 4)
         print_table(
@@ -100,12 +90,14 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
             hits,
         )
         invalidate()
-        before = stats()["origin_requests"]
-        storm = _storm(cloud.ca_pem, cloud.edge_origin, headers)
-        origin_requests = stats()["origin_requests"] - before
-        per_1000 = origin_requests * 1000 / STORM_REQUESTS
+        before = edge_stats(cloud)["origin_requests"]
+        sent, storm = read_storm(
+            lambda: https_client(cloud.ca_pem, cloud.edge_origin), "/post.html", headers
+        )
+        origin_requests = edge_stats(cloud)["origin_requests"] - before
+        per_1000 = origin_requests * 1000 / sent
         print(
-            f"  read storm: {STORM_REQUESTS} requests from {STORM_READERS} readers at once "
+            f"  read storm: {sent} requests from {STORM_READERS} readers at once "
             f"({storm:.0f} req/s) -> {origin_requests} origin request(s)"
         )
         aims.check(
@@ -114,12 +106,12 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
             per_1000 <= STORM_AIM,
         )
         results["edge"] = {
-            "hit": _summary(hits),
-            "miss": _summary(misses),
-            "hit_4_threads": _summary(hits_conc),
-            "hit_no_function": _summary(api_hits),
+            "hit": summary(hits),
+            "miss": summary(misses),
+            "hit_4_threads": summary(hits_conc),
+            "hit_no_function": summary(api_hits),
             "storm": {
-                "requests": STORM_REQUESTS,
+                "requests": sent,
                 "readers": STORM_READERS,
                 "origin_requests": origin_requests,
                 "origin_requests_per_1000": per_1000,
@@ -130,35 +122,70 @@ def bench_edge(results: dict[str, Any], aims: Aims, out: Path) -> None:
         stop_local_cloud(proc)
 
 
-def _misses(invalidate: Any, get: Any) -> Series:
+def invalidate_paths(cf: Any, distribution_id: str, paths: list[str]) -> None:
+    """CreateInvalidation, then wait until CloudFront reports it Completed (boto3's waiter).
+
+    https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_CreateInvalidation.html
+    """
+    created = cf.create_invalidation(
+        DistributionId=distribution_id,
+        InvalidationBatch={
+            "Paths": {"Quantity": len(paths), "Items": paths},
+            "CallerReference": f"bench-{secrets.token_hex(8)}",
+        },
+    )
+    cf.get_waiter("invalidation_completed").wait(
+        DistributionId=distribution_id,
+        Id=created["Invalidation"]["Id"],
+        WaiterConfig={"Delay": 1, "MaxAttempts": 30},
+    )
+
+
+def edge_stats(cloud: LocalCloudHandle) -> dict[str, Any]:
+    """The local edge's own counters (hits, misses, origin requests, ...)."""
+    with https_client(cloud.ca_pem, cloud.edge_origin) as one:
+        data: dict[str, Any] = one.get("/_stratus/edge/stats", headers={"Host": "127.0.0.1"}).json()
+    return data
+
+
+def timed_misses(
+    name: str, invalidate: Callable[[], None], get: Callable[[], None], n: int = N_MISSES
+) -> Series:
+    """`n` requests, each after an (untimed) invalidation, so each one is a miss."""
     samples = []
     started = time.perf_counter()
     untimed = 0.0
-    for _ in range(N_MISSES):
+    for _ in range(n):
         t_inv = time.perf_counter()
         invalidate()
         t0 = time.perf_counter()
         untimed += t0 - t_inv
         get()
         samples.append((time.perf_counter() - t0) * 1000)
-    return Series(
-        "edge miss (origin: S3 via OAC)", samples, time.perf_counter() - started - untimed
-    )
+    return Series(name, samples, time.perf_counter() - started - untimed)
 
 
-def _storm(ca_pem: Path, origin: str, headers: dict[str, str]) -> float:
-    per_reader = STORM_REQUESTS // STORM_READERS
-    clients = [https_client(ca_pem, origin) for _ in range(STORM_READERS)]
+def read_storm(
+    make_client: Callable[[], httpx.Client],
+    path: str,
+    headers: dict[str, str],
+    readers: int = STORM_READERS,
+    requests: int = STORM_REQUESTS,
+) -> tuple[int, float]:
+    """About `requests` GETs of `path` (a multiple of `readers`) from `readers` connected
+    clients released at once: (requests sent, req/s)."""
+    per_reader = requests // readers
+    clients = [make_client() for _ in range(readers)]
     for client in clients:  # connect first (the TLS handshakes are not the storm)
         client.get("/_stratus/edge/stats", headers={"Host": "127.0.0.1"})
-    barrier = threading.Barrier(STORM_READERS + 1)
+    barrier = threading.Barrier(readers + 1)
     errors: list[BaseException] = []
 
     def reader(client: httpx.Client) -> None:
         barrier.wait()
         try:
             for _ in range(per_reader):
-                _ok(client.get("/post.html", headers=headers))
+                expect_ok(client.get(path, headers=headers))
         except BaseException as exc:  # reported after the storm
             errors.append(exc)
 
@@ -174,18 +201,9 @@ def _storm(ca_pem: Path, origin: str, headers: dict[str, str]) -> float:
         client.close()
     if errors:
         raise errors[0]
-    return per_reader * STORM_READERS / elapsed
+    return per_reader * readers, per_reader * readers / elapsed
 
 
-def _ok(response: httpx.Response) -> None:
+def expect_ok(response: httpx.Response) -> None:
     if response.status_code != 200:
         raise RuntimeError(f"-> {response.status_code}: {response.text[:200]}")
-
-
-def _summary(s: Series) -> dict[str, Any]:
-    return {
-        "n": len(s.samples_ms),
-        "p50_ms": round(s.p50, 3),
-        "p99_ms": round(s.p99, 3),
-        "req_per_s": round(s.throughput, 1),
-    }

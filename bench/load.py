@@ -17,9 +17,30 @@ import httpx
 from bench.stats import Series
 
 
-def https_client(ca_pem: Path, base_url: str = "") -> httpx.Client:
+def https_client(ca_pem: Path, base_url: str = "", host: str | None = None) -> httpx.Client:
+    """Keep-alive HTTPS trusting the local CA.
+
+    `host` (`name[:port]`): connect to `base_url`'s address but ask for this host, as a
+    browser that resolved the name would: it is the Host header and the TLS server name
+    (SNI). For names the system resolver does not know, e.g. a distribution's
+    `*.cloudfront.localhost` domain on the local edge.
+    """
+    hooks: dict[str, list[Callable[[httpx.Request], None]]] = {}
+    headers = {}
+    if host is not None:
+        server_name = host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+        def present(request: httpx.Request) -> None:
+            request.extensions["sni_hostname"] = server_name
+
+        hooks["request"] = [present]
+        headers["Host"] = host
     return httpx.Client(
-        base_url=base_url, verify=ssl.create_default_context(cafile=str(ca_pem)), timeout=30
+        base_url=base_url,
+        verify=ssl.create_default_context(cafile=str(ca_pem)),
+        timeout=30,
+        headers=headers,
+        event_hooks=hooks,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass
@@ -32,3 +33,13 @@ def print_table(title: str, rows: list[Series], baseline: Series) -> None:
     for row in rows:
         ratio = row.p50 / baseline.p50 if baseline.p50 else float("nan")
         print(f"  {row.name:40} {row.p50:9.2f} {row.p99:9.2f} {row.throughput:9.0f} {ratio:10.2f}x")
+
+
+def summary(s: Series) -> dict[str, Any]:
+    """A series as results.json keeps it."""
+    return {
+        "n": len(s.samples_ms),
+        "p50_ms": round(s.p50, 3),
+        "p99_ms": round(s.p99, 3),
+        "req_per_s": round(s.throughput, 1),
+    }

@@ -206,8 +206,7 @@ def test_page_cache_key_has_no_headers_cookies_or_query_strings(blog: Synth) -> 
 
 def test_api_behaviour_forwards_only_what_the_api_reads(blog: Synth) -> None:
     dist = _distribution(blog)
-    [api] = dist["CacheBehaviors"]
-    assert api["PathPattern"] == "/api/*"
+    [api] = [b for b in dist["CacheBehaviors"] if b["PathPattern"] == "/api/*"]
     assert "POST" in api["AllowedMethods"]
     origin = next(o for o in dist["Origins"] if o["Id"] == api["TargetOriginId"])
     # RestApiOrigin: the stage, taken from the API's URL (`/{stage}`), as origin path.
@@ -221,6 +220,78 @@ def test_api_behaviour_forwards_only_what_the_api_reads(blog: Synth) -> None:
     assert key["CookiesConfig"]["CookieBehavior"] == "none"
     forward = blog.resources[api["OriginRequestPolicyId"]["Ref"]]["Properties"]
     assert forward["OriginRequestPolicyConfig"]["HeadersConfig"]["Headers"] == ["Accept"]
+
+
+def _bucket_logical(blog: Synth, prefix: str) -> str:
+    return next(k for k in blog.of_type("AWS::S3::Bucket") if k.startswith(prefix))
+
+
+def test_photos_behaviour_serves_the_photo_bucket_through_oac_with_immutable_caching(
+    blog: Synth,
+) -> None:
+    dist = _distribution(blog)
+    assert [b["PathPattern"] for b in dist["CacheBehaviors"]] == ["/api/*", "/photos/*"]
+    [photos] = [b for b in dist["CacheBehaviors"] if b["PathPattern"] == "/photos/*"]
+    assert photos["Compress"] is False  # JPEG/WebP/AVIF are compressed already
+    assert photos["ViewerProtocolPolicy"] == "redirect-to-https"
+    assert photos["AllowedMethods"] == ["GET", "HEAD"]
+    assert "LambdaFunctionAssociations" not in photos  # no language in photo paths
+    origin = next(o for o in dist["Origins"] if o["Id"] == photos["TargetOriginId"])
+    bucket = _bucket_logical(blog, "PhotosPhotoBucket")
+    assert bucket in json.dumps(origin["DomainName"])
+    assert origin["OriginAccessControlId"] and origin["S3OriginConfig"] == {
+        "OriginAccessIdentity": ""
+    }
+    policy = _cache_policy(blog, photos["CachePolicyId"])
+    assert policy["MaxTTL"] == 365 * 86400  # honours max-age=31536000 from the pipeline
+    key = policy["ParametersInCacheKeyAndForwardedToOrigin"]
+    assert key["HeadersConfig"]["HeaderBehavior"] == "none"
+    assert key["QueryStringsConfig"]["QueryStringBehavior"] == "none"
+    assert key["EnableAcceptEncodingGzip"] is False
+    # The photo bucket stays private; its policy lets only this distribution read.
+    props = blog.resources[bucket]["Properties"]
+    assert all(props["PublicAccessBlockConfiguration"].values())
+    statements = next(
+        r["Properties"]["PolicyDocument"]["Statement"]
+        for r in blog.of_type("AWS::S3::BucketPolicy").values()
+        if r["Properties"]["Bucket"] == {"Ref": bucket}
+    )
+    [read] = [s for s in statements if s["Effect"] == "Allow"]
+    assert read["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+    assert read["Action"] == "s3:GetObject"
+    source = read["Condition"]["StringEquals"]["AWS:SourceArn"]
+    assert "distribution/" in json.dumps(source)
+
+
+def test_authors_upload_route_presigns_with_the_admin_function_only(blog: Synth) -> None:
+    resources = {
+        k: r["Properties"]["PathPart"] for k, r in blog.of_type("AWS::ApiGateway::Resource").items()
+    }
+    assert "uploads" in resources.values()
+    upload_methods = [
+        m["Properties"] for m in blog.of_type("AWS::ApiGateway::Method").values()
+        if resources.get(m["Properties"]["ResourceId"].get("Ref", "")) in ("uploads", "{name}")
+    ]  # fmt: skip
+    assert {m["HttpMethod"] for m in upload_methods} == {"POST", "GET", "OPTIONS"}
+    for method in upload_methods:
+        if method["HttpMethod"] != "OPTIONS":
+            assert method["AuthorizationType"] == "COGNITO_USER_POOLS"
+            assert "AdminApiFunction" in json.dumps(method["Integration"]["Uri"])
+    admin = _policies_of(blog, "AdminApiFunctionRole")
+    upload = _bucket_logical(blog, "PhotosUploadBucket")
+    put = next(
+        s for s in admin
+        if "s3:PutObject" in json.dumps(s["Action"]) and upload in json.dumps(s["Resource"])
+    )  # fmt: skip
+    assert json.dumps(put["Resource"]).endswith('/photos/*"]]}')
+    env = next(
+        f["Properties"]["Environment"]["Variables"]
+        for k, f in blog.of_type("AWS::Lambda::Function").items()
+        if k.startswith("AdminApiFunction")
+    )
+    assert {"PHOTO_UPLOAD_BUCKET", "PHOTO_BUCKET", "PHOTO_MAX_BYTES"} <= set(env)
+    public = _policies_of(blog, "PublicApiFunction")
+    assert not any("s3:" in json.dumps(s["Action"]) for s in public)
 
 
 def test_waf_on_the_distribution_has_managed_groups_and_a_rate_rule(blog: Synth) -> None:

@@ -393,6 +393,12 @@ def test_invalidation_through_boto3_empties_the_cache(
     assert got["InvalidationBatch"]["Paths"]["Items"] == ["/custom/*"]
     listed = cf.list_invalidations(DistributionId=dist_id)["InvalidationList"]
     assert created["Id"] in [i["Id"] for i in listed["Items"]]
+    # CloudFront's word for done, which `aws cloudfront wait invalidation-completed` expects
+    assert created["Status"] == got["Status"] == "Completed"
+    assert {i["Status"] for i in listed["Items"]} == {"Completed"}
+    cf.get_waiter("invalidation_completed").wait(
+        DistributionId=dist_id, Id=created["Id"], WaiterConfig={"Delay": 1, "MaxAttempts": 2}
+    )
     # other paths stay cached
     assert edge.get("/about.html").headers["x-cache"] == "Hit from cloudfront"
 

@@ -1,12 +1,18 @@
 // MyBlog author page: sign in (Cognito, `authors` group), write Markdown with a live
 // preview rendered by the API's own renderer (POST /api/admin/preview), save, publish,
-// unpublish. No framework, no build step, no third-party requests; config.json comes from
-// the stack outputs (served beside this page by `stratus up`).
+// unpublish, and add photos (POST /api/uploads -> the pre-signed POST to S3 -> wait for the
+// pipeline's variants -> Markdown at the cursor). No framework, no build step, no third-party
+// requests; config.json comes from the stack outputs (served beside this page by `stratus up`).
 "use strict";
 
 const $ = (sel, root = document) => root.querySelector(sel);
 const TOKENS_KEY = "myblog.author.tokens";
 const PREVIEW_DELAY_MS = 300;
+const PHOTO_TYPES = ["image/jpeg", "image/png", "image/webp", "image/avif"];
+const PHOTO_MAX_BYTES = 25 * 1024 * 1024; // the pipeline's limit; S3's policy enforces it too
+const PHOTO_WIDTH = 1280; // the variant the Markdown names; the site adds srcset for smaller
+const PHOTO_WAIT_MS = 60_000;
+const PHOTO_POLL_MS = 500;
 
 let config = null;
 let current = null; // the post being edited, as the API returned it (null: a new post)
@@ -224,10 +230,107 @@ async function renderPreview() {
   const seq = ++previewSeq;
   try {
     const data = await api("POST", "api/admin/preview", { body: markdown });
-    if (seq === previewSeq) box.innerHTML = data.html; // sanitised by the API (nh3 allow-list)
+    if (seq === previewSeq) box.replaceChildren(onSite(data.html));
   } catch (err) {
     if (seq === previewSeq) box.textContent = describe(err);
   }
+}
+
+// The preview's HTML (sanitised by the API, nh3 allow-list) with the site's own paths
+// (`/photos/...`) pointing at the site: this page is served from another origin. Parsed in
+// a <template> so nothing loads before the rewrite.
+function onSite(html) {
+  const template = document.createElement("template");
+  template.innerHTML = html;
+  const base = (config.siteUrl || "").replace(/\/$/, "");
+  if (base) {
+    for (const img of template.content.querySelectorAll("img")) {
+      const src = img.getAttribute("src") || "";
+      if (src.startsWith("/photos/")) img.setAttribute("src", base + src);
+      const srcset = img.getAttribute("srcset");
+      if (srcset) img.setAttribute("srcset", srcset.replace(/(^|, )\/photos\//g, `$1${base}/photos/`));
+    }
+  }
+  return template.content;
+}
+
+// ------------------------------------------------------------------ photos
+function photoStatus(message, percent) {
+  $('[data-testid="photo-status"]').textContent = message || "";
+  const bar = $('[data-testid="photo-progress"]');
+  bar.hidden = percent === undefined;
+  if (percent !== undefined) bar.value = percent;
+}
+
+// The pre-signed POST: every signed field, then the file LAST (S3 ignores fields after it).
+// XMLHttpRequest, not fetch: only it reports upload progress.
+function postToS3(ticket, file, onProgress) {
+  return new Promise((resolve, reject) => {
+    const form = new FormData();
+    for (const [name, value] of Object.entries(ticket.fields)) form.append(name, value);
+    form.append("file", file);
+    const xhr = new XMLHttpRequest();
+    xhr.open("POST", ticket.url);
+    xhr.upload.addEventListener("progress", (e) => {
+      if (e.lengthComputable) onProgress(Math.round((100 * e.loaded) / e.total));
+    });
+    xhr.addEventListener("load", () => {
+      if (xhr.status >= 200 && xhr.status < 300) return resolve();
+      const code = /<Code>([^<]*)<\/Code>/.exec(xhr.responseText || "");
+      const message = /<Message>([^<]*)<\/Message>/.exec(xhr.responseText || "");
+      reject(new Error(`The upload was refused (${xhr.status} ${code ? code[1] : ""}${message ? `: ${message[1]}` : ""})`));
+    });
+    xhr.addEventListener("error", () => reject(new Error("The upload could not reach storage; check your connection")));
+    xhr.send(form);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitForVariants(name) {
+  const deadline = Date.now() + PHOTO_WAIT_MS;
+  for (;;) {
+    const status = await api("GET", `api/uploads/${encodeURIComponent(name)}`);
+    if (status.status === "ready") return status;
+    if (status.status === "rejected") {
+      throw new Error(`The photo was rejected: ${status.reason || "unknown reason"}${status.detail ? ` (${status.detail})` : ""}`);
+    }
+    if (Date.now() > deadline) throw new Error("The photo is still being processed; try again in a minute");
+    await sleep(PHOTO_POLL_MS);
+  }
+}
+
+function insertAtCursor(textarea, text) {
+  const start = textarea.selectionStart ?? textarea.value.length;
+  const end = textarea.selectionEnd ?? start;
+  const before = textarea.value.slice(0, start);
+  const after = textarea.value.slice(end);
+  const lead = before && !before.endsWith("\n\n") ? (before.endsWith("\n") ? "\n" : "\n\n") : "";
+  const block = `${lead}${text}\n\n`;
+  textarea.value = before + block + after;
+  textarea.selectionStart = textarea.selectionEnd = before.length + block.length;
+}
+
+async function uploadPhoto(file) {
+  showError("");
+  if (!PHOTO_TYPES.includes(file.type)) {
+    throw new Error(`${file.name} is not a JPEG, PNG, WebP or AVIF image`);
+  }
+  if (file.size > PHOTO_MAX_BYTES) {
+    throw new Error(`${file.name} is ${(file.size / 1048576).toFixed(1)} MB; photos may be at most ${PHOTO_MAX_BYTES / 1048576} MB`);
+  }
+  photoStatus(`Preparing ${file.name}…`, 0);
+  const ticket = await api("POST", "api/uploads", { filename: file.name, contentType: file.type, size: file.size });
+  await postToS3(ticket, file, (percent) => photoStatus(`Uploading ${file.name}… ${percent}%`, percent));
+  photoStatus("Making the web sizes…", 100);
+  const status = await waitForVariants(ticket.name);
+  const jpegs = status.variants.filter((v) => v.format === "jpg");
+  const chosen = jpegs.find((v) => v.width <= PHOTO_WIDTH) || jpegs[jpegs.length - 1];
+  const alt = (status.alt || ticket.alt || "photo").replace(/[\[\]]/g, "");
+  const editor = $('[data-testid="editor"]');
+  insertAtCursor(editor.body, `![${alt}](${chosen.url})`);
+  schedulePreview(0);
+  photoStatus(`Added ${file.name} (${status.width}×${status.height}); edit the alt text in brackets.`);
 }
 
 // ------------------------------------------------------------------ wiring
@@ -257,6 +360,21 @@ function wire() {
       await loadPosts();
     } catch (err) {
       showError(describe(err));
+    }
+  });
+  editor.photo.addEventListener("change", async (event) => {
+    const input = event.target;
+    const file = input.files && input.files[0];
+    if (!file) return;
+    input.disabled = true;
+    try {
+      await uploadPhoto(file);
+    } catch (err) {
+      photoStatus("");
+      showError(describe(err));
+    } finally {
+      input.disabled = false;
+      input.value = "";
     }
   });
   $('[data-testid="publish"]').addEventListener("click", () => setStatus("publish"));

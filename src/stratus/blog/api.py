@@ -7,7 +7,9 @@ reader: the Cognito authorizer ran), `POST /api/subscriptions` (202),
 Authors (Cognito + the `authors` group, checked here from the verified claims):
 `GET|POST /api/admin/posts`, `GET|PUT /api/admin/posts/{slug}`,
 `POST /api/admin/posts/{slug}/publish|unpublish`, `POST /api/admin/preview` (Markdown to the
-sanitised HTML the site would show, from the same renderer).
+sanitised HTML the site would show, from the same renderer), `POST /api/uploads` (a
+pre-signed POST for a photo, see `stratus.blog.uploads`) and `GET /api/uploads/{name}` (what
+the photo pipeline made of it).
 
 The confirm and unsubscribe links are opened from a mail in a browser: a caller that prefers
 `text/html` gets a small page saying what happened; others get JSON.
@@ -50,9 +52,10 @@ from stratus.blog.publisher import Publisher, PublishOutcome
 from stratus.blog.render import render_post
 from stratus.blog.subscribers import Subscriptions
 from stratus.blog.tokens import Cursors
+from stratus.blog.uploads import PhotoUploads, UploadRequest, UploadStatus, UploadTicket
 from stratus.runtime.auth import caller_sub, claims
 from stratus.runtime.bodies import install_json_only_validation
-from stratus.runtime.errors import ForbiddenError, ValidationError
+from stratus.runtime.errors import ForbiddenError, NotFoundError, ValidationError
 from stratus.runtime.responses import (
     MAX_BODY_BYTES,
     cors_config,
@@ -79,6 +82,7 @@ class Dependencies:
     subscriptions: Callable[[], Subscriptions]
     publisher: Callable[[], Publisher]
     cursors: Cursors
+    uploads: Callable[[], PhotoUploads] | None = None  # None: no photo pipeline deployed
     # Where readers reach the site, for mail links: a URL, or a callable read at run time
     # (None: the URL this API was called by).
     public_base_url: str | Callable[[], str | None] | None = None
@@ -367,5 +371,29 @@ def build_admin_app(deps: Dependencies) -> APIGatewayRestResolver:
         author()
         before, after = deps.posts().set_status(checked_slug(slug), "draft")
         return _result(after, deps.publisher().publish_change(before, after))
+
+    def uploads() -> PhotoUploads:
+        if deps.uploads is None:
+            raise NotFoundError("photo uploads are not enabled on this stage")
+        return deps.uploads()
+
+    @app.post(
+        "/api/uploads",
+        operation_id="create_upload",
+        summary="A pre-signed POST for one photo (size, type and key fixed by S3's policy)",
+    )
+    def create_upload(body: UploadRequest) -> Response[UploadTicket]:
+        author()
+        ticket = uploads().presign(body)
+        return private(201, ticket.model_dump())
+
+    @app.get(
+        "/api/uploads/<name>",
+        operation_id="get_upload",
+        summary="What the photo pipeline made of an upload: processing, ready or rejected",
+    )
+    def get_upload(name: str) -> Response[UploadStatus]:
+        author()
+        return private(200, uploads().status(name).model_dump())
 
     return app

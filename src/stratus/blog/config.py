@@ -11,7 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from stratus.runtime.config import region, require
+from stratus.blog.photos.config import DEFAULT_MAX_BYTES
+from stratus.runtime.config import integer, region, require
 
 ENV_POSTS_TABLE = "POSTS_TABLE_NAME"
 ENV_COMMENTS_TABLE = "COMMENTS_TABLE_NAME"
@@ -40,6 +41,11 @@ ENV_SITE_URL_PARAMETER = "SITE_URL_PARAMETER"
 # same file from the same code).
 ENV_USER_POOL_ID = "USER_POOL_ID"
 ENV_USER_POOL_CLIENT_ID = "USER_POOL_CLIENT_ID"
+# Photo uploads (the authors' function): where browsers POST originals, where the pipeline
+# writes variants, and the pipeline's size limit (`stratus.blog.photos.config`'s names).
+ENV_UPLOAD_BUCKET = "PHOTO_UPLOAD_BUCKET"
+ENV_PHOTO_BUCKET = "PHOTO_BUCKET"
+ENV_PHOTO_MAX_BYTES = "PHOTO_MAX_BYTES"
 DEFAULT_SITE_URL = "https://myblog.example"
 
 
@@ -111,3 +117,19 @@ class BlogConfig:
         """(user pool id, app client id) readers sign in with, when both are set."""
         pool, client = self.optional(ENV_USER_POOL_ID), self.optional(ENV_USER_POOL_CLIENT_ID)
         return (pool, client) if pool and client else None
+
+    @property
+    def uploads_enabled(self) -> bool:
+        return self.optional(ENV_UPLOAD_BUCKET) is not None
+
+    @property
+    def upload_bucket(self) -> str:
+        return self.require(ENV_UPLOAD_BUCKET)
+
+    @property
+    def photo_bucket(self) -> str:
+        return self.require(ENV_PHOTO_BUCKET)
+
+    @property
+    def photo_max_bytes(self) -> int:
+        return integer(self.env, ENV_PHOTO_MAX_BYTES, DEFAULT_MAX_BYTES)

@@ -6,6 +6,11 @@ text) and its own link validation (no `javascript:`, `vbscript:`, `file:` or non
 bug or a future option in the renderer still cannot emit an event handler, a `style`, an
 `<svg>`/`<math>` payload or a script URL. Comments get a narrower list than posts (no
 images, headings or tables) and `rel="nofollow ugc"` links.
+
+Photos from the pipeline (`![alt](/photos/<id>/<width>.<ext>)`) get `srcset` and `sizes`
+after sanitising, built here from the path alone: the pipeline makes every configured width
+up to the original's, so a variant of width W implies each smaller configured width exists.
+Nothing the author wrote reaches those attributes but the id and width the pattern matched.
 """
 
 from __future__ import annotations
@@ -16,6 +21,8 @@ import re
 
 import nh3
 from markdown_it import MarkdownIt
+
+from stratus.blog.photos.config import DEFAULT_WIDTHS
 
 _URL_SCHEMES = {"http", "https", "mailto"}
 _POST_TAGS = {
@@ -37,6 +44,12 @@ _POST_ATTRIBUTES = {
 }
 _COMMENT_ATTRIBUTES = {"a": {"href", "title"}}
 _TAG_RE = re.compile(r"<[^>]*>")
+_PHOTO_IMG = re.compile(
+    r'<img src="(?P<base>/photos/(?P<id>[0-9a-f]{32})/)(?P<width>[1-9][0-9]{0,4})'
+    r'\.(?P<ext>jpg|webp|avif)"'
+)
+# The site's column: 42rem wide with 1rem padding each side (templates/assets/site.css).
+PHOTO_SIZES = "(max-width: 42rem) calc(100vw - 2rem), 40rem"
 _SPACE_RE = re.compile(r"\s+")
 
 
@@ -46,9 +59,20 @@ def _markdown() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
 
 
+def _responsive(match: re.Match[str]) -> str:
+    base, width, ext = match["base"], int(match["width"]), match["ext"]
+    widths = [w for w in DEFAULT_WIDTHS if w < width] + [width]
+    srcset = ", ".join(f"{base}{w}.{ext} {w}w" for w in widths)
+    return f'{match[0]} srcset="{srcset}" sizes="{PHOTO_SIZES}" loading="lazy" decoding="async"'
+
+
 def render_post(markdown: str) -> str:
-    """A post's Markdown body as sanitised HTML."""
+    """A post's Markdown body as sanitised HTML, pipeline photos made responsive."""
     raw = _markdown().render(markdown)
+    return _PHOTO_IMG.sub(_responsive, _clean_post(raw))
+
+
+def _clean_post(raw: str) -> str:
     return nh3.clean(
         raw,
         tags=_POST_TAGS,

@@ -26,6 +26,7 @@ from stratus.blog.posts import PostStore
 from stratus.blog.publisher import Publisher
 from stratus.blog.subscribers import MailSettings, SubscriberStore, Subscriptions
 from stratus.blog.tokens import Cursors, Signer, secret_key_from_secrets_manager
+from stratus.blog.uploads import PhotoUploads
 from stratus.runtime import clients
 
 # The edge's copies of the API's post reads (lists keyed by tag/lang/cursor, one post each):
@@ -135,12 +136,22 @@ def production_dependencies(config: BlogConfig, logger: Any = None) -> Dependenc
             logger=logger,
         )
 
+    @functools.cache
+    def uploads() -> PhotoUploads:
+        return PhotoUploads(
+            clients.s3_client(config),
+            upload_bucket=config.upload_bucket,
+            photo_bucket=config.photo_bucket,
+            max_bytes=config.photo_max_bytes,
+        )
+
     return Dependencies(
         posts=posts,
         comments=comments,
         subscriptions=subscriptions,
         publisher=publisher,
         cursors=Cursors(signer),
+        uploads=uploads if config.uploads_enabled else None,
         public_base_url=public_base_url,
         logger=logger,
     )

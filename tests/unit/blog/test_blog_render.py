@@ -6,7 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
-from stratus.blog.render import render_comment, render_post, summary
+from stratus.blog.render import PHOTO_SIZES, render_comment, render_post, summary
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -82,3 +82,29 @@ def test_summary_is_plain_text_cut_at_a_word() -> None:
     text = summary(html, 60)
     assert text.startswith("Hello world & <b>friends</b>.")
     assert len(text) <= 60 and text.endswith("…")
+
+
+PHOTO = "0123456789abcdef0123456789abcdef"
+
+
+def test_pipeline_photos_get_srcset_of_the_smaller_variants_and_sizes() -> None:
+    html = render_post(f"![Beach](/photos/{PHOTO}/1280.jpg)")
+    base = f"/photos/{PHOTO}/"
+    assert (
+        f'<img src="{base}1280.jpg" srcset="{base}320.jpg 320w, {base}640.jpg 640w, '
+        f'{base}1280.jpg 1280w" sizes="{PHOTO_SIZES}" loading="lazy" decoding="async" '
+        'alt="Beach">'
+    ) in html
+    small = render_post(f"![x](/photos/{PHOTO}/200.webp)")  # an original under 320 px
+    assert f'srcset="{base}200.webp 200w"' in small
+
+
+def test_other_images_and_lookalikes_get_no_srcset() -> None:
+    for markdown in (
+        "![x](https://example.org/photos/a/1280.jpg)",
+        f"![x](/photos/{PHOTO}/1280.png)",
+        "![x](/photos/not-an-id/1280.jpg)",
+        f'![x](</photos/{PHOTO}/1280.jpg" onerror="alert(1)>)',
+    ):
+        html = render_post(markdown)
+        assert "<img" in html and "srcset" not in html and 'onerror="' not in html, html

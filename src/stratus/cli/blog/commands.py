@@ -4,7 +4,8 @@
     stratus blog post FILE.md           create the draft, or update the post, from the file
     stratus blog publish SLUG           render the post's pages on the site
     stratus blog unpublish SLUG
-    stratus blog upload IMAGE           put a photo in the upload bucket (pre-signed PUT)
+    stratus blog upload IMAGE           upload a photo (the API's pre-signed POST); prints the
+                                        Markdown of its variant once the pipeline made it
 
 Tokens are kept like `stratus todo`'s (owner-only file, refreshed before expiry), in their
 own file. Expected failures become one red line and exit code 1.
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import mimetypes
-import secrets
+import re
 import time
 from collections.abc import Callable
 from contextvars import ContextVar
@@ -33,9 +34,10 @@ from stratus.cli.todo.settings import SettingsError
 from stratus.cli.todo.tokens import TokenStore
 
 TOKENS_FILE = "blog-tokens.json"
-UPLOAD_PREFIX = "photos/"
-UPLOAD_URL_SECONDS = 300
-IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp"}
+IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/avif"}
+MARKDOWN_WIDTH = 1280  # the variant the Markdown names; srcset offers the smaller ones
+WAIT_SECONDS = 60
+POLL_SECONDS = 0.5
 
 app = typer.Typer(help="Write and publish MyBlog posts.", no_args_is_help=True)
 P = ParamSpec("P")
@@ -60,7 +62,6 @@ class Deps:
         default=lambda s: make_cognito_client(s.region, s.aws_endpoint)
     )
     clock: Callable[[], float] = time.time
-    s3: Callable[[BlogSettings], Any] | None = None
 
 
 _current: ContextVar[Deps] = ContextVar("stratus_blog_deps")
@@ -179,36 +180,58 @@ def unpublish(slug: str) -> None:
 
 @app.command()
 @friendly
-def upload(image: Path = typer.Argument(..., exists=True, dir_okay=False)) -> None:
-    """Upload a photo to the upload bucket with a pre-signed PUT; prints its key.
+def upload(
+    image: Path = typer.Argument(..., exists=True, dir_okay=False),
+    wait: bool = typer.Option(True, "--wait/--no-wait", help="Wait for the variants."),
+) -> None:
+    """Upload a photo through the API's pre-signed POST; prints the Markdown to paste.
 
-    The photo pipeline turns it into responsive variants in the photo bucket.
+    The API fixes the key, type and size limit; the photo pipeline turns the upload into
+    responsive variants served by the site under /photos/.
     """
-    d = _current.get()
-    settings = d.settings()
-    if not settings.upload_bucket:
-        raise SettingsError("no PhotoUploadBucketName in the outputs: is the photo pipeline up?")
     kind = mimetypes.guess_type(image.name)[0] or ""
     if kind not in IMAGE_TYPES:
-        raise SourceError(f"{image.name}: not a JPEG, PNG or WebP file")
-    _auth(settings).current()  # only authors upload: be signed in
-    s3 = d.s3(settings) if d.s3 else _s3_client(settings)
-    key = f"{UPLOAD_PREFIX}{secrets.token_hex(8)}{image.suffix.lower()}"
-    url = s3.generate_presigned_url(
-        "put_object",
-        Params={"Bucket": settings.upload_bucket, "Key": key, "ContentType": kind},
-        ExpiresIn=UPLOAD_URL_SECONDS,
-    )
-    answer = httpx.put(
-        url, content=image.read_bytes(), headers={"Content-Type": kind},
-        verify=settings.verify, timeout=120,
-    )  # fmt: skip
-    if answer.status_code >= 300:
-        raise BlogApiError(f"upload refused: {answer.status_code} {answer.text[:200]}")
-    render.out.print(f"Uploaded {image.name} as {key}")
+        raise SourceError(f"{image.name}: not a JPEG, PNG, WebP or AVIF file")
+    size = image.stat().st_size
+    request = {"filename": image.name, "contentType": kind, "size": size}
+    _, ticket = _call("POST", "api/uploads", request)
+    settings = _current.get().settings()
+    with image.open("rb") as fh:  # the signed fields first, `file` last: S3 ignores any after
+        answer = httpx.post(
+            ticket["url"], data=ticket["fields"], files={"file": (image.name, fh, kind)},
+            verify=settings.verify, timeout=300,
+        )  # fmt: skip
+    if answer.status_code not in (200, 201, 204):
+        raise BlogApiError(f"upload refused by S3: {answer.status_code} {_s3_reason(answer.text)}")
+    render.out.print(f"Uploaded {image.name} ({size} bytes) as {ticket['key']}")
+    if not wait:
+        return
+    status = _wait_for_variants(ticket["name"])
+    jpegs = [v for v in status["variants"] if v["format"] == "jpg"]
+    chosen = next((v for v in jpegs if v["width"] <= MARKDOWN_WIDTH), jpegs[-1])
+    alt = status.get("alt") or ticket["alt"]
+    render.out.print(f"{len(status['variants'])} variants ready. Markdown:")
+    render.out.print(f"![{alt}]({chosen['url']})", markup=False, soft_wrap=True)
 
 
-def _s3_client(settings: BlogSettings) -> Any:
-    import boto3
+def _wait_for_variants(name: str) -> dict[str, Any]:
+    clock = _current.get().clock
+    deadline = clock() + WAIT_SECONDS
+    while True:
+        _, status = _call("GET", f"api/uploads/{name}")
+        if status["status"] == "ready":
+            return dict(status)
+        if status["status"] == "rejected":
+            raise BlogApiError(
+                f"the photo was rejected: {status.get('reason')} ({status.get('detail') or '-'})"
+            )
+        if clock() > deadline:
+            raise BlogApiError(f"no variants after {WAIT_SECONDS} s; try again later")
+        time.sleep(POLL_SECONDS)
 
-    return boto3.client("s3", region_name=settings.region, endpoint_url=settings.aws_endpoint)
+
+def _s3_reason(text: str) -> str:
+    code = re.search(r"<Code>([^<]*)</Code>", text)
+    message = re.search(r"<Message>([^<]*)</Message>", text)
+    found = " ".join(m.group(1) for m in (code, message) if m)
+    return found or text[:200]

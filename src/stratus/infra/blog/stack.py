@@ -56,6 +56,7 @@ from stratus.infra.blog.constructs.storage import BlogStorage
 from stratus.infra.blog.constructs.waf import BlogWaf
 from stratus.infra.blog.photos import PhotoPipeline
 from stratus.infra.blog.stage import BlogStageConfig
+from stratus.infra.blog.uploads import grant_photo_uploads
 from stratus.infra.shared.functions import python_function
 from stratus.infra.shared.nag import acknowledge
 
@@ -178,8 +179,29 @@ class BlogStack(Stack):
         storage.subscribers.grant_read_write_data(mail_fn)
         mail.events.add_subscription(subscriptions.LambdaSubscription(mail_fn))
 
+        # Alarms (the photo pipeline's DLQ depth and errors) notify this topic; subscribe an
+        # address or a chat webhook to it per stage.
+        alarm_topic = sns.Topic(self, "AlarmTopic", enforce_ssl=True)
+        photos: PhotoPipeline | None = None
+        if photo_code_path is not None:
+            photos = PhotoPipeline(
+                self,
+                "Photos",
+                cfg=cfg,
+                code=lambda_.Code.from_asset(str(photo_code_path)),
+                alarm_topic=alarm_topic,
+                access_logs_bucket=storage.access_logs,
+            )
+            grant_photo_uploads(admin_fn, photos)
+
         api = BlogApi(
-            self, "Api", cfg=cfg, user_pool=auth.user_pool, public_fn=public_fn, admin_fn=admin_fn
+            self,
+            "Api",
+            cfg=cfg,
+            user_pool=auth.user_pool,
+            public_fn=public_fn,
+            admin_fn=admin_fn,
+            uploads=photos is not None,
         )
         seed = CustomResource(
             self,
@@ -196,7 +218,15 @@ class BlogStack(Stack):
         seed.node.add_dependency(storage.site, storage.posts)
 
         waf = BlogWaf(self, "Waf", cfg=cfg)
-        edge = BlogEdge(self, "Edge", cfg=cfg, site=storage.site, api=api.api, web_acl_arn=waf.arn)
+        edge = BlogEdge(
+            self,
+            "Edge",
+            cfg=cfg,
+            site=storage.site,
+            api=api.api,
+            web_acl_arn=waf.arn,
+            photos=photos.photo_bucket if photos is not None else None,
+        )
         distribution = edge.distribution
         ssm.StringParameter(
             self,
@@ -251,18 +281,6 @@ class BlogStack(Stack):
             fn.add_environment(ENV_API_STAGE, cfg.name)
             invalidate.attach_to_role(role)
 
-        # Alarms (the photo pipeline's DLQ depth and errors) notify this topic; subscribe an
-        # address or a chat webhook to it per stage.
-        alarm_topic = sns.Topic(self, "AlarmTopic", enforce_ssl=True)
-        if photo_code_path is not None:
-            PhotoPipeline(
-                self,
-                "Photos",
-                cfg=cfg,
-                code=lambda_.Code.from_asset(str(photo_code_path)),
-                alarm_topic=alarm_topic,
-                access_logs_bucket=storage.access_logs,
-            )
         BlogMonitoring(
             self,
             "Monitoring",

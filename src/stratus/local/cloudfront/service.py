@@ -4,8 +4,9 @@ provisioned distribution, and invalidations that really empty its cache.
 The invalidation API (CreateInvalidation, GetInvalidation, ListInvalidations) is moto's,
 with two hooks: before, the paths are checked as CloudFront checks them (each starts with
 `/`, `*` only at the end: "Your request contains one or more invalid invalidation paths",
-InvalidArgument); after moto stored the batch, the matching cache entries go. moto reports
-the invalidation `Completed` at once, which is also true locally.
+InvalidArgument); after moto stored the batch, the matching cache entries go. The
+invalidation is `Completed` at once, which is also true locally (moto spells it `COMPLETED`;
+the answers are rewritten to CloudFront's word, which `wait invalidation-completed` expects).
 
 Not emulated, named at start: CloudFront Functions (JavaScript; their associations are
 skipped), origin groups (failover), field-level encryption, signed URLs/cookies (trusted
@@ -19,7 +20,7 @@ import asyncio
 import logging
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
 from starlette.responses import Response
@@ -43,7 +44,7 @@ from stratus.local.core import servers
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.errors import aws_error
-from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.core.registry import BeforeHook, EmulatedService, Hook, PortSpec
 from stratus.local.lambda_runtime.service import LambdaService
 from stratus.local.provision.model import Deployment
 from stratus.local.provision.provider import Provider
@@ -98,20 +99,29 @@ class CloudFrontService(EmulatedService):
                 "invalidation of %s %s: %d cached objects removed", distribution, paths, removed
             )
 
-        async def local_domains(call: AwsCall) -> Response | None:
-            if self.forward is None:
-                return None
-            answer = await self.forward(call.request)
-            if answer.status_code >= 300:
-                return answer
-            body = with_local_domains(bytes(answer.body))
-            headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
-            return Response(body, status_code=answer.status_code, headers=headers)
+        def rewritten(rewrite: Callable[[bytes], bytes]) -> BeforeHook:
+            """A before-hook: moto's answer with its body rewritten."""
+
+            async def hook(call: AwsCall) -> Response | None:
+                if self.forward is None:
+                    return None
+                answer = await self.forward(call.request)
+                if answer.status_code >= 300:
+                    return answer
+                body = rewrite(bytes(answer.body))
+                headers = {k: v for k, v in answer.headers.items() if k.lower() != "content-length"}
+                return Response(body, status_code=answer.status_code, headers=headers)
+
+            return hook
 
         return [
             Hook("cloudfront", "CreateInvalidation", before=check_paths, after=empty_cache),
             *(
-                Hook("cloudfront", op, before=local_domains)
+                Hook("cloudfront", op, before=rewritten(with_invalidation_status))
+                for op in ("CreateInvalidation", "GetInvalidation", "ListInvalidations")
+            ),
+            *(
+                Hook("cloudfront", op, before=rewritten(with_local_domains))
                 for op in ("GetDistribution", "ListDistributions", "UpdateDistribution")
             ),
         ]
@@ -193,6 +203,12 @@ def with_local_domains(body: bytes) -> bytes:
         )
 
     return _MOTO_DOMAIN.sub(local, body)
+
+
+def with_invalidation_status(body: bytes) -> bytes:
+    """moto's invalidation status `COMPLETED` as CloudFront answers it, `Completed`:
+    https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Invalidation.html"""
+    return body.replace(b"<Status>COMPLETED</Status>", b"<Status>Completed</Status>")
 
 
 def acm_certificates(deployment: Deployment, settings: Any) -> dict[str, tuple[Any, Any]]:

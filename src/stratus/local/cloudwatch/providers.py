@@ -47,7 +47,7 @@ class AlarmProvider(Provider):
 
 
 class DashboardProvider(Provider):
-    """Stored and returned by GetDashboard; not drawn locally."""
+    """Stored and returned by GetDashboard; drawn by `dashboard.pages`."""
 
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         name = str(props.get("DashboardName") or ctx.name(255))

@@ -7,6 +7,8 @@ alarms that evaluate, change state with history, and run their actions.
 - SetAlarmState (the evaluator's and a user's): when the state changed, the new state's
   actions run (`actions`) through the local SNS and Lambda.
 - A background loop samples built-in metrics and evaluates alarms (`evaluator`).
+- Dashboards are drawn on the AWS endpoint under /_stratus/cloudwatch/dashboards
+  (`dashboard`).
 """
 
 from __future__ import annotations
@@ -21,12 +23,13 @@ from typing import Any, ClassVar
 from starlette.responses import Response
 
 from stratus.local.cloudwatch import actions, emf, moto_patches
+from stratus.local.cloudwatch.dashboard.pages import BASE_PATH, DashboardPages
 from stratus.local.cloudwatch.evaluator import Evaluator, tick_seconds
 from stratus.local.cloudwatch.providers import AlarmProvider, DashboardProvider
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.metrics import BuiltinMetrics
-from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.core.registry import EmulatedService, Hook, PathRoute
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Message, Targets
@@ -73,6 +76,11 @@ class CloudWatchService(EmulatedService):
         self._functions: dict[str, str] = {}  # log group -> function name
         self._runtime: Any = None
         self._builtin: BuiltinMetrics | None = None
+        self._pages = DashboardPages()
+        self._endpoint = ""
+
+    def paths(self) -> Iterable[PathRoute]:
+        return self._pages.routes()
 
     # -- hooks --------------------------------------------------------------------------
     def hooks(self) -> Iterable[Hook]:
@@ -194,6 +202,9 @@ class CloudWatchService(EmulatedService):
         self._outbox = delivery.outbox
         self._targets = delivery.targets
         self._account = cloud.settings.account_id
+        self._pages.account = cloud.settings.account_id
+        self._pages.region = cloud.settings.region
+        self._endpoint = cloud.settings.aws_endpoint.rstrip("/")
         cache: dict[str, Any] = {}
 
         def clients(region: str) -> Any:
@@ -224,7 +235,10 @@ class CloudWatchService(EmulatedService):
                 log.exception("alarm evaluation failed")
 
     def describe(self) -> Mapping[str, Any]:
-        return {"alarms": f"evaluated every {tick_seconds():g} s"}
+        shown = {"alarms": f"evaluated every {tick_seconds():g} s"}
+        if self._endpoint:
+            shown["dashboards"] = f"{self._endpoint}{BASE_PATH}"
+        return shown
 
 
 SERVICES = [CloudWatchService]

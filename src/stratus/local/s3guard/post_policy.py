@@ -4,6 +4,10 @@ python-multipart (the parser Starlette uses) splits the form; the POST policy ru
 and written here because no library checks them: the signature is the SigV4 signing key's
 HMAC of the base64 policy, the policy must not be expired, each form field must satisfy its
 conditions, and every field must be covered by some condition ("Extra input fields").
+The policy's expiration, exact and `starts-with` matches and `content-length-range` are
+S3's (https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-HTTPPOSTConstructPolicy.html);
+the signature is SigV4's over the base64 policy
+(https://docs.aws.amazon.com/AmazonS3/latest/API/sigv4-authentication-HTTPPOST.html).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ subscriptions, and the authors' routes, all through two Lambda functions.
 Caching (API Gateway stage cache, https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html):
 the cache cluster is on, and only the public post reads enable it per method, keyed by
 the query strings that change the answer (`tag`, `lang`, `cursor`, `limit`) and the slug.
-Everything else (comments, subscriptions, authors) is never cached.
+Everything else (comments, subscriptions, authors, photo uploads) is never cached.
 """
 
 from __future__ import annotations
@@ -37,6 +37,7 @@ class BlogApi(Construct):
         user_pool: cognito.IUserPool,
         public_fn: lambda_.IFunction,
         admin_fn: lambda_.IFunction,
+        uploads: bool = False,
     ) -> None:
         super().__init__(scope, construct_id)
         access_logs = logs.LogGroup(
@@ -131,6 +132,10 @@ class BlogApi(Construct):
         admin_post.add_method("PUT", admin, **secured)
         for action in ("publish", "unpublish"):
             admin_post.add_resource(action).add_method("POST", admin, **secured)
+        if uploads:  # photo uploads: pre-signed POST, then the pipeline's outcome
+            upload_root = root.add_resource("uploads")
+            upload_root.add_method("POST", admin, **secured)
+            upload_root.add_resource("{name}").add_method("GET", admin, **secured)
 
         for method in self.api.methods:
             if method.http_method == "OPTIONS":

@@ -15,6 +15,15 @@ Cache keys (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/c
   (`s-maxage` on post reads) is kept, and never beyond 5 minutes. `Accept` is forwarded
   by an origin request policy but kept out of the key: only the mail links
   (confirm/unsubscribe) answer HTML or JSON by it, and they are `no-store`.
+- `/photos/*`: the photo bucket, through the same Origin Access Control as the site. A
+  variant's key is new for every upload (`photos/<uuid>/<width>.<ext>`) and the pipeline
+  writes it with `Cache-Control: public, max-age=31536000, immutable`, which the photos'
+  cache policy honours up to its one-year maximum
+  (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/Expiration.html).
+  Nothing keys the cache but the path, and compression is off: JPEG, WebP and AVIF are
+  compressed already, so Accept-Encoding stays out of the key too
+  (https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/ServingCompressedFiles.html).
+  No Lambda@Edge: photo paths have no language.
 """
 
 from __future__ import annotations
@@ -40,6 +49,7 @@ EDGE_CODE = Path(__file__).resolve().parents[3] / "blog" / "edge"
 EDGE_HANDLER = "viewer_request.handler"
 API_QUERY_STRINGS = ("tag", "lang", "cursor", "limit", "token")
 NOT_FOUND_PAGE = "/404.html"
+PHOTOS_PATH = "/photos/*"
 LOCAL_STAGE = "local"
 
 
@@ -72,6 +82,7 @@ class BlogEdge(Construct):
         site: s3.IBucket,
         api: apigw.RestApi,
         web_acl_arn: str,
+        photos: s3.IBucket | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
         self.language_fn = lambda_.Function(
@@ -187,6 +198,33 @@ class BlogEdge(Construct):
             cookie_behavior=cloudfront.OriginRequestCookieBehavior.none(),
             query_string_behavior=cloudfront.OriginRequestQueryStringBehavior.none(),
         )
+        # One OAC signs CloudFront's requests to both buckets; each bucket's policy names
+        # this distribution (AWS:SourceArn) and nothing else.
+        oac = cloudfront.S3OriginAccessControl(
+            self, "OriginAccess", signing=cloudfront.Signing.SIGV4_ALWAYS
+        )
+        extra: dict[str, cloudfront.BehaviorOptions] = {}
+        if photos is not None:
+            extra[PHOTOS_PATH] = cloudfront.BehaviorOptions(
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    photos, origin_access_control=oac
+                ),
+                viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
+                cache_policy=cloudfront.CachePolicy(
+                    self,
+                    "PhotosCache",
+                    comment="Photo variants: immutable keys, the origin's year-long max-age",
+                    min_ttl=Duration.seconds(0),
+                    default_ttl=Duration.days(1),
+                    max_ttl=Duration.days(365),
+                    header_behavior=cloudfront.CacheHeaderBehavior.none(),
+                    cookie_behavior=cloudfront.CacheCookieBehavior.none(),
+                    query_string_behavior=cloudfront.CacheQueryStringBehavior.none(),
+                ),
+                response_headers_policy=headers,
+                compress=False,
+            )
         certificate: acm.ICertificate | None = None
         zone: route53.IHostedZone | None = None
         names: list[str] | None = None
@@ -230,7 +268,9 @@ class BlogEdge(Construct):
             log_file_prefix="cloudfront/",
             error_responses=error_pages,
             default_behavior=cloudfront.BehaviorOptions(
-                origin=origins.S3BucketOrigin.with_origin_access_control(site),
+                origin=origins.S3BucketOrigin.with_origin_access_control(
+                    site, origin_access_control=oac
+                ),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
                 allowed_methods=cloudfront.AllowedMethods.ALLOW_GET_HEAD,
                 cache_policy=pages,
@@ -252,7 +292,8 @@ class BlogEdge(Construct):
                     origin_request_policy=api_forward,
                     response_headers_policy=headers,
                     compress=True,
-                )
+                ),
+                **extra,
             },
         )
         acknowledge(
