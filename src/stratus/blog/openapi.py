@@ -31,7 +31,7 @@ SERVER_PLACEHOLDER = "https://{api_id}.execute-api.{region}.amazonaws.com/{stage
 DOCUMENT = Path(__file__).resolve().parents[3] / "sdk" / "blog" / "openapi.json"
 METHODS = ("get", "put", "post", "delete", "patch", "head")
 # What the routes answer on success where it is not 200 (their json_response codes).
-SUCCESS = {"add_comment": 201, "create_post": 201, "subscribe": 202}
+SUCCESS = {"add_comment": 201, "create_post": 201, "create_upload": 201, "subscribe": 202}
 _STATUS_TEXT = {200: "OK", 201: "Created", 202: "Accepted"}
 ERROR_BODY = {
     "title": "ErrorBody",
