@@ -1,0 +1,315 @@
+"""CodeDeploy's API on the local endpoint (awsJson1_1), with AWS's shapes
+(https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_DeploymentInfo.html,
+API_DeploymentGroupInfo.html, API_ApplicationInfo.html, API_DeploymentConfigInfo.html).
+
+Answers what the local CodeDeploy runs: applications, deployment groups and configurations
+from the templates, Lambda deployments and their hooks. `operations(store, engine)` is the
+table the service's before-hook calls by botocore operation name.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from starlette.responses import Response
+
+from stratus.local.codedeploy import configs
+from stratus.local.codedeploy.engine import DeploymentError, Engine
+from stratus.local.codedeploy.store import DONE, CodeDeployStore, Deployment
+from stratus.local.core.call import AwsCall
+
+Operation = Callable[[AwsCall], Awaitable[Response]]
+_MEDIA = "application/x-amz-json-1.1"
+
+
+def _json(body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body, default=str), media_type=_MEDIA)
+
+
+def _required(params: dict[str, Any], name: str, code: str) -> str:
+    value = params.get(name)
+    if not isinstance(value, str) or not value:
+        raise DeploymentError(code, f"{name} is required")
+    return value
+
+
+# -- shapes ----------------------------------------------------------------------------
+def application_info(record: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "applicationId": record["applicationId"],
+        "applicationName": record["applicationName"],
+        "createTime": record["createTime"],
+        "linkedToGitHub": False,
+        "computePlatform": record["computePlatform"],
+    }
+
+
+def deployment_info(dep: Deployment) -> dict[str, Any]:
+    content = json.dumps(dep.appspec())
+    revision = {
+        "revisionType": "AppSpecContent",
+        "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+    }
+    # One target (the function's alias): where it is in the deployment.
+    overview = {k: 0 for k in ("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready")}
+    if dep.status in DONE:
+        overview["Succeeded" if dep.status == "Succeeded" else "Failed"] = 1
+    else:
+        overview["InProgress" if dep.started else "Pending"] = 1
+    out: dict[str, Any] = {
+        "applicationName": dep.application,
+        "deploymentGroupName": dep.group,
+        "deploymentConfigName": dep.config,
+        "deploymentId": dep.id,
+        "revision": revision,
+        "status": dep.status,
+        "createTime": dep.created,
+        "deploymentOverview": overview,
+        "creator": dep.creator,
+        "deploymentStyle": {
+            "deploymentType": "BLUE_GREEN",
+            "deploymentOption": "WITH_TRAFFIC_CONTROL",
+        },
+        "deploymentStatusMessages": list(dep.messages),
+        "computePlatform": "Lambda",
+    }
+    if dep.description:
+        out["description"] = dep.description
+    if dep.started:
+        out["startTime"] = dep.started
+    if dep.completed:
+        out["completeTime"] = dep.completed
+    if dep.error:
+        out["errorInformation"] = dict(dep.error)
+    if dep.rollback:
+        out["rollbackInfo"] = dict(dep.rollback)
+    return out
+
+
+def _summary(dep: Deployment | None) -> dict[str, Any]:
+    if dep is None:
+        return {}
+    out: dict[str, Any] = {"deploymentId": dep.id, "status": dep.status, "createTime": dep.created}
+    if dep.completed:
+        out["endTime"] = dep.completed
+    return out
+
+
+def group_info(store: CodeDeployStore, region: str, app: str, name: str) -> dict[str, Any]:
+    record = store.group(region, app, name)
+    if record is None:
+        raise DeploymentError(
+            "DeploymentGroupDoesNotExistException",
+            f"The deployment group {name} does not exist with the user or AWS account.",
+        )
+    props = record["properties"]
+    alarms = props.get("AlarmConfiguration") or {}
+    rollback = props.get("AutoRollbackConfiguration") or {}
+    style = props.get("DeploymentStyle") or {}
+    history = store.in_group(region, app, name)
+    succeeded = next((d for d in history if d.status == "Succeeded"), None)
+    info: dict[str, Any] = {
+        "applicationName": app,
+        "deploymentGroupId": record["deploymentGroupId"],
+        "deploymentGroupName": name,
+        "deploymentConfigName": props.get("DeploymentConfigName")
+        or configs.PREFIX + "LambdaAllAtOnce",
+        "ec2TagFilters": [],
+        "onPremisesInstanceTagFilters": [],
+        "autoScalingGroups": [],
+        "serviceRoleArn": props.get("ServiceRoleArn") or "",
+        "triggerConfigurations": [],
+        "alarmConfiguration": {
+            "enabled": bool(alarms.get("Enabled", bool(alarms.get("Alarms")))),
+            "ignorePollAlarmFailure": bool(alarms.get("IgnorePollAlarmFailure", False)),
+            "alarms": [{"name": a.get("Name")} for a in alarms.get("Alarms") or []],
+        },
+        "autoRollbackConfiguration": {
+            "enabled": bool(rollback.get("Enabled", False)),
+            "events": list(rollback.get("Events") or []),
+        },
+        "deploymentStyle": {
+            "deploymentType": style.get("DeploymentType", "BLUE_GREEN"),
+            "deploymentOption": style.get("DeploymentOption", "WITH_TRAFFIC_CONTROL"),
+        },
+        "computePlatform": "Lambda",
+    }
+    if history:
+        info["lastAttemptedDeployment"] = _summary(history[0])
+        content = json.dumps(history[0].appspec())
+        info["targetRevision"] = {
+            "revisionType": "AppSpecContent",
+            "appSpecContent": {
+                "content": content,
+                "sha256": hashlib.sha256(content.encode()).hexdigest(),
+            },
+        }
+    if succeeded is not None:
+        info["lastSuccessfulDeployment"] = _summary(succeeded)
+    return info
+
+
+def config_info(store: CodeDeployStore, region: str, name: str) -> dict[str, Any]:
+    from stratus.local.codedeploy.engine import routing_of
+
+    routing = routing_of(store, region, name)
+    record = store.configs.get(f"{region}/{name}") or {}
+    return {
+        "deploymentConfigId": record.get("deploymentConfigId")
+        or hashlib.md5(name.encode()).hexdigest(),
+        "deploymentConfigName": name,
+        "createTime": record.get("createTime") or 0,
+        "computePlatform": "Lambda",
+        "trafficRoutingConfig": routing.to_api(),
+    }
+
+
+# -- the operations --------------------------------------------------------------------
+def operations(store: CodeDeployStore, engine: Engine) -> dict[str, Operation]:
+    def application(region: str, name: str) -> dict[str, Any]:
+        record = store.applications.get(f"{region}/{name}")
+        if record is None:
+            raise DeploymentError(
+                "ApplicationDoesNotExistException",
+                f"The application {name} does not exist with the user or AWS account.",
+            )
+        return record
+
+    def deployment(params: dict[str, Any]) -> Deployment:
+        dep_id = _required(params, "deploymentId", "DeploymentIdRequiredException")
+        dep = store.get(dep_id)
+        if dep is None:
+            raise DeploymentError(
+                "DeploymentDoesNotExistException", f"The deployment {dep_id} could not be found."
+            )
+        return dep
+
+    def list_applications(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        names = sorted(
+            r["applicationName"] for k, r in store.applications.items() if k.startswith(call.region + "/")
+        )
+        return {"applications": names}
+
+    def get_application(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        name = _required(p, "applicationName", "ApplicationNameRequiredException")
+        return {"application": application_info(application(call.region, name))}
+
+    def batch_get_applications(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        names = [str(n) for n in p.get("applicationNames") or []]
+        return {"applicationsInfo": [application_info(application(call.region, n)) for n in names]}
+
+    def list_deployment_groups(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        app = _required(p, "applicationName", "ApplicationNameRequiredException")
+        application(call.region, app)
+        prefix = f"{call.region}/{app}/"
+        groups = sorted(k[len(prefix) :] for k in store.groups if k.startswith(prefix))
+        return {"applicationName": app, "deploymentGroups": groups}
+
+    def get_deployment_group(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        app = _required(p, "applicationName", "ApplicationNameRequiredException")
+        name = _required(p, "deploymentGroupName", "DeploymentGroupNameRequiredException")
+        application(call.region, app)
+        return {"deploymentGroupInfo": group_info(store, call.region, app, name)}
+
+    def batch_get_deployment_groups(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        app = _required(p, "applicationName", "ApplicationNameRequiredException")
+        application(call.region, app)
+        infos, missing = [], []
+        for name in p.get("deploymentGroupNames") or []:
+            try:
+                infos.append(group_info(store, call.region, app, str(name)))
+            except DeploymentError:
+                missing.append(str(name))
+        message = f"Deployment groups not found: {', '.join(missing)}" if missing else ""
+        return {"deploymentGroupsInfo": infos, "errorMessage": message}
+
+    def list_deployments(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        app, group = p.get("applicationName"), p.get("deploymentGroupName")
+        if app and not group:
+            raise DeploymentError(
+                "DeploymentGroupNameRequiredException",
+                "If applicationName is specified, then deploymentGroupName must be specified.",
+            )
+        if group and not app:
+            raise DeploymentError(
+                "ApplicationNameRequiredException",
+                "If deploymentGroupName is specified, applicationName must be specified.",
+            )
+        if app:
+            application(call.region, str(app))
+            group_info(store, call.region, str(app), str(group))
+        statuses = set(p.get("includeOnlyStatuses") or [])
+        window = p.get("createTimeRange") or {}
+        start, end = window.get("start"), window.get("end")
+        found = [
+            d
+            for d in sorted(store.deployments.values(), key=lambda d: d.created, reverse=True)
+            if d.region == call.region
+            and (not app or (d.application, d.group) == (app, group))
+            and (not statuses or d.status in statuses)
+            and (start is None or d.created >= float(start))
+            and (end is None or d.created <= float(end))
+        ]
+        return {"deployments": [d.id for d in found]}
+
+    def get_deployment(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        return {"deploymentInfo": deployment_info(deployment(p))}
+
+    def batch_get_deployments(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        ids = [str(i) for i in p.get("deploymentIds") or []]
+        found = [store.get(i) for i in ids]
+        return {"deploymentsInfo": [deployment_info(d) for d in found if d is not None]}
+
+    def stop_deployment(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        dep = deployment(p)
+        rollback = p.get("autoRollbackEnabled")
+        engine.stop(dep.id, None if rollback is None else bool(rollback))
+        return {"status": "Pending", "statusMessage": "Stopping the deployment"}
+
+    def put_hook_status(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        dep = deployment(p)
+        execution = _required(
+            p, "lifecycleEventHookExecutionId", "InvalidLifecycleEventHookExecutionIdException"
+        )
+        engine.hook_status(dep.id, execution, str(p.get("status") or ""))
+        return {"lifecycleEventHookExecutionId": execution}
+
+    def get_deployment_config(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        name = _required(p, "deploymentConfigName", "DeploymentConfigNameRequiredException")
+        return {"deploymentConfigInfo": config_info(store, call.region, name)}
+
+    def list_deployment_configs(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        custom = [k.split("/", 1)[1] for k in store.configs if k.startswith(call.region + "/")]
+        return {"deploymentConfigs": sorted(configs.PREDEFINED) + sorted(custom)}
+
+    table: dict[str, Callable[[AwsCall, dict[str, Any]], dict[str, Any]]] = {
+        "ListApplications": list_applications,
+        "GetApplication": get_application,
+        "BatchGetApplications": batch_get_applications,
+        "ListDeploymentGroups": list_deployment_groups,
+        "GetDeploymentGroup": get_deployment_group,
+        "BatchGetDeploymentGroups": batch_get_deployment_groups,
+        "ListDeployments": list_deployments,
+        "GetDeployment": get_deployment,
+        "BatchGetDeployments": batch_get_deployments,
+        "StopDeployment": stop_deployment,
+        "PutLifecycleEventHookExecutionStatus": put_hook_status,
+        "GetDeploymentConfig": get_deployment_config,
+        "ListDeploymentConfigs": list_deployment_configs,
+    }
+
+    def wrap(handler: Callable[[AwsCall, dict[str, Any]], dict[str, Any]]) -> Operation:
+        async def answer(call: AwsCall) -> Response:
+            try:
+                return _json(handler(call, call.params()))
+            except DeploymentError as exc:
+                return call.error(exc.code, str(exc))
+            except configs.ConfigError as exc:
+                return call.error("InvalidDeploymentConfigNameException", str(exc))
+
+        return answer
+
+    return {name: wrap(handler) for name, handler in table.items()}

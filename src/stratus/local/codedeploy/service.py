@@ -1,0 +1,270 @@
+"""CodeDeploy for Lambda as an emulated service.
+
+When `up` provisions an AWS::Lambda::Alias whose UpdatePolicy has CodeDeployLambdaAliasUpdate
+and the alias's version changed since the last run, CloudFormation does not re-point the
+alias itself: it starts a deployment of the named application and group, which shifts the
+alias's traffic by the group's configuration
+(https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html#cfn-attributes-updatepolicy-codedeploylambdaaliasupdate).
+Here, right after Lambda registered the aliases (order 11, before anything serves them), such
+an alias is put back on the version it served and a deployment (`engine`) runs in the
+background, reporting its progress on the `up` console. A first creation points the alias
+directly, as on AWS. A deployment the cloud stopped in the middle starts again on the next
+`up`; one whose target changed meanwhile is stopped and a new one starts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Iterable, Mapping
+from typing import Any, ClassVar
+
+from starlette.responses import Response
+
+from stratus.local.codedeploy.api import Operation, operations
+from stratus.local.codedeploy.engine import Engine
+from stratus.local.codedeploy.providers import (
+    ApplicationProvider,
+    DeploymentConfigProvider,
+    DeploymentGroupProvider,
+)
+from stratus.local.codedeploy.store import (
+    DONE,
+    STOPPED,
+    CodeDeployStore,
+    Deployment,
+    alias_key,
+    new_deployment_id,
+)
+from stratus.local.core.call import AwsCall
+from stratus.local.core.context import CloudContext, Reporter
+from stratus.local.core.contracts import FunctionNotFoundError
+from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.provision.model import Resource
+from stratus.local.provision.model import Deployment as Provisioned
+from stratus.local.provision.provider import Provider
+
+log = logging.getLogger("stratus.codedeploy")
+UPDATE_POLICY = "CodeDeployLambdaAliasUpdate"
+
+
+def _name(ref: Any) -> str:
+    """A function name from a name or an ARN (qualified or not)."""
+    text = str(ref or "")
+    if ":function:" in text:
+        return text.split(":function:", 1)[1].split(":", 1)[0]
+    return text
+
+
+class LocalTarget:
+    """The engine's Target on this cloud: the Lambda runtime's aliases, its invoke, the
+    local CloudWatch's alarm states (read through the endpoint, in a thread)."""
+
+    def __init__(self, runtime: Any, clients: Any, reporter: Reporter) -> None:
+        self._runtime = runtime
+        self._clients = clients
+        self._reporter = reporter
+
+    def _ensure_version(self, function: str, version: str) -> None:
+        """A version the templates no longer declare (the one being replaced) still runs:
+        its snapshot is in Lambda's store; the runtime registers it on demand."""
+        try:
+            self._runtime.get(f"{function}:{version}")
+        except FunctionNotFoundError:
+            arn = self._runtime.function_arn(function)
+            self._runtime.register_version(
+                Resource(
+                    stack="",
+                    logical_id="",
+                    type="AWS::Lambda::Version",
+                    properties={"FunctionName": function},
+                    physical_id=f"{arn}:{version}",
+                    attributes={"Version": version},
+                )
+            )
+
+    def route(self, deployment: Deployment, weight: float) -> None:
+        function, alias = deployment.function, deployment.alias
+        try:
+            description = self._runtime.alias(function, alias).description
+        except FunctionNotFoundError:
+            description = ""
+        if weight >= 1.0:
+            self._ensure_version(function, deployment.target)
+            self._runtime.put_alias(function, alias, deployment.target, description=description)
+            return
+        self._ensure_version(function, deployment.current)
+        weights: list[tuple[str, float]] = []
+        if weight > 0.0:
+            self._ensure_version(function, deployment.target)
+            weights = [(deployment.target, round(weight, 4))]
+        self._runtime.put_alias(
+            function, alias, deployment.current, weights=weights, description=description
+        )
+
+    async def invoke(self, region: str, function: str, payload: bytes) -> str | None:
+        try:
+            result = await self._runtime.invoke(function, payload)
+        except Exception as exc:  # not found, throttled: the hook never reports
+            return f"{type(exc).__name__}: {exc}"
+        if result.function_error:
+            return result.payload.decode("utf-8", "replace")[:500]
+        return None
+
+    async def alarms_firing(self, region: str, names: list[str]) -> list[str]:
+        def read() -> list[str]:
+            client = self._clients(region)("cloudwatch")
+            found = client.describe_alarms(AlarmNames=names).get("MetricAlarms", [])
+            return [a["AlarmName"] for a in found if a.get("StateValue") == "ALARM"]
+
+        try:
+            return await asyncio.to_thread(read)
+        except Exception:
+            log.exception("reading alarms %s failed", names)
+            return []
+
+    def report(self, message: str) -> None:
+        log.info("%s", message)
+        self._reporter.info(message)
+
+
+class CodeDeployService(EmulatedService):
+    name = "codedeploy"
+    order = 11  # right after Lambda registered its aliases, before anything invokes them
+    providers: ClassVar[Mapping[str, Provider]] = {
+        "AWS::CodeDeploy::Application": ApplicationProvider(),
+        "AWS::CodeDeploy::DeploymentGroup": DeploymentGroupProvider(),
+        "AWS::CodeDeploy::DeploymentConfig": DeploymentConfigProvider(),
+    }
+
+    def __init__(self) -> None:
+        self.store: CodeDeployStore | None = None
+        self.engine: Engine | None = None
+        self._operations: dict[str, Operation] = {}
+
+    def hooks(self) -> Iterable[Hook]:
+        async def answer(call: AwsCall) -> Response | None:
+            handler = self._operations.get(call.operation or "")
+            if handler is not None:
+                return await handler(call)
+            return call.error(
+                "UnsupportedActionException",
+                f"The local CodeDeploy runs the templates' Lambda deployments; "
+                f"{call.operation} is not emulated (answered: {', '.join(sorted(self._operations))})",
+            )
+
+        return [Hook("codedeploy", None, before=answer)]
+
+    async def prepare(self, cloud: CloudContext) -> None:
+        root = cloud.settings.snapshot_dir / "codedeploy"
+        CodeDeployStore.forget(root)  # `--fresh` may have wiped the directory
+        self.store = CodeDeployStore.for_dir(root)
+
+    async def start(self, cloud: CloudContext) -> None:
+        from stratus.local.cloud import aws_client_factory
+        from stratus.local.lambda_runtime.service import LambdaService
+
+        assert self.store is not None
+        runtime = cloud.service(LambdaService).runtime
+        cache: dict[str, Any] = {}
+
+        def clients(region: str) -> Any:
+            if region not in cache:
+                cache[region] = aws_client_factory(cloud.settings, region)
+            return cache[region]
+
+        target = LocalTarget(runtime, clients, cloud.reporter)
+        self.engine = engine = Engine(self.store, target, scale=cloud.settings.deploy_time_scale)
+        self._operations = operations(self.store, engine)
+        if runtime is None:
+            return
+        for dep in self._plan(cloud.require_deployment(), cloud.reporter):
+            target.route(dep, 0.0)  # now, before any invoke can reach the new version
+            cloud.background(engine.run(dep), f"codedeploy-{dep.id}")
+
+    def _plan(self, provisioned: Provisioned, reporter: Reporter) -> list[Deployment]:
+        """The deployments to run now: new ones for aliases whose version changed, and
+        those a stop interrupted."""
+        assert self.store is not None
+        store, runs = self.store, []
+        for resource in provisioned.resources("AWS::Lambda::Alias"):
+            policy = resource.update_policy.get(UPDATE_POLICY)
+            if not isinstance(policy, dict):
+                continue
+            region = provisioned.stacks[resource.stack].region
+            props = resource.properties
+            function, alias = _name(props.get("FunctionName")), str(props.get("Name"))
+            wanted = str(props.get("FunctionVersion"))
+            key = alias_key(region, function, alias)
+            live = store.aliases.get(key)
+            if live is None:  # created: CloudFormation points a new alias directly
+                store.set_alias(key, wanted)
+                continue
+            app = str(policy.get("ApplicationName") or "")
+            group = str(policy.get("DeploymentGroupName") or "")
+            record = store.group(region, app, group)
+            if record is None:
+                reporter.warn(
+                    f"{resource.stack}/{resource.logical_id}: deployment group {app}/{group} "
+                    "is not provisioned; the alias is updated without a deployment"
+                )
+                store.set_alias(key, wanted)
+                continue
+            resumed = self._interrupted(region, function, alias, live, wanted)
+            if resumed is not None:
+                reporter.info(f"deployment {resumed.id} was interrupted: running it again")
+                runs.append(resumed)
+                continue
+            if live == wanted:
+                continue
+            dep = Deployment(
+                id=new_deployment_id(),
+                region=region,
+                application=app,
+                group=group,
+                config=str(
+                    record["properties"].get("DeploymentConfigName")
+                    or "CodeDeployDefault.LambdaAllAtOnce"
+                ),
+                function=function,
+                alias=alias,
+                current=live,
+                target=wanted,
+                before_hook=_name(policy.get("BeforeAllowTrafficHook")),
+                after_hook=_name(policy.get("AfterAllowTrafficHook")),
+                logical_id=resource.logical_id,
+            )
+            store.add(dep)
+            runs.append(dep)
+        return runs
+
+    def _interrupted(
+        self, region: str, function: str, alias: str, live: str, wanted: str
+    ) -> Deployment | None:
+        assert self.store is not None
+        found = None
+        for dep in list(self.store.deployments.values()):
+            if dep.status in DONE or (dep.region, dep.function, dep.alias) != (
+                region,
+                function,
+                alias,
+            ):
+                continue
+            if (dep.current, dep.target) == (live, wanted) and found is None:
+                found = dep
+                continue
+            dep.status, dep.completed = STOPPED, time.time()
+            message = "Stopped: the stack changed the alias again before it finished"
+            dep.error = {"code": "MANUAL_STOP", "message": message}
+            dep.messages.append(message)
+            self.store.save()
+        return found
+
+    def describe(self) -> Mapping[str, Any]:
+        if self.engine is None:
+            return {}
+        return {"deployments": f"traffic shifting at {self.engine.scale:g}x speed"}
+
+
+SERVICES = [CodeDeployService]
