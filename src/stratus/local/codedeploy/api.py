@@ -51,7 +51,10 @@ def deployment_info(dep: Deployment) -> dict[str, Any]:
     content = json.dumps(dep.appspec())
     revision = {
         "revisionType": "AppSpecContent",
-        "appSpecContent": {"content": content, "sha256": hashlib.sha256(content.encode()).hexdigest()},
+        "appSpecContent": {
+            "content": content,
+            "sha256": hashlib.sha256(content.encode()).hexdigest(),
+        },
     }
     # One target (the function's alias): where it is in the deployment.
     overview = {k: 0 for k in ("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready")}
@@ -189,7 +192,9 @@ def operations(store: CodeDeployStore, engine: Engine) -> dict[str, Operation]:
 
     def list_applications(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
         names = sorted(
-            r["applicationName"] for k, r in store.applications.items() if k.startswith(call.region + "/")
+            r["applicationName"]
+            for k, r in store.applications.items()
+            if k.startswith(call.region + "/")
         )
         return {"applications": names}
 

@@ -20,6 +20,7 @@ canary takes 5 s at 60. The alias, hook invocation and alarm reads are injected 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import time
@@ -144,7 +145,9 @@ class Engine:
         on_request = bool(events.get("Enabled")) and "DEPLOYMENT_STOP_ON_REQUEST" in (
             events.get("Events") or []
         )
-        dep.stop_requested = "rollback" if (on_request if rollback is None else rollback) else "keep"
+        dep.stop_requested = (
+            "rollback" if (on_request if rollback is None else rollback) else "keep"
+        )
         self.store.save()
         self._poke(deployment_id)
 
@@ -276,10 +279,8 @@ class Engine:
             remaining = deadline - self._clock()
             if remaining <= 0:
                 return True
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(wake.wait(), min(remaining, self.poll))
-            except TimeoutError:
-                pass
             wake.clear()
 
     def _end(self, dep: Deployment, status: str, code: str = "", message: str = "") -> None:

@@ -32,6 +32,7 @@ from stratus.local.codedeploy.providers import (
 from stratus.local.codedeploy.store import (
     DONE,
     STOPPED,
+    SUCCEEDED,
     CodeDeployStore,
     Deployment,
     alias_key,
@@ -41,8 +42,8 @@ from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext, Reporter
 from stratus.local.core.contracts import FunctionNotFoundError
 from stratus.local.core.registry import EmulatedService, Hook
-from stratus.local.provision.model import Resource
 from stratus.local.provision.model import Deployment as Provisioned
+from stratus.local.provision.model import Resource
 from stratus.local.provision.provider import Provider
 
 log = logging.getLogger("stratus.codedeploy")
@@ -85,22 +86,31 @@ class LocalTarget:
             )
 
     def route(self, deployment: Deployment, weight: float) -> None:
-        function, alias = deployment.function, deployment.alias
+        if weight >= 1.0:
+            self.pin(deployment.function, deployment.alias, deployment.target)
+        elif weight <= 0.0:
+            self.pin(deployment.function, deployment.alias, deployment.current)
+        else:
+            self.pin(
+                deployment.function,
+                deployment.alias,
+                deployment.current,
+                (deployment.target, round(weight, 4)),
+            )
+
+    def pin(
+        self, function: str, alias: str, version: str, extra: tuple[str, float] | None = None
+    ) -> None:
+        """Point the alias at `version`, with `extra` (version, weight) beside it."""
         try:
             description = self._runtime.alias(function, alias).description
         except FunctionNotFoundError:
             description = ""
-        if weight >= 1.0:
-            self._ensure_version(function, deployment.target)
-            self._runtime.put_alias(function, alias, deployment.target, description=description)
-            return
-        self._ensure_version(function, deployment.current)
-        weights: list[tuple[str, float]] = []
-        if weight > 0.0:
-            self._ensure_version(function, deployment.target)
-            weights = [(deployment.target, round(weight, 4))]
+        self._ensure_version(function, version)
+        if extra is not None:
+            self._ensure_version(function, extra[0])
         self._runtime.put_alias(
-            function, alias, deployment.current, weights=weights, description=description
+            function, alias, version, weights=[extra] if extra else [], description=description
         )
 
     async def invoke(self, region: str, function: str, payload: bytes) -> str | None:
@@ -151,7 +161,8 @@ class CodeDeployService(EmulatedService):
             return call.error(
                 "UnsupportedActionException",
                 f"The local CodeDeploy runs the templates' Lambda deployments; "
-                f"{call.operation} is not emulated (answered: {', '.join(sorted(self._operations))})",
+                f"{call.operation} is not emulated "
+                f"(answered: {', '.join(sorted(self._operations))})",
             )
 
         return [Hook("codedeploy", None, before=answer)]
@@ -179,15 +190,22 @@ class CodeDeployService(EmulatedService):
         self._operations = operations(self.store, engine)
         if runtime is None:
             return
-        for dep in self._plan(cloud.require_deployment(), cloud.reporter):
+        runs, pins = self._plan(cloud.require_deployment(), cloud.reporter)
+        for function, alias, version in pins:  # a change that failed before: not retried
+            target.pin(function, alias, version)
+        for dep in runs:
             target.route(dep, 0.0)  # now, before any invoke can reach the new version
             cloud.background(engine.run(dep), f"codedeploy-{dep.id}")
 
-    def _plan(self, provisioned: Provisioned, reporter: Reporter) -> list[Deployment]:
-        """The deployments to run now: new ones for aliases whose version changed, and
-        those a stop interrupted."""
+    def _plan(
+        self, provisioned: Provisioned, reporter: Reporter
+    ) -> tuple[list[Deployment], list[tuple[str, str, str]]]:
+        """The deployments to run now (new ones for aliases whose version changed, and
+        those a stop interrupted), and the aliases to keep on their live version."""
         assert self.store is not None
-        store, runs = self.store, []
+        store: CodeDeployStore = self.store
+        runs: list[Deployment] = []
+        pins: list[tuple[str, str, str]] = []
         for resource in provisioned.resources("AWS::Lambda::Alias"):
             policy = resource.update_policy.get(UPDATE_POLICY)
             if not isinstance(policy, dict):
@@ -218,6 +236,14 @@ class CodeDeployService(EmulatedService):
                 continue
             if live == wanted:
                 continue
+            failed = self._failed_before(region, function, alias, live, wanted)
+            if failed is not None:
+                reporter.warn(
+                    f"{function}:{alias} stays on version {live}: deployment {failed.id} of "
+                    f"version {wanted} ended {failed.status}; change the code to deploy again"
+                )
+                pins.append((function, alias, live))
+                continue
             dep = Deployment(
                 id=new_deployment_id(),
                 region=region,
@@ -237,7 +263,24 @@ class CodeDeployService(EmulatedService):
             )
             store.add(dep)
             runs.append(dep)
-        return runs
+        return runs, pins
+
+    def _failed_before(
+        self, region: str, function: str, alias: str, live: str, wanted: str
+    ) -> Deployment | None:
+        """The last deployment of this very change, if it did not succeed: the stack was
+        rolled back (AWS: UPDATE_ROLLBACK_COMPLETE), so the same assembly does not retry."""
+        assert self.store is not None
+        mine = [
+            d
+            for d in self.store.deployments.values()
+            if (d.region, d.function, d.alias) == (region, function, alias)
+            and d.creator != "codeDeployRollback"
+        ]
+        last = max(mine, key=lambda d: d.created, default=None)
+        if last is not None and (last.current, last.target) == (live, wanted):
+            return last if last.status in DONE and last.status != SUCCEEDED else None
+        return None
 
     def _interrupted(
         self, region: str, function: str, alias: str, live: str, wanted: str

@@ -92,7 +92,12 @@ class Deployment:
         spec: dict[str, Any] = {
             "version": 0.0,
             "Resources": [
-                {self.logical_id or self.function: {"Type": "AWS::Lambda::Function", "Properties": props}}
+                {
+                    self.logical_id or self.function: {
+                        "Type": "AWS::Lambda::Function",
+                        "Properties": props,
+                    }
+                }
             ],
         }
         if hooks:

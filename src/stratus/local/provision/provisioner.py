@@ -245,10 +245,12 @@ class _StackRun:
         for logical_id, spec in resources.items():
             policy = spec.get("UpdatePolicy")
             resource = self.stack.resources.get(logical_id)
-            if isinstance(policy, dict) and resource is not None:
-                resource.update_policy = self.resolver.resolve(
-                    policy, f"{logical_id}.UpdatePolicy"
-                )
+            if not isinstance(policy, dict) or resource is None:
+                continue
+            try:
+                resource.update_policy = self.resolver.resolve(policy, f"{logical_id}.UpdatePolicy")
+            except (IntrinsicError, KeyError) as exc:  # only what reads it is affected
+                log.warning("%s/%s: UpdatePolicy not resolved: %s", self.name, logical_id, exc)
 
     def _record_stack(self, previous: dict[str, Any] | None) -> None:
         now = now_iso()

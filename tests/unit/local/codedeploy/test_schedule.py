@@ -31,9 +31,7 @@ def test_every_predefined_lambda_config_is_known() -> None:
 
 
 def test_all_at_once_shifts_everything_immediately() -> None:
-    assert configs.schedule(configs.PREDEFINED["CodeDeployDefault.LambdaAllAtOnce"]) == [
-        (0.0, 1.0)
-    ]
+    assert configs.schedule(configs.PREDEFINED["CodeDeployDefault.LambdaAllAtOnce"]) == [(0.0, 1.0)]
 
 
 def test_custom_linear_with_a_percentage_that_does_not_divide_100_ends_at_100() -> None:
@@ -66,9 +64,18 @@ def test_custom_canary_from_the_template_shape() -> None:
 @pytest.mark.parametrize(
     "routing",
     [
-        {"Type": "TimeBasedCanary", "TimeBasedCanary": {"CanaryPercentage": 0, "CanaryInterval": 1}},
-        {"Type": "TimeBasedCanary", "TimeBasedCanary": {"CanaryPercentage": 100, "CanaryInterval": 1}},
-        {"Type": "TimeBasedLinear", "TimeBasedLinear": {"LinearPercentage": 10, "LinearInterval": 0}},
+        {
+            "Type": "TimeBasedCanary",
+            "TimeBasedCanary": {"CanaryPercentage": 0, "CanaryInterval": 1},
+        },
+        {
+            "Type": "TimeBasedCanary",
+            "TimeBasedCanary": {"CanaryPercentage": 100, "CanaryInterval": 1},
+        },
+        {
+            "Type": "TimeBasedLinear",
+            "TimeBasedLinear": {"LinearPercentage": 10, "LinearInterval": 0},
+        },
         {"Type": "TimeBasedLinear", "TimeBasedLinear": {}},
         {"Type": "Sideways"},
     ],
