@@ -12,6 +12,7 @@ while v2 keeps serving), then a restart keeps every deployment and the alias on 
 from __future__ import annotations
 
 import collections
+import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -216,3 +217,50 @@ def test_deployments_survive_a_restart_and_bad_input_is_a_4xx(app_dir: Path) -> 
                 call()
             assert error.value.response["Error"]["Code"] == code
             assert error.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
+def test_create_deployment_through_the_api_shifts_the_alias(app_dir: Path) -> None:
+    """`aws deploy create-deployment` with an AppSpec, as pipelines do: v3 (whose hook-less
+    code is fine) goes live all at once, its pre-traffic hook (now succeeding) run first."""
+    appspec = {
+        "version": 0.0,
+        "Resources": [
+            {
+                "Service": {
+                    "Type": "AWS::Lambda::Function",
+                    "Properties": {
+                        "Name": FUNCTION,
+                        "Alias": "live",
+                        "CurrentVersion": "2",
+                        "TargetVersion": "3",
+                    },
+                }
+            }
+        ],
+        "Hooks": [{"BeforeAllowTraffic": "canary-pre-hook"}],
+    }
+    with cloud(app_dir) as handle:
+        client = aws_client(handle, "codedeploy")
+        created = client.create_deployment(
+            applicationName=APP,
+            deploymentGroupName=GROUP,
+            deploymentConfigName="CodeDeployDefault.LambdaAllAtOnce",
+            revision={
+                "revisionType": "AppSpecContent",
+                "appSpecContent": {"content": json.dumps(appspec)},
+            },
+        )
+        deployment_id = created["deploymentId"]
+        drive(handle, deployment_id, 60)
+        assert get(handle, deployment_id)["status"] == "Succeeded"
+        assert invoke(handle) == ('{"release": "v3", "version": "3"}', "3", False)
+        with pytest.raises(ClientError) as stale:  # the alias no longer serves version 2
+            client.create_deployment(
+                applicationName=APP,
+                deploymentGroupName=GROUP,
+                revision={
+                    "revisionType": "AppSpecContent",
+                    "appSpecContent": {"content": json.dumps(appspec)},
+                },
+            )
+        assert stale.value.response["Error"]["Code"] == "InvalidRevisionException"

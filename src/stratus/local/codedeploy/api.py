@@ -17,8 +17,8 @@ from typing import Any
 from starlette.responses import Response
 
 from stratus.local.codedeploy import configs
-from stratus.local.codedeploy.engine import DeploymentError, Engine
-from stratus.local.codedeploy.store import DONE, CodeDeployStore, Deployment
+from stratus.local.codedeploy.engine import DeploymentError, Engine, routing_of
+from stratus.local.codedeploy.store import DONE, CodeDeployStore, Deployment, new_deployment_id
 from stratus.local.core.call import AwsCall
 
 Operation = Callable[[AwsCall], Awaitable[Response]]
@@ -156,8 +156,6 @@ def group_info(store: CodeDeployStore, region: str, app: str, name: str) -> dict
 
 
 def config_info(store: CodeDeployStore, region: str, name: str) -> dict[str, Any]:
-    from stratus.local.codedeploy.engine import routing_of
-
     routing = routing_of(store, region, name)
     record = store.configs.get(f"{region}/{name}") or {}
     return {
@@ -170,8 +168,63 @@ def config_info(store: CodeDeployStore, region: str, name: str) -> dict[str, Any
     }
 
 
+def parse_appspec(revision: dict[str, Any]) -> dict[str, Any]:
+    """The AppSpec of a CreateDeployment revision (AppSpecContent or String, JSON or YAML)
+    (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html)."""
+    import yaml
+
+    kind = revision.get("revisionType")
+    holder = revision.get("appSpecContent") if kind == "AppSpecContent" else revision.get("string")
+    content = (holder or {}).get("content") if kind in ("AppSpecContent", "String") else None
+    if not isinstance(content, str) or not content.strip():
+        raise DeploymentError(
+            "InvalidRevisionException",
+            "A Lambda deployment needs an AppSpecContent (or String) revision with content",
+        )
+    try:
+        spec = yaml.safe_load(content)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        raise DeploymentError(
+            "InvalidRevisionException", f"The AppSpec is not valid: {exc}"
+        ) from None
+    resources = spec.get("Resources") if isinstance(spec, dict) else None
+    if not isinstance(resources, list) or len(resources) != 1 or not isinstance(resources[0], dict):
+        raise DeploymentError(
+            "InvalidRevisionException", "The AppSpec must name exactly one Lambda function resource"
+        )
+    (logical, body), *_ = resources[0].items()
+    props = (body or {}).get("Properties") if isinstance(body, dict) else None
+    wanted = ("Name", "Alias", "CurrentVersion", "TargetVersion")
+    if (body or {}).get("Type") != "AWS::Lambda::Function" or not isinstance(props, dict):
+        raise DeploymentError(
+            "InvalidRevisionException", "The resource must be AWS::Lambda::Function"
+        )
+    missing = [k for k in wanted if props.get(k) in (None, "")]
+    if missing:
+        raise DeploymentError(
+            "InvalidRevisionException", f"The AppSpec resource lacks {', '.join(missing)}"
+        )
+    hooks: dict[str, str] = {}
+    for entry in spec.get("Hooks") or []:
+        if isinstance(entry, dict):
+            hooks.update({str(k): str(v) for k, v in entry.items()})
+    unknown = set(hooks) - {"BeforeAllowTraffic", "AfterAllowTraffic"}
+    if unknown:
+        raise DeploymentError(
+            "InvalidRevisionException", f"Lambda deployments have no hook {', '.join(unknown)}"
+        )
+    return {"logical_id": str(logical), **{k: str(props[k]) for k in wanted}, "hooks": hooks}
+
+
 # -- the operations --------------------------------------------------------------------
-def operations(store: CodeDeployStore, engine: Engine) -> dict[str, Operation]:
+def operations(
+    store: CodeDeployStore,
+    engine: Engine,
+    launch: Callable[[Deployment], str | None] | None = None,
+) -> dict[str, Operation]:
+    """`launch` checks a deployment against the running functions (an error message) and,
+    when it can run, starts it; without one, CreateDeployment is refused."""
+
     def application(region: str, name: str) -> dict[str, Any]:
         record = store.applications.get(f"{region}/{name}")
         if record is None:
@@ -282,13 +335,52 @@ def operations(store: CodeDeployStore, engine: Engine) -> dict[str, Operation]:
         engine.hook_status(dep.id, execution, str(p.get("status") or ""))
         return {"lifecycleEventHookExecutionId": execution}
 
+    def create_deployment(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
+        app = _required(p, "applicationName", "ApplicationNameRequiredException")
+        if application(call.region, app)["computePlatform"] != "Lambda":
+            raise DeploymentError(
+                "InvalidComputePlatformException", f"{app} is not a Lambda application"
+            )
+        group = _required(p, "deploymentGroupName", "DeploymentGroupNameRequiredException")
+        info = group_info(store, call.region, app, group)
+        config = str(p.get("deploymentConfigName") or info["deploymentConfigName"])
+        routing_of(store, call.region, config)  # an unknown name is refused now
+        spec = parse_appspec(p.get("revision") or {})
+        busy = [d.id for d in store.in_group(call.region, app, group) if d.status not in DONE]
+        if busy:
+            raise DeploymentError(
+                "DeploymentLimitExceededException",
+                f"The deployment group {group} has a deployment in progress: {busy[0]}",
+            )
+        dep = Deployment(
+            id=new_deployment_id(),
+            region=call.region,
+            application=app,
+            group=group,
+            config=config,
+            function=spec["Name"].split(":function:")[-1].split(":")[0],
+            alias=spec["Alias"],
+            current=spec["CurrentVersion"],
+            target=spec["TargetVersion"],
+            before_hook=spec["hooks"].get("BeforeAllowTraffic", "").split(":function:")[-1],
+            after_hook=spec["hooks"].get("AfterAllowTraffic", "").split(":function:")[-1],
+            logical_id=spec["logical_id"],
+            description=str(p.get("description") or ""),
+        )
+        problem = "the local cloud runs no functions" if launch is None else None
+        if launch is not None:
+            problem = launch(dep)
+        if problem:
+            raise DeploymentError("InvalidRevisionException", problem)
+        return {"deploymentId": dep.id}
+
     def get_deployment_config(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
         name = _required(p, "deploymentConfigName", "DeploymentConfigNameRequiredException")
         return {"deploymentConfigInfo": config_info(store, call.region, name)}
 
     def list_deployment_configs(call: AwsCall, p: dict[str, Any]) -> dict[str, Any]:
         custom = [k.split("/", 1)[1] for k in store.configs if k.startswith(call.region + "/")]
-        return {"deploymentConfigs": sorted(configs.PREDEFINED) + sorted(custom)}
+        return {"deploymentConfigsList": sorted(configs.PREDEFINED) + sorted(custom)}
 
     table: dict[str, Callable[[AwsCall, dict[str, Any]], dict[str, Any]]] = {
         "ListApplications": list_applications,
@@ -301,6 +393,7 @@ def operations(store: CodeDeployStore, engine: Engine) -> dict[str, Operation]:
         "GetDeployment": get_deployment,
         "BatchGetDeployments": batch_get_deployments,
         "StopDeployment": stop_deployment,
+        "CreateDeployment": create_deployment,
         "PutLifecycleEventHookExecutionStatus": put_hook_status,
         "GetDeploymentConfig": get_deployment_config,
         "ListDeploymentConfigs": list_deployment_configs,

@@ -85,6 +85,25 @@ class LocalTarget:
                 )
             )
 
+    def check(self, deployment: Deployment) -> str | None:
+        """Why a requested deployment cannot run here, or None."""
+        function, alias = deployment.function, deployment.alias
+        try:
+            live = self._runtime.alias(function, alias)
+        except FunctionNotFoundError:
+            return f"No alias {alias} of function {function}"
+        if live.version != deployment.current or live.weights:
+            return (
+                f"The alias {alias} serves version {live.version}"
+                f"{' with weighted routing' if live.weights else ''}, not CurrentVersion "
+                f"{deployment.current}"
+            )
+        try:
+            self._ensure_version(function, deployment.target)
+        except (ValueError, FunctionNotFoundError):
+            return f"No version {deployment.target} of function {function}"
+        return None
+
     def route(self, deployment: Deployment, weight: float) -> None:
         if weight >= 1.0:
             self.pin(deployment.function, deployment.alias, deployment.target)
@@ -187,7 +206,18 @@ class CodeDeployService(EmulatedService):
 
         target = LocalTarget(runtime, clients, cloud.reporter)
         self.engine = engine = Engine(self.store, target, scale=cloud.settings.deploy_time_scale)
-        self._operations = operations(self.store, engine)
+        store = self.store
+
+        def launch(dep: Deployment) -> str | None:
+            """CreateDeployment: the alias must serve CurrentVersion, both versions exist."""
+            problem = target.check(dep)
+            if problem is None:
+                store.add(dep)
+                target.route(dep, 0.0)
+                cloud.background(engine.run(dep), f"codedeploy-{dep.id}")
+            return problem
+
+        self._operations = operations(self.store, engine, launch if runtime else None)
         if runtime is None:
             return
         runs, pins = self._plan(cloud.require_deployment(), cloud.reporter)
