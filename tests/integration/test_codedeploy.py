@@ -240,6 +240,17 @@ def test_create_deployment_through_the_api_shifts_the_alias(app_dir: Path) -> No
         "Hooks": [{"BeforeAllowTraffic": "canary-pre-hook"}],
     }
     with cloud(app_dir) as handle:
+        # The errors alarm of v4's canary would stop this one too: wait until it is OK again.
+        alarms = aws_client(handle, "cloudwatch")
+        deadline = time.monotonic() + 120
+        while (
+            alarms.describe_alarms(AlarmNames=["canary-service-errors"])["MetricAlarms"][0][
+                "StateValue"
+            ]
+            != "OK"
+        ):
+            assert time.monotonic() < deadline, "the errors alarm never went back to OK"
+            time.sleep(1)
         client = aws_client(handle, "codedeploy")
         created = client.create_deployment(
             applicationName=APP,
