@@ -9,7 +9,6 @@ table the service's before-hook calls by botocore operation name.
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -17,7 +16,14 @@ from typing import Any
 from starlette.responses import Response
 
 from stratus.local.codedeploy import configs
+from stratus.local.codedeploy.appspec import parse_appspec
 from stratus.local.codedeploy.engine import DeploymentError, Engine, routing_of
+from stratus.local.codedeploy.shapes import (
+    application_info,
+    config_info,
+    deployment_info,
+    group_info,
+)
 from stratus.local.codedeploy.store import DONE, CodeDeployStore, Deployment, new_deployment_id
 from stratus.local.core.call import AwsCall
 
@@ -34,186 +40,6 @@ def _required(params: dict[str, Any], name: str, code: str) -> str:
     if not isinstance(value, str) or not value:
         raise DeploymentError(code, f"{name} is required")
     return value
-
-
-# -- shapes ----------------------------------------------------------------------------
-def application_info(record: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "applicationId": record["applicationId"],
-        "applicationName": record["applicationName"],
-        "createTime": record["createTime"],
-        "linkedToGitHub": False,
-        "computePlatform": record["computePlatform"],
-    }
-
-
-def deployment_info(dep: Deployment) -> dict[str, Any]:
-    content = json.dumps(dep.appspec())
-    revision = {
-        "revisionType": "AppSpecContent",
-        "appSpecContent": {
-            "content": content,
-            "sha256": hashlib.sha256(content.encode()).hexdigest(),
-        },
-    }
-    # One target (the function's alias): where it is in the deployment.
-    overview = {k: 0 for k in ("Pending", "InProgress", "Succeeded", "Failed", "Skipped", "Ready")}
-    if dep.status in DONE:
-        overview["Succeeded" if dep.status == "Succeeded" else "Failed"] = 1
-    else:
-        overview["InProgress" if dep.started else "Pending"] = 1
-    out: dict[str, Any] = {
-        "applicationName": dep.application,
-        "deploymentGroupName": dep.group,
-        "deploymentConfigName": dep.config,
-        "deploymentId": dep.id,
-        "revision": revision,
-        "status": dep.status,
-        "createTime": dep.created,
-        "deploymentOverview": overview,
-        "creator": dep.creator,
-        "deploymentStyle": {
-            "deploymentType": "BLUE_GREEN",
-            "deploymentOption": "WITH_TRAFFIC_CONTROL",
-        },
-        "deploymentStatusMessages": list(dep.messages),
-        "computePlatform": "Lambda",
-    }
-    if dep.description:
-        out["description"] = dep.description
-    if dep.started:
-        out["startTime"] = dep.started
-    if dep.completed:
-        out["completeTime"] = dep.completed
-    if dep.error:
-        out["errorInformation"] = dict(dep.error)
-    if dep.rollback:
-        out["rollbackInfo"] = dict(dep.rollback)
-    return out
-
-
-def _summary(dep: Deployment | None) -> dict[str, Any]:
-    if dep is None:
-        return {}
-    out: dict[str, Any] = {"deploymentId": dep.id, "status": dep.status, "createTime": dep.created}
-    if dep.completed:
-        out["endTime"] = dep.completed
-    return out
-
-
-def group_info(store: CodeDeployStore, region: str, app: str, name: str) -> dict[str, Any]:
-    record = store.group(region, app, name)
-    if record is None:
-        raise DeploymentError(
-            "DeploymentGroupDoesNotExistException",
-            f"The deployment group {name} does not exist with the user or AWS account.",
-        )
-    props = record["properties"]
-    alarms = props.get("AlarmConfiguration") or {}
-    rollback = props.get("AutoRollbackConfiguration") or {}
-    style = props.get("DeploymentStyle") or {}
-    history = store.in_group(region, app, name)
-    succeeded = next((d for d in history if d.status == "Succeeded"), None)
-    info: dict[str, Any] = {
-        "applicationName": app,
-        "deploymentGroupId": record["deploymentGroupId"],
-        "deploymentGroupName": name,
-        "deploymentConfigName": props.get("DeploymentConfigName")
-        or configs.PREFIX + "LambdaAllAtOnce",
-        "ec2TagFilters": [],
-        "onPremisesInstanceTagFilters": [],
-        "autoScalingGroups": [],
-        "serviceRoleArn": props.get("ServiceRoleArn") or "",
-        "triggerConfigurations": [],
-        "alarmConfiguration": {
-            "enabled": bool(alarms.get("Enabled", bool(alarms.get("Alarms")))),
-            "ignorePollAlarmFailure": bool(alarms.get("IgnorePollAlarmFailure", False)),
-            "alarms": [{"name": a.get("Name")} for a in alarms.get("Alarms") or []],
-        },
-        "autoRollbackConfiguration": {
-            "enabled": bool(rollback.get("Enabled", False)),
-            "events": list(rollback.get("Events") or []),
-        },
-        "deploymentStyle": {
-            "deploymentType": style.get("DeploymentType", "BLUE_GREEN"),
-            "deploymentOption": style.get("DeploymentOption", "WITH_TRAFFIC_CONTROL"),
-        },
-        "computePlatform": "Lambda",
-    }
-    if history:
-        info["lastAttemptedDeployment"] = _summary(history[0])
-        content = json.dumps(history[0].appspec())
-        info["targetRevision"] = {
-            "revisionType": "AppSpecContent",
-            "appSpecContent": {
-                "content": content,
-                "sha256": hashlib.sha256(content.encode()).hexdigest(),
-            },
-        }
-    if succeeded is not None:
-        info["lastSuccessfulDeployment"] = _summary(succeeded)
-    return info
-
-
-def config_info(store: CodeDeployStore, region: str, name: str) -> dict[str, Any]:
-    routing = routing_of(store, region, name)
-    record = store.configs.get(f"{region}/{name}") or {}
-    return {
-        "deploymentConfigId": record.get("deploymentConfigId")
-        or hashlib.md5(name.encode()).hexdigest(),
-        "deploymentConfigName": name,
-        "createTime": record.get("createTime") or 0,
-        "computePlatform": "Lambda",
-        "trafficRoutingConfig": routing.to_api(),
-    }
-
-
-def parse_appspec(revision: dict[str, Any]) -> dict[str, Any]:
-    """The AppSpec of a CreateDeployment revision (AppSpecContent or String, JSON or YAML)
-    (https://docs.aws.amazon.com/codedeploy/latest/userguide/reference-appspec-file-structure-resources.html)."""
-    import yaml
-
-    kind = revision.get("revisionType")
-    holder = revision.get("appSpecContent") if kind == "AppSpecContent" else revision.get("string")
-    content = (holder or {}).get("content") if kind in ("AppSpecContent", "String") else None
-    if not isinstance(content, str) or not content.strip():
-        raise DeploymentError(
-            "InvalidRevisionException",
-            "A Lambda deployment needs an AppSpecContent (or String) revision with content",
-        )
-    try:
-        spec = yaml.safe_load(content)  # JSON is YAML too
-    except yaml.YAMLError as exc:
-        raise DeploymentError(
-            "InvalidRevisionException", f"The AppSpec is not valid: {exc}"
-        ) from None
-    resources = spec.get("Resources") if isinstance(spec, dict) else None
-    if not isinstance(resources, list) or len(resources) != 1 or not isinstance(resources[0], dict):
-        raise DeploymentError(
-            "InvalidRevisionException", "The AppSpec must name exactly one Lambda function resource"
-        )
-    (logical, body), *_ = resources[0].items()
-    props = (body or {}).get("Properties") if isinstance(body, dict) else None
-    wanted = ("Name", "Alias", "CurrentVersion", "TargetVersion")
-    if (body or {}).get("Type") != "AWS::Lambda::Function" or not isinstance(props, dict):
-        raise DeploymentError(
-            "InvalidRevisionException", "The resource must be AWS::Lambda::Function"
-        )
-    missing = [k for k in wanted if props.get(k) in (None, "")]
-    if missing:
-        raise DeploymentError(
-            "InvalidRevisionException", f"The AppSpec resource lacks {', '.join(missing)}"
-        )
-    hooks: dict[str, str] = {}
-    for entry in spec.get("Hooks") or []:
-        if isinstance(entry, dict):
-            hooks.update({str(k): str(v) for k, v in entry.items()})
-    unknown = set(hooks) - {"BeforeAllowTraffic", "AfterAllowTraffic"}
-    if unknown:
-        raise DeploymentError(
-            "InvalidRevisionException", f"Lambda deployments have no hook {', '.join(unknown)}"
-        )
-    return {"logical_id": str(logical), **{k: str(props[k]) for k in wanted}, "hooks": hooks}
 
 
 # -- the operations --------------------------------------------------------------------
