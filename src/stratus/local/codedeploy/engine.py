@@ -98,6 +98,7 @@ class Engine:
         self.poll = poll_seconds
         self._clock = clock
         self._wake: dict[str, asyncio.Event] = {}
+        self._hook_calls: set[asyncio.Task[str | None]] = set()
 
     def seconds(self, minutes: float) -> float:
         return minutes * 60.0 / self.scale
@@ -219,15 +220,15 @@ class Engine:
         dep.hooks[execution] = "Pending"
         self.store.save()
         payload = json.dumps({"DeploymentId": dep.id, "LifecycleEventHookExecutionId": execution})
+        # The hook runs on its own (it may still be returning after it reported), as on AWS;
+        # the task is kept until it ends so it is never collected half-way.
         call = asyncio.create_task(self.target.invoke(dep.region, function, payload.encode()))
+        self._hook_calls.add(call)
+        call.add_done_callback(self._hook_calls.discard)
         deadline = self._clock() + self.seconds(HOOK_TIMEOUT_MINUTES)
-        try:
-            ok = await self._hold(
-                dep, deadline, alarms, lambda: dep.hooks.get(execution) in (SUCCEEDED, FAILED)
-            )
-        finally:
-            if not call.done():
-                call.cancel()
+        ok = await self._hold(
+            dep, deadline, alarms, lambda: dep.hooks.get(execution) in (SUCCEEDED, FAILED)
+        )
         if not ok:
             return False
         status = dep.hooks.get(execution)
