@@ -48,6 +48,7 @@ def make_settings(
     *,
     lambda_concurrency: int = 1000,
     lambda_workers: int = 0,
+    deploy_time_scale: float = 1.0,
 ) -> LocalSettings:
     return LocalSettings.for_project(
         project_root(app_dir),
@@ -55,6 +56,7 @@ def make_settings(
         ports=Ports(aws=aws_port, **(service_ports or {})),
         lambda_concurrency=lambda_concurrency,
         lambda_workers=lambda_workers,
+        deploy_time_scale=deploy_time_scale,
     )
 
 
@@ -162,6 +164,13 @@ def up(
         help="Lambda worker processes this machine runs at once (0: from its cores and "
         "memory); further invocations wait for one, they are not throttled.",
     ),
+    deploy_time_scale: float = typer.Option(
+        1.0,
+        min=0.001,
+        metavar="N",
+        help="Run CodeDeploy's traffic shifting N times faster (60: a minute of a canary "
+        "or linear deployment lasts a second; hook timeouts shrink alike).",
+    ),
     service_ports: dict[str, int] | None = None,
 ) -> None:
     """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
@@ -183,6 +192,7 @@ def up(
         app_dir,
         lambda_concurrency=lambda_concurrency,
         lambda_workers=lambda_workers,
+        deploy_time_scale=deploy_time_scale,
     )
     selected = tuple(dict.fromkeys(systems))
     try:

@@ -65,6 +65,8 @@ class LocalSettings:
     # processes this machine runs at once (0: derived from its cores and memory).
     lambda_concurrency: int = 1000
     lambda_workers: int = 0
+    # CodeDeploy's minutes divided by this (60: a minute of a canary lasts a second).
+    deploy_time_scale: float = 1.0
 
     @classmethod
     def for_project(

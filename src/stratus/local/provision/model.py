@@ -25,6 +25,9 @@ class Resource:
     metadata: dict[str, Any] = field(default_factory=dict)
     status: str = "CREATE_COMPLETE"  # or UPDATE_COMPLETE (DescribeStackResources)
     updated: str = ""  # ISO 8601 UTC of the last create or update
+    # The template's UpdatePolicy, resolved once the whole stack is (it may name resources
+    # provisioned after this one, e.g. CodeDeployLambdaAliasUpdate's deployment group).
+    update_policy: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass

@@ -233,10 +233,24 @@ class _StackRun:
         order = _order(self.name, resources, self.graph)
         for logical_id in order:
             self._one(logical_id, resources[logical_id])
+        self._update_policies(resources)
         self._outputs()
         self._cleanup()
         self._record_stack(previous)
         return self.stack
+
+    def _update_policies(self, resources: dict[str, dict[str, Any]]) -> None:
+        """Each resource's UpdatePolicy, resolved now that every resource it names exists
+        (services that act on it, e.g. CodeDeploy for Lambda aliases, read it from there)."""
+        for logical_id, spec in resources.items():
+            policy = spec.get("UpdatePolicy")
+            resource = self.stack.resources.get(logical_id)
+            if not isinstance(policy, dict) or resource is None:
+                continue
+            try:
+                resource.update_policy = self.resolver.resolve(policy, f"{logical_id}.UpdatePolicy")
+            except (IntrinsicError, KeyError) as exc:  # only what reads it is affected
+                log.warning("%s/%s: UpdatePolicy not resolved: %s", self.name, logical_id, exc)
 
     def _record_stack(self, previous: dict[str, Any] | None) -> None:
         now = now_iso()
