@@ -292,17 +292,19 @@ def test_query_time_does_not_grow_with_the_table(wire: Wire) -> None:
             )
             assert status == 200, body
 
-    def p50() -> float:
+    def fastest() -> float:
+        # The fastest of many: the floor is what the work costs; medians move with whatever
+        # else the machine runs (a loaded CI runner, parallel test sessions).
         samples = []
-        for _ in range(15):
+        for _ in range(25):
             t0 = time.perf_counter()
             status, _ = wire.call("dynamodb", "query", TableName="growing", **eq("pk", {"S": "p0"}))
             samples.append(time.perf_counter() - t0)
             assert status == 200
-        return sorted(samples)[len(samples) // 2]
+        return min(samples)
 
     fill(range(1))
-    small = p50()
+    small = fastest()
     fill(range(1, 200))
-    large = p50()
+    large = fastest()
     assert large < small * 3 + 0.002, (small, large)  # moto alone: ~40x slower at 4,000 items
