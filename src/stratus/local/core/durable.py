@@ -145,6 +145,7 @@ class DurableState:
         snapshot_records: int = 10_000,
         quiet_seconds: float = 1.0,
         fork: bool = hasattr(os, "fork"),
+        huge_pages: bool = True,
     ) -> None:
         self.directory = directory
         self.services = services
@@ -156,6 +157,7 @@ class DurableState:
         self.quiet_seconds = quiet_seconds
         self._last_append = 0.0
         self.fork = fork
+        self.huge_pages = huge_pages  # collapse the heap before forking (core.hugepages)
         self._lock = threading.Lock()  # the write lock: one mutation (or switch) at a time
         # Appending to the journal alone (file records) never waits for `_lock`: a moto call
         # may hold that lock while it waits for the event loop (a Cognito trigger runs a
