@@ -107,6 +107,8 @@ __all__ = [
 
 log = logging.getLogger("stratus.state")
 
+UNCHANGED_WHEN_EMPTY = ("sqs", "ReceiveMessage")  # the call `ctx.unchanged` may skip
+
 _active: DurableState | None = None
 
 
@@ -312,8 +314,9 @@ class DurableState:
     ) -> Ticket:
         """Append the entry of a request moto just ran (under the write lock). A call that
         changed nothing (`ctx.unchanged`: an SQS receive that handed out no message) is not
-        journaled and makes no snapshot due: its ticket is where the journal stands."""
-        if ctx.unchanged:
+        journaled and makes no snapshot due: its ticket is where the journal stands. Only
+        ReceiveMessage itself: another request that receives inside moto may change more."""
+        if ctx.unchanged and call_of(request).key == UNCHANGED_WHEN_EMPTY:
             assert self._writer is not None, "DurableState.open() first"
             return Ticket(self._writer, self._writer.size)
         entry = request_entry(request, seed, clock, ctx.inputs, answer)
