@@ -379,7 +379,8 @@ class LocalCloud:
                 self.reporter.info(
                     f"snapshots while running: {pauses['count']:.0f}, writes paused "
                     f"p50 {pauses['p50_ms']:.1f} ms, p99 {pauses['p99_ms']:.1f} ms, "
-                    f"max {pauses['max_ms']:.1f} ms"
+                    f"max {pauses['max_ms']:.1f} ms; the fork's own CPU p50 "
+                    f"{pauses['fork_cpu_p50_ms']:.1f} ms, max {pauses['fork_cpu_max_ms']:.1f} ms"
                 )
 
 

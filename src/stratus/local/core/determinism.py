@@ -56,6 +56,9 @@ class Context:
     inputs: dict[str, Any] = field(default_factory=dict)
     touched: set[str] = field(default_factory=set)
     retry_wait: tuple[Any, float] | None = None  # (moto Queue, seconds asked to wait)
+    # Set when the call is known to have changed nothing (an SQS receive that handed out
+    # no message): the journal then keeps no entry for it.
+    unchanged: bool = False
 
 
 def current() -> Context | None:
@@ -313,7 +316,7 @@ def _patch_sqs_long_poll() -> None:
         message_attribute_names: list[str] | None = None,
     ) -> Any:
         ctx = current()
-        if ctx is None or not wait_seconds_timeout:
+        if ctx is None:
             return original(
                 self,
                 queue_name,
@@ -322,12 +325,31 @@ def _patch_sqs_long_poll() -> None:
                 visibility_timeout,
                 message_attribute_names,
             )
+        # Inside a journaled request moto never waits (it would hold the write lock).
+        queue = self.get_queue(queue_name)
+        before = None if ctx.replaying else _receive_marks(queue, ctx)
         result = original(self, queue_name, count, 0, visibility_timeout, message_attribute_names)
-        if not result and not ctx.final and not ctx.replaying:
-            ctx.retry_wait = (self.get_queue(queue_name), float(wait_seconds_timeout))
+        if not result and before is not None:
+            ctx.unchanged = _receive_marks(queue, ctx) == before
+            if wait_seconds_timeout and not ctx.final:
+                ctx.retry_wait = (queue, float(wait_seconds_timeout))
         return result
 
     SQSBackend.receive_message = receive_message  # type: ignore[method-assign]
+
+
+def _receive_marks(queue: Any, ctx: Context) -> tuple[Any, ...]:
+    """What a receive changes when it changes anything: messages moved to the dead-letter
+    queue, the in-flight set, and receipts handed out (each draws a new receipt handle from
+    the request's generator -- also for a message moto marks received without returning
+    it, one past its retention period)."""
+    dead = queue.dead_letter_queue
+    return (
+        len(queue._messages),
+        len(queue.pending_messages),
+        len(dead._messages) if dead is not None else 0,
+        ctx.rng.getstate(),
+    )
 
 
 def _rebind_new_modules() -> None:

@@ -8,7 +8,9 @@ mutating requests handed to moto plus periodic per-service snapshots:
   is the order moto applied them; the response goes back only once the entry is on stable
   storage (`fdatasync`). One flusher thread syncs whatever was appended since its last sync,
   so concurrent writes share one sync (group commit) and a burst costs about one sync per
-  batch, not one per write. Reads take no lock and never cost a save.
+  batch, not one per write. Reads take no lock and never cost a save; nor does a call that
+  proved it changed nothing (an SQS ReceiveMessage that handed out no message, as an event
+  source mapping polling an idle queue does every second): no entry, no snapshot due.
 - **Exact replay.** Each entry records the request as received, a random seed and the wall
   clock; moto runs it with its random generator seeded and its clock frozen to them
   (`core.determinism`), on replay too, so SQS MessageIds, Cognito subs, S3 VersionIds and
@@ -105,6 +107,8 @@ __all__ = [
 
 log = logging.getLogger("stratus.state")
 
+UNCHANGED_WHEN_EMPTY = ("sqs", "ReceiveMessage")  # the call `ctx.unchanged` may skip
+
 _active: DurableState | None = None
 
 
@@ -143,6 +147,7 @@ class DurableState:
         snapshot_records: int = 10_000,
         quiet_seconds: float = 1.0,
         fork: bool = hasattr(os, "fork"),
+        huge_pages: bool = True,
     ) -> None:
         self.directory = directory
         self.services = services
@@ -154,6 +159,7 @@ class DurableState:
         self.quiet_seconds = quiet_seconds
         self._last_append = 0.0
         self.fork = fork
+        self.huge_pages = huge_pages  # collapse the heap before forking (core.hugepages)
         self._lock = threading.Lock()  # the write lock: one mutation (or switch) at a time
         # Appending to the journal alone (file records) never waits for `_lock`: a moto call
         # may hold that lock while it waits for the event loop (a Cognito trigger runs a
@@ -268,10 +274,7 @@ class DurableState:
                 seed, clock = secrets.randbits(63), time.time()
                 with determinism.context(seed, clock, final=final) as ctx:
                     answer = execute(request)
-                entry = request_entry(request, seed, clock, ctx.inputs, answer)
-                # Touched backends, and the one asked: moto also reaches backends without
-                # the lookup that notes them (Cognito's region-agnostic operations).
-                ticket = self._append(entry, ctx.touched | service_of(request))
+                ticket = self._journal(request, seed, clock, ctx, answer)
             if ctx.retry_wait is None:
                 return answer, ticket
             # An SQS long poll found nothing: wait outside the lock, then try again.
@@ -296,11 +299,30 @@ class DurableState:
             seed, clock = secrets.randbits(63), time.time()
             with determinism.context(seed, clock, final=True) as ctx:
                 answer = execute(request)
-            entry = request_entry(request, seed, clock, ctx.inputs, answer)
-            ticket = self._append(entry, ctx.touched | service_of(request))
+            ticket = self._journal(request, seed, clock, ctx, answer)
         finally:
             self._lock.release()
         return answer, ticket
+
+    def _journal(
+        self,
+        request: AwsRequest,
+        seed: int,
+        clock: float,
+        ctx: determinism.Context,
+        answer: Answer,
+    ) -> Ticket:
+        """Append the entry of a request moto just ran (under the write lock). A call that
+        changed nothing (`ctx.unchanged`: an SQS receive that handed out no message) is not
+        journaled and makes no snapshot due: its ticket is where the journal stands. Only
+        ReceiveMessage itself: another request that receives inside moto may change more."""
+        if ctx.unchanged and call_of(request).key == UNCHANGED_WHEN_EMPTY:
+            assert self._writer is not None, "DurableState.open() first"
+            return Ticket(self._writer, self._writer.size)
+        entry = request_entry(request, seed, clock, ctx.inputs, answer)
+        # Touched backends, and the one asked: moto also reaches backends without the
+        # lookup that notes them (Cognito's region-agnostic operations).
+        return self._append(entry, ctx.touched | service_of(request))
 
     def wait(self, ticket: Ticket) -> None:
         ticket.writer.wait(ticket.position)

@@ -1,6 +1,8 @@
 """What one journal entry is: a mutating request as moto received it, or a named operation.
 
-`needs_journal` says which routed requests may change moto's state (not Get*/List*/...).
+`needs_journal` says which routed requests may change moto's state (not Get*/List*/...);
+a call that ran and proved it changed nothing (`determinism.Context.unchanged`: an SQS
+receive that handed out no message) is not journaled either (`DurableState`).
 A request entry keeps the request as received, the random seed and wall clock moto ran it
 with (`core.determinism`), the inputs it recorded, and a checksum of moto's answer so that
 replay can count answers that differ. Our own direct changes to moto objects are
@@ -22,6 +24,9 @@ Execute = Callable[[AwsRequest], Answer]
 OPERATIONS: dict[str, tuple[Callable[..., Any], tuple[str, ...]]] = {}
 # Operations whose names read like reads but that change moto's state.
 READ_NAMED_WRITES = {("cognito-identity", "GetId")}
+# Reads whose names `call.is_read_operation` does not know: Cognito's admin reads
+# (AdminGetUser, AdminListGroupsForUser...), IAM's policy simulator, template validation.
+MORE_READ_PREFIXES = ("AdminGet", "AdminList", "BatchDescribe", "Simulate", "Validate", "Estimate")
 
 
 def operation(
@@ -44,7 +49,8 @@ def needs_journal(call: Any) -> bool:
     if (call.service, call.operation) in READ_NAMED_WRITES:
         return True
     if call.operation:
-        return not is_read_operation(call.operation)
+        name = str(call.operation)
+        return not (is_read_operation(name) or name.startswith(MORE_READ_PREFIXES))
     return str(call.request.method) not in ("GET", "HEAD", "OPTIONS")
 
 
