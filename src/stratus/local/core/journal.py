@@ -11,16 +11,22 @@ Preallocated, as PostgreSQL's WAL segments are: the file is zero-filled ahead of
 (`PREALLOCATE` bytes at a time, by the flusher, off the request path) and records overwrite
 the zeros in place. An append then changes neither the file's size nor its block map, so its
 `fdatasync` writes the data blocks alone instead of also committing the inode's new size to
-the file system's journal (the cost an appending log pays on every sync; measured in
-`tests/unit/local/core/test_journal.py`'s module docstring). Zeros are written rather than
-`posix_fallocate`d: an allocated-but-unwritten extent is converted on its first write, which
-is again a metadata commit per sync. Closing trims the zero tail.
+the file system's journal, the cost an appending log pays on every sync. Measured on this
+shared 2-core VM (ext4, p50 of 500 interleaved syncs): a 400-byte record 154-174 us appended
+vs 101-120 us in place; 10 KB 290-386 vs 149-258 us; append + `wait_async` through this class
+(the flusher's thread hops included) 310-334 -> 155-191 us. Zeros are written rather than
+`posix_fallocate`d: an allocated-but-unwritten extent is converted on its first write, again
+a metadata commit per sync (measured no faster than appending). `O_DSYNC` writes measured the
+same as in-place writes + `fdatasync` (98-143 vs 101-149 us) and would move the write into
+the sync, so the flusher keeps `fdatasync`. Closing trims the zero tail.
 
 Reading (`read_segment`) finds the end of the records (a zero header: a record is never
 empty) and tells a torn tail from damage: a record cut short, a bad checksum on the very
 last record, or zeros, is what a crash leaves behind while a write was not yet acknowledged
 (its response had not been sent), so it is dropped; a bad record followed by a whole record
-means the file was damaged (`JournalDamaged`).
+means the file was damaged (`JournalDamaged`). (A power loss may also leave unsynced blocks
+written out of order, a hole before an unacknowledged whole record: that is refused as
+damage too, never read past, so no acknowledged write is lost either way.)
 """
 
 from __future__ import annotations
