@@ -293,11 +293,17 @@ class JournalWriter:
 
     def _keep_ahead(self) -> None:
         """After a sync, its waiters woken: zeros again ahead of the records when fewer than
-        half a preallocation is left, synced, so that later syncs stay data-only."""
+        half a preallocation is left, synced, so that later syncs stay data-only. Written a
+        piece at a time, each under `_lock`, so an append waits for one piece at most."""
         with self._lock:
             if self._allocated - self._written >= PREALLOCATE // 2:
                 return
-            grew = self._extend(self._written + PREALLOCATE)
+        grew = False
+        while True:
+            with self._lock:
+                if self._allocated - self._written >= PREALLOCATE:
+                    break
+                grew = self._extend(self._allocated + len(_ZEROS)) or grew
         if grew and self._sync:
             _datasync(self._fd)
 
