@@ -1,4 +1,4 @@
-"""The write-ahead journal file: framed records, appended, made durable by group commit.
+"""The write-ahead journal file: framed records, written in place, made durable by group commit.
 
 One segment file per snapshot generation (`journal-<n>.wal`). After an 8-byte magic, each
 record is `<length:u32><crc32:u32><payload>` with a pickled payload. `append` writes the
@@ -7,10 +7,26 @@ returns when everything up to `pos` is on stable storage. One flusher thread cal
 `fdatasync` for whatever has been written since its last one, so writes that arrive
 together share one sync (group commit): a burst of N writes costs about one sync, not N.
 
-Reading (`read_segment`) tells a torn tail from damage: a record cut short, or a bad
-checksum on the very last record, or a zero-filled end, is what a crash leaves behind while
-a write was not yet acknowledged (its response had not been sent), so it is dropped; a bad
-record followed by more data means the file was damaged (`JournalDamaged`).
+Preallocated, as PostgreSQL's WAL segments are: the file is zero-filled ahead of the records
+(`PREALLOCATE` bytes at a time, by the flusher, off the request path) and records overwrite
+the zeros in place. An append then changes neither the file's size nor its block map, so its
+`fdatasync` writes the data blocks alone instead of also committing the inode's new size to
+the file system's journal, the cost an appending log pays on every sync. Measured on this
+shared 2-core VM (ext4, p50 of 500 interleaved syncs): a 400-byte record 154-174 us appended
+vs 101-120 us in place; 10 KB 290-386 vs 149-258 us; append + `wait_async` through this class
+(the flusher's thread hops included) 310-334 -> 155-191 us. Zeros are written rather than
+`posix_fallocate`d: an allocated-but-unwritten extent is converted on its first write, again
+a metadata commit per sync (measured no faster than appending). `O_DSYNC` writes measured the
+same as in-place writes + `fdatasync` (98-143 vs 101-149 us) and would move the write into
+the sync, so the flusher keeps `fdatasync`. Closing trims the zero tail.
+
+Reading (`read_segment`) finds the end of the records (a zero header: a record is never
+empty) and tells a torn tail from damage: a record cut short, a bad checksum on the very
+last record, or zeros, is what a crash leaves behind while a write was not yet acknowledged
+(its response had not been sent), so it is dropped; a bad record followed by a whole record
+means the file was damaged (`JournalDamaged`). (A power loss may also leave unsynced blocks
+written out of order, a hole before an unacknowledged whole record: that is refused as
+damage too, never read past, so no acknowledged write is lost either way.)
 """
 
 from __future__ import annotations
@@ -30,6 +46,8 @@ MAGIC = b"STRJNL1\n"
 _HEADER = struct.Struct("<II")
 MAX_RECORD = 1 << 30
 _SCAN_LIMIT = 16 << 20  # how far past a bad record to look for whole ones
+PREALLOCATE = 1 << 20  # zeros written ahead of the records, at a time
+_ZEROS = bytes(64 << 10)
 
 
 class JournalDamaged(Exception):
@@ -63,7 +81,7 @@ def encode(entry: Any) -> bytes:
 class Segment:
     entries: list[Any]
     good_length: int  # bytes up to the end of the last whole record
-    torn_bytes: int  # bytes after it (an unacknowledged write cut short by a crash)
+    torn_bytes: int  # bytes after it up to the zero tail (an unacknowledged write cut short)
 
 
 def read_segment(path: Path) -> Segment:
@@ -99,17 +117,20 @@ def read_segment(path: Path) -> Segment:
 
 
 def _torn(path: Path, data: bytes, entries: list[Any], offset: int) -> Segment:
-    """What follows `offset` is not a whole record: a torn tail if nothing whole follows."""
+    """What follows `offset` is not a whole record: a torn tail if nothing whole follows.
+    Zeros are preallocated space (or a crash's unwritten blocks), not torn bytes."""
     rest = data[offset:]
-    if rest.strip(b"\0") and _has_record_after(data, offset):
+    torn = rest.rstrip(b"\0")
+    if torn and _has_record_after(data, offset):
         raise JournalDamaged(path, offset, "damaged record followed by more records")
-    return Segment(entries, offset, len(rest))
+    return Segment(entries, offset, len(torn))
 
 
 def _has_record_after(data: bytes, offset: int) -> bool:
     """Whether a whole, checksummed record starts anywhere after `offset` (damage inside
-    the file rather than at its end)."""
-    size = len(data)
+    the file rather than at its end). A record's payload is a pickle, which ends in a
+    non-zero byte (STOP), so no record ends inside the zero tail: the scan stops before it."""
+    size = len(data.rstrip(b"\0"))
     for start in range(offset + 1, min(size - _HEADER.size, offset + _SCAN_LIMIT)):
         length, crc = _HEADER.unpack_from(data, start)
         end = start + _HEADER.size + length
@@ -120,26 +141,37 @@ def _has_record_after(data: bytes, offset: int) -> bool:
 
 
 class JournalWriter:
-    """Appends records to one segment; a flusher thread makes them durable in groups."""
+    """Writes records into one preallocated segment; a flusher thread makes them durable in
+    groups and keeps zeros ahead of them."""
 
     def __init__(self, path: Path, *, sync: bool = True, truncate_to: int | None = None) -> None:
         self.path = path
         self._sync = sync
         created = not path.exists()
-        self._fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        self._fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         if truncate_to is not None:
-            os.ftruncate(self._fd, max(truncate_to, 0))
-        if created or os.fstat(self._fd).st_size < len(MAGIC):
+            os.ftruncate(self._fd, max(truncate_to, 0))  # drops a torn tail and old zeros
+        size = os.fstat(self._fd).st_size
+        if created or size < len(MAGIC):
             os.ftruncate(self._fd, 0)
-            os.write(self._fd, MAGIC)
-            if sync:
-                os.fsync(self._fd)
+            _write_at(self._fd, MAGIC, 0)
+            size = len(MAGIC)
+            end = size
+        elif truncate_to is not None:
+            end = size
+        else:  # continuing a segment as it is: the records end where the zeros begin
+            end = max(len(MAGIC), _end_of_records(self._fd, size))
+        self._written = end  # where the next record goes
+        self._allocated = size  # the file's size: zeros (if any) from _written up to it
+        self._extend(end + PREALLOCATE)
+        if sync:
+            os.fsync(self._fd)  # the new size and zeros, once; appends then sync data only
+            if created:
                 fsync_dir(path.parent)
-        self._written = os.fstat(self._fd).st_size
         self._durable = self._written
         self.records = 0
         self.syncs = 0
-        self._lock = threading.Lock()  # orders appends
+        self._lock = threading.Lock()  # orders appends (and the zeros written after them)
         self._cond = threading.Condition()
         self._waiters: list[tuple[int, asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self._closing = False
@@ -152,19 +184,36 @@ class JournalWriter:
     def size(self) -> int:
         return self._written
 
+    @property
+    def allocated(self) -> int:
+        """The file's size: the records, then preallocated zeros."""
+        return self._allocated
+
     def append(self, record: bytes) -> int:
         """Write one encoded record; returns the position to `wait` for."""
         with self._lock:
-            view = memoryview(record)
-            while view:
-                done = os.write(self._fd, view)
-                view = view[done:]
+            start = self._written
+            _write_at(self._fd, record, start)
+            end = start + len(record)
+            self._allocated = max(self._allocated, end)  # a burst may outrun the zeros
             with self._cond:
-                self._written += len(record)
+                self._written = end
                 self.records += 1
-                position = self._written
                 self._cond.notify_all()
-        return position
+        return end
+
+    def _extend(self, target: int) -> bool:
+        """Zero-fill the file from its end up to `target` (caller holds `_lock`, or no
+        other thread runs yet); whether it grew."""
+        start = self._allocated
+        if target <= start:
+            return False
+        view = memoryview(_ZEROS)
+        offset = start
+        while offset < target:
+            offset += os.pwrite(self._fd, view[: min(len(_ZEROS), target - offset)], offset)
+        self._allocated = target
+        return True
 
     def follow(self, previous: JournalWriter, position: int) -> None:
         """Nothing here counts as durable before `previous` is durable up to `position`
@@ -193,12 +242,20 @@ class JournalWriter:
         await future
 
     def close(self) -> None:
-        """Sync what was written, stop the flusher, close the file."""
+        """Sync what was written, stop the flusher, trim the zeros, close the file."""
         with self._cond:
             self._closing = True
             self._cond.notify_all()
         self._thread.join()
-        os.close(self._fd)
+        try:
+            if self._error is None:
+                with self._lock:
+                    os.ftruncate(self._fd, self._written)
+                    self._allocated = self._written
+                if self._sync:
+                    os.fsync(self._fd)
+        finally:
+            os.close(self._fd)
 
     def _flusher(self) -> None:
         while True:
@@ -216,15 +273,39 @@ class JournalWriter:
                     _datasync(self._fd)
                     self.syncs += 1
             except OSError as exc:
-                with self._cond:
-                    self._error = exc
-                    self._cond.notify_all()
-                    self._wake_async(fail=exc)
+                self._fail(exc)
                 return
             with self._cond:
                 self._durable = max(self._durable, target)
                 self._cond.notify_all()
                 self._wake_async()
+            try:
+                self._keep_ahead()
+            except OSError as exc:
+                self._fail(exc)
+                return
+
+    def _fail(self, exc: OSError) -> None:
+        with self._cond:
+            self._error = exc
+            self._cond.notify_all()
+            self._wake_async(fail=exc)
+
+    def _keep_ahead(self) -> None:
+        """After a sync, its waiters woken: zeros again ahead of the records when fewer than
+        half a preallocation is left, synced, so that later syncs stay data-only. Written a
+        piece at a time, each under `_lock`, so an append waits for one piece at most."""
+        with self._lock:
+            if self._allocated - self._written >= PREALLOCATE // 2:
+                return
+        grew = False
+        while True:
+            with self._lock:
+                if self._allocated - self._written >= PREALLOCATE:
+                    break
+                grew = self._extend(self._allocated + len(_ZEROS)) or grew
+        if grew and self._sync:
+            _datasync(self._fd)
 
     def _wake_async(self, fail: BaseException | None = None) -> None:
         keep = []
@@ -236,9 +317,29 @@ class JournalWriter:
         self._waiters = keep
 
 
+def _write_at(fd: int, data: bytes, offset: int) -> None:
+    view = memoryview(data)
+    while view:
+        done = os.pwrite(fd, view, offset)
+        view = view[done:]
+        offset += done
+
+
+def _end_of_records(fd: int, size: int) -> int:
+    """Where the zero tail of a segment begins (its records' end)."""
+    end = size
+    while end > 0:
+        start = max(0, end - len(_ZEROS))
+        chunk = os.pread(fd, end - start, start).rstrip(b"\0")
+        if chunk:
+            return start + len(chunk)
+        end = start
+    return 0
+
+
 def _datasync(fd: int) -> None:
     if hasattr(os, "fdatasync"):
-        os.fdatasync(fd)  # the data and the file size: enough for appends
+        os.fdatasync(fd)  # the data, and the size only when it changed
     else:
         os.fsync(fd)
 

@@ -16,6 +16,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
+- `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
 
 Figures (issue 7; this shared 2-core machine; p50, interleaved in one run; ministack 1.5.33
 as the peer). Server-only (one signed request replayed on a keep-alive socket, 20-partition
@@ -38,10 +39,12 @@ def install() -> None:
         dynamodb_size,
         handler_methods,
         json_serializer,
+        request_memo,
         sqs_queue,
     )
 
     handler_methods.install()
+    request_memo.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()

@@ -30,6 +30,7 @@ from stratus.local.iam.sigv4 import (
     parse_amz_date,
     server_side_auth,
 )
+from stratus.local.s3guard import canonical
 from stratus.local.s3guard.errors import (
     S3Error,
     access_denied,
@@ -120,6 +121,47 @@ def _verify(
     amz_date: str,
     provided: str,
 ) -> None:
+    found = canonical.expected(
+        secret=principal.secret_access_key,
+        region=scope.region,
+        service="s3",
+        method=request.method,
+        host=request.headers.get("host", "localhost"),
+        raw_path=request.raw_path,
+        headers=request.headers,
+        signed=signed,
+        query=query,
+        payload=payload,
+        amz_date=amz_date,
+    )
+    if found is None:
+        found = _botocore_expected(
+            request,
+            principal,
+            scope,
+            signed=signed,
+            query=query,
+            payload=payload,
+            amz_date=amz_date,
+        )
+    expected, canonical_request, string_to_sign = found
+    if not hmac.compare_digest(expected, provided):
+        raise signature_mismatch(
+            principal.access_key_id, string_to_sign, provided, canonical_request
+        )
+
+
+def _botocore_expected(
+    request: AwsRequest,
+    principal: Principal,
+    scope: Scope,
+    *,
+    signed: list[str],
+    query: str,
+    payload: str,
+    amz_date: str,
+) -> tuple[str, str, str]:
+    """botocore's S3 signer over the received request (what `canonical.expected` matches)."""
     headers = {name: request.headers[name] for name in signed if name in request.headers}
     auth = server_side_auth(
         S3SigV4Auth,
@@ -130,7 +172,7 @@ def _verify(
         query,
         payload,
     )
-    expected, canonical, string_to_sign = expected_signature(
+    return expected_signature(
         auth,
         request.method,
         request.headers.get("host", "localhost"),
@@ -138,8 +180,6 @@ def _verify(
         headers,
         amz_date,
     )
-    if not hmac.compare_digest(expected, provided):
-        raise signature_mismatch(principal.access_key_id, string_to_sign, provided, canonical)
 
 
 def _require_signed_amz_headers(request: AwsRequest, signed: list[str]) -> None:
