@@ -9,7 +9,9 @@ from stratus.local.core.botocore_data import boto3_session, shared_loader
 
 
 def _client(session: boto3.session.Session, service: str) -> object:
-    return session.client(service, endpoint_url="http://127.0.0.1:1", region_name="us-east-1")
+    return session.client(  # type: ignore[call-overload]
+        service, endpoint_url="http://127.0.0.1:1", region_name="us-east-1"
+    )
 
 
 def test_sessions_share_one_loader_and_one_parsed_model() -> None:
