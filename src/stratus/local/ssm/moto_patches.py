@@ -49,6 +49,10 @@ def install() -> None:
         sys.modules["moto.ec2"] = stand_in
         try:
             importlib.import_module("moto.ssm.models")
+        except ImportError:
+            # A moto whose SSM needs more of EC2 at import time: take it as it is, EC2 loaded.
+            sys.modules.pop("moto.ec2", None)
+            importlib.import_module("moto.ssm.models")
         finally:
             if sys.modules.get("moto.ec2") is stand_in:
                 del sys.modules["moto.ec2"]

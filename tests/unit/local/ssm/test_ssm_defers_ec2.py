@@ -63,3 +63,23 @@ def test_ec2_imported_first_is_used_as_it_is() -> None:
         """
     )
     assert out == "True"
+
+
+def test_a_moto_whose_ssm_needs_more_of_ec2_is_imported_as_it_is() -> None:
+    out = _run(
+        """
+        import builtins, sys
+        real_import = builtins.__import__
+        def needs_ec2_models(name, globals=None, locals=None, fromlist=(), level=0):
+            if name == "moto.ec2" and fromlist and "ec2_backends" in fromlist:
+                ec2 = sys.modules.get("moto.ec2")
+                if ec2 is not None and not hasattr(ec2, "__path__"):  # the stand-in
+                    raise ImportError("moto.ec2.models is needed at import time")
+            return real_import(name, globals, locals, fromlist, level)
+        builtins.__import__ = needs_ec2_models
+        import stratus.local.ssm.service
+        import moto.ssm.models, moto.ec2
+        print(moto.ssm.models.ec2_backends is moto.ec2.ec2_backends)
+        """
+    )
+    assert out == "True"
