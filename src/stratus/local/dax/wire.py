@@ -192,6 +192,13 @@ async def _played(response: Response) -> Reply:
         elif message["type"] == "http.response.body":
             chunks.append(message.get("body", b""))
 
-    scope = {"type": "http", "method": "POST", "path": "/", "headers": []}
+    # ASGI 2.4: a streamed body is sent whole, without listening for a client to leave.
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"spec_version": "2.4"},
+        "method": "POST",
+        "path": "/",
+        "headers": [],
+    }
     await response(scope, receive, send)
     return Reply(status, b"".join(chunks), headers)

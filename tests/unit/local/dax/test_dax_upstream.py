@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator
 
 from dax_rig import DaxRig, item, key
-from starlette.responses import Response
+from starlette.responses import Response, StreamingResponse
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.dax.wire import TARGET_PREFIX, Upstream
@@ -78,3 +79,17 @@ def test_rig_reads_and_writes_through_its_upstream(rig: DaxRig, table: str) -> N
     # In-process, DAX never opened an HTTP client to reach DynamoDB.
     opened = rig.endpoint.engine.upstream._client is not None
     assert opened == (rig.endpoint.engine.upstream._local is None)
+
+
+def test_in_process_hop_reads_a_streamed_answer_whole() -> None:
+    async def chunks() -> AsyncIterator[bytes]:
+        for part in (b'{"Items":', b"[]", b"}"):
+            await asyncio.sleep(0)
+            yield part
+
+    async def endpoint(request: AwsRequest) -> Response:
+        return StreamingResponse(chunks(), media_type="application/x-amz-json-1.0")
+
+    reply = asyncio.run(Upstream("http://h:1", local=endpoint).call("Query", b"{}", []))
+    assert (reply.status, reply.body) == (200, b'{"Items":[]}')
+    assert (b"content-type", b"application/x-amz-json-1.0") in reply.headers
