@@ -21,10 +21,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-import boto3
 from botocore.config import Config
 
 from stratus.local.core import endpoints
+from stratus.local.core.botocore_data import boto3_session
 from stratus.local.core.context import CloudContext, Reporter
 from stratus.local.core.registry import EmulatedService
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
@@ -93,7 +93,7 @@ def single_instance(settings: LocalSettings) -> Iterator[None]:
 
 def aws_client_factory(settings: LocalSettings, region: str | None = None) -> Callable[[str], Any]:
     """boto3 clients against the local endpoint, root credentials, one per service."""
-    session = boto3.session.Session(
+    session = boto3_session(
         aws_access_key_id=ROOT_ACCESS_KEY_ID,
         aws_secret_access_key=ROOT_SECRET_ACCESS_KEY,
         region_name=region or settings.region,
@@ -246,6 +246,7 @@ class LocalCloud:
                 keys=LocalTokenKeys(s.keys_dir / "cognito-signing.pem"),
                 services=self.services,
                 forward_to_moto=door.forward_to_moto,
+                aws_endpoint=door.answer,
             )
             for service in self.services:
                 hooks.add(service.hooks())
@@ -299,6 +300,9 @@ class LocalCloud:
         for service in self.services:
             await service.start(cloud)
         endpoints.write(s)
+        from stratus.local.core import heap
+
+        heap.settle()  # start-up's objects out of full GC passes: no 0.5 s stalls under load
         self.instance.ready_seconds = time.perf_counter() - began
         return self.instance
 

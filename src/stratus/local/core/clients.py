@@ -15,8 +15,9 @@ import threading
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import boto3
 from botocore.config import Config
+
+from stratus.local.core.botocore_data import boto3_session
 
 ACCOUNT_HEADER = "x-moto-account-id"
 
@@ -43,7 +44,7 @@ class AwsClients:
         self.endpoint = endpoint
         self.region = region
         self.account = account
-        self._session = boto3.session.Session(
+        self._session = boto3_session(
             aws_access_key_id=access_key, aws_secret_access_key=secret_key
         )
         self._config = config or Config(

@@ -49,6 +49,9 @@ class CloudContext:
     services: list[EmulatedService]
     # Send a request straight to moto, past every hook (for hooks that wrap moto's answer).
     forward_to_moto: Callable[[AwsRequest], Awaitable[Response]]
+    # The AWS endpoint itself, in-process (routing, every hook, moto): what a request to
+    # :4566 gets, without the socket, for services that front it (DAX's upstream).
+    aws_endpoint: Callable[[AwsRequest], Awaitable[Response]] | None = None
     deployment: Deployment | None = None
     # The deployment being provisioned (custom resources run functions before `deployment`
     # is set; their roles' policies are read from here meanwhile).

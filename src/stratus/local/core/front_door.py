@@ -86,15 +86,19 @@ class FrontDoor:
             )
             await response(scope, receive, send)
             return
-        request = to_aws_request(scope, body)
+        response = await self.answer(to_aws_request(scope, body))
+        await response(scope, receive, send)
+
+    async def answer(self, request: AwsRequest) -> Response:
+        """What the endpoint answers a request, as over its socket (a failure is a 500 in
+        the log, never a stack trace): in-process callers such as DAX use this directly."""
         try:
-            response = await self.handle(request)
+            return await self.handle(request)
         except Exception:  # never a stack trace to a client; the log has it
             log.exception("AWS endpoint failed on %s %s", request.method, request.path)
-            response = aws_error(
+            return aws_error(
                 "json", "InternalFailure", "local AWS endpoint error (see stratus up log)", 500
             )
-        await response(scope, receive, send)
 
     async def handle(self, request: AwsRequest) -> Response:
         """One request, already read: what the endpoint answers."""

@@ -15,7 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import botocore
-import botocore.session
+
+from stratus.local.core.botocore_data import shared_loader
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,8 @@ def _cache_path() -> Path:
     return base / "stratus" / f"botocore-{botocore.__version__}-services.json"
 
 
-@functools.lru_cache(maxsize=1)
 def _loader() -> Any:
-    return botocore.session.get_session().get_component("data_loader")
+    return shared_loader()  # the models the process's boto3 clients read too
 
 
 def _build_index() -> list[dict[str, Any]]:

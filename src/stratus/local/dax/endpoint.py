@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
 from stratus.local.dax.engine import DaxEngine, DaxStats
-from stratus.local.dax.wire import TARGET_PREFIX, Reply, Upstream, error_reply
+from stratus.local.dax.wire import TARGET_PREFIX, LocalEndpoint, Reply, Upstream, error_reply
 
 log = logging.getLogger(__name__)
 
@@ -116,14 +116,16 @@ def build_dax_app(
     ttl_query_seconds: float = 300,
     clock: Callable[[], float] = time.monotonic,
     max_entries: int = 100_000,
+    local: LocalEndpoint | None = None,
 ) -> DaxEndpoint:
     """A DAX endpoint caching in front of the DynamoDB endpoint at `upstream`.
 
     TTLs default to DAX's 5 minutes; read them from the deployment with
     `dax_settings_from_deployment`. `clock` is injected so tests can expire entries.
+    `local`: that endpoint's handler in this process, called instead of its URL.
     """
     engine = DaxEngine(
-        Upstream(upstream),
+        Upstream(upstream, local=local),
         item_ttl=ttl_item_seconds,
         query_ttl=ttl_query_seconds,
         clock=clock,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
+from stratus.local.core import servers
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, PortSpec
 from stratus.local.dax.deployment import dax_settings_from_deployment
@@ -37,8 +38,13 @@ class DaxService(EmulatedService):
                 upstream=cloud.settings.aws_endpoint,
                 ttl_item_seconds=item_ttl,
                 ttl_query_seconds=query_ttl,
+                local=cloud.aws_endpoint,
             )
-            await cloud.serve("dax", self.app, cloud.settings.ports.dax)
+            # As the AWS endpoint's server: each answer in one write (the caller reads it in
+            # one wake-up, not head then body), and no X-Forwarded-* rewriting.
+            await cloud.serve(
+                "dax", self.app, cloud.settings.ports.dax, **servers.AWS_ENDPOINT_OPTIONS
+            )
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -1,9 +1,12 @@
 """The DynamoDB JSON protocol on both sides of the DAX endpoint: replies and the upstream hop.
 
-One kept-alive httpx.AsyncClient forwards the caller's raw body and headers (signature
-included: the local AWS endpoint routes on the SigV4 scope). Upstream answers, errors
-included, go back byte for byte; only a body we rewrite gets a fresh x-amz-crc32, because
-botocore checks that checksum on every DynamoDB response.
+The upstream hop forwards the caller's raw body and headers (signature included: the local
+AWS endpoint routes on the SigV4 scope). Inside `stratus up` it is an in-process call of the
+AWS endpoint's own handler (routing, hooks, moto: the request it would get over its socket,
+Host included) because a loopback HTTP hop cost as much CPU as the DynamoDB call itself;
+against any other DynamoDB (tests, a URL) one kept-alive httpx.AsyncClient carries it.
+Upstream answers, errors included, go back byte for byte; only a body we rewrite gets a
+fresh x-amz-crc32, because botocore checks that checksum on every DynamoDB response.
 """
 
 from __future__ import annotations
@@ -11,10 +14,20 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import httpx
+
+if TYPE_CHECKING:
+    from starlette.responses import Response
+
+    from stratus.local.core.aws_request import AwsRequest
+
+# The AWS endpoint's handler, in-process (core.front_door.FrontDoor.answer).
+LocalEndpoint = Callable[["AwsRequest"], Awaitable["Response"]]
 
 TARGET_PREFIX = "DynamoDB_20120810."
 CONTENT_TYPE = b"application/x-amz-json-1.0"
@@ -83,12 +96,15 @@ def dumps(payload: Any) -> bytes:
 
 
 class Upstream:
-    """DynamoDB (the local AWS endpoint) behind the cache, over one pooled connection set."""
+    """DynamoDB (the local AWS endpoint) behind the cache: called in-process when `local`
+    is given, else over one pooled connection set to `url`."""
 
-    def __init__(self, url: str, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, timeout: float = 30.0, local: LocalEndpoint | None = None) -> None:
         self.url = url.rstrip("/") + "/"
         self._timeout = timeout
         self._client: httpx.AsyncClient | None = None
+        self._local = local
+        self._host = urlsplit(self.url).netloc
 
     def _http(self) -> httpx.AsyncClient:
         if self._client is None or self._client.is_closed:
@@ -99,6 +115,8 @@ class Upstream:
         return self._client
 
     async def call(self, op: str, body: bytes, caller_headers: list[tuple[bytes, bytes]]) -> Reply:
+        if self._local is not None:
+            return await self._call_local(self._local, op, body, caller_headers)
         headers = [
             (k.decode("latin-1"), v.decode("latin-1"))
             for k, v in caller_headers
@@ -120,7 +138,67 @@ class Upstream:
         ]
         return Reply(resp.status_code, resp.content, out)
 
+    async def _call_local(
+        self,
+        endpoint: LocalEndpoint,
+        op: str,
+        body: bytes,
+        caller_headers: list[tuple[bytes, bytes]],
+    ) -> Reply:
+        """The request the HTTP hop would send (same headers, Host of the endpoint), answered
+        by the endpoint's handler; its response is played into a buffer, as a server would."""
+        from stratus.local.core.aws_request import AwsRequest
+
+        headers: dict[str, str] = {}
+        for raw_name, raw_value in caller_headers:
+            name = raw_name.decode("latin-1").lower()
+            if name in _DROP_REQUEST or name == "x-amz-target":
+                continue
+            value = raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
+        headers["host"] = self._host
+        headers["x-amz-target"] = TARGET_PREFIX + op
+        headers.setdefault("content-type", CONTENT_TYPE.decode())
+        headers["content-length"] = str(len(body))
+        request = AwsRequest("POST", "/", "/", "", headers, body)
+        response = await endpoint(request)
+        return await _played(response)
+
     async def aclose(self) -> None:
         if self._client is not None:
             await self._client.aclose()
             self._client = None
+
+
+async def _played(response: Response) -> Reply:
+    """A starlette response as a Reply: sent into a buffer (streamed bodies and background
+    tasks run as they would behind a server), hop-by-hop headers dropped."""
+    status = 500
+    headers: list[tuple[bytes, bytes]] = []
+    chunks: list[bytes] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.disconnect"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        nonlocal status
+        if message["type"] == "http.response.start":
+            status = int(message["status"])
+            headers.extend(
+                (k.lower(), v)
+                for k, v in message.get("headers", ())
+                if k.lower().decode("latin-1") not in _DROP_RESPONSE
+            )
+        elif message["type"] == "http.response.body":
+            chunks.append(message.get("body", b""))
+
+    # ASGI 2.4: a streamed body is sent whole, without listening for a client to leave.
+    scope: dict[str, Any] = {
+        "type": "http",
+        "asgi": {"spec_version": "2.4"},
+        "method": "POST",
+        "path": "/",
+        "headers": [],
+    }
+    await response(scope, receive, send)
+    return Reply(status, b"".join(chunks), headers)

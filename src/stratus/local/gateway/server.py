@@ -23,7 +23,7 @@ import asyncio
 import json
 from typing import Any
 
-from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+from stratus.local.core.servers import OneWriteHttpProtocol
 
 MAX_HEAD_BYTES = 10240
 REQUEST_READ_TIMEOUT_S = 29.0
@@ -41,8 +41,9 @@ class _HeadTooLarge(Exception):
     pass
 
 
-class GatewayHttpProtocol(HttpToolsProtocol):
-    """uvicorn's httptools protocol plus API Gateway's head-size limit and read timeout."""
+class GatewayHttpProtocol(OneWriteHttpProtocol):
+    """uvicorn's httptools protocol plus API Gateway's head-size limit and read timeout;
+    each response leaves in one write (one TLS record, one wake-up of the client)."""
 
     max_head_bytes = MAX_HEAD_BYTES
     read_timeout_s = REQUEST_READ_TIMEOUT_S

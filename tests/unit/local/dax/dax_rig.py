@@ -1,7 +1,10 @@
 """Test rig: a real DynamoDB round trip through the DAX endpoint.
 
-moto's ThreadedMotoServer is the upstream; the DAX app runs under uvicorn in a thread; a real
-boto3 DynamoDB client talks to it. Both on ephemeral ports. A fake clock drives TTL expiry.
+Every test runs twice, once per upstream hop: "http", moto's ThreadedMotoServer reached over
+a socket; "in-process", the local cloud's own AWS endpoint (FrontDoor over MotoApp) called
+in-process, as `stratus up` wires it (served on a socket too, for the direct client). The DAX
+app runs under uvicorn in a thread; a real boto3 DynamoDB client talks to it. All on
+ephemeral ports. A fake clock drives TTL expiry.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +25,8 @@ import uvicorn
 from botocore.config import Config
 from moto.server import ThreadedMotoServer
 
+from stratus.local.core.front_door import FrontDoor
+from stratus.local.core.moto_app import MotoApp
 from stratus.local.dax import DaxEndpoint, build_dax_app
 
 ITEM_TTL = 300.0
@@ -63,36 +69,62 @@ def _client(url: str) -> Any:
     )
 
 
-@pytest.fixture(scope="module")
-def rig() -> Iterator[DaxRig]:
-    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    moto.start()
-    host, port = moto.get_host_and_port()
-    upstream_url = f"http://{host}:{port}"
-    clock = FakeClock()
-    endpoint = build_dax_app(
-        upstream=upstream_url, ttl_item_seconds=ITEM_TTL, ttl_query_seconds=QUERY_TTL, clock=clock
-    )
+@contextmanager
+def _serving(app: Any) -> Iterator[str]:
+    """`app` under uvicorn in a thread on an ephemeral port; yields its URL."""
     # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY only on sockets whose proto says TCP;
     # with proto 0 Nagle + delayed ACK cost ~40 ms per request.
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
-    dax_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(endpoint, log_level="warning", lifespan="on"))
+    url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.02)
-    assert server.started, "DAX endpoint did not start"
+    assert server.started, "server did not start"
     try:
-        dax, direct = _client(dax_url), _client(upstream_url)
-        yield DaxRig(dax, direct, dax_url, upstream_url, endpoint, clock)
+        yield url
     finally:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+@contextmanager
+def _moto_server() -> Iterator[tuple[str, None]]:
+    moto = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    moto.start()
+    host, port = moto.get_host_and_port()
+    try:
+        yield f"http://{host}:{port}", None
+    finally:
         moto.stop()
+
+
+@contextmanager
+def _local_endpoint() -> Iterator[tuple[str, FrontDoor]]:
+    door = FrontDoor(MotoApp().handle)
+    with _serving(door) as url:
+        yield url, door
+
+
+@pytest.fixture(scope="module", params=["http", "in-process"])
+def rig(request: pytest.FixtureRequest) -> Iterator[DaxRig]:
+    upstream = _moto_server() if request.param == "http" else _local_endpoint()
+    with upstream as (upstream_url, door):
+        clock = FakeClock()
+        endpoint = build_dax_app(
+            upstream=upstream_url,
+            ttl_item_seconds=ITEM_TTL,
+            ttl_query_seconds=QUERY_TTL,
+            clock=clock,
+            local=door.answer if door is not None else None,
+        )
+        with _serving(endpoint) as dax_url:
+            dax, direct = _client(dax_url), _client(upstream_url)
+            yield DaxRig(dax, direct, dax_url, upstream_url, endpoint, clock)
 
 
 @pytest.fixture
@@ -112,7 +144,6 @@ def table(rig: DaxRig) -> str:
         BillingMode="PAY_PER_REQUEST",
     )
     return name
-
 
 
 def key(pk: str, sk: str = "0") -> dict[str, Any]:
