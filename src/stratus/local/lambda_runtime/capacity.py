@@ -4,8 +4,8 @@ Lambda gives each concurrent invocation its own execution environment; locally e
 worker process, and this machine can only run so many. That bound is not an AWS limit, so
 exceeding it never throttles: the invocation waits, first come first served across every
 function, for a worker to come free (or for an idle worker of another function to be
-evicted, oldest first), up to `max_wait_s`. The function's own timeout starts when it
-starts running, after the wait.
+evicted: a function's surplus warm workers first, oldest first), up to `max_wait_s`. The
+function's own timeout starts when it starts running, after the wait.
 
 Workers are counted while they live (busy or idle), because an idle worker still holds its
 memory. A worker taken from the idle list is checked first (`usable()`: its process still
@@ -183,12 +183,25 @@ class WorkerPool(Generic[W]):
         if self._live < self.limit:
             self._live += 1
             return True, None
-        while self._lru:  # full: make room by evicting the least recently used idle worker
-            worker, owner = self._lru.popitem(last=False)
+        victim = self._eviction_victim()
+        if victim is not None:  # full: make room by evicting an idle worker
+            worker, owner = victim
+            del self._lru[worker]
             self._idle[owner].remove(worker)
             self._discard(worker)
             return True, None  # the evicted worker's slot is handed over
         return False, None
+
+    def _eviction_victim(self) -> tuple[W, Hashable] | None:
+        """The least recently used idle worker of a function that keeps another one warm;
+        only when none has a spare, the least recently used of all. A burst of one function
+        (e.g. an edge function in a read storm) then trims its own surplus before it takes
+        the last warm worker of another (an API nobody called meanwhile): on AWS one
+        function's scale-out never cold-starts another's environments."""
+        for worker, owner in self._lru.items():  # oldest first
+            if len(self._idle[owner]) > 1:
+                return worker, owner
+        return next(iter(self._lru.items()), None)
 
     def _dispatch(self) -> None:
         while self._waiters:

@@ -174,6 +174,21 @@ async def test_a_full_machine_evicts_the_least_recently_used_idle_worker() -> No
     assert pool.live == 2 and pool.idle_count("a") == 0
 
 
+async def test_a_full_machine_evicts_a_surplus_worker_before_another_functions_last() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(3, max_wait_s=1, discard=discarding)
+    api, edge1, edge2 = FakeWorker("api"), FakeWorker("edge1"), FakeWorker("edge2")
+    for key in ("api", "edge", "edge"):
+        await pool.checkout(key)
+    pool.checkin("api", api, reusable=True)  # the oldest idle worker, but the API's only one
+    pool.checkin("edge", edge1, reusable=True)
+    pool.checkin("edge", edge2, reusable=True)
+    assert await pool.checkout("other") is None
+    assert edge1.discarded and not edge2.discarded and not api.discarded
+    assert pool.idle_count("api") == 1 and pool.idle_count("edge") == 1
+    assert await pool.checkout("other2") is None  # no surplus left: the oldest of all goes
+    assert api.discarded and not edge2.discarded
+
+
 async def test_a_worker_dead_while_idle_is_skipped_and_its_slot_reused() -> None:
     pool: WorkerPool[FakeWorker] = WorkerPool(2, max_wait_s=1, discard=discarding)
     warm, dead = FakeWorker("warm"), FakeWorker("dead")
