@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 from botocore.credentials import Credentials
-
 from stratus_catalog_client.signing import SigV4
+
 from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
 
 V1_FIELDS = {"id", "name", "description", "price"}
