@@ -1,0 +1,1 @@
+"""The shop: independent services (catalog, orders, payments, notifications)."""
