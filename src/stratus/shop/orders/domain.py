@@ -33,6 +33,7 @@ from stratus.runtime.errors import ValidationError
 MAX_ITEMS = 50
 MAX_QUANTITY = 1000
 CENT = Decimal("0.01")
+MAX_PRICE = Decimal(10**9)
 PRODUCT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,127}$"
 Clock = Callable[[], datetime]
 
@@ -50,15 +51,18 @@ def iso(moment: datetime) -> str:
 
 
 def parse_money(value: Any) -> Decimal:
-    """A non-negative decimal string (or Decimal) in major units; ValueError otherwise."""
+    """A price: a decimal string (or Decimal) in major units, 0 <= price < MAX_PRICE, at most
+    two decimals (cents); ValueError otherwise."""
     if isinstance(value, bool) or not isinstance(value, str | Decimal):
         raise ValueError(f"price must be a decimal string, got {type(value).__name__}")
     try:
         amount = Decimal(value)
     except InvalidOperation:
         raise ValueError(f"price {value!r} is not a decimal number") from None
-    if not amount.is_finite() or amount < 0:
-        raise ValueError(f"price {value!r} is not a non-negative amount")
+    if not amount.is_finite() or not 0 <= amount < MAX_PRICE:
+        raise ValueError(f"price {value!r} is out of range")
+    if amount != amount.quantize(CENT, rounding=ROUND_HALF_UP):
+        raise ValueError(f"price {value!r} has more than two decimals")
     return amount
 
 

@@ -97,7 +97,9 @@ class Reply:
 
     @property
     def field(self) -> str | None:
-        return (self.body.get("details") or {}).get("field") if isinstance(self.body, dict) else None
+        if not isinstance(self.body, dict):
+            return None
+        return (self.body.get("details") or {}).get("field")
 
 
 def call(app: APIGatewayRestResolver, event: dict[str, Any]) -> Reply:

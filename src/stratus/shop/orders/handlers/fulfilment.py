@@ -20,7 +20,8 @@ from stratus.shop.orders.results import Shipments
 from stratus.shop.orders.wiring import Wiring
 
 logger = Logger(service="shop-orders-fulfilment")
-processor = BatchProcessor(event_type=EventType.SQS)
+# Failures are always reported per record, even when all fail (the same retry for Lambda).
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 @functools.cache

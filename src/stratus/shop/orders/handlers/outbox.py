@@ -27,7 +27,10 @@ from stratus.shop.orders.outbox import Outbox
 from stratus.shop.orders.wiring import Wiring
 
 logger = Logger(service="shop-orders-outbox")
-processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+# Failures are always reported per record, even when all fail (the same retry for Lambda).
+processor = BatchProcessor(
+    event_type=EventType.DynamoDBStreams, raise_on_entire_batch_failure=False
+)
 
 
 @functools.cache
