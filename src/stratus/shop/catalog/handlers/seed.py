@@ -50,7 +50,7 @@ def lambda_handler(event: dict[str, Any], context: Any) -> None:
             store = production_dependencies(CatalogConfig.from_env(), logger).products()
             created = seed(store)
             data = {"Created": str(len(created))}
-            logger.info("samples seeded", extra={"created": created})
+            logger.info("samples seeded", extra={"sample_ids": created})
     except Exception as exc:
         logger.exception("seeding samples failed")
         respond(event, "FAILED", f"{type(exc).__name__}: {exc}", {})
