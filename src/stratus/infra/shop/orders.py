@@ -116,6 +116,8 @@ class OrdersStack(Stack):
 
         CfnOutput(self, "OrdersApiUrl", value=self.service.api.url)
         CfnOutput(self, "OrdersTableName", value=self.table.table_name)
+        CfnOutput(self, "OrdersPaymentResultsQueueUrl", value=self.results_queue.queue.queue_url,
+                  description="orders' queue on PaymentResults (to inspect or replay)")
 
     def subscribe(self, payment_results: sns.ITopic) -> None:
         """Orders' queue on payments' topic (envelope kept: results.py reads both shapes)."""
