@@ -1,0 +1,1 @@
+"""The shop: independent serverless services (catalog, orders, payments, notifications)."""
