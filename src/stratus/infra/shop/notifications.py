@@ -172,6 +172,7 @@ class ShopNotificationsStack(Stack):
         )
         CfnOutput(self, "NotificationsQueueUrl", value=results.queue.queue_url)
         CfnOutput(self, "NotificationsDlqUrl", value=results.dlq.queue_url)
+        CfnOutput(self, "NotificationsDlqAlarmName", value=results.dlq_alarm.alarm_name)
         CfnOutput(self, "ShopMailFrom", value=mail.sender)
 
     def _ses_arn(self, resource: str, name: str) -> str:

@@ -150,3 +150,4 @@ class ShopPaymentsStack(Stack):
         )
         CfnOutput(self, "PaymentsQueueUrl", value=orders.queue.queue_url)
         CfnOutput(self, "PaymentsDlqUrl", value=orders.dlq.queue_url)
+        CfnOutput(self, "PaymentsDlqAlarmName", value=orders.dlq_alarm.alarm_name)
