@@ -82,9 +82,10 @@ def registry() -> tuple[System, ...]:
     """Every system of the project, in build order."""
     from stratus.blog.system import SYSTEM as BLOG
     from stratus.probes.system import SYSTEM as PROBES
+    from stratus.shop.system import SYSTEM as SHOP
     from stratus.todo.system import SYSTEM as TODO
 
-    return (TODO, BLOG, PROBES)
+    return (TODO, BLOG, SHOP, PROBES)
 
 
 def parse_names(value: Any) -> tuple[str, ...]:

@@ -1,0 +1,449 @@
+"""`ServiceTemplate`: what every serverless service repeats, declared once.
+
+A service built on it gets, with one call each:
+- `function(...)`: a Python function (`functions.python_function`: own log group, own role,
+  active tracing) published as a version behind a `live` alias, with a CodeDeploy
+  `LambdaDeploymentGroup` that shifts the alias by the stage's configuration and rolls back
+  automatically when the function's errors alarm fires
+  (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html);
+- `queue(...)`: an encrypted, TLS-only SQS queue with its own dead-letter queue and an
+  alarm as soon as one message sits in the DLQ;
+- `route(...)`: a REST API method (the API is created on first use: regional, throttled,
+  JSON access logs, X-Ray, CORS) on the function's alias, public, Cognito (ID token in
+  `Authorization`) or IAM (SigV4) authorized;
+- an alarm topic (given, or its own) every alarm notifies, and a dashboard of its API,
+  functions and queues.
+
+The alarm watches the function's `Errors` by FunctionName (all versions): the local cloud
+samples that metric, so a canary rolls back there as on AWS; on AWS it is the stricter
+choice (an error of the old version during the shift also stops the deployment).
+Generic on purpose: no system is named here; each system's stacks call it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from aws_cdk import Duration, RemovalPolicy
+from aws_cdk import aws_apigateway as apigw
+from aws_cdk import aws_cloudwatch as cloudwatch
+from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_codedeploy as codedeploy
+from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_logs as logs
+from aws_cdk import aws_sns as sns
+from aws_cdk import aws_sqs as sqs
+from constructs import Construct
+
+from stratus.infra.shared.functions import python_function
+from stratus.infra.shared.nag import acknowledge
+from stratus.infra.shared.stage import StageConfig
+
+LIVE_ALIAS = "live"
+CORS_ALLOW_HEADERS = (
+    "Authorization",
+    "Content-Type",
+    "Idempotency-Key",
+    "X-Amz-Date",
+    "X-Amz-Security-Token",
+)
+FIVE_MINUTES = Duration.minutes(5)
+API_5XX_PER_5_MIN = 5
+
+# How `live` moves to a new version, per stage (predefined CodeDeploy configurations,
+# https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html#deployment-configuration-lambda).
+# The local cloud shifts on the same schedule, compressed by `--deploy-time-scale`.
+_RELEASES: dict[str, codedeploy.ILambdaDeploymentConfig] = {
+    "prod": codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+    "test": codedeploy.LambdaDeploymentConfig.LINEAR_10_PERCENT_EVERY_1_MINUTE,
+    "local": codedeploy.LambdaDeploymentConfig.CANARY_10_PERCENT_5_MINUTES,
+}
+
+
+def release_config(stage: str) -> codedeploy.ILambdaDeploymentConfig:
+    """The stage's deployment configuration; dev and feature stages switch all at once."""
+    return _RELEASES.get(stage, codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE)
+
+
+class Auth(Enum):
+    """Who may call a route."""
+
+    PUBLIC = "public"  # anyone: needs a reason (`public_reason`)
+    COGNITO = "cognito"  # an ID token of the template's user pool
+    IAM = "iam"  # a SigV4-signed request allowed execute-api:Invoke
+
+
+@dataclass(frozen=True)
+class ServiceFunction:
+    function: lambda_.Function
+    alias: lambda_.Alias
+    deployment_group: codedeploy.LambdaDeploymentGroup
+    errors_alarm: cloudwatch.Alarm
+
+
+@dataclass(frozen=True)
+class ServiceQueue:
+    queue: sqs.Queue
+    dlq: sqs.Queue
+    dlq_alarm: cloudwatch.Alarm
+
+
+class ServiceTemplate(Construct):
+    """One service's API, functions, queues, alarms and dashboard (see the module doc)."""
+
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        cfg: StageConfig,
+        service: str,
+        description: str,
+        alarm_topic: sns.ITopic | None = None,
+        user_pool: cognito.IUserPool | None = None,
+        cors_origins: Sequence[str] = ("*",),
+        deployment_config: codedeploy.ILambdaDeploymentConfig | None = None,
+    ) -> None:
+        super().__init__(scope, construct_id)
+        self.cfg = cfg
+        self.service = service
+        self.description = description
+        self.user_pool = user_pool
+        self.cors_origins = tuple(cors_origins) or ("*",)
+        self.deployment_config = deployment_config or release_config(cfg.name)
+        self.alarm_topic: sns.ITopic = alarm_topic or sns.Topic(
+            self, "AlarmTopic", display_name=f"{service} alarms ({cfg.name})", enforce_ssl=True
+        )
+        if alarm_topic is None:
+            acknowledge(
+                self.alarm_topic,
+                "AwsSolutions-SNS2",
+                "Alarm notifications carry only alarm names and states, no customer data; "
+                "SSE with a KMS key would also need CloudWatch granted on that key.",
+            )
+        self.alarms: list[cloudwatch.Alarm] = []
+        self.functions: list[ServiceFunction] = []
+        self.queues: list[ServiceQueue] = []
+        self.dashboard = cloudwatch.Dashboard(
+            self, "Dashboard", dashboard_name=f"stratus-{cfg.name}-{service}"
+        )
+        self.dashboard.add_widgets(
+            cloudwatch.TextWidget(markdown=f"# {service} ({cfg.name})", width=24, height=1)
+        )
+        self._api: apigw.RestApi | None = None
+        self._authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        self._application: codedeploy.LambdaApplication | None = None
+        self._preflight_done: set[str] = set()
+
+    # -- alarms ----------------------------------------------------------------------------
+    def alarm(
+        self, construct_id: str, metric: cloudwatch.IMetric, threshold: float, what: str
+    ) -> cloudwatch.Alarm:
+        """An alarm at `threshold` or above that notifies the alarm topic; no data is fine."""
+        created = cloudwatch.Alarm(
+            self,
+            construct_id,
+            metric=metric,
+            threshold=threshold,
+            evaluation_periods=1,
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            alarm_description=what,
+        )
+        created.add_alarm_action(actions.SnsAction(self.alarm_topic))
+        self.alarms.append(created)
+        return created
+
+    # -- functions -------------------------------------------------------------------------
+    @property
+    def application(self) -> codedeploy.LambdaApplication:
+        if self._application is None:
+            self._application = codedeploy.LambdaApplication(
+                self, "Application", application_name=f"stratus-{self.cfg.name}-{self.service}"
+            )
+        return self._application
+
+    def function(
+        self,
+        construct_id: str,
+        *,
+        handler: str,
+        code: lambda_.Code,
+        env: dict[str, str] | None = None,
+        timeout_seconds: int = 10,
+        pre_hook: lambda_.IFunction | None = None,
+        post_hook: lambda_.IFunction | None = None,
+        **options: Any,
+    ) -> ServiceFunction:
+        """A function behind `live`, released by CodeDeploy, rolled back on its errors."""
+        fn = python_function(
+            self,
+            construct_id,
+            cfg=self.cfg,
+            handler=handler,
+            code=code,
+            env={"SERVICE_NAME": self.service, "STAGE": self.cfg.name, **(env or {})},
+            timeout_seconds=timeout_seconds,
+            **options,
+        )
+        alias = lambda_.Alias(
+            self, f"{construct_id}Live", alias_name=LIVE_ALIAS, version=fn.current_version
+        )
+        errors = self.alarm(
+            f"{construct_id}Errors",
+            fn.metric_errors(period=Duration.minutes(1), statistic="Sum"),
+            1,
+            f"{construct_id} ({self.service}) raised; rolls back a release in progress",
+        )
+        group = codedeploy.LambdaDeploymentGroup(
+            self,
+            f"{construct_id}Deployment",
+            application=self.application,
+            alias=alias,
+            deployment_config=self.deployment_config,
+            alarms=[errors],
+            auto_rollback=codedeploy.AutoRollbackConfig(
+                failed_deployment=True, stopped_deployment=True, deployment_in_alarm=True
+            ),
+            pre_hook=pre_hook,
+            post_hook=post_hook,
+        )
+        acknowledge(
+            group,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSCodeDeployRoleForLambdaLimited]",
+            "CodeDeploy's documented managed policy for Lambda deployments: it may only read "
+            "and update aliases, invoke hooks named CodeDeployHook_* and read alarms.",
+        )
+        made = ServiceFunction(fn, alias, group, errors)
+        self.functions.append(made)
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title=f"{construct_id}: invocations and errors",
+                left=[fn.metric_invocations(period=FIVE_MINUTES)],
+                right=[fn.metric_errors(period=FIVE_MINUTES)],
+                width=12,
+            )
+        )
+        return made
+
+    # -- queues ----------------------------------------------------------------------------
+    def queue(
+        self,
+        construct_id: str,
+        *,
+        visibility_timeout: Duration = Duration.seconds(60),
+        max_receive_count: int = 3,
+        **options: Any,
+    ) -> ServiceQueue:
+        """A queue whose messages go to its DLQ after `max_receive_count` receives
+        (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-dead-letter-queues.html);
+        one message in the DLQ raises the alarm."""
+        dlq = sqs.Queue(
+            self,
+            f"{construct_id}Dlq",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            dlq,
+            "AwsSolutions-SQS3",
+            f"This queue is {construct_id}'s dead-letter queue; it has no DLQ of its own.",
+        )
+        queue = sqs.Queue(
+            self,
+            construct_id,
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            visibility_timeout=visibility_timeout,
+            dead_letter_queue=sqs.DeadLetterQueue(queue=dlq, max_receive_count=max_receive_count),
+            **options,
+        )
+        depth = dlq.metric_approximate_number_of_messages_visible(
+            period=Duration.minutes(1), statistic="Maximum"
+        )
+        alarm = self.alarm(
+            f"{construct_id}DlqDepth", depth, 1, f"{construct_id} ({self.service}) dead-lettered"
+        )
+        made = ServiceQueue(queue, dlq, alarm)
+        self.queues.append(made)
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title=f"{construct_id}: visible messages (queue, DLQ)",
+                left=[queue.metric_approximate_number_of_messages_visible(period=FIVE_MINUTES)],
+                right=[depth],
+                width=12,
+            )
+        )
+        return made
+
+    # -- API -------------------------------------------------------------------------------
+    @property
+    def api(self) -> apigw.RestApi:
+        if self._api is None:
+            self._api = self._create_api()
+        return self._api
+
+    def route(
+        self,
+        path: str,
+        method: str,
+        target: ServiceFunction | lambda_.IFunction,
+        *,
+        auth: Auth,
+        public_reason: str = "",
+        **options: Any,
+    ) -> apigw.Method:
+        """`method` on `path` (e.g. `/v1/items/{id}`) proxied to the target's `live` alias."""
+        handler = target.alias if isinstance(target, ServiceFunction) else target
+        integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
+        resource = self.api.root.resource_for_path(path)
+        kw: dict[str, Any] = dict(options)
+        if auth is Auth.COGNITO:
+            kw.update(
+                authorizer=self._cognito(), authorization_type=apigw.AuthorizationType.COGNITO
+            )
+        elif auth is Auth.IAM:
+            kw.update(authorization_type=apigw.AuthorizationType.IAM)
+        elif not public_reason:
+            raise ValueError(f"public route {method} {path} needs a public_reason")
+        made = resource.add_method(method.upper(), integration, **kw)
+        if auth is Auth.IAM:
+            acknowledge(
+                made,
+                "AwsSolutions-COG4",
+                "IAM (SigV4) authorization: called by other services' roles, not by users "
+                "holding Cognito tokens.",
+            )
+        elif auth is Auth.PUBLIC:
+            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                acknowledge(made, rule, public_reason)
+        self._acknowledge_preflight()
+        return made
+
+    def execute_api_arn(self, method: str, path: str) -> str:
+        """The ARN an IAM policy names to allow calling `method` on `path` of this stage."""
+        return self.api.arn_for_execute_api(method.upper(), path, self.cfg.name)
+
+    def grant_invoke(self, grantee: iam.IGrantable, method: str, path: str) -> None:
+        """Let `grantee` call one IAM-authorized route (least privilege: one method, one path;
+        a `{param}` segment becomes `*`, which cdk-nag then asks the caller to acknowledge)."""
+        path = re.sub(r"\{[^}/]+\}", "*", path)
+        grantee.grant_principal.add_to_principal_policy(
+            iam.PolicyStatement(
+                actions=["execute-api:Invoke"], resources=[self.execute_api_arn(method, path)]
+            )
+        )
+
+    def _acknowledge_preflight(self) -> None:
+        for method in self.api.methods:
+            if method.http_method != "OPTIONS" or method.node.path in self._preflight_done:
+                continue
+            self._preflight_done.add(method.node.path)
+            for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
+                acknowledge(
+                    method,
+                    rule,
+                    "CORS preflight (OPTIONS) is sent by browsers without credentials; a mock "
+                    "integration that answers CORS headers and reaches no backend.",
+                )
+
+    def _cognito(self) -> apigw.CognitoUserPoolsAuthorizer:
+        if self.user_pool is None:
+            raise ValueError(f"{self.service}: a Cognito route needs the template's user_pool")
+        if self._authorizer is None:
+            self._authorizer = apigw.CognitoUserPoolsAuthorizer(
+                self,
+                "Authorizer",
+                cognito_user_pools=[self.user_pool],
+                identity_source="method.request.header.Authorization",
+            )
+        return self._authorizer
+
+    def _create_api(self) -> apigw.RestApi:
+        cfg = self.cfg
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=cfg.log_retention, removal_policy=RemovalPolicy.DESTROY
+        )
+        api = apigw.RestApi(
+            self,
+            "Api",
+            rest_api_name=f"stratus-{cfg.name}-{self.service}",
+            description=self.description,
+            endpoint_configuration=apigw.EndpointConfiguration(types=[apigw.EndpointType.REGIONAL]),
+            cloud_watch_role=True,
+            cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
+            deploy_options=apigw.StageOptions(
+                stage_name=cfg.name,
+                throttling_rate_limit=cfg.throttling.rate_limit,
+                throttling_burst_limit=cfg.throttling.burst_limit,
+                access_log_destination=apigw.LogGroupLogDestination(access_logs),
+                access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
+                    caller=True,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
+                logging_level=apigw.MethodLoggingLevel.ERROR,
+                data_trace_enabled=False,
+                metrics_enabled=True,
+                tracing_enabled=True,
+            ),
+            default_cors_preflight_options=apigw.CorsOptions(
+                allow_origins=list(self.cors_origins),
+                allow_methods=apigw.Cors.ALL_METHODS,
+                allow_headers=list(CORS_ALLOW_HEADERS),
+            ),
+        )
+        # API Gateway's own 4xx/5xx (authorizer 401, IAM 403, throttling 429) bypass the
+        # functions, so they carry the CORS header here.
+        origin = "'*'" if "*" in self.cors_origins else f"'{self.cors_origins[0]}'"
+        for name, kind in (
+            ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
+            ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),
+        ):
+            api.add_gateway_response(
+                name, type=kind, response_headers={"Access-Control-Allow-Origin": origin}
+            )
+        acknowledge(
+            api,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AmazonAPIGatewayPushToCloudWatchLogs]",
+            "API Gateway's account-level logging role: the AWS-maintained policy is the "
+            "documented one and carries only CloudWatch Logs write rights.",
+        )
+        acknowledge(
+            api.deployment_stage,
+            "AwsSolutions-APIG3",
+            "No WAF web ACL on a service API: every stage is throttled, and a web ACL can be "
+            "associated per account without changing the service's stack.",
+        )
+        acknowledge(
+            api,
+            "AwsSolutions-APIG2",
+            "Bodies and parameters are validated by the functions against their pydantic "
+            "models (400 naming the field), not by API Gateway models.",
+        )
+        server_errors = api.metric_server_error(period=FIVE_MINUTES, statistic="Sum")
+        self.alarm("Api5xx", server_errors, API_5XX_PER_5_MIN, f"{self.service} API answered 5xx")
+        self.dashboard.add_widgets(
+            cloudwatch.GraphWidget(
+                title="API requests, 4xx and 5xx",
+                left=[api.metric_count(period=FIVE_MINUTES)],
+                right=[api.metric_client_error(period=FIVE_MINUTES), server_errors],
+                width=12,
+            )
+        )
+        return api
