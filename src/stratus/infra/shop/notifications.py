@@ -17,6 +17,7 @@ function -> SES.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from aws_cdk import ArnFormat, CfnOutput, Duration, Stack
 from aws_cdk import aws_iam as iam
@@ -29,7 +30,8 @@ from constructs import Construct
 
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig, StageConfigError
-from stratus.infra.shop.payments import idempotency_table
+from stratus.infra.shop.payments import ShopPaymentsStack, idempotency_table
+from stratus.infra.shop.platform import ShopBuild
 from stratus.shop.notifications.config import (
     ENV_CONFIGURATION_SET,
     ENV_IDEMPOTENCY_TABLE,
@@ -82,7 +84,7 @@ class ShopNotificationsStack(Stack):
         scope: Construct,
         *,
         cfg: StageConfig,
-        code: lambda_.Code,
+        code_path: Path,
         results_topic: sns.ITopic,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
@@ -142,7 +144,7 @@ class ShopNotificationsStack(Stack):
         notify = template.function(
             "Notify",
             handler=HANDLER,
-            code=code,
+            code=lambda_.Code.from_asset(str(code_path)),
             timeout_seconds=TIMEOUT_SECONDS,
             env={
                 "POWERTOOLS_SERVICE_NAME": "shop-notifications",
@@ -182,3 +184,15 @@ class ShopNotificationsStack(Stack):
             resource_name=name,
             arn_format=ArnFormat.SLASH_RESOURCE_NAME,
         )
+
+
+def build(ctx: ShopBuild) -> Stack:
+    payments = ctx.stacks["payments"]
+    assert isinstance(payments, ShopPaymentsStack), "payments is built before notifications"
+    return ShopNotificationsStack(
+        ctx.app,
+        cfg=ctx.cfg,
+        code_path=ctx.code_path,
+        results_topic=payments.results_topic,
+        alarm_topic=ctx.platform.alarm_topic,
+    )

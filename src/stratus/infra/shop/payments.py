@@ -17,6 +17,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from aws_cdk import CfnOutput, Duration, Stack
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_events as events
@@ -29,6 +31,7 @@ from constructs import Construct
 
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig
+from stratus.infra.shop.platform import ShopBuild
 from stratus.shop.payments.config import (
     DEFAULT_DECLINE_SUFFIX,
     ENV_IDEMPOTENCY_TABLE,
@@ -75,7 +78,7 @@ class ShopPaymentsStack(Stack):
         scope: Construct,
         *,
         cfg: StageConfig,
-        code: lambda_.Code,
+        code_path: Path,
         event_bus: events.IEventBus,
         alarm_topic: sns.ITopic | None = None,
     ) -> None:
@@ -122,7 +125,7 @@ class ShopPaymentsStack(Stack):
         settle = template.function(
             "Settle",
             handler=HANDLER,
-            code=code,
+            code=lambda_.Code.from_asset(str(code_path)),
             timeout_seconds=TIMEOUT_SECONDS,
             env={
                 "POWERTOOLS_SERVICE_NAME": "shop-payments",
@@ -151,3 +154,13 @@ class ShopPaymentsStack(Stack):
         CfnOutput(self, "PaymentsQueueUrl", value=orders.queue.queue_url)
         CfnOutput(self, "PaymentsDlqUrl", value=orders.dlq.queue_url)
         CfnOutput(self, "PaymentsDlqAlarmName", value=orders.dlq_alarm.alarm_name)
+
+
+def build(ctx: ShopBuild) -> Stack:
+    return ShopPaymentsStack(
+        ctx.app,
+        cfg=ctx.cfg,
+        code_path=ctx.code_path,
+        event_bus=ctx.platform.bus,
+        alarm_topic=ctx.platform.alarm_topic,
+    )
