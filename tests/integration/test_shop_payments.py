@@ -220,3 +220,24 @@ def test_malformed_order_is_dead_lettered_and_raises_the_alarm(cloud: LocalCloud
     assert json.loads(dead[0]["Body"])["detail"]["orderId"] == poison_id
     assert state == "ALARM"
     sqs.purge_queue(QueueUrl=dlq)
+
+
+def test_results_outside_the_filter_policy_are_not_mailed(cloud: LocalCloudHandle) -> None:
+    """A result whose `eventType` the subscription's filter does not list never reaches
+    notifications; a listed one published the same way is mailed."""
+    sns = aws_client(cloud, "sns")
+    topic = str(cloud.stack_output("PaymentResultsTopicArn"))
+    ignored, mailed = order("3.00"), order("3.00")
+    for placed, event_type in ((ignored, "PaymentRefunded"), (mailed, "PaymentSucceeded")):
+        message = {k: placed[k] for k in ("orderId", "customerId", "email", "total")}
+        sns.publish(
+            TopicArn=topic,
+            Message=json.dumps({**message, "outcome": "succeeded"}),
+            MessageAttributes={
+                "outcome": {"DataType": "String", "StringValue": "succeeded"},
+                "eventType": {"DataType": "String", "StringValue": event_type},
+            },
+        )
+    wait_for_mail(cloud, mailed["email"])
+    time.sleep(2)
+    assert mails(cloud, ignored["email"]) == []
