@@ -177,6 +177,11 @@ class OrdersStack(Stack):
 def build(ctx: ShopBuild) -> Stack:
     """The orders stack from the platform, catalog's stack and (once built before orders)
     payments' stack, whose `results_topic` is PaymentResults."""
+    from stratus.shop.system import SERVICES
+
+    if "payments" in SERVICES and "payments" not in ctx.stacks:
+        # Built after orders, payments' topic would silently get no orders subscription.
+        raise ValueError("the shop's SERVICES must list payments before orders")
     catalog: Catalog = ctx.stacks["catalog"]  # type: ignore[assignment]
     payment_results = getattr(ctx.stacks.get("payments"), "results_topic", None)
     return OrdersStack(
