@@ -1,8 +1,8 @@
 """Orders through the running cloud (`stratus up --system shop`): a customer of the shop's
 pool places an order priced by catalog over SigV4, reads it back; another customer gets
 404; bad input gets 4xx; the table's stream puts exactly one `OrderPlaced` on the bus; and
-payment results move the order to PAID then SHIPPED (fulfilment stand-in) or
-PAYMENT_FAILED, as the customer sees through the API."""
+payments' results move the order to PAID then SHIPPED (fulfilment stand-in) or
+PAYMENT_FAILED, as the customer sees through the API; duplicates change nothing."""
 
 from __future__ import annotations
 
@@ -222,19 +222,39 @@ def _sub(who: dict[str, str]) -> str:
     return str(unverified_claims(who["Authorization"])["sub"])
 
 
-def test_payment_results_move_the_status_and_paid_orders_ship(
-    cloud: LocalCloudHandle, orders: httpx.Client, alice: dict[str, str]
+def test_payments_pay_or_decline_and_paid_orders_ship(
+    orders: httpx.Client, alice: dict[str, str]
 ) -> None:
+    """The whole chain: stream -> OrderPlaced -> payments (a total ending in .13 is declined
+    by the local provider stub) -> PaymentResults -> orders' queue -> status."""
     paid = _place(orders, alice, (MUG, 1)).json()
-    failed = _place(orders, alice, (CHEAP, 1)).json()
-    _result(cloud, paid, "succeeded", _sub(alice))
-    _result(cloud, failed, "failed", _sub(alice))
-    assert _status(orders, alice, failed["id"], "PAYMENT_FAILED") == "PAYMENT_FAILED"
+    declined = _place(orders, alice, (CHEAP, 1)).json()
+    assert declined["total"].endswith(".13")
+    assert _status(orders, alice, declined["id"], "PAYMENT_FAILED") == "PAYMENT_FAILED"
     assert _status(orders, alice, paid["id"], "PAID") == "PAID"
     assert _status(orders, alice, paid["id"], "SHIPPED") == "SHIPPED"  # the stand-in's delay
-    _result(cloud, paid, "succeeded", _sub(alice))  # a duplicate changes nothing
-    _result(cloud, failed, "succeeded", _sub(alice))  # a contradiction is refused
-    time.sleep(3)
-    assert orders.get(f"orders/{paid['id']}", headers=alice).json()["status"] == "SHIPPED"
+
+
+def test_duplicate_and_contradicting_results_change_nothing(
+    cloud: LocalCloudHandle, orders: httpx.Client, alice: dict[str, str]
+) -> None:
+    shipped = _place(orders, alice, (MUG, 2)).json()
+    failed = _place(orders, alice, (CHEAP, 1)).json()
+    assert _status(orders, alice, shipped["id"], "SHIPPED") == "SHIPPED"
+    assert _status(orders, alice, failed["id"], "PAYMENT_FAILED") == "PAYMENT_FAILED"
+    _result(cloud, shipped, "succeeded", _sub(alice))  # a late duplicate
+    _result(cloud, shipped, "failed", _sub(alice))  # a contradiction
+    _result(cloud, failed, "succeeded", _sub(alice))  # a contradiction
+    queue = cloud.stack_output("OrdersPaymentResultsQueueUrl")
+    sqs = aws_client(cloud, "sqs")
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:  # consumed (not retried, not dead-lettered)
+        attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=[
+            "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        if not any(int(v) for v in attributes.values()):
+            break
+        time.sleep(0.5)
+    assert not any(int(v) for v in attributes.values()), attributes
+    assert orders.get(f"orders/{shipped['id']}", headers=alice).json()["status"] == "SHIPPED"
     assert orders.get(f"orders/{failed['id']}", headers=alice).json()["status"] == (
         "PAYMENT_FAILED")
