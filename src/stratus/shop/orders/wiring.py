@@ -40,8 +40,8 @@ class Wiring:
 
     @functools.cached_property
     def prices(self) -> PriceSource:
-        credentials = boto3.Session().get_credentials()
-        return CatalogPriceSource(self.config.catalog_api_url, self.config.region, credentials)
+        # Credentials: the function role's, from the default chain (refreshed by botocore).
+        return CatalogPriceSource(self.config.catalog_api_url, self.config.region)
 
     @functools.cached_property
     def events(self) -> Any:
