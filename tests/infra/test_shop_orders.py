@@ -154,3 +154,41 @@ def test_every_function_is_released_through_codedeploy(orders: Synth) -> None:
     aliases = orders.of_type("AWS::Lambda::Alias")
     assert len(groups) == len(aliases) == len(_functions(orders)) == 4
     assert {a["Properties"]["Name"] for a in aliases.values()} == {"live"}
+
+
+def test_orders_handlers_import_from_the_shop_bundle_with_only_the_runtime(
+    tmp_path: Path,
+) -> None:
+    """Every orders entry point (and the catalog SDK it calls) loads from the bundle plus
+    only what the Lambda runtime provides (as tests/infra/test_shop_bundle.py does)."""
+    import importlib.util
+    import os
+    import subprocess
+    import sys
+
+    from stratus.infra.app import PROJECT_ROOT
+    from stratus.infra.shared.bundling import build_bundle
+    from stratus.shop.system import BUNDLE
+    from tests.infra.test_bundling import LAMBDA_RUNTIME_PROVIDES
+
+    bundle = build_bundle(PROJECT_ROOT, BUNDLE)
+    runtime = tmp_path / "lambda-runtime"
+    runtime.mkdir()
+    for module in (*LAMBDA_RUNTIME_PROVIDES, "six"):
+        spec = importlib.util.find_spec(module)
+        assert spec is not None and spec.origin is not None
+        origin = Path(spec.origin)
+        link = runtime / (module if origin.name == "__init__.py" else origin.name)
+        link.symlink_to(origin.parent if origin.name == "__init__.py" else origin)
+    handlers = ", ".join(f"stratus.shop.orders.handlers.{name}"
+                         for name in ("api", "outbox", "payments", "fulfilment"))
+    code = ("import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+            f"import {handlers}\n"
+            "from stratus.shop.orders.prices import CatalogPriceSource\n"
+            "CatalogPriceSource('https://cat.example/dev/', 'us-east-1')\n")
+    result = subprocess.run(
+        [sys.executable, "-S", "-c", code, str(bundle), str(runtime)],
+        env={**os.environ, "AWS_DEFAULT_REGION": "us-east-1"},
+        capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
