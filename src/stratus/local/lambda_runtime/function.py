@@ -230,7 +230,9 @@ def worker_environment(
                 f"{opt}/python" if opt else "",
             ]
         )
-        if settings.ca_pem.is_file():  # the AWS SDKs' CA variable: trust the HTTPS gateway
+        if settings.ca_pem.is_file():
+            # The AWS SDKs' CA-bundle variable, so code can trust the local HTTPS gateway
+            # (https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html).
             env["AWS_CA_BUNDLE"] = str(settings.ca_pem)
     if principal is not None:
         env["AWS_ACCESS_KEY_ID"] = principal.access_key_id

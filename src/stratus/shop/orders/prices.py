@@ -6,7 +6,9 @@ IAM-authorised route `GET {CatalogApiUrl}/v2/prices?ids=a,b` (answer: `{"prices"
 shipped in the shop bundle) with the SDK's SigV4 hook, signing for `execute-api` with the
 function's own credentials (its role may invoke exactly that route).
 AWS: https://docs.aws.amazon.com/apigateway/latest/developerguide/permissions.html
-TLS trusts `AWS_CA_BUNDLE` when set (the AWS SDKs' variable), else the system store.
+TLS trusts `AWS_CA_BUNDLE` when set (the AWS SDKs' variable,
+https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html), else the system
+store.
 
 A catalog that cannot be reached or answers anything but 200 with that shape is a 502 for
 the customer: the order is not placed, and nothing is written.
