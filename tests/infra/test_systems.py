@@ -11,6 +11,7 @@ from aws_cdk import Stack
 from stratus.infra.app import PROJECT_ROOT, build_app
 from stratus.infra.blog.stack import blog_stack_name
 from stratus.infra.probes.stack import probes_stack_name
+from stratus.infra.shop.platform import shop_stack_name
 from stratus.infra.todo.stack import todo_stack_name
 from stratus.systems import UnknownSystemError
 
@@ -21,7 +22,8 @@ def _stack_names(context: dict[str, str]) -> list[str]:
 
 
 def test_by_default_every_system_is_built_and_probes_only_when_asked() -> None:
-    every = sorted([todo_stack_name("dev"), blog_stack_name("dev")])
+    shop = [shop_stack_name("platform", "dev"), shop_stack_name("catalog", "dev")]
+    every = sorted([todo_stack_name("dev"), blog_stack_name("dev"), *shop])
     assert _stack_names({"stage": "dev"}) == every
     with_probes = _stack_names({"stage": "dev", "probes": "true"})
     assert with_probes == sorted([*every, probes_stack_name("dev")])
@@ -32,6 +34,11 @@ def test_systems_todo_builds_only_the_todo_stacks() -> None:
     assert names == [todo_stack_name("dev")]
 
 
+def test_systems_shop_builds_the_platform_and_every_service_stack() -> None:
+    names = _stack_names({"stage": "dev", "systems": "shop"})
+    assert names == sorted([shop_stack_name("platform", "dev"), shop_stack_name("catalog", "dev")])
+
+
 def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:
     assert _stack_names({"stage": "dev", "systems": "probes"}) == [probes_stack_name("dev")]
     with pytest.raises(ValueError, match="refused for stage prod"):
@@ -40,9 +47,9 @@ def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:
 
 def test_an_unknown_system_lists_the_known_ones() -> None:
     with pytest.raises(
-        UnknownSystemError, match="unknown system 'shop'; known systems: todo, blog, probes"
+        UnknownSystemError, match="unknown system 'mall'; known systems: todo, blog, shop, probes"
     ):
-        _stack_names({"systems": "todo,shop"})
+        _stack_names({"systems": "todo,mall"})
 
 
 def test_the_module_exits_2_for_an_unknown_system() -> None:

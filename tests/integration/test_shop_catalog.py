@@ -5,16 +5,25 @@ and clear 4xx answers to bad input."""
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import ssl
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from botocore.credentials import Credentials
-
 from stratus_catalog_client.signing import SigV4
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+
+from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.integration.conftest import aws_client
+
+_spec = importlib.util.spec_from_file_location("catalog_sdk", ROOT / "sdk" / "catalog_sdk.py")
+assert _spec is not None and _spec.loader is not None
+catalog_sdk = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(catalog_sdk)
 
 V1_FIELDS = {"id", "name", "description", "price"}
 
@@ -125,3 +134,51 @@ def test_bad_price_ids_are_400_even_when_signed(catalog: httpx.Client) -> None:
         resp = catalog.get("v2/prices", params={"ids": ids}, auth=signed)
         assert resp.status_code == 400, (ids[:20], resp.text)
         assert resp.json()["details"]["field"] == "ids"
+
+
+# -- the generated SDK and the export it comes from ---------------------------------------
+def _sdk_client(cloud: LocalCloudHandle, **httpx_args: object) -> Any:
+    from stratus_catalog_client import Client
+
+    verify = ssl.create_default_context(cafile=str(cloud.ca_pem))
+    return Client(
+        base_url=str(cloud.stack_output("CatalogApiUrl")),
+        verify_ssl=verify,
+        timeout=httpx.Timeout(30),
+        httpx_args=dict(httpx_args),
+    )
+
+
+def test_the_running_export_is_the_committed_sdk_document(cloud: LocalCloudHandle) -> None:
+    url = str(cloud.stack_output("CatalogApiUrl"))
+    api_id, stage = url.split("/restapis/", 1)[1].strip("/").split("/")[:2]
+    out = aws_client(cloud, "apigateway").get_export(
+        restApiId=api_id, stageName=stage, exportType="oas30", accepts="application/json"
+    )
+    live = catalog_sdk.canonical(json.loads(out["body"].read()))
+    committed = json.loads(catalog_sdk.SPEC_FILE.read_text())
+    assert live == committed, "API changed: run sdk/catalog_sdk.py --export <new export>"
+
+
+def test_the_v1_sdk_client_reads_products(cloud: LocalCloudHandle) -> None:
+    from stratus_catalog_client.api.default import get_product_v1, list_products_v1
+    from stratus_catalog_client.models import ProductListV1, ProductV1
+
+    client = _sdk_client(cloud)
+    listed = list_products_v1.sync(client=client)
+    assert isinstance(listed, ProductListV1) and len(listed.products) >= 4
+    one = get_product_v1.sync("paper-clips", client=client)
+    assert isinstance(one, ProductV1) and one.price == "4.13"
+    assert set(one.to_dict()) == V1_FIELDS  # v2 shipped; v1 clients see v1 unchanged
+
+
+def test_the_sdk_signs_price_requests_with_the_sigv4_hook(cloud: LocalCloudHandle) -> None:
+    from stratus_catalog_client.api.default import get_prices
+    from stratus_catalog_client.models import ErrorSchema, PriceQuote
+
+    unsigned = get_prices.sync(client=_sdk_client(cloud), ids="paper-clips")
+    assert isinstance(unsigned, ErrorSchema)  # the gateway's own 403
+    signer = SigV4("us-east-1", Credentials("test", "test"))
+    quote = get_prices.sync(client=_sdk_client(cloud, auth=signer), ids="paper-clips,ghost")
+    assert isinstance(quote, PriceQuote)
+    assert quote.prices.to_dict() == {"paper-clips": "4.13"} and quote.missing == ["ghost"]

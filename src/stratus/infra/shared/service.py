@@ -22,8 +22,9 @@ Generic on purpose: no system is named here; each system's stacks call it.
 
 from __future__ import annotations
 
+import json
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -40,6 +41,7 @@ from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
+from pydantic import BaseModel
 
 from stratus.infra.shared.functions import python_function
 from stratus.infra.shared.nag import acknowledge
@@ -69,6 +71,31 @@ _RELEASES: dict[str, codedeploy.ILambdaDeploymentConfig] = {
 def release_config(stage: str) -> codedeploy.ILambdaDeploymentConfig:
     """The stage's deployment configuration; dev and feature stages switch all at once."""
     return _RELEASES.get(stage, codedeploy.LambdaDeploymentConfig.ALL_AT_ONCE)
+
+
+def json_schema(model: type[BaseModel], refs: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """`model`'s JSON Schema as API Gateway models take it: draft 4, no `$defs`. A nested
+    class named in `refs` (class name -> model URL) becomes a `$ref` to that API model; any
+    other is inlined. The stage's export (and an SDK generated from it) then carries typed
+    bodies that share their classes.
+    https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html
+    """
+    refs = refs or {}
+    schema = model.model_json_schema(mode="serialization")
+    defs = schema.pop("$defs", {})
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            ref = node.get("$ref")
+            if isinstance(ref, str) and ref.startswith("#/$defs/"):
+                name = ref.removeprefix("#/$defs/")
+                return {"$ref": refs[name]} if name in refs else inline(defs[name])
+            return {k: inline(v) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    return {"$schema": "http://json-schema.org/draft-04/schema#", **inline(schema)}
 
 
 class Auth(Enum):
@@ -140,6 +167,8 @@ class ServiceTemplate(Construct):
         self._authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
         self._application: codedeploy.LambdaApplication | None = None
         self._preflight_done: set[str] = set()
+        self._models: dict[str, tuple[apigw.CfnModel | None, apigw.IModel]] = {}
+        self._model_classes: dict[str, str] = {}  # pydantic class name -> API model name
 
     # -- alarms ----------------------------------------------------------------------------
     def alarm(
@@ -299,13 +328,32 @@ class ServiceTemplate(Construct):
         *,
         auth: Auth,
         public_reason: str = "",
+        query: Mapping[str, bool] | None = None,
+        responses: Mapping[int, str] | None = None,
         **options: Any,
     ) -> apigw.Method:
-        """`method` on `path` (e.g. `/v1/items/{id}`) proxied to the target's `live` alias."""
+        """`method` on `path` (e.g. `/v1/items/{id}`) proxied to the target's `live` alias.
+
+        `query`: query-string parameters (name -> required) and `responses`: status -> model
+        name (see `model`), both declared on the method so the stage's export documents them.
+        """
         handler = target.alias if isinstance(target, ServiceFunction) else target
         integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
         resource = self.api.root.resource_for_path(path)
         kw: dict[str, Any] = dict(options)
+        if query:
+            kw["request_parameters"] = {
+                f"method.request.querystring.{name}": required for name, required in query.items()
+            }
+        used = [self._models[name] for name in (responses or {}).values()]
+        if responses:
+            kw["method_responses"] = [
+                apigw.MethodResponse(
+                    status_code=str(status),
+                    response_models={"application/json": self._models[name][1]},
+                )
+                for status, name in sorted(responses.items())
+            ]
         if auth is Auth.COGNITO:
             kw.update(
                 authorizer=self._cognito(), authorization_type=apigw.AuthorizationType.COGNITO
@@ -315,6 +363,9 @@ class ServiceTemplate(Construct):
         elif not public_reason:
             raise ValueError(f"public route {method} {path} needs a public_reason")
         made = resource.add_method(method.upper(), integration, **kw)
+        for cfn_model, _ in used:
+            if cfn_model is not None:
+                made.node.add_dependency(cfn_model)
         if auth is Auth.IAM:
             acknowledge(
                 made,
@@ -327,6 +378,43 @@ class ServiceTemplate(Construct):
                 acknowledge(made, rule, public_reason)
         self._acknowledge_preflight()
         return made
+
+    def model(self, name: str, model: type[BaseModel], description: str = "") -> str:
+        """Declare `model` as the API's JSON model `name` (letters and digits); returns the
+        name, for `route(responses=...)`."""
+        if name in self._models:
+            return name
+        # Classes declared earlier are referenced by URL, not copied
+        # (https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html#api-gateway-request-validation-model-more-complex).
+        base = f"https://apigateway.amazonaws.com/restapis/{self.api.rest_api_id}/models/"
+        refs = {cls: base + api_name for cls, api_name in self._model_classes.items()}
+        schema = json_schema(model, refs)
+        cfn = apigw.CfnModel(
+            self,
+            f"{name}Model",
+            rest_api_id=self.api.rest_api_id,
+            name=name,
+            content_type="application/json",
+            description=description or (model.__doc__ or name).strip().splitlines()[0],
+            schema=schema,
+        )
+        text = json.dumps(schema)
+        for api_name in self._model_classes.values():
+            earlier = self._models[api_name][0]
+            if earlier is not None and f'/models/{api_name}"' in text:
+                cfn.node.add_dependency(earlier)  # a referenced model must exist first
+        self._models[name] = (cfn, apigw.Model.from_model_name(self, f"{name}Ref", name))
+        self._model_classes[model.__name__] = name
+        return name
+
+    def register_builtin(self, name: str) -> str:
+        """Make API Gateway's built-in model `Empty` or `Error` usable in `responses`."""
+        if name not in ("Empty", "Error"):
+            raise ValueError(f"{name!r} is not a built-in API Gateway model")
+        if name not in self._models:
+            builtin = apigw.Model.EMPTY_MODEL if name == "Empty" else apigw.Model.ERROR_MODEL
+            self._models[name] = (None, builtin)
+        return name
 
     def execute_api_arn(self, method: str, path: str) -> str:
         """The ARN an IAM policy names to allow calling `method` on `path` of this stage."""

@@ -21,21 +21,25 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from constructs import Construct
+from pydantic import BaseModel
 
 from stratus.infra.shared.functions import python_function
 from stratus.infra.shared.service import Auth, ServiceTemplate
 from stratus.infra.shop.platform import ShopBuild, ShopPlatformStack, shop_stack_name
 from stratus.infra.shop.stage import ShopStageConfig
+from stratus.shop.catalog import domain
 
 API_HANDLER = "stratus.shop.catalog.handlers.api.lambda_handler"
 SEED_HANDLER = "stratus.shop.catalog.handlers.seed.lambda_handler"
 PRICES_PATH = "/v2/prices"
-PUBLIC_READS = (
-    "/v1/products",
-    "/v1/products/{id}",
-    "/v2/products",
-    "/v2/products/{id}",
-)
+# path -> (operation name (the SDK's function), query parameters: name -> required, the
+# 200 model); 400 and 404 answer `CatalogError`.
+PUBLIC_READS: dict[str, tuple[str, dict[str, bool], str]] = {
+    "/v1/products": ("list_products_v1", {}, "ProductListV1"),
+    "/v1/products/{id}": ("get_product_v1", {}, "ProductV1"),
+    "/v2/products": ("list_products_v2", {"limit": False, "cursor": False}, "ProductPageV2"),
+    "/v2/products/{id}": ("get_product_v2", {}, "ProductV2"),
+}
 PUBLIC_REASON = "Public by design: anyone may browse the catalog's products and prices."
 
 
@@ -81,11 +85,27 @@ class CatalogStack(Stack):
             "dynamodb:BatchGetItem",
             "dynamodb:Scan",
         )
-        for path in PUBLIC_READS:
+        self._declare_models()
+        for path, (operation, query, ok) in PUBLIC_READS.items():
             self.template.route(
-                path, "GET", self.api_fn, auth=Auth.PUBLIC, public_reason=PUBLIC_REASON
+                path,
+                "GET",
+                self.api_fn,
+                auth=Auth.PUBLIC,
+                public_reason=PUBLIC_REASON,
+                operation_name=operation,
+                query=query,
+                responses={200: ok, 400: "CatalogError", 404: "CatalogError"},
             )
-        self.template.route(PRICES_PATH, "GET", self.api_fn, auth=Auth.IAM)
+        self.template.route(
+            PRICES_PATH,
+            "GET",
+            self.api_fn,
+            auth=Auth.IAM,
+            operation_name="get_prices",
+            query={"ids": True},
+            responses={200: "PriceQuote", 400: "CatalogError", 403: "Error"},
+        )
         self._samples(cfg, code, env)
         self.url = self._url(cfg)
         CfnOutput(self, "CatalogApiUrl", value=self.url)
@@ -97,6 +117,20 @@ class CatalogStack(Stack):
             value=self.template.execute_api_arn("GET", PRICES_PATH),
             description="What a service's role needs execute-api:Invoke on to read prices",
         )
+
+    def _declare_models(self) -> None:
+        models: dict[str, type[BaseModel]] = {
+            "ProductV1": domain.ProductV1,
+            "ProductV2": domain.ProductV2,
+            "ProductListV1": domain.ProductListV1,
+            "ProductPageV2": domain.ProductPageV2,
+            "PriceQuote": domain.PriceQuote,
+            "CatalogError": domain.ErrorBody,
+        }
+        for name, model in models.items():
+            self.template.model(name, model)
+        # `Error` ({"message"}) is API Gateway's built-in model: its own 403 for IAM refusals.
+        self.template.register_builtin("Error")
 
     def grant_prices(self, grantee: iam.IGrantable) -> None:
         """Let `grantee` (a service's function) call `GET /v2/prices`, and nothing else."""

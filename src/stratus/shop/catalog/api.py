@@ -64,20 +64,31 @@ def build_app(deps: Dependencies) -> APIGatewayRestResolver:
     )
     register_error_handlers(app, deps.logger)
 
-    @app.get("/v1/products", operation_id="list_products_v1", summary="Every product (v1)",
-             responses=_responses(domain.ProductListV1))
+    @app.get(
+        "/v1/products",
+        operation_id="list_products_v1",
+        summary="Every product (v1)",
+        responses=_responses(domain.ProductListV1),
+    )
     def list_v1() -> Response[domain.ProductListV1]:
         products = [domain.v1(p) for p in deps.products().all()]
         return _cached(domain.ProductListV1(products=products))
 
-    @app.get("/v1/products/<product_id>", operation_id="get_product_v1",
-             summary="One product (v1)", responses=_responses(domain.ProductV1, 400, 404))
+    @app.get(
+        "/v1/products/<product_id>",
+        operation_id="get_product_v1",
+        summary="One product (v1)",
+        responses=_responses(domain.ProductV1, 400, 404),
+    )
     def get_v1(product_id: str) -> Response[domain.ProductV1]:
         return _cached(domain.v1(_found(deps.products(), product_id)))
 
-    @app.get("/v2/products", operation_id="list_products_v2",
-             summary="A page of products with currency and tags (v2)",
-             responses=_responses(ProductPageV2, 400))
+    @app.get(
+        "/v2/products",
+        operation_id="list_products_v2",
+        summary="A page of products with currency and tags (v2)",
+        responses=_responses(ProductPageV2, 400),
+    )
     def list_v2(
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=512)] = None,
@@ -86,15 +97,21 @@ def build_app(deps: Dependencies) -> APIGatewayRestResolver:
         body = ProductPageV2(products=[domain.v2(p) for p in page], next_cursor=next_cursor)
         return _cached(body)
 
-    @app.get("/v2/products/<product_id>", operation_id="get_product_v2",
-             summary="One product with currency and tags (v2)",
-             responses=_responses(domain.ProductV2, 400, 404))
+    @app.get(
+        "/v2/products/<product_id>",
+        operation_id="get_product_v2",
+        summary="One product with currency and tags (v2)",
+        responses=_responses(domain.ProductV2, 400, 404),
+    )
     def get_v2(product_id: str) -> Response[domain.ProductV2]:
         return _cached(domain.v2(_found(deps.products(), product_id)))
 
-    @app.get("/v2/prices", operation_id="get_prices",
-             summary="Current prices of up to 100 products (services, IAM-signed)",
-             responses=_responses(PriceQuote, 400, 403))
+    @app.get(
+        "/v2/prices",
+        operation_id="get_prices",
+        summary="Current prices of up to 100 products (services, IAM-signed)",
+        responses=_responses(PriceQuote, 400, 403),
+    )
     def get_prices(ids: Annotated[str, Query(max_length=6500)]) -> PriceQuote:
         wanted = domain.parse_ids(ids)
         return domain.quote(wanted, deps.products().many(wanted))

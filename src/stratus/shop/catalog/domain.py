@@ -52,6 +52,8 @@ class Product(BaseModel):
 
 
 class ProductV1(BaseModel):
+    """A product as v1 shows it."""
+
     id: str
     name: str
     description: str
@@ -59,15 +61,21 @@ class ProductV1(BaseModel):
 
 
 class ProductV2(ProductV1):
+    """A product as v2 shows it: v1's fields plus currency and tags."""
+
     currency: str = Field(description="ISO 4217 code")
     tags: list[str]
 
 
 class ProductListV1(BaseModel):
+    """Every product (v1)."""
+
     products: list[ProductV1]
 
 
 class ProductPageV2(BaseModel):
+    """A page of products (v2)."""
+
     products: list[ProductV2]
     next_cursor: str | None = Field(
         default=None, description="pass as `cursor` for the next page; absent on the last"
@@ -75,11 +83,15 @@ class ProductPageV2(BaseModel):
 
 
 class PriceQuote(BaseModel):
+    """Current prices of the requested products."""
+
     prices: dict[str, str] = Field(description="product id -> decimal price string")
     missing: list[str] = Field(description="requested ids that are not in the catalog")
 
 
 class ErrorBody(BaseModel):
+    """An error: its code, a message, and the offending field when there is one."""
+
     error: str
     message: str
     details: dict[str, Any] | None = None

@@ -1,0 +1,98 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, TypeVar, cast
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+from ..types import UNSET, Unset
+
+if TYPE_CHECKING:
+    from ..models.product_v2 import ProductV2
+
+
+T = TypeVar("T", bound="ProductPageV2")
+
+
+@_attrs_define
+class ProductPageV2:
+    """A page of products (v2).
+
+    Attributes:
+        products (list[ProductV2]):
+        next_cursor (None | str | Unset): pass as `cursor` for the next page; absent on the last
+    """
+
+    products: list[ProductV2]
+    next_cursor: None | str | Unset = UNSET
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        products = []
+        for products_item_data in self.products:
+            products_item = products_item_data.to_dict()
+            products.append(products_item)
+
+        next_cursor: None | str | Unset
+        if isinstance(self.next_cursor, Unset):
+            next_cursor = UNSET
+        else:
+            next_cursor = self.next_cursor
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "products": products,
+            }
+        )
+        if next_cursor is not UNSET:
+            field_dict["next_cursor"] = next_cursor
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls: type[T], src_dict: Mapping[str, Any]) -> T:
+        from ..models.product_v2 import ProductV2  # noqa: PLC0415
+
+        d = dict(src_dict)
+        products = []
+        _products = d.pop("products")
+        for products_item_data in _products:
+            products_item = ProductV2.from_dict(products_item_data)
+
+            products.append(products_item)
+
+        def _parse_next_cursor(data: object) -> None | str | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            return cast(None | str | Unset, data)
+
+        next_cursor = _parse_next_cursor(d.pop("next_cursor", UNSET))
+
+        product_page_v2 = cls(
+            products=products,
+            next_cursor=next_cursor,
+        )
+
+        product_page_v2.additional_properties = d
+        return product_page_v2
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
