@@ -31,7 +31,7 @@ from constructs import Construct
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig, StageConfigError
 from stratus.infra.shop.payments import ShopPaymentsStack, idempotency_table
-from stratus.infra.shop.platform import ShopBuild
+from stratus.infra.shop.platform import ShopBuild, shop_stack_name
 from stratus.shop.notifications.config import (
     ENV_CONFIGURATION_SET,
     ENV_IDEMPOTENCY_TABLE,
@@ -50,7 +50,7 @@ DEFAULT_MAIL_FROM = "shop@example.com"
 
 
 def notifications_stack_name(stage: str) -> str:
-    return f"ShopNotifications-{stage}"
+    return shop_stack_name("notifications", stage)
 
 
 @dataclass(frozen=True)

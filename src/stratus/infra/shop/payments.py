@@ -31,7 +31,7 @@ from constructs import Construct
 
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig
-from stratus.infra.shop.platform import ShopBuild
+from stratus.infra.shop.platform import ShopBuild, shop_stack_name
 from stratus.shop.payments.config import (
     DEFAULT_DECLINE_SUFFIX,
     ENV_IDEMPOTENCY_TABLE,
@@ -51,7 +51,7 @@ IDEMPOTENCY_TTL = "expiration"
 
 
 def payments_stack_name(stage: str) -> str:
-    return f"ShopPayments-{stage}"
+    return shop_stack_name("payments", stage)
 
 
 def idempotency_table(scope: Construct, construct_id: str, cfg: StageConfig) -> dynamodb.Table:
