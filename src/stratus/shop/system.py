@@ -22,8 +22,14 @@ if TYPE_CHECKING:
     from stratus.infra.shared.stage import StageConfig
 
 NAME = "shop"
+CATALOG_SDK = "sdk/stratus_catalog_client"
+# One bundle for every shop function: our sources, their pinned wheels, and the catalog's
+# generated client (services read prices through it, signed with its SigV4 hook).
 BUNDLE = BundleSpec(
-    name=NAME, packages=("runtime", "shop"), requirements="requirements/lambda-shop.txt"
+    name=NAME,
+    packages=("runtime", "shop"),
+    requirements="requirements/lambda-shop.txt",
+    extra_packages=(CATALOG_SDK,),
 )
 # Build order: catalog first (orders reads its prices), payments before orders and
 # notifications (they subscribe to its topic).
@@ -52,4 +58,5 @@ SYSTEM = System(
     packages=("shop",),
     infra="shop",
     bundles=(BUNDLE,),
+    extra_inputs=(CATALOG_SDK,),
 )

@@ -50,6 +50,9 @@ class BundleSpec:
     packages: tuple[str, ...]
     # Pinned requirements file, relative to the project root; None ships our sources only.
     requirements: str | None = None
+    # Further top-level packages of this checkout, relative to its root, shipped at the
+    # bundle's root (e.g. a generated client SDK: "sdk/<name>_client").
+    extra_packages: tuple[str, ...] = ()
 
 
 class BundleError(RuntimeError):
@@ -167,6 +170,9 @@ def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
     for package in spec.packages:
         if not (src / package).is_dir():
             raise BundleError(f"missing source package {src / package}")
+    for extra in spec.extra_packages:
+        if not (project_root / extra).is_dir():
+            raise BundleError(f"missing package {project_root / extra}")
     deps = ensure_deps(project_root, spec)
     name = spec.name
     build = project_root / "build" / "lambda"
@@ -184,6 +190,8 @@ def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
                     staging / "stratus" / package,
                     ignore=_ignore_manifest(src / package),
                 )
+            for extra in spec.extra_packages:
+                shutil.copytree(project_root / extra, staging / Path(extra).name, ignore=_IGNORE)
             shutil.rmtree(bundle, ignore_errors=True)
             staging.rename(bundle)
         finally:
