@@ -53,13 +53,16 @@ def test_rule_sends_order_placed_from_orders_to_the_queue(payments: Synth) -> No
         k for k in payments.of_type("AWS::SQS::Queue") if "OrderPlaced" in k and "Dlq" not in k
     )
     assert target["Arn"] == {"Fn::GetAtt": [queue_id, "Arn"]}
+    dlq_id = next(k for k in payments.of_type("AWS::SQS::Queue") if "OrderPlacedDlq" in k)
+    assert target["DeadLetterConfig"] == {"Arn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
     policies = [
         s
         for p in payments.of_type("AWS::SQS::QueuePolicy").values()
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s.get("Principal") == {"Service": "events.amazonaws.com"}
     ]
-    assert len(policies) == 1 and "aws:SourceArn" in policies[0]["Condition"]["ArnEquals"]
+    assert len(policies) == 2  # the queue, and the DLQ for undeliverable events
+    assert all("aws:SourceArn" in p["Condition"]["ArnEquals"] for p in policies)
 
 
 def test_queue_has_a_dlq_after_three_receives_and_a_depth_alarm(payments: Synth) -> None:
@@ -137,6 +140,8 @@ def test_notifications_subscribe_raw_with_an_event_type_filter(notifications: Sy
     assert sub["Protocol"] == "sqs"
     assert sub["RawMessageDelivery"] is True
     assert sub["FilterPolicy"] == {"eventType": ["PaymentSucceeded", "PaymentFailed"]}
+    dlq_id = next(k for k in notifications.of_type("AWS::SQS::Queue") if "ResultsDlq" in k)
+    assert sub["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq_id, "Arn"]}}
     assert "Fn::ImportValue" in json.dumps(sub["TopicArn"])  # the payments stack's topic
 
 
@@ -147,8 +152,8 @@ def test_notifications_queue_accepts_only_the_results_topic(notifications: Synth
         for s in p["Properties"]["PolicyDocument"]["Statement"]
         if s.get("Principal") == {"Service": "sns.amazonaws.com"}
     ]
-    assert len(statements) == 1
-    assert "Fn::ImportValue" in json.dumps(statements[0]["Condition"]["ArnEquals"])
+    assert len(statements) == 2  # the queue, and the DLQ for undeliverable messages
+    assert all("Fn::ImportValue" in json.dumps(s["Condition"]["ArnEquals"]) for s in statements)
 
 
 def test_notifications_may_send_only_as_the_shop_identity(notifications: Synth) -> None:

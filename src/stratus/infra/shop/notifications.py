@@ -5,7 +5,8 @@ function -> SES.
   message delivery (the body is the result itself) and a filter policy on the `eventType`
   attribute, so only the results it mails are delivered
   (https://docs.aws.amazon.com/sns/latest/dg/sns-message-filtering.html); CDK's subscription
-  adds the queue policy that lets only that topic send.
+  adds the queue policy that lets only that topic send. A message SNS cannot deliver goes
+  to the same DLQ (https://docs.aws.amazon.com/sns/latest/dg/sns-dead-letter-queues.html).
 - The function reads the queue through its `live` alias with `ReportBatchItemFailures`, is
   idempotent per (orderId, outcome) on its own table, and may send mail only as the shop's
   identity (`ses:SendEmail` on that identity's ARN).
@@ -31,7 +32,7 @@ from constructs import Construct
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig, StageConfigError
 from stratus.infra.shop.payments import ShopPaymentsStack, idempotency_table
-from stratus.infra.shop.platform import ShopBuild
+from stratus.infra.shop.platform import ShopBuild, shop_stack_name
 from stratus.shop.notifications.config import (
     ENV_CONFIGURATION_SET,
     ENV_IDEMPOTENCY_TABLE,
@@ -50,7 +51,7 @@ DEFAULT_MAIL_FROM = "shop@example.com"
 
 
 def notifications_stack_name(stage: str) -> str:
-    return f"ShopNotifications-{stage}"
+    return shop_stack_name("notifications", stage)
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,7 @@ class ShopNotificationsStack(Stack):
             subscriptions.SqsSubscription(
                 results.queue,
                 raw_message_delivery=True,
+                dead_letter_queue=results.dlq,
                 filter_policy={
                     "eventType": sns.SubscriptionFilter.string_filter(
                         allowlist=list(MAILED_EVENT_TYPES)

@@ -4,6 +4,8 @@
 - An EventBridge rule on the shop's bus (source `stratus.shop.orders`, detail-type
   `OrderPlaced`) targets the service's queue; CDK's target adds the queue policy that lets
   only this rule send (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-use-resource-based.html#eb-sqs-permissions).
+  An event EventBridge cannot deliver after its retries goes to the same DLQ (and alarm)
+  (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-rule-dlq.html).
 - The queue (template: DLQ after 3 receives, DLQ-depth alarm) feeds the `live` alias in
   batches with `ReportBatchItemFailures`. Its visibility timeout is six times the function's
   timeout, as Lambda's SQS guide advises
@@ -31,7 +33,7 @@ from constructs import Construct
 
 from stratus.infra.shared.service import ServiceTemplate
 from stratus.infra.shared.stage import StageConfig
-from stratus.infra.shop.platform import ShopBuild
+from stratus.infra.shop.platform import ShopBuild, shop_stack_name
 from stratus.shop.payments.config import (
     DEFAULT_DECLINE_SUFFIX,
     ENV_IDEMPOTENCY_TABLE,
@@ -51,7 +53,7 @@ IDEMPOTENCY_TTL = "expiration"
 
 
 def payments_stack_name(stage: str) -> str:
-    return f"ShopPayments-{stage}"
+    return shop_stack_name("payments", stage)
 
 
 def idempotency_table(scope: Construct, construct_id: str, cfg: StageConfig) -> dynamodb.Table:
@@ -119,7 +121,7 @@ class ShopPaymentsStack(Stack):
             event_bus=event_bus,
             description="Every placed order goes to payments' queue",
             event_pattern=events.EventPattern(source=[SOURCE], detail_type=[DETAIL_TYPE]),
-            targets=[targets.SqsQueue(orders.queue)],
+            targets=[targets.SqsQueue(orders.queue, dead_letter_queue=orders.dlq)],
         )
         decline = self.node.try_get_context(DECLINE_SUFFIX_CONTEXT)
         settle = template.function(
