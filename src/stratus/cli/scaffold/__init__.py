@@ -1,0 +1,1 @@
+"""File templates `stratus new-service` fills in (string.Template: `$name`, `$Name`)."""
