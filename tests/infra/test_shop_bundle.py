@@ -45,6 +45,7 @@ def test_handlers_and_the_signed_client_import_with_only_the_runtime(
     code = (
         "import sys; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
         "import stratus.shop.catalog.handlers.api, stratus.shop.catalog.handlers.seed\n"
+        "import stratus.shop.payments.handler, stratus.shop.notifications.handler\n"
         "from stratus_catalog_client.api.default import get_prices\n"
         "from stratus_catalog_client.signing import SigV4\n"
         "import httpx, attrs\n"

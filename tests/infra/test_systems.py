@@ -13,6 +13,7 @@ from stratus.infra.blog.stack import blog_stack_name
 from stratus.infra.probes.stack import probes_stack_name
 from stratus.infra.shop.platform import shop_stack_name
 from stratus.infra.todo.stack import todo_stack_name
+from stratus.shop.system import SERVICES as SHOP_SERVICES
 from stratus.systems import UnknownSystemError
 
 
@@ -22,7 +23,7 @@ def _stack_names(context: dict[str, str]) -> list[str]:
 
 
 def test_by_default_every_system_is_built_and_probes_only_when_asked() -> None:
-    shop = [shop_stack_name("platform", "dev"), shop_stack_name("catalog", "dev")]
+    shop = [shop_stack_name(name, "dev") for name in ("platform", *SHOP_SERVICES)]
     every = sorted([todo_stack_name("dev"), blog_stack_name("dev"), *shop])
     assert _stack_names({"stage": "dev"}) == every
     with_probes = _stack_names({"stage": "dev", "probes": "true"})
@@ -36,7 +37,8 @@ def test_systems_todo_builds_only_the_todo_stacks() -> None:
 
 def test_systems_shop_builds_the_platform_and_every_service_stack() -> None:
     names = _stack_names({"stage": "dev", "systems": "shop"})
-    assert names == sorted([shop_stack_name("platform", "dev"), shop_stack_name("catalog", "dev")])
+    assert names == sorted(shop_stack_name(name, "dev") for name in ("platform", *SHOP_SERVICES))
+    assert {"catalog", "payments", "notifications"} <= set(SHOP_SERVICES)
 
 
 def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:

@@ -33,7 +33,7 @@ BUNDLE = BundleSpec(
 )
 # Build order: catalog first (orders reads its prices), payments before orders and
 # notifications (they subscribe to its topic).
-SERVICES: tuple[str, ...] = ("catalog",)
+SERVICES: tuple[str, ...] = ("catalog", "payments", "notifications", "orders")
 
 
 def build(app: App, cfg: StageConfig, named: bool) -> None:

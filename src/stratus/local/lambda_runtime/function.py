@@ -18,6 +18,7 @@ from typing import Any
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import Principal
 from stratus.local.provision.model import Resource
+from stratus.local.provision.outputs import rewrite_rest_api_urls
 
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
 NODE_BOOTSTRAP = Path(__file__).with_name("bootstrap.js")
@@ -229,10 +230,16 @@ def worker_environment(
                 f"{opt}/python" if opt else "",
             ]
         )
+        if settings.ca_pem.is_file():
+            # The AWS SDKs' CA-bundle variable, so code can trust the local HTTPS gateway
+            # (https://docs.aws.amazon.com/sdkref/latest/guide/feature-gen-config.html).
+            env["AWS_CA_BUNDLE"] = str(settings.ca_pem)
     if principal is not None:
         env["AWS_ACCESS_KEY_ID"] = principal.access_key_id
         env["AWS_SECRET_ACCESS_KEY"] = principal.secret_access_key
         if principal.session_token:
             env["AWS_SESSION_TOKEN"] = principal.session_token
-    env.update(config.variables)
+    # A function told another API's URL (`https://{id}.execute-api...`, e.g. a service
+    # calling another) reaches that API on the local gateway, as outputs.json does.
+    env.update({k: rewrite_rest_api_urls(settings, v) for k, v in config.variables.items()})
     return env

@@ -35,6 +35,13 @@ def with_edge_port(settings: LocalSettings, value: str) -> str:
     return _EDGE_URL.sub(lambda m: f"{m[1]}:{settings.ports.get('edge')}", value)
 
 
+def rewrite_rest_api_urls(settings: LocalSettings, value: str) -> str:
+    """REST API stage URLs in `value` -> where the local gateway serves those stages."""
+    return _EXECUTE_API.sub(
+        lambda m: rest_api_url(settings, m["api"], m["stage"]) + m["rest"], value
+    )
+
+
 def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] = ()) -> str:
     """API Gateway -> local gateway; other amazonaws.com endpoints -> the local AWS endpoint.
     `http_apis`: ids of HTTP APIs (v2), whose URLs keep their path after the local prefix."""
@@ -45,12 +52,9 @@ def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] 
         url = http_api_url(settings, match["api"])  # keeps AWS's path after it
         return url if match[0].endswith("/") else url.rstrip("/")
 
-    def gateway(match: re.Match[str]) -> str:
-        return rest_api_url(settings, match["api"], match["stage"]) + match["rest"]
-
     if http_apis:
         value = _EXECUTE_API_HOST.sub(http_api, value)
-    value = _EXECUTE_API.sub(gateway, value)
+    value = rewrite_rest_api_urls(settings, value)
     value = with_edge_port(settings, value)
     return _AWS_SERVICE.sub(settings.aws_endpoint, value)
 

@@ -1,0 +1,1 @@
+"""Notifications: e-mails the customer the outcome of their order's payment."""

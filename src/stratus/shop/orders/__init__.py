@@ -1,0 +1,1 @@
+"""The orders service: customers place and read orders; status follows payment results."""

@@ -1,0 +1,1 @@
+"""Lambda entry points: the API, the outbox publisher, payment results, fulfilment."""

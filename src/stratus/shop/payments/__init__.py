@@ -1,0 +1,1 @@
+"""Payments: charges each placed order once and publishes the outcome to `PaymentResults`."""
