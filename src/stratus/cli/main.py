@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from stratus.cli import events as events_commands
+from stratus.cli import pipeline as pipeline_commands
 from stratus.cli import sdk as sdk_commands
 from stratus.cli import up as up_commands
 
@@ -18,6 +19,11 @@ app.command("up")(up_commands.with_service_port_options(up_commands.up))
 app.command("down")(up_commands.down)
 app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 app.command("sdk")(sdk_commands.sdk)
+app.add_typer(
+    pipeline_commands.app,
+    name="pipeline",
+    help="Run the CDK pipeline's steps locally: build, stages in local clouds, tests.",
+)
 
 try:
     from stratus.cli.todo import app as todo_app

@@ -1,0 +1,44 @@
+"""The pipeline model: the order, the selections and the commands both runners read."""
+
+from __future__ import annotations
+
+import pytest
+
+from stratus.infra.pipeline.model import PIPELINE, PipelineModelError, output_env_name
+
+
+def test_stages_run_dev_then_test_then_prod_with_approval_only_before_prod() -> None:
+    assert [s.name for s in PIPELINE.stages] == ["dev", "test", "prod"]
+    assert [s.name for s in PIPELINE.stages if s.approval] == ["prod"]
+    assert [s.name for s in PIPELINE.stages if s.post_tests] == ["test"]
+
+
+def test_build_steps_install_then_lint_then_unit_tests_then_synth() -> None:
+    assert [s.name for s in PIPELINE.build_steps] == ["install", "lint", "unit", "synth"]
+    assert [s.name for s in PIPELINE.build_steps if not s.runs_locally] == ["install"]
+
+
+def test_commands_fill_in_the_interpreter_and_the_systems() -> None:
+    (synth,) = PIPELINE.synth.rendered("/py", ["todo", "blog"])
+    assert synth[:3] == ["/py", "-m", "stratus.infra.app"]
+    assert "pipeline=true" in synth and "systems=todo,blog" in synth
+    assert all("{" not in arg for command in PIPELINE.build_steps for arg in
+               [a for c in command.rendered("/py") for a in c])
+
+
+def test_selections_keep_pipeline_order_and_name_what_is_unknown() -> None:
+    assert [s.name for s in PIPELINE.select_stages(["prod", "dev"])] == ["dev", "prod"]
+    assert [s.name for s in PIPELINE.select_steps(["synth", "lint"])] == ["lint", "synth"]
+    with pytest.raises(PipelineModelError, match=r"no stage 'qa'.*dev, test, prod"):
+        PIPELINE.select_stages(["qa"])
+    with pytest.raises(PipelineModelError, match="no step 'deploy'"):
+        PIPELINE.select_steps(["deploy"])
+
+
+def test_smoke_step_runs_only_the_deployed_systems_suites() -> None:
+    (todo_only,) = PIPELINE.smoke_step(["todo"]).rendered("/py")
+    assert "tests/smoke/test_todo.py" in todo_only
+    assert "tests/smoke/test_blog.py" not in todo_only
+    (every,) = PIPELINE.smoke_step().rendered("/py")
+    assert {"tests/smoke/test_todo.py", "tests/smoke/test_blog.py"} <= set(every)
+    assert output_env_name("TodoApiUrl") == "STRATUS_OUTPUT_TodoApiUrl"
