@@ -181,11 +181,18 @@ def run(
         False, "--yes", "-y", help="Approve the manual approvals (CI, no terminal)."
     ),
     dry_run: bool = typer.Option(False, "--dry-run", help="Show the plan and stop."),
+    work_dir: Path | None = typer.Option(
+        None,
+        "--work-dir",
+        file_okay=False,
+        help="Where the stages' clouds, the synth output and the logs go "
+        "(default: .stratus/pipeline/).",
+    ),
 ) -> None:
     """Run the CDK pipeline's steps here: lint, unit tests, synth, then each stage in its own
     local cloud with its post-deployment tests; the approval before prod asked here."""
     root = project_root()
-    run_dir = root / ".stratus" / "pipeline"
+    run_dir = (work_dir or root / ".stratus" / "pipeline").resolve()
     python = sys.executable
     options = RunOptions(
         steps=_split(steps),
