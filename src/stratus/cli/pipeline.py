@@ -84,6 +84,8 @@ class LocalCloudDeployer:
                 args, cwd=self.root, stdout=handle, stderr=subprocess.STDOUT, env=env
             )
         self.running[stage] = proc
+        with log.open("ab") as handle:
+            handle.write(f"[pipeline] stratus up for {stage} started: pid {proc.pid}\n".encode())
         label = f"{stage}:deploy"
         deadline = time.monotonic() + READY_TIMEOUT_SECONDS
         while READY_MARK not in log.read_text(errors="replace"):

@@ -42,3 +42,13 @@ def test_smoke_step_runs_only_the_deployed_systems_suites() -> None:
     (every,) = PIPELINE.smoke_step().rendered("/py")
     assert {"tests/smoke/test_todo.py", "tests/smoke/test_blog.py"} <= set(every)
     assert output_env_name("TodoApiUrl") == "STRATUS_OUTPUT_TodoApiUrl"
+
+
+def test_the_lint_step_runs_what_make_lint_runs() -> None:
+    from pathlib import Path
+
+    makefile = (Path(__file__).resolve().parents[3] / "Makefile").read_text()
+    recipe = makefile.split("\nlint:", 1)[1].split("\n\n", 1)[0].splitlines()[1:]
+    make_lint = [line.strip().replace("$(VENV)/bin/", "") for line in recipe]
+    (lint,) = [s for s in PIPELINE.checks if s.name == "lint"]
+    assert [" ".join(c[2:]) for c in lint.rendered("/py")] == make_lint

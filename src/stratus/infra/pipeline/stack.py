@@ -4,7 +4,7 @@
 Source: a CodeStar (CodeConnections) connection to the repository, from context
 `pipelineRepo` (owner/name), `pipelineBranch` (default main) and `pipelineConnectionArn`;
 `pipelineAccount` / `pipelineRegion` place it (default: the CDK CLI's account and region)
-(https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.pipelines/CodePipelineSource.html).
+(https://docs.aws.amazon.com/cdk/api/v2/python/aws_cdk.pipelines/ConnectionSourceOptions.html).
 Synth: one CodeBuild job runs the model's install, lint, unit tests and synth commands and
 hands `cdk.out` to the pipeline. Each `StageSpec` becomes a `cdk.Stage` holding every selected
 system's stacks for that stage (built the way `stratus.infra.app` builds them); the test stage
