@@ -33,3 +33,9 @@ def todo_api() -> Iterator[httpx.Client]:
 def blog_api() -> Iterator[httpx.Client]:
     with client(output("BlogApiUrl")) as api:
         yield api
+
+
+@pytest.fixture(scope="module")
+def catalog_api() -> Iterator[httpx.Client]:
+    with client(output("CatalogApiUrl")) as api:
+        yield api

@@ -213,9 +213,13 @@ def run(
         python=python,
     )
     try:
+        from dataclasses import replace
+
         from stratus.systems import select
 
-        select(options.systems)  # an unknown system fails here, before anything runs
+        # An unknown system fails here, before anything runs.
+        deployed = tuple(system.name for system in select(options.systems))
+        options = replace(options, deployed=deployed)
         plan = runner.plan(options)
     except (PipelineModelError, ValueError) as exc:
         console.print(f"[red]error:[/red] {escape(str(exc))}")

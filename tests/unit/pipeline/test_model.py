@@ -36,12 +36,30 @@ def test_selections_keep_pipeline_order_and_name_what_is_unknown() -> None:
 
 
 def test_smoke_step_runs_only_the_deployed_systems_suites() -> None:
-    (todo_only,) = PIPELINE.smoke_step(["todo"]).rendered("/py")
+    todo = PIPELINE.smoke_step(["todo"])
+    assert todo is not None
+    (todo_only,) = todo.rendered("/py")
     assert "tests/smoke/test_todo.py" in todo_only
     assert "tests/smoke/test_blog.py" not in todo_only
-    (every,) = PIPELINE.smoke_step().rendered("/py")
-    assert {"tests/smoke/test_todo.py", "tests/smoke/test_blog.py"} <= set(every)
+    both = PIPELINE.smoke_step(["todo", "blog", "probes"])
+    assert both is not None
+    (command,) = both.rendered("/py")
+    assert {"tests/smoke/test_todo.py", "tests/smoke/test_blog.py"} <= set(command)
     assert output_env_name("TodoApiUrl") == "STRATUS_OUTPUT_TodoApiUrl"
+
+
+def test_no_smoke_step_when_no_deployed_system_has_a_suite() -> None:
+    # pytest without paths would run every test of the checkout instead.
+    assert PIPELINE.smoke_step(["probes"]) is None
+    assert PIPELINE.smoke_step([]) is None
+
+
+def test_every_smoke_suite_file_exists() -> None:
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[3]
+    for suite in PIPELINE.smoke.values():
+        assert (root / suite.path).is_file(), suite.path
 
 
 def test_the_lint_step_runs_what_make_lint_runs() -> None:

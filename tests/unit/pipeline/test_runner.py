@@ -93,7 +93,8 @@ def runner(
 def test_a_full_run_builds_then_deploys_each_stage_in_order(tmp_path: Path) -> None:
     executor, deployer, approvals = FakeExecutor(), FakeDeployer(), []
     run, progress = runner(tmp_path, executor, deployer, approvals)
-    results = run.run(RunOptions(systems=("todo",), synth_args=("--outdir", "x")))
+    options = RunOptions(systems=("todo",), deployed=("todo",), synth_args=("--outdir", "x"))
+    results = run.run(options)
     assert [r.label for r in results] == [
         "lint", "unit", "synth", "dev:deploy", "test:deploy", "test:smoke",
         "prod:approve", "prod:deploy",
@@ -112,7 +113,7 @@ def test_a_full_run_builds_then_deploys_each_stage_in_order(tmp_path: Path) -> N
 def test_smoke_tests_get_the_test_stages_outputs_and_endpoint(tmp_path: Path) -> None:
     executor = FakeExecutor()
     run, _ = runner(tmp_path, executor, FakeDeployer(), [])
-    run.run(RunOptions(build=False, stages=("test",), systems=("todo",)))
+    run.run(RunOptions(build=False, stages=("test",), systems=("todo",), deployed=("todo",)))
     (command,), (env,) = executor.commands, executor.envs
     assert command[-1] == "tests/smoke/test_todo.py"
     assert env["STRATUS_OUTPUT_TodoApiUrl"] == "https://test/"
@@ -135,7 +136,7 @@ def test_a_stage_that_does_not_come_up_stops_the_run_and_every_cloud(tmp_path: P
     deployer = FakeDeployer(fail="test")
     run, _ = runner(tmp_path, FakeExecutor(), deployer, [])
     with pytest.raises(StepFailed, match="step test:deploy failed"):
-        run.run(RunOptions(build=False))
+        run.run(RunOptions(build=False, deployed=("todo",)))
     assert deployer.events == ["up dev", "stop dev", "up test", "stop all"]
     assert [(r.label, r.ok) for r in run.results] == [("dev:deploy", True), ("test:deploy", False)]
 
@@ -152,7 +153,10 @@ def test_refused_approval_never_deploys_prod(tmp_path: Path) -> None:
 def test_plan_lists_the_selection_without_running_anything(tmp_path: Path) -> None:
     executor, deployer = FakeExecutor(), FakeDeployer()
     run, _ = runner(tmp_path, executor, deployer, [])
-    assert run.plan(RunOptions(steps=("synth",), stages=("dev", "test"))) == [
-        "synth", "dev:deploy", "test:deploy", "test:smoke"
+    options = RunOptions(steps=("synth",), stages=("dev", "test"), deployed=("todo",))
+    assert run.plan(options) == ["synth", "dev:deploy", "test:deploy", "test:smoke"]
+    # A selection with no smoke suite (the probes system) has no smoke step to run.
+    assert run.plan(RunOptions(build=False, stages=("test",), deployed=("probes",))) == [
+        "test:deploy"
     ]
     assert executor.commands == [] and deployer.events == []

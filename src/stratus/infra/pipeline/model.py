@@ -110,13 +110,16 @@ class PipelineSpec:
             )
         return tuple(step for step in steps if step.name in names)
 
-    def smoke_suites(self, systems: Sequence[str]) -> tuple[SmokeSuite, ...]:
-        """The suites of the deployed systems (every suite when `systems` is empty)."""
-        return tuple(s for s in self.smoke.values() if not systems or s.system in systems)
+    def smoke_suites(self, deployed: Sequence[str]) -> tuple[SmokeSuite, ...]:
+        """The suites of the deployed systems (names, as the registry resolved them)."""
+        return tuple(s for s in self.smoke.values() if s.system in deployed)
 
-    def smoke_step(self, systems: Sequence[str] = ()) -> Step:
-        """The post-deployment test step: pytest over the deployed systems' suites."""
-        paths = tuple(suite.path for suite in self.smoke_suites(systems))
+    def smoke_step(self, deployed: Sequence[str]) -> Step | None:
+        """The post-deployment test step: pytest over the deployed systems' suites (None
+        when none of them has one: pytest without paths would run every test)."""
+        paths = tuple(suite.path for suite in self.smoke_suites(deployed))
+        if not paths:
+            return None
         return Step(
             name="smoke",
             title="Post-deployment tests",
@@ -181,5 +184,7 @@ PIPELINE = PipelineSpec(
     smoke={
         "todo": SmokeSuite("todo", "tests/smoke/test_todo.py", ("TodoApiUrl", "UserPoolId")),
         "blog": SmokeSuite("blog", "tests/smoke/test_blog.py", ("BlogApiUrl",)),
+        # Runs once the shop system is registered (issue 10): catalog's public v1 reads.
+        "shop": SmokeSuite("shop", "tests/smoke/test_shop.py", ("CatalogApiUrl",)),
     },
 )

@@ -88,6 +88,9 @@ class RunOptions:
     build: bool = True  # False: no build step at all, straight to the stages
     stages: tuple[str, ...] = ()  # stages to deploy (default: all)
     systems: tuple[str, ...] = ()  # systems to build, deploy and test (default: all)
+    # The systems that selection deploys, by name (the registry's answer): whose smoke
+    # suites run after the stages that have post-deployment tests.
+    deployed: tuple[str, ...] = ()
     # Extra arguments for the local synth (the pipeline's source placeholder).
     synth_args: tuple[str, ...] = ()
 
@@ -117,7 +120,7 @@ class PipelineRunner:
             if stage.approval:
                 labels.append(f"{stage.name}:approve")
             labels.append(f"{stage.name}:deploy")
-            if stage.post_tests:
+            if stage.post_tests and self.spec.smoke_step(options.deployed) is not None:
                 labels.append(f"{stage.name}:smoke")
         return labels
 
@@ -142,10 +145,10 @@ class PipelineRunner:
                     log,
                     partial(self.deployer.deploy, name, log),
                 )
-                if stage.post_tests:
+                smoke = self.spec.smoke_step(options.deployed) if stage.post_tests else None
+                if smoke is not None:
                     env = {**self.base_env, **deployed.test_env()}
-                    smoke = self.spec.smoke_step(options.systems)
-                    self._shell(f"{stage.name}:smoke", smoke, options.systems, env, ())
+                    self._shell(f"{name}:smoke", smoke, options.systems, env, ())
                 self.deployer.stop(stage.name)
         finally:
             self.deployer.stop_all()

@@ -163,6 +163,9 @@ class PipelineStack(Stack):
             self_mutation=True,
             code_build_defaults=pipelines.CodeBuildOptions(build_environment=build_env),
         )
+        from stratus.systems import select
+
+        deployed = [system.name for system in select(systems)]
         self.stages: dict[str, SystemsStage] = {}
         for stage_spec in spec.stages:
             stage = SystemsStage(self, stage_spec, systems)
@@ -176,8 +179,9 @@ class PipelineStack(Stack):
                         comment=f"Deploy to {stage_spec.name}? (the test stage's tests passed)",
                     )
                 )
-            if stage_spec.post_tests:
-                post.append(self._smoke_step(spec, stage, repo, systems))
+            smoke = spec.smoke_step(deployed) if stage_spec.post_tests else None
+            if smoke is not None:
+                post.append(self._smoke_step(spec, smoke, stage, repo, deployed))
             self.pipeline.add_stage(stage, pre=pre, post=post)
         self.pipeline.build_pipeline()
         self._acknowledge()
@@ -185,12 +189,13 @@ class PipelineStack(Stack):
     def _smoke_step(
         self,
         spec: PipelineSpec,
+        smoke: Step,
         stage: SystemsStage,
         repo: pipelines.CodePipelineSource,
-        systems: Sequence[str],
+        deployed: Sequence[str],
     ) -> pipelines.ShellStep:
         outputs = stage.outputs()
-        suites = spec.smoke_suites(systems)
+        suites = spec.smoke_suites(deployed)
         env = {
             output_env_name(key): outputs[key]
             for suite in suites
@@ -200,8 +205,8 @@ class PipelineStack(Stack):
         return pipelines.ShellStep(
             "IntegrationTests",
             input=repo,
-            install_commands=render(spec.install, systems)[:2],  # the venv, no npm
-            commands=render(spec.smoke_step(systems), systems),
+            install_commands=render(spec.install, deployed)[:2],  # the venv, no npm
+            commands=render(smoke, deployed),
             env_from_cfn_outputs=env,
             env=smoke_environment(stage.spec.name),
         )
