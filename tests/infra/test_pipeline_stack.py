@@ -136,3 +136,25 @@ def test_the_pipeline_without_a_source_is_a_clear_error(
 
     assert main(["-c", "pipeline=true", "--outdir", "/nonexistent/never"]) == 2
     assert "the pipeline needs context pipelineRepo=OWNER/NAME" in capsys.readouterr().err
+
+
+def test_a_smoke_suite_reading_an_output_the_stage_lacks_fails_the_synth() -> None:
+    from dataclasses import replace
+
+    from aws_cdk import App
+
+    from stratus.infra.app import cdk_json_context
+    from stratus.infra.pipeline.model import SmokeSuite
+    from stratus.infra.pipeline.stack import PipelineSource, PipelineStack
+    from stratus.infra.shared.stage import StageConfigError
+
+    spec = replace(
+        PIPELINE, smoke={"todo": SmokeSuite("todo", "tests/smoke/test_todo.py", ("NoSuch",))}
+    )
+    with pytest.raises(StageConfigError, match="test stage lacks: NoSuch"):
+        PipelineStack(
+            App(context=cdk_json_context()),
+            source=PipelineSource.from_context(SOURCE),
+            systems=["todo"],
+            spec=spec,
+        )

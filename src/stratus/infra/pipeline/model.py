@@ -71,7 +71,7 @@ class StageSpec:
 
 @dataclass(frozen=True)
 class PipelineSpec:
-    install: Step
+    install: Step  # the venv; CodeBuild's image has Node for jsii, self-mutation its CDK CLI
     checks: tuple[Step, ...]  # lint, unit tests: before the synth, in the same CodeBuild job
     synth: Step
     stages: tuple[StageSpec, ...]
@@ -148,7 +148,6 @@ PIPELINE = PipelineSpec(
         (
             ("python3", "-m", "venv", ".venv"),
             (".venv/bin/python", "-m", "pip", "install", "--quiet", "-e", ".[dev]"),
-            ("npm", "install", "--no-audit", "--no-fund"),
         ),
         runs_locally=False,
     ),

@@ -98,13 +98,15 @@ class SystemsStage(CdkStage):
     """Every selected system's stacks for one stage, as `stratus.infra.app` builds them."""
 
     def __init__(self, scope: Construct, spec: StageSpec, systems: Sequence[str]) -> None:
+        from stratus.infra.app import build_systems
+
         super().__init__(scope, spec.name.capitalize())
         self.spec = spec
-        from stratus.infra.app import build_systems
 
         # Set before any child exists (node.set_context's rule): the systems read the stage
         # from context like the plain app does.
         self.node.set_context("stage", spec.name)
+        # Each stage keeps its own DAX default (on in prod), whatever -c dax the synth had.
         self.node.set_context("dax", None)
         self.cfg = stage_config({"stage": spec.name, "dax": None})
         build_systems(self, self.cfg, systems)
@@ -196,16 +198,17 @@ class PipelineStack(Stack):
     ) -> pipelines.ShellStep:
         outputs = stage.outputs()
         suites = spec.smoke_suites(deployed)
-        env = {
-            output_env_name(key): outputs[key]
-            for suite in suites
-            for key in suite.outputs
-            if key in outputs
-        }
+        missing = [key for suite in suites for key in suite.outputs if key not in outputs]
+        if missing:
+            raise StageConfigError(
+                f"the smoke suites read outputs the {stage.spec.name} stage lacks: "
+                f"{', '.join(missing)}"
+            )
+        env = {output_env_name(key): outputs[key] for suite in suites for key in suite.outputs}
         return pipelines.ShellStep(
             "IntegrationTests",
             input=repo,
-            install_commands=render(spec.install, deployed)[:2],  # the venv, no npm
+            install_commands=render(spec.install, deployed),
             commands=render(smoke, deployed),
             env_from_cfn_outputs=env,
             env=smoke_environment(stage.spec.name),
