@@ -16,6 +16,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 import typer
@@ -33,6 +34,7 @@ from stratus.infra.pipeline.runner import (
     StepResult,
 )
 from stratus.local.core.settings import REGION, ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
+from stratus.systems import select
 
 console = Console(stderr=True)
 app = typer.Typer(no_args_is_help=True)
@@ -213,10 +215,6 @@ def run(
         python=python,
     )
     try:
-        from dataclasses import replace
-
-        from stratus.systems import select
-
         # An unknown system fails here, before anything runs.
         deployed = tuple(system.name for system in select(options.systems))
         options = replace(options, deployed=deployed)
