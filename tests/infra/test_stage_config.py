@@ -38,13 +38,20 @@ def test_dax_context_switch_overrides_the_stage_default(
     assert stage_config({"stage": stage, "dax": dax}).dax_enabled is expected
 
 
+@pytest.mark.parametrize("name", ["feature-x", "my-stage-2", "a" * 20])
+def test_a_feature_branch_name_with_hyphens_is_a_stage(name: str) -> None:
+    assert stage_config({"stage": name}).stack_prefix == f"Stratus-{name}"
+
+
 def test_any_other_stage_name_gets_dev_like_defaults() -> None:
     cfg = stage_config({"stage": "feature42"})
     assert cfg.stack_prefix == "Stratus-feature42"
     assert cfg.deletion_protection and not cfg.dax_enabled
 
 
-@pytest.mark.parametrize("name", ["Prod", "my-stage", "1dev", "a" * 21, "dev prod"])
+@pytest.mark.parametrize(
+    "name", ["Prod", "my_stage", "1dev", "a" * 21, "dev prod", "feature-", "a--b", "-x"]
+)
 def test_invalid_stage_name_is_rejected_with_a_clear_error(name: str) -> None:
     with pytest.raises(StageConfigError, match="stage"):
         stage_config({"stage": name})

@@ -6,6 +6,7 @@ import typer
 
 from stratus.cli import events as events_commands
 from stratus.cli import new_service as new_service_commands
+from stratus.cli import pipeline as pipeline_commands
 from stratus.cli import sdk as sdk_commands
 from stratus.cli import up as up_commands
 
@@ -20,6 +21,11 @@ app.command("down")(up_commands.down)
 app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 app.command("sdk")(sdk_commands.sdk)
 app.command("new-service")(new_service_commands.new_service)
+app.add_typer(
+    pipeline_commands.app,
+    name="pipeline",
+    help="Run the CDK pipeline's steps locally: build, stages in local clouds, tests.",
+)
 
 try:
     from stratus.cli.todo import app as todo_app

@@ -13,10 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import click
 import typer
+from click.core import ParameterSource
 from rich.console import Console
 
 from stratus.cli.reporter import ConsoleReporter
+from stratus.cli.stages import DEFAULT_STAGE, stage_ports, stage_state_dir
 from stratus.local.core.settings import AWS_PORT, LocalSettings, Ports
 
 console = Console(stderr=True)
@@ -117,7 +120,12 @@ def parse_context(items: list[str]) -> dict[str, str]:
 
 def up(
     fresh: bool = typer.Option(False, "--fresh", help="Start empty: forget users, items, objects."),
-    stage: str = typer.Option("local", help="CDK stage to synthesize and serve."),
+    stage: str = typer.Option(
+        DEFAULT_STAGE,
+        help="CDK stage to synthesize and serve. Any other stage than `local` is its own "
+        "environment beside the others: state in .stratus/stages/<stage>/, its own free ports "
+        "(kept in ports.json there; --*-port options win).",
+    ),
     dax: bool = typer.Option(
         True, "--dax/--no-dax", help="Serve the read path through the DAX endpoint."
     ),
@@ -185,6 +193,11 @@ def up(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
     synth_context = parse_context(context)
+    if stage != DEFAULT_STAGE:
+        # Environment cloning: a stage of its own state dir and ports, beside any other.
+        state_dir, aws_port, service_ports = _stage_environment(
+            stage, state_dir, aws_port, service_ports or {}, app_dir
+        )
     settings = make_settings(
         state_dir,
         aws_port,
@@ -226,6 +239,42 @@ def up(
 
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(3) from None
+
+
+def _explicit(name: str, value: int, default: int) -> bool:
+    """Whether a port option was given on the command line (not its default)."""
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None and name in ctx.params:
+        return ctx.get_parameter_source(name) not in (
+            ParameterSource.DEFAULT,
+            ParameterSource.DEFAULT_MAP,
+        )
+    return value != default
+
+
+def _stage_environment(
+    stage: str,
+    state_dir: Path | None,
+    aws_port: int,
+    service_ports: dict[str, int],
+    app_dir: Path | None,
+) -> tuple[Path, int, dict[str, int]]:
+    """State dir and ports of a non-default stage (see `stratus.cli.stages`)."""
+    from stratus.local.core.discovery import port_defaults
+
+    if state_dir is None:
+        default_dir = LocalSettings.for_project(project_root(app_dir)).state_dir
+        state_dir = stage_state_dir(default_dir, stage)
+    defaults = {"aws": AWS_PORT, **port_defaults()}
+    values = {"aws": aws_port, **service_ports}
+    given = {
+        name: port
+        for name, port in values.items()
+        if _explicit(_port_option(name).replace("-", "_"), port, defaults.get(name, port))
+    }
+    ports = stage_ports(state_dir.resolve(), list(defaults), given)
+    aws = ports.pop("aws")
+    return state_dir, aws, ports
 
 
 def _run(cloud: object, settings: LocalSettings, project: object) -> None:
@@ -276,11 +325,15 @@ def down(
         None, "--app", metavar="DIR", file_okay=False, help="The CDK app given to `up --app`."
     ),
     state_dir: Path | None = typer.Option(None, help="State directory of the running cloud."),
+    stage: str = typer.Option(DEFAULT_STAGE, help="The stage given to `up --stage`."),
 ) -> None:
     """Stop a `stratus up` running in another terminal (found as `up` finds its state)."""
     from stratus.local.cloud import read_state_pid
 
-    settings = LocalSettings.for_project(project_root(app_dir), state_dir)
+    root = project_root(app_dir)
+    if state_dir is None:
+        state_dir = stage_state_dir(LocalSettings.for_project(root).state_dir, stage)
+    settings = LocalSettings.for_project(root, state_dir)
     pid = read_state_pid(settings)
     if pid is None:
         console.print("stratus up is not running")

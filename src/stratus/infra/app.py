@@ -6,6 +6,9 @@ Context precedence (lowest first): the `context` block of cdk.json (feature flag
 in-process synth matches `cdk synth`), then CDK_CONTEXT_JSON (how the cdk CLI passes `-c`),
 then the `context` argument. Stacks are env-agnostic: synth never needs AWS credentials.
 
+With context `pipeline=true` it builds the delivery pipeline stack instead
+(`stratus.infra.pipeline`), whose dev/test/prod stages hold the systems' stacks.
+
     python -m stratus.infra.app [--stage dev] [--dax true|false] [--outdir DIR] [-c key=value]
                                 [--systems a,b] [--anyContextKey value]
 """
@@ -21,15 +24,23 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import App, Stack
+from constructs import Construct
 
+from stratus.infra.pipeline.model import PIPELINE_CONTEXT_KEY
 from stratus.infra.shared.bundling import PROJECT_ROOT, BundleError
 from stratus.infra.shared.nag import enable_nag
-from stratus.infra.shared.stage import STAGE_KEYS, StageConfigError, stage_config
+from stratus.infra.shared.stage import (
+    STAGE_KEYS,
+    StageConfig,
+    StageConfigError,
+    flag,
+    stage_config,
+)
 from stratus.systems import SYSTEMS_CONTEXT_KEY, UnknownSystemError, parse_names, select
 
 SYSTEM_TAG = "stratus:system"  # stack-level tag naming the system a stack belongs to
 
-__all__ = ["PROJECT_ROOT", "build_app", "cdk_json_context", "main"]
+__all__ = ["PROJECT_ROOT", "build_app", "build_systems", "cdk_json_context", "main"]
 
 
 def cdk_json_context(project_root: Path = PROJECT_ROOT) -> dict[str, Any]:
@@ -55,18 +66,31 @@ def build_app(context: dict[str, Any] | None = None, outdir: str | None = None) 
         # cfn-lint checks the same templates in the tests. CDK_VALIDATION=true turns it back on.
         builtin_cloud_formation_validation=_builtin_validation(),
     )
-    cfg = stage_config({key: app.node.try_get_context(key) for key in STAGE_KEYS})
     names = parse_names(app.node.try_get_context(SYSTEMS_CONTEXT_KEY))
+    if flag(app.node.try_get_context(PIPELINE_CONTEXT_KEY) or False, PIPELINE_CONTEXT_KEY):
+        # `-c pipeline=true`: the delivery pipeline only; its stages build the systems.
+        from stratus.infra.pipeline.stack import PIPELINE_KEYS, PipelineSource, PipelineStack
+
+        context = {key: app.node.try_get_context(key) for key in PIPELINE_KEYS}
+        PipelineStack(app, source=PipelineSource.from_context(context), systems=names)
+    else:
+        cfg = stage_config({key: app.node.try_get_context(key) for key in STAGE_KEYS})
+        build_systems(app, cfg, names)
+    enable_nag(app)
+    return app
+
+
+def build_systems(scope: Construct, cfg: StageConfig, names: Sequence[str]) -> None:
+    """Add the named systems' stacks (every system when none is named) for one stage to
+    `scope`: the app, or a pipeline's `cdk.Stage`."""
     for system in select(names):
-        before = set(app.node.children)
-        system.build(app, cfg, bool(names))
-        for child in app.node.children:
+        before = set(scope.node.children)
+        system.build(scope, cfg, bool(names))  # type: ignore[arg-type]  # a Stage works too
+        for child in scope.node.children:
             if child not in before and isinstance(child, Stack):
                 # A stack-level tag (on every resource once deployed): which system it is;
                 # the local cloud groups its start-up report by it.
                 child.tags.set_tag(SYSTEM_TAG, system.name)
-    enable_nag(app)
-    return app
 
 
 def _parse_args(argv: Sequence[str]) -> tuple[dict[str, Any], str | None]:

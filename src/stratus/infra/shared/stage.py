@@ -21,9 +21,11 @@ DEFAULT_STAGE = "dev"
 DEFAULT_DAX_NODE_TYPE = "dax.t3.small"
 # Origin of the local gateway's web apps; always allowed by CORS so local web clients work.
 LOCAL_WEB_ORIGIN = "https://127.0.0.1:4443"
-# Stage names end up in stack names, API Gateway stage names ([A-Za-z0-9_]) and Cognito
-# domain prefixes (lower case): the intersection is lower-case letters and digits.
-_STAGE_RE = re.compile(r"^[a-z][a-z0-9]{0,19}$")
+# Stage names end up in stack names, API Gateway stage names (alphanumerics, hyphens and
+# underscores: https://docs.aws.amazon.com/apigateway/latest/api/API_Stage.html) and Cognito
+# domain prefixes (lower case, digits, hyphens): lower-case letters, digits and single inner
+# hyphens fit all, so `make deploy STAGE=feature-x` makes a complete separate environment.
+_STAGE_RE = re.compile(r"^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){0,19}$")
 
 
 class StageConfigError(ValueError):
@@ -103,8 +105,9 @@ def stage_config(context: Mapping[str, Any]) -> StageConfig:
     name = str(context.get("stage") or DEFAULT_STAGE).strip()
     if not _STAGE_RE.match(name):
         raise StageConfigError(
-            f"stage {name!r} is invalid: use 1-20 lower-case letters and digits, "
-            "starting with a letter (it becomes part of stack, API stage and domain names)"
+            f"stage {name!r} is invalid: use 1-20 lower-case letters, digits and single "
+            "hyphens, starting with a letter and not ending with a hyphen (it becomes part of "
+            "stack, API stage and domain names)"
         )
     dax_default = name in ("prod", "local")
     dax_raw = context.get("dax")
