@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from stratus.runtime import custom_resource
 from stratus.shop.catalog.domain import Product
 from stratus.shop.catalog.handlers import seed as seed_handler
 from stratus.shop.catalog.samples import SAMPLES, seed
@@ -36,10 +37,10 @@ def _event(kind: str) -> dict[str, Any]:
 def replies(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
-    def respond(event: Any, status: str, reason: str, data: dict[str, Any]) -> None:
+    def respond(event: Any, status: str, reason: str, data: dict[str, Any], physical: str) -> None:
         sent.append({"Status": status, "Reason": reason, "Data": data})
 
-    monkeypatch.setattr(seed_handler, "respond", respond)
+    monkeypatch.setattr(custom_resource, "respond", respond)
     return sent
 
 
