@@ -20,6 +20,7 @@ from aws_cdk import aws_sns as sns
 from constructs import Construct
 
 from stratus.infra.shared.nag import acknowledge
+from stratus.infra.shared.users import self_sign_up_pool
 from stratus.infra.shop.stage import ShopStageConfig
 
 
@@ -39,43 +40,17 @@ class ShopPlatformStack(Stack):
             shop_stack_name("platform", cfg.name),
             description=f"stratus shop ({cfg.name}): customers' user pool, event bus, alarms",
         )
-        self.user_pool = cognito.UserPool(
+        self.user_pool = self_sign_up_pool(
             self,
             "Customers",
-            user_pool_name=f"stratus-{cfg.name}-shop-customers",
-            self_sign_up_enabled=True,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True)
-            ),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-            ),
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            name=f"stratus-{cfg.name}-shop-customers",
             deletion_protection=cfg.deletion_protection,
             removal_policy=cfg.removal_policy,
+            why_mfa_optional="Customers sign up themselves to shop; MFA is offered (TOTP) but "
+            "not forced on them at checkout.",
+            why_no_threat_protection="Threat protection needs the paid Plus feature plan; the "
+            "shop's pool stays on Essentials like the other systems' pools.",
         )
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "Customers sign up themselves to shop; MFA is offered (TOTP) but not forced on "
-            "them at checkout.",
-        )
-        for rule in ("AwsSolutions-COG3", "AwsSolutions-COG8"):
-            acknowledge(
-                self.user_pool,
-                rule,
-                "Threat protection needs the paid Plus feature plan; the shop's pool stays on "
-                "Essentials like the other systems' pools.",
-            )
         # The ID token carries every readable standard attribute, `email` among them (no
         # read_attributes restriction), which orders and notifications rely on.
         self.client = self.user_pool.add_client(

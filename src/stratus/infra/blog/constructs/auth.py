@@ -8,49 +8,23 @@ from constructs import Construct
 
 from stratus.blog.api import AUTHORS_GROUP
 from stratus.infra.blog.stage import BlogStageConfig
-from stratus.infra.shared.nag import acknowledge
+from stratus.infra.shared.users import self_sign_up_pool
 
 
 class BlogAuth(Construct):
     def __init__(self, scope: Construct, construct_id: str, *, cfg: BlogStageConfig) -> None:
         super().__init__(scope, construct_id)
-        self.user_pool = cognito.UserPool(
+        self.user_pool = self_sign_up_pool(
             self,
             "UserPool",
-            user_pool_name=f"stratus-{cfg.name}-blog-users",
-            self_sign_up_enabled=True,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True)
-            ),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-            ),
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            name=f"stratus-{cfg.name}-blog-users",
             deletion_protection=cfg.deletion_protection,
             removal_policy=cfg.removal_policy,
+            why_mfa_optional="Readers sign up themselves to comment; MFA is offered (TOTP) but "
+            "not forced on them. Authors are few and can be required to enrol per user.",
+            why_no_threat_protection="Threat protection needs the paid Plus feature plan; the "
+            "blog's pool stays on Essentials like the to-do system's.",
         )
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "Readers sign up themselves to comment; MFA is offered (TOTP) but not forced on "
-            "them. Authors are few and can be required to enrol per user.",
-        )
-        for rule in ("AwsSolutions-COG3", "AwsSolutions-COG8"):
-            acknowledge(
-                self.user_pool,
-                rule,
-                "Threat protection needs the paid Plus feature plan; the blog's pool stays on "
-                "Essentials like the to-do system's.",
-            )
         self.authors = cognito.CfnUserPoolGroup(
             self,
             "AuthorsGroup",

@@ -15,6 +15,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from stratus.infra.shared.nag import acknowledge
+from stratus.infra.shared.users import self_sign_up_pool
 from stratus.infra.todo.stage import TodoStageConfig
 
 SUB_TAG = "sub"
@@ -47,45 +48,19 @@ class TodoAuth(Construct):
         self, scope: Construct, construct_id: str, *, cfg: TodoStageConfig, bucket: s3.IBucket
     ) -> None:
         super().__init__(scope, construct_id)
-        self.user_pool = cognito.UserPool(
+        self.user_pool = self_sign_up_pool(
             self,
             "UserPool",
-            user_pool_name=f"stratus-{cfg.name}-todo-users",
-            self_sign_up_enabled=True,
-            sign_in_aliases=cognito.SignInAliases(email=True),
-            auto_verify=cognito.AutoVerifiedAttrs(email=True),
-            keep_original=cognito.KeepOriginalAttrs(email=True),
-            standard_attributes=cognito.StandardAttributes(
-                email=cognito.StandardAttribute(required=True, mutable=True)
-            ),
-            password_policy=cognito.PasswordPolicy(
-                min_length=12,
-                require_lowercase=True,
-                require_uppercase=True,
-                require_digits=True,
-                require_symbols=True,
-                temp_password_validity=Duration.days(3),
-            ),
-            mfa=cognito.Mfa.OPTIONAL,
-            mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
-            account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
-            feature_plan=cognito.FeaturePlan.ESSENTIALS,
+            name=f"stratus-{cfg.name}-todo-users",
             deletion_protection=cfg.deletion_protection,
             removal_policy=cfg.removal_policy,
+            why_mfa_optional="MFA is offered (optional TOTP) but not required: the issue asks "
+            "for open self sign-up from the mobile app with e-mail verification.",
+            why_no_threat_protection="Threat protection needs the paid Plus feature plan; the "
+            "issue makes advanced security optional, so the pool stays on Essentials.",
+            keep_original_email=True,
+            temp_password_validity=Duration.days(3),
         )
-        acknowledge(
-            self.user_pool,
-            "AwsSolutions-COG2",
-            "MFA is offered (optional TOTP) but not required: the issue asks for open "
-            "self sign-up from the mobile app with e-mail verification.",
-        )
-        for rule in ("AwsSolutions-COG3", "AwsSolutions-COG8"):
-            acknowledge(
-                self.user_pool,
-                rule,
-                "Threat protection needs the paid Plus feature plan; the issue makes advanced "
-                "security optional, so the pool stays on Essentials.",
-            )
         self.client = self.user_pool.add_client(
             "MobileClient",
             user_pool_client_name="MobileClient",
