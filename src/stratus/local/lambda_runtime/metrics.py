@@ -1,6 +1,7 @@
 """Lambda's own CloudWatch metrics (AWS/Lambda), with the dimensions AWS gives them.
 
-Lambda publishes Invocations, Errors, Throttles and Duration for the function
+Lambda publishes Invocations, Errors, Throttles, Duration and ConcurrentExecutions for the
+function
 (`FunctionName`), for the version or alias an invocation named (`FunctionName` +
 `Resource`, 'name:qualifier'), and for an alias invocation also per version that ran it
 (`FunctionName` + `Resource` + `ExecutedVersion`):
@@ -10,12 +11,14 @@ An alarm on an alias's errors (CDK's `alias.metric_errors()`, what a CodeDeploy
 deployment group watches) reads the `Resource` series, so it needs these sets.
 
 Recorded per invocation into the cloud's BuiltinMetrics aggregator (core/metrics.py),
-which CloudWatch sends in one batch per tick.
+which CloudWatch sends in one batch per tick. ConcurrentExecutions is observed as each
+invocation starts (the running count, itself included), so its Maximum is the peak.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 from stratus.local.core.metrics import BuiltinMetrics, Dimensions
 
@@ -47,6 +50,27 @@ class InvocationMetrics:
 
     sink: BuiltinMetrics
     region: str
+    _running: dict[Dimensions, int] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def started(self, function: str, qualifier: str | None, executed_version: str) -> None:
+        """An invocation got its concurrency: count it running under each of its sets."""
+        for dims in dimension_sets(function, qualifier, executed_version):
+            with self._lock:
+                running = self._running.get(dims, 0) + 1
+                self._running[dims] = running
+            self.sink.observe(
+                self.region, NAMESPACE, "ConcurrentExecutions", (dims,), running, unit="Count"
+            )
+
+    def ended(self, function: str, qualifier: str | None, executed_version: str) -> None:
+        with self._lock:
+            for dims in dimension_sets(function, qualifier, executed_version):
+                left = self._running.get(dims, 0) - 1
+                if left > 0:
+                    self._running[dims] = left
+                else:
+                    self._running.pop(dims, None)
 
     def invoked(
         self,

@@ -54,6 +54,7 @@ from stratus.local.lambda_runtime.concurrency import (
     AccountConcurrency,
     FunctionConcurrency,
     FunctionThrottledError,
+    Lease,
 )
 from stratus.local.lambda_runtime.function import (
     BOOTSTRAP,
@@ -656,19 +657,26 @@ class LambdaRuntime:
                 self.metrics.throttled(fn.config.name, target.named, fn.config.version)
             raise
         fn.busy += 1
+        if self.metrics is not None:
+            self.metrics.started(fn.config.name, target.named, fn.config.version)
         try:
             # The machine's bound: may wait, never throttles. The function's timeout starts
             # once a worker runs it.
             worker = await self.pool.checkout(fn, bounded=bounded)
         except BaseException:
-            fn.busy -= 1
-            self.account.release(lease)
+            self._ended(target, lease)
             raise
         try:
             return await self._run(target, fn, worker, payload, request_id, client_context, tail)
         finally:
-            fn.busy -= 1
-            self.account.release(lease)
+            self._ended(target, lease)
+
+    def _ended(self, target: _Target, lease: Lease) -> None:
+        fn = target.fn
+        fn.busy -= 1
+        self.account.release(lease)
+        if self.metrics is not None:
+            self.metrics.ended(fn.config.name, target.named, fn.config.version)
 
     async def _run(
         self,

@@ -114,3 +114,24 @@ async def test_a_weighted_alias_splits_by_executed_version(
     for version in ("1", "2"):
         dims = (*live, ("ExecutedVersion", version))
         assert values[("Invocations", dims)] == float(ran.count(version)) > 0
+
+
+def test_concurrent_executions_peaks_per_dimension_set() -> None:
+    sink = BuiltinMetrics()
+    metrics = InvocationMetrics(sink, "us-east-1")
+    metrics.started("fn", "live", "1")
+    metrics.started("fn", "live", "1")
+    metrics.started("fn", None, "$LATEST")
+    metrics.ended("fn", "live", "1")
+    metrics.started("fn", "1", "1")
+
+    peaks = {dims: max(v) for (name, dims), v in _values(sink).items()}
+    live = (*FN, ("Resource", "fn:live"))
+    assert peaks[FN] == 3.0  # two through the alias and one unqualified at once
+    assert peaks[live] == 2.0
+    assert peaks[(*live, ("ExecutedVersion", "1"))] == 2.0
+    assert peaks[(*FN, ("Resource", "fn:1"))] == 1.0
+    metrics.ended("fn", "live", "1")
+    metrics.ended("fn", None, "$LATEST")
+    metrics.ended("fn", "1", "1")
+    assert metrics._running == {}  # nothing left counted once all ended
