@@ -144,7 +144,7 @@ def _install_exact_statistics() -> None:
             and md.name == metric_name
             and sorted((str(x.name), str(x.value)) for x in md.dimensions) == wanted
         ]
-        only = SimpleNamespace(get_all_metrics=lambda: exact)  # all the original reads
+        only: Any = SimpleNamespace(get_all_metrics=lambda: exact)  # all the original reads
         return original(
             only, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit
         )
