@@ -90,6 +90,16 @@ def test_deployment_groups_roll_back_on_their_function_errors_alarm(svc: Synth) 
         assert _ref_id(named["Name"]) in error_alarms
 
 
+def test_the_errors_alarm_watches_the_live_alias_not_every_version(svc: Synth) -> None:
+    alarms = svc.of_type("AWS::CloudWatch::Alarm")
+    errors = [a["Properties"] for a in alarms.values() if a["Properties"]["MetricName"] == "Errors"]
+    assert len(errors) == 2
+    for props in errors:
+        dims = {d["Name"]: json.dumps(d["Value"]) for d in props["Dimensions"]}
+        assert set(dims) == {"FunctionName", "Resource"}
+        assert dims["Resource"].endswith(':live"]]}'), dims  # Fn::Join [fn, ":live"]
+
+
 def test_the_release_config_follows_the_stage(svc: Synth) -> None:
     names = {
         json.dumps(g["Properties"]["DeploymentConfigName"])

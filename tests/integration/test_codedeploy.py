@@ -16,6 +16,7 @@ import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,34 @@ def test_failing_new_version_trips_the_alarm_and_rolls_back(app_dir: Path) -> No
         assert {invoke(handle) for _ in range(10)} == {
             ('{"release": "v2", "version": "2"}', "2", False)
         }
+        # The alarm watched the alias's series, whose errors came from version 4 alone.
+        cw = aws_client(handle, "cloudwatch")
+        [alarm] = cw.describe_alarms(AlarmNames=["canary-service-errors"])["MetricAlarms"]
+        assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == {
+            "FunctionName": FUNCTION,
+            "Resource": f"{FUNCTION}:live",
+        }
+        assert alias_errors(cw, "4") > 0
+        assert alias_errors(cw, "2") == 0
+
+
+def alias_errors(cw: Any, version: str) -> float:
+    """Errors of the `live` alias that `version` ran (ExecutedVersion), last 10 minutes."""
+    end = datetime.now(UTC) + timedelta(minutes=1)
+    points = cw.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=[
+            {"Name": "FunctionName", "Value": FUNCTION},
+            {"Name": "Resource", "Value": f"{FUNCTION}:live"},
+            {"Name": "ExecutedVersion", "Value": version},
+        ],
+        StartTime=end - timedelta(minutes=11),
+        EndTime=end,
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return float(sum(p["Sum"] for p in points))
 
 
 def test_deployments_survive_a_restart_and_bad_input_is_a_4xx(app_dir: Path) -> None:

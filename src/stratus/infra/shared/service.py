@@ -4,7 +4,7 @@ A service built on it gets, with one call each:
 - `function(...)`: a Python function (`functions.python_function`: own log group, own role,
   active tracing) published as a version behind a `live` alias, with a CodeDeploy
   `LambdaDeploymentGroup` that shifts the alias by the stage's configuration and rolls back
-  automatically when the function's errors alarm fires
+  automatically when the alias's errors alarm fires
   (https://docs.aws.amazon.com/codedeploy/latest/userguide/deployment-configurations.html);
 - `queue(...)`: an encrypted, TLS-only SQS queue with its own dead-letter queue and an
   alarm as soon as one message sits in the DLQ;
@@ -14,9 +14,13 @@ A service built on it gets, with one call each:
 - an alarm topic (given, or its own) every alarm notifies, and a dashboard of its API,
   functions and queues.
 
-The alarm watches the function's `Errors` by FunctionName (all versions): the local cloud
-samples that metric, so a canary rolls back there as on AWS; on AWS it is the stricter
-choice (an error of the old version during the shift also stops the deployment).
+The rollback alarm watches the `live` alias's `Errors` (dimensions FunctionName + Resource
+'name:live', CDK's `alias.metric_errors()`): only traffic through the alias the deployment
+shifts counts, not direct calls of a version, as AWS's own examples do
+(https://docs.aws.amazon.com/serverless-application-model/latest/developerguide/automating-updates-to-serverless-apps.html,
+`AliasErrorMetricGreaterThanZeroAlarm`). The local cloud records Lambda's metrics with
+the same dimensions (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html),
+so a canary rolls back there as on AWS.
 Generic on purpose: no system is named here; each system's stacks call it.
 """
 
@@ -226,7 +230,7 @@ class ServiceTemplate(Construct):
         )
         errors = self.alarm(
             f"{construct_id}Errors",
-            fn.metric_errors(period=Duration.minutes(1), statistic="Sum"),
+            alias.metric_errors(period=Duration.minutes(1), statistic="Sum"),
             1,
             f"{construct_id} ({self.service}) raised; rolls back a release in progress",
         )

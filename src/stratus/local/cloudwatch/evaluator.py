@@ -1,8 +1,9 @@
 """The periodic part of local CloudWatch: built-in metrics sampled, alarms evaluated.
 
 Every tick (STRATUS_ALARM_SECONDS, 5 s by default):
-- Lambda's Invocations, Errors and Throttles per FunctionName, from the runtime's counters
-  (Duration comes from each invocation's REPORT line, see `service`); SQS's
+- What services recorded since the last tick (core/metrics.py), among them Lambda's
+  Invocations, Errors, Throttles and Duration per function, version and alias
+  (lambda_runtime/metrics.py); SQS's
   ApproximateNumberOfMessages{Visible,NotVisible,Delayed} per QueueName, every minute as
   SQS does (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-available-cloudwatch-metrics.html)
   and at every tick for queues an alarm watches. They are written with PutMetricData on
@@ -94,13 +95,10 @@ class Evaluator:
     def __init__(
         self,
         clients: Clients,
-        lambda_stats: Callable[[], dict[str, Any]] | None,
         builtin: BuiltinMetrics | None = None,
     ) -> None:
         self._clients = clients
-        self._lambda_stats = lambda_stats
         self._builtin = builtin
-        self._lambda_seen: dict[str, tuple[int, int, int]] = {}
         self._last_sqs = 0.0
         self._warned: set[str] = set()
 
@@ -108,7 +106,6 @@ class Evaluator:
     def tick(self, account: str, region: str) -> None:
         now = datetime.now(UTC)
         try:
-            self._sample_lambda(region, now)
             self._sample_sqs(account, region, now)
             self._send_recorded(now)
             prune_metric_data(account, now)
@@ -128,30 +125,6 @@ class Evaluator:
         client = self._clients(region)("cloudwatch")
         for start in range(0, len(data), 1000):
             client.put_metric_data(Namespace=namespace, MetricData=data[start : start + 1000])
-
-    def _sample_lambda(self, region: str, now: datetime) -> None:
-        if self._lambda_stats is None:
-            return
-        totals: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0])
-        for key, stats in self._lambda_stats().items():
-            name = key.split(":", 1)[0]
-            row = totals[name]
-            row[0] += stats.invocations
-            row[1] += stats.errors
-            row[2] += stats.throttles
-        data: list[dict[str, Any]] = []
-        for name, (invocations, errors, throttles) in totals.items():
-            before = self._lambda_seen.get(name, (0, 0, 0))
-            self._lambda_seen[name] = (invocations, errors, throttles)
-            dims = [{"Name": "FunctionName", "Value": name}]
-            new_calls = max(invocations - before[0], 0)
-            if new_calls:
-                data.append(_datum("Invocations", new_calls, "Count", dims, now))
-                data.append(_datum("Errors", max(errors - before[1], 0), "Count", dims, now))
-            if throttles > before[2]:
-                data.append(_datum("Throttles", throttles - before[2], "Count", dims, now))
-        if data:
-            self._put(region, "AWS/Lambda", data)
 
     def _sample_sqs(self, account: str, region: str, now: datetime) -> None:
         from moto.sqs.models import sqs_backends

@@ -8,6 +8,13 @@ https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAl
 every state change is a StateUpdate history item in AWS's shape, answered by
 DescribeAlarmHistory (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html).
 All of it runs inside moto's request, so it is journaled and replayed with it.
+
+GetMetricStatistics in moto matches a datum whose dimensions include the asked ones; AWS
+matches them exactly ("you must specify the same dimensions that were used when the
+metrics were created",
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
+With Lambda's nested sets (FunctionName, + Resource, + ExecutedVersion) moto would add one
+invocation up to three times; here only the exact series is read.
 """
 
 from __future__ import annotations
@@ -108,6 +115,41 @@ def install() -> None:
         return ActionResult({"AlarmHistoryItems": items[:limit]})
 
     CloudWatchResponse.describe_alarm_history = describe_alarm_history  # type: ignore[attr-defined]
+    _install_exact_statistics()
+
+
+def _install_exact_statistics() -> None:
+    from types import SimpleNamespace
+
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.get_metric_statistics
+
+    def get_metric_statistics(
+        self: Any,
+        namespace: str,
+        metric_name: str,
+        start_time: Any,
+        end_time: Any,
+        period: int,
+        stats: list[str],
+        dimensions: list[dict[str, str]],
+        unit: str | None = None,
+    ) -> Any:
+        wanted = sorted((str(d["Name"]), str(d.get("Value"))) for d in dimensions or [])
+        exact = [
+            md
+            for md in self.get_all_metrics()
+            if md.namespace == namespace
+            and md.name == metric_name
+            and sorted((str(x.name), str(x.value)) for x in md.dimensions) == wanted
+        ]
+        only: Any = SimpleNamespace(get_all_metrics=lambda: exact)  # all the original reads
+        return original(
+            only, namespace, metric_name, start_time, end_time, period, stats, dimensions, unit
+        )
+
+    CloudWatchBackend.get_metric_statistics = get_metric_statistics  # type: ignore[method-assign]
 
 
 def _aware(moment: Any) -> Any:

@@ -2,8 +2,8 @@
 alarms that evaluate, change state with history, and run their actions.
 
 - PutLogEvents (after moto stored it): EMF objects in a function's log group, or in a batch
-  sent with `x-amzn-logs-format: json/emf`, become metrics (`emf`); a function's REPORT
-  line becomes its AWS/Lambda Duration (recorded in core/metrics.py, sent on the tick).
+  sent with `x-amzn-logs-format: json/emf`, become metrics (`emf`). Lambda's own metrics
+  (Duration included) are recorded by the runtime (lambda_runtime/metrics.py).
 - SetAlarmState (the evaluator's and a user's): when the state changed, the new state's
   actions run (`actions`) through the local SNS and Lambda.
 - A background loop samples built-in metrics and evaluates alarms (`evaluator`).
@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -28,7 +27,6 @@ from stratus.local.cloudwatch.evaluator import Evaluator, tick_seconds
 from stratus.local.cloudwatch.providers import AlarmProvider, DashboardProvider
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
-from stratus.local.core.metrics import BuiltinMetrics
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
 from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.service import DeliveryService
@@ -39,24 +37,7 @@ log = logging.getLogger("stratus.cloudwatch")
 
 moto_patches.install()
 
-_REPORT = re.compile(r"^REPORT RequestId: \S+\s+Duration: ([0-9.]+) ms")
 _LAMBDA_GROUP = "/aws/lambda/"
-
-
-def lambda_durations(message: str) -> float | None:
-    """The Duration of a REPORT line, text or JSON (platform.report) format."""
-    match = _REPORT.match(message)
-    if match:
-        return float(match.group(1))
-    if '"platform.report"' in message:
-        import json
-
-        try:
-            record = json.loads(message).get("record", {})
-            return float(record["metrics"]["durationMs"])
-        except (ValueError, KeyError, TypeError, AttributeError):
-            return None
-    return None
 
 
 class CloudWatchService(EmulatedService):
@@ -75,7 +56,6 @@ class CloudWatchService(EmulatedService):
         self._before: dict[int, tuple[str, str, datetime]] = {}
         self._functions: dict[str, str] = {}  # log group -> function name
         self._runtime: Any = None
-        self._builtin: BuiltinMetrics | None = None
         self._pages = DashboardPages()
         self._endpoint = ""
 
@@ -104,16 +84,6 @@ class CloudWatchService(EmulatedService):
             message = str(event.get("message") or "")
             stamp = int(event.get("timestamp") or 0)
             emf.merge(extracted, emf.extract(message, stamp))
-            if function is not None and self._builtin is not None:
-                duration = lambda_durations(message)
-                if duration is not None:  # batched by the evaluator's tick (core/metrics.py)
-                    self._builtin.observe(
-                        call.region,
-                        "AWS/Lambda",
-                        "Duration",
-                        ((("FunctionName", function),),),
-                        duration,
-                    )
         if extracted:
             self._put_metrics(call.region, extracted)
 
@@ -221,9 +191,7 @@ class CloudWatchService(EmulatedService):
             self._runtime = cloud.service(LambdaService).runtime
         except LookupError:
             self._runtime = None
-        stats = self._runtime.stats if self._runtime is not None else None
-        self._builtin = cloud.metrics
-        evaluator = Evaluator(self._clients, stats, cloud.metrics)
+        evaluator = Evaluator(self._clients, cloud.metrics)
         cloud.background(self._loop(evaluator, cloud.settings.region), "cloudwatch-alarms")
 
     async def _loop(self, evaluator: Evaluator, region: str) -> None:

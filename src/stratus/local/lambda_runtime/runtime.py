@@ -54,6 +54,7 @@ from stratus.local.lambda_runtime.concurrency import (
     AccountConcurrency,
     FunctionConcurrency,
     FunctionThrottledError,
+    Lease,
 )
 from stratus.local.lambda_runtime.function import (
     BOOTSTRAP,
@@ -65,6 +66,7 @@ from stratus.local.lambda_runtime.function import (
     worker_environment,
 )
 from stratus.local.lambda_runtime.logs import LogSink
+from stratus.local.lambda_runtime.metrics import InvocationMetrics
 from stratus.local.lambda_runtime.spares import Spares, enabled_by_environment, spare_key
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
@@ -133,6 +135,7 @@ class _Target:
     fn: _Function
     invoked_arn: str  # what context.invoked_function_arn shows
     qualifier: str  # "$LATEST", "3" or an alias name: the key of event-invoke configs
+    named: str | None = None  # the qualifier the caller wrote (None: unqualified)
 
 
 def split_reference(ref: str) -> tuple[str, str | None]:
@@ -197,6 +200,7 @@ class LambdaRuntime:
         self._closers: set[asyncio.Task[None]] = set()  # workers being killed and reaped
         self._workers: set[Worker] = set()
         self.spares = Spares(enabled=enabled_by_environment())
+        self.metrics: InvocationMetrics | None = None  # AWS/Lambda metrics, set by the service
         self._closing = False
 
     @property
@@ -485,10 +489,12 @@ class LambdaRuntime:
         if qualifier is None or qualifier == LATEST:
             if latest is None:
                 raise FunctionNotFoundError(arn)
-            return _Target(latest, arn if qualifier is None else f"{arn}:{LATEST}", LATEST)
+            if qualifier is None:
+                return _Target(latest, arn, LATEST)
+            return _Target(latest, f"{arn}:{LATEST}", LATEST, LATEST)
         version = self._versions.get(name, {}).get(qualifier)
         if version is not None:
-            return _Target(version, f"{arn}:{qualifier}", qualifier)
+            return _Target(version, f"{arn}:{qualifier}", qualifier, qualifier)
         alias = self._aliases.get(name, {}).get(qualifier)
         if alias is None:
             raise FunctionNotFoundError(f"{arn}:{qualifier}")
@@ -503,7 +509,7 @@ class LambdaRuntime:
         fn = latest if chosen == LATEST else self._versions.get(name, {}).get(chosen)
         if fn is None:
             raise FunctionNotFoundError(f"{arn}:{qualifier}")
-        return _Target(fn, alias.arn, qualifier)
+        return _Target(fn, alias.arn, qualifier, qualifier)
 
     def _resolve(self, ref: str) -> _Target:
         name, qualifier = self._locate(ref)
@@ -647,21 +653,30 @@ class LambdaRuntime:
             lease = self.account.acquire(fn.concurrency)  # AWS's limits: may throttle
         except FunctionThrottledError:
             fn.stats.throttles += 1
+            if self.metrics is not None:
+                self.metrics.throttled(fn.config.name, target.named, fn.config.version)
             raise
         fn.busy += 1
+        if self.metrics is not None:
+            self.metrics.started(fn.config.name, target.named, fn.config.version)
         try:
             # The machine's bound: may wait, never throttles. The function's timeout starts
             # once a worker runs it.
             worker = await self.pool.checkout(fn, bounded=bounded)
         except BaseException:
-            fn.busy -= 1
-            self.account.release(lease)
+            self._ended(target, lease)
             raise
         try:
             return await self._run(target, fn, worker, payload, request_id, client_context, tail)
         finally:
-            fn.busy -= 1
-            self.account.release(lease)
+            self._ended(target, lease)
+
+    def _ended(self, target: _Target, lease: Lease) -> None:
+        fn = target.fn
+        fn.busy -= 1
+        self.account.release(lease)
+        if self.metrics is not None:
+            self.metrics.ended(fn.config.name, target.named, fn.config.version)
 
     async def _run(
         self,
@@ -686,7 +701,8 @@ class LambdaRuntime:
             events.append(platform_log.start(config, request_id))
             if report is not None and (report.error is not None or report.timed_out):
                 outcome = _init_failure(report, request_id, config.family)
-                return self._finish(fn, worker, request_id, events, outcome, 0.0, init_ms, tail)
+                result = self._finish(fn, worker, request_id, events, outcome, 0.0, init_ms, tail)
+                return self._measured(target, result, 0.0)
             meta = {
                 "id": request_id,
                 "arn": target.invoked_arn,
@@ -696,7 +712,10 @@ class LambdaRuntime:
             started = time.perf_counter()
             outcome = await worker.invoke(meta, payload, config.timeout_s, events)
             duration_ms = (time.perf_counter() - started) * 1000
-            return self._finish(fn, worker, request_id, events, outcome, duration_ms, init_ms, tail)
+            result = self._finish(
+                fn, worker, request_id, events, outcome, duration_ms, init_ms, tail
+            )
+            return self._measured(target, result, duration_ms)
         finally:
             if worker is None:
                 self.pool.release_slot()  # the cold start itself raised
@@ -705,6 +724,21 @@ class LambdaRuntime:
                 self.pool.checkin(fn, worker, reusable=reusable)
                 if not reusable:
                     self._dispose(worker)
+
+    def _measured(
+        self, target: _Target, result: RuntimeInvokeResult, duration_ms: float
+    ) -> RuntimeInvokeResult:
+        """Record the invocation's AWS/Lambda metrics under the qualifier it was called by."""
+        if self.metrics is not None:
+            config = target.fn.config
+            self.metrics.invoked(
+                config.name,
+                target.named,
+                config.version,
+                error=result.function_error is not None,
+                duration_ms=duration_ms,
+            )
+        return result
 
     def _dispose(self, worker: Worker) -> None:
         """Kill a worker the runtime or the pool drops, and reap it in the background."""

@@ -15,6 +15,7 @@ from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.lambda_runtime.api import Operation, operations
 from stratus.local.lambda_runtime.logs import CloudWatchLogSink
+from stratus.local.lambda_runtime.metrics import InvocationMetrics
 from stratus.local.lambda_runtime.recorded import (
     AliasProvider,
     FunctionProvider,
@@ -63,6 +64,7 @@ class LambdaService(EmulatedService):
             log_sink=self.log_sink,
             policies_for_role=cloud.policies_for_role,
         )
+        self.runtime.metrics = InvocationMetrics(cloud.metrics, cloud.settings.region)
         self._operations = operations(self.runtime)
         self._loop = asyncio.get_running_loop()
 

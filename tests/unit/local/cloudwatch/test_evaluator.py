@@ -27,7 +27,7 @@ def cloudwatch() -> Iterator[Any]:
 
 
 def _evaluator(client: Any) -> Evaluator:
-    return Evaluator(lambda region: lambda service: client, None)
+    return Evaluator(lambda region: lambda service: client)
 
 
 def _alarm(client: Any, **extra: Any) -> None:
@@ -144,7 +144,7 @@ def test_recorded_builtin_metrics_are_sent_on_the_tick(cloudwatch: Any) -> None:
 
     builtin = BuiltinMetrics()
     builtin.count("us-east-1", "AWS/ApiGateway", "Count", ((("ApiName", "shop"),),), 4)
-    evaluator = Evaluator(lambda region: lambda service: cloudwatch, None, builtin)
+    evaluator = Evaluator(lambda region: lambda service: cloudwatch, builtin)
     evaluator.tick(ACCOUNT, "us-east-1")
     listed = cloudwatch.list_metrics(Namespace="AWS/ApiGateway")["Metrics"]
     assert [m["MetricName"] for m in listed] == ["Count"]

@@ -1,0 +1,57 @@
+"""GetMetricStatistics reads only the series with exactly the asked dimensions, as AWS
+does, so Lambda's nested sets (FunctionName, + Resource, + ExecutedVersion) are not added
+together."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from stratus.local.cloudwatch import moto_patches
+
+NAME = {"Name": "FunctionName", "Value": "fn"}
+LIVE = {"Name": "Resource", "Value": "fn:live"}
+RAN = {"Name": "ExecutedVersion", "Value": "2"}
+
+
+@pytest.fixture
+def cloudwatch() -> Iterator[Any]:
+    moto_patches.install()
+    with mock_aws():
+        client = boto3.client("cloudwatch", region_name="us-east-1")
+        now = datetime.now(UTC)
+        client.put_metric_data(
+            Namespace="AWS/Lambda",
+            MetricData=[
+                {"MetricName": "Errors", "Dimensions": dims, "Value": value, "Timestamp": now}
+                for dims, value in (([NAME], 5.0), ([NAME, LIVE], 3.0), ([LIVE, NAME, RAN], 2.0))
+            ],
+        )
+        yield client
+
+
+def _sum(client: Any, dimensions: list[dict[str, str]]) -> float:
+    now = datetime.now(UTC)
+    points = client.get_metric_statistics(
+        Namespace="AWS/Lambda",
+        MetricName="Errors",
+        Dimensions=dimensions,
+        StartTime=now - timedelta(minutes=5),
+        EndTime=now + timedelta(minutes=1),
+        Period=60,
+        Statistics=["Sum"],
+    )["Datapoints"]
+    return float(sum(p["Sum"] for p in points))
+
+
+def test_each_dimension_set_is_its_own_series(cloudwatch: Any) -> None:
+    assert _sum(cloudwatch, [NAME]) == 5.0
+    assert _sum(cloudwatch, [LIVE, NAME]) == 3.0  # order does not matter
+    assert _sum(cloudwatch, [NAME, LIVE, RAN]) == 2.0
+    assert _sum(cloudwatch, [LIVE]) == 0.0  # a subset names no series
+    assert _sum(cloudwatch, []) == 0.0
