@@ -14,6 +14,8 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_query`: Query reads one partition, not the whole table.
 - `dynamodb_copy`: Query copies its result items shallowly.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
+- `dynamodb_clone`: items deep-copied by a direct walk.
+- `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
@@ -33,10 +35,12 @@ from __future__ import annotations
 
 def install() -> None:
     from stratus.local.motofast import (
+        dynamodb_clone,
         dynamodb_copy,
         dynamodb_query,
         dynamodb_result,
         dynamodb_size,
+        dynamodb_update,
         handler_methods,
         json_serializer,
         request_memo,
@@ -45,6 +49,8 @@ def install() -> None:
 
     handler_methods.install()
     request_memo.install()
+    dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
+    dynamodb_update.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()
