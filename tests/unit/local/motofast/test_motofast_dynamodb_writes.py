@@ -469,3 +469,40 @@ def test_the_write_patches_are_the_ones_answering(wire: Wire) -> None:
     assert DynamoType.__deepcopy__.__module__ == dynamodb_clone.__name__
     first = UpdateExpressionParser.make("SET a = :v REMOVE b")
     assert UpdateExpressionParser.make("SET a = :v REMOVE b") is first
+
+
+def test_deep_copies_of_items_keep_moto_s_structure_and_aliasing() -> None:
+    """An item whose values are shared or unusual is copied as moto's own methods copy it."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    item = Item(DynamoType({"S": "p"}), DynamoType({"N": "1"}), every_type("p", "1"))
+    shared = DynamoType({"M": {"k": {"SS": ["a"]}}})
+    odd = DynamoType.__new__(DynamoType)
+    odd.type, odd.value = "L", [shared, {"N": "1"}, shared]  # a plain dict among the members
+    for key, value in (("one", shared), ("two", shared), ("odd", odd), ("key", item.hash_key)):
+        dict.__setitem__(item.attrs, key, value)
+
+    def dumped(copied: Any) -> Any:
+        seen: dict[int, int] = {}
+        return (
+            type(copied).__name__,
+            _dump(copied.hash_key, seen),
+            _dump(copied.range_key, seen),
+            _dump(copied.attrs, seen),
+        )
+
+    fast = copy.deepcopy(item)
+    saved = DynamoType.__dict__["__deepcopy__"], Item.__dict__["__deepcopy__"]
+    try:
+        DynamoType.__deepcopy__ = _innermost(saved[0])  # type: ignore[method-assign]
+        Item.__deepcopy__ = _innermost(saved[1])  # type: ignore[method-assign]
+        slow = copy.deepcopy(item)
+    finally:
+        DynamoType.__deepcopy__, Item.__deepcopy__ = saved  # type: ignore[method-assign]
+    assert dumped(fast) == dumped(slow)
+    assert fast.attrs["one"] is fast.attrs["two"] is fast.attrs["odd"].value[0]
+    assert fast.attrs["one"] is not shared
+    plain = fast.attrs["odd"].value[1]
+    assert plain == {"N": "1"} and plain is not odd.value[1]  # copied by copy.deepcopy
+    assert fast.attrs["key"] is fast.hash_key
+    assert type(fast.attrs).__name__ == "LimitedSizeDict"
