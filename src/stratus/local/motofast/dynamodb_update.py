@@ -20,6 +20,10 @@ The patch:
   the map built once per walk and each node class's match worked out once per walk. The
   processors' maps are fixed dicts of their bound methods (they read no state), and whether
   an object is an instance of a class without virtual subclasses depends on its class alone.
+- `Node.find_clauses` (which the action-count and overlapping-path checks run on every clause
+  node, each over its whole subtree: every clause class is an `UpdateExpression`) makes moto's
+  walk, with its two `isinstance` questions (is the child an `Expression`, an
+  `UpdateExpressionFunction`?) answered once per node class.
 - `validators.deepcopy` (the validator's copy of the tree, and of a function's first argument)
   copies tree nodes directly: a new object of the node's class with its attributes copied —
   lists member by member, nodes recursively (parents too, through the memo, as `deepcopy`
@@ -84,7 +88,14 @@ def tree_copier(node_class: type) -> Any:
 
 def install() -> None:
     from moto.dynamodb.parsing import validators
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser, Node  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        DepthFirstTraverser,
+        Expression,
+        Node,
+    )
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        UpdateExpressionFunction as Function,
+    )
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
     current = UpdateExpressionParser.__dict__["make"]
@@ -100,6 +111,23 @@ def install() -> None:
         if type(expression_str) is not str:  # unhashable or odd input: moto's own answer
             return original_make(cls, expression_str)
         return parsed(cls, expression_str)
+
+    original_find = Node.find_clauses
+    descends: dict[type, bool] = {}
+
+    def find_clauses(self: Any, clause_types: Any) -> list[Any]:
+        clauses: list[Any] = []
+        for child in self.children or []:
+            kind = type(child)
+            if kind in clause_types:
+                clauses.append(child)
+                continue
+            descend = descends.get(kind)
+            if descend is None:
+                descend = descends[kind] = isinstance(child, (Expression, Function))
+            if descend:
+                clauses.extend(child.find_clauses(clause_types))
+        return clauses
 
     original_traverse = DepthFirstTraverser.traverse
     default_hook = DepthFirstTraverser.pre_processing_of_child
@@ -152,6 +180,8 @@ def install() -> None:
     make.__wrapped__ = original_make  # type: ignore[attr-defined]
     UpdateExpressionParser.make = classmethod(make)
     traverse.__wrapped__ = original_traverse  # type: ignore[attr-defined]
+    find_clauses.__wrapped__ = original_find  # type: ignore[attr-defined]
+    Node.find_clauses = find_clauses
     DepthFirstTraverser.traverse = traverse
     tree_copy = tree_copier(Node)
     tree_copy.__wrapped__ = validators.deepcopy

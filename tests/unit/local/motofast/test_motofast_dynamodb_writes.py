@@ -42,7 +42,10 @@ def moto_only() -> Callable[[], Any]:
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing import validators
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        DepthFirstTraverser,
+        Node,
+    )
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
     from moto.dynamodb.responses import DynamoResult
 
@@ -57,6 +60,7 @@ def moto_only() -> Callable[[], Any]:
         (DynamoResult, "__init__"),
         (ActionResult, "execute_result"),
         (DepthFirstTraverser, "traverse"),
+        (Node, "find_clauses"),
     ]
 
     @contextlib.contextmanager
@@ -460,11 +464,15 @@ def test_the_write_patches_are_the_ones_answering(wire: Wire) -> None:
     """The fast side of the twins runs the patches (else the comparisons above prove nothing)."""
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.parsing import validators
-    from moto.dynamodb.parsing.ast_nodes import DepthFirstTraverser  # type: ignore[attr-defined]
+    from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
+        DepthFirstTraverser,
+        Node,
+    )
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
 
     assert UpdateExpressionParser.make.__func__.__module__ == dynamodb_update.__name__
     assert DepthFirstTraverser.traverse.__module__ == dynamodb_update.__name__
+    assert Node.find_clauses.__module__ == dynamodb_update.__name__
     assert validators.deepcopy.__module__ == dynamodb_update.__name__
     assert DynamoType.__deepcopy__.__module__ == dynamodb_clone.__name__
     first = UpdateExpressionParser.make("SET a = :v REMOVE b")
