@@ -15,6 +15,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_copy`: Query copies its result items shallowly.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
 - `dynamodb_clone`: items deep-copied by a direct walk.
+- `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
@@ -40,6 +41,7 @@ def install() -> None:
         dynamodb_query,
         dynamodb_result,
         dynamodb_size,
+        dynamodb_untracked,
         dynamodb_update,
         handler_methods,
         json_serializer,
@@ -51,6 +53,7 @@ def install() -> None:
     request_memo.install()
     dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
     dynamodb_update.install()
+    dynamodb_untracked.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()
