@@ -15,6 +15,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_copy`: Query copies its result items shallowly.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
 - `dynamodb_clone`: items deep-copied by a direct walk.
+- `dynamodb_item`: a new item's size counted once, not once per attribute added.
 - `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
@@ -38,6 +39,7 @@ def install() -> None:
     from stratus.local.motofast import (
         dynamodb_clone,
         dynamodb_copy,
+        dynamodb_item,
         dynamodb_query,
         dynamodb_result,
         dynamodb_size,
@@ -54,6 +56,7 @@ def install() -> None:
     dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
     dynamodb_update.install()
     dynamodb_untracked.install()
+    dynamodb_item.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()

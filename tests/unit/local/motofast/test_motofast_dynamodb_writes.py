@@ -53,6 +53,7 @@ def moto_only() -> Callable[[], Any]:
         (Table, "query"),
         (Table, "scan"),
         (Item, "__deepcopy__"),
+        (Item, "__init__"),
         (Item, "size"),
         (DynamoType, "__deepcopy__"),
         (DynamoType, "size"),
@@ -419,6 +420,21 @@ def test_an_undefined_name_placeholder_fails_as_in_moto(twins: Twins) -> None:
         "1", "SET #a = :v", ExpressionAttributeValues={":v": {"N": "1"}}, ReturnValues="ALL_NEW"
     )
     assert status == 500
+
+
+def test_items_at_and_over_the_size_limit_are_refused_as_by_moto(twins: Twins) -> None:
+    """A new item's size is counted once: it is refused at the same size, with moto's error."""
+    from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    base = every_type("p1", "90")
+    fixed = Item(DynamoType({"S": "p1"}), DynamoType({"N": "90"}), base).size() + len("big")
+    for extra in (0, 1):  # 405,000 bytes is the most moto admits
+        filler = "y" * (405000 - fixed + extra)
+        twins.call("put_item", TableName="T", Item={**base, "big": {"S": filler}})
+        twins.call("put_item", TableName="T", Item={"big": {"S": filler}, **base})
+        twins.update("91", "SET big = :b", ExpressionAttributeValues={":b": {"S": filler}})
+    statuses = {status for status, _ in twins.answers[4:]}
+    assert statuses == {200, 400}, statuses
 
 
 def test_transactions_and_their_rollback_match_moto(twins: Twins) -> None:
