@@ -15,6 +15,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_copy`: Query copies its result items shallowly.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
 - `dynamodb_clone`: items deep-copied by a direct walk.
+- `dynamodb_condition`: condition expressions lexed once per string.
 - `dynamodb_item`: a new item's size counted once, not once per attribute added.
 - `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
@@ -38,6 +39,7 @@ from __future__ import annotations
 def install() -> None:
     from stratus.local.motofast import (
         dynamodb_clone,
+        dynamodb_condition,
         dynamodb_copy,
         dynamodb_item,
         dynamodb_query,
@@ -57,6 +59,7 @@ def install() -> None:
     dynamodb_update.install()
     dynamodb_untracked.install()
     dynamodb_item.install()
+    dynamodb_condition.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()

@@ -22,7 +22,7 @@ import pytest
 from dynamodb_scenario import UNICODE, create_tables, every_type
 
 from conftest import Wire
-from stratus.local.motofast import dynamodb_clone, dynamodb_update
+from stratus.local.motofast import dynamodb_clone, dynamodb_condition, dynamodb_update
 
 FAST, SLOW = "wfast", "wslow"  # same length: the answers differ only in the name
 
@@ -39,6 +39,7 @@ def _innermost(function: Any) -> Any:
 def moto_only() -> Callable[[], Any]:
     """A context in which moto's DynamoDB write and read paths run unpatched."""
     from moto.core.responses import ActionResult
+    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models.dynamo_type import DynamoType, Item, LimitedSizeDict
     from moto.dynamodb.models.table import Table
     from moto.dynamodb.parsing import validators
@@ -50,6 +51,7 @@ def moto_only() -> Callable[[], Any]:
     from moto.dynamodb.responses import DynamoResult
 
     targets = [
+        (ConditionExpressionParser, "_lex_condition_expression"),
         (Table, "query"),
         (Table, "scan"),
         (Item, "__deepcopy__"),
@@ -353,6 +355,25 @@ def test_conditions_and_their_failures_answer_as_moto(twins: Twins) -> None:
         Expected={"s": {"Value": {"S": "nope"}}},
     )
     twins.call("delete_item", TableName="T", Key={"pk": {"S": "p1"}, "sk": {"N": "60"}})
+    for _ in range(2):  # a refused string is refused again; a kept one serves other names
+        for condition in ("s ~ :v", "(s = :v", "s = :v)", "size = :v", "#n = :v AND", "s = :v"):
+            for name, value in (("s", {"S": "ok"}), ("n", {"N": "0"}), ("ss", {"S": "a"})):
+                twins.update(
+                    "1",
+                    "SET touched = :v",
+                    ConditionExpression=condition,
+                    ExpressionAttributeNames={"#n": name} if "#n" in condition else {},
+                    ExpressionAttributeValues={":v": value},
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+                twins.call(
+                    "put_item",
+                    TableName="T",
+                    Item={**every_type("p1", "61"), "s": value},
+                    ConditionExpression=condition.replace(":v", ":w"),
+                    ExpressionAttributeNames={"#n": name} if "#n" in condition else {},
+                    ExpressionAttributeValues={":w": value},
+                )
 
 
 def test_bad_update_expressions_get_moto_s_errors(twins: Twins) -> None:
@@ -478,6 +499,7 @@ def test_transactions_and_their_rollback_match_moto(twins: Twins) -> None:
 
 def test_the_write_patches_are_the_ones_answering(wire: Wire) -> None:
     """The fast side of the twins runs the patches (else the comparisons above prove nothing)."""
+    from moto.dynamodb.comparisons import ConditionExpressionParser
     from moto.dynamodb.models.dynamo_type import DynamoType
     from moto.dynamodb.parsing import validators
     from moto.dynamodb.parsing.ast_nodes import (  # type: ignore[attr-defined]
@@ -491,6 +513,8 @@ def test_the_write_patches_are_the_ones_answering(wire: Wire) -> None:
     assert Node.find_clauses.__module__ == dynamodb_update.__name__
     assert validators.deepcopy.__module__ == dynamodb_update.__name__
     assert DynamoType.__deepcopy__.__module__ == dynamodb_clone.__name__
+    lex = ConditionExpressionParser._lex_condition_expression
+    assert lex.__module__ == dynamodb_condition.__name__
     first = UpdateExpressionParser.make("SET a = :v REMOVE b")
     assert UpdateExpressionParser.make("SET a = :v REMOVE b") is first
 
