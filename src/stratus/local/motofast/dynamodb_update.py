@@ -51,28 +51,33 @@ def tree_copier(node_class: type) -> Any:
     deepcopy = copy.deepcopy
     atoms = _ATOMS
 
+    node_types: dict[type, bool] = {}  # class -> is it a node class (asked once per class)
+
     def value(found: Any, memo: dict[int, Any]) -> Any:
         kind = type(found)
         if kind in atoms:
             return found
+        done = memo.get(id(found))  # as `deepcopy` asks first
+        if done is not None:
+            return done
         if kind is list:
-            done = memo.get(id(found))
-            if done is not None:
-                return done
             result: list[Any] = []
             memo[id(found)] = result
-            result.extend([value(v, memo) for v in found])
+            result.extend([v if type(v) in atoms else value(v, memo) for v in found])
             return result
-        if isinstance(found, node_class):
-            done = memo.get(id(found))
-            return done if done is not None else node(found, memo)
-        return deepcopy(found, memo)
+        is_node = node_types.get(kind)
+        if is_node is None:
+            is_node = node_types[kind] = isinstance(found, node_class)
+        return node(found, memo) if is_node else deepcopy(found, memo)
 
     def node(found: Any, memo: dict[int, Any]) -> Any:
         cls = found.__class__
         result = cls.__new__(cls)
         memo[id(found)] = result
-        result.__dict__.update({k: value(v, memo) for k, v in found.__dict__.items()})
+        state = {}
+        for key, v in found.__dict__.items():
+            state[key] = v if type(v) in atoms else value(v, memo)
+        result.__dict__.update(state)
         return result
 
     def tree_copy(found: Any, memo: dict[int, Any] | None = None) -> Any:

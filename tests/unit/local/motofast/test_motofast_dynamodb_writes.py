@@ -554,3 +554,51 @@ def test_deep_copies_of_items_keep_moto_s_structure_and_aliasing() -> None:
     assert plain == {"N": "1"} and plain is not odd.value[1]  # copied by copy.deepcopy
     assert fast.attrs["key"] is fast.hash_key
     assert type(fast.attrs).__name__ == "LimitedSizeDict"
+
+
+def _tree(node: Any, ids: dict[int, int], original: set[int]) -> Any:
+    """A tree's full structure: classes, attributes in order, atoms, and which objects recur."""
+    if type(node) in (str, int, float, bool, type(None)):
+        return node
+    assert id(node) not in original  # nothing of the copied tree is shared with it
+    mark = ids.get(id(node))
+    if mark is not None:
+        return ("seen", mark)
+    ids[id(node)] = len(ids)
+    if type(node) is list:
+        return ("list", [_tree(v, ids, original) for v in node])
+    if hasattr(node, "__dict__"):
+        return (type(node).__name__, [(k, _tree(v, ids, original)) for k, v in vars(node).items()])
+    return (type(node).__name__, repr(node))
+
+
+def _objects(node: Any, found: set[int]) -> set[int]:
+    if id(node) in found or type(node) in (str, int, float, bool, type(None)):
+        return found
+    found.add(id(node))
+    for v in (
+        node if type(node) is list else vars(node).values() if hasattr(node, "__dict__") else ()
+    ):
+        _objects(v, found)
+    return found
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "SET a = :v",
+        "SET version = version + :one, #t = list_append(if_not_exists(#t, :e), :l)"
+        " REMOVE x[2], y.z",
+        "ADD s :s, n :n DELETE d :d SET m.deep[1].x = m.other - :v",
+    ],
+)
+def test_expression_trees_are_copied_as_deepcopy_copies_them(expression: str) -> None:
+    from moto.dynamodb.parsing import validators
+    from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    tree = UpdateExpressionParser.make(expression)
+    for root in (tree, tree.children[0], tree.children[0].children[0]):  # parents copied too
+        original = _objects(root, set())
+        fast = validators.deepcopy(root)
+        slow = copy.deepcopy(root)
+        assert _tree(fast, {}, original) == _tree(slow, {}, original)
