@@ -519,9 +519,11 @@ def test_the_write_patches_are_the_ones_answering(wire: Wire) -> None:
     assert UpdateExpressionParser.make("SET a = :v REMOVE b") is first
 
 
-def test_deep_copies_of_items_keep_moto_s_structure_and_aliasing() -> None:
+def test_deep_copies_of_items_keep_moto_s_structure_and_aliasing(wire: Wire) -> None:
     """An item whose values are shared or unusual is copied as moto's own methods copy it."""
     from moto.dynamodb.models.dynamo_type import DynamoType, Item
+
+    assert DynamoType.__deepcopy__.__module__ == dynamodb_clone.__name__  # installed by MotoApp
 
     item = Item(DynamoType({"S": "p"}), DynamoType({"N": "1"}), every_type("p", "1"))
     shared = DynamoType({"M": {"k": {"SS": ["a"]}}})
@@ -592,9 +594,11 @@ def _objects(node: Any, found: set[int]) -> set[int]:
         "ADD s :s, n :n DELETE d :d SET m.deep[1].x = m.other - :v",
     ],
 )
-def test_expression_trees_are_copied_as_deepcopy_copies_them(expression: str) -> None:
+def test_expression_trees_are_copied_as_deepcopy_copies_them(wire: Wire, expression: str) -> None:
     from moto.dynamodb.parsing import validators
     from moto.dynamodb.parsing.expressions import UpdateExpressionParser  # type: ignore[attr-defined]
+
+    assert validators.deepcopy.__module__ == dynamodb_update.__name__  # installed by MotoApp
 
     tree = UpdateExpressionParser.make(expression)
     for root in (tree, tree.children[0], tree.children[0].children[0]):  # parents copied too
