@@ -14,6 +14,11 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_query`: Query reads one partition, not the whole table.
 - `dynamodb_copy`: Query copies its result items shallowly.
 - `dynamodb_size`: item sizes counted directly, once per item and query.
+- `dynamodb_clone`: items deep-copied by a direct walk.
+- `dynamodb_condition`: condition expressions lexed once per string.
+- `dynamodb_item`: a new item's size counted once, not once per attribute added.
+- `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
+- `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
@@ -26,6 +31,16 @@ table), before these DynamoDB patches -> after, vs the peer: GetItem 0.64 -> 0.4
 0.43 with its fdatasync). Through boto3 (`make bench` part raw, two runs): PutItem 1.16-1.31x
 the peer's p50, GetItem 0.95-1.07x, Query 20 0.91-0.94x, Query 100 0.90-0.96x, Query 20
 from 4 threads 0.91-0.96x.
+
+Writes (`dynamodb_update`, `dynamodb_clone`, `dynamodb_untracked`, `dynamodb_item`,
+`dynamodb_condition`): in-process, thread CPU per call, min of 300, three interleaved runs
+without -> with them (`tests/unit/local/motofast/bench_dynamodb_writes.py`; table with a
+stream and a GSI, to-do-like items): UpdateItem SET one attribute 731-765 -> 523-530 us; the
+to-do PATCH (three SETs, a condition, ALL_NEW) 1841-1863 -> 1057-1065; ADD/REMOVE with
+UPDATED_OLD 1312-1325 -> 819-832; PutItem of a new item with attribute_not_exists 604-625 ->
+551-559, plain PutItem 449-453 -> 418-424. Through boto3 (`bench --only raw`, this machine
+under a load average of 6-10) PutItem's ratio to the peer swings too widely to compare
+(1.2x-4.7x either side).
 """
 
 from __future__ import annotations
@@ -33,10 +48,15 @@ from __future__ import annotations
 
 def install() -> None:
     from stratus.local.motofast import (
+        dynamodb_clone,
+        dynamodb_condition,
         dynamodb_copy,
+        dynamodb_item,
         dynamodb_query,
         dynamodb_result,
         dynamodb_size,
+        dynamodb_untracked,
+        dynamodb_update,
         handler_methods,
         json_serializer,
         request_memo,
@@ -45,6 +65,11 @@ def install() -> None:
 
     handler_methods.install()
     request_memo.install()
+    dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
+    dynamodb_update.install()
+    dynamodb_untracked.install()
+    dynamodb_item.install()
+    dynamodb_condition.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()
