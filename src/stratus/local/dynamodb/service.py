@@ -6,8 +6,11 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
+from stratus.local.dynamodb import moto_patches
 from stratus.local.dynamodb.providers import TableProvider
 from stratus.local.provision.provider import Provider
+
+moto_patches.install()  # bad UpdateExpressions answered 400, not 500
 
 
 class DynamoDbService(EmulatedService):

@@ -18,8 +18,11 @@ import json
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import boto3
 import pytest
+from botocore.exceptions import ClientError
 from dynamodb_scenario import UNICODE, create_tables, every_type
+from moto import mock_aws
 
 from conftest import Wire
 from stratus.local.motofast import dynamodb_clone, dynamodb_condition, dynamodb_update
@@ -435,12 +438,41 @@ def test_bad_update_expressions_get_moto_s_errors(twins: Twins) -> None:
     assert status == 200 and body["Attributes"]["a"] == {"N": "1"}
 
 
-def test_an_undefined_name_placeholder_fails_as_in_moto(twins: Twins) -> None:
-    """moto answers 500 (a KeyError in its validator) where AWS answers 400; the same here."""
+def test_an_undefined_name_placeholder_is_a_validation_error() -> None:
+    """moto alone answers 500 (a KeyError in its validator); the local cloud's DynamoDB patch
+    answers DynamoDB's 400, for both twins alike."""
+    from stratus.local.dynamodb import moto_patches
+
+    moto_patches.install()
+    with mock_aws():
+        client = boto3.client("dynamodb", region_name="us-east-1")
+        client.create_table(
+            TableName="t",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        with pytest.raises(ClientError) as raised:
+            client.update_item(
+                TableName="t",
+                Key={"pk": {"S": "1"}},
+                UpdateExpression="SET a.#b = :v",
+                ExpressionAttributeValues={":v": {"N": "1"}},
+            )
+    error = raised.value.response
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert error["Error"]["Code"] == "ValidationException"
+    assert error["Error"]["Message"].endswith("is not defined; attribute name: #b")
+
+
+def test_an_undefined_name_placeholder_fails_alike_in_both_twins(twins: Twins) -> None:
+    from stratus.local.dynamodb import moto_patches
+
+    moto_patches.install()
     status, _ = twins.update(
         "1", "SET #a = :v", ExpressionAttributeValues={":v": {"N": "1"}}, ReturnValues="ALL_NEW"
     )
-    assert status == 500
+    assert status == 400
 
 
 def test_items_at_and_over_the_size_limit_are_refused_as_by_moto(twins: Twins) -> None:
