@@ -347,7 +347,8 @@ class ServiceTemplate(Construct):
             kw["request_parameters"] = {
                 f"method.request.querystring.{name}": required for name, required in query.items()
             }
-        used = [self._models[name] for name in [*(responses or {}).values(), *([body] if body else [])]]
+        named = [*(responses or {}).values(), *([body] if body else [])]
+        used = [self._models[name] for name in named]
         if body:
             kw["request_models"] = {"application/json": self._models[body][1]}
         if responses:

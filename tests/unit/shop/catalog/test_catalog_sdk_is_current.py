@@ -11,8 +11,8 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 from stratus.infra.shop.catalog import PRICES_PATH, PUBLIC_READS
 
