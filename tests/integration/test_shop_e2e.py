@@ -58,8 +58,9 @@ def sign_up_and_in(cloud: LocalCloudHandle, email: str) -> str:
                 UserAttributes=[{"Name": "email", "Value": email}])  # fmt: skip
     idp.confirm_sign_up(ClientId=client_id, Username=email,
                         ConfirmationCode=cloud.confirmation_code(email))  # fmt: skip
-    result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})  # fmt: skip
+    result = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})  # fmt: skip
     return str(result["AuthenticationResult"]["IdToken"])
 
 
@@ -79,7 +80,7 @@ def orders_client(cloud: LocalCloudHandle, id_token: str) -> Any:
 
 def place(client: Any, *items: tuple[str, int]) -> Any:
     from stratus_orders_client.api.default import place_order
-    from stratus_orders_client.models import PlaceOrderItemRequest, Order, PlaceOrder
+    from stratus_orders_client.models import Order, PlaceOrder, PlaceOrderItemRequest
 
     body = PlaceOrder(items=[PlaceOrderItemRequest(product_id=p, quantity=q) for p, q in items])
     order = place_order.sync(client=client, body=body)
@@ -162,7 +163,7 @@ def test_the_sdk_reports_the_apis_4xx_as_models(
     cloud: LocalCloudHandle, customer: tuple[str, Any]
 ) -> None:
     from stratus_orders_client.api.default import get_order, place_order
-    from stratus_orders_client.models import ErrorBody, PlaceOrderItemRequest, PlaceOrder
+    from stratus_orders_client.models import ErrorBody, PlaceOrder, PlaceOrderItemRequest
 
     _, client = customer
     bad = place_order.sync(client=client, body=PlaceOrder(
