@@ -133,9 +133,7 @@ def _generate(service: ServiceSdk, doc: dict[str, Any], out_dir: Path) -> Path:
         )  # fmt: skip
         (built / "py.typed").write_text("")
         init = built / "__init__.py"
-        init.write_text(
-            init.read_text() + f'\n__version__ = "{package_version(service, doc)}"\n'
-        )
+        init.write_text(init.read_text() + f'\n__version__ = "{package_version(service, doc)}"\n')
         for name in service.hand_written:
             shutil.copy2(HERE / service.name / name, built / name)
         _run(sys.executable, "-m", "ruff", "check", "--fix", "--select", "I,F401,UP", "--no-cache",

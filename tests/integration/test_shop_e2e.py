@@ -201,4 +201,5 @@ def test_the_running_orders_export_is_the_committed_sdk_document(cloud: LocalClo
     )
     live = service.canonical(json.loads(out["body"].read()))
     assert live == json.loads(service.spec_file.read_text()), (
-        "orders API changed: run sdk/service_sdk.py orders --export <new export>")
+        "orders API changed: run sdk/service_sdk.py orders --export <new export>"
+    )

@@ -63,7 +63,8 @@ def test_a_changed_document_changes_the_version_without_a_bump() -> None:
     changed = json.loads(json.dumps(doc))
     changed["paths"]["/orders"]["post"]["operationId"] = "renamed"
     assert service_sdk.package_version(service, changed) != service_sdk.package_version(
-        service, doc)
+        service, doc
+    )
 
 
 def test_documents_are_stage_neutral() -> None:
