@@ -217,16 +217,19 @@ def canary_releases(out: Path) -> dict[str, Any]:
 
 
 def release(state: Path, project: Path, args: list[str], *, want: str) -> float:
-    """`up` again on `state` with the changed project: seconds from the deployment's
-    creation until it reached `want` (and, for Stopped, until its rollback Succeeded)."""
+    """`up` again on `state` with the changed project, `GET /v1/products` one after another
+    meanwhile: seconds from the deployment's creation until it reached `want` (and, for
+    Stopped, until its rollback ended)."""
     proc, cloud = start_local_cloud(
         state, fresh=False, extra_args=[*args, "--force-synth"], env=env_for(project)
     )
     try:
         dep = newest_release(cloud)
         codedeploy = aws_client(cloud, "codedeploy")
+        catalog = https_client(cloud.ca_pem, str(cloud.stack_output("CatalogApiUrl")))
         deadline = time.monotonic() + 20 * CANARY_SECONDS
         while time.monotonic() < deadline:
+            catalog.get("v1/products")  # traffic: a broken canary's errors raise the alarm
             info = codedeploy.get_deployment(deploymentId=dep["deploymentId"])["deploymentInfo"]
             done = info["status"] in ("Succeeded", "Failed", "Stopped")
             rollback = (info.get("rollbackInfo") or {}).get("rollbackDeploymentId")
@@ -235,7 +238,7 @@ def release(state: Path, project: Path, args: list[str], *, want: str) -> float:
                 done = info["status"] in ("Succeeded", "Failed", "Stopped")
             if done:
                 break
-            time.sleep(0.1)
+        catalog.close()
         status = codedeploy.get_deployment(deploymentId=dep["deploymentId"])["deploymentInfo"]
         if status["status"] != want or not done:
             raise RuntimeError(f"catalog release ended {status['status']}, not {want}")
