@@ -19,7 +19,7 @@ help:
 	@echo "make deploy  deploy to AWS (STAGE=..., needs AWS credentials)"
 	@echo "make blog-openapi  regenerate sdk/blog/openapi.json (the blog API's export + code)"
 	@echo "make bench   benchmarks beside their baselines, with aims (~6 min); one part:"
-	@echo "            ARGS=\"--only load\" (todo, load, raw, state, events, gateway, edge, blog, photos; repeatable)"
+	@echo "            ARGS=\"--only load\" (todo, load, raw, state, events, gateway, edge, blog, photos, shop; repeatable)"
 
 # The virtualenv is rebuilt when pyproject.toml changes.
 $(VENV)/.installed: pyproject.toml
@@ -42,7 +42,7 @@ test: $(VENV)/.installed browser
 	$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check src tests bench sdk/generate.py sdk/blog_openapi.py
+	$(VENV)/bin/ruff check src tests bench sdk/generate.py sdk/blog_openapi.py sdk/service_sdk.py
 	$(VENV)/bin/mypy
 
 synth: $(VENV)/.installed
@@ -61,6 +61,7 @@ bench: $(VENV)/.installed
 
 sdk: $(VENV)/.installed
 	$(PY) sdk/generate.py
+	$(PY) sdk/service_sdk.py all
 
 # The blog API's OpenAPI document (sdk/blog/openapi.json) from a blog-only local cloud's
 # export; ARGS="--endpoint-url http://127.0.0.1:4566" reads a running `make up` instead.

@@ -11,9 +11,12 @@ hit vs miss and a read storm's origin requests; blog — on a cloud as `make up`
 blog post page through the site's distribution (edge hit vs miss, hit req/s from several
 threads, a read storm's origin requests) and the welcome mail's latency from subscribe to
 the local inbox; photos — the blog's photo pipeline per 12 MP JPEG against bare Pillow's
-best path and a naive resize (in process). Every run is bounded in count and time, every
-cloud and the peer are stopped even on failure, aims are printed met/MISSED and summed up at
-the end.
+best path and a naive resize (in process); shop — `stratus up --system shop`: order placed
+until its payment mail is in the local inbox (p50/p99), a burst of orders through order ->
+payment -> notification (orders and events per second), and a catalog release's canary
+wall time (good, and broken until rolled back) at a given deploy time scale. Every run is
+bounded in count and time, every cloud and the peer are stopped even on failure, aims are
+printed met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
 """
 
@@ -77,7 +80,7 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "blog", "photos")
+PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "blog", "photos", "shop")
 
 
 def login(cloud: LocalCloudHandle, email: str) -> User:
@@ -353,6 +356,10 @@ def main(argv: list[str] | None = None) -> int:
         attempt("blog", lambda: bench_blog(results, aims, OUT))
     if "photos" in parts:
         attempt("photos", lambda: bench_photos(results, aims))
+    if "shop" in parts:
+        from bench.shop import bench_shop
+
+        attempt("shop", lambda: bench_shop(results, aims, OUT))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

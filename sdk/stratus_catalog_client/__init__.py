@@ -6,3 +6,5 @@ __all__ = (
     "AuthenticatedClient",
     "Client",
 )
+
+__version__ = "2.0.0+774f1c56a740"

@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import ssl
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,12 @@ from stratus_catalog_client.signing import SigV4
 from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
 from tests.integration.conftest import aws_client
 
-_spec = importlib.util.spec_from_file_location("catalog_sdk", ROOT / "sdk" / "catalog_sdk.py")
+_spec = importlib.util.spec_from_file_location("service_sdk", ROOT / "sdk" / "service_sdk.py")
 assert _spec is not None and _spec.loader is not None
-catalog_sdk = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(catalog_sdk)
+service_sdk = importlib.util.module_from_spec(_spec)
+sys.modules[_spec.name] = service_sdk  # dataclasses look their module up there
+_spec.loader.exec_module(service_sdk)
+catalog_sdk = service_sdk.SERVICES["catalog"]
 
 V1_FIELDS = {"id", "name", "description", "price"}
 
@@ -156,8 +159,8 @@ def test_the_running_export_is_the_committed_sdk_document(cloud: LocalCloudHandl
         restApiId=api_id, stageName=stage, exportType="oas30", accepts="application/json"
     )
     live = catalog_sdk.canonical(json.loads(out["body"].read()))
-    committed = json.loads(catalog_sdk.SPEC_FILE.read_text())
-    assert live == committed, "API changed: run sdk/catalog_sdk.py --export <new export>"
+    committed = json.loads(catalog_sdk.spec_file.read_text())
+    assert live == committed, "API changed: run sdk/service_sdk.py catalog --export <new export>"
 
 
 def test_the_v1_sdk_client_reads_products(cloud: LocalCloudHandle) -> None:

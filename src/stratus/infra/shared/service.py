@@ -334,12 +334,14 @@ class ServiceTemplate(Construct):
         public_reason: str = "",
         query: Mapping[str, bool] | None = None,
         responses: Mapping[int, str] | None = None,
+        body: str | None = None,
         **options: Any,
     ) -> apigw.Method:
         """`method` on `path` (e.g. `/v1/items/{id}`) proxied to the target's `live` alias.
 
         `query`: query-string parameters (name -> required) and `responses`: status -> model
-        name (see `model`), both declared on the method so the stage's export documents them.
+        name (see `model`), both declared on the method so the stage's export documents them;
+        `body`: the JSON request body's model name (documented only: no request validator).
         """
         handler = target.alias if isinstance(target, ServiceFunction) else target
         integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
@@ -349,7 +351,10 @@ class ServiceTemplate(Construct):
             kw["request_parameters"] = {
                 f"method.request.querystring.{name}": required for name, required in query.items()
             }
-        used = [self._models[name] for name in (responses or {}).values()]
+        named = [*(responses or {}).values(), *([body] if body else [])]
+        used = [self._models[name] for name in named]
+        if body:
+            kw["request_models"] = {"application/json": self._models[body][1]}
         if responses:
             kw["method_responses"] = [
                 apigw.MethodResponse(

@@ -34,6 +34,7 @@ from stratus.infra.shared.nag import acknowledge
 from stratus.infra.shared.service import Auth, ServiceFunction, ServiceTemplate
 from stratus.infra.shared.stage import StageConfig
 from stratus.infra.shop.platform import ShopBuild, shop_stack_name
+from stratus.shop.orders import domain
 from stratus.shop.orders.config import (
     ENV_CATALOG_API_URL,
     ENV_EVENT_BUS,
@@ -90,8 +91,7 @@ class OrdersStack(Stack):
             env={**table_env, ENV_CATALOG_API_URL: catalog.url})
         self._grant_table(self.api_fn, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
         catalog.grant_prices(self.api_fn.function)
-        for method, path in (("POST", "/orders"), ("GET", "/orders"), ("GET", "/orders/{id}")):
-            self.service.route(path, method, self.api_fn, auth=Auth.COGNITO)
+        self._routes()
 
         self.outbox_fn = self._outbox(code, event_bus)
 
@@ -124,6 +124,21 @@ class OrdersStack(Stack):
         payment_results.add_subscription(subscriptions.SqsSubscription(self.results_queue.queue))
 
     # -- parts ------------------------------------------------------------------------------
+    def _routes(self) -> None:
+        """The API with its models declared, so the stage's export (and the SDK generated
+        from it, sdk/stratus_orders_client) documents bodies and responses."""
+        for name, model in (("PlaceOrder", domain.PlaceOrder), ("Order", domain.Order),
+                            ("OrderPage", domain.OrderPage), ("OrdersError", domain.ErrorBody)):
+            self.service.model(name, model)
+        errors = {400: "OrdersError", 404: "OrdersError"}
+        self.service.route("/orders", "POST", self.api_fn, auth=Auth.COGNITO,
+                           operation_name="place_order", body="PlaceOrder",
+                           responses={201: "Order", 400: "OrdersError"})
+        self.service.route("/orders", "GET", self.api_fn, auth=Auth.COGNITO,
+                           operation_name="list_orders", responses={200: "OrderPage"})
+        self.service.route("/orders/{id}", "GET", self.api_fn, auth=Auth.COGNITO,
+                           operation_name="get_order", responses={200: "Order", **errors})
+
     def _table(self) -> dynamodb.Table:
         cfg = self.cfg
         return dynamodb.Table(
