@@ -24,6 +24,10 @@ from typing import Generic, Protocol, TypeVar
 DEFAULT_MAX_WAIT_S = 30.0
 WORKER_MEMORY_MB = 100  # a warm Python worker with boto3 and Powertools loaded (RSS)
 WORKERS_PER_CPU = 4  # handlers mostly wait on AWS calls, so a core carries several
+# A system of many functions keeps one warm worker each: an idle worker costs memory, not
+# CPU, so a small machine still holds this many (when its memory allows). Below it, a chain
+# of functions (API -> stream -> queue -> ...) evicts and cold-starts its own links.
+MIN_DEFAULT_WORKERS = 16
 MAX_DEFAULT_WORKERS = 64
 
 
@@ -59,11 +63,12 @@ def available_memory_mb() -> int | None:
 
 
 def default_worker_limit(cpus: int | None = None, memory_mb: int | None = None) -> int:
-    """What this machine can run: WORKERS_PER_CPU per core, at most half the available
-    memory at WORKER_MEMORY_MB per worker, between 2 and MAX_DEFAULT_WORKERS."""
+    """What this machine can run: WORKERS_PER_CPU per core but at least MIN_DEFAULT_WORKERS,
+    at most half the available memory at WORKER_MEMORY_MB per worker, between 2 and
+    MAX_DEFAULT_WORKERS."""
     cpus = cpus if cpus is not None else (os.cpu_count() or 1)
     memory_mb = memory_mb if memory_mb is not None else available_memory_mb()
-    limit = cpus * WORKERS_PER_CPU
+    limit = max(cpus * WORKERS_PER_CPU, MIN_DEFAULT_WORKERS)
     if memory_mb is not None:
         limit = min(limit, memory_mb // 2 // WORKER_MEMORY_MB)
     return max(2, min(limit, MAX_DEFAULT_WORKERS))

@@ -88,7 +88,8 @@ def test_a_released_lease_is_counted_once() -> None:
 
 
 def test_default_worker_limit_follows_cores_and_memory() -> None:
-    assert default_worker_limit(cpus=2, memory_mb=64_000) == 8
+    assert default_worker_limit(cpus=2, memory_mb=64_000) == 16  # a small machine's floor
+    assert default_worker_limit(cpus=8, memory_mb=64_000) == 32
     assert default_worker_limit(cpus=16, memory_mb=1_000) == 5  # half of 1 GB at 100 MB
     assert default_worker_limit(cpus=1, memory_mb=100) == 2  # never below 2
     assert default_worker_limit(cpus=128, memory_mb=None) == 64
