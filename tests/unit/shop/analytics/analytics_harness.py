@@ -5,10 +5,28 @@ from __future__ import annotations
 
 import base64
 import json
+from dataclasses import dataclass
 from typing import Any
+
+from stratus.shop.analytics.consumer import Consumer
+from stratus.shop.analytics.counters import CounterStore
 
 REGION = "us-east-1"
 STREAM = "clickstream"
+TABLE = "analytics-counters"
+BUCKET = "analytics-exports"
+
+
+@dataclass
+class Cloud:
+    dynamodb: Any
+    kinesis: Any
+    s3: Any
+    counters: CounterStore
+    consumer: Consumer
+
+    def products(self) -> dict[str, dict[str, Any]]:
+        return {p["productId"]: p for p in self.counters.products()}
 
 
 def order_placed(order_id: str, *lines: tuple[str, int, str]) -> dict[str, Any]:

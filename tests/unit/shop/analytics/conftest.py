@@ -3,31 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
 
 import boto3
 import pytest
-from analytics_harness import REGION, STREAM
+from analytics_harness import BUCKET, REGION, STREAM, TABLE, Cloud
 from moto import mock_aws
 
 from stratus.shop.analytics.consumer import Consumer
 from stratus.shop.analytics.counters import CounterStore
-
-TABLE = "analytics-counters"
-BUCKET = "analytics-exports"
-
-
-@dataclass
-class Cloud:
-    dynamodb: Any
-    kinesis: Any
-    s3: Any
-    counters: CounterStore
-    consumer: Consumer
-
-    def products(self) -> dict[str, dict[str, Any]]:
-        return {p["productId"]: p for p in self.counters.products()}
 
 
 @pytest.fixture

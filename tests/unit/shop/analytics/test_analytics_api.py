@@ -32,7 +32,7 @@ def _post(recorder: Recorder, body: str | None, content_type: str = "application
                            "identity": {"sourceIp": "127.0.0.1"}},
         "body": body, "isBase64Encoded": False,
     }
-    answer = app.resolve(event, None)
+    answer = app.resolve(event, None)  # type: ignore[arg-type]
     return answer["statusCode"], json.loads(answer["body"])
 
 

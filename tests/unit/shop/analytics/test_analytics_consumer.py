@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 
-from analytics_harness import kinesis_event, order_placed
-from conftest import Cloud
+from analytics_harness import Cloud, kinesis_event, order_placed
 
 from stratus.shop.analytics.stream import KinesisWriter, forward_payment_results
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from analytics_harness import kinesis_event, order_placed
-from conftest import BUCKET, Cloud
+from analytics_harness import BUCKET, Cloud, kinesis_event, order_placed
 
 from stratus.shop.analytics.exports import BadExportEventError, Exporter, Reporter, export_day
 
