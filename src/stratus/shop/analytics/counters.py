@@ -37,6 +37,11 @@ def _counts(item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _number(value: int | Decimal) -> str:
+    """DynamoDB's N as text: ints as digits, decimals without an exponent."""
+    return format(value, "f") if isinstance(value, Decimal) else str(int(value))
+
+
 class CounterStore:
     """The counters table through the low-level client (DynamoDB JSON)."""
 
@@ -116,7 +121,7 @@ class CounterStore:
         }
         used = {name: value for name, value in adds.items() if value}
         names = {f"#{name}": name for name in used}
-        values = {f":{name}": {"N": format(value, "f")} for name, value in used.items()}
+        values = {f":{name}": {"N": _number(value)} for name, value in used.items()}
         expression = "SET productId = :pid"
         if used:
             expression += " ADD " + ", ".join(f"#{n} :{n}" for n in used)

@@ -27,6 +27,8 @@ def test_orders_and_views_reach_the_counters(cloud: Cloud) -> None:
         "paymentsFailed": 0, "pageViews": 2,
     }
     assert products["p-b"]["revenue"] == "12.50" and products["p-b"]["pageViews"] == 0
+    raw = cloud.dynamodb.get_item(TableName="analytics-counters", Key={"pk": {"S": "PRODUCT#p-a"}})
+    assert (raw["Item"]["orders"], raw["Item"]["revenue"]) == ({"N": "2"}, {"N": "12.39"})
 
 
 def test_a_retried_batch_does_not_double_count(cloud: Cloud) -> None:
