@@ -218,7 +218,7 @@ def test_the_daily_export_writes_an_export_and_a_report(
 
     export = json.loads(wait_for("the export", lambda: body(f"exports/{day}.json")))
     mine = next(p for p in export["products"] if p["productId"] == a)
-    assert (mine["orders"], mine["pageViews"], mine["revenue"]) == (1, 1, "7")
+    assert (mine["orders"], mine["pageViews"], Decimal(mine["revenue"])) == (1, 1, 7)
     report = wait_for("the report", lambda: body(f"reports/{day}.html")).decode()
     assert f"<h1>Shop report {day}</h1>" in report
     assert f"<td>{a}</td>" in report

@@ -112,7 +112,7 @@ class CounterStore:
                 yield _counts({k: de.deserialize(v) for k, v in raw.items()})
 
     def _update(self, delta: Delta) -> dict[str, Any]:
-        adds = {
+        adds: dict[str, int | Decimal] = {
             "orders": delta.orders,
             "units": delta.units,
             "revenue": delta.revenue,
