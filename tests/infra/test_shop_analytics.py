@@ -130,3 +130,15 @@ def test_page_view_function_may_only_write_to_the_stream(analytics: Synth) -> No
     assert not any(a.startswith("dynamodb:") or a.startswith("s3:") for a in actions)
     assert "kinesis:PutRecord" in actions
     assert "kinesis:GetRecords" not in actions
+
+
+def test_counters_and_ledger_are_separate_tables_and_only_the_ledger_expires(
+    analytics: Synth,
+) -> None:
+    tables = {k: r["Properties"] for k, r in analytics.of_type("AWS::DynamoDB::Table").items()}
+    (ledger,) = [p for k, p in tables.items() if k.startswith("Ledger")]
+    (counters,) = [p for k, p in tables.items() if k.startswith("Counters")]
+    assert ledger["TimeToLiveSpecification"] == {"AttributeName": "expiresAt", "Enabled": True}
+    assert "TimeToLiveSpecification" not in counters
+    for table in (ledger, counters):
+        assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True

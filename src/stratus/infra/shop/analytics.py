@@ -13,7 +13,8 @@ export to S3 -> a report.
   so in order per shard; `ReportBatchItemFailures`, `BisectBatchOnFunctionError`,
   `MaximumRetryAttempts` 2, on-failure destination an SQS queue with an alarm)
   (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
-- Counters table (key `pk`, TTL `expiresAt`); see `stratus.shop.analytics.counters`.
+- Counters table (products only) and ledger table (counted records, orders' products; TTL
+  `expiresAt`); see `stratus.shop.analytics.counters`.
 - A daily schedule (00:05 UTC) runs the export function (`exports/YYYY-MM-DD.json`); the
   bucket's ObjectCreated event under `exports/` runs the report function
   (`reports/YYYY-MM-DD.html`).
@@ -43,7 +44,12 @@ from stratus.infra.shared.nag import acknowledge
 from stratus.infra.shared.service import Auth, ServiceFunction, ServiceTemplate
 from stratus.infra.shared.stage import StageConfig
 from stratus.infra.shop.platform import ShopBuild, shop_stack_name
-from stratus.shop.analytics.config import ENV_CLICKSTREAM, ENV_COUNTERS_TABLE, ENV_EXPORT_BUCKET
+from stratus.shop.analytics.config import (
+    ENV_CLICKSTREAM,
+    ENV_COUNTERS_TABLE,
+    ENV_EXPORT_BUCKET,
+    ENV_LEDGER_TABLE,
+)
 from stratus.shop.analytics.counters import TTL_ATTRIBUTE
 from stratus.shop.analytics.domain import ORDER_PLACED, ORDERS_SOURCE
 from stratus.shop.analytics.exports import EXPORT_PREFIX, REPORT_PREFIX
@@ -104,7 +110,8 @@ class ShopAnalyticsStack(Stack):
             encryption=kinesis.StreamEncryption.MANAGED,
             retention_period=Duration.hours(24),
         )
-        self.table = self._counters_table()
+        self.table = self._table("Counters", ttl=None)
+        self.ledger = self._table("Ledger", ttl=TTL_ATTRIBUTE)
         self.failures = self._failures_queue()
         self.rule = events.Rule(
             self,
@@ -148,13 +155,13 @@ class ShopAnalyticsStack(Stack):
         ):
             CfnOutput(self, output_id, value=value, description=what)
 
-    def _counters_table(self) -> dynamodb.Table:
+    def _table(self, construct_id: str, ttl: str | None) -> dynamodb.Table:
         return dynamodb.Table(
             self,
-            "Counters",
+            construct_id,
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            time_to_live_attribute=TTL_ATTRIBUTE,
+            time_to_live_attribute=ttl,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
                 point_in_time_recovery_enabled=True
             ),
@@ -211,10 +218,14 @@ class ShopAnalyticsStack(Stack):
             "Consumer",
             handler=f"{HANDLERS}.consume.lambda_handler",
             code=code,
-            env={ENV_COUNTERS_TABLE: self.table.table_name},
+            env={
+                ENV_COUNTERS_TABLE: self.table.table_name,
+                ENV_LEDGER_TABLE: self.ledger.table_name,
+            },
             timeout_seconds=30,
         )
         self.table.grant_read_write_data(consumer.function)
+        self.ledger.grant_read_write_data(consumer.function)
         consumer.alias.add_event_source(
             sources.KinesisEventSource(
                 self.stream,
@@ -294,6 +305,7 @@ class ShopAnalyticsStack(Stack):
             code=code,
             env={
                 ENV_COUNTERS_TABLE: self.table.table_name,
+                ENV_LEDGER_TABLE: self.ledger.table_name,
                 ENV_EXPORT_BUCKET: self.bucket.bucket_name,
             },
             timeout_seconds=60,

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from stratus.runtime.config import region
 
 ENV_COUNTERS_TABLE = "COUNTERS_TABLE_NAME"
+ENV_LEDGER_TABLE = "LEDGER_TABLE_NAME"
 ENV_CLICKSTREAM = "CLICKSTREAM_NAME"
 ENV_EXPORT_BUCKET = "EXPORT_BUCKET_NAME"
 
@@ -23,6 +24,7 @@ class AnalyticsConfig:
 
     region: str
     counters_table_name: str = ""
+    ledger_table_name: str = ""
     clickstream_name: str = ""
     export_bucket_name: str = ""
     dax_endpoint: str | None = None  # never used: counters go to DynamoDB itself
@@ -33,6 +35,7 @@ class AnalyticsConfig:
         return cls(
             region=region(env),
             counters_table_name=env.get(ENV_COUNTERS_TABLE, "").strip(),
+            ledger_table_name=env.get(ENV_LEDGER_TABLE, "").strip(),
             clickstream_name=env.get(ENV_CLICKSTREAM, "").strip(),
             export_bucket_name=env.get(ENV_EXPORT_BUCKET, "").strip(),
         )

@@ -1,14 +1,16 @@
 """Per-product counters in DynamoDB, each stream record counted at most once.
 
-One table, key `pk`: `PRODUCT#<id>` (the counters), `ORDER#<id>` (an order's products, for
-a later failed payment) and `RECORD#<eventID>` (a record already counted). A record's deltas
-and its marker are written in one `TransactWriteItems` whose marker put is conditional on
-`attribute_not_exists(pk)`: a retried batch (Lambda retries a stream batch from the lowest
-failed record, and bisecting resends records) finds the marker and adds nothing, and a
-failure half-way adds nothing either, since a transaction is all or nothing
+Two tables, key `pk`: the counters table holds only `PRODUCT#<id>` items (so the daily export
+scans products, not history); the ledger holds `ORDER#<id>` (an order's products, for a later
+failed payment) and `RECORD#<eventID>` (a record already counted). A record's deltas and its
+marker are written in one `TransactWriteItems` (transactions span tables) whose marker put is
+conditional on `attribute_not_exists(pk)`: a retried batch (Lambda retries a stream batch
+from the lowest failed record, and bisecting resends records) finds the marker and adds
+nothing, and a failure half-way adds nothing either, since a transaction is all or nothing
 (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis.html).
-`eventID` (`shardId-...:sequenceNumber`) is unique in the stream. Markers and order items
-expire by TTL after the stream's longest retention (365 days) so retries stay safe.
+`eventID` (`shardId-...:sequenceNumber`) is unique in the stream. Ledger items expire by TTL
+after `KEEP_SECONDS`, longer than the stream keeps a record (24 h in the stack), so no
+redelivery can outlive its marker.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 from stratus.shop.analytics.domain import Delta, OrderLines
 
 TTL_ATTRIBUTE = "expiresAt"
-KEEP_SECONDS = 366 * 24 * 3600
+KEEP_SECONDS = 7 * 24 * 3600
 # TransactWriteItems takes at most 100 actions (one is the marker, one the order item).
 MAX_PRODUCTS_PER_RECORD = 98
 
@@ -45,9 +47,12 @@ def _number(value: int | Decimal) -> str:
 class CounterStore:
     """The counters table through the low-level client (DynamoDB JSON)."""
 
-    def __init__(self, client: Any, table_name: str, clock: Any = time.time) -> None:
+    def __init__(
+        self, client: Any, table_name: str, ledger_name: str, clock: Any = time.time
+    ) -> None:
         self._client = client
         self._table = table_name
+        self._ledger = ledger_name
         self._clock = clock
 
     def apply(
@@ -60,7 +65,7 @@ class CounterStore:
         actions: list[dict[str, Any]] = [
             {
                 "Put": {
-                    "TableName": self._table,
+                    "TableName": self._ledger,
                     "Item": {"pk": {"S": f"RECORD#{record_id}"}, TTL_ATTRIBUTE: expires},
                     "ConditionExpression": "attribute_not_exists(pk)",
                 }
@@ -70,7 +75,7 @@ class CounterStore:
             actions.append(
                 {
                     "Put": {
-                        "TableName": self._table,
+                        "TableName": self._ledger,
                         "Item": {
                             "pk": {"S": f"ORDER#{lines.order_id}"},
                             "productIds": {"L": [{"S": p} for p in lines.product_ids]},
@@ -91,7 +96,7 @@ class CounterStore:
 
     def order_lines(self, order_id: str) -> OrderLines | None:
         item = self._client.get_item(
-            TableName=self._table, Key={"pk": {"S": f"ORDER#{order_id}"}}, ConsistentRead=True
+            TableName=self._ledger, Key={"pk": {"S": f"ORDER#{order_id}"}}, ConsistentRead=True
         ).get("Item")
         if item is None:
             return None
@@ -104,8 +109,6 @@ class CounterStore:
         de = TypeDeserializer()
         for page in self._client.get_paginator("scan").paginate(
             TableName=self._table,
-            FilterExpression="begins_with(pk, :p)",
-            ExpressionAttributeValues={":p": {"S": "PRODUCT#"}},
             ConsistentRead=True,
         ):
             for raw in page.get("Items", []):

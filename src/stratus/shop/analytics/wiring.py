@@ -12,6 +12,7 @@ from stratus.shop.analytics.config import (
     ENV_CLICKSTREAM,
     ENV_COUNTERS_TABLE,
     ENV_EXPORT_BUCKET,
+    ENV_LEDGER_TABLE,
     AnalyticsConfig,
 )
 from stratus.shop.analytics.consumer import Consumer
@@ -28,7 +29,8 @@ def _need(value: str, name: str) -> str:
 
 def counters(config: AnalyticsConfig) -> CounterStore:
     table = _need(config.counters_table_name, ENV_COUNTERS_TABLE)
-    return CounterStore(clients.plain_dynamodb_client(config), table)
+    ledger = _need(config.ledger_table_name, ENV_LEDGER_TABLE)
+    return CounterStore(clients.plain_dynamodb_client(config), table, ledger)
 
 
 def consumer(config: AnalyticsConfig, logger: Any = None) -> Consumer:

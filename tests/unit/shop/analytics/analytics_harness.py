@@ -14,6 +14,7 @@ from stratus.shop.analytics.counters import CounterStore
 REGION = "us-east-1"
 STREAM = "clickstream"
 TABLE = "analytics-counters"
+LEDGER = "analytics-ledger"
 BUCKET = "analytics-exports"
 
 

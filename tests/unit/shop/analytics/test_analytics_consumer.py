@@ -91,3 +91,15 @@ def test_forwarder_puts_failed_payments_on_the_stream_keyed_by_order(cloud: Clou
     assert json.loads(record["Data"]) == {
         "type": "PaymentFailed", "orderId": "o-7", "reason": "declined"
     }
+
+
+def test_the_counters_table_holds_products_only(cloud: Cloud) -> None:
+    cloud.consumer.handle_batch(
+        kinesis_event(order_placed("o-1", ("p-a", 1, "1.00")),
+                      {"type": "PageView", "productId": "p-b", "at": "t"}),
+        None,
+    )
+    keys = {i["pk"]["S"] for i in cloud.dynamodb.scan(TableName="analytics-counters")["Items"]}
+    assert keys == {"PRODUCT#p-a", "PRODUCT#p-b"}
+    ledger = {i["pk"]["S"] for i in cloud.dynamodb.scan(TableName="analytics-ledger")["Items"]}
+    assert "ORDER#o-1" in ledger and sum(k.startswith("RECORD#") for k in ledger) == 2
