@@ -102,6 +102,14 @@ def test_failed_payments_are_forwarded_by_a_filtered_subscription(analytics: Syn
     props = subscription["Properties"]
     assert props["Protocol"] == "lambda"
     assert props["FilterPolicy"] == {"eventType": ["PaymentFailed"]}
+    (invoke,) = analytics.of_type("AWS::Lambda::EventInvokeConfig").values()
+    queue_id = _logical(analytics, "AWS::SQS::Queue", "ClickstreamFailures")
+    qualifier = invoke["Properties"]["Qualifier"]  # the alias ARN's last part: `live`
+    alias_ref = qualifier["Fn::Select"][1]["Fn::Split"][1]["Ref"]
+    assert alias_ref.startswith("ServicePaymentFailuresLive")
+    assert invoke["Properties"]["DestinationConfig"] == {
+        "OnFailure": {"Destination": {"Fn::GetAtt": [queue_id, "Arn"]}}
+    }
 
 
 def test_reports_are_made_from_exports_only(analytics: Synth) -> None:

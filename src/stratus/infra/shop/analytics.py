@@ -32,6 +32,7 @@ from aws_cdk import aws_events_targets as targets
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_kinesis as kinesis
 from aws_cdk import aws_lambda as lambda_
+from aws_cdk import aws_lambda_destinations as destinations
 from aws_cdk import aws_lambda_event_sources as sources
 from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_s3_notifications as s3n
@@ -247,6 +248,11 @@ class ShopAnalyticsStack(Stack):
             "PaymentFailures", handler=f"{HANDLERS}.payments.lambda_handler", code=code, env=env
         )
         self.stream.grant_write(forwarder.function)
+        # SNS invokes asynchronously: after Lambda's retries the event goes to the failures
+        # queue (https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html).
+        forwarder.alias.configure_async_invoke(
+            on_failure=destinations.SqsDestination(self.failures), retry_attempts=2
+        )
         topic.add_subscription(
             subscriptions.LambdaSubscription(
                 forwarder.alias,
