@@ -125,7 +125,11 @@ def order(total: str) -> dict[str, Any]:
         "customerId": f"c-{secrets.token_hex(4)}",
         "email": f"{order_id}@example.com",
         "total": total,
-        "items": [{"product_id": "paper-clips", "quantity": 1, "price": total}],
+        # The orders outbox's item shape (stratus.shop.orders.events), so the analytics
+        # consumer in the same cloud counts these instead of refusing them as bad records.
+        "items": [
+            {"productId": "paper-clips", "quantity": 1, "unitPrice": total, "lineTotal": total}
+        ],
         "placedAt": "2026-11-30T13:00:00Z",
     }
 

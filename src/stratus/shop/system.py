@@ -33,7 +33,7 @@ BUNDLE = BundleSpec(
 )
 # Build order: catalog first (orders reads its prices), payments before orders and
 # notifications (they subscribe to its topic).
-SERVICES: tuple[str, ...] = ("catalog", "payments", "notifications", "orders")
+SERVICES: tuple[str, ...] = ("catalog", "payments", "notifications", "orders", "analytics")
 
 
 def build(app: App, cfg: StageConfig, named: bool) -> None:
@@ -53,7 +53,7 @@ def build(app: App, cfg: StageConfig, named: bool) -> None:
 
 SYSTEM = System(
     name=NAME,
-    title="The shop: microservices (catalog, orders, payments, notifications)",
+    title="The shop: microservices (catalog, orders, payments, notifications, analytics)",
     build=build,
     packages=("shop",),
     infra="shop",
