@@ -13,6 +13,7 @@ import ssl
 import sys
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -103,6 +104,21 @@ def wait_status(client: Any, order_id: str, want: str) -> str:
     return status
 
 
+def product_counters(cloud: LocalCloudHandle, product: str) -> dict[str, Decimal]:
+    """Analytics' per-product counters (numbers as decimals)."""
+    item = (
+        aws_client(cloud, "dynamodb")
+        .get_item(
+            TableName=str(cloud.stack_output("AnalyticsCountersTableName")),
+            Key={"pk": {"S": f"PRODUCT#{product}"}},
+            ConsistentRead=True,
+        )
+        .get("Item")
+        or {}
+    )
+    return {k: Decimal(v["N"]) for k, v in item.items() if "N" in v}
+
+
 def inbox(cloud: LocalCloudHandle, to: str) -> list[dict[str, Any]]:
     resp = httpx.get(f"{cloud.aws_endpoint}/_aws/ses", params={"to": to}, timeout=10)
     resp.raise_for_status()
@@ -129,6 +145,7 @@ def test_a_paid_order_ships_and_the_customer_gets_the_mail(
     cloud: LocalCloudHandle, customer: tuple[str, Any]
 ) -> None:
     email, client = customer
+    before = product_counters(cloud, MUG)
     order = place(client, (MUG, 2))
     assert order.status.value == "PLACED" and not order.total.endswith(".13")
     assert wait_status(client, order.id, "PAID") in ("PAID", "SHIPPED")
@@ -142,8 +159,21 @@ def test_a_paid_order_ships_and_the_customer_gets_the_mail(
 
     page = list_orders.sync(client=client)
     assert isinstance(page, OrderPage) and order.id in [o.id for o in page.items]
-    # -- analytics (issue 10): counting is built in parallel; assert here that this order
-    # -- was counted once (placed and paid) when the analytics service lands.
+    # Counted once by analytics (the outbox's OrderPlaced through the clickstream).
+    want = {
+        "orders": before.get("orders", 0) + 1,
+        "units": before.get("units", 0) + 2,
+        "revenue": before.get("revenue", 0) + Decimal(order.total),
+    }
+    deadline = time.monotonic() + WAIT
+    while time.monotonic() < deadline:
+        now = product_counters(cloud, MUG)
+        if all(now.get(k) == v for k, v in want.items()):
+            break
+        time.sleep(0.25)
+    assert {k: now.get(k) for k in want} == want
+    time.sleep(1.0)  # a second delivery would land by now: still counted once
+    assert {k: product_counters(cloud, MUG).get(k) for k in want} == want
 
 
 def test_a_total_ending_in_13_fails_payment_and_mails_the_failure(
