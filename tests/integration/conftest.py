@@ -85,13 +85,23 @@ def signing_key(cloud: LocalCloudHandle) -> RSAKey:
     return RSAKey.import_key(pem)
 
 
-def mint_token(cloud: LocalCloudHandle, key: RSAKey, kid: str | None, **overrides: Any) -> str:
-    pool_id = cloud.stack_output("UserPoolId")
+def mint_token(
+    cloud: LocalCloudHandle,
+    key: RSAKey,
+    kid: str | None,
+    *,
+    pool_output: str = "UserPoolId",
+    client_output: str = "UserPoolClientId",
+    **overrides: Any,
+) -> str:
+    """An ID token for the pool and app client the named stack outputs give (the to-do
+    system's by default), signed by `key`, with `overrides` replacing claims."""
+    pool_id = cloud.stack_output(pool_output)
     now = int(time.time())
     claims: dict[str, Any] = {
         "sub": "00000000-0000-4000-8000-000000000000",
         "iss": f"https://cognito-idp.us-east-1.amazonaws.com/{pool_id}",
-        "aud": cloud.stack_output("UserPoolClientId"),
+        "aud": cloud.stack_output(client_output),
         "token_use": "id",
         "email": "forged@example.com",
         "iat": now,

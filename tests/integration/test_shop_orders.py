@@ -6,6 +6,8 @@ PAYMENT_FAILED, as the customer sees through the API; duplicates change nothing.
 
 from __future__ import annotations
 
+import base64
+import datetime
 import json
 import ssl
 import time
@@ -14,12 +16,17 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
+import boto3
 import httpx
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from joserfc.jwk import RSAKey
 
 from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud, unique_email
-from tests.integration.conftest import PASSWORD, aws_client
+from tests.integration.conftest import PASSWORD, aws_client, mint_token, signing_key
 
 pytestmark = pytest.mark.integration
 CHEAP = "paper-clips"  # the sample priced 4.13
@@ -258,3 +265,73 @@ def test_duplicate_and_contradicting_results_change_nothing(
     assert orders.get(f"orders/{shipped['id']}", headers=alice).json()["status"] == "SHIPPED"
     assert orders.get(f"orders/{failed['id']}", headers=alice).json()["status"] == (
         "PAYMENT_FAILED")
+
+
+# -- tokens, paths and replays: what a client must never get past ----------------------
+def _shop_token(cloud: LocalCloudHandle, key: RSAKey, **overrides: Any) -> dict[str, str]:
+    token = mint_token(
+        cloud,
+        key,
+        None,
+        pool_output="ShopUserPoolId",
+        client_output="ShopUserPoolClientId",
+        **overrides,
+    )
+    return {"Authorization": token}
+
+
+@pytest.mark.parametrize("case", ["missing", "expired", "forged", "tampered", "other client"])
+def test_orders_refuse_bad_tokens_with_401(
+    cloud: LocalCloudHandle, orders: httpx.Client, alice: dict[str, str], case: str
+) -> None:
+    own_key = signing_key(cloud)
+    headers = {
+        "missing": {},
+        "expired": _shop_token(cloud, own_key, exp=int(time.time()) - 60),
+        "forged": _shop_token(cloud, RSAKey.generate_key(2048)),  # a key Cognito never had
+        "tampered": {"Authorization": _tamper(alice["Authorization"])},
+        "other client": _shop_token(cloud, own_key, aud="someone-elses-app-client"),
+    }[case]
+    for resp in (orders.get("orders", headers=headers), _place(orders, headers, (MUG, 1))):
+        assert resp.status_code == 401, (case, resp.status_code, resp.text)
+        # API Gateway's Cognito authorizer names an expired token; anything else is plain.
+        message = "The incoming token has expired" if case == "expired" else "Unauthorized"
+        assert resp.json() == {"message": message}
+
+
+def _tamper(token: str) -> str:
+    """The same token with its `sub` claim changed and the signature kept."""
+    header, payload, signature = token.split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    claims["sub"] = "00000000-0000-4000-8000-000000000000"
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).rstrip(b"=").decode()
+    return f"{header}.{forged}.{signature}"
+
+
+@pytest.mark.parametrize(
+    "path", ["orders/..%2F..%2Fetc%2Fpasswd", "orders/%2e%2e", "orders/" + "x" * 300]
+)
+def test_traversal_and_oversized_ids_never_reach_another_order_or_a_500(
+    orders: httpx.Client, alice: dict[str, str], path: str
+) -> None:
+    resp = orders.get(path, headers=alice)
+    assert resp.status_code in (400, 403, 404), (path, resp.status_code, resp.text)
+
+
+def test_a_replayed_signed_price_request_is_refused_once_stale(cloud: LocalCloudHandle) -> None:
+    """SigV4 requests carry their time: API Gateway refuses one signed more than 5 minutes
+    ago (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-troubleshooting.html)."""
+    base = str(cloud.stack_output("CatalogApiUrl"))
+    url = f"{base}v2/prices?ids={CHEAP}"
+    creds = boto3.Session(
+        aws_access_key_id="test", aws_secret_access_key="test"
+    ).get_credentials()
+    request = AWSRequest(method="GET", url=url)
+    stale = datetime.datetime.now(datetime.UTC) - datetime.timedelta(minutes=10)
+    with mock.patch("botocore.auth.get_current_datetime", return_value=stale):
+        SigV4Auth(creds, "execute-api", "us-east-1").add_auth(request)  # ten minutes ago
+    assert request.headers["X-Amz-Date"] == stale.strftime("%Y%m%dT%H%M%SZ")
+    verify = ssl.create_default_context(cafile=str(cloud.ca_pem))
+    resp = httpx.get(url, headers=dict(request.headers), verify=verify, timeout=30)
+    assert resp.status_code == 403, resp.text
+    assert "signature" in resp.json()["message"].lower()

@@ -35,8 +35,8 @@ from 4 threads 0.91-0.96x.
 Writes (`dynamodb_update`, `dynamodb_clone`, `dynamodb_untracked`, `dynamodb_item`,
 `dynamodb_condition`): in-process, thread CPU per call, min of 300, three interleaved runs
 without -> with them (`tests/unit/local/motofast/bench_dynamodb_writes.py`; table with a
-stream and a GSI, to-do-like items): UpdateItem SET one attribute 731-765 -> 523-530 us; the
-to-do PATCH (three SETs, a condition, ALL_NEW) 1841-1863 -> 1057-1065; ADD/REMOVE with
+stream and a GSI, items of eleven attributes): UpdateItem SET one attribute 731-765 -> 523-530
+us; three SETs with a condition and ALL_NEW 1841-1863 -> 1057-1065; ADD/REMOVE with
 UPDATED_OLD 1312-1325 -> 819-832; PutItem of a new item with attribute_not_exists 604-625 ->
 551-559, plain PutItem 449-453 -> 418-424. Through boto3 (`bench --only raw`, this machine
 under a load average of 6-10) PutItem's ratio to the peer swings too widely to compare

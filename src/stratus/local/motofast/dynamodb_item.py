@@ -3,7 +3,7 @@
 What upstream lacks: `Item.__init__` adds each attribute through `LimitedSizeDict.__setitem__`,
 which sums the size of every attribute already there before admitting the next — so building
 an item of n attributes sizes attributes n²/2 times. Every PutItem builds one (and UpdateItem
-on a new item, and each item a transaction or batch writes); for a to-do item of eleven
+on a new item, and each item a transaction or batch writes); for an item of eleven
 attributes that was ~8% of a PutItem.
 
 The patch builds the same `LimitedSizeDict` in the same order with a running total: before the
