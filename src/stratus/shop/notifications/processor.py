@@ -12,6 +12,7 @@ from typing import Any, Protocol
 
 from stratus.shop.notifications.domain import MalformedMessageError, PaymentNotice, payment_notice
 from stratus.shop.notifications.render import Email, render
+from stratus.shop.sqs_batch import answer_sqs_batch
 
 KEY_PREFIX = "stratus.shop.notifications.payment"
 
@@ -62,19 +63,7 @@ class Notifications:
 
     def handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The Lambda answer for one SQS batch: `{"batchItemFailures": [...]}`."""
-        from aws_lambda_powertools.utilities.batch import (
-            BatchProcessor,
-            EventType,
-            process_partial_response,
-        )
-
-        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-            self._config.register_lambda_context(context)
-        processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
-        answer = process_partial_response(
-            event, lambda record: self.notify_body(record.body), processor, context
-        )
-        return dict(answer)
+        return answer_sqs_batch(event, context, self.notify_body, self._config)
 
     def _log(self, level: str, message: str, extra: dict[str, Any]) -> None:
         if self._logger is not None:

@@ -18,6 +18,7 @@ from typing import Any, Protocol
 
 from stratus.shop.payments.domain import OrderPlaced, PaymentProvider, PaymentResult, settle
 from stratus.shop.payments.events import MalformedMessageError, order_placed
+from stratus.shop.sqs_batch import answer_sqs_batch
 
 KEY_PREFIX = "stratus.shop.payments.settle"
 
@@ -75,21 +76,7 @@ class Payments:
 
     def handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The Lambda answer for one SQS batch: `{"batchItemFailures": [...]}`."""
-        from aws_lambda_powertools.utilities.batch import (
-            BatchProcessor,
-            EventType,
-            process_partial_response,
-        )
-
-        if context is not None and hasattr(context, "get_remaining_time_in_millis"):
-            # An in-progress record then expires with the invocation, so a retry after a
-            # timeout is not refused as "already in progress" until the record's TTL.
-            self._config.register_lambda_context(context)
-        processor = BatchProcessor(EventType.SQS, raise_on_entire_batch_failure=False)
-        answer = process_partial_response(
-            event, lambda record: self.settle_body(record.body), processor, context
-        )
-        return dict(answer)
+        return answer_sqs_batch(event, context, self.settle_body, self._config)
 
     def _log(self, level: str, message: str, extra: dict[str, Any]) -> None:
         if self._logger is not None:
