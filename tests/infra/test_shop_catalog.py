@@ -6,7 +6,6 @@ which the `local` stage gets by default."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -160,7 +159,9 @@ def test_with_a_domain_v1_and_v2_are_two_apis_on_base_paths_v1_and_v2(
     [domain] = _of(template, "AWS::ApiGateway::DomainName").values()
     assert domain["Properties"]["DomainName"] == "catalog.example.com"
     assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
-    apis = {r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()}
+    apis = {
+        r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()
+    }
     assert set(apis) == {"stratus-test-shop-catalog-v1", "stratus-test-shop-catalog-v2"}
     mappings = {
         m["Properties"]["BasePath"]: m["Properties"]["RestApiId"]["Ref"]
@@ -185,7 +186,9 @@ def test_with_a_domain_v1_models_are_v1s_and_one_function_serves_both(
     domain_synth: dict[str, Any],
 ) -> None:
     template = domain_synth["catalog"]
-    apis = {r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()}
+    apis = {
+        r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()
+    }
     models: dict[str, set[str]] = {}
     for model in _of(template, "AWS::ApiGateway::Model").values():
         api = model["Properties"]["RestApiId"]["Ref"]

@@ -81,9 +81,9 @@ def test_catalog_url_is_the_domains_root_without_a_version(cloud: LocalCloudHand
 
 
 def test_the_domain_maps_v1_and_v2_to_two_apis(cloud: LocalCloudHandle) -> None:
-    items = aws_client(cloud, "apigateway").get_base_path_mappings(
-        domainName=LOCAL_CATALOG_DOMAIN
-    )["items"]
+    items = aws_client(cloud, "apigateway").get_base_path_mappings(domainName=LOCAL_CATALOG_DOMAIN)[
+        "items"
+    ]
     mapped = {m["basePath"]: (m["restApiId"], m["stage"]) for m in items}
     assert mapped == {
         "v1": (cloud.stack_output("CatalogV1ApiId"), "local"),
@@ -272,7 +272,11 @@ def test_a_key_the_account_never_issued_is_refused(catalog: httpx.Client) -> Non
 @pytest.mark.parametrize(
     ("region", "service", "says"),
     [
-        ("eu-west-1", "execute-api", "Credential should be scoped to a valid region, not 'eu-west-1'"),
+        (
+            "eu-west-1",
+            "execute-api",
+            "Credential should be scoped to a valid region, not 'eu-west-1'",
+        ),
         (REGION, "s3", "Credential should be scoped to correct service: 'execute-api'"),
     ],
 )
@@ -415,8 +419,12 @@ def test_a_v1_client_generated_from_v1s_own_export_keeps_working_after_v2(
     """The client a v1 user generated before v2 existed: v1's API export alone (under its
     base path), its own package, run in its own interpreter against today's catalog."""
     client = aws_client(cloud, "apigateway")
-    export = client.get_export(restApiId=cloud.stack_output("CatalogV1ApiId"),
-                               stageName="local", exportType="oas30", accepts="application/json")
+    export = client.get_export(
+        restApiId=cloud.stack_output("CatalogV1ApiId"),
+        stageName="local",
+        exportType="oas30",
+        accepts="application/json",
+    )
     v1_doc = catalog_sdk.canonical(domain_export.merge_exports({"v1": json.loads(
         export["body"].read())}))  # fmt: skip
     assert {p.split("/")[1] for p in v1_doc["paths"]} == {"v1"}

@@ -416,9 +416,7 @@ class ServiceTemplate(Construct):
         self._acknowledge_preflight(declared.api)
         return made
 
-    def model(
-        self, name: str, model: type[BaseModel], description: str = "", api: str = ""
-    ) -> str:
+    def model(self, name: str, model: type[BaseModel], description: str = "", api: str = "") -> str:
         """Declare `model` as the API's JSON model `name` (letters and digits); returns the
         name, for `route(responses=...)`."""
         declared = self._service_api(api)
@@ -512,7 +510,8 @@ class ServiceTemplate(Construct):
         api = apigw.RestApi(
             self,
             f"{name}Api",
-            rest_api_name=f"stratus-{cfg.name}-{self.service}" + (f"-{name.lower()}" if name else ""),
+            rest_api_name=f"stratus-{cfg.name}-{self.service}"
+            + (f"-{name.lower()}" if name else ""),
             description=self.description + (f" ({name})" if name else ""),
             endpoint_configuration=apigw.EndpointConfiguration(types=[apigw.EndpointType.REGIONAL]),
             **extra,

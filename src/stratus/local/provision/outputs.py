@@ -46,9 +46,11 @@ def rewrite_rest_api_urls(settings: LocalSettings, value: str) -> str:
         lambda m: rest_api_url(settings, m["api"], m["stage"]) + m["rest"], value
     )
     return _LOCAL_DOMAIN_URL.sub(
-        lambda m: m[0]
-        if m["name"].endswith(".cloudfront.localhost")  # the edge's (with_edge_port)
-        else f"{settings.gateway_origin}{ALIAS_PREFIX}{m['name']}",
+        lambda m: (
+            m[0]
+            if m["name"].endswith(".cloudfront.localhost")  # the edge's (with_edge_port)
+            else f"{settings.gateway_origin}{ALIAS_PREFIX}{m['name']}"
+        ),
         value,
     )
 

@@ -72,7 +72,7 @@ def test_the_export_reads_every_mapping_of_the_domain() -> None:
                "id2": _export({"/prices": {"get": {}}}, {})}  # fmt: skip
 
     class Client:
-        def get_base_path_mappings(self, domainName: str) -> dict[str, Any]:  # noqa: N803
+        def get_base_path_mappings(self, domainName: str) -> dict[str, Any]:
             assert domainName == "catalog.example.com"
             return {"items": [{"basePath": "v1", "restApiId": "id1", "stage": "prod"},
                               {"basePath": "v2", "restApiId": "id2", "stage": "prod"}]}  # fmt: skip
