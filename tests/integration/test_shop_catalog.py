@@ -50,7 +50,7 @@ domain_export = _load("catalog_domain_export", ROOT / "sdk" / "catalog" / "domai
 REGION = "us-east-1"
 ROOT_KEY = Credentials("test", "test")  # the local account's own key: may invoke anything
 # API Gateway's own refusals of IAM-authorized methods
-# (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-troubleshooting-403-forbidden-errors.html)
+# (https://repost.aws/knowledge-center/api-gateway-iam-sigv4-mismatch)
 MISSING_TOKEN = {"message": "Missing Authentication Token"}
 MISMATCH = "The request signature we calculated does not match the signature you provided."
 UNKNOWN_KEY = {"message": "The security token included in the request is invalid."}
@@ -324,7 +324,8 @@ def test_a_replayed_request_with_other_ids_or_a_body_is_refused(catalog: httpx.C
 # -- requests API Gateway refuses before any function ------------------------------------
 def test_an_oversized_query_string_or_header_is_431(catalog: httpx.Client) -> None:
     """Request line and headers together: at most 10,240 bytes
-    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html)."""
+    (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-execution-service-limits-table.html);
+    AWS documents the limit and clients report its message, the local gateway says 431."""
     too_long = {"message": "HTTP header is larger than 10240 bytes."}
     query = catalog.get("v2/products", params={"q": "a" * 11_000})
     assert (query.status_code, query.json()) == (431, too_long)
