@@ -20,6 +20,7 @@ import logging
 import os
 import shutil
 import signal
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,8 +107,15 @@ def orphans(root: Path) -> dict[int, str]:
                 log.info("removing the stale %s of %s (pid %s)", PID_FILE, data_dir, info.pid)
                 with contextlib.suppress(FileNotFoundError):
                     pid_path.unlink()
-    found.update({pid: "" for pid in _proc_postmasters(root) if pid not in found})
+    if _socket_dirs_left():  # a server is running, or one was not stopped cleanly
+        found.update({pid: "" for pid in _proc_postmasters(root) if pid not in found})
     return found
+
+
+def _socket_dirs_left() -> bool:
+    """Whether any private socket directory exists (every server of ours has one until it is
+    stopped cleanly): without one, /proc is not worth scanning."""
+    return any(Path(tempfile.gettempdir()).glob(f"{SOCKET_PREFIX}*"))
 
 
 def _proc_postmasters(root: Path) -> list[int]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from stratus.local.provision.model import Deployment
+from stratus.local.provision.model import Deployment, Resource
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
 
 CONNECTION_KEYS = (
@@ -90,11 +90,11 @@ def detached(secret: str) -> str:
     return json.dumps({k: v for k, v in document.items() if k not in CONNECTION_KEYS})
 
 
-def find_target(deployment: Deployment | None, target_type: str, target_id: str) -> Any:
-    for resource in deployment.resources(target_type) if deployment is not None else ():
-        if resource.physical_id == target_id:
-            return resource
-    raise ValueError(f"{target_type} {target_id} is not provisioned (nothing to attach)")
+def find_target(deployment: Deployment | None, target_type: str, target_id: str) -> Resource:
+    found = deployment.by_physical_id(target_type, target_id) if deployment else None
+    if found is None:
+        raise ValueError(f"{target_type} {target_id} is not provisioned (nothing to attach)")
+    return found
 
 
 class SecretTargetAttachmentProvider(Provider):
