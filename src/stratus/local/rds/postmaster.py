@@ -137,7 +137,7 @@ def _proc_postmasters(root: Path) -> list[int]:
             continue
         name = stat[stat.find("(") + 1 : stat.rfind(")")]
         if name in ("postgres", "postmaster"):
-            pids[int(entry.name)] = int(stat.rsplit(")", 1)[-1].split()[2])
+            pids[int(entry.name)] = int(stat.rsplit(")", 1)[-1].split()[1])  # ppid
     return [pid for pid, parent in pids.items() if parent not in pids]
 
 

@@ -152,3 +152,23 @@ def test_a_stale_pid_file_naming_another_live_process_is_removed(tmp_path: Path)
     assert postmaster.orphans(tmp_path / "rds") == {}
     assert not (data / postmaster.PID_FILE).exists()
     assert postmaster.alive(os.getpid())
+
+
+def test_a_postmaster_whose_data_directory_was_deleted_is_found_through_proc(
+    binaries: PostgresBinaries, tmp_path: Path
+) -> None:
+    """`--fresh` after a kill -9 deletes the state under a server still running."""
+    import shutil
+
+    root = tmp_path / "rds"
+    server = _server(binaries, root / "db6")
+    server.start()
+    assert server.process is not None
+    pid = server.process.pid
+    shutil.rmtree(root)  # what --fresh does to the state directory
+    try:
+        assert pid in postmaster.orphans(root)
+        assert postmaster.stop_orphans(root) == [pid]
+        assert not postmaster.alive(pid)
+    finally:
+        server.stop()
