@@ -1,9 +1,9 @@
-"""moto's RDS answers with the local endpoints filled in.
+"""moto's RDS describe answers with the local endpoints filled in.
 
 moto names every DB `<id>.cluster-<random>.<region>.rds.amazonaws.com`; for the DBs the
-local cloud serves, the answer (moto's XML, forwarded past the hooks) is corrected to where
-the server listens: DBCluster's Endpoint / ReaderEndpoint / Port and DBInstance's
-Endpoint.Address / Endpoint.Port / DbInstancePort
+local cloud serves, DescribeDBClusters / DescribeDBInstances (moto's XML, forwarded past the
+hooks) are corrected to where the server listens: DBCluster's Endpoint / ReaderEndpoint /
+Port and DBInstance's Endpoint.Address / Endpoint.Port / DbInstancePort
 (https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBCluster.html,
 https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBInstance.html).
 DBs that moto only records (created through the API, not a template) keep moto's values.

@@ -44,7 +44,11 @@ class RdsService(EmulatedService):
         self.cloud: CloudContext | None = None
 
     def hooks(self) -> Iterable[Hook]:
-        return [Hook("rds", None, before=self._answer)]
+        # Reads only: writes go to moto as they are (their answers keep moto's host names).
+        return [
+            Hook("rds", "DescribeDBClusters", before=self._answer),
+            Hook("rds", "DescribeDBInstances", before=self._answer),
+        ]
 
     async def prepare(self, cloud: CloudContext) -> None:
         self.cloud = cloud
