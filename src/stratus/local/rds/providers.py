@@ -72,13 +72,17 @@ def database_spec(kind: str, props: dict[str, Any], database_key: str) -> Databa
     return DatabaseSpec(str(user), str(password), str(database) if database else None)
 
 
-def _check_engine(kind: str, engine: Any, allowed: frozenset[str]) -> str:
-    if engine not in allowed:
-        raise ValueError(
-            f"{kind} engine {engine!r} is not emulated locally: the local RDS runs PostgreSQL "
-            f"({', '.join(sorted(allowed))})"
-        )
-    return str(engine)
+def not_emulated(ctx: ProviderContext, identifier: str, engine: Any) -> tuple[str, Attributes]:
+    """Another engine (MySQL, MariaDB, ...): listed with the types `up` names as skipped,
+    its attributes placeholders as an unsupported resource's are; the rest still runs."""
+    where = f"{ctx.stack}/{ctx.logical_id}"
+    if ctx.deployment is not None:
+        label = f"{ctx.resource_type} (engine {engine})"
+        ctx.deployment.unsupported.setdefault(label, []).append(where)
+    return identifier, {
+        name: f"unsupported:{where}.{name}"
+        for name in ("Endpoint.Address", "Endpoint.Port", "ReadEndpoint.Address")
+    }
 
 
 def _replaces(old: dict[str, Any] | None, new: dict[str, Any], keys: tuple[str, ...]) -> bool:
@@ -111,8 +115,10 @@ class _DatabaseProvider(Provider):
 
 class DBClusterProvider(_DatabaseProvider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
-        engine = _check_engine("DB cluster", props.get("Engine"), CLUSTER_ENGINES)
         identifier = str(props.get("DBClusterIdentifier") or ctx.name(63, lower=True)).lower()
+        engine = str(props.get("Engine"))
+        if engine not in CLUSTER_ENGINES:
+            return not_emulated(ctx, identifier, engine)
         arn = ctx.arn("rds", f"cluster:{identifier}")
         spec = database_spec("DB cluster", props, "DatabaseName")
         endpoint = self._serve(ctx, arn, identifier, spec)
@@ -195,15 +201,16 @@ class DBInstanceProvider(_DatabaseProvider):
         identifier = str(props.get("DBInstanceIdentifier") or ctx.name(63, lower=True)).lower()
         arn = ctx.arn("rds", f"db:{identifier}")
         cluster = props.get("DBClusterIdentifier")
+        engine = str(props.get("Engine"))
+        if engine not in (CLUSTER_ENGINES if cluster else INSTANCE_ENGINES):
+            return not_emulated(ctx, identifier, engine)
         if cluster:
-            engine = _check_engine("DB cluster member", props.get("Engine"), CLUSTER_ENGINES)
             cluster_id = str(cluster).lower()
             endpoint = self.pool.alias(arn, ctx.arn("rds", f"cluster:{cluster_id}"))
             if endpoint is None:
                 raise ValueError(f"DB instance {identifier}: cluster {cluster_id} is not served")
             params: dict[str, Any] = {"DBClusterIdentifier": cluster_id}
         else:
-            engine = _check_engine("DB instance", props.get("Engine"), INSTANCE_ENGINES)
             spec = database_spec("DB instance", props, "DBName")
             endpoint = self._serve(ctx, arn, identifier, spec)
             params = {

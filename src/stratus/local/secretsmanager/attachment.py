@@ -10,17 +10,20 @@ and dbClusterIdentifier or dbInstanceIdentifier
 (https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html);
 Aurora PostgreSQL and RDS for PostgreSQL both say `"engine": "postgres"`. The Ref of an
 attachment is the secret's ARN. It runs on every start (the target's port may differ from
-the last run) and writes a new secret version only when the JSON changes.
+the last run) and writes a new secret version only when the JSON changes. A target the
+local cloud does not run (another engine, another service) leaves the secret as it is, with
+a warning; `up` names that target as skipped.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
-from stratus.local.provision.model import Deployment, Resource
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
 
+log = logging.getLogger("stratus.provision")
 CONNECTION_KEYS = (
     "engine",
     "host",
@@ -90,25 +93,31 @@ def detached(secret: str) -> str:
     return json.dumps({k: v for k, v in document.items() if k not in CONNECTION_KEYS})
 
 
-def find_target(deployment: Deployment | None, target_type: str, target_id: str) -> Resource:
-    found = deployment.by_physical_id(target_type, target_id) if deployment else None
-    if found is None:
-        raise ValueError(f"{target_type} {target_id} is not provisioned (nothing to attach)")
-    return found
-
-
 class SecretTargetAttachmentProvider(Provider):
     # The target's endpoint embeds the port of this run: the secret is checked every start.
     recompute_on_reuse = True
 
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         sm = ctx.aws("secretsmanager")
+        secret = sm.get_secret_value(SecretId=props["SecretId"])
         target_type = str(props.get("TargetType", ""))
-        target = find_target(ctx.deployment, target_type, str(props.get("TargetId", "")))
+        target_id = str(props.get("TargetId", ""))
+        target = ctx.deployment.by_physical_id(target_type, target_id) if ctx.deployment else None
+        address = str((target.attributes if target else {}).get("Endpoint.Address", ""))
+        if target_type not in TARGETS or target is None or address.startswith("unsupported:"):
+            # A target the local cloud does not run (another engine, DocumentDB, Redshift):
+            # `up` names it as skipped; the secret keeps its credentials only.
+            log.warning(
+                "%s/%s: %s %s is not emulated; the secret gets no connection details",
+                ctx.stack,
+                ctx.logical_id,
+                target_type,
+                target_id,
+            )
+            return str(secret["ARN"]), {}
         fields = connection_fields(
             target_type, target.physical_id, target.properties, target.attributes
         )
-        secret = sm.get_secret_value(SecretId=props["SecretId"])
         value = attached(secret["SecretString"], fields)
         if json.loads(value) != json.loads(secret["SecretString"]):
             sm.put_secret_value(SecretId=secret["ARN"], SecretString=value)

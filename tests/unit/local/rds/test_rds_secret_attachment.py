@@ -130,7 +130,42 @@ def test_the_provider_writes_a_version_only_when_the_connection_changes(
     }
 
 
-def test_a_target_that_was_not_provisioned_is_a_clear_error(aws: Any, tmp_path: Path) -> None:
-    props = {"SecretId": "x", "TargetId": "nope", "TargetType": "AWS::RDS::DBInstance"}
-    with pytest.raises(ValueError, match="nope is not provisioned"):
-        SecretTargetAttachmentProvider().create(_context(aws, tmp_path, Deployment()), props)
+def test_a_target_the_local_cloud_does_not_run_leaves_the_secret_as_it_was(
+    aws: Any, tmp_path: Path
+) -> None:
+    sm = aws("secretsmanager")
+    value = json.dumps({"username": "admin", "password": "pw"})
+    arn = sm.create_secret(Name="docdb-creds", SecretString=value)["ARN"]
+    provider = SecretTargetAttachmentProvider()
+    for target_type, target_id in (
+        ("AWS::DocDB::DBCluster", "docs-1"),  # another service
+        ("AWS::RDS::DBInstance", "unsupported:Db/Gone"),  # not provisioned
+    ):
+        props = {"SecretId": arn, "TargetId": target_id, "TargetType": target_type}
+        assert provider.create(_context(aws, tmp_path, Deployment()), props) == (arn, {})
+    mysql = _deployment("3306")
+    cluster = mysql.get("Db", "Cluster")
+    cluster.attributes["Endpoint.Address"] = "unsupported:Db/Cluster.Endpoint.Address"
+    props = {"SecretId": arn, "TargetId": "db-cluster-1", "TargetType": "AWS::RDS::DBCluster"}
+    provider.create(_context(aws, tmp_path, mysql), props)  # an engine not emulated
+    assert sm.get_secret_value(SecretId=arn)["SecretString"] == value
+
+
+def test_another_engine_is_listed_as_skipped_with_placeholder_endpoints(tmp_path: Path) -> None:
+    from stratus.local.rds.pool import ServerPool
+    from stratus.local.rds.providers import DBClusterProvider
+
+    deployment = Deployment()
+    ctx = ProviderContext(
+        settings=LocalSettings.for_project(tmp_path),
+        aws=lambda service: pytest.fail("nothing reaches AWS for an engine not emulated"),
+        stack="Db",
+        logical_id="Orders",
+        resource_type="AWS::RDS::DBCluster",
+        deployment=deployment,
+    )
+    props = {"Engine": "aurora-mysql", "MasterUsername": "admin", "MasterUserPassword": "pw"}
+    physical_id, attributes = DBClusterProvider(ServerPool()).create(ctx, props)
+    assert physical_id.startswith("db-orders-")
+    assert attributes["Endpoint.Address"] == "unsupported:Db/Orders.Endpoint.Address"
+    assert deployment.unsupported == {"AWS::RDS::DBCluster (engine aurora-mysql)": ["Db/Orders"]}
