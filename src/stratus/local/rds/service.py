@@ -20,6 +20,7 @@ from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.provision.provider import Provider
 from stratus.local.provision.recorded import NamedProvider
 from stratus.local.rds import answers, moto_patches, postmaster
+from stratus.local.rds.binaries import find_binaries
 from stratus.local.rds.pool import ServerPool
 from stratus.local.rds.providers import DBClusterProvider, DBInstanceProvider
 
@@ -68,6 +69,9 @@ class RdsService(EmulatedService):
             return
         with cloud.reporter.step("Starting PostgreSQL for RDS"):
             await asyncio.to_thread(self.pool.wait)
+        version = await asyncio.to_thread(find_binaries().version)
+        for identifier, url in self.describe().items():
+            cloud.reporter.info(f"RDS {identifier}: {url} (PostgreSQL {version})")
 
     async def stop(self) -> None:
         await asyncio.to_thread(self.pool.stop_all)

@@ -92,8 +92,11 @@ def test_the_rds_service_and_backend_do_not_import_ec2() -> None:
     code = """
         import sys
         import stratus.local.rds.service
+        import moto.rds.responses, moto.rds.urls
         from moto.backends import get_backend
-        get_backend("rds")["000000000000"]["us-east-1"]
+        rds = get_backend("rds")["000000000000"]["us-east-1"]
+        rds.create_db_cluster({"db_cluster_identifier": "c", "engine": "aurora-postgresql",
+                               "master_username": "u", "master_user_password": "password1"})
         print(sorted(m for m in sys.modules if m.startswith("moto.ec2")))
     """
     done = subprocess.run(
