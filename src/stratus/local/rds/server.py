@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
+import shutil
 import socket
 import subprocess
 import tempfile
@@ -133,8 +134,6 @@ class PostgresServer:
         if (self.data_dir / "PG_VERSION").exists():
             return False
         if self.data_dir.exists():  # a half-made one (interrupted initdb): start over
-            import shutil
-
             shutil.rmtree(self.data_dir)
         args = [
             "-D",
