@@ -150,3 +150,46 @@ def test_counters_and_ledger_are_separate_tables_and_only_the_ledger_expires(
     assert "TimeToLiveSpecification" not in counters
     for table in (ledger, counters):
         assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_daily_counters_are_keyed_by_day_partition_and_product(analytics: Synth) -> None:
+    tables = {k: r["Properties"] for k, r in analytics.of_type("AWS::DynamoDB::Table").items()}
+    (daily,) = [p for k, p in tables.items() if k.startswith("DailyCounters")]
+    assert daily["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "productId", "KeyType": "RANGE"},
+    ]
+    assert "TimeToLiveSpecification" not in daily
+    daily_id = _logical(analytics, "AWS::DynamoDB::Table", "DailyCounters")
+    outputs = analytics.template["Outputs"]
+    assert outputs["AnalyticsDailyTableName"]["Value"] == {"Ref": daily_id}
+    assert "AnalyticsExportFunctionArn" in outputs
+
+
+def test_export_function_reads_only_the_daily_table_and_its_own_exports(
+    analytics: Synth,
+) -> None:
+    daily_id = _logical(analytics, "AWS::DynamoDB::Table", "DailyCounters")
+    bucket_id = _logical(analytics, "AWS::S3::Bucket", "Exports")
+    statements = _statements(analytics, "ServiceExport")
+    dynamo = [s for s in statements if "dynamodb:Query" in s["Action"]]
+    assert dynamo and all(daily_id in json.dumps(s["Resource"]) for s in dynamo)
+    resources = json.dumps([s["Resource"] for s in statements])
+    tables = analytics.of_type("AWS::DynamoDB::Table")
+    others = [k for k in tables if k.startswith(("Counters", "Ledger"))]
+    assert len(others) == 2 and not any(k in resources for k in others)
+    assert not [s for s in statements if any(
+        a.startswith("dynamodb:") and a not in {"dynamodb:Query", "dynamodb:GetItem",
+        "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    s3 = {
+        (a, json.dumps(s["Resource"]))
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        if a.startswith("s3:")
+    }
+    assert {a for a, _ in s3} == {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
+    for action, resource in s3:
+        assert bucket_id in resource
+        assert ("/exports/*" in resource) == (action != "s3:ListBucket"), (action, resource)
