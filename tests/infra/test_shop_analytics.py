@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from stratus.infra.shop.analytics import (
+    PAGE_VIEW_BURST,
     PAGE_VIEW_RATE,
     RETRY_ATTEMPTS,
     analytics_stack_name,
@@ -193,3 +194,58 @@ def test_export_function_reads_only_the_daily_table_and_its_own_exports(
     for action, resource in s3:
         assert bucket_id in resource
         assert ("/exports/*" in resource) == (action != "s3:ListBucket"), (action, resource)
+
+
+def _as_deployed(stack: Synth) -> Any:
+    """The template as the local cloud's provisioner leaves it, for the API's resources:
+    Ref -> a physical id, GetAtt -> an ARN-like string, Join joined (enough for the gateway's
+    configuration; other intrinsics are left as they are)."""
+    from stratus.local.provision.model import Deployment, Resource
+    from stratus.local.provision.model import Stack as LocalStack
+
+    name = stack.template_path.stem.removesuffix(".template")
+    local = LocalStack(name=name, template_path=stack.template_path)
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "Ref" in value:
+            return f"id-{value['Ref']}".lower()
+        if "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            return f"id-{logical}".lower() if attribute == "RootResourceId" else f"arn:{logical}"
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(resolve(p)) for p in parts)
+        return {k: resolve(v) for k, v in value.items()}
+
+    for logical, body in stack.template["Resources"].items():
+        resource = Resource(name, logical, body["Type"], resolve(body.get("Properties", {})),
+                            f"id-{logical}".lower())
+        if body["Type"] == "AWS::ApiGateway::RestApi":
+            resource.attributes["RootResourceId"] = f"id-{logical}rootresourceid".lower()
+        local.resources[logical] = resource
+    return Deployment(stacks={name: local})
+
+
+def test_the_local_gateway_gives_the_page_view_route_its_own_throttle(analytics: Synth) -> None:
+    """The route is public by design, so its throttle is what guards it: the local gateway
+    reads the same MethodSettings and keeps one token bucket for this route (generic bucket
+    behaviour: tests/unit/local/gateway/test_gateway_stage.py)."""
+    from stratus.local.gateway.config import compile_apis
+    from stratus.local.gateway.limits import TokenBucket
+
+    (api,) = compile_apis(_as_deployed(analytics)).values()
+    (stage,) = api.stages.values()
+    own = stage.setting_for("/events/page-views", "POST")
+    default = stage.setting_for("/events/page-views", "GET")
+    assert own is not None and default is not None
+    assert (own.rate, own.burst) == (PAGE_VIEW_RATE, PAGE_VIEW_BURST)
+    assert default.rate is not None and default.rate > PAGE_VIEW_RATE
+    now = [0.0]
+    bucket = TokenBucket(PAGE_VIEW_RATE, PAGE_VIEW_BURST, lambda: now[0])
+    assert sum(bucket.take() for _ in range(PAGE_VIEW_BURST + 50)) == PAGE_VIEW_BURST
+    now[0] += 1.0
+    assert sum(bucket.take() for _ in range(PAGE_VIEW_RATE + 50)) == PAGE_VIEW_RATE

@@ -129,7 +129,8 @@ def test_counters_are_kept_per_utc_day_beside_the_all_time_totals(cloud: Cloud) 
 
 def test_a_record_without_a_time_counts_on_its_arrival_day(cloud: Cloud) -> None:
     event = kinesis_event({"type": "PageView", "productId": "p-a"})
-    event["Records"][0]["kinesis"]["approximateArrivalTimestamp"] = 1_796_083_199.9  # 2026-11-30T23:59:59.9Z
+    arrived = 1_796_083_199.9  # 2026-11-30T23:59:59.9Z
+    event["Records"][0]["kinesis"]["approximateArrivalTimestamp"] = arrived
     cloud.consumer.handle_batch(event, None)
     assert cloud.on("2026-11-30")["p-a"]["pageViews"] == 1
 
