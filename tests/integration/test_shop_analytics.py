@@ -177,8 +177,18 @@ def test_records_are_counted_in_order_per_shard(cloud: LocalCloudHandle) -> None
     assert counters(cloud, a)["orders"] == 1
 
 
+@pytest.mark.parametrize(
+    "bad",
+    [
+        b"{not json",
+        b"\xff\xfe not UTF-8",
+        b'{"type": "Refund", "orderId": "o-1"}',  # a kind nobody produces
+        b'{"type": "PageView", "productId": "../../etc", "at": "2026-11-30T00:00:00Z"}',
+        b'{"type": "PageView", "productId": "p-1", "at": "yesterday"}',
+    ],
+)
 def test_a_malformed_record_goes_to_the_failure_queue_without_blocking_the_shard(
-    cloud: LocalCloudHandle,
+    cloud: LocalCloudHandle, bad: bytes
 ) -> None:
     a = product()
     kinesis = aws_client(cloud, "kinesis")
@@ -188,7 +198,7 @@ def test_a_malformed_record_goes_to_the_failure_queue_without_blocking_the_shard
     # counted in the first call and sent again with every retry of the bad one.
     answer = kinesis.put_records(
         StreamName=stream,
-        Records=[{"Data": b"{not json", "PartitionKey": a}, {"Data": view, "PartitionKey": a}],
+        Records=[{"Data": bad, "PartitionKey": a}, {"Data": view, "PartitionKey": a}],
     )
     assert answer["FailedRecordCount"] == 0
     bad_sequence = answer["Records"][0]["SequenceNumber"]
