@@ -16,7 +16,7 @@ class BadDayError(ValueError):
     """Not an ISO 8601 timestamp, or not a `YYYY-MM-DD` calendar day."""
 
 
-def utc_day(timestamp: str) -> str:
+def utc_day(timestamp: object) -> str:
     """`2026-11-30T23:30:00-02:00` -> `2026-12-01`."""
     if not isinstance(timestamp, str) or not 10 <= len(timestamp) <= 40:
         raise BadDayError(f"time {timestamp!r} is not ISO 8601")
@@ -46,7 +46,7 @@ def calendar_day(text: object, today: date) -> str:
     return text
 
 
-def day_before(timestamp: str) -> str:
+def day_before(timestamp: object) -> str:
     """The UTC day before the one `timestamp` falls on (a daily schedule's previous day)."""
     day = date.fromisoformat(utc_day(timestamp))
     return (day - timedelta(days=1)).isoformat()

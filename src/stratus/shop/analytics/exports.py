@@ -46,7 +46,7 @@ def export_day(event: Any, today: date | None = None) -> str:
         raise BadExportEventError("expected a JSON object", field="event")
     try:
         if (event.get("source"), event.get("detail-type")) == SCHEDULED:
-            return day_before(event.get("time"))  # type: ignore[arg-type]
+            return day_before(event.get("time"))
         if set(event) != {"day"}:
             raise BadExportEventError(
                 'expected a scheduled event or {"day": "YYYY-MM-DD"}, got keys '
