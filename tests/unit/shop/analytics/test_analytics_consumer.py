@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from analytics_harness import DAY, Cloud, kinesis_event, order_placed, view
 
+from stratus.shop.analytics.domain import BadRecordError
 from stratus.shop.analytics.stream import KinesisWriter, forward_payment_results
 
 
@@ -193,3 +195,21 @@ def test_an_order_of_more_products_than_one_transaction_holds_is_counted_whole_o
     totals = cloud.products()
     assert len(totals) == 50 and all(p["orders"] == 1 for p in totals.values())
     assert {p["orders"] for p in cloud.on(DAY).values()} == {1} and len(cloud.on(DAY)) == 50
+
+
+@pytest.mark.parametrize(
+    "message",
+    ["not json", json.dumps({"outcome": "failed"}),
+     json.dumps({"outcome": "failed", "orderId": "../../etc/passwd"}),
+     json.dumps({"outcome": "failed", "orderId": 7})],
+)
+def test_the_forwarder_refuses_bad_messages_and_puts_nothing(cloud: Cloud, message: str) -> None:
+    """A raise makes SNS's asynchronous invoke retry, then the failures queue (the stack)."""
+    writer = KinesisWriter(cloud.kinesis, "clickstream")
+    with pytest.raises(BadRecordError):
+        forward_payment_results({"Records": [{"Sns": {"Message": message}}]}, writer)
+    shard = cloud.kinesis.list_shards(StreamName="clickstream")["Shards"][0]["ShardId"]
+    iterator = cloud.kinesis.get_shard_iterator(
+        StreamName="clickstream", ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    assert cloud.kinesis.get_records(ShardIterator=iterator)["Records"] == []
