@@ -117,6 +117,30 @@ class LoadBalancerProvider(Provider):
             "LoadBalancerNotFound",
         )
 
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        """Only the attributes changed: kept in place, as CloudFormation does."""
+        old = dict(ctx.old_properties or {})
+        if {k: v for k, v in old.items() if k != "LoadBalancerAttributes"} != {
+            k: v for k, v in props.items() if k != "LoadBalancerAttributes"
+        }:
+            return None
+        attributes = _attributes(props.get("LoadBalancerAttributes"))
+        if attributes:
+            ctx.aws("elbv2").modify_load_balancer_attributes(
+                LoadBalancerArn=physical_id, Attributes=attributes
+            )
+        name = physical_id.split("/")[-2]
+        return physical_id, {
+            "DNSName": local_dns_name(name, physical_id, ctx.region, internal=is_internal(props)),
+            "CanonicalHostedZoneID": CANONICAL_ZONES.get(ctx.region, "Z35SXDOTRQ7X7K"),
+            "LoadBalancerFullName": physical_id.split(":loadbalancer/", 1)[1],
+            "LoadBalancerName": name,
+            "LoadBalancerArn": physical_id,
+            "SecurityGroups": [str(g) for g in props.get("SecurityGroups") or []],
+        }
+
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         try:
             ctx.aws("elbv2").delete_load_balancer(LoadBalancerArn=physical_id)
@@ -141,6 +165,22 @@ _TG_PARAMS = (
 )
 
 
+_HEALTH_PARAMS = _TG_PARAMS[2:11]  # HealthCheckProtocol ... Matcher: ModifyTargetGroup's
+_INT_PARAMS = (
+    "HealthCheckIntervalSeconds",
+    "HealthCheckTimeoutSeconds",
+    "HealthyThresholdCount",
+    "UnhealthyThresholdCount",
+)
+
+
+def _targets(props: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {"Id": str(t["Id"]), **({"Port": int(t["Port"])} if t.get("Port") else {})}
+        for t in props.get("Targets") or []
+    ]
+
+
 class TargetGroupProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         elb, ec2 = ctx.aws("elbv2"), ctx.aws("ec2")
@@ -149,10 +189,7 @@ class TargetGroupProvider(Provider):
         for key in _TG_PARAMS:
             if props.get(key) is not None:
                 params[key] = props[key]
-        for key in ("HealthCheckIntervalSeconds", "HealthCheckTimeoutSeconds"):
-            if key in params:
-                params[key] = int(params[key])
-        for key in ("HealthyThresholdCount", "UnhealthyThresholdCount"):
+        for key in _INT_PARAMS:
             if key in params:
                 params[key] = int(params[key])
         if "HealthCheckEnabled" in params:
@@ -169,10 +206,7 @@ class TargetGroupProvider(Provider):
         attributes = _attributes(props.get("TargetGroupAttributes"))
         if attributes:
             elb.modify_target_group_attributes(TargetGroupArn=arn, Attributes=attributes)
-        targets = [
-            {"Id": str(t["Id"]), **({"Port": int(t["Port"])} if t.get("Port") else {})}
-            for t in props.get("Targets") or []
-        ]
+        targets = _targets(props)
         if targets:
             elb.register_targets(TargetGroupArn=arn, Targets=targets)
         return arn, {
@@ -188,6 +222,48 @@ class TargetGroupProvider(Provider):
             lambda: elb.describe_target_groups(TargetGroupArns=[physical_id]),
             "TargetGroupNotFound",
         )
+
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        """Health check settings, attributes and targets change in place; the rest
+        (name, port, protocol, VPC, target type) replaces the group, as CloudFormation."""
+        old = dict(ctx.old_properties or {})
+        fixed = ("Name", "Port", "Protocol", "ProtocolVersion", "VpcId", "TargetType")
+        if any(old.get(k) != props.get(k) for k in fixed):
+            return None
+        elb = ctx.aws("elbv2")
+        params: dict[str, Any] = {"TargetGroupArn": physical_id}
+        for key in _HEALTH_PARAMS:
+            if props.get(key) is not None:
+                params[key] = props[key]
+        for key in _INT_PARAMS:
+            if key in params:
+                params[key] = int(params[key])
+        if "HealthCheckEnabled" in params:
+            params["HealthCheckEnabled"] = str(params["HealthCheckEnabled"]).lower() == "true"
+        elb.modify_target_group(**params)
+        attributes = _attributes(props.get("TargetGroupAttributes"))
+        if attributes:
+            elb.modify_target_group_attributes(TargetGroupArn=physical_id, Attributes=attributes)
+        new = {str(t["Id"]) for t in props.get("Targets") or []}
+        gone = [
+            {"Id": str(t["Id"]), **({"Port": int(t["Port"])} if t.get("Port") else {})}
+            for t in old.get("Targets") or []
+            if str(t["Id"]) not in new
+        ]
+        if gone:
+            elb.deregister_targets(TargetGroupArn=physical_id, Targets=gone)
+        targets = _targets(props)
+        if targets:
+            elb.register_targets(TargetGroupArn=physical_id, Targets=targets)
+        name = physical_id.split("/")[-2]
+        return physical_id, {
+            "TargetGroupArn": physical_id,
+            "TargetGroupFullName": physical_id.split(":", 5)[5],
+            "TargetGroupName": name,
+            "LoadBalancerArns": [],
+        }
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         try:
@@ -247,6 +323,28 @@ class ListenerProvider(Provider):
             lambda: elb.describe_listeners(ListenerArns=[physical_id]), "ListenerNotFound"
         )
 
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        """Same load balancer: ModifyListener in place (port, protocol, actions, certs)."""
+        old = dict(ctx.old_properties or {})
+        if old.get("LoadBalancerArn") != props.get("LoadBalancerArn"):
+            return None
+        params: dict[str, Any] = {
+            "ListenerArn": physical_id,
+            "Port": int(props["Port"]),
+            "Protocol": str(props.get("Protocol") or "HTTP").upper(),
+            "DefaultActions": _actions(props.get("DefaultActions")),
+        }
+        if props.get("Certificates"):
+            params["Certificates"] = [
+                {"CertificateArn": str(c["CertificateArn"])} for c in props["Certificates"]
+            ]
+        if props.get("SslPolicy"):
+            params["SslPolicy"] = str(props["SslPolicy"])
+        ctx.aws("elbv2").modify_listener(**params)
+        return physical_id, {"ListenerArn": physical_id}
+
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         try:
             ctx.aws("elbv2").delete_listener(ListenerArn=physical_id)
@@ -268,6 +366,25 @@ class ListenerRuleProvider(Provider):
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
         elb = ctx.aws("elbv2")
         return answers(lambda: elb.describe_rules(RuleArns=[physical_id]), "RuleNotFound")
+
+    def update(
+        self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
+    ) -> tuple[str, Attributes] | None:
+        """Same listener: ModifyRule (and SetRulePriorities) in place."""
+        old = dict(ctx.old_properties or {})
+        if old.get("ListenerArn") != props.get("ListenerArn"):
+            return None
+        elb = ctx.aws("elbv2")
+        elb.modify_rule(
+            RuleArn=physical_id,
+            Conditions=list(props.get("Conditions") or []),
+            Actions=_actions(props.get("Actions")),
+        )
+        if str(old.get("Priority")) != str(props.get("Priority")):
+            elb.set_rule_priorities(
+                RulePriorities=[{"RuleArn": physical_id, "Priority": int(props["Priority"])}]
+            )
+        return physical_id, {"RuleArn": physical_id, "IsDefault": False}
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         try:
