@@ -31,7 +31,9 @@ def aws() -> Iterator[Any]:
 
         def client(service: str) -> Any:
             if service not in clients:
-                clients[service] = boto3.client(service, region_name="us-east-1")
+                clients[service] = boto3.client(  # type: ignore[call-overload]
+                    service, region_name="us-east-1"
+                )
             return clients[service]
 
         yield client
