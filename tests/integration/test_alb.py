@@ -209,6 +209,28 @@ def test_paths_and_hosts_route_to_their_groups_round_robin(env: Env) -> None:
     assert split == {"a", "b", "c"}
 
 
+def test_requests_are_counted_in_cloudwatch(env: Env) -> None:
+    for _ in range(3):
+        env.get("/api/counted")
+    cloudwatch = aws_client(env.cloud, "cloudwatch")
+    lb = env.elb.describe_load_balancers()["LoadBalancers"][0]["LoadBalancerArn"]
+    dims = [{"Name": "LoadBalancer", "Value": lb.split(":loadbalancer/", 1)[1]}]
+
+    def counted() -> float:
+        stats = cloudwatch.get_metric_statistics(
+            Namespace="AWS/ApplicationELB",
+            MetricName="HTTPCode_Target_2XX_Count",
+            Dimensions=dims,
+            StartTime=time.time() - 600,
+            EndTime=time.time() + 60,
+            Period=60,
+            Statistics=["Sum"],
+        )["Datapoints"]
+        return sum(p["Sum"] for p in stats)
+
+    _wait("2XX counts in CloudWatch", lambda: counted() >= 3)
+
+
 def test_the_target_sees_albs_headers_and_the_clients_host(env: Env) -> None:
     seen = env.get("/api/h?x=1", headers={"x-forwarded-for": "203.0.113.9"}).json()
     headers = {k.lower(): v for k, v in seen["headers"].items()}

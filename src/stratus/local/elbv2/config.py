@@ -132,7 +132,12 @@ def load(settings: LocalSettings, deployment: Deployment) -> Topology:
             for other in listeners
             if other.local.load_balancer_arn == listener.local.load_balancer_arn
         }
-    used = referenced_groups(rule for listener in listeners for rule in listener.rules)
+    used: dict[str, list[str]] = {}
+    for listener in listeners:
+        for arn in referenced_groups(listener.rules):
+            lbs = used.setdefault(arn, [])
+            if listener.local.load_balancer_arn not in lbs:
+                lbs.append(listener.local.load_balancer_arn)
     groups: dict[str, TargetGroup] = {}
     for res in deployment.resources(TARGET_GROUP):
         kind = str(res.properties.get("TargetType") or "instance")
@@ -142,5 +147,6 @@ def load(settings: LocalSettings, deployment: Deployment) -> Topology:
         name = str(res.attributes.get("TargetGroupName") or res.logical_id)
         group = target_group(res.physical_id, name, res.properties)
         group.in_use = res.physical_id in used
+        group.load_balancers = used.get(res.physical_id, [])
         groups[res.physical_id] = group
     return Topology(listeners, groups, warnings)

@@ -35,6 +35,7 @@ import httpx
 
 from stratus.local.elbv2 import pages
 from stratus.local.elbv2.config import Listener
+from stratus.local.elbv2.metrics import AlbMetrics
 from stratus.local.elbv2.rules import (
     RequestFacts,
     fixed_response,
@@ -86,11 +87,17 @@ def split_host(host_header: str) -> str:
 
 class ListenerApp:
     def __init__(
-        self, listener: Listener, groups: Mapping[str, TargetGroup], client: httpx.AsyncClient
+        self,
+        listener: Listener,
+        groups: Mapping[str, TargetGroup],
+        client: httpx.AsyncClient,
+        metrics: AlbMetrics | None = None,
     ) -> None:
         self.listener = listener
         self.groups = groups
         self.client = client
+        self.metrics = metrics or AlbMetrics(None)
+        self.lb_arn = listener.local.load_balancer_arn
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "websocket":
@@ -120,6 +127,7 @@ class ListenerApp:
             fixed = fixed_response(action.get("FixedResponseConfig") or {})
             extra = pages.own_headers(fixed.content_type.encode(), len(fixed.body))
             await _answer(send, fixed.status, extra, fixed.body, scope["method"])
+            self.metrics.request(self.lb_arn, None, fixed.status, own=True)
         elif kind == "redirect":
             siblings = self.listener.siblings
             moved = redirect(
@@ -128,10 +136,12 @@ class ListenerApp:
             head, body = pages.error_page(moved.status)
             head.append((b"location", moved.location.encode()))
             await _answer(send, moved.status, head, body, scope["method"])
+            self.metrics.request(self.lb_arn, None, moved.status, own=True)
         elif kind == "forward":
             await self._forward(action, scope, headers, facts, receive, send)
         else:
             await _answer_error(send, 500)
+            self.metrics.request(self.lb_arn, None, 500, own=True)
 
     async def _forward(
         self,
@@ -149,7 +159,8 @@ class ListenerApp:
             group = self.groups.get(arn)
         target = group.pick() if group is not None else None
         if group is None or target is None:
-            await _answer_error(send, 503)
+            await _answer_error(send, 503, scope["method"])
+            self.metrics.request(self.lb_arn, group.arn if group else None, 503, own=True)
             return
         state = {"started": False}
         exchange = asyncio.create_task(
@@ -166,8 +177,10 @@ class ListenerApp:
             status = 502  # the target was drained away mid-request
         finally:
             target.inflight.discard(exchange)
+        if status:
+            self.metrics.request(self.lb_arn, group.arn, status, own=True)
         if status and not state["started"]:
-            await _answer_error(send, status)
+            await _answer_error(send, status, scope["method"])
         elif status:
             raise TargetClosedError(f"{target.id}:{target.port} stopped mid-response")
 
@@ -198,6 +211,7 @@ class ListenerApp:
             content=_body(receive) if has_body else None,
             timeout=httpx.Timeout(idle, connect=min(CONNECT_TIMEOUT, idle * 5)),
         )
+        began = time.perf_counter()
         try:
             response = await self.client.send(request, stream=True)
         except (httpx.ConnectTimeout, httpx.ReadTimeout, httpx.WriteTimeout, httpx.PoolTimeout):
@@ -205,6 +219,13 @@ class ListenerApp:
         except httpx.HTTPError as exc:
             log.debug("target %s:%s: %s", target.id, target.port, exc)
             return 502
+        self.metrics.request(
+            self.lb_arn,
+            group.arn,
+            response.status_code,
+            own=False,
+            seconds=time.perf_counter() - began,
+        )
         try:
             await send(
                 {

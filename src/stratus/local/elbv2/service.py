@@ -42,6 +42,7 @@ from stratus.local.core.registry import EmulatedService, Hook, PortSpec
 from stratus.local.elbv2 import config
 from stratus.local.elbv2.certs import SniCertificates, issue_listener_certificate
 from stratus.local.elbv2.checks import HealthChecks
+from stratus.local.elbv2.metrics import AlbMetrics
 from stratus.local.elbv2.names import local_dns_name
 from stratus.local.elbv2.providers import PROVIDERS
 from stratus.local.elbv2.proxy import ListenerApp
@@ -114,6 +115,7 @@ class Elbv2Service(EmulatedService):
         self.timers: set[asyncio.TimerHandle] = set()
         self.forward: Any = None
         self.listener_count = 0
+        self.metrics = AlbMetrics(None)
 
     # -- the API hooks --------------------------------------------------------------------
     def hooks(self) -> Iterable[Hook]:
@@ -206,6 +208,16 @@ class Elbv2Service(EmulatedService):
         handle = loop.call_later(group.deregistration_delay, finish)
         self.timers.add(handle)
 
+    async def _host_counts(self, every: float = 10.0) -> None:
+        """HealthyHostCount / UnHealthyHostCount of each group, sampled every `every` s."""
+        while True:
+            await asyncio.sleep(every)
+            for group in self.groups.values():
+                states = [t.health.state for t in group.targets.values()]
+                healthy = sum(1 for s in states if s == "healthy")
+                unhealthy = sum(1 for s in states if s == "unhealthy")
+                self.metrics.hosts(group.load_balancers, group.arn, healthy, unhealthy)
+
     # -- start / stop ---------------------------------------------------------------------
     async def prepare(self, cloud: CloudContext) -> None:
         self.forward = cloud.forward_to_moto
@@ -220,6 +232,8 @@ class Elbv2Service(EmulatedService):
         for warning in topology.warnings:
             cloud.reporter.warn(f"ALB {warning}")
         self.groups = topology.groups
+        self.metrics = AlbMetrics(cloud.metrics)
+        cloud.background(self._host_counts(), "alb-host-counts")
         registered = await asyncio.to_thread(_moto_targets, cloud, list(self.groups))
         self.checks = HealthChecks()
         self.loaded = True
@@ -244,7 +258,7 @@ class Elbv2Service(EmulatedService):
             servers.check_port_free(
                 settings.host, local.local_port, f"ALB listener {local.stack}/{local.logical_id}"
             )
-        app = ListenerApp(listener, self.groups, self.client)  # type: ignore[arg-type]
+        app = ListenerApp(listener, self.groups, self.client, self.metrics)  # type: ignore[arg-type]
         options: dict[str, Any] = {"proxy_headers": False}
         if local.protocol == "HTTPS":
             acm = await asyncio.to_thread(_acm_files, cloud, listener.certificates)

@@ -62,6 +62,7 @@ class TargetGroup:
     health: HealthSettings
     deregistration_delay: float = 300.0
     in_use: bool = True  # a listener forwards to it
+    load_balancers: list[str] = field(default_factory=list)  # ARNs of those listeners' LBs
     targets: dict[str, Target] = field(default_factory=dict)
     draining: dict[str, Target] = field(default_factory=dict)
     _turn: int = 0
