@@ -27,12 +27,13 @@ import asyncio
 import contextlib
 import logging
 import re
+import ssl
 import uuid
 from collections.abc import Iterable, Mapping
 from typing import Any, ClassVar
 from xml.sax.saxutils import escape
 
-import httpx
+import httpcore
 from starlette.responses import Response
 
 from stratus.local.core import servers
@@ -110,7 +111,7 @@ class Elbv2Service(EmulatedService):
         self.groups: dict[str, TargetGroup] = {}
         self.loaded = False  # the groups mirror moto's registrations (hooks answer for them)
         self.checks: HealthChecks | None = None
-        self.client: httpx.AsyncClient | None = None
+        self.client: httpcore.AsyncConnectionPool | None = None
         self.dns_names: dict[str, str] = {}
         self.timers: set[asyncio.TimerHandle] = set()
         self.forward: Any = None
@@ -240,11 +241,11 @@ class Elbv2Service(EmulatedService):
         for arn, targets in registered.items():
             for target_id, port in targets:
                 self.register(self.groups[arn], target_id, port)
-        self.client = httpx.AsyncClient(
-            verify=False,  # ALB does not verify its targets' certificates
-            follow_redirects=False,
-            trust_env=False,
-            limits=httpx.Limits(max_connections=None, max_keepalive_connections=64),
+        unverified = ssl.create_default_context()
+        unverified.check_hostname = False
+        unverified.verify_mode = ssl.CERT_NONE  # ALB does not verify its targets' certificates
+        self.client = httpcore.AsyncConnectionPool(
+            ssl_context=unverified, max_connections=None, max_keepalive_connections=64
         )
         with cloud.reporter.step(f"Starting {len(topology.listeners)} ALB listener(s)"):
             for listener in topology.listeners:
