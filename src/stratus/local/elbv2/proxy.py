@@ -109,7 +109,6 @@ class ListenerApp:
             return
         headers = _header_map(scope["headers"])
         client = (scope.get("client") or ("127.0.0.1", 0))[0]
-        server_port = int((scope.get("server") or ("", self.listener.local.local_port))[1])
         facts = RequestFacts(
             method=scope["method"],
             host=split_host(headers.get("host", "")),
@@ -118,7 +117,7 @@ class ListenerApp:
             headers=headers,
             source_ip=client,
             protocol=self.listener.protocol.lower(),
-            port=server_port,
+            port=self.listener.local.local_port,  # the port this app listens on
         )
         if headers.get("upgrade"):
             await _answer_error(send, 400)
