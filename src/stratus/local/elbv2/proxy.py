@@ -30,10 +30,11 @@ import logging
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import httpcore
+from starlette.types import Receive, Scope, Send
 
 from stratus.local.elbv2 import pages
 from stratus.local.elbv2.config import Listener
@@ -62,9 +63,6 @@ HOP_BY_HOP = frozenset(
     }
 )
 CONNECT_TIMEOUT = 10.0  # ALB's connection timeout to a target
-Scope = dict[str, Any]
-Receive = Callable[[], Any]
-Send = Callable[[dict[str, Any]], Any]
 
 
 class TargetClosedError(Exception):
