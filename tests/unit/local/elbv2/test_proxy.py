@@ -5,6 +5,7 @@ connection after), HEAD gets no body, and nothing ready means ALB's 503."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import http.server
 import threading
 import time
@@ -32,6 +33,10 @@ def anyio_backend() -> str:
 
 class _Target(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+
+    def handle(self) -> None:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            super().handle()  # the load balancer may cut a request (draining) mid-answer
 
     def do_POST(self) -> None:
         body = b""
