@@ -102,6 +102,7 @@ def start_local_cloud(
     ports = dict(ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()})
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
+    ports.setdefault("alb", _free_port())  # the first local ALB listener (one port each)
     log_path = state_dir / "up.log"
     args += [
         "--aws-port",
@@ -114,6 +115,8 @@ def start_local_cloud(
         str(ports["edge"]),
         "--dns-port",
         str(ports["dns"]),
+        "--alb-port",
+        str(ports["alb"]),
     ]
     if fresh:
         args.append("--fresh")

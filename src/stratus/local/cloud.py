@@ -299,6 +299,9 @@ class LocalCloud:
         )
         for service in self.services:
             await service.start(cloud)
+        # What services serve beyond the outputs (ALB listeners, CloudFront distributions).
+        shown = {url for _, url in self.instance.urls}
+        self.instance.urls += [(name, url) for name, url in cloud.urls if url not in shown]
         endpoints.write(s)
         from stratus.local.core import heap
 

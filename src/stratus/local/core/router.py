@@ -211,16 +211,35 @@ def _operation_for(
 
 
 def _form_action(request: AwsRequest) -> str | None:
-    action = request.query_value("Action")
-    if action:
-        return action
+    return _form_value(request, "Action")
+
+
+def _form_value(request: AwsRequest, name: str) -> str | None:
+    found = request.query_value(name)
+    if found:
+        return found
     if "x-www-form-urlencoded" in request.headers.get("content-type", "") and request.body:
         for key, value in (
             pair.partition("=")[::2] for pair in request.body.decode("utf-8", "replace").split("&")
         ):
-            if key == "Action":
+            if key == name:
                 return unquote(value.replace("+", " "))
     return None
+
+
+@functools.cache
+def _api_version(name: str) -> str:
+    return str(service_model(name).get("metadata", {}).get("apiVersion", ""))
+
+
+def _by_version(request: AwsRequest, metas: list[ServiceMeta]) -> list[ServiceMeta]:
+    """Query-protocol services sharing a signing name (elb and elbv2 both sign as
+    `elasticloadbalancing` and both have DescribeLoadBalancers) differ by the `Version`
+    the request names: the services whose API version it is, first."""
+    version = _form_value(request, "Version") if len(metas) > 1 else None
+    if not version:
+        return metas
+    return sorted(metas, key=lambda m: _api_version(m.name) != version)
 
 
 def candidates(request: AwsRequest) -> Iterable[ServiceMeta]:
@@ -251,7 +270,7 @@ def route(request: AwsRequest) -> AwsCall:
     """Parse `request` into an AwsCall; service/operation None when nothing matched."""
     region = _region(request)
     first: AwsCall | None = None
-    for meta in candidates(request):
+    for meta in _by_version(request, list(candidates(request))):
         operation, labels, protocol = _operation_for(meta, request)
         call = AwsCall(
             request=request,

@@ -81,10 +81,15 @@ def _text(value: Any) -> str:
 
 
 def outputs_for(settings: LocalSettings, deployment: Deployment) -> dict[str, dict[str, str]]:
+    from stratus.local.elbv2.names import local_listeners, rewrite_urls
+
     http_apis = {r.physical_id for r in deployment.resources("AWS::ApiGatewayV2::Api")}
+    # Load balancer URLs get the local port of the listener they name (elbv2.names), first:
+    # with a port they are left alone by the rewrites of other `*.localhost` names.
+    listeners = local_listeners(settings, deployment)
     return {
         name: {
-            key: rewrite_url(settings, _text(value), http_apis)
+            key: rewrite_url(settings, rewrite_urls(_text(value), listeners), http_apis)
             for key, value in stack.outputs.items()
         }
         for name, stack in deployment.stacks.items()
