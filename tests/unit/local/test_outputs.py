@@ -10,6 +10,7 @@ from stratus.local.provision.model import Deployment, Resource, Stack
 from stratus.local.provision.outputs import (
     cognito_hosted_urls,
     local_urls,
+    rewrite_rest_api_urls,
     rewrite_url,
     write_outputs,
 )
@@ -116,4 +117,7 @@ def test_a_custom_domain_on_a_localhost_name_goes_to_the_gateways_domain_path(
         "https://d1.cloudfront.localhost:4480/"
     )
     assert rewrite_url(settings, "https://a.localhost:9000/x") == "https://a.localhost:9000/x"
+    # a load balancer's name without a listener port stays a load balancer's name
+    elb = "https://web-123.us-east-1.elb.localhost/"
+    assert rewrite_rest_api_urls(settings, elb) == elb
     assert rewrite_url(settings, "https://api.example.test/") == "https://api.example.test/"

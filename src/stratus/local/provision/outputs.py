@@ -48,7 +48,8 @@ def rewrite_rest_api_urls(settings: LocalSettings, value: str) -> str:
     return _LOCAL_DOMAIN_URL.sub(
         lambda m: (
             m[0]
-            if m["name"].endswith(".cloudfront.localhost")  # the edge's (with_edge_port)
+            # the edge's (with_edge_port) and load balancers' (their listeners' ports)
+            if m["name"].endswith((".cloudfront.localhost", ".elb.localhost"))
             else f"{settings.gateway_origin}{ALIAS_PREFIX}{m['name']}"
         ),
         value,
