@@ -170,7 +170,7 @@ class ServiceScheduler:
         delay = min(2.0 ** (self._failures - 1), MAX_BACKOFF)
         self._not_before = self._clock() + delay
         self._event(f"(service {self.name}) failed to launch a task: {reason}")
-        log.warning("service %s: task failed to start (%s); retrying in %.0fs", self.name,
+        log.warning("service %s: a task failed (%s); next start in %.0fs", self.name,
                     reason, delay)
 
     async def _reap(self, task: LocalTask) -> None:
