@@ -173,8 +173,8 @@ class EcsApi:
     async def stop_task(self, call: AwsCall) -> Response | None:
         p = call.params()
         task = self._find(str(p.get("task") or ""))
-        if task is None:
-            return None  # moto's answer (its error for an unknown task)
+        if task is None:  # every task runs here (moto would answer a 500)
+            return call.error("InvalidParameterException", "The referenced task was not found.")
         reason = str(p.get("reason") or "Task stopped by user")
         task.request_stop(reason, "UserInitiated")
         for scheduler in self.schedulers.values():

@@ -156,7 +156,7 @@ class ServiceScheduler:
         if started:
             ids = " ".join(f"(task {t.id})" for t in started)
             self._event(f"(service {self.name}) has started {len(started)} tasks: {ids}.")
-            self._register(started)
+            await self._register(started)
 
     def _watch_exit(self, task: LocalTask) -> None:
         async def wait() -> None:
@@ -176,7 +176,7 @@ class ServiceScheduler:
     async def _reap(self, task: LocalTask) -> None:
         """A task that stopped on its own: out of the load balancer, replaced next."""
         self.tasks.pop(task.id, None)
-        self._deregister([task])
+        await self._deregister([task])
         if task.desired_status == "STOPPED" and not task.done.is_set():
             await task.done.wait()
         self.stopped.appendleft(task)
@@ -193,13 +193,17 @@ class ServiceScheduler:
         self.tasks.pop(task.id, None)
         self.draining[task.id] = task
         task.desired_status = "STOPPED"
-        self._deregister([task])
         self._steady = False
 
         async def finish() -> None:
-            if drain and self._bindings and self._targets is not None:
-                delay = max(self._targets.draining_seconds(b.target_group_arn)
-                            for b in self._bindings)
+            await self._deregister([task])
+            targets = self._targets
+            if drain and self._bindings and targets is not None:
+                delays = [
+                    await asyncio.to_thread(targets.draining_seconds, b.target_group_arn)
+                    for b in self._bindings
+                ]
+                delay = max(delays)
                 task.last_status = "DEACTIVATING"
                 await asyncio.sleep(delay)
             await task.stop(reason, "ServiceSchedulerInitiated")
@@ -218,23 +222,35 @@ class ServiceScheduler:
         self._steady = steady
 
     # ------------------------------------------------------------------ targets
-    def _register(self, tasks: list[LocalTask]) -> None:
-        for binding in self._bindings:
-            if self._targets is None:
-                return
-            for task in tasks:
-                self._targets.register(binding.target_group_arn, task.ip, binding.container_port)
-            self._event(f"(service {self.name}) registered {len(tasks)} targets in "
-                        f"(target-group {binding.target_group_arn})")
-
-    def _deregister(self, tasks: list[LocalTask]) -> None:
+    # The registry calls the local endpoint, served by this very event loop: in a thread.
+    async def _register(self, tasks: list[LocalTask]) -> None:
         for binding in self._bindings:
             if self._targets is None:
                 return
             for task in tasks:
                 try:
-                    self._targets.deregister(
-                        binding.target_group_arn, task.ip, binding.container_port
+                    await asyncio.to_thread(
+                        self._targets.register,
+                        binding.target_group_arn,
+                        task.ip,
+                        binding.container_port,
+                    )
+                except Exception as exc:
+                    log.warning("registering %s failed: %s", task.ip, exc)
+            self._event(f"(service {self.name}) registered {len(tasks)} targets in "
+                        f"(target-group {binding.target_group_arn})")
+
+    async def _deregister(self, tasks: list[LocalTask]) -> None:
+        for binding in self._bindings:
+            if self._targets is None:
+                return
+            for task in tasks:
+                try:
+                    await asyncio.to_thread(
+                        self._targets.deregister,
+                        binding.target_group_arn,
+                        task.ip,
+                        binding.container_port,
                     )
                 except Exception as exc:
                     log.warning("deregistering %s failed: %s", task.ip, exc)
@@ -257,7 +273,7 @@ class ServiceScheduler:
         self._closed = True
         self._poke.set()
         tasks = [*self.tasks.values(), *self.draining.values()]
-        self._deregister(list(self.tasks.values()))
+        await self._deregister(list(self.tasks.values()))
         self.tasks.clear()
         await asyncio.gather(
             *(t.stop("The local cloud stopped", "UserInitiated") for t in tasks),

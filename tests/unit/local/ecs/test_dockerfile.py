@@ -47,7 +47,9 @@ def test_shell_form_runs_through_sh() -> None:
 
 
 def test_entrypoint_plus_cmd_and_task_definition_overrides() -> None:
-    config = parse_dockerfile('FROM x\nCMD ["--port", "1"]\nENTRYPOINT ["serve"]\nCMD ["--port", "2"]\n')
+    config = parse_dockerfile(
+        'FROM x\nCMD ["--port", "1"]\nENTRYPOINT ["serve"]\nCMD ["--port", "2"]\n'
+    )
     assert config.command() == ["serve", "--port", "2"]
     # The task definition's Command replaces CMD only; its EntryPoint drops the image's CMD.
     assert config.command(cmd_override=["--port", "3"]) == ["serve", "--port", "3"]

@@ -46,7 +46,7 @@ def clients() -> Iterator[Callable[[str], Any]]:
 
         def client(service: str) -> Any:
             if service not in made:
-                made[service] = boto3.client(service, region_name="us-east-1")
+                made[service] = boto3.client(service, region_name="us-east-1")  # type: ignore[call-overload]
             return made[service]
 
         yield client
