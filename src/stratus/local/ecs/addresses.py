@@ -81,3 +81,17 @@ def claim(ports: tuple[int, ...] = (), directory: Path | None = None) -> Lease:
         fcntl.flock(handle, fcntl.LOCK_UN)
         handle.close()
     raise NoAddressError("every local task address (127.0.0.2-127.0.3.254) is in use")
+
+
+def held(ip: str, directory: Path | None = None) -> bool:
+    """Whether a running task (of any local cloud on this machine) holds `ip` now."""
+    path = (directory or lock_dir()) / f"{ip}.lock"
+    if not path.exists():
+        return False
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+    return False

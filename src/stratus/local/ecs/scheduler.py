@@ -2,8 +2,9 @@
 
 As ECS's replica scheduler does (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
 ecs_services.html#service_scheduler): it starts tasks until the desired count runs; a task
-that stops on its own (an essential container exited) or whose container health check
-reports UNHEALTHY is stopped and replaced; scaling in stops tasks after taking them out of
+that stops on its own (an essential container exited), whose container health check
+reports UNHEALTHY, or whose target the load balancer reports unhealthy after the service's
+health check grace period, is stopped and replaced; scaling in stops tasks after taking them out of
 the load balancer. Each task is registered in the service's target groups as ECS registers
 awsvpc tasks (target type `ip`: the task's IP and the container port) once it runs, and
 deregistered before it is stopped; a task stopped on purpose drains for the target group's
@@ -12,7 +13,8 @@ service-load-balancing.html). Tasks that keep failing to start are retried with 
 delay, ECS's service throttle (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
 service-throttle-logic.html; capped at a minute here, not 27). Every step is recorded as
 ECS's service event messages (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/
-service-event-messages-list.html), newest first, the last 100.
+service-event-messages-list.html), newest first, the last 100. At its first round it
+deregisters task addresses a killed earlier run left in its target groups.
 
 The scheduler holds no AWS client: it is given a launcher (start one task) and a target
 registry, so tests drive it with fakes.
@@ -47,6 +49,8 @@ class TargetRegistry(Protocol):
     def register(self, target_group_arn: str, ip: str, port: int) -> None: ...
     def deregister(self, target_group_arn: str, ip: str, port: int) -> None: ...
     def draining_seconds(self, target_group_arn: str) -> float: ...
+    def unhealthy(self, target_group_arn: str) -> set[tuple[str, int]]: ...
+    def forget_stale(self, target_group_arn: str, port: int, keep: set[str]) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -72,6 +76,9 @@ class ServiceScheduler:
         bindings: tuple[Binding, ...] = (),
         tick: float = 1.0,
         clock: Callable[[], float] = time.time,
+        grace_seconds: float = 0.0,
+        deployment_id: str = "",
+        lb_check_seconds: float = 5.0,
     ) -> None:
         self.name = name
         self.desired = desired
@@ -90,6 +97,12 @@ class ServiceScheduler:
         self._not_before = 0.0
         self._steady = False
         self._background: set[asyncio.Task[Any]] = set()
+        # HealthCheckGracePeriodSeconds: load balancer health is ignored this long after start.
+        self._grace = grace_seconds
+        self._deployment_id = deployment_id
+        self._lb_every = lb_check_seconds
+        self._lb_checked = 0.0
+        self._cleaned = False
 
     # ------------------------------------------------------------------ inputs
     def set_desired(self, count: int) -> None:
@@ -133,13 +146,20 @@ class ServiceScheduler:
                 self._retire(task, "Task failed container health checks", drain=False)
         if self._closed:
             return
+        if not self._cleaned:
+            await self._forget_stale()
+        await self._check_load_balancer()
         missing = self.desired - len(self.tasks)
         if missing > 0 and self._clock() >= self._not_before:
             await self._start(missing)
         elif missing < 0:
             newest = sorted(self.tasks.values(), key=lambda t: t.created_at, reverse=True)
             for task in newest[: -missing]:
-                self._retire(task, "Scaling activity initiated by (deployment)", drain=True)
+                self._retire(
+                    task,
+                    f"Scaling activity initiated by (deployment {self._deployment_id})",
+                    drain=True,
+                )
         self._check_steady()
 
     async def _start(self, count: int) -> None:
@@ -222,6 +242,48 @@ class ServiceScheduler:
         self._steady = steady
 
     # ------------------------------------------------------------------ targets
+    async def _check_load_balancer(self) -> None:
+        """ECS also replaces a task its load balancer reports unhealthy, once the service's
+        health check grace period has passed since the task started."""
+        targets = self._targets
+        now = self._clock()
+        if targets is None or not self._bindings or now - self._lb_checked < self._lb_every:
+            return
+        self._lb_checked = now
+        for binding in self._bindings:
+            try:
+                bad = await asyncio.to_thread(targets.unhealthy, binding.target_group_arn)
+            except Exception as exc:
+                log.warning("reading %s's target health failed: %s", binding.target_group_arn, exc)
+                continue
+            for task in list(self.tasks.values()):
+                started = task.started_at or task.created_at
+                if (task.ip, binding.container_port) in bad and now - started >= self._grace:
+                    self._event(
+                        f"(service {self.name}) (task {task.id}) (port {binding.container_port}) "
+                        f"is unhealthy in (target-group {binding.target_group_arn}) due to "
+                        "(reason Health checks failed)."
+                    )
+                    self._retire(
+                        task, "Task failed ELB health checks in (target-group "
+                        f"{binding.target_group_arn})", drain=False
+                    )
+
+    async def _forget_stale(self) -> None:
+        """Targets a previous run registered and could not take out (it was killed)."""
+        self._cleaned = True
+        targets = self._targets
+        if targets is None:
+            return
+        keep = {t.ip for t in self.tasks.values()}
+        for binding in self._bindings:
+            try:
+                await asyncio.to_thread(
+                    targets.forget_stale, binding.target_group_arn, binding.container_port, keep
+                )
+            except Exception as exc:
+                log.warning("cleaning %s failed: %s", binding.target_group_arn, exc)
+
     # The registry calls the local endpoint, served by this very event loop: in a thread.
     async def _register(self, tasks: list[LocalTask]) -> None:
         for binding in self._bindings:

@@ -210,6 +210,8 @@ class _Planner:
             launch=launch,
             targets=MotoTargets(self.clients) if bindings else None,
             bindings=bindings,
+            grace_seconds=float(props.get("HealthCheckGracePeriodSeconds") or 0),
+            deployment_id=str(info["started_by"]),
         )
 
     def _container(self, spec: dict[str, Any], service: str) -> ContainerPlan:

@@ -14,6 +14,8 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+from stratus.local.ecs import addresses
+
 log = logging.getLogger("stratus.ecs")
 DEFAULT_DEREGISTRATION_DELAY = 300.0
 
@@ -44,3 +46,32 @@ class MotoTargets:
             if attribute.get("Key") == "deregistration_delay.timeout_seconds":
                 return float(attribute.get("Value") or 0)
         return DEFAULT_DEREGISTRATION_DELAY
+
+    def unhealthy(self, target_group_arn: str) -> set[tuple[str, int]]:
+        """Targets the load balancer's health checks report `unhealthy`."""
+        health = self._clients("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
+        return {
+            (str(d["Target"]["Id"]), int(d["Target"].get("Port") or 0))
+            for d in health.get("TargetHealthDescriptions") or []
+            if (d.get("TargetHealth") or {}).get("State") == "unhealthy"
+        }
+
+    def forget_stale(self, target_group_arn: str, port: int, keep: set[str]) -> int:
+        """Deregister task addresses on `port` that no running task holds (a previous
+        `up` killed before it could deregister them); other targets are left alone."""
+        health = self._clients("elbv2").describe_target_health(TargetGroupArn=target_group_arn)
+        ours = set(addresses.candidates())
+        stale = [
+            d["Target"]
+            for d in health.get("TargetHealthDescriptions") or []
+            if d["Target"]["Id"] in ours
+            and int(d["Target"].get("Port") or 0) == port
+            and d["Target"]["Id"] not in keep
+            and not addresses.held(d["Target"]["Id"])
+        ]
+        if stale:
+            self._clients("elbv2").deregister_targets(
+                TargetGroupArn=target_group_arn,
+                Targets=[{"Id": t["Id"], "Port": t["Port"]} for t in stale],
+            )
+        return len(stale)

@@ -5,15 +5,17 @@ from __future__ import annotations
 import socket
 from pathlib import Path
 
-from stratus.local.ecs.addresses import claim
+from stratus.local.ecs.addresses import claim, held
 
 
 def test_each_claim_is_a_different_address_until_released(tmp_path: Path) -> None:
     first = claim((8000,), directory=tmp_path)
     second = claim((8000,), directory=tmp_path)
     assert first.ip != second.ip
+    assert held(first.ip, tmp_path) and held(second.ip, tmp_path)
     assert first.ip.startswith("127.0.") and first.ip != "127.0.0.1"
     first.release()
+    assert not held(first.ip, tmp_path)
     again = claim((8000,), directory=tmp_path)
     assert again.ip == first.ip
     again.release()

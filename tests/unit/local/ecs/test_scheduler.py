@@ -29,6 +29,7 @@ class Targets:
 
     def __init__(self, tasks: Callable[[], list[LocalTask]]) -> None:
         self.calls: list[tuple[str, str, int, str]] = []
+        self.bad: set[tuple[str, int]] = set()
         self._tasks = tasks
 
     def _state(self, ip: str) -> str:
@@ -42,6 +43,13 @@ class Targets:
 
     def draining_seconds(self, target_group_arn: str) -> float:
         return 0.2
+
+    def unhealthy(self, target_group_arn: str) -> set[tuple[str, int]]:
+        return set(self.bad)
+
+    def forget_stale(self, target_group_arn: str, port: int, keep: set[str]) -> int:
+        self.calls.append(("forget_stale", "", port, ""))
+        return 0
 
 
 def _launcher(
@@ -89,13 +97,16 @@ def _alive(pid: int) -> bool:
 def _scheduler(tmp_path: Path, argv: list[str], **kw: Any) -> ServiceScheduler:
     holder: list[ServiceScheduler] = []
     targets = Targets(lambda: holder[0].all_tasks())
+    desired, grace = kw.pop("desired", 2), kw.pop("grace", 0.0)
     scheduler = ServiceScheduler(
         name="web",
-        desired=kw.pop("desired", 2),
+        desired=desired,
         launch=_launcher(tmp_path, argv, **kw),
         targets=targets,
         bindings=(Binding(TG, "web", 8000),),
         tick=0.1,
+        grace_seconds=grace,
+        lb_check_seconds=0.1,
     )
     holder.append(scheduler)
     return scheduler
@@ -107,17 +118,17 @@ def test_a_task_that_exits_is_deregistered_and_replaced(tmp_path: Path) -> None:
         runner = asyncio.create_task(scheduler.run())
         await _until(lambda: scheduler.running_count == 2)
         targets: Any = scheduler._targets
-        assert [c[0] for c in targets.calls] == ["register", "register"]
+        assert [c[0] for c in targets.calls] == ["forget_stale", "register", "register"]
         victim = next(iter(scheduler.tasks.values()))
         os.kill(victim.containers[0].process.pid, 9)  # type: ignore[union-attr]
         await _until(lambda: victim.id not in scheduler.tasks and scheduler.running_count == 2)
         assert victim.stop_code == "EssentialContainerExited"
         assert victim.containers[0].exit_code == -9
-        assert [c[:2] for c in targets.calls[2:]] == [
+        assert [c[:2] for c in targets.calls[3:]] == [
             ("deregister", victim.ip),
             ("register", targets.calls[-1][1]),
         ]
-        assert targets.calls[-1][1] not in (victim.ip, targets.calls[1][1])
+        assert targets.calls[-1][1] not in (victim.ip, targets.calls[2][1])
         messages = [e["message"] for e in scheduler.events]
         assert any(f"has stopped 1 running tasks: (task {victim.id})" in m for m in messages)
         assert messages[0].endswith("has reached a steady state.")
@@ -149,6 +160,27 @@ def test_a_task_failing_its_health_check_is_replaced(tmp_path: Path) -> None:
             t.health_status == "HEALTHY" and t.id != first.id for t in scheduler.tasks.values()
         ))
         assert any("failed container health checks" in e["message"] for e in scheduler.events)
+        await scheduler.close()
+        runner.cancel()
+
+    asyncio.run(scenario())
+
+
+def test_a_task_its_load_balancer_reports_unhealthy_is_replaced_after_the_grace_period(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        scheduler = _scheduler(tmp_path, SLEEP, desired=1, grace=0.5)
+        targets: Any = scheduler._targets
+        runner = asyncio.create_task(scheduler.run())
+        first = await _until(lambda: next(iter(scheduler.tasks.values()), None))
+        targets.bad = {(first.ip, 8000)}
+        await asyncio.sleep(0.3)
+        assert not first.done.is_set()  # still in its grace period
+        await _until(lambda: first.done.is_set())
+        assert "ELB health checks" in str(first.stopped_reason)
+        await _until(lambda: scheduler.running_count == 1 and first.id not in scheduler.tasks)
+        assert any("is unhealthy in (target-group" in e["message"] for e in scheduler.events)
         await scheduler.close()
         runner.cancel()
 
