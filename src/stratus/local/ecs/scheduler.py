@@ -38,7 +38,8 @@ log = logging.getLogger("stratus.ecs")
 
 MAX_EVENTS = 100
 MAX_BACKOFF = 60.0
-SHORT_LIVED = 10.0  # a task that stops sooner than this on its own counts as a failed start
+# A task that stops on its own this soon, before any health check passed, failed to start.
+SHORT_LIVED = 10.0
 
 
 class TaskLaunchError(RuntimeError):
@@ -201,7 +202,7 @@ class ServiceScheduler:
             await task.done.wait()
         self.stopped.appendleft(task)
         lived = (task.stopped_at or self._clock()) - (task.started_at or task.created_at)
-        if lived < SHORT_LIVED:
+        if lived < SHORT_LIVED and not task.was_healthy:
             self._failed(task.stopped_reason or "the task stopped")
         else:
             self._failures = 0

@@ -33,6 +33,7 @@ from stratus.local.ecs.image import (
     resolve_command,
     stage_image,
 )
+from stratus.local.ecs.ledger import ProcessLedger
 from stratus.local.ecs.providers import ClusterProvider, ServiceProvider, TaskDefinitionProvider
 from stratus.local.ecs.scheduler import Binding, ServiceScheduler, TaskLaunchError
 from stratus.local.ecs.secrets import SecretError, resolve_secrets
@@ -59,6 +60,8 @@ class EcsService(EmulatedService):
         self.api: EcsApi | None = None
         self._sink: Any = None
         self._leases: dict[str, addresses.Lease] = {}
+        self.ledger: ProcessLedger | None = None
+        self._background: set[asyncio.Task[Any]] = set()
 
     def hooks(self) -> Iterable[Hook]:
         def route(method: str) -> Any:
@@ -89,10 +92,14 @@ class EcsService(EmulatedService):
             return await cloud.forward_to_moto(call.request)
 
         self.api = EcsApi(self.schedulers, forward)
+        images_dir = cloud.settings.state_dir / "ecs" / "images"
+        self.ledger = ProcessLedger(cloud.settings.state_dir / "ecs" / "processes.json", images_dir)
+        ended = self.ledger.end_leftovers()
+        if ended:
+            cloud.reporter.warn(f"ended {ended} task processes a killed earlier run left behind")
         if not services:
             return
         self._sink = CloudWatchLogSink(lambda: aws_client_factory(cloud.settings)("logs"))
-        images_dir = cloud.settings.state_dir / "ecs" / "images"
         assets: dict[Path, dict[str, ImageAsset]] = {}
         for resource in services:
             stack = deployment.stacks[resource.stack]
@@ -117,6 +124,11 @@ class EcsService(EmulatedService):
         self._leases.clear()
         if self._sink is not None:
             await asyncio.to_thread(self._sink.close)
+
+    def _spawn(self, coro: Any) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     def describe(self) -> Mapping[str, Any]:
         return {name: s.desired for name, s in self.schedulers.items()}
@@ -193,13 +205,20 @@ class _Planner:
             )
             owner._leases[task.id] = lease
 
+            await task.start()
+            pids = [c.process.pid for c in task.containers if c.process is not None]
+            ledger = owner.ledger
+            if ledger is not None:
+                ledger.add(pids)
+
             async def release() -> None:
                 await task.done.wait()
+                if ledger is not None:
+                    ledger.remove(pids)
                 owner._leases.pop(task.id, None)
                 lease.release()
 
-            asyncio.get_running_loop().create_task(release())
-            await task.start()
+            owner._spawn(release())
             return task
 
         for plan in plans:

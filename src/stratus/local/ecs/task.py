@@ -153,6 +153,7 @@ class LocalTask:
         self.stop_code: str | None = None
         self.stopped_reason: str | None = None
         self.done = asyncio.Event()
+        self.was_healthy = False  # a container health check has passed once
         self._watchers: list[asyncio.Task[Any]] = []
         self._stopping: asyncio.Task[None] | None = None
 
@@ -252,6 +253,7 @@ class LocalTask:
             if ok:
                 failures = 0
                 run.health_status = "HEALTHY"
+                self.was_healthy = True
             elif self._clock() - began >= check.start_period:
                 failures += 1
                 if failures >= check.retries:
