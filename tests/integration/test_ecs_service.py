@@ -123,6 +123,19 @@ def test_both_tasks_answer_on_their_own_address_with_env_and_secrets(
     assert task["containers"][0]["name"] == "web"
 
 
+def test_task_metadata_endpoint_v4(cloud: LocalCloudHandle) -> None:
+    task = _healthy(cloud, 2)[0]
+    meta = httpx.get(f"http://{_ip(task)}:8000/metadata", timeout=10).json()
+    assert meta["TaskARN"] == task["taskArn"]
+    assert meta["LaunchType"] == "FARGATE"
+    assert meta["Cluster"] == task["clusterArn"]
+    container = meta["Containers"][0]
+    assert container["Name"] == "web"
+    assert container["Networks"][0]["IPv4Addresses"] == [_ip(task)]
+    task_id = task["taskArn"].rsplit("/", 1)[-1]
+    assert container["LogOptions"]["awslogs-stream"] == f"web/web/{task_id}"
+
+
 def test_tasks_are_targets_of_the_service_target_group(cloud: LocalCloudHandle) -> None:
     tasks = _healthy(cloud, 2)
     assert _wait(lambda: _targets(cloud) == {(_ip(t), 8000) for t in tasks})

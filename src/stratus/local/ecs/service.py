@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
-from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.core.registry import EmulatedService, Hook, PathRoute
 from stratus.local.ecs import addresses
 from stratus.local.ecs.api import EcsApi
 from stratus.local.ecs.image import (
@@ -34,6 +34,7 @@ from stratus.local.ecs.image import (
     stage_image,
 )
 from stratus.local.ecs.ledger import ProcessLedger
+from stratus.local.ecs.metadata import PATTERN, handler, metadata_uri
 from stratus.local.ecs.providers import ClusterProvider, ServiceProvider, TaskDefinitionProvider
 from stratus.local.ecs.scheduler import Binding, ServiceScheduler, TaskLaunchError
 from stratus.local.ecs.secrets import SecretError, resolve_secrets
@@ -80,6 +81,16 @@ class EcsService(EmulatedService):
             Hook("ecs", "UpdateService", before=route("update_service")),
             Hook("ecs", "DeleteService", before=route("delete_service")),
         ]
+
+    def paths(self) -> Iterable[PathRoute]:
+        def find(task_id: str) -> LocalTask | None:
+            for scheduler in self.schedulers.values():
+                for task in scheduler.all_tasks():
+                    if task.id == task_id:
+                        return task
+            return None
+
+        return [PathRoute(frozenset({"GET"}), PATTERN, handler(find))]
 
     async def start(self, cloud: CloudContext) -> None:
         from stratus.local.cloud import aws_client_factory
@@ -177,9 +188,11 @@ class _Planner:
             "cpu": definition.get("cpu"),
             "memory": definition.get("memory"),
             "availability_zone": f"{self.region}a",
+            "region": self.region,
             "container_arn_prefix": cluster_arn.replace(":cluster/", ":container/") + "/",
         }
         task_prefix = f"{cluster_arn.replace(':cluster/', ':task/')}/"
+        endpoint = self.cloud.settings.aws_endpoint
 
         async def launch() -> LocalTask:
             try:
@@ -193,7 +206,11 @@ class _Planner:
             task_id = random.token_hex(16)
 
             def extra_env(plan: ContainerPlan) -> dict[str, str]:
-                return {**resolved.get(plan.name, {}), "HOST": lease.ip}
+                return {
+                    **resolved.get(plan.name, {}),
+                    "HOST": lease.ip,
+                    "ECS_CONTAINER_METADATA_URI_V4": metadata_uri(endpoint, task_id, plan.name),
+                }
 
             task = LocalTask(
                 arn=task_prefix + task_id,
