@@ -173,6 +173,11 @@ class _Planner:
         cluster_arn = self.clients("ecs").describe_clusters(clusters=[cluster])["clusters"][0][
             "clusterArn"
         ]
+        # The service's desired count as ECS keeps it: an update-service of an earlier run
+        # stands until the template changes it (CloudFormation leaves it alone otherwise).
+        kept = self.clients("ecs").describe_services(cluster=cluster, services=[service_arn])
+        found = kept.get("services") or [{}]
+        desired = int(found[0].get("desiredCount", props.get("DesiredCount", 1)))
         plans = [self._container(c, name) for c in definition.get("containerDefinitions") or []]
         secrets = {p.name: c.get("secrets") or [] for p, c in zip(
             plans, definition.get("containerDefinitions") or [], strict=True)}
@@ -242,7 +247,7 @@ class _Planner:
             plan.env.update(self._aws_env(principal))
         return ServiceScheduler(
             name=name,
-            desired=int(props.get("DesiredCount", 1)),
+            desired=desired,
             launch=launch,
             targets=MotoTargets(self.clients) if bindings else None,
             bindings=bindings,
