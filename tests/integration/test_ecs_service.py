@@ -206,6 +206,52 @@ def test_update_service_scales_out_and_in(cloud: LocalCloudHandle) -> None:
     _healthy(cloud, 2)
 
 
+def test_run_task_runs_a_one_off_task_with_overrides(cloud: LocalCloudHandle) -> None:
+    ecs = aws_client(cloud, "ecs")
+    family = ecs.describe_services(cluster=CLUSTER, services=[cloud.stack_output("ServiceName")])[
+        "services"
+    ][0]["taskDefinition"]
+    script = "import os; print('one-off', os.environ['GREETING'], os.environ['FLAG'])"
+    answer = ecs.run_task(
+        cluster=CLUSTER,
+        taskDefinition=family,
+        launchType="FARGATE",
+        startedBy="migrations",
+        overrides={"containerOverrides": [{"name": "web", "command": ["python", "-c", script]}]},
+    )
+    assert answer["failures"] == []
+    arn = answer["tasks"][0]["taskArn"]
+
+    def stopped() -> dict[str, Any] | None:
+        task = ecs.describe_tasks(cluster=CLUSTER, tasks=[arn])["tasks"][0]
+        return task if task["lastStatus"] == "STOPPED" else None
+
+    task = _wait(stopped)
+    assert task["containers"][0]["exitCode"] == 0
+    assert task["stopCode"] == "EssentialContainerExited"
+    assert arn in ecs.list_tasks(cluster=CLUSTER, startedBy="migrations", desiredStatus="STOPPED")[
+        "taskArns"
+    ]
+    logs = aws_client(cloud, "logs")
+    stream = f"web/web/{arn.rsplit('/', 1)[-1]}"
+    assert _wait(
+        lambda: any(
+            e["message"] == "one-off hello from the task flag-on"
+            for e in logs.filter_log_events(logGroupName="/fixture/web", logStreamNames=[stream])[
+                "events"
+            ]
+        ),
+        15,
+    )
+    assert len(_tasks(cloud)) == 2  # the service's tasks only: a standalone task is not replaced
+    with pytest.raises(ClientError) as missing:
+        ecs.run_task(cluster="no-such-cluster", taskDefinition=family)
+    assert missing.value.response["Error"]["Code"] == "ClusterNotFoundException"
+    with pytest.raises(ClientError) as too_many:
+        ecs.run_task(cluster=CLUSTER, taskDefinition=family, count=11)
+    assert too_many.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+
+
 def test_bad_requests_are_4xx(cloud: LocalCloudHandle) -> None:
     ecs = aws_client(cloud, "ecs")
     with pytest.raises(ClientError) as empty:

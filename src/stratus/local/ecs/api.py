@@ -11,7 +11,7 @@ counts and events, and drives it (a new desired count, a deleted service).
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Callable, Iterable, Iterator
 from typing import Any
 
 from starlette.responses import Response
@@ -102,12 +102,26 @@ def describe_task(task: LocalTask) -> dict[str, Any]:
 class EcsApi:
     """The before-hooks' answers; `schedulers` maps a service ARN to its scheduler."""
 
-    def __init__(self, schedulers: dict[str, ServiceScheduler], forward: Forward) -> None:
+    def __init__(
+        self,
+        schedulers: dict[str, ServiceScheduler],
+        forward: Forward,
+        tasks: Callable[[], Iterator[LocalTask]] | None = None,
+    ) -> None:
         self.schedulers = schedulers
         self.forward = forward
+        self._all = tasks
+
+    @staticmethod
+    def answer(body: dict[str, Any]) -> Response:
+        return _answer(body)
 
     # ------------------------------------------------------------------ helpers
     def _tasks(self) -> Iterable[LocalTask]:
+        """Every local task: the services' and the standalone ones (RunTask)."""
+        if self._all is not None:
+            yield from self._all()
+            return
         for scheduler in self.schedulers.values():
             yield from scheduler.all_tasks()
 

@@ -2,11 +2,11 @@
 
 Clusters, task definitions and services are kept in moto (`providers`). At start, each
 AWS::ECS::Service gets a scheduler (`scheduler`) that runs its desired count of tasks
-(`task`), each container from its image staged from the cloud assembly (`image`), on an
-address of its own (`addresses`), with the task's environment, its secrets resolved at
-start (`secrets`), AWS_REGION and the task role's credentials issued by the local cloud
-(as Lambda functions get their execution role's), and its output in CloudWatch Logs. Every
-task stops with the cloud (SIGTERM, then SIGKILL after the container's stopTimeout).
+(`task`), planned from the task definition (`planner`: image staged from the cloud assembly,
+environment, secrets, the task role's credentials) on addresses of their own (`addresses`),
+output in CloudWatch Logs. `RunTask` starts standalone tasks of any task definition the same
+way (they stop when their essential container exits and are not replaced). Every task stops
+with the cloud (SIGTERM, then SIGKILL after the container's stopTimeout).
 """
 
 from __future__ import annotations
@@ -14,36 +14,30 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets as random
-from collections.abc import Callable, Iterable, Mapping
+from collections import deque
+from collections.abc import Coroutine, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, ClassVar
+
+from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
-from stratus.local.ecs import addresses
-from stratus.local.ecs.api import EcsApi
-from stratus.local.ecs.image import (
-    ImageAsset,
-    ImageError,
-    StagedImage,
-    asset_for_image,
-    image_assets,
-    local_path,
-    resolve_command,
-    stage_image,
-)
+from stratus.local.ecs.api import EcsApi, describe_task
+from stratus.local.ecs.image import ImageAsset, ImageError, StagedImage, image_assets
 from stratus.local.ecs.ledger import ProcessLedger
-from stratus.local.ecs.metadata import PATTERN, handler, metadata_uri
+from stratus.local.ecs.metadata import PATTERN, handler
+from stratus.local.ecs.planner import Runtime, TaskPlanner
 from stratus.local.ecs.providers import ClusterProvider, ServiceProvider, TaskDefinitionProvider
 from stratus.local.ecs.scheduler import Binding, ServiceScheduler, TaskLaunchError
-from stratus.local.ecs.secrets import SecretError, resolve_secrets
 from stratus.local.ecs.targets import MotoTargets
-from stratus.local.ecs.task import DEFAULT_STOP_TIMEOUT, ContainerPlan, HealthCheck, LocalTask
+from stratus.local.ecs.task import LocalTask
 from stratus.local.provision.model import Resource
-from stratus.local.provision.provider import Provider
+from stratus.local.provision.provider import Provider, error_code
 
 log = logging.getLogger("stratus.ecs")
+MAX_STANDALONE = 100  # stopped standalone tasks kept for DescribeTasks
 
 
 class EcsService(EmulatedService):
@@ -58,11 +52,18 @@ class EcsService(EmulatedService):
 
     def __init__(self) -> None:
         self.schedulers: dict[str, ServiceScheduler] = {}
+        self.standalone: deque[LocalTask] = deque(maxlen=MAX_STANDALONE)
         self.api: EcsApi | None = None
-        self._sink: Any = None
-        self._leases: dict[str, addresses.Lease] = {}
-        self.ledger: ProcessLedger | None = None
+        self.cloud: CloudContext | None = None
+        self.runtime: Runtime | None = None
+        self._assets: dict[Path, dict[str, ImageAsset]] = {}
+        self._staged: dict[ImageAsset, StagedImage] = {}
         self._background: set[asyncio.Task[Any]] = set()
+
+    def tasks(self) -> Iterator[LocalTask]:
+        for scheduler in self.schedulers.values():
+            yield from scheduler.all_tasks()
+        yield from self.standalone
 
     def hooks(self) -> Iterable[Hook]:
         def route(method: str) -> Any:
@@ -73,6 +74,9 @@ class EcsService(EmulatedService):
 
             return hook
 
+        async def run_task(call: AwsCall) -> Response | None:
+            return await self._run_task(call) if self.api is not None else None
+
         return [
             Hook("ecs", "ListTasks", before=route("list_tasks")),
             Hook("ecs", "DescribeTasks", before=route("describe_tasks")),
@@ -80,46 +84,39 @@ class EcsService(EmulatedService):
             Hook("ecs", "DescribeServices", before=route("describe_services")),
             Hook("ecs", "UpdateService", before=route("update_service")),
             Hook("ecs", "DeleteService", before=route("delete_service")),
+            Hook("ecs", "RunTask", before=run_task),
         ]
 
     def paths(self) -> Iterable[PathRoute]:
         def find(task_id: str) -> LocalTask | None:
-            for scheduler in self.schedulers.values():
-                for task in scheduler.all_tasks():
-                    if task.id == task_id:
-                        return task
-            return None
+            return next((t for t in self.tasks() if t.id == task_id), None)
 
         return [PathRoute(frozenset({"GET"}), PATTERN, handler(find))]
 
+    # ------------------------------------------------------------------ start / stop
     async def start(self, cloud: CloudContext) -> None:
-        from stratus.local.cloud import aws_client_factory
         from stratus.local.lambda_runtime.logs import CloudWatchLogSink
 
-        deployment = cloud.require_deployment()
-        services = deployment.resources("AWS::ECS::Service")
+        self.cloud = cloud
 
         async def forward(call: AwsCall) -> Any:
             return await cloud.forward_to_moto(call.request)
 
-        self.api = EcsApi(self.schedulers, forward)
+        self.api = EcsApi(self.schedulers, forward, self.tasks)
         images_dir = cloud.settings.state_dir / "ecs" / "images"
-        self.ledger = ProcessLedger(cloud.settings.state_dir / "ecs" / "processes.json", images_dir)
-        ended = self.ledger.end_leftovers()
+        ledger = ProcessLedger(cloud.settings.state_dir / "ecs" / "processes.json", images_dir)
+        ended = ledger.end_leftovers()
         if ended:
             cloud.reporter.warn(f"ended {ended} task processes a killed earlier run left behind")
-        if not services:
-            return
-        self._sink = CloudWatchLogSink(lambda: aws_client_factory(cloud.settings)("logs"))
-        assets: dict[Path, dict[str, ImageAsset]] = {}
-        for resource in services:
+        from stratus.local.cloud import aws_client_factory
+
+        sink = CloudWatchLogSink(lambda: aws_client_factory(cloud.settings)("logs"))
+        self.runtime = Runtime(sink=sink, ledger=ledger, spawn=self._spawn)
+        deployment = cloud.require_deployment()
+        for resource in deployment.resources("AWS::ECS::Service"):
             stack = deployment.stacks[resource.stack]
-            clients = aws_client_factory(cloud.settings, stack.region)
-            assembly = stack.assembly_dir or cloud.settings.cdk_out
-            if assembly not in assets:
-                assets[assembly] = image_assets(assembly)
-            planner = _Planner(cloud, clients, assets[assembly], images_dir, stack.region)
-            scheduler = await asyncio.to_thread(planner.scheduler, resource, self)
+            planner = self._planner(stack.region, stack.assembly_dir)
+            scheduler = await asyncio.to_thread(self._scheduler, planner, resource)
             self.schedulers[str(resource.physical_id)] = scheduler
             cloud.background(scheduler.run(), f"ecs-{scheduler.name}")
             cloud.reporter.info(
@@ -128,15 +125,17 @@ class EcsService(EmulatedService):
 
     async def stop(self) -> None:
         await asyncio.gather(
-            *(s.close() for s in self.schedulers.values()), return_exceptions=True
+            *(s.close() for s in self.schedulers.values()),
+            *(t.stop("The local cloud stopped", "UserInitiated") for t in self.standalone),
+            return_exceptions=True,
         )
-        for lease in self._leases.values():
-            lease.release()
-        self._leases.clear()
-        if self._sink is not None:
-            await asyncio.to_thread(self._sink.close)
+        if self.runtime is not None:
+            for lease in self.runtime.leases.values():
+                lease.release()
+            self.runtime.leases.clear()
+            await asyncio.to_thread(self.runtime.sink.close)
 
-    def _spawn(self, coro: Any) -> None:
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> None:
         task = asyncio.get_running_loop().create_task(coro)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -144,191 +143,57 @@ class EcsService(EmulatedService):
     def describe(self) -> Mapping[str, Any]:
         return {name: s.desired for name, s in self.schedulers.items()}
 
+    # ------------------------------------------------------------------ planning
+    def _planner(self, region: str, assembly_dir: Path | None) -> TaskPlanner:
+        from stratus.local.cloud import aws_client_factory
 
-class _Planner:
-    """Turns a provisioned service and its task definition into a scheduler."""
+        assert self.cloud is not None
+        assembly = assembly_dir or self.cloud.settings.cdk_out
+        if assembly not in self._assets:
+            self._assets[assembly] = image_assets(assembly)
+        return TaskPlanner(
+            self.cloud,
+            aws_client_factory(self.cloud.settings, region),
+            self._assets[assembly],
+            self.cloud.settings.state_dir / "ecs" / "images",
+            region,
+            self._staged,
+        )
 
-    def __init__(
-        self,
-        cloud: CloudContext,
-        clients: Callable[[str], Any],
-        assets: dict[str, ImageAsset],
-        images_dir: Path,
-        region: str,
-    ) -> None:
-        self.cloud = cloud
-        self.clients = clients
-        self.assets = assets
-        self.images_dir = images_dir
-        self.region = region
-
-    def scheduler(self, resource: Resource, owner: EcsService) -> ServiceScheduler:
+    def _scheduler(self, planner: TaskPlanner, resource: Resource) -> ServiceScheduler:
+        """A service's scheduler (runs in a worker thread: it calls the local endpoint)."""
+        assert self.runtime is not None
         props = resource.properties
         service_arn = str(resource.physical_id)
         name = str(resource.attributes.get("Name") or service_arn.rsplit("/", 1)[-1])
         cluster = str(props.get("Cluster") or "default")
-        definition = self.clients("ecs").describe_task_definition(
-            taskDefinition=str(props.get("TaskDefinition"))
-        )["taskDefinition"]
-        cluster_arn = self.clients("ecs").describe_clusters(clusters=[cluster])["clusters"][0][
-            "clusterArn"
-        ]
         # The service's desired count as ECS keeps it: an update-service of an earlier run
         # stands until the template changes it (CloudFormation leaves it alone otherwise).
-        kept = self.clients("ecs").describe_services(cluster=cluster, services=[service_arn])
+        kept = planner.clients("ecs").describe_services(cluster=cluster, services=[service_arn])
         found = kept.get("services") or [{}]
         desired = int(found[0].get("desiredCount", props.get("DesiredCount", 1)))
-        plans = [self._container(c, name) for c in definition.get("containerDefinitions") or []]
-        secrets = {p.name: c.get("secrets") or [] for p, c in zip(
-            plans, definition.get("containerDefinitions") or [], strict=True)}
-        principal = self._principal(definition, service_arn)
+        deployment_id = f"ecs-svc/{random.randbelow(10**19):019d}"
+        launch = planner.launcher(
+            planner.definition(str(props.get("TaskDefinition"))),
+            self.runtime,
+            cluster_arn=planner.cluster_arn(cluster),
+            group=f"service:{name}",
+            started_by=deployment_id,
+            label=f"service {name}",
+        )
         bindings = self._bindings(props, name)
-        ports = tuple(sorted({port for plan in plans for port in plan.ports}))
-        info = {
-            "cluster_arn": cluster_arn,
-            "task_definition_arn": definition["taskDefinitionArn"],
-            "family": definition.get("family"),
-            "group": f"service:{name}",
-            "started_by": f"ecs-svc/{random.randbelow(10**19):019d}",
-            "cpu": definition.get("cpu"),
-            "memory": definition.get("memory"),
-            "availability_zone": f"{self.region}a",
-            "region": self.region,
-            "container_arn_prefix": cluster_arn.replace(":cluster/", ":container/") + "/",
-        }
-        task_prefix = f"{cluster_arn.replace(':cluster/', ':task/')}/"
-        endpoint = self.cloud.settings.aws_endpoint
-
-        async def launch() -> LocalTask:
-            try:
-                resolved = {
-                    n: await asyncio.to_thread(resolve_secrets, s, self.clients)
-                    for n, s in secrets.items()
-                }
-                lease = await asyncio.to_thread(addresses.claim, ports)
-            except (SecretError, addresses.NoAddressError) as exc:
-                raise TaskLaunchError(f"ResourceInitializationError: {exc}") from exc
-            task_id = random.token_hex(16)
-
-            def extra_env(plan: ContainerPlan) -> dict[str, str]:
-                return {
-                    **resolved.get(plan.name, {}),
-                    "HOST": lease.ip,
-                    "ECS_CONTAINER_METADATA_URI_V4": metadata_uri(endpoint, task_id, plan.name),
-                }
-
-            task = LocalTask(
-                arn=task_prefix + task_id,
-                ip=lease.ip,
-                containers=plans,
-                sink=owner._sink,
-                extra_env=extra_env,
-                info=info,
-            )
-            owner._leases[task.id] = lease
-
-            await task.start()
-            pids = [c.process.pid for c in task.containers if c.process is not None]
-            ledger = owner.ledger
-            if ledger is not None:
-                ledger.add(pids)
-
-            async def release() -> None:
-                await task.done.wait()
-                if ledger is not None:
-                    ledger.remove(pids)
-                owner._leases.pop(task.id, None)
-                lease.release()
-
-            owner._spawn(release())
-            return task
-
-        for plan in plans:
-            plan.env.update(self._aws_env(principal))
         return ServiceScheduler(
             name=name,
             desired=desired,
             launch=launch,
-            targets=MotoTargets(self.clients) if bindings else None,
+            targets=MotoTargets(planner.clients) if bindings else None,
             bindings=bindings,
             grace_seconds=float(props.get("HealthCheckGracePeriodSeconds") or 0),
-            deployment_id=str(info["started_by"]),
+            deployment_id=deployment_id,
         )
-
-    def _container(self, spec: dict[str, Any], service: str) -> ContainerPlan:
-        name = str(spec.get("name"))
-        image = str(spec.get("image") or "")
-        asset = asset_for_image(image, self.assets)
-        if asset is None:
-            raise ImageError(
-                f"ECS service {service}, container {name}: image {image} is not a docker image "
-                "asset of the app (ContainerImage.from_asset); the local cloud runs only images "
-                "it can build from a Dockerfile"
-            )
-        staged: StagedImage = stage_image(asset, self.images_dir)
-        path = local_path()
-        argv = staged.config.command(spec.get("entryPoint"), spec.get("command"))
-        try:
-            argv = resolve_command(staged, argv, path)
-        except ImageError as exc:
-            raise ImageError(f"ECS service {service}, container {name}: {exc}") from None
-        env = {k: staged.map_value(v) for k, v in staged.config.env.items() if k != "PATH"}
-        env.update({"PATH": path, "HOME": "/tmp", "LANG": env.get("LANG", "C.UTF-8")})
-        for pair in spec.get("environment") or []:
-            env[str(pair.get("name"))] = str(pair.get("value", ""))
-        workdir = spec.get("workingDirectory")
-        cwd = staged.map_path(str(workdir), force=True) if workdir else staged.workdir
-        cwd.mkdir(parents=True, exist_ok=True)
-        logging_conf = spec.get("logConfiguration") or {}
-        options = logging_conf.get("options") or {}
-        awslogs = logging_conf.get("logDriver") == "awslogs"
-        mappings = spec.get("portMappings") or []
-        ports = tuple(int(m["containerPort"]) for m in mappings if m.get("containerPort"))
-        return ContainerPlan(
-            name=name,
-            argv=argv,
-            cwd=cwd,
-            env=env,
-            essential=bool(spec.get("essential", True)),
-            health=HealthCheck.from_definition(spec.get("healthCheck")),
-            log_group=options.get("awslogs-group") if awslogs else None,
-            log_prefix=options.get("awslogs-stream-prefix") if awslogs else None,
-            ports=ports,
-            stop_timeout=float(spec.get("stopTimeout") or DEFAULT_STOP_TIMEOUT),
-            image=image,
-        )
-
-    def _principal(self, definition: dict[str, Any], service_arn: str) -> Any:
-        """The task role's credentials (none without a task role, as on AWS)."""
-        role = definition.get("taskRoleArn")
-        if not role:
-            return None
-        return self.cloud.credentials.issue(
-            kind="function",
-            role_arn=role,
-            policies=self.cloud.policies_for_role(role),
-            ttl_seconds=None,
-            subject=f"ecs:{service_arn}",
-        )
-
-    def _aws_env(self, principal: Any) -> dict[str, str]:
-        s = self.cloud.settings
-        env = {
-            "AWS_REGION": self.region,
-            "AWS_DEFAULT_REGION": self.region,
-            "AWS_ENDPOINT_URL": s.aws_endpoint,
-            "AWS_EXECUTION_ENV": "AWS_ECS_FARGATE",
-        }
-        if s.ca_pem.is_file():
-            env["AWS_CA_BUNDLE"] = str(s.ca_pem)
-        if principal is not None:
-            env["AWS_ACCESS_KEY_ID"] = principal.access_key_id
-            env["AWS_SECRET_ACCESS_KEY"] = principal.secret_access_key
-            if principal.session_token:
-                env["AWS_SESSION_TOKEN"] = principal.session_token
-        return env
 
     def _bindings(self, props: dict[str, Any], service: str) -> tuple[Binding, ...]:
+        assert self.cloud is not None
         out = []
         for entry in props.get("LoadBalancers") or []:
             arn = str(entry.get("TargetGroupArn") or "")
@@ -342,6 +207,68 @@ class _Planner:
                 Binding(arn, str(entry.get("ContainerName")), int(entry.get("ContainerPort", 0)))
             )
         return tuple(out)
+
+    # ------------------------------------------------------------------ RunTask
+    async def _run_task(self, call: AwsCall) -> Response:
+        """Standalone tasks (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/
+        API_RunTask.html): `count` 1-10, containerOverrides' command and environment."""
+        assert self.runtime is not None and self.api is not None
+        p = call.params()
+        definition_ref = p.get("taskDefinition")
+        count = p.get("count", 1)
+        if not isinstance(definition_ref, str) or not definition_ref:
+            return call.error("InvalidParameterException", "taskDefinition is required.")
+        if not isinstance(count, int) or not 1 <= count <= 10:
+            return call.error("InvalidParameterException", "count must be between 1 and 10.")
+        overrides = (p.get("overrides") or {}).get("containerOverrides") or []
+        if not isinstance(overrides, list) or not all(isinstance(o, dict) for o in overrides):
+            return call.error("InvalidParameterException", "containerOverrides must be a list.")
+        planner = self._planner(call.region, self._assembly_of(definition_ref))
+        cluster = str(p.get("cluster") or "default")
+        try:
+            cluster_arn = await asyncio.to_thread(planner.cluster_arn, cluster)
+        except LookupError:
+            return call.error("ClusterNotFoundException", "Cluster not found.")
+        try:
+            definition = await asyncio.to_thread(planner.definition, definition_ref)
+        except Exception as exc:
+            if error_code(exc) == "ClientException":
+                return call.error("ClientException", "Unable to describe task definition.")
+            raise
+        try:
+            launch = await asyncio.to_thread(
+                planner.launcher,
+                definition,
+                self.runtime,
+                cluster_arn=cluster_arn,
+                group=str(p.get("group") or f"family:{definition.get('family')}"),
+                started_by=str(p.get("startedBy") or ""),
+                label=f"task definition {definition['taskDefinitionArn']}",
+                overrides=overrides,
+            )
+        except ImageError as exc:
+            return call.error("InvalidParameterException", str(exc))
+        tasks, failures = [], []
+        for _ in range(count):
+            try:
+                task = await launch()
+            except TaskLaunchError as exc:
+                failures.append({"arn": definition["taskDefinitionArn"], "reason": str(exc)})
+                continue
+            self.standalone.appendleft(task)
+            tasks.append(describe_task(task))
+        return self.api.answer({"tasks": tasks, "failures": failures})
+
+    def _assembly_of(self, definition_ref: str) -> Path | None:
+        """The cloud assembly of the stack that declares a task definition."""
+        assert self.cloud is not None
+        deployment = self.cloud.require_deployment()
+        for resource in deployment.resources("AWS::ECS::TaskDefinition"):
+            arn = str(resource.physical_id)
+            family = arn.rsplit("/", 1)[-1]
+            if definition_ref in (arn, family, family.rsplit(":", 1)[0]):
+                return deployment.stacks[resource.stack].assembly_dir
+        return None
 
 
 SERVICES = [EcsService]
