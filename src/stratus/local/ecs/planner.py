@@ -139,11 +139,12 @@ class TaskPlanner:
             task_id = random.token_hex(16)
 
             def extra_env(plan: ContainerPlan) -> dict[str, str]:
-                return {
-                    **resolved.get(plan.name, {}),
-                    "HOST": lease.ip,
+                env = {
+                    "HOST": plan.env.get("HOST", lease.ip),  # the definition's own HOST wins
                     "ECS_CONTAINER_METADATA_URI_V4": metadata_uri(endpoint, task_id, plan.name),
                 }
+                env.update(resolved.get(plan.name, {}))
+                return env
 
             task = LocalTask(
                 arn=task_prefix + task_id,

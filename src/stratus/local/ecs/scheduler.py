@@ -195,19 +195,26 @@ class ServiceScheduler:
                     reason, delay)
 
     async def _reap(self, task: LocalTask) -> None:
-        """A task that stopped on its own: out of the load balancer, replaced next."""
+        """A task stopping on its own (or by StopTask): out of the load balancer at once,
+        replaced next; recorded as stopped once its processes are gone."""
         self.tasks.pop(task.id, None)
-        await self._deregister([task])
-        if task.desired_status == "STOPPED" and not task.done.is_set():
-            await task.done.wait()
-        self.stopped.appendleft(task)
-        lived = (task.stopped_at or self._clock()) - (task.started_at or task.created_at)
+        self._steady = False
+        lived = self._clock() - (task.started_at or task.created_at)
         if lived < SHORT_LIVED and not task.was_healthy:
             self._failed(task.stopped_reason or "the task stopped")
         else:
             self._failures = 0
-        self._event(f"(service {self.name}) has stopped 1 running tasks: (task {task.id}).")
-        self._steady = False
+        self.draining[task.id] = task
+        await self._deregister([task])
+
+        async def record() -> None:
+            await task.done.wait()
+            self.draining.pop(task.id, None)
+            self.stopped.appendleft(task)
+            self._event(f"(service {self.name}) has stopped 1 running tasks: (task {task.id}).")
+            self.poke()
+
+        self._spawn(record())
 
     def _retire(self, task: LocalTask, reason: str, *, drain: bool) -> None:
         """Stop a task on purpose: deregister, drain (scale-in), then stop; not a failure."""

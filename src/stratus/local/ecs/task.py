@@ -241,21 +241,25 @@ class LocalTask:
         argv = check.argv(self.ip)
         if not argv:
             return
-        began = self._clock()
+        # A failure counts once per interval, and not during startPeriod.
+        counts_from = self._clock() + check.start_period
         failures = 0
         while run.last_status == "RUNNING" and self.desired_status == "RUNNING":
             # Until the first success, probe every 0.5 s: a new task turns HEALTHY as soon
-            # as it serves (a local stand-in for ECS's first probe after startPeriod).
+            # as it serves (a local stand-in for ECS's first probe after startPeriod); the
+            # extra failed probes do not count, so an app still has retries x interval.
             await asyncio.sleep(check.interval if run.health_status != "UNKNOWN" else 0.5)
             ok = await self._probe(argv, run, check.timeout)
             if run.last_status != "RUNNING" or self.desired_status != "RUNNING":
                 return
+            now = self._clock()
             if ok:
                 failures = 0
                 run.health_status = "HEALTHY"
                 self.was_healthy = True
-            elif self._clock() - began >= check.start_period:
+            elif now >= counts_from:
                 failures += 1
+                counts_from = now + check.interval - 0.5  # the next probe at the interval
                 if failures >= check.retries:
                     run.health_status = "UNHEALTHY"
 

@@ -265,3 +265,21 @@ def test_health_check_localhost_is_the_task() -> None:
     assert HealthCheck.from_definition({"command": ["CMD", "x"]}) == HealthCheck(
         ("CMD", "x"), interval=30, timeout=5, retries=3, start_period=0
     )
+
+
+def test_fast_first_probes_do_not_spend_the_retries_of_a_slow_starting_app(
+    tmp_path: Path,
+) -> None:
+    marker = tmp_path / "ready"
+    check = HealthCheck(command=("CMD-SHELL", f"test -f {marker}"), interval=3, retries=2)
+
+    async def scenario() -> None:
+        launch = _launcher(tmp_path, SLEEP, health=check)
+        task = await launch()
+        await asyncio.sleep(1.7)  # probes every 0.5 s fail meanwhile; ECS would probe once
+        assert task.containers[0].health_status == "UNKNOWN"
+        marker.touch()
+        await _until(lambda: task.health_status == "HEALTHY", 5)
+        await task.stop("done", "UserInitiated")
+
+    asyncio.run(scenario())
