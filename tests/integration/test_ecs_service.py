@@ -177,10 +177,13 @@ def test_a_killed_task_is_replaced_and_its_target_deregistered(cloud: LocalCloud
         return now if len(now) == 2 and victim["taskArn"] not in arns else None
 
     fresh = _wait(replaced)
-    stopped = aws_client(cloud, "ecs").describe_tasks(cluster=CLUSTER, tasks=[victim["taskArn"]])[
-        "tasks"
-    ][0]
-    assert stopped["lastStatus"] == "STOPPED"
+
+    def stopped_victim() -> dict[str, Any] | None:
+        ecs = aws_client(cloud, "ecs")
+        task = ecs.describe_tasks(cluster=CLUSTER, tasks=[victim["taskArn"]])["tasks"][0]
+        return task if task["lastStatus"] == "STOPPED" else None
+
+    stopped = _wait(stopped_victim, 10)
     assert stopped["stopCode"] == "EssentialContainerExited"
     assert stopped["containers"][0]["exitCode"] == -9
     assert victim["taskArn"] in {t["taskArn"] for t in _tasks(cloud, "STOPPED")}

@@ -154,7 +154,8 @@ class LocalTask:
         self.stopped_reason: str | None = None
         self.done = asyncio.Event()
         self.was_healthy = False  # a container health check has passed once
-        self._watchers: list[asyncio.Task[Any]] = []
+        self._watchers: list[asyncio.Task[Any]] = []  # exit waiters and health checks
+        self._pumps: list[asyncio.Task[Any]] = []  # output to the logs
         self._stopping: asyncio.Task[None] | None = None
 
     # -------------------------------------------------------------- state
@@ -200,7 +201,7 @@ class LocalTask:
             stream = self.log_stream(run.plan)
             for pipe in (run.process.stdout, run.process.stderr):
                 if pipe is not None:
-                    self._watch(self._pump(pipe, run.plan.log_group, stream), run)
+                    self._watch(self._pump(pipe, run.plan.log_group, stream), run, pump=True)
             self._watch(self._wait(run), run)
             if run.plan.health is not None:
                 self._watch(self._health(run, run.plan.health), run)
@@ -210,9 +211,9 @@ class LocalTask:
     def log_stream(self, plan: ContainerPlan) -> str:
         return f"{plan.log_prefix}/{plan.name}/{self.id}" if plan.log_prefix else self.id
 
-    def _watch(self, coro: Any, run: ContainerRun) -> None:
+    def _watch(self, coro: Any, run: ContainerRun, *, pump: bool = False) -> None:
         task = asyncio.get_running_loop().create_task(coro, name=f"ecs-{self.id}-{run.plan.name}")
-        self._watchers.append(task)
+        (self._pumps if pump else self._watchers).append(task)
 
     async def _pump(self, pipe: asyncio.StreamReader, group: str | None, stream: str) -> None:
         while True:
@@ -306,12 +307,15 @@ class LocalTask:
     async def _stop(self) -> None:
         self.last_status = "STOPPING"
         await asyncio.gather(*(self._stop_container(run) for run in self.containers))
+        for watcher in self._watchers:
+            if not watcher.done() and watcher is not asyncio.current_task():
+                watcher.cancel()
         # The output pipes end with the processes: their last lines still reach the logs.
-        pending = [w for w in self._watchers if not w.done()]
+        pending = [p for p in self._pumps if not p.done()]
         if pending:
             _, late = await asyncio.wait(pending, timeout=2.0)
-            for watcher in late:
-                watcher.cancel()
+            for pump in late:
+                pump.cancel()
         self.last_status = "STOPPED"
         self.stopped_at = self._clock()
         self.done.set()
