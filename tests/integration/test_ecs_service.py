@@ -197,16 +197,19 @@ def test_update_service_scales_out_and_in(cloud: LocalCloudHandle) -> None:
     ecs = aws_client(cloud, "ecs")
     name = cloud.stack_output("ServiceName")
     _healthy(cloud, 2)
-    answer = ecs.update_service(cluster=CLUSTER, service=name, desiredCount=3)["service"]
-    assert answer["desiredCount"] == 3
-    three = _healthy(cloud, 3)
-    assert _service(cloud)["runningCount"] == 3
-    assert _wait(lambda: _targets(cloud) == {(_ip(t), 8000) for t in three})
-    ecs.update_service(cluster=CLUSTER, service=name, desiredCount=1)
-    one = _healthy(cloud, 1)
-    assert _wait(lambda: _targets(cloud) == {(_ip(one[0]), 8000)})
-    ecs.update_service(cluster=CLUSTER, service=name, desiredCount=2)
-    _healthy(cloud, 2)
+    try:
+        answer = ecs.update_service(cluster=CLUSTER, service=name, desiredCount=3)["service"]
+        assert answer["desiredCount"] == 3
+        three = _healthy(cloud, 3)
+        assert _service(cloud)["runningCount"] == 3
+        assert _wait(lambda: _targets(cloud) == {(_ip(t), 8000) for t in three})
+        ecs.update_service(cluster=CLUSTER, service=name, desiredCount=1)
+        one = _healthy(cloud, 1)
+        assert _service(cloud)["runningCount"] == 1
+        assert _wait(lambda: _targets(cloud) == {(_ip(one[0]), 8000)})
+    finally:  # the next tests expect the template's two tasks
+        ecs.update_service(cluster=CLUSTER, service=name, desiredCount=2)
+        _healthy(cloud, 2)
 
 
 def test_run_task_runs_a_one_off_task_with_overrides(cloud: LocalCloudHandle) -> None:
