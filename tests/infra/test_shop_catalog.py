@@ -1,10 +1,11 @@
 """The shop's platform and catalog stacks as synthesized (dev and prod, the session synth,
-so cdk-nag has passed on them), plus the catalog's custom-domain variant."""
+so cdk-nag has passed on them: without a domain, one API holds v1 and v2), plus the
+catalog's custom-domain layout (v1 and v2 as two APIs on the base paths `v1` and `v2`),
+which the `local` stage gets by default."""
 
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -47,6 +48,9 @@ def test_the_app_client_allows_srp_and_password_auth_without_a_secret(platform: 
 
 
 def test_catalog_routes_public_reads_and_an_iam_price_route(catalog: Synth) -> None:
+    """Without a domain (dev, prod here): one API holds both trees."""
+    assert len(catalog.of_type("AWS::ApiGateway::RestApi")) == 1
+    assert not catalog.of_type("AWS::ApiGateway::DomainName")
     resources = catalog.of_type("AWS::ApiGateway::Resource")
 
     def path_of(logical: str) -> str:
@@ -106,7 +110,8 @@ def test_catalog_url_output_is_the_stage_url(catalog: Synth) -> None:
     assert parts[-1] == "/"  # the base URL: no version, no resource
 
 
-def _domain_synth(tmp: Path) -> dict[str, Any]:
+@pytest.fixture(scope="module")
+def domain_synth(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from stratus.infra.app import build_app
 
     context = {
@@ -115,18 +120,110 @@ def _domain_synth(tmp: Path) -> dict[str, Any]:
         "catalogDomain": "catalog.example.com",
         "catalogCertificateArn": "arn:aws:acm:us-east-1:123456789012:certificate/abc",
     }
-    build_app(context=context, outdir=str(tmp)).synth()
-    text = (tmp / f"{shop_stack_name('catalog', 'test')}.template.json").read_text()
-    return dict(json.loads(text))
+    tmp = tmp_path_factory.mktemp("catalog-domain")
+    build_app(context=context, outdir=str(tmp)).synth()  # cdk-nag runs here too
+    return {
+        service: json.loads((tmp / f"{shop_stack_name(service, 'test')}.template.json").read_text())
+        for service in ("catalog", "orders")
+    }
 
 
-def test_with_a_domain_v1_and_v2_answer_side_by_side_on_it(tmp_path: Path) -> None:
-    template = _domain_synth(tmp_path)
-    kinds = [r["Type"] for r in template["Resources"].values()]
-    [domain] = [
-        r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::DomainName"
-    ]
+def _of(template: dict[str, Any], kind: str) -> dict[str, dict[str, Any]]:
+    return {k: r for k, r in template["Resources"].items() if r["Type"] == kind}
+
+
+def _routes(template: dict[str, Any], api: str) -> set[tuple[str, str]]:
+    """(path, authorization) of every GET on the API with logical id `api`."""
+    resources = _of(template, "AWS::ApiGateway::Resource")
+
+    def path_of(ref: dict[str, Any]) -> str:
+        parts: list[str] = []
+        logical = ref.get("Ref", "")
+        while logical in resources:
+            props = resources[logical]["Properties"]
+            parts.insert(0, props["PathPart"])
+            logical = props["ParentId"].get("Ref", "")
+        return "/" + "/".join(parts)
+
+    return {
+        (path_of(m["Properties"]["ResourceId"]), m["Properties"]["AuthorizationType"])
+        for m in _of(template, "AWS::ApiGateway::Method").values()
+        if m["Properties"]["HttpMethod"] == "GET" and m["Properties"]["RestApiId"] == {"Ref": api}
+    }
+
+
+def test_with_a_domain_v1_and_v2_are_two_apis_on_base_paths_v1_and_v2(
+    domain_synth: dict[str, Any],
+) -> None:
+    template = domain_synth["catalog"]
+    [domain] = _of(template, "AWS::ApiGateway::DomainName").values()
     assert domain["Properties"]["DomainName"] == "catalog.example.com"
     assert domain["Properties"]["SecurityPolicy"] == "TLS_1_2"
-    assert kinds.count("AWS::ApiGateway::BasePathMapping") == 1
+    apis = {
+        r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()
+    }
+    assert set(apis) == {"stratus-test-shop-catalog-v1", "stratus-test-shop-catalog-v2"}
+    mappings = {
+        m["Properties"]["BasePath"]: m["Properties"]["RestApiId"]["Ref"]
+        for m in _of(template, "AWS::ApiGateway::BasePathMapping").values()
+    }
+    v1, v2 = apis["stratus-test-shop-catalog-v1"], apis["stratus-test-shop-catalog-v2"]
+    assert mappings == {"v1": v1, "v2": v2}
+    assert _routes(template, v1) == {("/products", "NONE"), ("/products/{id}", "NONE")}
+    assert _routes(template, v2) == {
+        ("/products", "NONE"),
+        ("/products/{id}", "NONE"),
+        ("/prices", "AWS_IAM"),
+    }
+    # The domain is the only way in: the execute-api endpoints are off.
+    for logical in (v1, v2):
+        assert template["Resources"][logical]["Properties"]["DisableExecuteApiEndpoint"] is True
     assert template["Outputs"]["CatalogApiUrl"]["Value"] == "https://catalog.example.com/"
+    assert template["Outputs"]["CatalogV1ApiId"]["Value"] == {"Ref": v1}
+
+
+def test_with_a_domain_v1_models_are_v1s_and_one_function_serves_both(
+    domain_synth: dict[str, Any],
+) -> None:
+    template = domain_synth["catalog"]
+    apis = {
+        r["Properties"]["Name"]: k for k, r in _of(template, "AWS::ApiGateway::RestApi").items()
+    }
+    models: dict[str, set[str]] = {}
+    for model in _of(template, "AWS::ApiGateway::Model").values():
+        api = model["Properties"]["RestApiId"]["Ref"]
+        models.setdefault(api, set()).add(model["Properties"]["Name"])
+    assert models[apis["stratus-test-shop-catalog-v1"]] == {
+        "ProductV1", "ProductListV1", "CatalogError"}  # fmt: skip
+    assert models[apis["stratus-test-shop-catalog-v2"]] == {
+        "ProductV2", "ProductPageV2", "PriceQuote", "CatalogError"}  # fmt: skip
+    assert len(_of(template, "AWS::Lambda::Alias")) == 1  # one `live` alias behind both
+
+
+def test_orders_may_invoke_exactly_get_prices_on_the_v2_api(domain_synth: dict[str, Any]) -> None:
+    orders = domain_synth["orders"]
+    resources: list[Any] = []
+    for policy in _of(orders, "AWS::IAM::Policy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement["Action"] == "execute-api:Invoke":
+                resources.append(statement["Resource"])
+    [arn] = resources
+    parts = arn["Fn::Join"][1]
+    assert parts[-1] == "/test/GET/prices"
+    assert "ServiceV2Api" in json.dumps(parts[-2])
+    env = [
+        f["Properties"]["Environment"]["Variables"]
+        for f in _of(orders, "AWS::Lambda::Function").values()
+        if "CATALOG_API_URL" in f["Properties"].get("Environment", {}).get("Variables", {})
+    ]
+    assert env and env[0]["CATALOG_API_URL"] == "https://catalog.example.com/"
+
+
+def test_the_local_stage_has_a_catalog_domain_on_a_loopback_name() -> None:
+    from stratus.infra.shop.stage import LOCAL_CATALOG_DOMAIN, shop_stage_config
+
+    assert LOCAL_CATALOG_DOMAIN.endswith(".localhost")
+    assert shop_stage_config({"stage": "local"}).catalog_domain == LOCAL_CATALOG_DOMAIN
+    assert shop_stage_config({"stage": "dev"}).catalog_domain is None
+    given = shop_stage_config({"stage": "local", "catalogDomain": "Catalog.Example.com"})
+    assert given.catalog_domain == "catalog.example.com"

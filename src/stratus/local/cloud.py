@@ -333,6 +333,8 @@ class LocalCloud:
             # The function's role policies come from the deployment in progress.
             if self.context is not None:
                 self.context.provisioning = services.deployment
+            for service in self.services:  # what the function may reach is ready
+                service.wait_provisioned()
             return lambdas.invoke_while_provisioning(services.deployment, arn, payload)
 
         services.invoke = invoke

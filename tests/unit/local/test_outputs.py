@@ -103,3 +103,17 @@ def test_ssm_parameter_naming_a_local_distribution_url_gets_the_edge_port(
         "/site": f"https://dabc123.cloudfront.localhost:{port}/",
         "/plain": "dabc123.cloudfront.localhost",  # a bare domain name is left alone
     }
+
+
+def test_a_custom_domain_on_a_localhost_name_goes_to_the_gateways_domain_path(
+    tmp_path: Path,
+) -> None:
+    settings = _settings(tmp_path)
+    url = rewrite_url(settings, "https://catalog.shop.local.localhost/v1/products")
+    assert url == "https://127.0.0.1:4443/_stratus/domains/catalog.shop.local.localhost/v1/products"
+    # the edge's names, a name with its port and other names are left to their own rules
+    assert rewrite_url(settings, "https://d1.cloudfront.localhost/") == (
+        "https://d1.cloudfront.localhost:4480/"
+    )
+    assert rewrite_url(settings, "https://a.localhost:9000/x") == "https://a.localhost:9000/x"
+    assert rewrite_url(settings, "https://api.example.test/") == "https://api.example.test/"

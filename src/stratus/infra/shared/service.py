@@ -10,7 +10,10 @@ A service built on it gets, with one call each:
   alarm as soon as one message sits in the DLQ;
 - `route(...)`: a REST API method (the API is created on first use: regional, throttled,
   JSON access logs, X-Ray, CORS) on the function's alias, public, Cognito (ID token in
-  `Authorization`) or IAM (SigV4) authorized;
+  `Authorization`) or IAM (SigV4) authorized. A service usually has one API; `api=NAME`
+  (on `route`, `model`, `register_builtin`, `execute_api_arn`, `grant_invoke`) puts a route
+  on a further API of its own (`rest_api(NAME)`, e.g. one per major version behind base
+  path mappings of one custom domain); the unnamed API keeps its construct ids;
 - an alarm topic (given, or its own) every alarm notifies, and a dashboard of its API,
   functions and queues.
 
@@ -29,7 +32,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
 
@@ -118,6 +121,16 @@ class ServiceFunction:
     errors_alarm: cloudwatch.Alarm
 
 
+@dataclass
+class _ServiceApi:
+    """One REST API of the service and what is declared on it (models are per API)."""
+
+    api: apigw.RestApi
+    models: dict[str, tuple[apigw.CfnModel | None, apigw.IModel]] = field(default_factory=dict)
+    model_classes: dict[str, str] = field(default_factory=dict)  # class name -> model name
+    authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+
+
 @dataclass(frozen=True)
 class ServiceQueue:
     queue: sqs.Queue
@@ -167,12 +180,9 @@ class ServiceTemplate(Construct):
         self.dashboard.add_widgets(
             cloudwatch.TextWidget(markdown=f"# {service} ({cfg.name})", width=24, height=1)
         )
-        self._api: apigw.RestApi | None = None
-        self._authorizer: apigw.CognitoUserPoolsAuthorizer | None = None
+        self._apis: dict[str, _ServiceApi] = {}  # "" is the service's (first) API
         self._application: codedeploy.LambdaApplication | None = None
         self._preflight_done: set[str] = set()
-        self._models: dict[str, tuple[apigw.CfnModel | None, apigw.IModel]] = {}
-        self._model_classes: dict[str, str] = {}  # pydantic class name -> API model name
 
     # -- alarms ----------------------------------------------------------------------------
     def alarm(
@@ -320,9 +330,24 @@ class ServiceTemplate(Construct):
     # -- API -------------------------------------------------------------------------------
     @property
     def api(self) -> apigw.RestApi:
-        if self._api is None:
-            self._api = self._create_api()
-        return self._api
+        """The service's API (created on first use)."""
+        return self.rest_api()
+
+    def rest_api(self, name: str = "", *, domain_only: bool = False) -> apigw.RestApi:
+        """The service's API `name` ("" the default), created on first use; its construct
+        ids and API name carry `name` (letters and digits). `domain_only`, when creating:
+        the default `execute-api` endpoint is disabled, so clients reach the API only
+        through a custom domain's base path mapping
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-disable-default-endpoint.html).
+        """
+        return self._service_api(name, domain_only).api
+
+    def _service_api(self, name: str = "", domain_only: bool = False) -> _ServiceApi:
+        if name not in self._apis:
+            if name and not name.isalnum():
+                raise ValueError(f"API name {name!r}: letters and digits only")
+            self._apis[name] = _ServiceApi(self._create_api(name, domain_only))
+        return self._apis[name]
 
     def route(
         self,
@@ -335,37 +360,40 @@ class ServiceTemplate(Construct):
         query: Mapping[str, bool] | None = None,
         responses: Mapping[int, str] | None = None,
         body: str | None = None,
+        api: str = "",
         **options: Any,
     ) -> apigw.Method:
         """`method` on `path` (e.g. `/v1/items/{id}`) proxied to the target's `live` alias.
 
         `query`: query-string parameters (name -> required) and `responses`: status -> model
         name (see `model`), both declared on the method so the stage's export documents them;
-        `body`: the JSON request body's model name (documented only: no request validator).
+        `body`: the JSON request body's model name (documented only: no request validator);
+        `api`: which of the service's APIs (see `rest_api`).
         """
+        declared = self._service_api(api)
         handler = target.alias if isinstance(target, ServiceFunction) else target
         integration = apigw.LambdaIntegration(handler, allow_test_invoke=False)
-        resource = self.api.root.resource_for_path(path)
+        resource = declared.api.root.resource_for_path(path)
         kw: dict[str, Any] = dict(options)
         if query:
             kw["request_parameters"] = {
                 f"method.request.querystring.{name}": required for name, required in query.items()
             }
         named = [*(responses or {}).values(), *([body] if body else [])]
-        used = [self._models[name] for name in named]
+        used = [declared.models[name] for name in named]
         if body:
-            kw["request_models"] = {"application/json": self._models[body][1]}
+            kw["request_models"] = {"application/json": declared.models[body][1]}
         if responses:
             kw["method_responses"] = [
                 apigw.MethodResponse(
                     status_code=str(status),
-                    response_models={"application/json": self._models[name][1]},
+                    response_models={"application/json": declared.models[name][1]},
                 )
                 for status, name in sorted(responses.items())
             ]
         if auth is Auth.COGNITO:
             kw.update(
-                authorizer=self._cognito(), authorization_type=apigw.AuthorizationType.COGNITO
+                authorizer=self._cognito(api), authorization_type=apigw.AuthorizationType.COGNITO
             )
         elif auth is Auth.IAM:
             kw.update(authorization_type=apigw.AuthorizationType.IAM)
@@ -385,62 +413,67 @@ class ServiceTemplate(Construct):
         elif auth is Auth.PUBLIC:
             for rule in ("AwsSolutions-APIG4", "AwsSolutions-COG4"):
                 acknowledge(made, rule, public_reason)
-        self._acknowledge_preflight()
+        self._acknowledge_preflight(declared.api)
         return made
 
-    def model(self, name: str, model: type[BaseModel], description: str = "") -> str:
+    def model(self, name: str, model: type[BaseModel], description: str = "", api: str = "") -> str:
         """Declare `model` as the API's JSON model `name` (letters and digits); returns the
         name, for `route(responses=...)`."""
-        if name in self._models:
+        declared = self._service_api(api)
+        if name in declared.models:
             return name
         # Classes declared earlier are referenced by URL, not copied
         # (https://docs.aws.amazon.com/apigateway/latest/developerguide/models-mappings-models.html#api-gateway-request-validation-model-more-complex).
-        base = f"https://apigateway.amazonaws.com/restapis/{self.api.rest_api_id}/models/"
-        refs = {cls: base + api_name for cls, api_name in self._model_classes.items()}
+        rest_api_id = declared.api.rest_api_id
+        base = f"https://apigateway.amazonaws.com/restapis/{rest_api_id}/models/"
+        refs = {cls: base + api_name for cls, api_name in declared.model_classes.items()}
         schema = json_schema(model, refs)
         cfn = apigw.CfnModel(
             self,
-            f"{name}Model",
-            rest_api_id=self.api.rest_api_id,
+            f"{api}{name}Model",
+            rest_api_id=rest_api_id,
             name=name,
             content_type="application/json",
             description=description or (model.__doc__ or name).strip().splitlines()[0],
             schema=schema,
         )
         text = json.dumps(schema)
-        for api_name in self._model_classes.values():
-            earlier = self._models[api_name][0]
+        for api_name in declared.model_classes.values():
+            earlier = declared.models[api_name][0]
             if earlier is not None and f'/models/{api_name}"' in text:
                 cfn.node.add_dependency(earlier)  # a referenced model must exist first
-        self._models[name] = (cfn, apigw.Model.from_model_name(self, f"{name}Ref", name))
-        self._model_classes[model.__name__] = name
+        ref = apigw.Model.from_model_name(self, f"{api}{name}Ref", name)
+        declared.models[name] = (cfn, ref)
+        declared.model_classes[model.__name__] = name
         return name
 
-    def register_builtin(self, name: str) -> str:
+    def register_builtin(self, name: str, api: str = "") -> str:
         """Make API Gateway's built-in model `Empty` or `Error` usable in `responses`."""
         if name not in ("Empty", "Error"):
             raise ValueError(f"{name!r} is not a built-in API Gateway model")
-        if name not in self._models:
+        models = self._service_api(api).models
+        if name not in models:
             builtin = apigw.Model.EMPTY_MODEL if name == "Empty" else apigw.Model.ERROR_MODEL
-            self._models[name] = (None, builtin)
+            models[name] = (None, builtin)
         return name
 
-    def execute_api_arn(self, method: str, path: str) -> str:
+    def execute_api_arn(self, method: str, path: str, api: str = "") -> str:
         """The ARN an IAM policy names to allow calling `method` on `path` of this stage."""
-        return self.api.arn_for_execute_api(method.upper(), path, self.cfg.name)
+        return self.rest_api(api).arn_for_execute_api(method.upper(), path, self.cfg.name)
 
-    def grant_invoke(self, grantee: iam.IGrantable, method: str, path: str) -> None:
+    def grant_invoke(self, grantee: iam.IGrantable, method: str, path: str, api: str = "") -> None:
         """Let `grantee` call one IAM-authorized route (least privilege: one method, one path;
         a `{param}` segment becomes `*`, which cdk-nag then asks the caller to acknowledge)."""
         path = re.sub(r"\{[^}/]+\}", "*", path)
         grantee.grant_principal.add_to_principal_policy(
             iam.PolicyStatement(
-                actions=["execute-api:Invoke"], resources=[self.execute_api_arn(method, path)]
+                actions=["execute-api:Invoke"],
+                resources=[self.execute_api_arn(method, path, api)],
             )
         )
 
-    def _acknowledge_preflight(self) -> None:
-        for method in self.api.methods:
+    def _acknowledge_preflight(self, api: apigw.RestApi) -> None:
+        for method in api.methods:
             if method.http_method != "OPTIONS" or method.node.path in self._preflight_done:
                 continue
             self._preflight_done.add(method.node.path)
@@ -452,29 +485,36 @@ class ServiceTemplate(Construct):
                     "integration that answers CORS headers and reaches no backend.",
                 )
 
-    def _cognito(self) -> apigw.CognitoUserPoolsAuthorizer:
+    def _cognito(self, api: str = "") -> apigw.CognitoUserPoolsAuthorizer:
         if self.user_pool is None:
             raise ValueError(f"{self.service}: a Cognito route needs the template's user_pool")
-        if self._authorizer is None:
-            self._authorizer = apigw.CognitoUserPoolsAuthorizer(
+        declared = self._service_api(api)
+        if declared.authorizer is None:
+            declared.authorizer = apigw.CognitoUserPoolsAuthorizer(
                 self,
-                "Authorizer",
+                f"{api}Authorizer",
                 cognito_user_pools=[self.user_pool],
                 identity_source="method.request.header.Authorization",
             )
-        return self._authorizer
+        return declared.authorizer
 
-    def _create_api(self) -> apigw.RestApi:
+    def _create_api(self, name: str = "", domain_only: bool = False) -> apigw.RestApi:
         cfg = self.cfg
         access_logs = logs.LogGroup(
-            self, "AccessLogs", retention=cfg.log_retention, removal_policy=RemovalPolicy.DESTROY
+            self,
+            f"{name}AccessLogs",
+            retention=cfg.log_retention,
+            removal_policy=RemovalPolicy.DESTROY,
         )
+        extra: dict[str, Any] = {"disable_execute_api_endpoint": True} if domain_only else {}
         api = apigw.RestApi(
             self,
-            "Api",
-            rest_api_name=f"stratus-{cfg.name}-{self.service}",
-            description=self.description,
+            f"{name}Api",
+            rest_api_name=f"stratus-{cfg.name}-{self.service}"
+            + (f"-{name.lower()}" if name else ""),
+            description=self.description + (f" ({name})" if name else ""),
             endpoint_configuration=apigw.EndpointConfiguration(types=[apigw.EndpointType.REGIONAL]),
+            **extra,
             cloud_watch_role=True,
             cloud_watch_role_removal_policy=RemovalPolicy.RETAIN,
             deploy_options=apigw.StageOptions(
@@ -507,12 +547,12 @@ class ServiceTemplate(Construct):
         # API Gateway's own 4xx/5xx (authorizer 401, IAM 403, throttling 429) bypass the
         # functions, so they carry the CORS header here.
         origin = "'*'" if "*" in self.cors_origins else f"'{self.cors_origins[0]}'"
-        for name, kind in (
+        for response_id, kind in (
             ("Default4xx", apigw.ResponseType.DEFAULT_4_XX),
             ("Default5xx", apigw.ResponseType.DEFAULT_5_XX),
         ):
             api.add_gateway_response(
-                name, type=kind, response_headers={"Access-Control-Allow-Origin": origin}
+                response_id, type=kind, response_headers={"Access-Control-Allow-Origin": origin}
             )
         acknowledge(
             api,
@@ -534,10 +574,11 @@ class ServiceTemplate(Construct):
             "models (400 naming the field), not by API Gateway models.",
         )
         server_errors = api.metric_server_error(period=FIVE_MINUTES, statistic="Sum")
-        self.alarm("Api5xx", server_errors, API_5XX_PER_5_MIN, f"{self.service} API answered 5xx")
+        what = f"{self.service} API{f' {name}' if name else ''} answered 5xx"
+        self.alarm(f"{name}Api5xx", server_errors, API_5XX_PER_5_MIN, what)
         self.dashboard.add_widgets(
             cloudwatch.GraphWidget(
-                title="API requests, 4xx and 5xx",
+                title=f"API{f' {name}' if name else ''} requests, 4xx and 5xx",
                 left=[api.metric_count(period=FIVE_MINUTES)],
                 right=[api.metric_client_error(period=FIVE_MINUTES), server_errors],
                 width=12,

@@ -13,13 +13,16 @@ export to S3 -> a report.
   so in order per shard; `ReportBatchItemFailures`, `BisectBatchOnFunctionError`,
   `MaximumRetryAttempts` 2, on-failure destination an SQS queue with an alarm)
   (https://docs.aws.amazon.com/lambda/latest/dg/with-kinesis.html).
-- Counters table (products only) and ledger table (counted records, orders' products; TTL
-  `expiresAt`); see `stratus.shop.analytics.counters`.
-- A daily schedule (00:05 UTC) runs the export function (`exports/YYYY-MM-DD.json`); the
+- Counters table (all-time, products only), daily table (per product per UTC day, key
+  `pk` + `productId`) and ledger table (claims, orders' products; TTL `expiresAt`); see
+  `stratus.shop.analytics.counters` and `.daily`.
+- A daily schedule (00:05 UTC) runs the export function, which writes the previous day's
+  figures to `exports/YYYY-MM-DD.json` (or any day's, invoked with `{"day": ...}`); the
   bucket's ObjectCreated event under `exports/` runs the report function
   (`reports/YYYY-MM-DD.html`).
 Outputs `ClickstreamName`, `AnalyticsExportBucketName`, `AnalyticsApiUrl`,
-`ClickstreamFailuresQueueUrl`, `AnalyticsCountersTableName`.
+`ClickstreamFailuresQueueUrl`, `AnalyticsCountersTableName`, `AnalyticsDailyTableName`,
+`AnalyticsExportRuleName`, `AnalyticsExportFunctionArn` (the live alias, for on-demand days).
 """
 
 from __future__ import annotations
@@ -48,10 +51,12 @@ from stratus.infra.shop.platform import ShopBuild, shop_stack_name
 from stratus.shop.analytics.config import (
     ENV_CLICKSTREAM,
     ENV_COUNTERS_TABLE,
+    ENV_DAILY_TABLE,
     ENV_EXPORT_BUCKET,
     ENV_LEDGER_TABLE,
 )
 from stratus.shop.analytics.counters import TTL_ATTRIBUTE
+from stratus.shop.analytics.daily import SORT_KEY
 from stratus.shop.analytics.domain import ORDER_PLACED, ORDERS_SOURCE
 from stratus.shop.analytics.exports import EXPORT_PREFIX, REPORT_PREFIX
 
@@ -112,6 +117,7 @@ class ShopAnalyticsStack(Stack):
             retention_period=Duration.hours(24),
         )
         self.table = self._table("Counters", ttl=None)
+        self.daily = self._table("DailyCounters", ttl=None, sort_key=SORT_KEY)
         self.ledger = self._table("Ledger", ttl=TTL_ATTRIBUTE)
         self.failures = self._failures_queue()
         self.rule = events.Rule(
@@ -151,16 +157,26 @@ class ShopAnalyticsStack(Stack):
             ("AnalyticsExportBucketName", self.bucket.bucket_name, "exports/ and reports/"),
             ("AnalyticsApiUrl", self.service.api.url, "POST events/page-views"),
             ("ClickstreamFailuresQueueUrl", self.failures.queue_url, "on-failure destination"),
-            ("AnalyticsCountersTableName", self.table.table_name, "per-product counters"),
+            ("AnalyticsCountersTableName", self.table.table_name, "all-time counters"),
+            ("AnalyticsDailyTableName", self.daily.table_name, "counters per product per day"),
             ("AnalyticsExportRuleName", self.schedule.rule_name, "the daily export schedule"),
+            (
+                "AnalyticsExportFunctionArn",
+                self.exporter.alias.function_arn,
+                'invoke with {"day": "YYYY-MM-DD"} to export that day',
+            ),
         ):
             CfnOutput(self, output_id, value=value, description=what)
 
-    def _table(self, construct_id: str, ttl: str | None) -> dynamodb.Table:
+    def _table(
+        self, construct_id: str, ttl: str | None, sort_key: str | None = None
+    ) -> dynamodb.Table:
+        text = dynamodb.AttributeType.STRING
         return dynamodb.Table(
             self,
             construct_id,
-            partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
+            partition_key=dynamodb.Attribute(name="pk", type=text),
+            sort_key=dynamodb.Attribute(name=sort_key, type=text) if sort_key else None,
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             time_to_live_attribute=ttl,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
@@ -222,11 +238,12 @@ class ShopAnalyticsStack(Stack):
             env={
                 ENV_COUNTERS_TABLE: self.table.table_name,
                 ENV_LEDGER_TABLE: self.ledger.table_name,
+                ENV_DAILY_TABLE: self.daily.table_name,
             },
             timeout_seconds=30,
         )
-        self.table.grant_read_write_data(consumer.function)
-        self.ledger.grant_read_write_data(consumer.function)
+        for table in (self.table, self.ledger, self.daily):
+            table.grant_read_write_data(consumer.function)
         consumer.alias.add_event_source(
             sources.KinesisEventSource(
                 self.stream,
@@ -310,18 +327,24 @@ class ShopAnalyticsStack(Stack):
             handler=f"{HANDLERS}.export.export_handler",
             code=code,
             env={
-                ENV_COUNTERS_TABLE: self.table.table_name,
-                ENV_LEDGER_TABLE: self.ledger.table_name,
+                ENV_DAILY_TABLE: self.daily.table_name,
                 ENV_EXPORT_BUCKET: self.bucket.bucket_name,
             },
             timeout_seconds=60,
         )
-        self.table.grant_read_data(exporter.function)
+        self.daily.grant_read_data(exporter.function)
         self._allow_objects(exporter, "s3:PutObject", EXPORT_PREFIX)
+        # HeadObject (is this export there already?) needs s3:GetObject, and s3:ListBucket
+        # to answer 404 rather than 403 for a day not exported yet
+        # (https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html).
+        self._allow_objects(exporter, "s3:GetObject", EXPORT_PREFIX)
+        exporter.function.add_to_role_policy(
+            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[self.bucket.bucket_arn])
+        )
         self.schedule = events.Rule(
             self,
             "DailyExport",
-            description="Export the counters every day at 00:05 UTC",
+            description="Export the previous day's counters every day at 00:05 UTC",
             schedule=events.Schedule.cron(minute="5", hour="0"),
             targets=[targets.LambdaFunction(exporter.alias, retry_attempts=2)],
         )

@@ -1,13 +1,26 @@
 """`ShopCatalog-<stage>`: the products table and the catalog API on the service template.
 
-Routes (one function behind `live`): public `GET /v1/products`, `/v1/products/{id}`,
-`/v2/products`, `/v2/products/{id}`; IAM-authorized `GET /v2/prices` for services (grant
-with `grant_prices(grantee)`). v1 and v2 are resource trees of one API, so one stage URL
-(`CatalogApiUrl`, no version) serves both everywhere, and v2 ships without redeploying
-anything v1 clients call differently. With context `catalogDomain`, the API is also
-served on that custom domain (regional, TLS 1.2) through a base path mapping, so
-`https://<domain>/v1/...` and `/v2/...` answer side by side; `CatalogApiUrl` is then
-`https://<domain>`. Sample products are created on first deploy (`Custom::CatalogSamples`).
+v1 and v2 are two REST APIs (`stratus-<stage>-shop-catalog-v1` and `-v2`, one function
+behind `live` serving both) mapped to the base paths `v1` and `v2` of one custom domain,
+as API Gateway's versioning guidance has it
+(https://docs.aws.amazon.com/apigateway/latest/developerguide/rest-api-mappings.html):
+v1's API (`GET /products`, `/products/{id}`) is never redeployed when v2 ships, and v2's
+(`/products` with currency, tags and a cursor, `/products/{id}`, IAM-authorized `/prices`
+for services: `grant_prices(grantee)`) changes nothing under `v1/`. `CatalogApiUrl` is the
+domain's root, `https://<domain>/` (no version), so clients call `{CatalogApiUrl}v1/...`
+and `{CatalogApiUrl}v2/...`. The functions see the path with its base path (`/v1/products`,
+as API Gateway sends it through a custom domain); the APIs' own `execute-api` endpoints are
+disabled, so the domain is the only way in.
+
+Which domain: context `catalogDomain` (regional, TLS 1.2; `catalogCertificateArn` or a
+DNS-validated ACM certificate). The `local` stage defaults to `catalog.shop.local.localhost`
+(`stage.LOCAL_CATALOG_DOMAIN`): the local gateway serves it by Host/SNI with a certificate
+from the local CA, and at `https://127.0.0.1:<gateway port>/_stratus/domains/<domain>/`
+for clients that do not resolve `*.localhost` (outputs.json and functions' environments
+get that URL). Without a domain (another stage without the context, e.g. a fresh
+`make deploy`), it falls back to ONE API holding both trees (`/v1/...`, `/v2/...`) and
+`CatalogApiUrl` is its stage URL: same interface, but v2 ships by redeploying v1's API.
+Sample products are created on first deploy (`Custom::CatalogSamples`).
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ from stratus.shop.catalog import domain
 API_HANDLER = "stratus.shop.catalog.handlers.api.lambda_handler"
 SEED_HANDLER = "stratus.shop.catalog.handlers.seed.lambda_handler"
 PRICES_PATH = "/v2/prices"
+VERSIONS = ("v1", "v2")
 # path -> (operation name (the SDK's function), query parameters: name -> required, the
 # 200 model); 400 and 404 answer `CatalogError`.
 PUBLIC_READS: dict[str, tuple[str, dict[str, bool], str]] = {
@@ -39,6 +53,14 @@ PUBLIC_READS: dict[str, tuple[str, dict[str, bool], str]] = {
     "/v1/products/{id}": ("get_product_v1", {}, "ProductV1"),
     "/v2/products": ("list_products_v2", {"limit": False, "cursor": False}, "ProductPageV2"),
     "/v2/products/{id}": ("get_product_v2", {}, "ProductV2"),
+}
+MODELS: dict[str, tuple[str, type[BaseModel]]] = {  # API model name -> (version, class)
+    "ProductV1": ("v1", domain.ProductV1),
+    "ProductListV1": ("v1", domain.ProductListV1),
+    "ProductV2": ("v2", domain.ProductV2),
+    "ProductPageV2": ("v2", domain.ProductPageV2),
+    "PriceQuote": ("v2", domain.PriceQuote),
+    "CatalogError": ("", domain.ErrorBody),  # both versions
 }
 PUBLIC_REASON = "Public by design: anyone may browse the catalog's products and prices."
 
@@ -85,10 +107,15 @@ class CatalogStack(Stack):
             "dynamodb:BatchGetItem",
             "dynamodb:Scan",
         )
+        # With a domain: API "V1" / "V2" per version, paths without the version (the base
+        # path carries it); without: the template's one API, paths with it.
+        self.split = cfg.catalog_domain is not None
+        for version in VERSIONS:
+            self.template.rest_api(self._api_of(version), domain_only=self.split)
         self._declare_models()
         for path, (operation, query, ok) in PUBLIC_READS.items():
             self.template.route(
-                path,
+                self._path(path),
                 "GET",
                 self.api_fn,
                 auth=Auth.PUBLIC,
@@ -96,45 +123,57 @@ class CatalogStack(Stack):
                 operation_name=operation,
                 query=query,
                 responses={200: ok, 400: "CatalogError", 404: "CatalogError"},
+                api=self._api_of(path),
             )
         self.template.route(
-            PRICES_PATH,
+            self._path(PRICES_PATH),
             "GET",
             self.api_fn,
             auth=Auth.IAM,
             operation_name="get_prices",
             query={"ids": True},
             responses={200: "PriceQuote", 400: "CatalogError", 403: "Error"},
+            api=self._api_of(PRICES_PATH),
         )
         self._samples(cfg, code, env)
         self.url = self._url(cfg)
         CfnOutput(self, "CatalogApiUrl", value=self.url)
-        CfnOutput(self, "CatalogApiId", value=self.template.api.rest_api_id)
+        for version in VERSIONS:
+            CfnOutput(
+                self,
+                f"Catalog{version.upper()}ApiId",
+                value=self.template.rest_api(self._api_of(version)).rest_api_id,
+            )
         CfnOutput(self, "CatalogTableName", value=self.table.table_name)
         CfnOutput(
             self,
             "CatalogPricesArn",
-            value=self.template.execute_api_arn("GET", PRICES_PATH),
+            value=self.template.execute_api_arn(
+                "GET", self._path(PRICES_PATH), self._api_of(PRICES_PATH)
+            ),
             description="What a service's role needs execute-api:Invoke on to read prices",
         )
 
+    def _api_of(self, path: str) -> str:
+        """The template's API name for a version (`v1`) or a versioned path (`/v1/...`)."""
+        return path.strip("/").split("/")[0].upper() if self.split else ""
+
+    def _path(self, path: str) -> str:
+        """`/v2/prices` as its API declares it: `/prices` when the base path holds `v2`."""
+        return "/" + path.strip("/").split("/", 1)[1] if self.split else path
+
     def _declare_models(self) -> None:
-        models: dict[str, type[BaseModel]] = {
-            "ProductV1": domain.ProductV1,
-            "ProductV2": domain.ProductV2,
-            "ProductListV1": domain.ProductListV1,
-            "ProductPageV2": domain.ProductPageV2,
-            "PriceQuote": domain.PriceQuote,
-            "CatalogError": domain.ErrorBody,
-        }
-        for name, model in models.items():
-            self.template.model(name, model)
+        for name, (version, model) in MODELS.items():
+            for used_by in [version] if version else list(VERSIONS):
+                self.template.model(name, model, api=self._api_of(used_by))
         # `Error` ({"message"}) is API Gateway's built-in model: its own 403 for IAM refusals.
-        self.template.register_builtin("Error")
+        self.template.register_builtin("Error", api=self._api_of(PRICES_PATH))
 
     def grant_prices(self, grantee: iam.IGrantable) -> None:
         """Let `grantee` (a service's function) call `GET /v2/prices`, and nothing else."""
-        self.template.grant_invoke(grantee, "GET", PRICES_PATH)
+        self.template.grant_invoke(
+            grantee, "GET", self._path(PRICES_PATH), self._api_of(PRICES_PATH)
+        )
 
     def _samples(self, cfg: ShopStageConfig, code: lambda_.Code, env: dict[str, str]) -> None:
         seed_fn = python_function(
@@ -150,9 +189,8 @@ class CatalogStack(Stack):
         samples.node.add_dependency(self.table)
 
     def _url(self, cfg: ShopStageConfig) -> str:
-        api = self.template.api
         if not cfg.catalog_domain:
-            return api.url  # the stage URL: no version, no resource
+            return self.template.api.url  # the one API's stage URL: no version, no resource
         certificate = (
             acm.Certificate.from_certificate_arn(self, "Cert", cfg.catalog_certificate_arn)
             if cfg.catalog_certificate_arn
@@ -171,7 +209,9 @@ class CatalogStack(Stack):
             endpoint_type=apigw.EndpointType.REGIONAL,
             security_policy=apigw.SecurityPolicy.TLS_1_2,
         )
-        domain.add_base_path_mapping(api, stage=api.deployment_stage)
+        for version in VERSIONS:
+            api = self.template.rest_api(self._api_of(version))
+            domain.add_base_path_mapping(api, base_path=version, stage=api.deployment_stage)
         CfnOutput(self, "CatalogDomainTarget", value=domain.domain_name_alias_domain_name)
         return f"https://{cfg.catalog_domain}/"
 

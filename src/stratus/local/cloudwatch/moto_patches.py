@@ -14,7 +14,11 @@ matches them exactly ("you must specify the same dimensions that were used when 
 metrics were created",
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_GetMetricStatistics.html).
 With Lambda's nested sets (FunctionName, + Resource, + ExecutedVersion) moto would add one
-invocation up to three times; here only the exact series is read.
+invocation up to three times; here only the exact series is read. GetMetricData's MetricStat
+names one metric the same way (namespace, name and all of its dimensions,
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_Metric.html); moto
+reads every series of the name when no dimension is given and ignores the namespace when
+one is, so each MetricStat query is answered from its exact series alone.
 """
 
 from __future__ import annotations
@@ -116,6 +120,68 @@ def install() -> None:
 
     CloudWatchResponse.describe_alarm_history = describe_alarm_history  # type: ignore[attr-defined]
     _install_exact_statistics()
+    _install_exact_metric_data()
+
+
+def _exactly(
+    metrics: list[Any], namespace: str, name: str, dimensions: list[dict[str, str]]
+) -> list[Any]:
+    """The data points of one metric: same namespace, name and set of dimensions."""
+    wanted = sorted((str(d["Name"]), str(d.get("Value"))) for d in dimensions or [])
+    return [
+        md
+        for md in metrics
+        if md.namespace == namespace
+        and md.name == name
+        and sorted((str(x.name), str(x.value)) for x in md.dimensions) == wanted
+    ]
+
+
+def _install_exact_metric_data() -> None:
+    from types import SimpleNamespace
+
+    from moto.cloudwatch.metric_data_expression_parser import parse_expression
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original = CloudWatchBackend.get_metric_data
+
+    def get_metric_data(
+        self: Any,
+        queries: list[dict[str, Any]],
+        start_time: Any,
+        end_time: Any,
+        scan_by: str = "TimestampAscending",
+    ) -> list[dict[str, Any]]:
+        every = self.get_all_metrics()
+        stat_results: list[dict[str, Any]] = []
+        returned: list[dict[str, Any]] = []
+        for query in (q for q in queries if "MetricStat" in q):
+            metric = query["MetricStat"]["Metric"]
+            exact = _exactly(
+                every, metric["Namespace"], metric["MetricName"], metric.get("Dimensions", [])
+            )
+            only: Any = SimpleNamespace(get_all_metrics=lambda exact=exact: exact)
+            # Already exact: moto's own dimension filter (order-sensitive) is not needed.
+            bare = {**query["MetricStat"], "Metric": {**metric, "Dimensions": []}}
+            [result] = original(only, [{**query, "MetricStat": bare, "ReturnData": True}],
+                                start_time, end_time, scan_by)  # fmt: skip
+            stat_results.append(result)
+            if query.get("ReturnData", True):
+                returned.append(result)
+        # Math runs on the other queries' results, as moto's own loop does.
+        for query in queries:
+            expression = query.get("Expression")
+            if expression is not None and not expression.startswith("SELECT"):
+                values, stamps = parse_expression(expression, stat_results)
+                returned.append({"id": query["Id"], "label": query.get("Label") or query["Id"],
+                                 "values": values, "timestamps": stamps,
+                                 "status_code": "Complete"})  # fmt: skip
+        insights = [q for q in queries if str(q.get("Expression", "")).startswith("SELECT")]
+        if insights:
+            returned += original(self, insights, start_time, end_time, scan_by)
+        return returned
+
+    CloudWatchBackend.get_metric_data = get_metric_data  # type: ignore[method-assign]
 
 
 def _install_exact_statistics() -> None:

@@ -80,6 +80,10 @@ class EmulatedService:
     async def prepare(self, cloud: CloudContext) -> None:
         """Before provisioning: what provisioning itself needs (e.g. a runtime to invoke)."""
 
+    def wait_provisioned(self) -> None:
+        """Block until what this service's providers started in the background is usable
+        (a function run during provisioning may use it; e.g. a database server)."""
+
     async def start(self, cloud: CloudContext) -> None:
         """After provisioning: configure from `cloud.deployment`, start servers and tasks."""
 

@@ -34,7 +34,12 @@ from stratus.local.gateway import errors as E
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.authorizers import Authorization, AuthorizationFailed
 from stratus.local.gateway.config import Method, RestApi, Stage, compile_apis, match
-from stratus.local.gateway.domains import CustomDomain, compile_domains, host_name
+from stratus.local.gateway.domains import (
+    CustomDomain,
+    compile_domains,
+    host_name,
+    split_alias,
+)
 from stratus.local.gateway.http_api import http_apis_for
 from stratus.local.gateway.integrations import (
     IntegrationCall,
@@ -138,6 +143,9 @@ class GatewayApp:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.domains:
             domain = self.domains.get(host_name(_header(scope, b"host")))
+            alias = split_alias(scope["path"]) if domain is None else None
+            if alias is not None and alias[0] in self.domains:  # /_stratus/domains/<name>/
+                domain, scope = self.domains[alias[0]], dict(scope, path=alias[1])
             if domain is not None:  # a custom domain name: by its API mappings
                 return await self.serve_domain(domain, scope, receive, send)
         if scope["type"] == "http" and scope["path"].startswith("/httpapis/"):

@@ -13,6 +13,12 @@ base path is stripped before the API sees the request; a request no mapping matc
 the mapping of the empty base path `(none)`, and without one API Gateway answers
 403 {"message":"Forbidden"}. A BasePathMapping whose Stage is absent or `(none)` leaves the
 stage to the caller: it is the first segment after the base path.
+
+Without DNS for a name (Python's resolver does not map `*.localhost` to loopback; Chromium
+and curl do), a client reaches a domain at `<gateway>/_stratus/domains/<name>/<path>`
+(`ALIAS_PREFIX`, as the edge serves `/_stratus/distributions/<id>/`): served exactly as
+`https://<name>/<path>`, the API seeing `/<path>`, a SigV4 signature checked against the
+path as sent. outputs.json and functions' environments name `*.localhost` domains that way.
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from typing import Literal
 from stratus.local.provision.model import Deployment
 
 NONE = "(none)"
+ALIAS_PREFIX = "/_stratus/domains/"
 DOMAIN_TYPES = (
     "AWS::ApiGateway::DomainName",
     "AWS::ApiGateway::DomainNameV2",
@@ -114,6 +121,14 @@ def compile_domains(deployment: Deployment, http_api_ids: set[str]) -> dict[str,
     for custom in domains.values():
         custom.mappings.sort(key=lambda m: len(m.base_path), reverse=True)
     return domains
+
+
+def split_alias(path: str) -> tuple[str, str] | None:
+    """`/_stratus/domains/<name>/<rest>` -> (name lower-cased, "/<rest>"); else None."""
+    if not path.startswith(ALIAS_PREFIX):
+        return None
+    name, _, rest = path[len(ALIAS_PREFIX) :].partition("/")
+    return (name.lower(), "/" + rest) if name else None
 
 
 def host_name(host: str) -> str:

@@ -14,6 +14,7 @@ from typing import Any
 
 from stratus.local.core.persistence import write_atomic
 from stratus.local.core.settings import LocalSettings, http_api_url, rest_api_url
+from stratus.local.gateway.domains import ALIAS_PREFIX
 from stratus.local.provision.model import Deployment
 
 _EXECUTE_API = re.compile(
@@ -27,6 +28,8 @@ _EXECUTE_API_HOST = re.compile(
 _COGNITO_HOSTED = re.compile(r"https://[^/\s]+\.auth\.[a-z0-9-]+\.amazoncognito\.com[^\s]*")
 # A local CloudFront domain in a URL: the edge serves it on its own port.
 _EDGE_URL = re.compile(r"(https://[a-z0-9-]+\.cloudfront\.localhost)(?=[/?#\s]|$)")
+# A custom domain on a `*.localhost` name, without a port (a port means it is served there).
+_LOCAL_DOMAIN_URL = re.compile(r"https://(?P<name>(?:[a-z0-9-]+\.)+localhost)(?=[/?#\s]|$)")
 _AWS_SERVICE = re.compile(r"https?://[^/\s]*\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)")
 
 
@@ -36,9 +39,19 @@ def with_edge_port(settings: LocalSettings, value: str) -> str:
 
 
 def rewrite_rest_api_urls(settings: LocalSettings, value: str) -> str:
-    """REST API stage URLs in `value` -> where the local gateway serves those stages."""
-    return _EXECUTE_API.sub(
+    """REST API stage URLs in `value` -> where the local gateway serves those stages; so do
+    `https://<name>.localhost` URLs (no port: a custom domain name on a loopback name, RFC
+    6761) -> the gateway's path for that domain (`gateway/domains.py`, ALIAS_PREFIX)."""
+    value = _EXECUTE_API.sub(
         lambda m: rest_api_url(settings, m["api"], m["stage"]) + m["rest"], value
+    )
+    return _LOCAL_DOMAIN_URL.sub(
+        lambda m: (
+            m[0]
+            if m["name"].endswith(".cloudfront.localhost")  # the edge's (with_edge_port)
+            else f"{settings.gateway_origin}{ALIAS_PREFIX}{m['name']}"
+        ),
+        value,
     )
 
 

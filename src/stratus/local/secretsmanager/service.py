@@ -1,4 +1,4 @@
-"""Secrets Manager secrets, in moto."""
+"""Secrets Manager secrets, in moto; target attachments add a database's connection."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from stratus.local.core.registry import EmulatedService
 from stratus.local.provision.provider import Provider
+from stratus.local.secretsmanager.attachment import SecretTargetAttachmentProvider
 from stratus.local.secretsmanager.providers import SecretProvider
 
 
@@ -16,6 +17,7 @@ class SecretsManagerService(EmulatedService):
     moto_backends = ("secretsmanager",)
     providers: ClassVar[Mapping[str, Provider]] = {
         "AWS::SecretsManager::Secret": SecretProvider(),
+        "AWS::SecretsManager::SecretTargetAttachment": SecretTargetAttachmentProvider(),
     }
 
 

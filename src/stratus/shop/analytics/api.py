@@ -1,7 +1,10 @@
 """`POST /events/page-views`: a client reports a product page view; 202 once it is on the
 clickstream. Validation is Powertools' (pydantic `PageView`, unknown fields refused); errors
 become HTTP in runtime/responses.py. Partition key: the product id, so one product's views
-stay in order on one shard.
+stay in order on one shard. The view's time is the server's (a client cannot date a view
+into another day); a client's optional `eventId`, kept across its retries, makes a retried
+view count once (counters.py). The route is public (anonymous shoppers): its guards are its
+own throttle (the stack), `MAX_BODY_BYTES` and the model.
 """
 
 from __future__ import annotations

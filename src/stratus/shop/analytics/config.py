@@ -14,6 +14,7 @@ from stratus.runtime.config import region
 
 ENV_COUNTERS_TABLE = "COUNTERS_TABLE_NAME"
 ENV_LEDGER_TABLE = "LEDGER_TABLE_NAME"
+ENV_DAILY_TABLE = "DAILY_TABLE_NAME"
 ENV_CLICKSTREAM = "CLICKSTREAM_NAME"
 ENV_EXPORT_BUCKET = "EXPORT_BUCKET_NAME"
 
@@ -25,6 +26,7 @@ class AnalyticsConfig:
     region: str
     counters_table_name: str = ""
     ledger_table_name: str = ""
+    daily_table_name: str = ""
     clickstream_name: str = ""
     export_bucket_name: str = ""
     dax_endpoint: str | None = None  # never used: counters go to DynamoDB itself
@@ -36,6 +38,7 @@ class AnalyticsConfig:
             region=region(env),
             counters_table_name=env.get(ENV_COUNTERS_TABLE, "").strip(),
             ledger_table_name=env.get(ENV_LEDGER_TABLE, "").strip(),
+            daily_table_name=env.get(ENV_DAILY_TABLE, "").strip(),
             clickstream_name=env.get(ENV_CLICKSTREAM, "").strip(),
             export_bucket_name=env.get(ENV_EXPORT_BUCKET, "").strip(),
         )

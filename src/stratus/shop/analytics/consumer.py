@@ -6,7 +6,8 @@ the lowest one named, and after `MaximumRetryAttempts` sends the batch info to t
 destination and moves the shard on
 (https://docs.aws.amazon.com/lambda/latest/dg/services-kinesis-batchfailurereporting.html).
 Records after a bad one are still counted in the same call; their retry adds nothing, since
-each record is counted once per `eventID` (see counters.py).
+each fact is counted once per claim (see counters.py). A record's day is its fact's own time,
+else its `approximateArrivalTimestamp`.
 """
 
 from __future__ import annotations
@@ -25,7 +26,12 @@ from stratus.shop.analytics.domain import (
 
 class Counters(Protocol):
     def apply(
-        self, record_id: str, deltas: tuple[Delta, ...], lines: OrderLines | None = None
+        self,
+        record_id: str,
+        claim: str,
+        day: str,
+        deltas: tuple[Delta, ...],
+        lines: OrderLines | None = None,
     ) -> bool: ...
 
     def order_lines(self, order_id: str) -> OrderLines | None: ...
@@ -36,20 +42,22 @@ class Consumer:
         self._counters = counters
         self._logger = logger
 
-    def count(self, record_id: str, data: bytes) -> bool:
-        """Count one record; False if it was counted before. Raises BadRecordError."""
-        fact = parse(data)
+    def count(self, record_id: str, data: bytes, arrived: float | None = None) -> bool:
+        """Count one record; False if its fact was counted before. Raises BadRecordError."""
+        fact = parse(data, arrived)
         if isinstance(fact, Placed):
-            return self._counters.apply(record_id, fact.deltas, fact.lines)
+            return self._counters.apply(record_id, fact.claim, fact.day, fact.deltas, fact.lines)
         if isinstance(fact, Viewed):
-            return self._counters.apply(record_id, (fact.delta,))
+            return self._counters.apply(record_id, fact.claim(record_id), fact.day, (fact.delta,))
         lines = self._counters.order_lines(fact.order_id)
         if lines is None:
             # An order placed before analytics existed (or whose event expired): nothing to
-            # attribute the failure to. Counted as seen so a retry does not look again.
+            # attribute the failure to. Claimed all the same, so a retry does not look again.
             self._log("warning", "failed payment of an unknown order", {"orderId": fact.order_id})
-            return self._counters.apply(record_id, ())
-        return self._counters.apply(record_id, failed_payment_deltas(lines))
+            return self._counters.apply(record_id, fact.claim, fact.day, ())
+        return self._counters.apply(
+            record_id, fact.claim, fact.day, failed_payment_deltas(lines)
+        )
 
     def handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The Lambda answer for one Kinesis batch: `{"batchItemFailures": [...]}`."""
@@ -61,7 +69,11 @@ class Consumer:
 
         def one(record: Any) -> None:
             try:
-                self.count(str(record.event_id), record.kinesis.data_as_bytes())
+                self.count(
+                    str(record.event_id),
+                    record.kinesis.data_as_bytes(),
+                    record.kinesis.approximate_arrival_timestamp,
+                )
             except Exception as exc:
                 self._log(
                     "warning",

@@ -3,12 +3,15 @@
 The stream carries three kinds of JSON record:
 - an EventBridge event as the shop bus's rule delivers it (`source` `stratus.shop.orders`,
   `detail-type` `OrderPlaced`, the orders outbox's detail) -> per product: one order, its
-  units and its line total as revenue;
-- `{"type": "PaymentFailed", "orderId"}` (forwarded from payments' `PaymentResults` topic)
-  -> one failed payment for each product of that order, known from its `OrderPlaced`;
-- `{"type": "PageView", "productId", "path"?, "at"}` (the public page-view route) -> one view.
-Anything else is a `BadRecordError`: the consumer reports it, Lambda retries and then sends
-it to the on-failure destination, and the shard moves on.
+  units and its line total as revenue, on the day of `placedAt`;
+- `{"type": "PaymentFailed", "orderId", "at"?}` (forwarded from payments' `PaymentResults`
+  topic) -> one failed payment for each product of that order, known from its `OrderPlaced`;
+- `{"type": "PageView", "productId", "path"?, "eventId"?, "at"}` (the public page-view route)
+  -> one view; a client's `eventId` makes its retries count once.
+Each fact also names its UTC day (its own time; a record without one: when it reached the
+stream) and its claim, the ledger key that makes it count once (see counters.py). Anything
+else is a `BadRecordError`: the consumer reports it, Lambda retries and then sends it to the
+on-failure destination, and the shard moves on.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from stratus.shop.analytics.days import BadDayError, epoch_day, utc_day
+
 ORDERS_SOURCE = "stratus.shop.orders"
 ORDER_PLACED = "OrderPlaced"
 PAYMENT_FAILED = "PaymentFailed"
@@ -28,6 +33,12 @@ PAGE_VIEW = "PageView"
 COUNTERS = ("orders", "units", "revenue", "paymentsFailed", "pageViews")
 # Product ids as the catalog makes them (letters, digits, - and _), bounded.
 PRODUCT_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Order ids as orders makes them (bounded: they become ledger keys).
+ORDER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+# A client's id for one view (a UUID fits), so its retries are counted once.
+EVENT_ID = r"^[A-Za-z0-9_-]{8,64}$"
+# A site path: starts with "/", no control characters.
+PATH = r"^/[^\x00-\x1f\x7f]*$"
 MAX_PATH = 512
 
 
@@ -41,7 +52,8 @@ class PageView(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     product_id: str = Field(alias="productId", pattern=PRODUCT_ID.pattern)
-    path: str | None = Field(default=None, max_length=MAX_PATH)
+    path: str | None = Field(default=None, max_length=MAX_PATH, pattern=PATH)
+    event_id: str | None = Field(default=None, alias="eventId", pattern=EVENT_ID)
 
 
 @dataclass(frozen=True)
@@ -68,19 +80,39 @@ class OrderLines:
 class Placed:
     lines: OrderLines
     deltas: tuple[Delta, ...]
+    day: str
+
+    @property
+    def claim(self) -> str:
+        return order_claim(self.lines.order_id)
 
 
 @dataclass(frozen=True)
 class PaymentFailed:
     order_id: str
+    day: str
+
+    @property
+    def claim(self) -> str:
+        return f"FAILED#{self.order_id}"
 
 
 @dataclass(frozen=True)
 class Viewed:
     delta: Delta
+    day: str
+    event_id: str | None = None
+
+    def claim(self, record_id: str) -> str:
+        """The client's event id if it sent one, else the stream record's own id."""
+        return f"VIEW#{self.event_id}" if self.event_id else f"RECORD#{record_id}"
 
 
 Fact = Placed | PaymentFailed | Viewed
+
+
+def order_claim(order_id: str) -> str:
+    return f"ORDER#{order_id}"
 
 
 def page_view_record(view: PageView, at: str) -> dict[str, Any]:
@@ -88,46 +120,71 @@ def page_view_record(view: PageView, at: str) -> dict[str, Any]:
     record: dict[str, Any] = {"type": PAGE_VIEW, "productId": view.product_id, "at": at}
     if view.path is not None:
         record["path"] = view.path
+    if view.event_id is not None:
+        record["eventId"] = view.event_id
     return record
 
 
-def payment_failed_record(message: dict[str, Any]) -> dict[str, Any]:
-    """The stream record for one `PaymentResults` message with outcome `failed`."""
+def payment_failed_record(message: dict[str, Any], at: str) -> dict[str, Any]:
+    """The stream record for one `PaymentResults` message with outcome `failed` (the
+    message carries no time: `at` is when it was forwarded)."""
     order_id = message.get("orderId")
-    if not isinstance(order_id, str) or not order_id:
-        raise BadRecordError("payment result without orderId")
-    return {"type": PAYMENT_FAILED, "orderId": order_id, "reason": message.get("reason")}
+    if not isinstance(order_id, str) or not ORDER_ID.match(order_id):
+        raise BadRecordError("payment result without a valid orderId")
+    return {"type": PAYMENT_FAILED, "orderId": order_id, "reason": message.get("reason"),
+            "at": at}
 
 
-def parse(data: bytes) -> Fact:
-    """The fact one record's data states; raises BadRecordError for anything else."""
+def _day(body: dict[str, Any], key: str, arrived: float | None) -> str:
+    """The UTC day of `body[key]`; without one, of the record's arrival in the stream."""
+    raw = body.get(key)
+    if raw is None:
+        if arrived is None:
+            raise BadRecordError(f"record without {key!r} nor an arrival time")
+        return epoch_day(arrived)
+    try:
+        return utc_day(raw)
+    except BadDayError as exc:
+        raise BadRecordError(str(exc)) from None
+
+
+def parse(data: bytes, arrived: float | None = None) -> Fact:
+    """The fact one record's data states; raises BadRecordError for anything else.
+    `arrived`: the record's `approximateArrivalTimestamp` (epoch seconds)."""
     try:
         body = json.loads(data)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         raise BadRecordError("record data is not JSON") from None
     if not isinstance(body, dict):
         raise BadRecordError("record data is not a JSON object")
     if body.get("source") == ORDERS_SOURCE and body.get("detail-type") == ORDER_PLACED:
-        return _placed(body.get("detail"))
+        detail = body.get("detail")
+        if not isinstance(detail, dict):
+            raise BadRecordError("OrderPlaced without a detail object")
+        when = detail if "placedAt" in detail else {"placedAt": body.get("time")}
+        return _placed(detail, _day(when, "placedAt", arrived))
     kind = body.get("type")
     if kind == PAGE_VIEW:
         try:
-            fields = {k: v for k, v in body.items() if k in ("productId", "path")}
+            fields = {k: v for k, v in body.items() if k in ("productId", "path", "eventId")}
             view = PageView.model_validate(fields)
         except ValidationError as exc:
             raise BadRecordError(f"bad page view: {exc.errors()[0]['msg']}") from None
-        return Viewed(Delta(view.product_id, page_views=1))
+        day = _day(body, "at", arrived)
+        return Viewed(Delta(view.product_id, page_views=1), day, view.event_id)
     if kind == PAYMENT_FAILED:
         order_id = body.get("orderId")
-        if not isinstance(order_id, str) or not order_id:
-            raise BadRecordError("PaymentFailed without orderId")
-        return PaymentFailed(order_id)
+        if not isinstance(order_id, str) or not ORDER_ID.match(order_id):
+            raise BadRecordError("PaymentFailed without a valid orderId")
+        return PaymentFailed(order_id, _day(body, "at", arrived))
     raise BadRecordError(f"unknown record kind {kind or body.get('detail-type')!r}")
 
 
-def _placed(detail: Any) -> Placed:
+def _placed(detail: dict[str, Any], day: str) -> Placed:
     try:
         order_id = str(detail["orderId"])
+        if not ORDER_ID.match(order_id):
+            raise BadRecordError(f"bad orderId {order_id[:80]!r}")
         per_product: dict[str, Delta] = {}
         for line in detail["items"]:
             product = str(line["productId"])
@@ -146,7 +203,7 @@ def _placed(detail: Any) -> Placed:
     if not per_product:
         raise BadRecordError("OrderPlaced without items")
     lines = OrderLines(order_id, tuple(per_product))
-    return Placed(lines, tuple(per_product.values()))
+    return Placed(lines, tuple(per_product.values()), day)
 
 
 def failed_payment_deltas(lines: OrderLines) -> tuple[Delta, ...]:

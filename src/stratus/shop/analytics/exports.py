@@ -1,65 +1,111 @@
-"""The daily export (counters -> `exports/YYYY-MM-DD.json`) and the report it triggers
-(`exports/...json` -> `reports/YYYY-MM-DD.html`). S3 and the counters are injected.
+"""The daily export (one day's counters -> `exports/YYYY-MM-DD.json`) and the report it
+triggers (`exports/...json` -> `reports/YYYY-MM-DD.html`). S3 and the counters are injected.
 
-The export's day is the schedule event's `time` (UTC), so a re-run of the same event writes
-the same key. The report is made from the object the S3 event names: its key must be
+Which day: the schedule's event (`source` `aws.events`, fired at 00:05 UTC) exports the UTC
+day before its `time`; an operator (or a test) invokes the function with `{"day":
+"YYYY-MM-DD"}` for any day up to today. Anything else is a `BadExportEventError` (400).
+
+Idempotent: the document holds only the day's figures (no write time), so the same counters
+give the same bytes; its SHA-256 rides in the object's metadata, and an export whose bytes
+are already there is not written again, so a re-run adds no version and no S3 event. A
+re-run after late records changed the day writes the new figures, and its event the new
+report. A day without events is an export with no products, and a report saying so.
+The report is made from the object the S3 event names: its key must be
 `exports/<date>.json`, anything else is refused (a clear error, no report written).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
-from collections.abc import Iterable
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import unquote_plus
 
+from stratus.runtime.errors import ValidationError
+from stratus.shop.analytics.days import BadDayError, calendar_day, day_before
 from stratus.shop.analytics.report import render_html
 
 EXPORT_PREFIX = "exports/"
 REPORT_PREFIX = "reports/"
 EXPORT_KEY = re.compile(r"^exports/(\d{4}-\d{2}-\d{2})\.json$")
+DIGEST_METADATA = "sha256"
+SCHEDULED = ("aws.events", "Scheduled Event")
 
 
-class BadExportEventError(ValueError):
+class BadExportEventError(ValidationError):
     """An event the export or report function cannot act on."""
 
 
-def export_day(event: dict[str, Any], now: datetime | None = None) -> str:
-    raw = event.get("time")
-    if raw is None:
-        return (now or datetime.now(UTC)).strftime("%Y-%m-%d")
+def export_day(event: Any, today: date | None = None) -> str:
+    """The day an event asks to export (see the module doc)."""
+    today = today or datetime.now(UTC).date()
+    if not isinstance(event, dict):
+        raise BadExportEventError("expected a JSON object", field="event")
     try:
-        return datetime.fromisoformat(str(raw).replace("Z", "+00:00")).strftime("%Y-%m-%d")
-    except ValueError:
-        raise BadExportEventError(f"event time {raw!r} is not ISO 8601") from None
+        if (event.get("source"), event.get("detail-type")) == SCHEDULED:
+            return day_before(event.get("time"))
+        if set(event) != {"day"}:
+            raise BadExportEventError(
+                'expected a scheduled event or {"day": "YYYY-MM-DD"}, got keys '
+                f"{sorted(map(str, event))[:10]}",
+                field="event",
+            )
+        return calendar_day(event["day"], today)
+    except BadDayError as exc:
+        raise BadExportEventError(str(exc), field="day") from None
 
 
-def export_document(day: str, products: Iterable[dict[str, Any]], generated: str) -> dict[str, Any]:
-    ordered = sorted(products, key=lambda p: str(p["productId"]))
-    return {"date": day, "generatedAt": generated, "products": ordered}
+def export_document(day: str, products: list[dict[str, Any]]) -> dict[str, Any]:
+    return {"date": day, "products": sorted(products, key=lambda p: str(p["productId"]))}
+
+
+def export_body(document: dict[str, Any]) -> bytes:
+    return json.dumps(document, indent=1, sort_keys=True).encode()
+
+
+@dataclass(frozen=True)
+class Written:
+    key: str
+    changed: bool  # False: the same bytes were there already
 
 
 class Exporter:
-    def __init__(self, s3: Any, bucket: str, counters: Any) -> None:
+    def __init__(self, s3: Any, bucket: str, daily: Any) -> None:
         self._s3 = s3
         self._bucket = bucket
-        self._counters = counters
+        self._daily = daily
 
-    def export(self, event: dict[str, Any]) -> str:
-        """Write the day's export; returns its key."""
+    def export(self, event: Any) -> Written:
+        """Write the asked day's export unless it is there already, byte for byte."""
         day = export_day(event)
-        generated = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-        document = export_document(day, self._counters.products(), generated)
+        body = export_body(export_document(day, self._daily.products(day)))
+        digest = hashlib.sha256(body).hexdigest()
         key = f"{EXPORT_PREFIX}{day}.json"
+        if self._digest(key) == digest:
+            return Written(key, changed=False)
         self._s3.put_object(
             Bucket=self._bucket,
             Key=key,
-            Body=json.dumps(document, indent=1).encode(),
+            Body=body,
             ContentType="application/json",
+            Metadata={DIGEST_METADATA: digest},
         )
-        return key
+        return Written(key, changed=True)
+
+    def _digest(self, key: str) -> str | None:
+        """The digest of the export there now; None if there is none. (HeadObject answers
+        404 for a missing key only with `s3:ListBucket`, which the function has:
+        https://docs.aws.amazon.com/AmazonS3/latest/API/API_HeadObject.html)"""
+        try:
+            head = self._s3.head_object(Bucket=self._bucket, Key=key)
+        except self._s3.exceptions.ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") in ("404", "NoSuchKey", "NotFound"):
+                return None
+            raise
+        return (head.get("Metadata") or {}).get(DIGEST_METADATA)
 
 
 class Reporter:

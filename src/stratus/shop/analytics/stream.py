@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 from stratus.shop.analytics.domain import BadRecordError, payment_failed_record
@@ -22,7 +24,13 @@ class KinesisWriter:
         return str(answer["SequenceNumber"])
 
 
-def forward_payment_results(event: dict[str, Any], writer: KinesisWriter) -> int:
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def forward_payment_results(
+    event: dict[str, Any], writer: KinesisWriter, now: Callable[[], str] = _now
+) -> int:
     """An SNS event from `PaymentResults` (subscription filtered to `PaymentFailed`) -> one
     stream record per failed payment, keyed by order id (the same shard as its
     `OrderPlaced`, so it is counted after it). Returns how many were forwarded."""
@@ -34,7 +42,7 @@ def forward_payment_results(event: dict[str, Any], writer: KinesisWriter) -> int
             raise BadRecordError("SNS record without a JSON message") from None
         if not isinstance(message, dict) or message.get("outcome") != "failed":
             continue  # the filter policy should keep these away; never counted
-        out = payment_failed_record(message)
+        out = payment_failed_record(message, now())
         writer.put(out, out["orderId"])
         forwarded += 1
     return forwarded

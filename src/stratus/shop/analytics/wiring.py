@@ -11,12 +11,14 @@ from stratus.runtime.errors import ConfigError
 from stratus.shop.analytics.config import (
     ENV_CLICKSTREAM,
     ENV_COUNTERS_TABLE,
+    ENV_DAILY_TABLE,
     ENV_EXPORT_BUCKET,
     ENV_LEDGER_TABLE,
     AnalyticsConfig,
 )
 from stratus.shop.analytics.consumer import Consumer
 from stratus.shop.analytics.counters import CounterStore
+from stratus.shop.analytics.daily import DailyCounters
 from stratus.shop.analytics.exports import Exporter, Reporter
 from stratus.shop.analytics.stream import KinesisWriter
 
@@ -30,7 +32,8 @@ def _need(value: str, name: str) -> str:
 def counters(config: AnalyticsConfig) -> CounterStore:
     table = _need(config.counters_table_name, ENV_COUNTERS_TABLE)
     ledger = _need(config.ledger_table_name, ENV_LEDGER_TABLE)
-    return CounterStore(clients.plain_dynamodb_client(config), table, ledger)
+    daily = _need(config.daily_table_name, ENV_DAILY_TABLE)
+    return CounterStore(clients.plain_dynamodb_client(config), table, ledger, daily)
 
 
 def consumer(config: AnalyticsConfig, logger: Any = None) -> Consumer:
@@ -44,7 +47,9 @@ def writer(config: AnalyticsConfig) -> KinesisWriter:
 
 def exporter(config: AnalyticsConfig) -> Exporter:
     bucket = _need(config.export_bucket_name, ENV_EXPORT_BUCKET)
-    return Exporter(clients.s3_client(config), bucket, counters(config))
+    daily = _need(config.daily_table_name, ENV_DAILY_TABLE)
+    reader = DailyCounters(clients.plain_dynamodb_client(config), daily)
+    return Exporter(clients.s3_client(config), bucket, reader)
 
 
 def reporter(config: AnalyticsConfig) -> Reporter:

@@ -2,7 +2,9 @@
 
 Listing is a Scan: the catalog is small and read-mostly, and API Gateway fronts it. A
 page's cursor is the last key the Scan evaluated (`LastEvaluatedKey`), as base64url JSON:
-it names only a public product id, so it needs no signature; anything else is a 400.
+it names only a public product id, so it needs no signature; anything else is a 400, and
+so is a cursor naming no product (DynamoDB would start a Scan after any key, so a forged
+cursor would silently give a wrong page; a genuine one names the last product read).
 Prices are stored as DynamoDB numbers (exact decimals), never floats.
 """
 
@@ -79,7 +81,10 @@ class ProductStore:
         """Up to `limit` products and the cursor of the next page (None on the last)."""
         args: dict[str, Any] = {"TableName": self._table, "Limit": limit}
         if cursor:
-            args["ExclusiveStartKey"] = decode_cursor(cursor)
+            start = decode_cursor(cursor)
+            if self.get(start["id"]["S"]) is None:
+                raise ValidationError("cursor: not a cursor this API returned", field="cursor")
+            args["ExclusiveStartKey"] = start
         answer = self._client.scan(**args)
         last = answer.get("LastEvaluatedKey")
         return [_product(i) for i in answer.get("Items", [])], encode_cursor(last) if last else None

@@ -55,3 +55,33 @@ def test_each_dimension_set_is_its_own_series(cloudwatch: Any) -> None:
     assert _sum(cloudwatch, [NAME, LIVE, RAN]) == 2.0
     assert _sum(cloudwatch, [LIVE]) == 0.0  # a subset names no series
     assert _sum(cloudwatch, []) == 0.0
+
+
+def _metric_data(client: Any, dimensions: list[dict[str, str]], **extra: Any) -> Any:
+    now = datetime.now(UTC)
+    stat = {"Metric": {"Namespace": extra.pop("namespace", "AWS/Lambda"),
+                       "MetricName": "Errors", "Dimensions": dimensions},
+            "Period": 60, "Stat": "Sum"}  # fmt: skip
+    return client.get_metric_data(
+        MetricDataQueries=[{"Id": "errors", "MetricStat": stat, **extra},
+                           {"Id": "same", "Expression": "errors"}],
+        StartTime=now - timedelta(minutes=5),
+        EndTime=now + timedelta(minutes=1),
+    )["MetricDataResults"]
+
+
+def test_get_metric_data_reads_the_exact_series_too(cloudwatch: Any) -> None:
+    def total(dims: list[dict[str, str]], **extra: Any) -> list[float]:
+        return [float(sum(r["Values"])) for r in _metric_data(cloudwatch, dims, **extra)]
+
+    assert total([NAME]) == [5.0, 5.0]  # moto's math knows only a query's id
+    assert total([LIVE, NAME]) == [3.0, 3.0]
+    assert total([NAME, LIVE, RAN]) == [2.0, 2.0]
+    assert total([]) == [0.0, 0.0]  # no series without dimensions was ever put
+    assert total([NAME], namespace="Other") == [0.0, 0.0]  # the namespace is part of it
+
+
+def test_get_metric_data_hides_a_query_without_return_data(cloudwatch: Any) -> None:
+    results = _metric_data(cloudwatch, [NAME], ReturnData=False)
+    assert [r["Id"] for r in results] == ["same"]
+    assert sum(results[0]["Values"]) == 5.0

@@ -15,7 +15,13 @@ from gateway_rig import API_ID, Rig
 
 from stratus.local.core.settings import LocalSettings
 from stratus.local.core.tls import DomainCertificates, ensure_tls
-from stratus.local.gateway.domains import ApiMapping, CustomDomain, compile_domains, host_name
+from stratus.local.gateway.domains import (
+    ApiMapping,
+    CustomDomain,
+    compile_domains,
+    host_name,
+    split_alias,
+)
 from stratus.local.provision.model import Deployment, Resource
 
 DOMAIN = "api.example.test"
@@ -153,6 +159,24 @@ def test_an_unknown_host_is_served_by_path_as_before(tmp_path: Path) -> None:
     resp = _get(rig, f"/restapis/{API_ID}/prod/public/x", host="127.0.0.1:4443")
     assert resp.status_code == 200
     assert resp.json()["path"] == "/public/x"
+
+
+def test_the_alias_path_serves_the_domain_as_its_host_would(tmp_path: Path) -> None:
+    rig = _rig(tmp_path, "orders")
+    resp = _get(rig, f"/_stratus/domains/{DOMAIN.upper()}/orders/public/x", host="127.0.0.1")
+    assert resp.status_code == 200, resp.text
+    event = resp.json()
+    assert event["path"] == "/orders/public/x"  # what AWS sends for https://<domain>/orders/...
+    assert event["pathParameters"] == {"proxy": "x"}
+    unmapped = _get(rig, f"/_stratus/domains/{DOMAIN}/other/x", host="127.0.0.1")
+    assert (unmapped.status_code, unmapped.json()) == (403, {"message": "Forbidden"})
+
+
+def test_an_alias_of_an_unknown_domain_is_not_a_domain() -> None:
+    assert split_alias("/_stratus/domains/a.example.test/v1/x") == ("a.example.test", "/v1/x")
+    assert split_alias("/_stratus/domains/a.example.test") == ("a.example.test", "/")
+    assert split_alias("/_stratus/domains/") is None
+    assert split_alias("/restapis/x/prod/") is None
 
 
 # -- certificates by SNI -------------------------------------------------------------------

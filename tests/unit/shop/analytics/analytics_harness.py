@@ -10,11 +10,14 @@ from typing import Any
 
 from stratus.shop.analytics.consumer import Consumer
 from stratus.shop.analytics.counters import CounterStore
+from stratus.shop.analytics.daily import DailyCounters
 
 REGION = "us-east-1"
 STREAM = "clickstream"
 TABLE = "analytics-counters"
 LEDGER = "analytics-ledger"
+DAILY = "analytics-daily"
+DAY = "2026-11-30"
 BUCKET = "analytics-exports"
 
 
@@ -25,12 +28,25 @@ class Cloud:
     s3: Any
     counters: CounterStore
     consumer: Consumer
+    daily: DailyCounters
 
     def products(self) -> dict[str, dict[str, Any]]:
+        """All-time counters by product."""
         return {p["productId"]: p for p in self.counters.products()}
 
+    def on(self, day: str) -> dict[str, dict[str, Any]]:
+        """One day's counters by product."""
+        return {p["productId"]: p for p in self.daily.products(day)}
 
-def order_placed(order_id: str, *lines: tuple[str, int, str]) -> dict[str, Any]:
+
+def view(product: str, at: str = f"{DAY}T10:00:00Z", **extra: Any) -> dict[str, Any]:
+    """A page-view record as the route writes it."""
+    return {"type": "PageView", "productId": product, "at": at, **extra}
+
+
+def order_placed(
+    order_id: str, *lines: tuple[str, int, str], placed: str = f"{DAY}T10:00:00Z"
+) -> dict[str, Any]:
     """The event the bus rule writes to the stream (orders' outbox detail)."""
     return {
         "version": "0",
@@ -50,7 +66,7 @@ def order_placed(order_id: str, *lines: tuple[str, int, str]) -> dict[str, Any]:
                 {"productId": p, "quantity": q, "unitPrice": "0", "lineTotal": t}
                 for p, q, t in lines
             ],
-            "placedAt": "2026-11-30T10:00:00Z",
+            "placedAt": placed,
         },
     }
 

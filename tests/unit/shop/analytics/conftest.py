@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 import boto3
 import pytest
-from analytics_harness import BUCKET, LEDGER, REGION, STREAM, TABLE, Cloud
+from analytics_harness import BUCKET, DAILY, LEDGER, REGION, STREAM, TABLE, Cloud
 from moto import mock_aws
 
 from stratus.shop.analytics.consumer import Consumer
 from stratus.shop.analytics.counters import CounterStore
+from stratus.shop.analytics.daily import DailyCounters
 
 
 @pytest.fixture
@@ -32,9 +33,24 @@ def cloud(monkeypatch: pytest.MonkeyPatch) -> Iterator[Cloud]:
                 AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
                 BillingMode="PAY_PER_REQUEST",
             )
+        dynamodb.create_table(
+            TableName=DAILY,
+            KeySchema=[
+                {"AttributeName": "pk", "KeyType": "HASH"},
+                {"AttributeName": "productId", "KeyType": "RANGE"},
+            ],
+            AttributeDefinitions=[
+                {"AttributeName": "pk", "AttributeType": "S"},
+                {"AttributeName": "productId", "AttributeType": "S"},
+            ],
+            BillingMode="PAY_PER_REQUEST",
+        )
         kinesis = boto3.client("kinesis", region_name=REGION)
         kinesis.create_stream(StreamName=STREAM, ShardCount=1)
         s3 = boto3.client("s3", region_name=REGION)
         s3.create_bucket(Bucket=BUCKET)
-        counters = CounterStore(dynamodb, TABLE, LEDGER)
-        yield Cloud(dynamodb, kinesis, s3, counters, Consumer(counters))
+        # Versioned, as the stack's bucket: a re-written export would show as a version.
+        s3.put_bucket_versioning(Bucket=BUCKET, VersioningConfiguration={"Status": "Enabled"})
+        counters = CounterStore(dynamodb, TABLE, LEDGER, DAILY)
+        daily = DailyCounters(dynamodb, DAILY)
+        yield Cloud(dynamodb, kinesis, s3, counters, Consumer(counters), daily)

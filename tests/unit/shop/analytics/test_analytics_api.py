@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -51,6 +52,12 @@ def test_a_page_view_is_accepted_and_written_keyed_by_product() -> None:
         ("{}", "productId"),
         ('{"productId": "p a"}', "productId"),
         ('{"productId": "p-a", "extra": 1}', "extra"),
+        ('{"productId": 7}', "productId"),
+        ('{"productId": "../../etc/passwd"}', "productId"),
+        ('{"productId": "p-a", "path": "/p\\r\\nX: y"}', "path"),
+        ('{"productId": "p-a", "eventId": "../../x"}', "eventId"),
+        ('{"type": "OrderPlaced", "productId": "p-a"}', "type"),
+        ('{"productId": "p-a", "at": "2020-01-01T00:00:00Z"}', "at"),
         ('{"productId": "p-a"', "body"),
         ("null", "body"),
     ],
@@ -60,6 +67,21 @@ def test_bad_bodies_are_400_naming_the_field_and_write_nothing(body: str, field:
     status, answer = _post(recorder, body)
     assert status == 400, answer
     assert answer["details"]["field"] == field, answer
+    assert recorder.records == []
+
+
+def test_a_client_event_id_goes_on_the_stream_and_the_time_is_the_servers() -> None:
+    recorder = Recorder()
+    status, _ = _post(recorder, json.dumps({"productId": "p-a", "eventId": "e-12345678"}))
+    ((record, _),) = recorder.records
+    assert status == 202 and record["eventId"] == "e-12345678"
+    assert record["at"].startswith(datetime.now(UTC).strftime("%Y-%m-%d"))
+
+
+def test_an_oversized_body_is_413_and_writes_nothing() -> None:
+    recorder = Recorder()
+    status, answer = _post(recorder, json.dumps({"productId": "p-a", "path": "/" + "x" * 4096}))
+    assert status == 413, answer
     assert recorder.records == []
 
 

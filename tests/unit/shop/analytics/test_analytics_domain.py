@@ -35,11 +35,29 @@ def test_order_placed_counts_one_order_per_product_with_units_and_revenue() -> N
 def test_page_view_record_round_trips_to_one_view() -> None:
     record = page_view_record(PageView(productId="p-a", path="/p/p-a"), "2026-11-30T00:00:00Z")
     fact = parse(json.dumps(record).encode())
-    assert fact == Viewed(Delta("p-a", page_views=1))
+    assert fact == Viewed(Delta("p-a", page_views=1), "2026-11-30")
+    assert isinstance(fact, Viewed) and fact.claim("shardId-0:1") == "RECORD#shardId-0:1"
 
 
-def test_payment_failed_names_its_order() -> None:
-    assert parse(b'{"type": "PaymentFailed", "orderId": "o-9"}') == PaymentFailed("o-9")
+def test_a_client_event_id_is_the_views_claim() -> None:
+    view = PageView(productId="p-a", eventId="3f2c0a4e-7d1b-4c8e-9a55-0f6f1d2b7c11")
+    fact = parse(json.dumps(page_view_record(view, "2026-11-30T23:00:00-05:00")).encode())
+    assert isinstance(fact, Viewed) and fact.day == "2026-12-01"
+    assert fact.claim("shardId-0:1") == "VIEW#3f2c0a4e-7d1b-4c8e-9a55-0f6f1d2b7c11"
+
+
+def test_payment_failed_names_its_order_and_day() -> None:
+    fact = parse(b'{"type": "PaymentFailed", "orderId": "o-9", "at": "2026-11-30T10:00:00Z"}')
+    assert fact == PaymentFailed("o-9", "2026-11-30") and fact.claim == "FAILED#o-9"
+
+
+def test_a_record_without_a_time_takes_its_arrival_day() -> None:
+    fact = parse(b'{"type": "PaymentFailed", "orderId": "o-9"}', arrived=1_796_083_199.0)
+    assert fact == PaymentFailed("o-9", "2026-11-30")
+    placed = order_placed("o-1", ("p-a", 1, "1.00"))
+    del placed["detail"]["placedAt"]  # then the event's own time
+    fact = parse(json.dumps(placed).encode(), arrived=0.0)
+    assert isinstance(fact, Placed) and fact.day == "2026-11-30"
 
 
 @pytest.mark.parametrize(
@@ -56,6 +74,14 @@ def test_payment_failed_names_its_order() -> None:
         json.dumps(order_placed("o-1", ("p-a", 1, "NaN"))).encode(),
         json.dumps(order_placed("o-1")).encode(),
         json.dumps({"source": "stratus.shop.orders", "detail-type": "OrderPlaced"}).encode(),
+        b'{"type": "PageView", "productId": "p-a", "at": "yesterday"}',
+        b'{"type": "PageView", "productId": "p-a", "at": 12}',
+        b'{"type": "PageView", "productId": "p-a", "eventId": "../../x", "at": "2026-11-30"}',
+        b'{"type": "PaymentFailed", "orderId": "../../etc/passwd"}',
+        b'{"type": "PaymentFailed", "orderId": 7}',
+        json.dumps(order_placed("o-1", ("p-a", 1, "1.00"), placed="30/11/2026")).encode(),
+        json.dumps(order_placed("../o", ("p-a", 1, "1.00"))).encode(),
+        b"[" * 100_000,
     ],
 )
 def test_anything_else_is_a_bad_record(data: bytes) -> None:
@@ -63,11 +89,22 @@ def test_anything_else_is_a_bad_record(data: bytes) -> None:
         parse(data)
 
 
-def test_page_view_refuses_unknown_fields_and_long_paths() -> None:
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"productId": "p-a", "price": "1"},
+        {"productId": "p-a", "path": "/" * 600},
+        {"productId": "p-a", "path": "no-slash"},
+        {"productId": "p-a", "path": "/a\r\nSet-Cookie: x"},
+        {"productId": "p-a", "eventId": "short"},
+        {"productId": "p-a", "eventId": "a/b/../c-123456"},
+        {"productId": 7},
+        {"productId": ["p-a"]},
+    ],
+)
+def test_page_view_refuses_unknown_fields_bad_paths_and_ids(body: dict) -> None:
     with pytest.raises(ValueError):
-        PageView.model_validate({"productId": "p-a", "price": "1"})
-    with pytest.raises(ValueError):
-        PageView.model_validate({"productId": "p-a", "path": "/" * 600})
+        PageView.model_validate(body)
 
 
 EXPORT = {

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import json
 from typing import Any
 
 import pytest
@@ -67,6 +69,10 @@ def test_unknown_product_is_404(call: Any) -> None:
     assert reply.status == 404 and reply.body["error"] == "NotFound"
 
 
+def _cursor(data: object) -> str:
+    return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
+
+
 @pytest.mark.parametrize(
     ("path", "query", "field"),
     [
@@ -76,6 +82,13 @@ def test_unknown_product_is_404(call: Any) -> None:
         ("/v2/products", {"limit": "many"}, "limit"),
         ("/v2/products", {"cursor": "%%%"}, "cursor"),
         ("/v2/products", {"cursor": "eyJ4IjoxfQ"}, "cursor"),  # {"x":1}: not ours
+        ("/v2/products", {"cursor": _cursor({"id": "no-such-product"})}, "cursor"),  # forged
+        ("/v2/products", {"cursor": _cursor({"id": "coffee-mug", "admin": True})}, "cursor"),
+        ("/v2/products", {"cursor": _cursor({"id": "../../etc"})}, "cursor"),
+        ("/v2/products", {"cursor": _cursor({"id": 7})}, "cursor"),
+        ("/v2/products", {"limit": "-5"}, "limit"),
+        ("/v2/products", {"limit": "9" * 40}, "limit"),
+        ("/v2/products", {"limit": "2.5"}, "limit"),
         ("/v2/prices", None, "ids"),
         ("/v2/prices", {"ids": ""}, "ids"),
         ("/v2/prices", {"ids": "a,B"}, "ids"),
@@ -92,3 +105,9 @@ def test_bad_input_is_400_naming_the_field(
 def test_unknown_route_is_a_json_404(call: Any) -> None:
     reply = call("GET", "/v3/products")
     assert reply.status == 404
+
+
+def test_a_cursor_this_api_returned_still_pages_after_the_existence_check(call: Any) -> None:
+    first = call("GET", "/v2/products", {"limit": "1"})
+    nxt = call("GET", "/v2/products", {"limit": "1", "cursor": first.body["next_cursor"]})
+    assert nxt.status == 200 and nxt.body["products"][0]["id"] != first.body["products"][0]["id"]

@@ -1,0 +1,1 @@
+"""RDS on real PostgreSQL servers (one per DB cluster / DB instance)."""
