@@ -1,0 +1,1 @@
+"""Local ECS: Fargate services whose tasks run as local processes."""
