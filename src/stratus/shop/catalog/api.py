@@ -4,8 +4,9 @@ One function serves every route of both versions (API Gateway decides who may ca
 `/v2/prices` is IAM-authorized there). v1 and v2 are two APIs on the base paths `v1` and
 `v2` of a custom domain, and through a custom domain API Gateway sends the path with its
 base path (`/v1/products`, `resource` being `/products`); without a domain one API holds
-both trees and the path is the same: so the routes name `/v1/...` and `/v2/...`. Handlers only parse, call the store and shape the version's view;
-errors become HTTP in `runtime/responses.py`. Product reads send `Cache-Control` so
+both trees and the path is the same: so the routes name `/v1/...` and `/v2/...`. Handlers
+only parse, call the store and shape the version's view; errors become HTTP in
+`runtime/responses.py`. Product reads send `Cache-Control` so
 clients and any cache in front may keep them briefly (prices change rarely).
 """
 
