@@ -21,6 +21,9 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
+- `s3_objects`: plain GetObject/PutObject answered from the backend (MotoApp.call).
+- `sqs_direct`: plain SendMessage/ReceiveMessage/DeleteMessage answered from the backend
+  (MotoApp.call); receipt handles drawn without a call per letter.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
 
 Figures (issue 7; this shared 2-core machine; p50, interleaved in one run; ministack 1.5.33
@@ -60,6 +63,7 @@ def install() -> None:
         handler_methods,
         json_serializer,
         request_memo,
+        sqs_direct,
         sqs_queue,
     )
 
@@ -78,3 +82,4 @@ def install() -> None:
     json_serializer.install()
     dynamodb_result.install()
     sqs_queue.install()
+    sqs_direct.install()
