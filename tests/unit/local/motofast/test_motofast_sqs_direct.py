@@ -161,3 +161,13 @@ def test_receipt_handles_are_motos_for_the_same_seed(seed: int) -> None:
     first = sqs_direct.receipt_handle()
     mock_random.seed(seed)
     assert first == original()
+
+
+def test_an_empty_body_and_a_queue_url_given_as_a_name(pair: Pair) -> None:
+    pair("send_message", MessageBody="")
+    got = pair("receive_message", VisibilityTimeout=5)
+    assert got["Messages"][0]["Body"] == ""
+    pair("delete_message", ReceiptHandle=got["Messages"][0]["ReceiptHandle"])
+    pair.a, pair.b = pair.a.rsplit("/", 1)[-1], pair.b.rsplit("/", 1)[-1]
+    pair("send_message", MessageBody="by name")
+    assert pair("receive_message")["Messages"][0]["Body"] == "by name"
