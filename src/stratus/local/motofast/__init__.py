@@ -44,6 +44,13 @@ UPDATED_OLD 1312-1325 -> 819-832; PutItem of a new item with attribute_not_exist
 551-559, plain PutItem 449-453 -> 418-424. Through boto3 (`bench --only raw`, this machine
 under a load average of 6-10) PutItem's ratio to the peer swings too widely to compare
 (1.2x-4.7x either side).
+
+S3 and SQS direct answers (`s3_objects`, `sqs_direct`): in-process, `MotoApp.call`, thread
+CPU per call, p50 of 300, three alternating runs, moto's route -> direct: PutObject 10 KB
+399-449 -> 112-142 us, GetObject 10 KB 276-330 -> 62-73 us, SQS send + receive + delete on a
+queue of 1,000 messages 1031-1818 -> 303-577 us (three calls). Through boto3 the writes
+then wait for the journal's fdatasync, which dominates on a busy disk (`bench --only raw`
+figures are in the README).
 """
 
 from __future__ import annotations
