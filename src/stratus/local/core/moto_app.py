@@ -183,10 +183,12 @@ class MotoApp:
 
         Every request reaches moto through here, exactly once.
         """
-        environ = self._environ(request)
         with self.gate.shared():
             try:
-                status, headers, body = self._dispatch(environ)
+                direct = self._dispatch.answer_directly(request, self.account_id)
+                if direct is not None:
+                    return direct
+                status, headers, body = self._dispatch(self._environ(request))
             except Exception as exc:  # moto's Flask app runs in debug mode: errors propagate
                 log.exception("moto failed on %s %s", request.method, request.path)
                 return _internal_failure(request, exc)

@@ -58,6 +58,12 @@ def _find(queue: Any, receipt_handle: str) -> tuple[Any, int] | None:
         return None
 
 
+def knows_handle(queue: Any, receipt_handle: str) -> bool:
+    """Whether DeleteMessage of `receipt_handle` succeeds without moto's scan: deleted
+    before (moto answers as a success) or handed out by a receive and still queued."""
+    return receipt_handle in queue.deleted_messages or _find(queue, receipt_handle) is not None
+
+
 def receive_message(
     self: Any,
     queue_name: str,
