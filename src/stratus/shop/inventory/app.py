@@ -12,6 +12,7 @@ starts the queue worker in a thread when a queue is configured.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 import time
@@ -135,7 +136,7 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
     pool.open(wait=False)
     store = InventoryStore(pool)
     needed = latest_version()
-    wait_for_schema(store, needed, settings.schema_wait_seconds)
+    await asyncio.to_thread(wait_for_schema, store, needed, settings.schema_wait_seconds)
     app.state.services = Services(store, needed)
     worker, thread = None, None
     if settings.queue_url:
