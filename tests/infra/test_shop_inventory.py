@@ -17,8 +17,10 @@ from tests.infra.conftest import Synth
 
 DOMAIN = "inventory.example.com"
 CERT = "arn:aws:acm:us-east-1:111111111111:certificate/abc"
-CONTEXT = {"dev": {"inventoryDomain": DOMAIN},
-           "prod": {"inventoryDomain": DOMAIN, "inventoryCertificateArn": CERT}}
+CONTEXT = {
+    "dev": {"inventoryDomain": DOMAIN},
+    "prod": {"inventoryDomain": DOMAIN, "inventoryCertificateArn": CERT},
+}
 
 
 def synth_inventory(outdir: Path, stage: str, extra: dict[str, str]) -> Synth:
@@ -88,7 +90,8 @@ def test_the_database_secret_is_injected_never_in_plain_environment(stack: Synth
     attachment = _logical(stack, "AWS::SecretsManager::SecretTargetAttachment", "")
     for container in _containers(stack).values():
         assert container["Secrets"] == [
-            {"Name": "INVENTORY_DB_SECRET", "ValueFrom": {"Ref": attachment}}]
+            {"Name": "INVENTORY_DB_SECRET", "ValueFrom": {"Ref": attachment}}
+        ]
         names = {e["Name"] for e in container.get("Environment", [])}
         assert not names & {"INVENTORY_DB_SECRET", "PASSWORD", "DB_PASSWORD"}
     queue = next(k for k in stack.of_type("AWS::SQS::Queue") if "Dlq" not in k)
@@ -120,35 +123,51 @@ def test_security_groups_are_least_privilege(stack: Synth) -> None:
     task = _logical(stack, "AWS::EC2::SecurityGroup", "TaskSg")
     alb = _logical(stack, "AWS::EC2::SecurityGroup", "LoadBalancerSg")
     groups = stack.of_type("AWS::EC2::SecurityGroup")
-    ingress = [*_rules(stack, "AWS::EC2::SecurityGroupIngress"),
-               *[dict(r, GroupId={"Fn::GetAtt": [k, "GroupId"]})
-                 for k, g in groups.items() for r in g["Properties"].get("SecurityGroupIngress",
-                                                                         [])]]
+    ingress = [
+        *_rules(stack, "AWS::EC2::SecurityGroupIngress"),
+        *[
+            dict(r, GroupId={"Fn::GetAtt": [k, "GroupId"]})
+            for k, g in groups.items()
+            for r in g["Properties"].get("SecurityGroupIngress", [])
+        ],
+    ]
     to_db = [r for r in ingress if r["GroupId"] == {"Fn::GetAtt": [db, "GroupId"]}]
     assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in to_db] == [
-        (5432, {"Fn::GetAtt": [task, "GroupId"]})]
+        (5432, {"Fn::GetAtt": [task, "GroupId"]})
+    ]
     to_task = [r for r in ingress if r["GroupId"] == {"Fn::GetAtt": [task, "GroupId"]}]
     assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in to_task] == [
-        (8080, {"Fn::GetAtt": [alb, "GroupId"]})]
+        (8080, {"Fn::GetAtt": [alb, "GroupId"]})
+    ]
     to_alb = [r for r in ingress if r["GroupId"] == {"Fn::GetAtt": [alb, "GroupId"]}]
     assert sorted((r["FromPort"], r["CidrIp"]) for r in to_alb) == [
-        (80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
+        (80, "0.0.0.0/0"),
+        (443, "0.0.0.0/0"),
+    ]
     task_egress = groups[task]["Properties"]["SecurityGroupEgress"] + [
-        r for r in _rules(stack, "AWS::EC2::SecurityGroupEgress")
-        if r["GroupId"] == {"Fn::GetAtt": [task, "GroupId"]}]
+        r
+        for r in _rules(stack, "AWS::EC2::SecurityGroupEgress")
+        if r["GroupId"] == {"Fn::GetAtt": [task, "GroupId"]}
+    ]
     assert sorted(r["FromPort"] for r in task_egress) == [443, 5432]
     db_egress = groups[db]["Properties"].get("SecurityGroupEgress", [])
     assert [r["CidrIp"] for r in db_egress] == ["255.255.255.255/32"]  # CDK's "no egress"
-    alb_egress = [r for r in _rules(stack, "AWS::EC2::SecurityGroupEgress")
-                  if r["GroupId"] == {"Fn::GetAtt": [alb, "GroupId"]}]
+    alb_egress = [
+        r
+        for r in _rules(stack, "AWS::EC2::SecurityGroupEgress")
+        if r["GroupId"] == {"Fn::GetAtt": [alb, "GroupId"]}
+    ]
     assert [(r["FromPort"], r["DestinationSecurityGroupId"]) for r in alb_egress] == [
-        (8080, {"Fn::GetAtt": [task, "GroupId"]})]
+        (8080, {"Fn::GetAtt": [task, "GroupId"]})
+    ]
     assert "SecurityGroupEgress" not in groups[alb]["Properties"]
 
 
 def test_https_listener_forwards_the_service_and_http_redirects(stack: Synth) -> None:
-    listeners = {r["Properties"]["Port"]: r["Properties"]
-                 for r in stack.of_type("AWS::ElasticLoadBalancingV2::Listener").values()}
+    listeners = {
+        r["Properties"]["Port"]: r["Properties"]
+        for r in stack.of_type("AWS::ElasticLoadBalancingV2::Listener").values()
+    }
     https, http = listeners[443], listeners[80]
     assert https["Protocol"] == "HTTPS"
     assert https["SslPolicy"].startswith("ELBSecurityPolicy-TLS13")
@@ -156,14 +175,18 @@ def test_https_listener_forwards_the_service_and_http_redirects(stack: Synth) ->
     if stack.stage == "prod":
         assert cert == {"CertificateArn": CERT}
     else:
-        assert stack.one("AWS::CertificateManager::Certificate")["Properties"][
-            "DomainName"] == DOMAIN
+        assert (
+            stack.one("AWS::CertificateManager::Certificate")["Properties"]["DomainName"] == DOMAIN
+        )
     (default,) = https["DefaultActions"]
     assert default["Type"] == "fixed-response"
     assert default["FixedResponseConfig"]["StatusCode"] == "404"
     (redirect,) = http["DefaultActions"]
-    assert redirect["RedirectConfig"] == {"Port": "443", "Protocol": "HTTPS",
-                                          "StatusCode": "HTTP_301"}
+    assert redirect["RedirectConfig"] == {
+        "Port": "443",
+        "Protocol": "HTTPS",
+        "StatusCode": "HTTP_301",
+    }
     rule = stack.one("AWS::ElasticLoadBalancingV2::ListenerRule")["Properties"]
     conditions = {c["Field"]: c for c in rule["Conditions"]}
     assert conditions["host-header"]["HostHeaderConfig"]["Values"] == [DOMAIN]
@@ -191,24 +214,28 @@ def test_order_placed_and_payment_failed_feed_one_queue(stack: Synth) -> None:
     queue = next(k for k in stack.of_type("AWS::SQS::Queue") if "Dlq" not in k)
     dlq = next(k for k in stack.of_type("AWS::SQS::Queue") if "Dlq" in k)
     rule = stack.one("AWS::Events::Rule")["Properties"]
-    assert rule["EventPattern"] == {"source": ["stratus.shop.orders"],
-                                    "detail-type": ["OrderPlaced"]}
+    assert rule["EventPattern"] == {
+        "source": ["stratus.shop.orders"],
+        "detail-type": ["OrderPlaced"],
+    }
     (target,) = rule["Targets"]
     assert target["Arn"] == {"Fn::GetAtt": [queue, "Arn"]}
     subscription = stack.one("AWS::SNS::Subscription")["Properties"]
     assert subscription["Protocol"] == "sqs"
     assert subscription["RawMessageDelivery"] is True
     assert subscription["FilterPolicy"] == {"eventType": ["PaymentFailed"]}
-    assert subscription["RedrivePolicy"] == {
-        "deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]}}
+    assert subscription["RedrivePolicy"] == {"deadLetterTargetArn": {"Fn::GetAtt": [dlq, "Arn"]}}
     redrive = stack.resources[queue]["Properties"]["RedrivePolicy"]
     assert redrive["maxReceiveCount"] == 5
 
 
 def test_task_role_may_only_consume_its_queue(stack: Synth) -> None:
     role = _logical(stack, "AWS::IAM::Role", "TaskTaskRole")
-    policies = [p["Properties"] for p in stack.of_type("AWS::IAM::Policy").values()
-                if {"Ref": role} in p["Properties"]["Roles"]]
+    policies = [
+        p["Properties"]
+        for p in stack.of_type("AWS::IAM::Policy").values()
+        if {"Ref": role} in p["Properties"]["Roles"]
+    ]
     statements = [s for p in policies for s in p["PolicyDocument"]["Statement"]]
     queue = next(k for k in stack.of_type("AWS::SQS::Queue") if "Dlq" not in k)
     for statement in statements:
@@ -221,22 +248,30 @@ def test_task_role_may_only_consume_its_queue(stack: Synth) -> None:
 def test_outputs_name_the_url_and_what_operators_need(stack: Synth) -> None:
     outputs = stack.template["Outputs"]
     assert outputs["InventoryUrl"]["Value"] == f"https://{DOMAIN}/"
-    for name in ("InventoryLoadBalancerDns", "InventoryQueueUrl", "InventoryDlqUrl",
-                 "InventoryDbSecretArn", "InventoryClusterName", "InventoryServiceName"):
+    for name in (
+        "InventoryLoadBalancerDns",
+        "InventoryQueueUrl",
+        "InventoryDlqUrl",
+        "InventoryDbSecretArn",
+        "InventoryClusterName",
+        "InventoryServiceName",
+    ):
         assert name in outputs
 
 
 def test_the_image_asset_holds_only_the_service_package(stack: Synth) -> None:
-    assets = json.loads((stack.outdir / "ShopInventory-{}.assets.json".format(stack.stage))
-                        .read_text())
+    assets = json.loads((stack.outdir / f"ShopInventory-{stack.stage}.assets.json").read_text())
     (image,) = assets["dockerImages"].values()
     assert image["source"]["dockerFile"] == "stratus/shop/inventory/Dockerfile"
     root = stack.outdir / image["source"]["directory"]
     files = sorted(str(p.relative_to(root)) for p in root.rglob("*") if p.is_file())
     assert "stratus/shop/inventory/app.py" in files
     assert "stratus/shop/inventory/migrations/0001_stock_and_reservations.sql" in files
-    assert all(f.startswith("stratus/shop/inventory/") or f in (
-        "stratus/__init__.py", "stratus/shop/__init__.py") for f in files)
+    assert all(
+        f.startswith("stratus/shop/inventory/")
+        or f in ("stratus/__init__.py", "stratus/shop/__init__.py")
+        for f in files
+    )
 
 
 def test_a_deployed_stage_without_a_host_name_is_refused() -> None:

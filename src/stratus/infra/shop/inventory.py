@@ -142,11 +142,18 @@ class ShopInventoryStack(Stack):
         self.service = self._service(cfg, template)
         self.load_balancer = self._load_balancer(cfg, template, certificate_arn)
 
-        CfnOutput(self, "InventoryUrl", value=f"https://{self.domain}/",
-                  description="The inventory API (GET /stock/{product_id}, GET /health)")
-        CfnOutput(self, "InventoryLoadBalancerDns",
-                  value=self.load_balancer.load_balancer_dns_name,
-                  description=f"Point {self.domain} (CNAME/alias) at this name")
+        CfnOutput(
+            self,
+            "InventoryUrl",
+            value=f"https://{self.domain}/",
+            description="The inventory API (GET /stock/{product_id}, GET /health)",
+        )
+        CfnOutput(
+            self,
+            "InventoryLoadBalancerDns",
+            value=self.load_balancer.load_balancer_dns_name,
+            description=f"Point {self.domain} (CNAME/alias) at this name",
+        )
         CfnOutput(self, "InventoryQueueUrl", value=self.queue.queue.queue_url)
         CfnOutput(self, "InventoryDlqUrl", value=self.queue.dlq.queue_url)
         CfnOutput(self, "InventoryDlqAlarmName", value=self.queue.dlq_alarm.alarm_name)
@@ -162,41 +169,65 @@ class ShopInventoryStack(Stack):
             max_azs=2,
             nat_gateways=2 if cfg.is_prod else 1,
             subnet_configuration=[
-                ec2.SubnetConfiguration(name="public", subnet_type=ec2.SubnetType.PUBLIC,
-                                        cidr_mask=24),
-                ec2.SubnetConfiguration(name="tasks",
-                                        subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS,
-                                        cidr_mask=24),
-                ec2.SubnetConfiguration(name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED,
-                                        cidr_mask=24),
+                ec2.SubnetConfiguration(
+                    name="public", subnet_type=ec2.SubnetType.PUBLIC, cidr_mask=24
+                ),
+                ec2.SubnetConfiguration(
+                    name="tasks", subnet_type=ec2.SubnetType.PRIVATE_WITH_EGRESS, cidr_mask=24
+                ),
+                ec2.SubnetConfiguration(
+                    name="data", subnet_type=ec2.SubnetType.PRIVATE_ISOLATED, cidr_mask=24
+                ),
             ],
         )
         vpc.add_flow_log(
             "FlowLog",
             destination=ec2.FlowLogDestination.to_cloud_watch_logs(
-                logs.LogGroup(self, "FlowLogs", retention=cfg.log_retention,
-                              removal_policy=cfg.removal_policy)
+                logs.LogGroup(
+                    self, "FlowLogs", retention=cfg.log_retention, removal_policy=cfg.removal_policy
+                )
             ),
             traffic_type=ec2.FlowLogTrafficType.REJECT,
         )
         return vpc
 
     def _security_groups(self) -> tuple[ec2.SecurityGroup, ec2.SecurityGroup, ec2.SecurityGroup]:
-        db = ec2.SecurityGroup(self, "DatabaseSg", vpc=self.vpc, allow_all_outbound=False,
-                               description="inventory database: 5432 from the tasks only")
-        tasks = ec2.SecurityGroup(self, "TaskSg", vpc=self.vpc, allow_all_outbound=False,
-                                  description="inventory tasks: 8080 from the load balancer")
-        alb = ec2.SecurityGroup(self, "LoadBalancerSg", vpc=self.vpc, allow_all_outbound=False,
-                                description="inventory load balancer: HTTPS and HTTP in")
+        db = ec2.SecurityGroup(
+            self,
+            "DatabaseSg",
+            vpc=self.vpc,
+            allow_all_outbound=False,
+            description="inventory database: 5432 from the tasks only",
+        )
+        tasks = ec2.SecurityGroup(
+            self,
+            "TaskSg",
+            vpc=self.vpc,
+            allow_all_outbound=False,
+            description="inventory tasks: 8080 from the load balancer",
+        )
+        alb = ec2.SecurityGroup(
+            self,
+            "LoadBalancerSg",
+            vpc=self.vpc,
+            allow_all_outbound=False,
+            description="inventory load balancer: HTTPS and HTTP in",
+        )
         db.add_ingress_rule(tasks, ec2.Port.tcp(DB_PORT), "PostgreSQL from the tasks")
         tasks.add_egress_rule(db, ec2.Port.tcp(DB_PORT), "PostgreSQL")
-        tasks.add_egress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443),
-                              "AWS APIs (SQS, Secrets Manager, ECR, CloudWatch Logs)")
+        tasks.add_egress_rule(
+            ec2.Peer.any_ipv4(),
+            ec2.Port.tcp(443),
+            "AWS APIs (SQS, Secrets Manager, ECR, CloudWatch Logs)",
+        )
         alb.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(443), "HTTPS")
         alb.add_ingress_rule(ec2.Peer.any_ipv4(), ec2.Port.tcp(80), "HTTP (redirected)")
-        acknowledge(alb, "AwsSolutions-EC23",
-                    "The load balancer is the service's public entry: HTTPS from anywhere, and "
-                    "HTTP only to be redirected to HTTPS.")
+        acknowledge(
+            alb,
+            "AwsSolutions-EC23",
+            "The load balancer is the service's public entry: HTTPS from anywhere, and "
+            "HTTP only to be redirected to HTTPS.",
+        )
         return db, tasks, alb
 
     # -- database --------------------------------------------------------------------------
@@ -205,8 +236,11 @@ class ShopInventoryStack(Stack):
         # The group RDS exports to, made here with the stage's retention (rather than CDK's
         # LogRetention custom resource, a Lambda with a managed policy).
         log_group = logs.LogGroup(
-            self, "DatabaseLogs", log_group_name=f"/aws/rds/cluster/{cluster_id}/postgresql",
-            retention=cfg.log_retention, removal_policy=cfg.removal_policy,
+            self,
+            "DatabaseLogs",
+            log_group_name=f"/aws/rds/cluster/{cluster_id}/postgresql",
+            retention=cfg.log_retention,
+            removal_policy=cfg.removal_policy,
         )
         cluster = rds.DatabaseCluster(
             self,
@@ -237,30 +271,42 @@ class ShopInventoryStack(Stack):
         cluster.node.add_dependency(log_group)
         assert cluster.secret is not None
         self.secret = cluster.secret
-        acknowledge(cluster, "AwsSolutions-RDS11",
-                    "PostgreSQL's default port: the database is reachable only from the "
-                    "tasks' security group in isolated subnets, so another port hides nothing.")
-        acknowledge(cluster.node.find_child("Secret"), "AwsSolutions-SMG4",
-                    "Tasks read the secret once at start; rotation needs a rolling restart "
-                    "of the service wired to it, which is not built yet.")
+        acknowledge(
+            cluster,
+            "AwsSolutions-RDS11",
+            "PostgreSQL's default port: the database is reachable only from the "
+            "tasks' security group in isolated subnets, so another port hides nothing.",
+        )
+        acknowledge(
+            cluster.node.find_child("Secret"),
+            "AwsSolutions-SMG4",
+            "Tasks read the secret once at start; rotation needs a rolling restart "
+            "of the service wired to it, which is not built yet.",
+        )
         if not cfg.deletion_protection:
-            acknowledge(cluster, "AwsSolutions-RDS10",
-                        "Stages other than prod are disposable copies (environment cloning); "
-                        "prod has deletion protection.")
+            acknowledge(
+                cluster,
+                "AwsSolutions-RDS10",
+                "Stages other than prod are disposable copies (environment cloning); "
+                "prod has deletion protection.",
+            )
         return cluster
 
     # -- events ----------------------------------------------------------------------------
-    def _events(self, template: ServiceTemplate, bus: events.IEventBus,
-                results: sns.ITopic) -> ServiceQueue:
-        made = template.queue("Events", visibility_timeout=Duration.seconds(VISIBILITY_SECONDS),
-                              max_receive_count=MAX_RECEIVE_COUNT)
+    def _events(
+        self, template: ServiceTemplate, bus: events.IEventBus, results: sns.ITopic
+    ) -> ServiceQueue:
+        made = template.queue(
+            "Events",
+            visibility_timeout=Duration.seconds(VISIBILITY_SECONDS),
+            max_receive_count=MAX_RECEIVE_COUNT,
+        )
         events.Rule(
             self,
             "OrderPlacedRule",
             event_bus=bus,
             description="Every placed order goes to inventory's queue (stock is reserved)",
-            event_pattern=events.EventPattern(source=[ORDERS_SOURCE],
-                                              detail_type=[ORDER_PLACED]),
+            event_pattern=events.EventPattern(source=[ORDERS_SOURCE], detail_type=[ORDER_PLACED]),
             targets=[targets.SqsQueue(made.queue, dead_letter_queue=made.dlq)],
         )
         results.add_subscription(
@@ -269,9 +315,7 @@ class ShopInventoryStack(Stack):
                 raw_message_delivery=True,
                 dead_letter_queue=made.dlq,
                 filter_policy={
-                    "eventType": sns.SubscriptionFilter.string_filter(
-                        allowlist=[PAYMENT_FAILED]
-                    )
+                    "eventType": sns.SubscriptionFilter.string_filter(allowlist=[PAYMENT_FAILED])
                 },
             )
         )
@@ -280,16 +324,21 @@ class ShopInventoryStack(Stack):
     # -- service ---------------------------------------------------------------------------
     def _service(self, cfg: StageConfig, template: ServiceTemplate) -> ecs.FargateService:
         self.cluster = ecs.Cluster(
-            self, "Cluster", vpc=self.vpc,
+            self,
+            "Cluster",
+            vpc=self.vpc,
             container_insights_v2=ecs.ContainerInsights.ENABLED,
         )
         task = ecs.FargateTaskDefinition(self, "Task", cpu=512, memory_limit_mib=1024)
         image = ecs.ContainerImage.from_asset(
-            str(IMAGE_CONTEXT), file=DOCKERFILE, exclude=IMAGE_FILES,
+            str(IMAGE_CONTEXT),
+            file=DOCKERFILE,
+            exclude=IMAGE_FILES,
             ignore_mode=IgnoreMode.DOCKER,
         )
-        log_group = logs.LogGroup(self, "Logs", retention=cfg.log_retention,
-                                  removal_policy=cfg.removal_policy)
+        log_group = logs.LogGroup(
+            self, "Logs", retention=cfg.log_retention, removal_policy=cfg.removal_policy
+        )
         secrets = {ENV_DB_SECRET: ecs.Secret.from_secrets_manager(self.secret)}
         environment = {"POWERTOOLS_SERVICE_NAME": "shop-inventory", "LOG_LEVEL": "INFO"}
         migrate = task.add_container(
@@ -312,17 +361,24 @@ class ShopInventoryStack(Stack):
             stop_timeout=Duration.seconds(30),
         )
         app.add_container_dependencies(
-            ecs.ContainerDependency(container=migrate,
-                                    condition=ecs.ContainerDependencyCondition.SUCCESS)
+            ecs.ContainerDependency(
+                container=migrate, condition=ecs.ContainerDependencyCondition.SUCCESS
+            )
         )
         self.queue.queue.grant_consume_messages(task.task_role)
-        acknowledge(task, "AwsSolutions-ECS2",
-                    "The environment holds only the queue URL and log settings; the database "
-                    "credentials come through `Secrets` from Secrets Manager.")
+        acknowledge(
+            task,
+            "AwsSolutions-ECS2",
+            "The environment holds only the queue URL and log settings; the database "
+            "credentials come through `Secrets` from Secrets Manager.",
+        )
         assert task.execution_role is not None
-        acknowledge(task.execution_role, "AwsSolutions-IAM5[Resource::*]",
-                    "Only ecr:GetAuthorizationToken is on `*`: it has no resource-level "
-                    "permission, and the execution role needs it to pull the image.")
+        acknowledge(
+            task.execution_role,
+            "AwsSolutions-IAM5[Resource::*]",
+            "Only ecr:GetAuthorizationToken is on `*`: it has no resource-level "
+            "permission, and the execution role needs it to pull the image.",
+        )
         service = ecs.FargateService(
             self,
             "Fargate",
@@ -351,21 +407,28 @@ class ShopInventoryStack(Stack):
         """
         objects = bucket.arn_for_objects(f"{ACCESS_LOG_PREFIX}/AWSLogs/{self.account}/*")
         elb_account = self.regional_fact(FactName.ELBV2_ACCOUNT, self.account)
-        bucket.add_to_resource_policy(iam.PolicyStatement(
-            actions=["s3:PutObject"], resources=[objects],
-            principals=[iam.AccountPrincipal(elb_account),
-                        iam.ServicePrincipal("logdelivery.elasticloadbalancing.amazonaws.com")],
-        ))
+        bucket.add_to_resource_policy(
+            iam.PolicyStatement(
+                actions=["s3:PutObject"],
+                resources=[objects],
+                principals=[
+                    iam.AccountPrincipal(elb_account),
+                    iam.ServicePrincipal("logdelivery.elasticloadbalancing.amazonaws.com"),
+                ],
+            )
+        )
         alb.set_attribute("access_logs.s3.enabled", "true")
         alb.set_attribute("access_logs.s3.bucket", bucket.bucket_name)
         alb.set_attribute("access_logs.s3.prefix", ACCESS_LOG_PREFIX)
         if bucket.policy is not None:
             alb.node.add_dependency(bucket.policy)
 
-    def _load_balancer(self, cfg: StageConfig, template: ServiceTemplate,
-                       certificate_arn: str | None) -> elbv2.ApplicationLoadBalancer:
+    def _load_balancer(
+        self, cfg: StageConfig, template: ServiceTemplate, certificate_arn: str | None
+    ) -> elbv2.ApplicationLoadBalancer:
         logs_bucket = s3.Bucket(
-            self, "AccessLogs",
+            self,
+            "AccessLogs",
             encryption=s3.BucketEncryption.S3_MANAGED,  # ALB access logs need SSE-S3
             enforce_ssl=True,
             block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
@@ -373,20 +436,31 @@ class ShopInventoryStack(Stack):
             removal_policy=cfg.removal_policy,
             auto_delete_objects=not cfg.is_prod,
         )
-        acknowledge(logs_bucket, "AwsSolutions-S1",
-                    "This bucket holds the load balancer's access logs; logging access to "
-                    "the logs bucket itself would need yet another bucket.")
+        acknowledge(
+            logs_bucket,
+            "AwsSolutions-S1",
+            "This bucket holds the load balancer's access logs; logging access to "
+            "the logs bucket itself would need yet another bucket.",
+        )
         alb = elbv2.ApplicationLoadBalancer(
-            self, "LoadBalancer", vpc=self.vpc, internet_facing=True,
-            security_group=self.alb_sg, drop_invalid_header_fields=True,
+            self,
+            "LoadBalancer",
+            vpc=self.vpc,
+            internet_facing=True,
+            security_group=self.alb_sg,
+            drop_invalid_header_fields=True,
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
         )
         self._access_logs(alb, logs_bucket)
         certificate = (
             acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
             if certificate_arn
-            else acm.Certificate(self, "Certificate", domain_name=self.domain,
-                                 validation=acm.CertificateValidation.from_dns())
+            else acm.Certificate(
+                self,
+                "Certificate",
+                domain_name=self.domain,
+                validation=acm.CertificateValidation.from_dns(),
+            )
         )
         https = alb.add_listener(
             "Https",
@@ -396,7 +470,8 @@ class ShopInventoryStack(Stack):
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
             open=False,
             default_action=elbv2.ListenerAction.fixed_response(
-                404, content_type="application/json",
+                404,
+                content_type="application/json",
                 message_body=json.dumps({"error": "NotFound", "message": "no such route"}),
             ),
         )
@@ -408,33 +483,39 @@ class ShopInventoryStack(Stack):
             port=PORT,
             protocol=elbv2.ApplicationProtocol.HTTP,
             target_type=elbv2.TargetType.IP,
-            targets=[self.service.load_balancer_target(container_name="app",
-                                                       container_port=PORT)],
+            targets=[self.service.load_balancer_target(container_name="app", container_port=PORT)],
             deregistration_delay=Duration.seconds(30),
             health_check=elbv2.HealthCheck(
-                path="/health", healthy_http_codes="200", interval=Duration.seconds(10),
-                timeout=Duration.seconds(5), healthy_threshold_count=2,
+                path="/health",
+                healthy_http_codes="200",
+                interval=Duration.seconds(10),
+                timeout=Duration.seconds(5),
+                healthy_threshold_count=2,
                 unhealthy_threshold_count=3,
             ),
         )
         https.add_target_groups(
             "Service",
             priority=10,
-            conditions=[elbv2.ListenerCondition.host_headers([self.domain]),
-                        elbv2.ListenerCondition.path_patterns(SERVICE_PATHS)],
+            conditions=[
+                elbv2.ListenerCondition.host_headers([self.domain]),
+                elbv2.ListenerCondition.path_patterns(SERVICE_PATHS),
+            ],
             target_groups=[target_group],
         )
         template.alarm(
             "UnhealthyTargets",
-            target_group.metrics.unhealthy_host_count(period=Duration.minutes(1),
-                                                      statistic="Maximum"),
+            target_group.metrics.unhealthy_host_count(
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
             1,
             "inventory: a target fails its health check",
         )
         template.alarm(
             "Target5xx",
-            target_group.metrics.http_code_target(elbv2.HttpCodeTarget.TARGET_5XX_COUNT,
-                                                  period=Duration.minutes(5)),
+            target_group.metrics.http_code_target(
+                elbv2.HttpCodeTarget.TARGET_5XX_COUNT, period=Duration.minutes(5)
+            ),
             10,
             "inventory: targets answer 5xx",
         )

@@ -70,8 +70,10 @@ def health(request: Request) -> Response:
         logger.warning("health check: database unavailable", extra={"error": repr(exc)})
         return JSONResponse({"status": "unavailable", "database": "down"}, status_code=503)
     if version < services.schema_version:
-        return JSONResponse({"status": "unavailable", "database": "schema behind",
-                             "schema_version": version}, status_code=503)
+        return JSONResponse(
+            {"status": "unavailable", "database": "schema behind", "schema_version": version},
+            status_code=503,
+        )
     return JSONResponse({"status": "ok", "database": "up", "schema_version": version})
 
 
@@ -112,9 +114,15 @@ class AccessLog:
             await self.app(scope, receive, send_status)
         finally:
             if scope["path"] != "/health" or status[0] != 200:
-                logger.info("request", extra={
-                    "method": scope["method"], "path": scope["path"], "status": status[0],
-                    "ms": round((time.perf_counter() - started) * 1000, 1)})
+                logger.info(
+                    "request",
+                    extra={
+                        "method": scope["method"],
+                        "path": scope["path"],
+                        "status": status[0],
+                        "ms": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
 
 
 @contextlib.asynccontextmanager
@@ -127,11 +135,14 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
     from stratus.shop.inventory.migrate import latest_version
     from stratus.shop.inventory.worker import Worker
 
-    configure()
     settings = Settings.from_env()
     pool: ConnectionPool[Any] = ConnectionPool(
-        settings.db.conninfo(), min_size=1, max_size=settings.pool_max, open=False,
-        name="inventory", check=ConnectionPool.check_connection,
+        settings.db.conninfo(),
+        min_size=1,
+        max_size=settings.pool_max,
+        open=False,
+        name="inventory",
+        check=ConnectionPool.check_connection,
     )
     pool.open(wait=False)
     store = InventoryStore(pool)
@@ -143,8 +154,9 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
         worker = Worker(boto3.client("sqs"), settings.queue_url, store, logger)
         thread = threading.Thread(target=worker.run, name="inventory-worker", daemon=True)
         thread.start()
-    logger.info("inventory ready", extra={"schema_version": needed,
-                                          "worker": bool(settings.queue_url)})
+    logger.info(
+        "inventory ready", extra={"schema_version": needed, "worker": bool(settings.queue_url)}
+    )
     try:
         yield
     finally:
@@ -173,7 +185,10 @@ def wait_for_schema(store: InventoryStore, needed: int, seconds: float) -> None:
 
 
 def create_app(services: Services | None = None) -> Starlette:
-    """The app; with `services` (tests) nothing is read from the environment."""
+    """The app; with `services` (tests) nothing is read from the environment. Without,
+    uvicorn's loggers turn JSON now, at import, before uvicorn logs its first line."""
+    if services is None:
+        configure()
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -66,8 +66,13 @@ class DbSettings:
         from psycopg.conninfo import make_conninfo
 
         return make_conninfo(
-            host=self.host, port=self.port, user=self.user, password=self.password,
-            dbname=self.dbname, sslmode=self.sslmode, connect_timeout=5,
+            host=self.host,
+            port=self.port,
+            user=self.user,
+            password=self.password,
+            dbname=self.dbname,
+            sslmode=self.sslmode,
+            connect_timeout=5,
             application_name="stratus-inventory",
         )
 

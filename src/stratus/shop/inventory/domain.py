@@ -55,11 +55,14 @@ class Stock:
     reserved: int
 
     def as_json(self) -> dict[str, object]:
-        return {"product_id": self.product_id, "available": self.available,
-                "reserved": self.reserved}
+        return {
+            "product_id": self.product_id,
+            "available": self.available,
+            "reserved": self.reserved,
+        }
 
 
-def merge_lines(lines: Iterable[tuple[str, int]]) -> dict[str, int]:
+def merge_lines(lines: Iterable[tuple[object, object]]) -> dict[str, int]:
     """product id -> total quantity (an order may name a product twice), validated."""
     merged: dict[str, int] = {}
     for raw_id, quantity in lines:
@@ -104,8 +107,7 @@ class Decision:
         if self.fits:
             return None
         return "; ".join(
-            f"{s.product_id}: wanted {s.wanted}, available {s.available}"
-            for s in self.shortfalls
+            f"{s.product_id}: wanted {s.wanted}, available {s.available}" for s in self.shortfalls
         )
 
 

@@ -93,8 +93,9 @@ def command(body: str) -> Command:
     if outcome == "succeeded":
         return Ignore("payment succeeded: the reservation stands")
     if outcome != "failed":
-        raise MalformedMessageError(f"neither an OrderPlaced event nor a payment result "
-                                    f"(outcome {outcome!r})")
+        raise MalformedMessageError(
+            f"neither an OrderPlaced event nor a payment result (outcome {outcome!r})"
+        )
     try:
         return Release(order_id(message.get("orderId")))
     except InventoryError as exc:

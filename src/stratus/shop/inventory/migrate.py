@@ -98,8 +98,7 @@ def migrate(conninfo: str, migrations: list[Migration] | None = None) -> list[st
                     continue
                 conn.execute(migration.sql.encode())
                 conn.execute(
-                    "INSERT INTO schema_migrations (version, name, checksum) "
-                    "VALUES (%s, %s, %s)",
+                    "INSERT INTO schema_migrations (version, name, checksum) VALUES (%s, %s, %s)",
                     (migration.version, migration.name, migration.checksum),
                 )
                 applied_now.append(migration.name)
@@ -119,8 +118,11 @@ def main() -> int:
         return 1
     logger.info(
         "migrations applied" if applied else "schema up to date",
-        extra={"applied": applied, "version": latest_version(),
-               "seconds": round(time.monotonic() - started, 3)},
+        extra={
+            "applied": applied,
+            "version": latest_version(),
+            "seconds": round(time.monotonic() - started, 3),
+        },
     )
     return 0
 

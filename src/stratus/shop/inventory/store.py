@@ -45,7 +45,7 @@ class InventoryStore:
             if row is None or row[0] is None:
                 return 0
             found = conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
-            return int(found.fetchone()[0])  # type: ignore[index]
+            return int(found.fetchone()[0])
 
     def stock(self, product_id: str) -> Stock | None:
         with self._pool.connection() as conn:

@@ -41,8 +41,9 @@ class Store(Protocol):
 class Worker:
     """Receives, applies and deletes; `run` loops until `stop()` (a thread's target)."""
 
-    def __init__(self, sqs: Any, queue_url: str, store: Store, logger: Any,
-                 wait_seconds: int = WAIT_SECONDS) -> None:
+    def __init__(
+        self, sqs: Any, queue_url: str, store: Store, logger: Any, wait_seconds: int = WAIT_SECONDS
+    ) -> None:
         self._sqs = sqs
         self._queue_url = queue_url
         self._store = store
@@ -55,8 +56,10 @@ class Worker:
         cmd = command(body)
         if isinstance(cmd, Reserve):
             outcome, reason = self._store.reserve(cmd.order_id, cmd.lines)
-            self._log.info("reservation", extra={"order_id": cmd.order_id,
-                                                 "outcome": outcome.value, "reason": reason})
+            self._log.info(
+                "reservation",
+                extra={"order_id": cmd.order_id, "outcome": outcome.value, "reason": reason},
+            )
             return outcome
         if isinstance(cmd, Release):
             outcome = self._store.release(cmd.order_id)
@@ -68,7 +71,9 @@ class Worker:
     def poll_once(self) -> int:
         """One receive; the number of messages applied and deleted."""
         answer = self._sqs.receive_message(
-            QueueUrl=self._queue_url, MaxNumberOfMessages=BATCH, WaitTimeSeconds=self._wait,
+            QueueUrl=self._queue_url,
+            MaxNumberOfMessages=BATCH,
+            WaitTimeSeconds=self._wait,
             MessageSystemAttributeNames=["ApproximateReceiveCount"],
         )
         done = 0
@@ -76,15 +81,20 @@ class Worker:
             try:
                 self.handle(message.get("Body", ""))
             except MalformedMessageError as exc:
-                self._log.warning("malformed message", extra={
-                    "message_id": message.get("MessageId"), "error": str(exc)})
+                self._log.warning(
+                    "malformed message",
+                    extra={"message_id": message.get("MessageId"), "error": str(exc)},
+                )
                 continue
             except Exception as exc:  # the database or a bug: the message comes back
-                self._log.error("message failed", extra={
-                    "message_id": message.get("MessageId"), "error": repr(exc)})
+                self._log.error(
+                    "message failed",
+                    extra={"message_id": message.get("MessageId"), "error": repr(exc)},
+                )
                 continue
-            self._sqs.delete_message(QueueUrl=self._queue_url,
-                                     ReceiptHandle=message["ReceiptHandle"])
+            self._sqs.delete_message(
+                QueueUrl=self._queue_url, ReceiptHandle=message["ReceiptHandle"]
+            )
             done += 1
         return done
 

@@ -61,12 +61,20 @@ class Server:
 
     def secret(self, dbname: str | None = None) -> dict[str, Any]:
         """The RDS secret's JSON shape for this server."""
-        return {"engine": "postgres", "host": "127.0.0.1", "port": self.port,
-                "username": USER, "password": PASSWORD, "dbname": dbname or self.dbname}
+        return {
+            "engine": "postgres",
+            "host": "127.0.0.1",
+            "port": self.port,
+            "username": USER,
+            "password": PASSWORD,
+            "dbname": dbname or self.dbname,
+        }
 
     def conninfo(self, dbname: str | None = None) -> str:
-        return (f"host=127.0.0.1 port={self.port} user={USER} password={PASSWORD} "
-                f"dbname={dbname or self.dbname} sslmode=disable")
+        return (
+            f"host=127.0.0.1 port={self.port} user={USER} password={PASSWORD} "
+            f"dbname={dbname or self.dbname} sslmode=disable"
+        )
 
     def fresh_database(self, name: str) -> str:
         """An empty database `name` (dropped first), its conninfo."""
@@ -84,17 +92,43 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     data, pwfile = root / "data", root / "pw"
     pwfile.write_text(PASSWORD)
     subprocess.run(
-        _argv(bindir / "initdb", "-D", str(data), "-U", USER, f"--pwfile={pwfile}",
-              "--auth=scram-sha-256", "-E", "UTF8", "--no-sync"),
-        check=True, capture_output=True,
+        _argv(
+            bindir / "initdb",
+            "-D",
+            str(data),
+            "-U",
+            USER,
+            f"--pwfile={pwfile}",
+            "--auth=scram-sha-256",
+            "-E",
+            "UTF8",
+            "--no-sync",
+        ),
+        check=True,
+        capture_output=True,
     )
     port = _free_port()
     log = open(root / "postgres.log", "wb")  # noqa: SIM115 - open for the server's life
     proc = subprocess.Popen(
-        _argv(bindir / "postgres", "-D", str(data), "-p", str(port), "-k", str(root),
-              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
-              "-c", "synchronous_commit=off", "-c", "full_page_writes=off"),
-        stdout=log, stderr=subprocess.STDOUT,
+        _argv(
+            bindir / "postgres",
+            "-D",
+            str(data),
+            "-p",
+            str(port),
+            "-k",
+            str(root),
+            "-c",
+            "listen_addresses=127.0.0.1",
+            "-c",
+            "fsync=off",
+            "-c",
+            "synchronous_commit=off",
+            "-c",
+            "full_page_writes=off",
+        ),
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     server = Server(port)
     try:
@@ -105,8 +139,9 @@ def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
                 break
             except psycopg.OperationalError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    pytest.fail("PostgreSQL did not start: "
-                                + (root / "postgres.log").read_text()[-2000:])
+                    pytest.fail(
+                        "PostgreSQL did not start: " + (root / "postgres.log").read_text()[-2000:]
+                    )
                 time.sleep(0.1)
         yield server
     finally:

@@ -8,27 +8,38 @@ import pytest
 
 from stratus.shop.inventory.config import ConfigError, DbSettings, Settings
 
-SECRET = {"engine": "postgres", "host": "db.example", "port": 5432, "username": "app",
-          "password": "p@ss w'rd", "dbname": "inventory", "dbClusterIdentifier": "x"}
+SECRET = {
+    "engine": "postgres",
+    "host": "db.example",
+    "port": 5432,
+    "username": "app",
+    "password": "p@ss w'rd",
+    "dbname": "inventory",
+    "dbClusterIdentifier": "x",
+}
 
 
 def test_settings_come_from_the_rds_secret() -> None:
-    settings = Settings.from_env({"INVENTORY_DB_SECRET": json.dumps(SECRET),
-                                  "INVENTORY_QUEUE_URL": "https://sqs/q"})
+    settings = Settings.from_env(
+        {"INVENTORY_DB_SECRET": json.dumps(SECRET), "INVENTORY_QUEUE_URL": "https://sqs/q"}
+    )
     assert settings.db == DbSettings("db.example", 5432, "app", "p@ss w'rd", "inventory")
     assert settings.queue_url == "https://sqs/q"
     info = settings.db.conninfo()
     assert "password='p@ss w\\'rd'" in info and "sslmode=prefer" in info
 
 
-@pytest.mark.parametrize("env, message", [
-    ({}, "is not set"),
-    ({"INVENTORY_DB_SECRET": "{"}, "not JSON"),
-    ({"INVENTORY_DB_SECRET": "[]"}, "not a JSON object"),
-    ({"INVENTORY_DB_SECRET": json.dumps({"host": "h"})}, "lacks username, password"),
-    ({"INVENTORY_DB_SECRET": json.dumps({**SECRET, "port": "x"})}, "port"),
-    ({"INVENTORY_DB_SECRET": json.dumps(SECRET), "INVENTORY_DB_SSLMODE": "yes"}, "SSLMODE"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({}, "is not set"),
+        ({"INVENTORY_DB_SECRET": "{"}, "not JSON"),
+        ({"INVENTORY_DB_SECRET": "[]"}, "not a JSON object"),
+        ({"INVENTORY_DB_SECRET": json.dumps({"host": "h"})}, "lacks username, password"),
+        ({"INVENTORY_DB_SECRET": json.dumps({**SECRET, "port": "x"})}, "port"),
+        ({"INVENTORY_DB_SECRET": json.dumps(SECRET), "INVENTORY_DB_SSLMODE": "yes"}, "SSLMODE"),
+    ],
+)
 def test_a_bad_environment_names_the_variable_never_the_password(
     env: dict[str, str], message: str
 ) -> None:

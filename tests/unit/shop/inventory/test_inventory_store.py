@@ -73,17 +73,21 @@ def test_an_edited_migration_is_refused(postgres: Server) -> None:
     info = postgres.fresh_database("inventory_edited")
     migrations = load_migrations()
     migrate(info, migrations)
-    edited = [Migration(1, migrations[0].name, migrations[0].sql + "\n-- edited"),
-              *migrations[1:]]
+    edited = [Migration(1, migrations[0].name, migrations[0].sql + "\n-- edited"), *migrations[1:]]
     with pytest.raises(MigrationError, match="changed after it was applied"):
         migrate(info, edited)
 
 
 def test_a_failing_migration_leaves_no_trace(postgres: Server) -> None:
     info = postgres.fresh_database("inventory_failing")
-    bad = [*load_migrations(),
-           Migration(latest_version() + 1, "9999_bad.sql",
-                     "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;")]
+    bad = [
+        *load_migrations(),
+        Migration(
+            latest_version() + 1,
+            "9999_bad.sql",
+            "CREATE TABLE half_done (id int); SELECT * FROM no_such_table;",
+        ),
+    ]
     with pytest.raises(psycopg.errors.UndefinedTable):
         migrate(info, bad)
     with psycopg.connect(info) as conn:

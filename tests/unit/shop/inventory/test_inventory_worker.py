@@ -44,23 +44,41 @@ def sqs(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, str]]:
 
 
 def order_placed(order_id: str, items: dict[str, int]) -> str:
-    return json.dumps({"source": "stratus.shop.orders", "detail-type": "OrderPlaced",
-                       "detail": {"orderId": order_id, "customerId": "c-1", "total": "1.00",
-                                  "items": [{"productId": p, "quantity": q}
-                                            for p, q in items.items()]}})
+    return json.dumps(
+        {
+            "source": "stratus.shop.orders",
+            "detail-type": "OrderPlaced",
+            "detail": {
+                "orderId": order_id,
+                "customerId": "c-1",
+                "total": "1.00",
+                "items": [{"productId": p, "quantity": q} for p, q in items.items()],
+            },
+        }
+    )
 
 
 def payment_failed(order_id: str) -> str:
-    return json.dumps({"orderId": order_id, "customerId": "c-1", "email": "a@b.c",
-                       "total": "4.13", "outcome": "failed", "reason": "card_declined"})
+    return json.dumps(
+        {
+            "orderId": order_id,
+            "customerId": "c-1",
+            "email": "a@b.c",
+            "total": "4.13",
+            "outcome": "failed",
+            "reason": "card_declined",
+        }
+    )
 
 
 def left_in_queue(client: Any, url: str) -> int:
     attrs = client.get_queue_attributes(
-        QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages",
-                                      "ApproximateNumberOfMessagesNotVisible"])["Attributes"]
+        QueueUrl=url,
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+    )["Attributes"]
     return int(attrs["ApproximateNumberOfMessages"]) + int(
-        attrs["ApproximateNumberOfMessagesNotVisible"])
+        attrs["ApproximateNumberOfMessagesNotVisible"]
+    )
 
 
 def test_order_placed_reserves_and_payment_failed_releases(
