@@ -286,3 +286,11 @@ def test_a_deployed_stage_without_a_host_name_is_refused() -> None:
     bad = App(context={"inventoryDomain": "not a domain"})
     with pytest.raises(StageConfigError, match="not a domain name"):
         listener_domain(Stack(bad, "Bad"), "dev")
+
+
+def test_cfn_lint_reports_no_errors_and_no_deprecated_engine(stack: Synth) -> None:
+    from cfnlint.api import lint
+
+    matches = lint(stack.template_path.read_text(), regions=["us-east-1"])
+    findings = [str(m) for m in matches if m.rule.id.startswith("E") or m.rule.id == "W3690"]
+    assert findings == [], f"{stack.stage}: {findings}"

@@ -16,7 +16,7 @@
 - Load balancer: internet-facing ALB, HTTPS (TLS 1.3 policy) with the service's host and
   paths forwarded by a listener rule (anything else: a JSON 404 from the ALB itself), HTTP
   redirected to HTTPS, target health checks on `/health`, a short deregistration delay
-  (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#deregistration-delay),
+  (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-target-group-attributes.html#deregistration-delay),
   access logs to an S3 bucket.
 - Events: one queue (service template: DLQ + alarm) fed by a rule for `OrderPlaced` on the
   shop's bus and by the `PaymentResults` topic filtered to `PaymentFailed`; the tasks poll
@@ -246,7 +246,7 @@ class ShopInventoryStack(Stack):
             self,
             "Database",
             engine=rds.DatabaseClusterEngine.aurora_postgres(
-                version=rds.AuroraPostgresEngineVersion.VER_16_4
+                version=rds.AuroraPostgresEngineVersion.VER_17_9
             ),
             writer=rds.ClusterInstance.serverless_v2("writer"),
             readers=[rds.ClusterInstance.serverless_v2("reader", scale_with_writer=True)]

@@ -3,7 +3,7 @@
 The database connection comes from the RDS secret as AWS shapes it: ECS `Secrets` injects the
 whole Secrets Manager secret (no JSON key) as one variable holding its JSON, with the keys an
 attached RDS secret has — `host`, `port`, `username`, `password`, `dbname`
-(https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html#reference_secret_json_structure_rds-postgres,
+(https://docs.aws.amazon.com/secretsmanager/latest/userguide/reference_secret_json_structure.html#reference_secret_json_structure_rds,
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-secrets-manager.html).
 """
 
