@@ -143,6 +143,7 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
         open=False,
         name="inventory",
         check=ConnectionPool.check_connection,
+        timeout=5,  # a request waits at most this long for a connection, then gets a 503
     )
     pool.open(wait=False)
     store = InventoryStore(pool)
