@@ -133,7 +133,7 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
 
     from stratus.shop.inventory.config import Settings
     from stratus.shop.inventory.migrate import latest_version
-    from stratus.shop.inventory.worker import Worker
+    from stratus.shop.inventory.worker import WAIT_SECONDS, Worker
 
     settings = Settings.from_env()
     pool: ConnectionPool[Any] = ConnectionPool(
@@ -146,24 +146,22 @@ async def _from_environment(app: Starlette) -> AsyncIterator[None]:
         timeout=5,  # a request waits at most this long for a connection, then gets a 503
     )
     pool.open(wait=False)
-    store = InventoryStore(pool)
-    needed = latest_version()
-    await asyncio.to_thread(wait_for_schema, store, needed, settings.schema_wait_seconds)
-    app.state.services = Services(store, needed)
     worker, thread = None, None
-    if settings.queue_url:
-        worker = Worker(boto3.client("sqs"), settings.queue_url, store, logger)
-        thread = threading.Thread(target=worker.run, name="inventory-worker", daemon=True)
-        thread.start()
-    logger.info(
-        "inventory ready", extra={"schema_version": needed, "worker": bool(settings.queue_url)}
-    )
     try:
+        store = InventoryStore(pool)
+        needed = latest_version()
+        await asyncio.to_thread(wait_for_schema, store, needed, settings.schema_wait_seconds)
+        app.state.services = Services(store, needed)
+        if settings.queue_url:
+            worker = Worker(boto3.client("sqs"), settings.queue_url, store, logger)
+            thread = threading.Thread(target=worker.run, name="inventory-worker", daemon=True)
+            thread.start()
+        logger.info("inventory ready", extra={"schema_version": needed, "worker": bool(worker)})
         yield
     finally:
         if worker is not None and thread is not None:
-            worker.stop()
-            thread.join(timeout=1)  # a long poll in flight ends on its own; daemon thread
+            worker.stop()  # the receive in flight returns within its wait time
+            await asyncio.to_thread(thread.join, WAIT_SECONDS + 5)
         pool.close()
 
 

@@ -5,7 +5,7 @@ so a thread polling SQS costs nothing more, needs no second copy of the PostgreS
 in a Lambda bundle, no Lambda in the VPC and no extra connections from Lambda scaling out.
 Every task of the service polls; SQS hands each message to one of them at a time.
 
-Long polling (`WaitTimeSeconds` 20) keeps empty receives rare
+Long polling (`WaitTimeSeconds` 10) keeps empty receives rare
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-short-and-long-polling.html).
 A message is deleted only after its transaction committed; one that fails (database down,
 malformed) is left to come back after the visibility timeout, and after the queue's
@@ -28,7 +28,7 @@ from stratus.shop.inventory.events import (
     command,
 )
 
-WAIT_SECONDS = 20
+WAIT_SECONDS = 10  # long polling (up to SQS's 20); also bounds how long a shutdown waits
 BATCH = 10
 
 

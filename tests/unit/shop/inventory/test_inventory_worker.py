@@ -133,3 +133,34 @@ def test_the_worker_thread_stops_when_asked(store: InventoryStore, sqs: tuple[An
     worker.stop()
     thread.join(timeout=5)
     assert not thread.is_alive()
+
+
+def test_the_app_runs_the_worker_beside_the_api(
+    postgres: Server, sqs: tuple[Any, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import asyncio
+    import time
+
+    from stratus.shop.inventory.app import create_app
+
+    client, url = sqs
+    postgres.fresh_database("inventory_worker_app")
+    migrate(postgres.conninfo("inventory_worker_app"))
+    monkeypatch.setenv("INVENTORY_DB_SECRET", json.dumps(postgres.secret("inventory_worker_app")))
+    monkeypatch.setenv("INVENTORY_QUEUE_URL", url)
+    client.send_message(QueueUrl=url, MessageBody=order_placed("app-order", {"desk-lamp": 2}))
+    app = create_app()
+
+    async def go() -> float:
+        async with app.router.lifespan_context(app):
+            store = app.state.services.store
+            deadline = time.monotonic() + 20
+            while store.stock("desk-lamp").reserved != 2:
+                assert time.monotonic() < deadline, "the worker did not reserve"
+                await asyncio.sleep(0.1)
+            stopping = time.monotonic()
+        return time.monotonic() - stopping
+
+    shutdown_seconds = asyncio.run(go())
+    assert left_in_queue(client, url) == 0
+    assert shutdown_seconds < 16  # the long poll in flight ends within its wait time
