@@ -184,10 +184,7 @@ def wait_for_schema(store: InventoryStore, needed: int, seconds: float) -> None:
 
 
 def create_app(services: Services | None = None) -> Starlette:
-    """The app; with `services` (tests) nothing is read from the environment. Without,
-    uvicorn's loggers turn JSON now, at import, before uvicorn logs its first line."""
-    if services is None:
-        configure()
+    """The app; with `services` (tests) nothing is read from the environment."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -218,4 +215,17 @@ def create_app(services: Services | None = None) -> Starlette:
     return app
 
 
-app = create_app()
+_app: Starlette | None = None
+
+
+def __getattr__(name: str) -> Starlette:
+    """`app`, what the image's CMD serves (`stratus.shop.inventory.app:app`), built on first
+    access: uvicorn's loggers turn JSON then, before uvicorn logs its first line, while
+    importing this module for its parts (tests) changes no logging."""
+    global _app
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    if _app is None:
+        configure()
+        _app = create_app()
+    return _app
