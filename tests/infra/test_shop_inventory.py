@@ -189,7 +189,11 @@ def test_https_listener_forwards_the_service_and_http_redirects(stack: Synth) ->
     }
     rule = stack.one("AWS::ElasticLoadBalancingV2::ListenerRule")["Properties"]
     conditions = {c["Field"]: c for c in rule["Conditions"]}
-    assert conditions["host-header"]["HostHeaderConfig"]["Values"] == [DOMAIN]
+    alb = _logical(stack, "AWS::ElasticLoadBalancingV2::LoadBalancer", "")
+    assert conditions["host-header"]["HostHeaderConfig"]["Values"] == [
+        DOMAIN,
+        {"Fn::GetAtt": [alb, "DNSName"]},
+    ]
     assert conditions["path-pattern"]["PathPatternConfig"]["Values"] == ["/stock/*", "/health"]
 
 

@@ -145,7 +145,7 @@ class ShopInventoryStack(Stack):
         CfnOutput(
             self,
             "InventoryUrl",
-            value=f"https://{self.domain}/",
+            value=self._url(cfg),
             description="The inventory API (GET /stock/{product_id}, GET /health)",
         )
         CfnOutput(
@@ -160,6 +160,14 @@ class ShopInventoryStack(Stack):
         CfnOutput(self, "InventoryDbSecretArn", value=self.secret.secret_arn)
         CfnOutput(self, "InventoryClusterName", value=self.cluster.cluster_name)
         CfnOutput(self, "InventoryServiceName", value=self.service.service_name)
+
+    def _url(self, cfg: StageConfig) -> str:
+        """`https://<domain>/`; on the `local` stage the load balancer's DNS name, whose URL
+        the local cloud gives the HTTPS listener's local port (and whose certificate its
+        local CA issues), so the output works as is."""
+        if cfg.name == "local":
+            return f"https://{self.load_balancer.load_balancer_dns_name}/"
+        return f"https://{self.domain}/"
 
     # -- network ---------------------------------------------------------------------------
     def _vpc(self, cfg: StageConfig) -> ec2.Vpc:
@@ -498,7 +506,8 @@ class ShopInventoryStack(Stack):
             "Service",
             priority=10,
             conditions=[
-                elbv2.ListenerCondition.host_headers([self.domain]),
+                # The service's name, and the LB's own DNS name (what the local ALB serves).
+                elbv2.ListenerCondition.host_headers([self.domain, alb.load_balancer_dns_name]),
                 elbv2.ListenerCondition.path_patterns(SERVICE_PATHS),
             ],
             target_groups=[target_group],
