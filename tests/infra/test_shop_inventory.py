@@ -1,8 +1,9 @@
-"""The inventory stack as synthesized with cdk-nag (dev with a domain, prod with a certificate).
+"""The inventory stack as synthesized with cdk-nag (dev with a domain, prod with a certificate,
+a cloned stage with none).
 
-Inventory is not in the shop's SERVICES yet (it runs locally once the local ECS, ALB and RDS
-land), so this module synthesizes its own app: platform, payments (the results topic) and
-inventory. A nag finding without an acknowledgement makes the synth, hence the fixture, fail.
+This module synthesizes its own small app (platform, payments for the results topic, and
+inventory) so each stage's context is its own. A nag finding without an acknowledgement
+makes the synth, hence the fixture, fail.
 """
 
 from __future__ import annotations
@@ -278,18 +279,38 @@ def test_the_image_asset_holds_only_the_service_package(stack: Synth) -> None:
     )
 
 
-def test_a_deployed_stage_without_a_host_name_is_refused() -> None:
+def test_a_stage_without_a_host_name_gets_none_and_bad_context_is_refused() -> None:
     from aws_cdk import App, Stack
 
     from stratus.infra.shared.stage import StageConfigError
     from stratus.infra.shop.inventory import LOCAL_DOMAIN, listener_domain
 
     assert listener_domain(Stack(App(), "Local"), "local") == (LOCAL_DOMAIN, None)
-    with pytest.raises(StageConfigError, match="inventoryDomain"):
-        listener_domain(Stack(App(), "Dev"), "dev")
+    assert listener_domain(Stack(App(), "Dev"), "feature-x") == (None, None)
     bad = App(context={"inventoryDomain": "not a domain"})
     with pytest.raises(StageConfigError, match="not a domain name"):
         listener_domain(Stack(bad, "Bad"), "dev")
+    lone_cert = App(context={"inventoryCertificateArn": CERT})
+    with pytest.raises(StageConfigError, match="inventoryDomain"):
+        listener_domain(Stack(lone_cert, "Cert"), "dev")
+
+
+def test_a_cloned_stage_without_a_domain_deploys_on_plain_http(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    synth = synth_inventory(tmp_path_factory.mktemp("inventory-clone"), "feature-x", {})
+    listeners = {
+        r["Properties"]["Port"]: r["Properties"]
+        for r in synth.of_type("AWS::ElasticLoadBalancingV2::Listener").values()
+    }
+    assert set(listeners) == {80}
+    assert listeners[80]["Protocol"] == "HTTP" and "Certificates" not in listeners[80]
+    assert not synth.of_type("AWS::CertificateManager::Certificate")
+    (rule,) = synth.of_type("AWS::ElasticLoadBalancingV2::ListenerRule").values()
+    actions = rule["Properties"]["Actions"]
+    assert [a["Type"] for a in actions] == ["forward"]
+    url = json.dumps(synth.template["Outputs"]["InventoryUrl"]["Value"])
+    assert url.startswith('{"Fn::Join": ["", ["http://"'), url
 
 
 def test_cfn_lint_reports_no_errors_and_no_deprecated_engine(stack: Synth) -> None:

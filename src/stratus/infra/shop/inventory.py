@@ -28,6 +28,9 @@
 The HTTPS listener needs a certificate: context `inventoryCertificateArn` (imported), else
 `inventoryDomain` (a DNS-validated ACM certificate); the `local` stage defaults to
 `inventory.shop.local.localhost`, whose certificate the local ACM issues from the local CA.
+Any other stage without a domain (a cloned environment, `make deploy STAGE=feature-x` or
+`stratus up --stage feature-x`) still deploys: its load balancer listens on plain HTTP at
+its own DNS name only, and synth warns that a domain gives it HTTPS.
 """
 
 from __future__ import annotations
@@ -35,7 +38,7 @@ from __future__ import annotations
 import json
 import re
 
-from aws_cdk import CfnOutput, Duration, IgnoreMode, Stack
+from aws_cdk import Annotations, CfnOutput, Duration, IgnoreMode, Stack
 from aws_cdk import aws_certificatemanager as acm
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
@@ -88,17 +91,17 @@ def inventory_stack_name(stage: str) -> str:
     return shop_stack_name("inventory", stage)
 
 
-def listener_domain(scope: Construct, stage: str) -> tuple[str, str | None]:
-    """(the service's host name, a certificate ARN to import or None) from context."""
+def listener_domain(scope: Construct, stage: str) -> tuple[str | None, str | None]:
+    """(the service's host name, a certificate ARN to import or None) from context; no host
+    name (None) on a stage other than `local` that names none: plain HTTP then."""
     domain = str(scope.node.try_get_context(DOMAIN_CONTEXT) or "").strip().lower().rstrip(".")
     cert = str(scope.node.try_get_context(CERTIFICATE_CONTEXT) or "").strip() or None
     if not domain and stage == "local":
         domain = LOCAL_DOMAIN
     if not domain:
-        raise StageConfigError(
-            f"the inventory's HTTPS listener needs a host name: set context {DOMAIN_CONTEXT} "
-            f"(and {CERTIFICATE_CONTEXT} to use an existing certificate)"
-        )
+        if cert is not None:
+            raise StageConfigError(f"context {CERTIFICATE_CONTEXT} needs {DOMAIN_CONTEXT} too")
+        return None, None
     if not _DOMAIN_RE.match(domain):
         raise StageConfigError(f"context {DOMAIN_CONTEXT} {domain!r} is not a domain name")
     if cert is not None and not cert.startswith("arn:"):
@@ -152,7 +155,11 @@ class ShopInventoryStack(Stack):
             self,
             "InventoryLoadBalancerDns",
             value=self.load_balancer.load_balancer_dns_name,
-            description=f"Point {self.domain} (CNAME/alias) at this name",
+            description=(
+                f"Point {self.domain} (CNAME/alias) at this name"
+                if self.domain
+                else "The load balancer's own name (plain HTTP: no inventoryDomain given)"
+            ),
         )
         CfnOutput(self, "InventoryQueueUrl", value=self.queue.queue.queue_url)
         CfnOutput(self, "InventoryDlqUrl", value=self.queue.dlq.queue_url)
@@ -165,6 +172,8 @@ class ShopInventoryStack(Stack):
         """`https://<domain>/`; on the `local` stage the load balancer's DNS name, whose URL
         the local cloud gives the HTTPS listener's local port (and whose certificate its
         local CA issues), so the output works as is."""
+        if self.domain is None:
+            return f"http://{self.load_balancer.load_balancer_dns_name}/"
         if cfg.name == "local":
             return f"https://{self.load_balancer.load_balancer_dns_name}/"
         return f"https://{self.domain}/"
@@ -460,6 +469,36 @@ class ShopInventoryStack(Stack):
             vpc_subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
         )
         self._access_logs(alb, logs_bucket)
+        not_found = elbv2.ListenerAction.fixed_response(
+            404,
+            content_type="application/json",
+            message_body=json.dumps({"error": "NotFound", "message": "no such route"}),
+        )
+        if self.domain is None:
+            Annotations.of(self).add_warning_v2(
+                "stratus:inventory-http",
+                f"no context {DOMAIN_CONTEXT}: the inventory's load balancer listens on plain "
+                "HTTP; give the stage a domain for HTTPS",
+            )
+            listener = alb.add_listener(
+                "Http", port=80, protocol=elbv2.ApplicationProtocol.HTTP, open=False,
+                default_action=not_found,
+            )  # fmt: skip
+            hosts = [alb.load_balancer_dns_name]
+        else:
+            listener = self._https_listener(alb, certificate_arn, not_found)
+            alb.add_redirect(source_port=80, target_port=443, open=False)
+            hosts = [self.domain, alb.load_balancer_dns_name]
+        self._forward(template, alb, listener, hosts)
+        return alb
+
+    def _https_listener(
+        self,
+        alb: elbv2.ApplicationLoadBalancer,
+        certificate_arn: str | None,
+        not_found: elbv2.ListenerAction,
+    ) -> elbv2.ApplicationListener:
+        assert self.domain is not None
         certificate = (
             acm.Certificate.from_certificate_arn(self, "Certificate", certificate_arn)
             if certificate_arn
@@ -470,20 +509,23 @@ class ShopInventoryStack(Stack):
                 validation=acm.CertificateValidation.from_dns(),
             )
         )
-        https = alb.add_listener(
+        return alb.add_listener(
             "Https",
             port=443,
             protocol=elbv2.ApplicationProtocol.HTTPS,
             certificates=[certificate],
             ssl_policy=elbv2.SslPolicy.RECOMMENDED_TLS,
             open=False,
-            default_action=elbv2.ListenerAction.fixed_response(
-                404,
-                content_type="application/json",
-                message_body=json.dumps({"error": "NotFound", "message": "no such route"}),
-            ),
+            default_action=not_found,
         )
-        alb.add_redirect(source_port=80, target_port=443, open=False)
+
+    def _forward(
+        self,
+        template: ServiceTemplate,
+        alb: elbv2.ApplicationLoadBalancer,
+        listener: elbv2.ApplicationListener,
+        hosts: list[str],
+    ) -> None:
         target_group = elbv2.ApplicationTargetGroup(
             self,
             "Targets",
@@ -502,12 +544,12 @@ class ShopInventoryStack(Stack):
                 unhealthy_threshold_count=3,
             ),
         )
-        https.add_target_groups(
+        listener.add_target_groups(
             "Service",
             priority=10,
             conditions=[
                 # The service's name, and the LB's own DNS name (what the local ALB serves).
-                elbv2.ListenerCondition.host_headers([self.domain, alb.load_balancer_dns_name]),
+                elbv2.ListenerCondition.host_headers(hosts),
                 elbv2.ListenerCondition.path_patterns(SERVICE_PATHS),
             ],
             target_groups=[target_group],
@@ -528,7 +570,6 @@ class ShopInventoryStack(Stack):
             10,
             "inventory: targets answer 5xx",
         )
-        return alb
 
 
 def build(ctx: ShopBuild) -> Stack:
