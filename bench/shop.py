@@ -17,11 +17,13 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import shutil
 import tempfile
 import threading
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -171,6 +173,7 @@ def burst_to_mails(
                 errors.append(exc)
 
     threads = [threading.Thread(target=worker) for _ in range(THREADS)]
+    since_ms = int(time.time() * 1000)
     started = time.perf_counter()
     for t in threads:
         t.start()
@@ -188,10 +191,39 @@ def burst_to_mails(
     )
     if refused:
         print(f"  {len(refused)} of {BURST} POSTs refused, e.g. {refused[0]}")
+    cold = cold_starts(cloud, since_ms)
+    print(f"  cold starts during the burst: {sum(cold.values())} "
+          f"({', '.join(f'{n} {g}' for g, n in cold.most_common(4))})")  # fmt: skip
     return {"orders": len(placed), "refused": len(refused), "threads": THREADS,
             "posted_s": round(posted, 2),
             "all_mailed_s": round(took, 2), "orders_per_s": round(rate, 2),
-            "events_per_s": round(3 * rate, 2)}  # fmt: skip
+            "events_per_s": round(3 * rate, 2),
+            "cold_starts": sum(cold.values())}  # fmt: skip
+
+
+def cold_starts(cloud: LocalCloudHandle, since_ms: int) -> Counter[str]:
+    """Lambda REPORT lines with an Init Duration since `since_ms`, per log group: each is a
+    new execution environment. On 2 cores a cold start costs 1-3 s of CPU, so this count,
+    not the handlers' own work, is what a burst's throughput follows locally."""
+    logs = aws_client(cloud, "logs")
+    found: Counter[str] = Counter()
+    for page in logs.get_paginator("describe_log_groups").paginate():
+        for group in page["logGroups"]:
+            name = group["logGroupName"]
+            pages = logs.get_paginator("filter_log_events").paginate(
+                logGroupName=name, startTime=since_ms
+            )
+            for events in pages:
+                found[function_label(name)] += sum(
+                    e["message"].startswith("REPORT") and "Init Duration" in e["message"]
+                    for e in events["events"])  # fmt: skip
+    return +found
+
+
+def function_label(log_group: str) -> str:
+    """`ShopOrders-local-ServiceApiFunctionLogsF92...-EED...` -> `ShopOrders/ServiceApiFunction`."""
+    match = re.match(r"(\w+)-[^-]+-(\w+?)Logs", log_group)
+    return f"{match[1]}/{match[2]}" if match else log_group
 
 
 def canary_releases(out: Path) -> dict[str, Any]:

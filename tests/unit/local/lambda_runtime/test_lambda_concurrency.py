@@ -88,11 +88,12 @@ def test_a_released_lease_is_counted_once() -> None:
 
 
 def test_default_worker_limit_follows_cores_and_memory() -> None:
-    assert default_worker_limit(cpus=2, memory_mb=64_000) == 16  # a small machine's floor
-    assert default_worker_limit(cpus=8, memory_mb=64_000) == 32
+    assert default_worker_limit(cpus=2, memory_mb=64_000) == 48  # a small machine's floor
+    assert default_worker_limit(cpus=16, memory_mb=64_000) == 64
+    assert default_worker_limit(cpus=2, memory_mb=6_000) == 30  # half of 6 GB at 100 MB
     assert default_worker_limit(cpus=16, memory_mb=1_000) == 5  # half of 1 GB at 100 MB
     assert default_worker_limit(cpus=1, memory_mb=100) == 2  # never below 2
-    assert default_worker_limit(cpus=128, memory_mb=None) == 64
+    assert default_worker_limit(cpus=128, memory_mb=64_000) == 64  # at most 64
 
 
 # -- the local bound, with fake workers --------------------------------------------------
@@ -172,7 +173,7 @@ async def test_a_full_machine_evicts_the_least_recently_used_idle_worker() -> No
     pool.checkin("b", recent, reusable=True)
     assert await pool.checkout("c") is None  # room made by evicting "a"'s idle worker
     assert old.discarded and not recent.discarded
-    assert pool.live == 2 and pool.idle_count("a") == 0
+    assert pool.live == 2 and pool.idle_count("a") == 0 and pool.evicted == 1
 
 
 async def test_a_full_machine_evicts_a_surplus_worker_before_another_functions_last() -> None:
