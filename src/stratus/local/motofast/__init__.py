@@ -21,6 +21,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
 - `sqs_queue`: SQS without per-message scans.
+- `enrich_response`: no search for an XML request id in a body that has none.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
 
 Figures (issue 7; this shared 2-core machine; p50, interleaved in one run; ministack 1.5.33
@@ -57,6 +58,7 @@ def install() -> None:
         dynamodb_size,
         dynamodb_untracked,
         dynamodb_update,
+        enrich_response,
         handler_methods,
         json_serializer,
         request_memo,
@@ -64,6 +66,7 @@ def install() -> None:
     )
 
     handler_methods.install()
+    enrich_response.install()
     request_memo.install()
     dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
     dynamodb_update.install()
