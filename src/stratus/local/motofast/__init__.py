@@ -20,6 +20,8 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
+- `dynamodb_setup`, `dynamodb_parse`: a DynamoDB request's handler set up without the
+  generic form/URL work, its parameters by a shape walk compiled once per operation.
 - `sqs_queue`: SQS without per-message scans.
 - `enrich_response`: no search for an XML request id in a body that has none.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
@@ -55,6 +57,7 @@ def install() -> None:
         dynamodb_item,
         dynamodb_query,
         dynamodb_result,
+        dynamodb_setup,
         dynamodb_size,
         dynamodb_untracked,
         dynamodb_update,
@@ -73,6 +76,7 @@ def install() -> None:
     dynamodb_untracked.install()
     dynamodb_item.install()
     dynamodb_condition.install()
+    dynamodb_setup.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()
