@@ -65,9 +65,13 @@ class EventSourcesService(EmulatedService):
                     poller.wake()
 
         async def table_written(call: AwsCall, response: Response) -> None:
+            # Only the written tables' pollers: each wake costs a GetRecords round trip.
+            tables = tables_written(call.operation, call.params())
             for poller in self.shard_pollers:
-                if poller.mapping.kind == "dynamodb":
-                    poller.wake()  # cheap: an idle shard poller reads nothing and waits again
+                if poller.mapping.kind == "dynamodb" and (
+                    tables is None or stream_table(poller.mapping.source_arn) in tables
+                ):
+                    poller.wake()
 
         return [
             Hook("sqs", "SendMessage", after=sqs_sent),
@@ -157,6 +161,34 @@ class EventSourcesService(EmulatedService):
 
     def describe(self) -> dict[str, Any]:
         return {"mappings": len(self.sqs_pollers) + len(self.shard_pollers)}
+
+
+def tables_written(operation: str | None, params: dict[str, Any]) -> set[str] | None:
+    """The table names a DynamoDB write names (a table ARN counts by its name); None when
+    the request does not name them as parameters (PartiQL statements): then every table."""
+    names: list[Any] = []
+    if operation in ("PutItem", "UpdateItem", "DeleteItem"):
+        names.append(params.get("TableName"))
+    elif operation == "BatchWriteItem":
+        items = params.get("RequestItems")
+        names.extend(items if isinstance(items, dict) else ())
+    elif operation == "TransactWriteItems":
+        actions = params.get("TransactItems")
+        for action in actions if isinstance(actions, list) else ():
+            for part in action.values() if isinstance(action, dict) else ():
+                names.append(part.get("TableName") if isinstance(part, dict) else None)
+    else:
+        return None
+    return {_table_name(name) for name in names if isinstance(name, str)}
+
+
+def stream_table(stream_arn: str) -> str:
+    """`arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` -> <name>."""
+    return stream_arn.split(":table/", 1)[-1].split("/", 1)[0]
+
+
+def _table_name(name: str) -> str:
+    return stream_table(name) if name.startswith("arn:") else name
 
 
 def _client(aws: Callable[[str], Any], service: str) -> Callable[[], Any]:

@@ -20,10 +20,13 @@ them all (idempotent); `MotoApp` calls it once.
 - `dynamodb_untracked`: items that are gone no longer kept alive by moto's dashboard list.
 - `dynamodb_update`: UpdateExpressions parsed once per string; validator walks cheap.
 - `dynamodb_result`: DynamoDB results serialized from moto's items in one walk.
+- `dynamodb_setup`, `dynamodb_parse`: a DynamoDB request's handler set up without the
+  generic form/URL work, its parameters by a shape walk compiled once per operation.
 - `sqs_queue`: SQS without per-message scans.
 - `s3_objects`: plain GetObject/PutObject answered from the backend (MotoApp.call).
 - `sqs_direct`: plain SendMessage/ReceiveMessage/DeleteMessage answered from the backend
   (MotoApp.call); receipt handles drawn without a call per letter.
+- `enrich_response`: no search for an XML request id in a body that has none.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
 
 Figures (issue 7; this shared 2-core machine; p50, interleaved in one run; ministack 1.5.33
@@ -51,6 +54,10 @@ CPU per call, p50 of 300, three alternating runs, moto's route -> direct: PutObj
 queue of 1,000 messages 1031-1818 -> 303-577 us (three calls). Through boto3 the writes
 then wait for the journal's fdatasync, which dominates on a busy disk (`bench --only raw`
 figures are in the README).
+
+DynamoDB set-up (`dynamodb_setup`, `dynamodb_parse`), `enrich_response` and the raw URL kept
+across requests (`request_memo`), in-process thread CPU of `MotoApp.call`, p50 of 3,000:
+PutItem 342 -> 255 us, GetItem 265 -> 204; a 100-item Query 3.4 -> 3.0 ms (the regex alone).
 """
 
 from __future__ import annotations
@@ -64,9 +71,11 @@ def install() -> None:
         dynamodb_item,
         dynamodb_query,
         dynamodb_result,
+        dynamodb_setup,
         dynamodb_size,
         dynamodb_untracked,
         dynamodb_update,
+        enrich_response,
         handler_methods,
         json_serializer,
         request_memo,
@@ -75,12 +84,14 @@ def install() -> None:
     )
 
     handler_methods.install()
+    enrich_response.install()
     request_memo.install()
     dynamodb_clone.install()  # before dynamodb_copy, which keeps Item's deep copy for others
     dynamodb_update.install()
     dynamodb_untracked.install()
     dynamodb_item.install()
     dynamodb_condition.install()
+    dynamodb_setup.install()
     # Table.query wrappers, innermost first: the partition view (dynamodb_query) stays
     # outermost so that its `__wrapped__` is moto's whole-table query (its tests use that).
     dynamodb_copy.install()

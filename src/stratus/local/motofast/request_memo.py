@@ -8,10 +8,13 @@ request (the dispatcher, `setup_class` twice over); `S3Response.subdomain_based_
 times. Measured in-process (MotoApp.call, thread CPU time, 3 alternating runs of 1,000 calls,
 this shared 2-core VM): a 10 KB PutObject 426-475 -> 400-436 us, GetObject 333-398 -> 328-371.
 
-The patch keeps each answer on the request object the first time it is asked. They depend
+The patch keeps each answer on the request object the first time it is asked, and the raw
+URL also across requests, by the request facts it is built from (`_url_key`): most requests
+repeat one URL (every DynamoDB call is `POST /`), and werkzeug's URL root costs ~20 us. They depend
 on the request's environ (which nothing changes once moto has the request) and on settings
 read at the time (fixed for the length of one request), so every later ask in the same
-request gets what moto would have worked out again; the next request starts empty.
+request gets what moto would have worked out again; the next request starts empty (but for
+the raw URL of the same facts, below).
 
 Upstream note: `functools.cached_property` for `Request.raw_url`; S3Response could keep
 `subdomain_based_buckets(self.request)` per request as it keeps `self.bucket_name`.
@@ -40,7 +43,14 @@ def install() -> None:
         memo = self.__dict__
         found = memo.get(_URL)
         if found is None:
-            found = memo[_URL] = original_url(self)
+            key = _url_key(self)
+            found = _URLS.get(key)
+            if found is None:
+                found = original_url(self)
+                if len(_URLS) >= _MAX_URLS:
+                    _URLS.clear()
+                _URLS[key] = found
+            memo[_URL] = found
         return str(found)
 
     def subdomain_based_buckets(request: Any) -> bool:
@@ -61,6 +71,27 @@ def install() -> None:
         setattr(patched, "__wrapped__", original)  # noqa: B010
     Request.raw_url = property(raw_url)  # type: ignore[assignment,method-assign]
     S3Response.subdomain_based_buckets = staticmethod(subdomain_based_buckets)  # type: ignore[method-assign]
+
+
+_URLS: dict[tuple[Any, ...], str] = {}
+_MAX_URLS = 4096
+
+
+def _url_key(request: Any) -> tuple[Any, ...]:
+    """Everything `Request.raw_url` reads: werkzeug's URL root (scheme, Host header, server,
+    script root, trusted hosts) and moto's raw path and query string."""
+    trusted = request.trusted_hosts
+    return (
+        type(request),
+        request.scheme,
+        request.environ.get("HTTP_HOST"),
+        request.server,
+        request.root_path,
+        request.environ.get("RAW_URI"),
+        request.path,
+        request.query_string,
+        tuple(trusted) if trusted is not None else None,
+    )
 
 
 def _unwrapped(request: Any) -> Any:

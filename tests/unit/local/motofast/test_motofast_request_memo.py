@@ -12,6 +12,7 @@ from moto.s3.responses import S3Response
 from werkzeug.local import LocalProxy
 
 from stratus.local.core.moto_app import MotoApp
+from stratus.local.motofast import request_memo
 
 
 def _environ(host: str, raw_uri: str, query: str = "") -> dict[str, Any]:
@@ -47,6 +48,7 @@ CASES = [
 @pytest.fixture(autouse=True)
 def _installed() -> None:
     MotoApp()  # installs the patches
+    request_memo._URLS.clear()  # each test counts moto's work from an empty URL memo
 
 
 @pytest.mark.parametrize(("host", "raw_uri", "query"), CASES)
@@ -93,3 +95,27 @@ def test_each_is_worked_out_once_per_request() -> None:
     finally:
         cell_url.cell_contents, cell_sub.cell_contents = url_original, sub_original
     assert calls == {"url": 2, "sub": 2}
+
+
+def test_a_url_is_worked_out_once_for_requests_with_the_same_facts() -> None:
+    url_fn: Any = Request.__dict__["raw_url"].fget
+    url_original = url_fn.__wrapped__
+    calls: list[str] = []
+
+    def counting_url(self: Any) -> str:
+        calls.append(self.environ["HTTP_HOST"])
+        return str(url_original(self))
+
+    cell_url = next(c for c in url_fn.__closure__ if c.cell_contents is url_original)
+    cell_url.cell_contents = counting_url
+    try:
+        host = "same-facts.example:4566"
+        for _ in range(3):
+            assert Request(_environ(host, "/t")).raw_url == f"http://{host}/t"
+        assert Request(_environ(host, "/t", "q=1")).raw_url == f"http://{host}/t?q=1"
+        assert Request(_environ(host, "/u")).raw_url == f"http://{host}/u"
+        other = "other-facts.example:4566"
+        assert Request(_environ(other, "/t")).raw_url == f"http://{other}/t"
+    finally:
+        cell_url.cell_contents = url_original
+    assert calls == [host, host, host, other]
