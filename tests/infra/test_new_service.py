@@ -51,7 +51,7 @@ def test_a_scaffolded_service_passes_its_own_tests_untouched(tmp_path: Path) -> 
     written = scaffold(root, "reviews")
     assert root / "src/stratus/infra/shop/reviews.py" in written
     system = (root / "src/stratus/shop/system.py").read_text()
-    assert '"reviews",)' in system
+    assert '    "reviews",\n)' in system
     readme = (root / "README.md").read_text()
     assert readme.index("stratus new-service reviews") < readme.index(README_MARKER)
     env = {
@@ -96,6 +96,10 @@ def test_register_appends_to_the_services_tuple(tmp_path: Path) -> None:
     system = tmp_path / "system.py"
     system.write_text('X = 1\nSERVICES: tuple[str, ...] = ("catalog", "payments")\nY = 2\n')
     register(system, "reviews")
-    assert system.read_text() == (
-        'X = 1\nSERVICES: tuple[str, ...] = ("catalog", "payments", "reviews",)\nY = 2\n'
-    )
+    wrapped = 'SERVICES: tuple[str, ...] = (\n    "catalog",\n    "payments",\n    "reviews",\n)'
+    assert system.read_text() == f"X = 1\n{wrapped}\nY = 2\n"
+    # the wrapped form (one name a line, as ruff formats it) takes the next one too
+    register(system, "ratings")
+    assert system.read_text() == "X = 1\n" + wrapped.replace(
+        '"reviews",\n', '"reviews",\n    "ratings",\n'
+    ) + "\nY = 2\n"

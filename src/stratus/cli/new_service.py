@@ -71,8 +71,8 @@ def register(system_py: Path, name: str) -> None:
     if found is None:
         raise ScaffoldError(f"no `SERVICES: tuple[str, ...] = (...)` line in {system_py}")
     items = [i.strip().strip("\"'") for i in found["items"].split(",") if i.strip()]
-    listed = ", ".join(f'"{i}"' for i in [*items, name])
-    line = f"SERVICES: tuple[str, ...] = ({listed},)"
+    listed = "".join(f'    "{i}",\n' for i in [*items, name])
+    line = f"SERVICES: tuple[str, ...] = (\n{listed})"
     system_py.write_text(text[: found.start()] + line + text[found.end() :])
 
 

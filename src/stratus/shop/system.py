@@ -33,7 +33,14 @@ BUNDLE = BundleSpec(
 )
 # Build order: catalog first (orders reads its prices), payments before orders and
 # notifications (they subscribe to its topic).
-SERVICES: tuple[str, ...] = ("catalog", "payments", "inventory", "notifications", "orders", "analytics")
+SERVICES: tuple[str, ...] = (
+    "catalog",
+    "payments",
+    "inventory",
+    "notifications",
+    "orders",
+    "analytics",
+)
 
 
 def build(app: App, cfg: StageConfig, named: bool) -> None:
