@@ -15,6 +15,7 @@ across restarts; on AWS the user data runs this at every boot).
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import json
 import os
@@ -80,8 +81,15 @@ def _write_atomic(path: Path, chunks: Iterator[bytes]) -> str:
 
 
 def publish_sample(root: Path, version: str = SAMPLE_VERSION, size: int = SAMPLE_SIZE) -> bool:
-    """Publish the sample release into `root` unless it is there already; True if written."""
+    """Publish the sample release into `root` unless it is there already; True if written.
+    Instances sharing a root (the local group's data directory) take turns (a file lock)."""
     root.mkdir(parents=True, exist_ok=True)
+    with (root / ".publish.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        return _publish(root, version, size)
+
+
+def _publish(root: Path, version: str, size: int) -> bool:
     manifest = read_manifest(root)
     releases = [r for r in manifest["releases"] if r.get("version") == version]
     if releases and _complete(root, releases[0]):

@@ -57,7 +57,7 @@ class FileIndex:
         path = (self.root / relative).resolve()
         if not path.is_relative_to(self.root) or not path.is_file():
             return None
-        if path.name.endswith(".partial"):
+        if path.name.endswith(".partial") or path.name.startswith("."):
             return None
         return path
 
