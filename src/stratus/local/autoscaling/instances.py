@@ -153,7 +153,9 @@ class GroupRunner:
             )
             instance.processes.append(process)
         log.info("instance %s of %s launched on %s", instance.id, self.spec.name, instance.ip)
+        self._write_status()
         await self._in_service(instance)
+        self._write_status()
         return instance
 
     async def _in_service(self, instance: LocalInstance) -> None:
