@@ -37,7 +37,8 @@ from stratus.infra.shared.stage import StageConfig
 from stratus.infra.updates.userdata import PORT, user_data
 
 # The origin-facing prefix list's id in us-east-1; other regions pass theirs as a parameter
-# (`aws ec2 describe-managed-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`).
+# (`aws ec2 describe-managed-prefix-lists --filters
+#  Name=prefix-list-name,Values=com.amazonaws.global.cloudfront.origin-facing`).
 CLOUDFRONT_PREFIX_LIST = "pl-3b927c52"
 SHIELD_REGION = "us-east-1"
 
