@@ -50,7 +50,8 @@ def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:
 
 def test_an_unknown_system_lists_the_known_ones() -> None:
     with pytest.raises(
-        UnknownSystemError, match="unknown system 'mall'; known systems: todo, blog, shop, updates, probes"
+        UnknownSystemError,
+        match="unknown system 'mall'; known systems: todo, blog, shop, updates, probes",
     ):
         _stack_names({"systems": "todo,mall"})
 
