@@ -10,7 +10,9 @@ instance with a new id; instances in service are registered in the group's targe
 terminate. Locally an instance gets a loopback address of its own (the same machine-wide
 pool as ECS tasks, `ecs.addresses`), runs its user data's local commands (`userdata`) with
 its output in `<data>/logs/<instance-id>.log`, and counts as in service once its first
-command listens on the target groups' port (or after a 60 s grace period).
+command listens on the target groups' port (or after a 60 s grace period). Each instance's
+processes run in a session of their own and stop with the cloud; the ones a killed cloud
+left behind are ended at the next start (`end_leftovers`).
 """
 
 from __future__ import annotations
@@ -39,6 +41,34 @@ CHECK_EVERY = 1.0
 Registry = dict[str, str]
 # (target group ARN, instance id, port, register?) -> RegisterTargets / DeregisterTargets
 Targets = Callable[[str, str, int, bool], None]
+
+
+def _start_time(pid: int) -> str:
+    """A process's start time (clock ticks since boot, /proc/<pid>/stat field 22): with the
+    pid it names that process and no later one that reuses the pid."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return ""
+
+
+def end_leftovers(status_file: Path) -> int:
+    """Kill the process groups of instances an earlier run listed and did not stop (the
+    cloud was killed: each instance runs in a session of its own and outlives it)."""
+    try:
+        status = json.loads(status_file.read_text())
+    except (OSError, ValueError):
+        return 0
+    ended = 0
+    for instance in status.get("instances", []):
+        for pid, started in zip(
+            instance.get("pids", []), instance.get("started", []), strict=False
+        ):
+            if started and _start_time(int(pid)) == started:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(int(pid), signal.SIGKILL)
+                    ended += 1
+    return ended
 
 
 def new_instance_id() -> str:
@@ -104,6 +134,9 @@ class GroupRunner:
         return tuple(sorted({port for _, port in self.spec.target_groups}))
 
     async def run(self) -> None:
+        ended = await asyncio.to_thread(end_leftovers, self.spec.data_dir / "instances.json")
+        if ended:
+            log.warning("ended %d instance processes a killed earlier run left behind", ended)
         try:
             while True:
                 await self.reconcile()
@@ -199,6 +232,7 @@ class GroupRunner:
                     "ip": i.ip,
                     "state": i.state,
                     "pids": [p.pid for p in i.processes],
+                    "started": [_start_time(p.pid) for p in i.processes],
                     "log": str(self.spec.data_dir / "logs" / f"{i.id}.log"),
                 }
                 for i in self.instances.values()

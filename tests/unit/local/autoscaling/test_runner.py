@@ -74,3 +74,22 @@ def test_alb_reaches_an_instance_target_at_its_local_address() -> None:
         assert target.host == "127.0.0.7"
     finally:
         del INSTANCE_ADDRESSES[target.id]
+
+
+def test_instances_a_killed_run_left_behind_are_ended(tmp_path: Path) -> None:
+    import subprocess
+
+    from stratus.local.autoscaling.instances import _start_time, end_leftovers
+
+    orphan = subprocess.Popen(["sleep", "60"], start_new_session=True)
+    status = tmp_path / "instances.json"
+    status.write_text(
+        json.dumps({"instances": [{"pids": [orphan.pid], "started": [_start_time(orphan.pid)]}]})
+    )
+    try:
+        assert end_leftovers(status) == 1
+        assert orphan.wait(timeout=10) == -signal.SIGKILL
+        assert end_leftovers(status) == 0  # gone: nothing (and no reused pid) is killed
+    finally:
+        if orphan.poll() is None:
+            orphan.kill()
