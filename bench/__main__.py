@@ -14,7 +14,10 @@ the local inbox; photos — the blog's photo pipeline per 12 MP JPEG against bar
 best path and a naive resize (in process); shop — `stratus up --system shop`: order placed
 until its payment mail is in the local inbox (p50/p99), a burst of orders through order ->
 payment -> notification (orders and events per second), and a catalog release's canary
-wall time (good, and broken until rolled back) at a given deploy time scale. Every run is
+wall time (good, and broken until rolled back) at a given deploy time scale; updates — an
+update storm on `stratus up --system updates`: 200 clients fetch the manifest and a 100 MiB
+binary at once through the local CloudFront vs straight from the ALB (origin requests,
+bytes and CPU seconds, client p50/p99). Every run is
 bounded in count and time, every cloud and the peer are stopped even on failure, aims are
 printed met/MISSED and summed up at the end.
 Figures also go to .stratus/bench/results.json (results-PARTS.json for --only).
@@ -80,7 +83,19 @@ COLD_PROBES = {
     "stratus.todo.handlers.todos.lambda_handler": "todos",
     "stratus.todo.handlers.files.lambda_handler": "files",
 }
-PARTS = ("todo", "load", "raw", "state", "events", "gateway", "edge", "blog", "photos", "shop")
+PARTS = (
+    "todo",
+    "load",
+    "raw",
+    "state",
+    "events",
+    "gateway",
+    "edge",
+    "blog",
+    "photos",
+    "shop",
+    "updates",
+)
 
 
 def login(cloud: LocalCloudHandle, email: str) -> User:
@@ -360,6 +375,10 @@ def main(argv: list[str] | None = None) -> int:
         from bench.shop import bench_shop
 
         attempt("shop", lambda: bench_shop(results, aims, OUT))
+    if "updates" in parts:
+        from bench.updates import bench_updates
+
+        attempt("updates", lambda: bench_updates(results, aims, OUT))
     aims.print_summary()
     results["aims"] = aims.as_json()
     results["failed_parts"] = failed

@@ -84,8 +84,9 @@ def registry() -> tuple[System, ...]:
     from stratus.probes.system import SYSTEM as PROBES
     from stratus.shop.system import SYSTEM as SHOP
     from stratus.todo.system import SYSTEM as TODO
+    from stratus.updates.system import SYSTEM as UPDATES
 
-    return (TODO, BLOG, SHOP, PROBES)
+    return (TODO, BLOG, SHOP, UPDATES, PROBES)
 
 
 def parse_names(value: Any) -> tuple[str, ...]:

@@ -24,7 +24,8 @@ def _stack_names(context: dict[str, str]) -> list[str]:
 
 def test_by_default_every_system_is_built_and_probes_only_when_asked() -> None:
     shop = [shop_stack_name(name, "dev") for name in ("platform", *SHOP_SERVICES)]
-    every = sorted([todo_stack_name("dev"), blog_stack_name("dev"), *shop])
+    updates = "Stratus-dev-Updates"
+    every = sorted([todo_stack_name("dev"), blog_stack_name("dev"), *shop, updates])
     assert _stack_names({"stage": "dev"}) == every
     with_probes = _stack_names({"stage": "dev", "probes": "true"})
     assert with_probes == sorted([*every, probes_stack_name("dev")])
@@ -49,7 +50,8 @@ def test_naming_the_probes_builds_them_alone_but_never_for_prod() -> None:
 
 def test_an_unknown_system_lists_the_known_ones() -> None:
     with pytest.raises(
-        UnknownSystemError, match="unknown system 'mall'; known systems: todo, blog, shop, probes"
+        UnknownSystemError,
+        match="unknown system 'mall'; known systems: todo, blog, shop, updates, probes",
     ):
         _stack_names({"systems": "todo,mall"})
 

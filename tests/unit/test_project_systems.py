@@ -40,7 +40,9 @@ def test_context_systems_accepts_comma_and_list_forms() -> None:
 def test_unknown_system_names_the_known_ones() -> None:
     with pytest.raises(UnknownSystemError) as caught:
         select(["todo", "nope"])
-    assert str(caught.value) == "unknown system 'nope'; known systems: todo, blog, shop, probes"
+    assert str(caught.value) == (
+        "unknown system 'nope'; known systems: todo, blog, shop, updates, probes"
+    )
 
 
 def test_cdk_json_points_the_local_cloud_at_this_project() -> None:

@@ -21,7 +21,7 @@ def test_an_unknown_system_is_refused_before_anything_starts(tmp_path: Path) -> 
     args = ("up", "--system", "nope", "--state-dir", str(tmp_path))
     code, output = _invoke(*args, STRATUS_PROJECT_ROOT=str(ROOT))
     assert code == 2
-    assert "unknown system 'nope'; known systems: todo, blog, shop, probes" in output
+    assert "unknown system 'nope'; known systems: todo, blog, shop, updates, probes" in output
     assert not (tmp_path / "up.pid").exists()
 
 

@@ -86,6 +86,9 @@ class Served:
     age: int | None = None
 
 
+BODY_CHUNK = 256 * 1024
+
+
 class Edge:
     """The ASGI app on the edge port."""
 
@@ -99,7 +102,7 @@ class Edge:
     ) -> None:
         self.origins = origins
         self.lambdas = lambdas
-        self.cache = cache or EdgeCache(clock=clock)
+        self.cache = cache if cache is not None else EdgeCache(clock=clock)  # empty is falsy
         self.clock = clock
         self.stats = EdgeStats()
         self.metrics: BuiltinMetrics | None = None  # CloudWatch's AWS/CloudFront metrics
@@ -556,11 +559,30 @@ async def _finish(
     ]
     if served.label in ("Hit", "RefreshHit") and served.age is not None:
         headers.append(("age", str(served.age)))
-    out = Response(b"" if viewer.method == "HEAD" else body, status_code=status)
+    out = ChunkedResponse(b"" if viewer.method == "HEAD" else body, status_code=status)
     out.raw_headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in headers] + [
         (b"content-length", str(len(body)).encode())
     ]
     return out
+
+
+class ChunkedResponse(Response):
+    """A body sent in slices of BODY_CHUNK, each awaited: the server's flow control then
+    holds at most one slice per connection in its write buffer (Python 3.11's transports
+    copy what is written into a buffer, so a 100 MB object sent whole to 200 viewers at once
+    would hold 20 GB), while every viewer shares the one cached object."""
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        await send(
+            {"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers}
+        )
+        view = memoryview(self.body)
+        for start in range(0, len(view), BODY_CHUNK):
+            chunk = bytes(view[start : start + BODY_CHUNK])
+            more = start + BODY_CHUNK < len(view)
+            await send({"type": "http.response.body", "body": chunk, "more_body": more})
+        if not view:
+            await send({"type": "http.response.body", "body": b""})
 
 
 def _maybe_compress(

@@ -9,6 +9,9 @@ Host is forwarded, `User-Agent: Amazon CloudFront` unless forwarded, `Via` and
 502 Bad Gateway; no answer within the origin's read timeout (default 30 s) is 504.
 
 Local names: an origin domain of `localhost`, `*.localhost` or `127.0.0.1` is this machine;
+a custom origin naming a local load balancer (`<name>.elb.localhost`, an ALB's DNSName
+locally) on its listener's AWS port (HTTPPort 80, say) is sent to that listener's local
+port;
 `<api>.execute-api.<region>.amazonaws.com` with an origin path `/<stage>` is the local
 gateway's `/restapis/<api>/<stage>` (`/httpapis/<api>` for HTTP APIs); an S3 origin is
 read from the local S3 with the bucket policy checked as S3 would check CloudFront.
@@ -68,8 +71,12 @@ class OriginGateway:
         bucket_policy: Callable[[str], dict[str, Any] | None] = lambda bucket: None,
         oai_canonical: Callable[[str], str] = lambda oai: "",
         ca_file: str | None = None,
+        local_ports: Callable[[str, int], int | None] = lambda host, port: None,
     ) -> None:
         self.settings = settings
+        # (origin domain, port on AWS) -> the local port that serves it (a local load
+        # balancer's listener), for custom origins named by a local DNS name.
+        self.local_ports = local_ports
         self.http_apis = http_apis
         self.bucket_policy = bucket_policy
         self.oai_canonical = oai_canonical
@@ -185,7 +192,13 @@ class OriginGateway:
             https = origin.protocol_policy != "http-only"
             port = origin.https_port if https else origin.http_port
             default = 443 if https else 80
-            netloc = host if port == default else f"{host}:{port}"
+            local_port = self.local_ports(origin.domain.lower(), port)
+            if local_port is not None and is_local_host(origin.domain):
+                default = -1  # always name the local port
+                port_in_url = local_port
+            else:
+                port_in_url = port
+            netloc = host if port_in_url == default else f"{host}:{port_in_url}"
             url = f"{'https' if https else 'http'}://{netloc}{origin.path}{call.uri}"
             if "host" not in names:
                 headers.append(

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterable, Mapping
@@ -51,6 +52,8 @@ from stratus.local.provision.provider import Provider
 
 log = logging.getLogger("stratus.cloudfront")
 DEFAULT_EDGE_PORT = 4480
+CACHE_MB_ENV = "STRATUS_EDGE_CACHE_MB"
+DEFAULT_CACHE_MB = 512
 
 
 class CloudFrontService(EmulatedService):
@@ -145,8 +148,9 @@ class CloudFrontService(EmulatedService):
             bucket_policy=bucket_policy,
             oai_canonical=lambda oai: _oai_canonical(deployment, oai),
             ca_file=str(settings.ca_pem),
+            local_ports=_listener_ports(settings, deployment),
         )
-        self.edge = Edge(distributions, self.origins, lambdas, EdgeCache())
+        self.edge = Edge(distributions, self.origins, lambdas, EdgeCache(cache_bytes()))
         self.edge.metrics = cloud.metrics
         names = [name for dist in distributions for name in dist.names()]
         port = settings.ports.edge
@@ -209,6 +213,31 @@ def with_invalidation_status(body: bytes) -> bytes:
     """moto's invalidation status `COMPLETED` as CloudFront answers it, `Completed`:
     https://docs.aws.amazon.com/cloudfront/latest/APIReference/API_Invalidation.html"""
     return body.replace(b"<Status>COMPLETED</Status>", b"<Status>Completed</Status>")
+
+
+def cache_bytes() -> int:
+    """The edge cache's size: STRATUS_EDGE_CACHE_MB (default 512 MiB, so one object of up to
+    a quarter of it, 128 MiB, is cached: a 100 MB release binary fits). Objects are kept in
+    the local cloud's memory."""
+    raw = os.environ.get(CACHE_MB_ENV, "").strip()
+    try:
+        megabytes = int(raw) if raw else DEFAULT_CACHE_MB
+    except ValueError:
+        megabytes = DEFAULT_CACHE_MB
+    return max(1, megabytes) * 1024 * 1024
+
+
+def _listener_ports(settings: Any, deployment: Deployment) -> Callable[[str, int], int | None]:
+    """(load balancer DNS name, listener port on AWS) -> its local port, for custom origins
+    pointing at a local ALB (`elbv2.names`)."""
+    from stratus.local.elbv2.names import local_listeners
+
+    ports = {
+        (listener.dns_name.lower(), listener.port): listener.local_port
+        for listener in local_listeners(settings, deployment)
+        if listener.dns_name
+    }
+    return lambda host, port: ports.get((host, port))
 
 
 def acm_certificates(deployment: Deployment, settings: Any) -> dict[str, tuple[Any, Any]]:

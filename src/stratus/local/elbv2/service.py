@@ -15,8 +15,9 @@ https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_Deregis
 moto raises InvalidTarget).
 
 Not emulated, named at start: authenticate-cognito/oidc actions (skipped, the final action
-runs), `lambda` and `alb` target types (and `instance` targets, whose ids have no local
-address: they fail their health checks), rules or listeners created by API calls after
+runs), `lambda` and `alb` target types (`instance` targets are served when the local Auto
+Scaling runner runs the instance: `targets.INSTANCE_ADDRESSES`; others fail their health
+checks), rules or listeners created by API calls after
 `up` (the templates are the source of truth), WebSockets, stickiness, slow start and
 algorithms other than round robin. moto keeps one registration per target id, so the
 same IP cannot be registered twice on different ports.

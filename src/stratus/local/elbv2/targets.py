@@ -27,6 +27,10 @@ from stratus.local.elbv2.health import (
     TargetHealth,
 )
 
+# Instance id -> its local address: the local Auto Scaling runner fills it for the instances
+# it runs, so `instance` targets (registered by id) are reached like `ip` targets.
+INSTANCE_ADDRESSES: dict[str, str] = {}
+
 
 @dataclass(eq=False)
 class Target:
@@ -38,7 +42,8 @@ class Target:
 
     @property
     def host(self) -> str:
-        return f"[{self.id}]" if ":" in self.id else self.id
+        address = INSTANCE_ADDRESSES.get(self.id, self.id)
+        return f"[{address}]" if ":" in address else address
 
 
 @dataclass(frozen=True)

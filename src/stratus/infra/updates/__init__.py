@@ -1,0 +1,1 @@
+"""CDK: the update server on EC2 (Auto Scaling group behind an ALB) with CloudFront in front."""
