@@ -246,11 +246,11 @@ class LocalTask:
         counts_from = self._clock() + check.start_period
         failures = 0
         while run.last_status == "RUNNING" and self.desired_status == "RUNNING":
-            # Until the first success, probe every 0.5 s: a new task turns HEALTHY as soon
-            # as it serves (a local stand-in for ECS's first probe after startPeriod); the
-            # extra failed probes do not count, so an app still has retries x interval.
+            # Until the first success, check every 0.5 s: a new task turns HEALTHY as soon
+            # as it serves (a local stand-in for ECS's first check after startPeriod); the
+            # extra failed checks do not count, so an app still has retries x interval.
             await asyncio.sleep(check.interval if run.health_status != "UNKNOWN" else 0.5)
-            ok = await self._probe(argv, run, check.timeout)
+            ok = await self._check_once(argv, run, check.timeout)
             if run.last_status != "RUNNING" or self.desired_status != "RUNNING":
                 return
             now = self._clock()
@@ -260,11 +260,11 @@ class LocalTask:
                 self.was_healthy = True
             elif now >= counts_from:
                 failures += 1
-                counts_from = now + check.interval - 0.5  # the next probe at the interval
+                counts_from = now + check.interval - 0.5  # the next check at the interval
                 if failures >= check.retries:
                     run.health_status = "UNHEALTHY"
 
-    async def _probe(self, argv: list[str], run: ContainerRun, timeout: float) -> bool:
+    async def _check_once(self, argv: list[str], run: ContainerRun, timeout: float) -> bool:
         env = dict(run.plan.env)
         if self._extra_env is not None:
             env.update(self._extra_env(run.plan))

@@ -155,14 +155,14 @@ def _path_style(host: str) -> bool:
     if found is None:
         from moto.s3.responses import S3Response
 
-        probe = _Probe({"host": host})
-        found = not S3Response.subdomain_based_buckets(probe)
+        host_only = _HostOnly({"host": host})
+        found = not S3Response.subdomain_based_buckets(host_only)
         if len(_PATH_STYLE_HOSTS) < 256:
             _PATH_STYLE_HOSTS[host] = found
     return found
 
 
-class _Probe:
+class _HostOnly:
     """What `S3Response.subdomain_based_buckets` reads of a request."""
 
     def __init__(self, headers: dict[str, str]) -> None:
