@@ -166,3 +166,71 @@ def test_nothing_was_dead_lettered(
     dlq = outputs["ShopInventory-local"]["InventoryDlqUrl"]
     attrs = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["ApproximateNumberOfMessages"])
     assert attrs["Attributes"]["ApproximateNumberOfMessages"] == "0"
+
+
+def _running_tasks(cloud: LocalCloudHandle, outputs: dict[str, dict[str, str]]) -> list[Any]:
+    ecs, out = aws_client(cloud, "ecs"), outputs["ShopInventory-local"]
+    cluster = out["InventoryClusterName"]
+    arns = ecs.list_tasks(cluster=cluster, serviceName=out["InventoryServiceName"],
+                          desiredStatus="RUNNING")["taskArns"]  # fmt: skip
+    if not arns:
+        return []
+    tasks: list[Any] = ecs.describe_tasks(cluster=cluster, tasks=arns)["tasks"]
+    # No container health check in the task: ECS says UNKNOWN; the ALB's checks judge them.
+    return [t for t in tasks if t["lastStatus"] == "RUNNING" and t["healthStatus"] != "UNHEALTHY"]
+
+
+def _task_ip(task: dict[str, Any]) -> str:
+    details = task["attachments"][0]["details"]
+    return str(next(d["value"] for d in details if d["name"] == "privateIPv4Address"))
+
+
+def _app_pid(ip: str) -> int:
+    """The task's app process: uvicorn bound to the task's own address (local ECS)."""
+    for proc in Path("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            argv = (proc / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if any(b"uvicorn" in a for a in argv) and ip.encode() in argv:
+            return int(proc.name)
+    raise AssertionError(f"no uvicorn process bound to {ip}")
+
+
+def test_a_killed_task_leaves_the_alb_and_is_replaced(
+    cloud: LocalCloudHandle, inventory: Inventory, outputs: dict[str, dict[str, str]]
+) -> None:
+    import os
+    import signal
+
+    tasks = _wait(lambda: (found := _running_tasks(cloud, outputs)) and len(found) == 2
+                  and found)  # fmt: skip
+    victim = tasks[0]
+    os.kill(_app_pid(_task_ip(victim)), signal.SIGKILL)
+
+    # The scheduler sees the exit, stops the task and takes it out of the target group; the
+    # ALB sends every request to the healthy one meanwhile, and a new task replaces it.
+    def replaced() -> list[Any] | None:
+        now = _running_tasks(cloud, outputs)
+        arns = {t["taskArn"] for t in now}
+        return now if len(now) == 2 and victim["taskArn"] not in arns else None
+
+    _wait(lambda: victim["taskArn"] not in {t["taskArn"] for t in _running_tasks(cloud, outputs)})
+    answers = [inventory.get("/stock/desk-lamp").status_code for _ in range(20)]
+    assert answers == [200] * 20
+    fresh = _wait(replaced)
+    arn = aws_client(cloud, "elbv2").describe_target_groups(
+        LoadBalancerArn=aws_client(cloud, "elbv2").describe_load_balancers()["LoadBalancers"][0][
+            "LoadBalancerArn"]
+    )["TargetGroups"][0]["TargetGroupArn"]  # fmt: skip
+
+    def targets_are_the_fresh_tasks() -> bool:
+        health = aws_client(cloud, "elbv2").describe_target_health(TargetGroupArn=arn)
+        healthy = {d["Target"]["Id"] for d in health["TargetHealthDescriptions"]
+                   if d["TargetHealth"]["State"] == "healthy"}  # fmt: skip
+        return healthy == {_task_ip(t) for t in fresh}
+
+    assert _wait(targets_are_the_fresh_tasks)
+    assert [inventory.get("/health").status_code for _ in range(6)] == [200] * 6
