@@ -29,6 +29,11 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # xdist hands its workers COLUMNS=80 (the controller's width): a rich Console made at
+    # import (the CLI's) would keep 80 for good, where a serial run's console follows the
+    # COLUMNS each CliRunner test sets.
+    os.environ.pop("COLUMNS", None)
 START_TIMEOUT_SECONDS = 300  # a first run synthesizes and downloads the Lambda wheels
 
 
