@@ -2,6 +2,11 @@
 
 `local_cloud` starts the real `stratus up` once per session, in its own state directory and
 on free ports (so a developer's own `make up` keeps running), and stops it at the end.
+
+Under pytest-xdist every worker is its own session: fixed state directories get the worker's
+name (`worker_state_dir`), so two workers never share one. `--dist loadgroup` is read here as
+"a module stays on one worker, and modules marked `xdist_group(NAME)` share one": a module's
+own cloud is then started once, and a timing-sensitive group runs on a single worker.
 """
 
 from __future__ import annotations
@@ -24,7 +29,20 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    # xdist hands its workers COLUMNS=80 (the controller's width): a rich Console made at
+    # import (the CLI's) would keep 80 for good, where a serial run's console follows the
+    # COLUMNS each CliRunner test sets.
+    os.environ.pop("COLUMNS", None)
 START_TIMEOUT_SECONDS = 300  # a first run synthesizes and downloads the Lambda wheels
+
+
+def worker_state_dir(name: str) -> Path:
+    """`.stratus/NAME` in this checkout, suffixed by the xdist worker (`NAME-gw1`) if any: a
+    fixed place keeps the synthesized app between runs (a run that changed nothing skips
+    the synth), the suffix keeps parallel workers apart."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return ROOT / ".stratus" / (f"{name}-{worker}" if worker else name)
 
 
 def _free_port() -> int:
@@ -183,7 +201,7 @@ def stop_local_cloud(proc: subprocess.Popen[bytes]) -> int:
 def local_cloud() -> Iterator[LocalCloudHandle]:
     # probes=true adds the diagnostic stack the failure-path tests drive (crash, timeout...).
     proc, handle = start_local_cloud(
-        ROOT / ".stratus" / "test-cloud", extra_args=["-c", "probes=true"]
+        worker_state_dir("test-cloud"), extra_args=["-c", "probes=true"]
     )
     try:
         yield handle
@@ -193,3 +211,13 @@ def local_cloud() -> Iterator[LocalCloudHandle]:
 
 def unique_email(prefix: str = "user") -> str:
     return f"{prefix}-{secrets.token_hex(4)}@example.com"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadgroup`: a file, or an `xdist_group`, is one unit (see xdist_schedule)."""
+    if config.getvalue("dist") != "loadgroup":
+        return None
+    from tests.xdist_schedule import FileOrGroupScheduling
+
+    return FileOrGroupScheduling(config, log)

@@ -1,4 +1,13 @@
-"""Users, tokens and clients for tests that drive the running local cloud."""
+"""Users, tokens and clients for tests that drive the running local cloud, and the shop's
+session cloud.
+
+`shop_cloud` is one `stratus up --system shop` for every shop module of the session (of the
+xdist worker): a module takes it as its own with
+`SHOP = pytest.mark.xdist_group("shop")` in its `pytestmark` (so `-n N --dist loadgroup` keeps
+the shop modules on the worker that started it) and
+`def cloud(shop_cloud): return shop_cloud`. Tests sharing it make their own users, e-mails,
+products and orders (unique names), and never count on a number the others may move.
+"""
 
 from __future__ import annotations
 
@@ -14,11 +23,19 @@ import pytest
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
-from tests.conftest import LocalCloudHandle, unique_email
+from tests.conftest import (
+    LocalCloudHandle,
+    start_local_cloud,
+    stop_local_cloud,
+    unique_email,
+    worker_state_dir,
+)
 
 PASSWORD = "Correct-Horse-9-Battery!"
 
 pytestmark = pytest.mark.integration
+# Marks a shop module: it runs on the one worker that holds the shop's session cloud.
+SHOP = pytest.mark.xdist_group("shop")
 
 
 def aws_client(cloud: LocalCloudHandle, service: str, **creds: str) -> Any:
@@ -131,3 +148,28 @@ def api(local_cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
         timeout=35,
     ) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def shop_cloud() -> Iterator[LocalCloudHandle]:
+    """The shop alone (`--system shop`), alarms sampled every second (as the payments DLQ
+    alarm test needs); its fixed state folder keeps the synth for the next run."""
+    proc, handle = start_local_cloud(
+        worker_state_dir("test-shop-cloud"),
+        extra_args=["--system", "shop"],
+        env={"STRATUS_ALARM_SECONDS": "1"},
+    )
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
+
+
+# Shop modules that put made-up orders on the bus: payments answers each, and orders' queue
+# retries those answers (no such order) until they are dead-lettered, ~3 minutes. Run after
+# the others, orders' test of its own results does not wait for that queue to drain.
+MADE_UP_ORDERS = ("test_shop_analytics.py", "test_shop_payments.py")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.path.name in MADE_UP_ORDERS)  # stable: else as collected

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from blog_cloud import BUCKET, Cloud, sent_mail
 from blog_harness import AUTHOR, READER, author_call, call
 
-from conftest import BUCKET, Cloud, sent_mail
 from stratus.blog.publisher import invalidation_paths
 
 

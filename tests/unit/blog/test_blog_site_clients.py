@@ -7,10 +7,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from blog_cloud import BUCKET, Cloud, sent_mail
 from blog_harness import READER, author_call, call, event
 from test_blog_api import new_post, publish
 
-from conftest import BUCKET, Cloud, sent_mail
 from stratus.blog.site import ASSET_CACHE_CONTROL, asset_files, asset_path
 
 

@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
+from blog_cloud import BUCKET, REGION, Cloud, sent_mail
 from blog_harness import call
 
-from conftest import BUCKET, REGION, Cloud, sent_mail
 from stratus.blog.api import build_public_app
 from stratus.blog.config import BlogConfig
 from stratus.blog.publisher import Publisher

@@ -1,74 +1,26 @@
-"""moto-backed fixtures for the to-do system: tables, bucket, cursor secret, the two apps."""
+"""moto-backed fixtures for the to-do system (the world itself is in todo_cloud.py)."""
 
 from __future__ import annotations
 
-import functools
-import random
 from collections.abc import Iterator
-from dataclasses import dataclass
-from types import SimpleNamespace
-from typing import Any
 
 import boto3
 import pytest
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
-from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 from moto import mock_aws
+from todo_cloud import (
+    BUCKET,
+    ENV,
+    IDEMPOTENCY_TABLE,
+    REGION,
+    TODO_TABLE,
+    Cloud,
+    create_resources,
+    make_deps,
+)
 from todo_harness import FakeClock
 
-from stratus.runtime.clients import s3_client
-from stratus.todo.api import Dependencies, build_files_app, build_todos_app
-from stratus.todo.cursor import CursorCodec, secret_key_from_secrets_manager
-from stratus.todo.domain import IdGenerator
-from stratus.todo.files import UserFiles
-from stratus.todo.idempotency import IdempotentCreate
-from stratus.todo.store import TodoStore
-
-REGION = "us-east-1"
-TODO_TABLE = "todos"
-IDEMPOTENCY_TABLE = "idempotency"
-BUCKET = "user-files"
-UPLOAD_MAX = 10 * 1024 * 1024
-SETTINGS = SimpleNamespace(region=REGION, dax_endpoint=None)
-
-
-@dataclass
-class Cloud:
-    dynamodb: Any
-    s3: Any
-    secrets: Any
-    secret_arn: str
-    clock: FakeClock
-
-
-ENV = {
-    "AWS_ACCESS_KEY_ID": "testing",
-    "AWS_SECRET_ACCESS_KEY": "testing",
-    "AWS_DEFAULT_REGION": REGION,
-    "AWS_REGION": REGION,
-}
-
-
-def _create_resources(dynamodb: Any, s3: Any) -> None:
-    dynamodb.create_table(
-        TableName=TODO_TABLE,
-        KeySchema=[
-            {"AttributeName": "pk", "KeyType": "HASH"},
-            {"AttributeName": "sk", "KeyType": "RANGE"},
-        ],
-        AttributeDefinitions=[
-            {"AttributeName": "pk", "AttributeType": "S"},
-            {"AttributeName": "sk", "AttributeType": "S"},
-        ],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    dynamodb.create_table(
-        TableName=IDEMPOTENCY_TABLE,
-        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
-        AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
-        BillingMode="PAY_PER_REQUEST",
-    )
-    s3.create_bucket(Bucket=BUCKET)
+from stratus.todo.api import build_files_app, build_todos_app
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +36,7 @@ def _moto() -> Iterator[Cloud]:
             s3 = boto3.client("s3", region_name=REGION)
             secrets = boto3.client("secretsmanager", region_name=REGION)
             arn = secrets.create_secret(Name="cursor-key", SecretString="k" * 32)["ARN"]
-            _create_resources(dynamodb, s3)
+            create_resources(dynamodb, s3)
             yield Cloud(dynamodb, s3, secrets, arn, FakeClock())
 
 
@@ -98,30 +50,6 @@ def cloud(_moto: Cloud) -> Cloud:
         _moto.s3.delete_object(Bucket=BUCKET, Key=obj["Key"])
     _moto.clock = FakeClock()
     return _moto
-
-
-def make_deps(cloud: Cloud, dynamodb: Any | None = None) -> Dependencies:
-    """Dependencies over moto; `dynamodb` lets a test put a DAX-like wrapper in front."""
-    store = TodoStore(
-        dynamodb or cloud.dynamodb,
-        TODO_TABLE,
-        clock=cloud.clock,
-        new_id=IdGenerator(cloud.clock, random.Random(7).randbytes),
-        query_cache_ttl_seconds=300,
-    )
-    files = UserFiles(s3_client(SETTINGS), BUCKET, clock=cloud.clock, max_upload_bytes=UPLOAD_MAX)
-
-    @functools.cache
-    def idempotent() -> IdempotentCreate:
-        layer = DynamoDBPersistenceLayer(table_name=IDEMPOTENCY_TABLE, boto3_client=cloud.dynamodb)
-        return IdempotentCreate(store, layer)
-
-    return Dependencies(
-        todos=lambda: store,
-        files=lambda: files,
-        cursors=CursorCodec(secret_key_from_secrets_manager(cloud.secrets, cloud.secret_arn)),
-        idempotent_create=idempotent,
-    )
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from todo_cloud import IDEMPOTENCY_TABLE, TODO_TABLE, Cloud, make_deps
 from todo_harness import USER_A, USER_B, api_event, call
 
-from conftest import IDEMPOTENCY_TABLE, TODO_TABLE, Cloud, make_deps
 from stratus.todo.api import build_todos_app
 
 

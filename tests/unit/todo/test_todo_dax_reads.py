@@ -10,9 +10,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from todo_cloud import Cloud, make_deps
 from todo_harness import FakeClock, api_event, call
 
-from conftest import Cloud, make_deps
 from stratus.todo.api import build_todos_app
 
 TTL = 300

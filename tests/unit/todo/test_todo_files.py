@@ -7,9 +7,8 @@ import json
 from typing import Any
 
 import pytest
+from todo_cloud import BUCKET, UPLOAD_MAX, Cloud
 from todo_harness import USER_A, USER_B, api_event, call
-
-from conftest import BUCKET, UPLOAD_MAX, Cloud
 
 
 def _upload(app: Any, name: str, content_type: str = "text/plain", size: int = 5,

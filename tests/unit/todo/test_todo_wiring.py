@@ -6,9 +6,9 @@ import random
 from typing import Any
 
 import pytest
+from todo_cloud import BUCKET, IDEMPOTENCY_TABLE, TODO_TABLE, Cloud
 from todo_harness import FakeClock, FakeLambdaContext, api_event
 
-from conftest import BUCKET, IDEMPOTENCY_TABLE, TODO_TABLE, Cloud
 from stratus.todo.domain import IdGenerator, etag, is_todo_id, parse_if_match
 from stratus.todo.handlers import files as files_handler
 from stratus.todo.handlers import todos as todos_handler

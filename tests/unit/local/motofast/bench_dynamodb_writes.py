@@ -18,7 +18,8 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from conftest import Wire
+from motofast_wire import Wire
+
 from stratus.local.core.moto_app import MotoApp
 
 TABLE = "bench-writes"

@@ -6,7 +6,7 @@ import base64
 import json
 from typing import Any
 
-from conftest import Wire
+from motofast_wire import Wire
 
 UNICODE = 'ünïcødé ✓ 😀 \u2028 "quoted" \\ back'
 BIG = "1234567890123456789012345678901234.5678"  # 38 digits, the most DynamoDB keeps

@@ -12,8 +12,8 @@ import re
 from typing import Any
 
 import pytest
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.core.moto_app import MotoApp
 from stratus.local.motofast.direct import backend_key, run_wsgi
 

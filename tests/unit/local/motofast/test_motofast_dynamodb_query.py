@@ -11,8 +11,7 @@ import time
 from typing import Any
 
 import pytest
-
-from conftest import Wire
+from motofast_wire import Wire
 
 KEYS = {"pk": "S", "sk": "S"}
 

@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 from dynamodb_scenario import BIG, UNICODE, create_tables, every_type, ok, run_dynamodb_scenario
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.motofast import dynamodb_result, json_serializer
 
 

@@ -12,8 +12,8 @@ import gc
 import json
 
 from dynamodb_scenario import create_tables, every_type, ok
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.motofast.dynamodb_untracked import WeakInstances
 

@@ -23,8 +23,8 @@ import pytest
 from botocore.exceptions import ClientError
 from dynamodb_scenario import UNICODE, create_tables, every_type
 from moto import mock_aws
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.motofast import dynamodb_clone, dynamodb_condition, dynamodb_update
 
 FAST, SLOW = "wfast", "wslow"  # same length: the answers differ only in the name

@@ -7,8 +7,8 @@ import threading
 from typing import Any
 
 import pytest
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.core.front_door import CURRENT_CALL
 from stratus.local.core.moto_app import MotoApp
 from stratus.local.core.router import route

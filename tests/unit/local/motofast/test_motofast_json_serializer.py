@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 from dynamodb_scenario import ok, run_dynamodb_scenario
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.motofast import json_serializer
 
 UNICODE = 'ünïcødé ✓ 😀 \u2028 "quoted" \\ back'

@@ -13,8 +13,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from motofast_wire import Wire
 
-from conftest import Wire
 from stratus.local.motofast import sqs_queue
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import httpx
-
-from conftest import Stack
+from s3guard_stack import Stack
 
 RULES = [
     {

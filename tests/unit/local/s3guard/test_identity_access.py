@@ -8,8 +8,8 @@ from typing import Any
 import httpx
 import pytest
 from botocore.exceptions import ClientError
+from s3guard_stack import Stack
 
-from conftest import Stack
 from stratus.local.iam.credentials import Principal
 
 ROLE = "arn:aws:iam::000000000000:role/todo-AuthenticatedRole"

@@ -8,8 +8,7 @@ import re
 from typing import Any
 
 import httpx
-
-from conftest import Stack
+from s3guard_stack import Stack
 
 PNG = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4  # binary, with CRLFs inside
 

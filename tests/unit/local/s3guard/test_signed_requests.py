@@ -11,8 +11,7 @@ from botocore.auth import S3SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
-
-from conftest import Stack
+from s3guard_stack import Stack
 
 
 def code_of(response: httpx.Response) -> str:
