@@ -27,16 +27,15 @@ import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 import pytest
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
-from tests.integration.conftest import aws_client
+from tests.conftest import LocalCloudHandle
+from tests.integration.conftest import SHOP, aws_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, SHOP]
 
 TIMEOUT = 60.0
 DAY_KEY = re.compile(r"^exports/\d{4}-\d{2}-\d{2}\.json$")
@@ -44,13 +43,8 @@ T = TypeVar("T")
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    state: Path = tmp_path_factory.mktemp("shop-analytics-cloud")
-    proc, handle = start_local_cloud(state, extra_args=["--system", "shop"])
-    try:
-        yield handle
-    finally:
-        stop_local_cloud(proc)
+def cloud(shop_cloud: LocalCloudHandle) -> LocalCloudHandle:
+    return shop_cloud
 
 
 def wait_for(what: str, probe: Callable[[], T | None], timeout: float = TIMEOUT) -> T:

@@ -30,10 +30,10 @@ from botocore.credentials import Credentials
 from stratus_catalog_client.signing import SigV4
 
 from stratus.infra.shop.stage import LOCAL_CATALOG_DOMAIN
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
-from tests.integration.conftest import aws_client
+from tests.conftest import ROOT, LocalCloudHandle
+from tests.integration.conftest import SHOP, aws_client
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, SHOP]
 
 
 def _load(name: str, path: Path) -> Any:
@@ -58,13 +58,8 @@ V1_FIELDS = {"id", "name", "description", "price"}
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    state: Path = tmp_path_factory.mktemp("shop-cloud")
-    proc, handle = start_local_cloud(state, extra_args=["--system", "shop"])
-    try:
-        yield handle
-    finally:
-        stop_local_cloud(proc)
+def cloud(shop_cloud: LocalCloudHandle) -> LocalCloudHandle:
+    return shop_cloud
 
 
 @pytest.fixture(scope="module")

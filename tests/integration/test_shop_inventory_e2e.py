@@ -6,30 +6,25 @@ in .13) releases them; the stock is read through `InventoryUrl`."""
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud, unique_email
+from tests.conftest import LocalCloudHandle, unique_email
+from tests.integration.conftest import SHOP
 from tests.integration.test_shop_e2e import orders_client, place, sign_up_and_in, wait_status
 from tests.integration.test_shop_inventory import Inventory
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, SHOP]
 CHEAP = "paper-clips"  # priced 4.13: one of them is declined by the local payment stub
 LAMP = "desk-lamp"
 WAIT = 60.0
 
 
 @pytest.fixture(scope="module")
-def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    state: Path = tmp_path_factory.mktemp("shop-inventory-e2e-cloud")
-    proc, handle = start_local_cloud(state, extra_args=["--system", "shop"])
-    try:
-        yield handle
-    finally:
-        stop_local_cloud(proc)
+def cloud(shop_cloud: LocalCloudHandle) -> LocalCloudHandle:
+    return shop_cloud
 
 
 def _eventually(check: Callable[[], Any]) -> Any:
