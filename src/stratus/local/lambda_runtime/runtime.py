@@ -47,6 +47,7 @@ from stratus.local.lambda_runtime.async_invoke import (
 from stratus.local.lambda_runtime.capacity import (
     DEFAULT_MAX_WAIT_S,
     WorkerPool,
+    default_per_function_limit,
     default_worker_limit,
 )
 from stratus.local.lambda_runtime.concurrency import (
@@ -180,6 +181,7 @@ class LambdaRuntime:
             local_workers or settings.lambda_workers or default_worker_limit(),
             max_wait_s=local_wait_s,
             discard=self._dispose,
+            per_key_limit=default_per_function_limit(),
         )
         self._delivery = AsyncDelivery(destinations, async_retry_delays)
         self._rng = rng or random.Random()
@@ -718,7 +720,7 @@ class LambdaRuntime:
             return self._measured(target, result, duration_ms)
         finally:
             if worker is None:
-                self.pool.release_slot()  # the cold start itself raised
+                self.pool.release_slot(fn)  # the cold start itself raised
             else:
                 reusable = worker.alive and self._current(fn) and not self._closing
                 self.pool.checkin(fn, worker, reusable=reusable)

@@ -21,6 +21,7 @@ from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
 from stratus.local.lambda_runtime.capacity import (
     LocalCapacityError,
     WorkerPool,
+    default_per_function_limit,
     default_worker_limit,
 )
 from stratus.local.lambda_runtime.concurrency import (
@@ -129,7 +130,7 @@ async def test_the_wait_is_bounded() -> None:
     with pytest.raises(LocalCapacityError, match=r"0\.05 s"):
         await pool.checkout("f")
     assert pool.waiting == 0
-    pool.release_slot()
+    pool.release_slot("f")
     assert await pool.checkout("f") is None  # the slot was not leaked by the timed-out waiter
 
 
@@ -139,7 +140,7 @@ async def test_unbounded_waits_for_queued_event_invocations() -> None:
     waiting = asyncio.ensure_future(pool.checkout("f", bounded=False))
     await asyncio.sleep(0.05)
     assert not waiting.done()
-    pool.release_slot()
+    pool.release_slot("f")
     assert await waiting is None
 
 
@@ -152,7 +153,7 @@ async def test_waiters_are_served_first_come_first_served_across_functions() -> 
         await pool.checkout(key)
         order.append(key)
         await asyncio.sleep(0)
-        pool.release_slot()
+        pool.release_slot(key)
 
     tasks = []
     for key in ("b", "a", "c", "a"):
@@ -314,3 +315,40 @@ async def test_usable_notices_a_dead_worker_before_the_event_loop_does(
         time.sleep(0.001)  # blocking on purpose: the loop sees neither EOF nor the exit
     assert worker.process.returncode is None and not worker._reader.at_eof()
     assert not worker.usable()  # the socket peek reads EOF
+
+
+def test_one_function_gets_its_share_not_the_whole_machine() -> None:
+    assert default_per_function_limit(cpus=2) == 16
+    assert default_per_function_limit(cpus=8) == 32
+
+
+async def test_a_function_at_its_share_waits_for_its_own_worker_and_others_pass() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding,
+                                              per_key_limit=2)  # fmt: skip
+    assert await pool.checkout("api") is None
+    assert await pool.checkout("api") is None
+    third = asyncio.ensure_future(pool.checkout("api"))  # at its share: waits
+    await asyncio.sleep(0)
+    assert not third.done() and pool.waiting == 1
+    # Another function is not held back by the waiting one: it cold-starts at once.
+    assert await asyncio.wait_for(pool.checkout("queue"), 0.5) is None
+    assert pool.live == 3
+    warm = FakeWorker("api1")
+    pool.checkin("api", warm, reusable=True)  # the API's own worker serves its waiter
+    assert await asyncio.wait_for(third, 0.5) is warm
+    assert pool.live == 3 and pool.waiting == 0
+
+
+async def test_a_share_is_freed_by_dropped_workers_and_failed_cold_starts() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding,
+                                              per_key_limit=1)  # fmt: skip
+    assert await pool.checkout("f") is None
+    waiting = asyncio.ensure_future(pool.checkout("f"))
+    await asyncio.sleep(0)
+    pool.release_slot("f")  # the first cold start raised: the waiter gets the slot
+    assert await asyncio.wait_for(waiting, 0.5) is None
+    again = asyncio.ensure_future(pool.checkout("f"))
+    await asyncio.sleep(0)
+    pool.checkin("f", FakeWorker("crashed"), reusable=False)
+    assert await asyncio.wait_for(again, 0.5) is None
+    assert pool.live == 1
