@@ -26,6 +26,7 @@ them all (idempotent); `MotoApp` calls it once.
 - `s3_objects`: plain GetObject/PutObject answered from the backend (MotoApp.call).
 - `sqs_direct`: plain SendMessage/ReceiveMessage/DeleteMessage answered from the backend
   (MotoApp.call); receipt handles drawn without a call per letter.
+- `ec2_catalogue`: moto's EC2 instance-type offerings read per region when first asked.
 - `enrich_response`: no search for an XML request id in a body that has none.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
 
@@ -75,6 +76,7 @@ def install() -> None:
         dynamodb_size,
         dynamodb_untracked,
         dynamodb_update,
+        ec2_catalogue,
         enrich_response,
         handler_methods,
         json_serializer,
@@ -83,6 +85,7 @@ def install() -> None:
         sqs_queue,
     )
 
+    ec2_catalogue.install()  # before anything imports moto's EC2
     handler_methods.install()
     enrich_response.install()
     request_memo.install()
