@@ -15,7 +15,7 @@ import pytest
 from stratus.cli.new_service import scaffold
 from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud, unique_email
 from tests.infra.test_new_service import _checkout
-from tests.integration.conftest import PASSWORD, aws_client
+from tests.integration.test_shop_e2e import sign_up_and_in
 
 pytestmark = pytest.mark.integration
 NAME = "reviews"
@@ -37,19 +37,6 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle
         stop_local_cloud(proc)
 
 
-def _id_token(cloud: LocalCloudHandle) -> str:
-    email = unique_email("reviewer")
-    idp = aws_client(cloud, "cognito-idp")
-    client_id = cloud.stack_output("ShopUserPoolClientId")
-    idp.sign_up(ClientId=client_id, Username=email, Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": email}])
-    idp.confirm_sign_up(ClientId=client_id, Username=email,
-                        ConfirmationCode=cloud.confirmation_code(email))
-    result = idp.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                               AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD})
-    return str(result["AuthenticationResult"]["IdToken"])
-
-
 @pytest.fixture(scope="module")
 def api(cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
     base = str(cloud.stack_output(f"{NAME.capitalize()}ApiUrl"))
@@ -68,7 +55,7 @@ def test_the_scaffolded_stack_is_provisioned_beside_the_shop(cloud: LocalCloudHa
 
 
 def test_a_customer_creates_and_reads_an_item(cloud: LocalCloudHandle, api: httpx.Client) -> None:
-    alice = {"Authorization": _id_token(cloud)}
+    alice = {"Authorization": sign_up_and_in(cloud, unique_email("reviewer"))}
     created = api.post(f"{NAME}/items", json={"name": "five stars"}, headers=alice)
     assert created.status_code == 201, created.text
     item_id = created.json()["id"]
@@ -76,13 +63,14 @@ def test_a_customer_creates_and_reads_an_item(cloud: LocalCloudHandle, api: http
     assert read.status_code == 200, read.text
     assert read.json()["id"] == item_id
 
-    bob = {"Authorization": _id_token(cloud)}
+    bob = {"Authorization": sign_up_and_in(cloud, unique_email("reviewer"))}
     assert api.get(f"{NAME}/items/{item_id}", headers=bob).status_code == 404
     assert api.get(f"{NAME}/items/{item_id}").status_code == 401
 
 
 def test_bad_input_is_a_clear_400(cloud: LocalCloudHandle, api: httpx.Client) -> None:
-    alice = {"Authorization": _id_token(cloud), "Content-Type": "application/json"}
+    token = sign_up_and_in(cloud, unique_email("reviewer"))
+    alice = {"Authorization": token, "Content-Type": "application/json"}
     resp = api.post(f"{NAME}/items", content=b"{not json", headers=alice)
     assert resp.status_code == 400, resp.text
     assert "Traceback" not in resp.text

@@ -294,37 +294,26 @@ class ServiceScheduler:
 
     # The registry calls the local endpoint, served by this very event loop: in a thread.
     async def _register(self, tasks: list[LocalTask]) -> None:
-        for binding in self._bindings:
-            if self._targets is None:
-                return
-            for task in tasks:
-                try:
-                    await asyncio.to_thread(
-                        self._targets.register,
-                        binding.target_group_arn,
-                        task.ip,
-                        binding.container_port,
-                    )
-                except Exception as exc:
-                    log.warning("registering %s failed: %s", task.ip, exc)
-            self._event(f"(service {self.name}) registered {len(tasks)} targets in "
-                        f"(target-group {binding.target_group_arn})")
+        await self._change_targets(tasks, "registered")
 
     async def _deregister(self, tasks: list[LocalTask]) -> None:
+        await self._change_targets(tasks, "deregistered")
+
+    async def _change_targets(self, tasks: list[LocalTask], done: str) -> None:
         for binding in self._bindings:
             if self._targets is None:
                 return
+            change = (
+                self._targets.register if done == "registered" else self._targets.deregister
+            )
             for task in tasks:
                 try:
                     await asyncio.to_thread(
-                        self._targets.deregister,
-                        binding.target_group_arn,
-                        task.ip,
-                        binding.container_port,
+                        change, binding.target_group_arn, task.ip, binding.container_port
                     )
                 except Exception as exc:
-                    log.warning("deregistering %s failed: %s", task.ip, exc)
-            self._event(f"(service {self.name}) deregistered {len(tasks)} targets in "
+                    log.warning("%s of %s failed: %s", done, task.ip, exc)
+            self._event(f"(service {self.name}) {done} {len(tasks)} targets in "
                         f"(target-group {binding.target_group_arn})")
 
     # ------------------------------------------------------------------ misc
