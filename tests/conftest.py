@@ -51,6 +51,30 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+ALB_PORTS = 8  # local ALB listeners take --alb-port plus their rank: keep a run of them free
+
+
+def _free_port_run(count: int = ALB_PORTS) -> int:
+    """The first of `count` consecutive ports that are all free on 127.0.0.1 now."""
+    for _ in range(200):
+        base = _free_port()
+        if base + count > 65535:
+            continue
+        socks: list[socket.socket] = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                socks.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in socks:
+                sock.close()
+    raise RuntimeError(f"no run of {count} free ports on 127.0.0.1")
+
+
 @dataclass
 class LocalCloudHandle:
     state_dir: Path
@@ -120,7 +144,7 @@ def start_local_cloud(
     ports = dict(ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()})
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
-    ports.setdefault("alb", _free_port())  # the first local ALB listener (one port each)
+    ports.setdefault("alb", _free_port_run())  # the first local ALB listener (one port each)
     log_path = state_dir / "up.log"
     args += [
         "--aws-port",

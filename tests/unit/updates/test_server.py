@@ -6,6 +6,7 @@ import hashlib
 import http.client
 import json
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -135,5 +136,11 @@ def test_access_log_has_one_line_per_request_with_bytes(
     server: UpdateServer, capsys: pytest.CaptureFixture[str]
 ) -> None:
     get(server, "/" + binary_name("1.0.0"), Range="bytes=0-99")
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[-1].endswith(f'"GET /{binary_name("1.0.0")}" 206 100')
+    # The server's thread writes its line after the client has the answer: wait for it.
+    want = f'"GET /{binary_name("1.0.0")}" 206 100'
+    lines: list[str] = []
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and not any(line.endswith(want) for line in lines):
+        lines += capsys.readouterr().out.splitlines()
+        time.sleep(0.02)
+    assert [line for line in lines if line.endswith(want)], lines
