@@ -56,8 +56,9 @@ def sts(req: Request) -> list[Need]:
         if tags:
             keys = [str(t["Key"]) for t in tags if "Key" in t]
             needs.append(Need("sts:TagSession", role, {"aws:TagKeys": keys}))
-        if req.text("SourceIdentity"):
-            needs.append(Need("sts:SetSourceIdentity", role, ctx))
+        source = req.text("SourceIdentity")
+        if source:
+            needs.append(Need("sts:SetSourceIdentity", role, {"sts:SourceIdentity": source}))
         return needs
     if op == "GetFederationToken":
         name = req.text("Name") or "*"
