@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.unit.local.iam.calls import arn, needs_of
+from tests.unit.local.iam.calls import ACCOUNT, arn, call_of, needs_of
 
-from stratus.local.iam.actions import Need
+from stratus.local.iam.actions import Need, needs
 
 TODOS = arn("dynamodb", "table/Todos")
 ORDERS = arn("dynamodb", "table/Orders")
@@ -315,3 +315,9 @@ def test_streams_act_on_the_stream_even_for_get_records() -> None:
         Need("dynamodb:GetRecords", stream)
     ]
     assert needs_of("dynamodbstreams", "list_streams") == [Need("dynamodb:ListStreams", "*")]
+
+
+def test_a_transaction_with_no_recognisable_entry_is_still_checked() -> None:
+    # DynamoDB refuses it (ValidationException); it must not pass as "nothing to check".
+    call = call_of("dynamodb", "transact_write_items", TransactItems=[{}])
+    assert needs(call, account=ACCOUNT) == [Need("dynamodb:TransactWriteItems", "*")]

@@ -112,3 +112,12 @@ def test_iam_roles_users_and_policies() -> None:
         Need("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/dev")
     ]
     assert needs_of("iam", "list_roles") == [Need("iam:ListRoles", "*")]
+
+
+def test_iam_membership_calls_act_on_the_container() -> None:
+    assert needs_of("iam", "add_user_to_group", GroupName="devs", UserName="dev") == [
+        Need("iam:AddUserToGroup", f"arn:aws:iam::{ACCOUNT}:group/devs")
+    ]
+    assert needs_of(
+        "iam", "add_role_to_instance_profile", InstanceProfileName="web", RoleName="todo-auth"
+    ) == [Need("iam:AddRoleToInstanceProfile", f"arn:aws:iam::{ACCOUNT}:instance-profile/web")]

@@ -34,7 +34,7 @@ from stratus.local.iam.actions import (
 from stratus.local.iam.actions.auth import is_unauthenticated, needs_no_permission
 from stratus.local.iam.actions.base import Lookups, Mapper, Need, Request
 
-__all__ = ["Lookups", "Need", "iam_prefix", "is_unauthenticated", "needs"]
+__all__ = ["Lookups", "Need", "iam_prefix", "is_unauthenticated", "mapped_services", "needs"]
 
 # botocore service name -> IAM service prefix, where they differ.
 _PREFIXES = {
@@ -53,6 +53,11 @@ _MAPPERS: dict[str, Mapper] = {}
 for _module in (dynamodb, email, events, functions, identity, messaging, monitoring, platform,
                 secrets):  # fmt: skip
     _MAPPERS.update(_module.MAPPERS)
+
+
+def mapped_services() -> frozenset[str]:
+    """The botocore services with a mapping of their own (others get the fallback)."""
+    return frozenset(_MAPPERS)
 
 
 def iam_prefix(service: str | None) -> str:
@@ -90,7 +95,9 @@ def needs(call: AwsCall, *, account: str, lookups: Lookups | None = None) -> lis
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         # Malformed input the service itself will refuse with a 400: still never unchecked.
         return fallback
-    return [_frozen(n) for n in found]
+    # A mapping that found nothing to check (a transaction with no recognisable entry)
+    # must not let the call through unchecked.
+    return [_frozen(n) for n in found] or fallback
 
 
 def _frozen(need: Need) -> Need:

@@ -67,7 +67,9 @@ def _send(
         ctx["ses:Recipients"] = addresses
     if feedback:
         ctx["ses:FeedbackAddress"] = parseaddr(feedback)[1] or feedback
-    needs = [Need(action, _identity(req, identity_arn, address or source), ctx)]
+    sender = address or source
+    identity = _identity(req, identity_arn, sender) if identity_arn or sender else "*"
+    needs = [Need(action, identity, ctx)]
     config = req.text("ConfigurationSetName")
     if config:
         needs.append(Need(action, req.arn("ses", f"configuration-set/{config}"), ctx))
@@ -91,12 +93,9 @@ def _v1_recipients(params: dict[str, Any], prefix: str = "Destination") -> list[
 
 
 def ses(req: Request) -> list[Need]:
-    """SES v1. Its non-sending calls take no resource ("*") but the policy ones (identity)."""
+    """SES v1: the sending calls as above; the reference gives its other actions no resource."""
     op, params = req.operation, req.params
-    if op not in _V1_SEND:
-        identity = req.text("Identity")
-        if op.endswith(("IdentityPolicy", "IdentityPolicies")) and identity:
-            return [Need(f"ses:{op}", _identity(req, None, identity), {"ses:ApiVersion": "1"})]
+    if op not in _V1_SEND:  # v1's other actions have no resource type
         return [Need(f"ses:{op}", "*", {"ses:ApiVersion": "1"})]
     source = req.text("Source") or ""
     if op == "SendRawEmail" and not source:

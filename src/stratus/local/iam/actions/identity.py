@@ -33,7 +33,15 @@ def cognito_idp(req: Request) -> list[Need]:
     return [Need(f"cognito-idp:{req.operation}", resource or "*")]
 
 
+# Identity-pool calls the reference lists without a resource type: "*".
+_IDENTITY_POOL_UNSCOPED = frozenset(
+    {"SetIdentityPoolRoles", "SetPrincipalTagAttributeMap", "CreateIdentityPool"}
+)
+
+
 def cognito_identity(req: Request) -> list[Need]:
+    if req.operation in _IDENTITY_POOL_UNSCOPED:
+        return [Need(f"cognito-identity:{req.operation}", "*")]
     pool = req.text("IdentityPoolId")
     resource = req.arn("cognito-identity", f"identitypool/{pool}") if pool else None
     return [Need(f"cognito-identity:{req.operation}", resource or req.text("ResourceArn") or "*")]
@@ -80,7 +88,11 @@ def iam(req: Request) -> list[Need]:
     path = req.text("Path") or "/"
     ctx: dict[str, str | list[str]] = {}
     policy = req.text("PolicyArn")
-    for param, kind in _IAM_NAMES:
+    named = [(param, kind) for param, kind in _IAM_NAMES if req.text(param)]
+    # AddUserToGroup acts on the group, AddRoleToInstanceProfile on the instance profile:
+    # the operation's last noun names its resource.
+    named.sort(key=lambda pk: -op.rfind(pk[1].title().replace("-", "")))
+    for param, kind in named:
         name = req.text(param)
         if name:
             if policy:

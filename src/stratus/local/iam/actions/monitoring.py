@@ -20,6 +20,10 @@ from stratus.local.iam.actions.base import Need, Request, dedupe, is_arn, scalar
 
 _STREAM_OPS = frozenset({"CreateLogStream", "DeleteLogStream", "PutLogEvents", "GetLogEvents"})
 _UNSTARRED = frozenset({"TagResource", "UntagResource", "ListTagsForResource"})
+# Calls the reference lists without a resource type, though they name a log group.
+_LOGS_UNSCOPED = frozenset(
+    {"PutIndexPolicy", "DeleteIndexPolicy", "DescribeIndexPolicies", "DescribeFieldIndexes"}
+)
 
 
 def cloudwatch(req: Request) -> list[Need]:
@@ -62,6 +66,8 @@ def logs(req: Request) -> list[Need]:
     op = req.operation
     action = f"logs:{op}"
     group = req.text("logGroupName") or req.text("logGroupIdentifier")
+    if op in _LOGS_UNSCOPED:
+        return [Need(action, "*")]
     if op in _UNSTARRED:
         resource = req.text("resourceArn")
         return [Need(action, _group_arn(req, resource, starred=False) if resource else "*")]

@@ -49,6 +49,8 @@ def execute_api(req: Request) -> list[Need]:
 
 def rekognition(req: Request) -> list[Need]:
     collection = req.text("CollectionId")
+    if req.operation == "CreateCollection":  # no resource type: the collection is new
+        collection = None
     resource = req.arn("rekognition", f"collection/{collection}") if collection else "*"
     return [Need(f"rekognition:{req.operation}", resource)]
 

@@ -94,6 +94,13 @@ def ssm(req: Request) -> list[Need]:
     return [Need(action, parameter_arn(req, name, selector=op == "GetParameter"), ctx)]
 
 
+def _alias_arn(req: Request) -> str:
+    name = req.text("AliasName") or "alias/*"
+    if is_arn(name):
+        return name
+    return req.arn("kms", name if name.startswith("alias/") else f"alias/{name}")
+
+
 def _key_arn(req: Request, key_id: str) -> tuple[str, str | None]:
     """(resource, alias named): a key id, key ARN, alias name or alias ARN."""
     alias = None
@@ -136,11 +143,11 @@ def kms(req: Request) -> list[Need]:
     action = f"kms:{op}"
     ctx = _kms_context(req)
     if op in ("CreateAlias", "UpdateAlias"):
-        alias_arn = req.arn("kms", str(req.text("AliasName") or "alias/*"))
+        alias_arn = _alias_arn(req)
         key, _ = _key_arn(req, req.text("TargetKeyId") or "*")
         return [Need(action, alias_arn), Need(action, key)]
     if op == "DeleteAlias":
-        return [Need(action, req.arn("kms", str(req.text("AliasName") or "alias/*")))]
+        return [Need(action, _alias_arn(req))]
     if op == "ReEncrypt":
         source = req.text("SourceKeyId")
         source_arn = (
