@@ -37,7 +37,7 @@ def test_streaming_and_async_invokes() -> None:
         Need("lambda:InvokeFunction", FN)
     ]
     assert needs_of("lambda", "invoke_async", FunctionName="orders", InvokeArgs=b"{}") == [
-        Need("lambda:InvokeAsync", FN)
+        Need("lambda:InvokeFunction", FN)
     ]
 
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from tests.unit.local.iam.calls import ACCOUNT, arn, needs_of
+from tests.unit.local.iam.calls import ACCOUNT, arn, needs_of, query_call
 
-from stratus.local.iam.actions import Need
+from stratus.local.iam.actions import Need, needs
 
 GROUP = "/aws/lambda/orders"
 
@@ -94,3 +94,26 @@ def test_xray_takes_no_resource() -> None:
         Need("xray:PutTraceSegments", "*")
     ]
     assert needs_of("xray", "get_sampling_rules") == [Need("xray:GetSamplingRules", "*")]
+
+
+def test_cloudwatch_query_protocol_lists_are_read_too() -> None:
+    # Older SDKs and the CLI v1 send CloudWatch as the query protocol (flat list members).
+    call = query_call(
+        "/",
+        "Action=DeleteAlarms&AlarmNames.member.1=a&AlarmNames.member.2=b&Version=2010-08-01",
+        service="monitoring",
+    )
+    assert (call.service, call.operation, call.protocol) == ("cloudwatch", "DeleteAlarms", "query")
+    assert needs(call, account=ACCOUNT) == [
+        Need("cloudwatch:DeleteAlarms", arn("cloudwatch", "alarm:a")),
+        Need("cloudwatch:DeleteAlarms", arn("cloudwatch", "alarm:b")),
+    ]
+    metric = query_call(
+        "/",
+        "Action=PutMetricData&Namespace=Shop&MetricData.member.1.MetricName=m"
+        "&MetricData.member.1.Value=1&Version=2010-08-01",
+        service="monitoring",
+    )
+    assert needs(metric, account=ACCOUNT) == [
+        Need("cloudwatch:PutMetricData", "*", {"cloudwatch:namespace": "Shop"})
+    ]

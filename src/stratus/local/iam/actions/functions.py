@@ -5,7 +5,9 @@ and https://docs.aws.amazon.com/lambda/latest/dg/lambda-api-permissions-ref.html
 - a function is named by name, `name:qualifier`, full ARN or partial ARN
   (`123456789012:function:name`), plus an optional `Qualifier`; a qualified call acts on
   `function:name:qualifier`, so a grant on the unqualified ARN does not cover it (as AWS);
-- Invoke and InvokeWithResponseStream are authorized by `lambda:InvokeFunction`,
+- Invoke, InvokeWithResponseStream and the deprecated InvokeAsync are authorized by
+  `lambda:InvokeFunction` (InvokeAsync "requires permission for the lambda:InvokeFunction
+  action": https://docs.aws.amazon.com/lambda/latest/dg/API_InvokeAsync.html),
   GetLayerVersionByArn by `lambda:GetLayerVersion`;
 - CreateEventSourceMapping and the List* calls take "*" (with `lambda:FunctionArn`), the
   other mapping calls `event-source-mapping:<UUID>`;
@@ -22,6 +24,7 @@ from stratus.local.iam.actions.base import Need, Request, is_arn, scalars
 _ACTIONS = {
     "Invoke": "InvokeFunction",
     "InvokeWithResponseStream": "InvokeFunction",
+    "InvokeAsync": "InvokeFunction",
     "GetLayerVersionByArn": "GetLayerVersion",
 }
 # Calls on the function as a whole (its versions and aliases are listed or made from it).
