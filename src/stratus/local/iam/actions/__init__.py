@@ -77,10 +77,9 @@ def needs(call: AwsCall, *, account: str, lookups: Lookups | None = None) -> lis
     service, operation = call.service, call.operation
     if needs_no_permission(service, operation):
         return []
-    fallback = [Need(f"{iam_prefix(service)}:{operation or 'UnknownOperation'}", "*")]
     mapper = _MAPPERS.get(service or "")
     if mapper is None or operation is None:
-        return fallback
+        return _fallback(service, operation)
     params = call.params()
     request = Request(
         call=call,
@@ -94,14 +93,20 @@ def needs(call: AwsCall, *, account: str, lookups: Lookups | None = None) -> lis
         found = mapper(request)
     except (AttributeError, IndexError, KeyError, TypeError, ValueError):
         # Malformed input the service itself will refuse with a 400: still never unchecked.
-        return fallback
+        return _fallback(service, operation)
     # A mapping that found nothing to check (a transaction with no recognisable entry)
     # must not let the call through unchecked.
-    return [_frozen(n) for n in found] or fallback
+    return [_frozen(n) for n in found] or _fallback(service, operation)
+
+
+def _fallback(service: str | None, operation: str | None) -> list[Need]:
+    return [Need(f"{iam_prefix(service)}:{operation or 'UnknownOperation'}", "*")]
 
 
 def _frozen(need: Need) -> Need:
     """Context values as str or list[str] only (a number or bool sent in JSON becomes text)."""
+    if all(isinstance(v, str) for v in need.context.values()):
+        return need
     context: dict[str, str | list[str]] = {}
     for key, value in need.context.items():
         context[key] = [str(v) for v in value] if isinstance(value, list) else str(value)
