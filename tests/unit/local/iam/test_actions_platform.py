@@ -87,3 +87,34 @@ def test_needs_takes_microseconds() -> None:
             needs(call, account=ACCOUNT)
     per_call = (time.perf_counter() - start) / (rounds * len(calls))
     assert per_call < 100e-6, f"{per_call * 1e6:.1f} us per call"
+
+
+def test_websocket_connections_name_api_stage_and_connection() -> None:
+    routed = needs_of(
+        "apigatewaymanagementapi", "post_to_connection", ConnectionId="L0S=", Data=b"x"
+    )
+    assert routed == [
+        Need("execute-api:ManageConnections", arn("execute-api", "*/*/POST/@connections/L0S="))
+    ]
+    # As sent to the API's own endpoint: https://<api-id>.execute-api.<region>.amazonaws.com/<stage>
+    request = AwsRequest(
+        method="DELETE",
+        path="/prod/@connections/L0S=",
+        raw_path="/prod/@connections/L0S=",
+        query_string="",
+        headers={"host": "a1b2c3.execute-api.us-east-1.amazonaws.com"},
+        body=b"",
+    )
+    call = AwsCall(
+        request=request,
+        service="apigatewaymanagementapi",
+        operation="DeleteConnection",
+        protocol="rest-json",
+        labels={"ConnectionId": "L0S="},
+    )
+    assert needs(call, account=ACCOUNT) == [
+        Need(
+            "execute-api:ManageConnections",
+            arn("execute-api", "a1b2c3/prod/DELETE/@connections/L0S="),
+        )
+    ]
