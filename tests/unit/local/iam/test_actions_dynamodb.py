@@ -321,3 +321,20 @@ def test_a_transaction_with_no_recognisable_entry_is_still_checked() -> None:
     # DynamoDB refuses it (ValidationException); it must not pass as "nothing to check".
     call = call_of("dynamodb", "transact_write_items", TransactItems=[{}])
     assert needs(call, account=ACCOUNT) == [Need("dynamodb:TransactWriteItems", "*")]
+
+
+def test_query_on_an_index_asks_for_the_index_partition_key() -> None:
+    class _IndexSchema(_Schema):
+        def dynamodb_hash_key(self, region: str, table: str) -> str | None:
+            return {"Todos": "userId", "Todos/index/byList": "listId"}.get(table)
+
+    found = needs_of(
+        "dynamodb",
+        "query",
+        lookups=_IndexSchema(),
+        TableName="Todos",
+        IndexName="byList",
+        KeyConditionExpression="listId = :l AND userId = :u",
+        ExpressionAttributeValues={":l": {"S": "l-1"}, ":u": {"S": "u1"}},
+    )
+    assert found[0].context["dynamodb:LeadingKeys"] == ["l-1"]

@@ -185,3 +185,7 @@ def test_firehose_delivery_stream() -> None:
     assert needs_of("firehose", "list_delivery_streams") == [
         Need("firehose:ListDeliveryStreams", "*")
     ]
+
+
+def test_sns_topic_given_as_target_arn_is_the_topic() -> None:
+    assert needs_of("sns", "publish", TargetArn=TOPIC, Message="m") == [Need("sns:Publish", TOPIC)]

@@ -41,7 +41,8 @@ class Lookups(Protocol):
     - `ses_identity(region, address) -> str | None`: the verified SES identity (the address
       itself or its domain) that sending from `address` uses;
     - `kms_key_arn(region, key_id) -> str | None`: the key ARN an alias or key id names;
-    - `dynamodb_hash_key(region, table) -> str | None`: a table's partition key attribute.
+    - `dynamodb_hash_key(region, table) -> str | None`: the partition key attribute of a
+      table ("Todos") or of one of its indexes ("Todos/index/byDue").
     """
 
     def secret_arn(self, region: str, secret_id: str) -> str | None: ...

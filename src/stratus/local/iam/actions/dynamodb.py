@@ -116,7 +116,10 @@ def _context(req: Request, op: str, table: str, params: dict[str, Any]) -> dict[
     ctx: dict[str, Any] = {}
     aliases = params.get("ExpressionAttributeNames") or {}
     if op == "Query":
-        leading = _query_leading_keys(req, table, params)
+        index = params.get("IndexName")
+        # On an index the leading key is the index's partition key: ask for "T/index/I".
+        keyed = f"{table}/index/{index}" if isinstance(index, str) and index else table
+        leading = _query_leading_keys(req, keyed, params)
     elif isinstance(params.get("Key"), dict):
         leading = _leading_keys(req, table, params["Key"])
     elif isinstance(params.get("Item"), dict) and op == "PutItem":

@@ -83,7 +83,11 @@ def _topic(req: Request) -> str | None:
 def sns(req: Request) -> list[Need]:
     op = req.operation
     if op in ("Publish", "PublishBatch"):
-        topic = req.text("TopicArn")  # TargetArn (an endpoint) or PhoneNumber: no topic
+        topic = req.text("TopicArn")
+        target = req.text("TargetArn")
+        if topic is None and target and ":endpoint/" not in target:
+            topic = target  # a topic ARN given as TargetArn is published to as a topic
+        # A mobile endpoint (TargetArn) or a PhoneNumber names no topic: "*".
         return [Need("sns:Publish", topic or "*")]
     if op == "Subscribe":
         ctx: dict[str, str | list[str]] = {}
