@@ -140,3 +140,27 @@ def test_v2_simple_email_and_identity_calls() -> None:
     assert needs_of("sesv2", "get_account") == [
         Need("ses:GetAccount", "*", {"ses:ApiVersion": "2"})
     ]
+
+
+def test_v1_bulk_and_raw_recipients_from_flat_query_lists() -> None:
+    bulk = needs_of(
+        "ses",
+        "send_bulk_templated_email",
+        Source="shop@example.com",
+        Template="order-paid",
+        DefaultTemplateData="{}",
+        Destinations=[
+            {"Destination": {"ToAddresses": ["a@example.org"]}},
+            {"Destination": {"ToAddresses": ["b@example.org"], "BccAddresses": ["c@example.org"]}},
+        ],
+    )
+    assert [n.resource for n in bulk] == [ADDRESS_IDENTITY, arn("ses", "template/order-paid")]
+    assert bulk[0].context["ses:Recipients"] == ["a@example.org", "b@example.org", "c@example.org"]
+    raw = needs_of(
+        "ses",
+        "send_raw_email",
+        Source="shop@example.com",
+        Destinations=["d@example.org"],
+        RawMessage={"Data": b"Subject: s\r\n\r\nbody"},
+    )
+    assert raw[0].context["ses:Recipients"] == ["d@example.org"]

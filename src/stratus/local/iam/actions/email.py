@@ -108,7 +108,9 @@ def ses(req: Request) -> list[Need]:
     source = req.text("Source") or ""
     if op == "SendRawEmail" and not source:
         source = _raw_from(dig(params, "RawMessage.Data")) or ""
-    recipients = _v1_recipients(params) + scalars(params, "Destinations")
+    recipients = _v1_recipients(params)
+    if op == "SendRawEmail":  # a plain list of addresses there
+        recipients += scalars(params, "Destinations")
     if op == "SendBulkTemplatedEmail":
         for entry in items(params, "Destinations"):
             recipients += _v1_recipients(entry)
