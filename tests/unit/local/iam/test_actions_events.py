@@ -60,6 +60,21 @@ def test_rules_on_the_default_and_a_custom_bus() -> None:
     assert needs_of("events", "list_rules") == [Need("events:ListRules", "*")]
 
 
+def test_put_targets_passes_the_target_roles() -> None:
+    machine = arn("states", "stateMachine:checkout")
+    role = f"arn:aws:iam::{ACCOUNT}:role/events-start"
+    found = needs_of(
+        "events",
+        "put_targets",
+        Rule="nightly",
+        Targets=[{"Id": "sfn", "Arn": machine, "RoleArn": role}],
+    )
+    assert found == [
+        Need("events:PutTargets", arn("events", "rule/nightly"), {"events:TargetArn": [machine]}),
+        Need("iam:PassRole", role, {"iam:PassedToService": "events.amazonaws.com"}),
+    ]
+
+
 def test_buses_by_name() -> None:
     assert needs_of("events", "create_event_bus", Name="shop") == [
         Need("events:CreateEventBus", SHOP_BUS)

@@ -5,7 +5,9 @@ EventBridge (https://docs.aws.amazon.com/service-authorization/latest/reference/
   `event-bus/default`; EventBusName may be a name or an ARN), with `events:source` and
   `events:detail-type` of that entry;
 - a rule on the default bus is `rule/<name>`, on another bus `rule/<bus>/<name>`;
-  PutTargets adds `events:TargetArn`.
+  PutTargets adds `events:TargetArn`, and passes each target's RoleArn to EventBridge
+  (`iam:PassRole`: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_use_passrole.html,
+  the roles: https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-events-iam-roles.html).
 
 Step Functions (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsstepfunctions.html):
 state machines `stateMachine:<name>[:<alias or version>]`, executions
@@ -87,11 +89,18 @@ def events(req: Request) -> list[Need]:
         return dedupe(needs) or [Need(action, bus_arn(req, None))]
     if op in _RULE_OPS:
         ctx = {}
+        passed: list[Need] = []
         if op == "PutTargets":
-            targets = [t["Arn"] for t in items(req.params, "Targets") if "Arn" in t]
+            entries = items(req.params, "Targets")
+            targets = [t["Arn"] for t in entries if "Arn" in t]
             if targets:
                 ctx["events:TargetArn"] = targets
-        return [Need(action, _rule_arn(req), ctx)]
+            roles = dict.fromkeys(str(t["RoleArn"]) for t in entries if t.get("RoleArn"))
+            passed = [
+                Need("iam:PassRole", role, {"iam:PassedToService": "events.amazonaws.com"})
+                for role in roles
+            ]
+        return [Need(action, _rule_arn(req), ctx), *passed]
     if op in _BY_NAME_OPS and req.text("Name"):
         return [Need(action, req.arn("events", f"{_BY_NAME_OPS[op]}{req.text('Name')}"))]
     for param, prefix in _NAMED.items():
