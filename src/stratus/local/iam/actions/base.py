@@ -42,7 +42,7 @@ class Lookups(Protocol):
       itself or its domain) that sending from `address` uses;
     - `kms_key_arn(region, key_id) -> str | None`: the key ARN an alias or key id names;
     - `dynamodb_hash_key(region, table) -> str | None`: the partition key attribute of a
-      table ("Todos") or of one of its indexes ("Todos/index/byDue").
+      table ("Music") or of one of its indexes ("Music/index/byArtist").
     """
 
     def secret_arn(self, region: str, secret_id: str) -> str | None: ...
