@@ -14,6 +14,10 @@ Before-hooks on cognito-idp that answer instead of moto (forwarding to it in the
 - ResendConfirmationCode / ForgotPassword: a new code, through the custom message trigger
   (`CustomMessage_ResendCode` / `_ForgotPassword`)
   https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-message.html
+- ConfirmSignUp verifies the attribute the code went to when the pool auto-verifies it
+  (AutoVerifiedAttributes): `email_verified` / `phone_number_verified` become true, as
+  Cognito sets them; a used code does not work again (`codes`).
+  https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html
 """
 
 from __future__ import annotations
@@ -262,12 +266,22 @@ class SignUpFlows:
         problem = self.codes.check(client_id, username, str(body.get("ConfirmationCode", "")))
         if problem is not None:
             return problem
+        pool = pools.pool_by_client(client_id)
+
+        async def confirmed() -> None:
+            self.codes.consume(client_id, username, SIGN_UP)
+            user = None if pool is None else pools.find_user(pool, username)
+            attribute = None if user is None else delivery_attribute(pool, user)
+            if user is not None and attribute is not None:
+                await asyncio.to_thread(pools.mark_verified, user, attribute)
+
         return await self._confirm_then_trigger(
             call,
-            pools.pool_by_client(client_id),
+            pool,
             Caller(client_id, sdk_version(call)),
             username,
             "PostConfirmation_ConfirmSignUp",
+            confirmed,
         )
 
     async def admin_confirm_sign_up(self, call: AwsCall) -> Response | None:
@@ -287,21 +301,37 @@ class SignUpFlows:
         problem = self.codes.check(client_id, username, code, purpose=FORGOT_PASSWORD)
         if problem is not None:
             return problem
+
+        async def used() -> None:
+            self.codes.consume(client_id, username, FORGOT_PASSWORD)
+
         return await self._confirm_then_trigger(
             call,
             pools.pool_by_client(client_id),
             Caller(client_id, sdk_version(call)),
             username,
             "PostConfirmation_ConfirmForgotPassword",
+            used,
         )
 
     async def _confirm_then_trigger(
-        self, call: AwsCall, pool: Any, caller: Caller, username: str, source: str
+        self,
+        call: AwsCall,
+        pool: Any,
+        caller: Caller,
+        username: str,
+        source: str,
+        confirmed: Callable[[], Awaitable[None]] | None = None,
     ) -> Response | None:
-        if pool is None or not pools.lambda_config(pool).get("PostConfirmation"):
+        """moto confirms; then `confirmed()` and the post confirmation trigger run."""
+        if pool is None:
             return None  # moto answers alone
         response = await self._forward(call.request)
         if response.status_code != 200:
+            return response
+        if confirmed is not None:
+            await confirmed()
+        if not pools.lambda_config(pool).get("PostConfirmation"):
             return response
         try:
             await self._post_confirmation(pool, source, call, caller, username)
@@ -325,6 +355,9 @@ class SignUpFlows:
             return call.error("UserNotFoundException", "Username/client id combination not found.")
         if pools.is_confirmed(user):
             return call.error("InvalidParameterException", "User is already confirmed.")
+        limited = self.codes.limit_reached(username, SIGN_UP)
+        if limited is not None:
+            return limited
         try:
             await self._send_code(
                 pool,
@@ -336,11 +369,12 @@ class SignUpFlows:
             )
         except TriggerError as exc:
             return exc.response(call)
-        email = pools.user_attributes(user).get("email", "")
+        attribute = delivery_attribute(pool, user) or "email"
+        value = pools.user_attributes(user).get(attribute, "")
         details = {
-            "Destination": _masked(email),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
+            "Destination": _masked(value) if attribute == "email" else _masked_phone(value),
+            "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
+            "AttributeName": attribute,
         }
         return JSONResponse(
             {"CodeDeliveryDetails": details}, media_type="application/x-amz-json-1.1"
@@ -352,6 +386,9 @@ class SignUpFlows:
     async def _code_operation(self, call: AwsCall, source: str, purpose: str) -> Response:
         body = call.json_body()
         client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        limited = self.codes.limit_reached(username, purpose)
+        if limited is not None:
+            return limited
         response = await self._forward(call.request)
         pool = pools.pool_by_client(client_id)
         if response.status_code != 200 or pool is None or pools.find_user(pool, username) is None:
@@ -363,6 +400,22 @@ class SignUpFlows:
         except TriggerError as exc:
             return exc.response(call)
         return response
+
+
+def delivery_attribute(pool: Any, user: Any) -> str | None:
+    """The attribute a sign-up code goes to and ConfirmSignUp verifies: the phone number
+    when the pool auto-verifies it and the user has one (Cognito prefers SMS), else the
+    e-mail address when auto-verified; None when the pool verifies neither."""
+    auto = pool.extended_config.get("AutoVerifiedAttributes") or []
+    attributes = pools.user_attributes(user)
+    for attribute in ("phone_number", "email"):
+        if attribute in auto and attributes.get(attribute):
+            return attribute
+    return None
+
+
+def _masked_phone(number: str) -> str:
+    return f"+*******{number[-4:]}" if len(number) >= 4 else "***"
 
 
 def _masked(email: str) -> str:
