@@ -381,7 +381,46 @@ class SignUpFlows:
         )
 
     async def forgot_password(self, call: AwsCall) -> Response | None:
-        return await self._code_operation(call, "CustomMessage_ForgotPassword", FORGOT_PASSWORD)
+        """The code goes to the user's first verified recovery attribute, by the pool's
+        AccountRecoverySetting priority (legacy default: phone, then e-mail); none verified
+        is Cognito's InvalidParameterException.
+        https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
+        """
+        body = call.json_body()
+        pool = pools.pool_by_client(str(body.get("ClientId", "")))
+        user = None if pool is None else pools.find_user(pool, str(body.get("Username", "")))
+        if pool is None or user is None:
+            return None  # moto answers (ResourceNotFound / its own delivery details)
+        mechanisms = recovery_mechanisms(pool)
+        if mechanisms == ["admin_only"]:
+            return None  # moto answers NotAuthorized "Contact administrator ..."
+        attributes = pools.user_attributes(user)
+        attribute = next(
+            (
+                name
+                for name in mechanisms
+                if attributes.get(f"{name}_verified") == "true" and attributes.get(name)
+            ),
+            None,
+        )
+        if attribute is None:
+            return call.error(
+                "InvalidParameterException",
+                "Cannot reset password for the user as there is no registered/verified "
+                "email or phone_number",
+            )
+        response = await self._code_operation(call, "CustomMessage_ForgotPassword", FORGOT_PASSWORD)
+        if response.status_code != 200:
+            return response
+        value = attributes[attribute]
+        return _rewrite(
+            response,
+            CodeDeliveryDetails={
+                "Destination": _masked(value) if attribute == "email" else _masked_phone(value),
+                "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
+                "AttributeName": attribute,
+            },
+        )
 
     async def _code_operation(self, call: AwsCall, source: str, purpose: str) -> Response:
         body = call.json_body()
@@ -400,6 +439,19 @@ class SignUpFlows:
         except TriggerError as exc:
             return exc.response(call)
         return response
+
+
+def recovery_mechanisms(pool: Any) -> list[str]:
+    """Attribute names ('phone_number', 'email') or ['admin_only'], by priority."""
+    setting = pool.extended_config.get("AccountRecoverySetting") or {}
+    items = setting.get("RecoveryMechanisms") if isinstance(setting, dict) else None
+    if not items:
+        return ["phone_number", "email"]  # the legacy order, without a setting
+    names = {"verified_phone_number": "phone_number", "verified_email": "email"}
+    ordered = sorted(items, key=lambda m: int(m.get("Priority", 0)))
+    if any(m.get("Name") == "admin_only" for m in ordered):
+        return ["admin_only"]
+    return [names[m["Name"]] for m in ordered if m.get("Name") in names]
 
 
 def delivery_attribute(pool: Any, user: Any) -> str | None:

@@ -33,6 +33,13 @@ def app(rig: Rig, **client: Any) -> tuple[str, str]:
         **client,
     )["UserPoolClient"]["ClientId"]
     rig.confirmed_user(pool_id)
+    verified = [
+        {"Name": "email", "Value": "alice@example.com"},
+        {"Name": "email_verified", "Value": "true"},
+    ]
+    rig.idp.admin_update_user_attributes(
+        UserPoolId=pool_id, Username="alice", UserAttributes=verified
+    )
     return pool_id, client_id
 
 
