@@ -54,7 +54,9 @@ def clock(cloud: LocalCloudHandle) -> Iterator[Any]:
     """`clock(seconds)` moves the cloud clock on; it is put back after the test."""
 
     def advance(seconds: float) -> dict[str, float]:
-        answer = httpx.post(f"{cloud.aws_endpoint}/_stratus/clock", json={"advance_seconds": seconds})
+        answer = httpx.post(
+            f"{cloud.aws_endpoint}/_stratus/clock", json={"advance_seconds": seconds}
+        )
         assert answer.status_code == 200, answer.text
         state: dict[str, float] = answer.json()
         return state
@@ -243,8 +245,44 @@ def test_delete_user_removes_the_account_and_its_tokens(
         "UserNotFoundException"
     )
     assert api.get("me", headers={"Authorization": user["IdToken"]}).status_code == 401
-    assert _error(
-        lambda: idp.get_tokens_from_refresh_token(
-            RefreshToken=user["RefreshToken"], ClientId=user["client"]
+    assert (
+        _error(
+            lambda: idp.get_tokens_from_refresh_token(
+                RefreshToken=user["RefreshToken"], ClientId=user["client"]
+            )
+        )[0]
+        == "NotAuthorizedException"
+    )
+
+
+def test_sessions_survive_a_crash_and_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """kill -9, then `up` again: tokens issued before still work (the journal replays them
+    exactly), a revoked session stays revoked, and no replayed answer differs."""
+    app_dir = tmp_path_factory.mktemp("cognito-sessions-restart") / "cognito_sessions"
+    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    proc, cloud = start_local_cloud(None, app_dir=app_dir)
+    try:
+        kept, revoked = _user(cloud), _user(cloud)
+        _idp(cloud).revoke_token(Token=revoked["RefreshToken"], ClientId=revoked["client"])
+    finally:
+        proc.kill()  # no graceful stop: only the journal keeps what happened
+        proc.wait()
+    proc, cloud = start_local_cloud(None, app_dir=app_dir, fresh=False)
+    try:
+        idp = _idp(cloud)
+        assert idp.get_user(AccessToken=kept["AccessToken"])["Username"] == kept["username"]
+        fresh = idp.get_tokens_from_refresh_token(
+            RefreshToken=kept["RefreshToken"], ClientId=kept["client"]
+        )["AuthenticationResult"]
+        assert idp.get_user(AccessToken=fresh["AccessToken"])["Username"] == kept["username"]
+        assert _error(lambda: idp.get_user(AccessToken=revoked["AccessToken"]))[1] == (
+            "Access Token has been revoked"
         )
-    )[0] == "NotAuthorizedException"
+        assert _error(
+            lambda: idp.get_tokens_from_refresh_token(
+                RefreshToken=revoked["RefreshToken"], ClientId=revoked["client"]
+            )
+        ) == ("NotAuthorizedException", "Refresh Token has been revoked")
+        assert "answered differently" not in cloud.log_path.read_text(errors="replace")
+    finally:
+        stop_local_cloud(proc)
