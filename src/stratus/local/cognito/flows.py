@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -36,7 +35,14 @@ from stratus.local.cognito.codes import (
     FORGOT_PASSWORD,
     SIGN_UP,
     ConfirmationCodes,
-    Message,
+)
+from stratus.local.cognito.delivery import (
+    custom_message,
+    default_message,
+    delivery_attribute,
+    masked_email,
+    masked_phone,
+    recovery_mechanisms,
 )
 from stratus.local.cognito.triggers import (
     Caller,
@@ -48,8 +54,6 @@ from stratus.local.cognito.triggers import (
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.registry import Hook
-
-log = logging.getLogger("stratus.cognito")
 
 Forward = Callable[[AwsRequest], Awaitable[Response]]
 LINK_PARAMETER = "{##Click Here##}"  # Cognito's link placeholder in custom message events
@@ -145,7 +149,7 @@ class SignUpFlows:
     ) -> None:
         """Issue a code with the message Cognito would send (custom message trigger first)."""
         user = pools.find_user(pool, username)
-        message = _default_message(pool)
+        message = default_message(pool)
         if user is not None:
             request = {
                 "userAttributes": pools.user_attributes(user),
@@ -166,7 +170,7 @@ class SignUpFlows:
                 response=blank,
             )
             if answer is not None:
-                message = _custom_message(answer, message)
+                message = custom_message(answer, message)
         self.codes.issue(caller.client_id, username, purpose=purpose, message=message)
 
     # Operations -----------------------------------------------------------------------
@@ -372,7 +376,7 @@ class SignUpFlows:
         attribute = delivery_attribute(pool, user) or "email"
         value = pools.user_attributes(user).get(attribute, "")
         details = {
-            "Destination": _masked(value) if attribute == "email" else _masked_phone(value),
+            "Destination": masked_email(value) if attribute == "email" else masked_phone(value),
             "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
             "AttributeName": attribute,
         }
@@ -416,7 +420,7 @@ class SignUpFlows:
         return _rewrite(
             response,
             CodeDeliveryDetails={
-                "Destination": _masked(value) if attribute == "email" else _masked_phone(value),
+                "Destination": masked_email(value) if attribute == "email" else masked_phone(value),
                 "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
                 "AttributeName": attribute,
             },
@@ -439,73 +443,6 @@ class SignUpFlows:
         except TriggerError as exc:
             return exc.response(call)
         return response
-
-
-def recovery_mechanisms(pool: Any) -> list[str]:
-    """Attribute names ('phone_number', 'email') or ['admin_only'], by priority."""
-    setting = pool.extended_config.get("AccountRecoverySetting") or {}
-    items = setting.get("RecoveryMechanisms") if isinstance(setting, dict) else None
-    if not items:
-        return ["phone_number", "email"]  # the legacy order, without a setting
-    names = {"verified_phone_number": "phone_number", "verified_email": "email"}
-    ordered = sorted(items, key=lambda m: int(m.get("Priority", 0)))
-    if any(m.get("Name") == "admin_only" for m in ordered):
-        return ["admin_only"]
-    return [names[m["Name"]] for m in ordered if m.get("Name") in names]
-
-
-def delivery_attribute(pool: Any, user: Any) -> str | None:
-    """The attribute a sign-up code goes to and ConfirmSignUp verifies: the phone number
-    when the pool auto-verifies it and the user has one (Cognito prefers SMS), else the
-    e-mail address when auto-verified; None when the pool verifies neither."""
-    auto = pool.extended_config.get("AutoVerifiedAttributes") or []
-    attributes = pools.user_attributes(user)
-    for attribute in ("phone_number", "email"):
-        if attribute in auto and attributes.get(attribute):
-            return attribute
-    return None
-
-
-def _masked_phone(number: str) -> str:
-    return f"+*******{number[-4:]}" if len(number) >= 4 else "***"
-
-
-def _masked(email: str) -> str:
-    """Cognito's masked destination ('a***@e***')."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***" if domain else "***"
-
-
-def _default_message(pool: Any) -> Message:
-    template = pool.extended_config.get("VerificationMessageTemplate") or {}
-    return Message(
-        email_subject=template.get("EmailSubject")
-        or pool.extended_config.get("EmailVerificationSubject"),
-        email_message=template.get("EmailMessage")
-        or pool.extended_config.get("EmailVerificationMessage"),
-        sms_message=template.get("SmsMessage")
-        or pool.extended_config.get("SmsVerificationMessage"),
-    )
-
-
-def _custom_message(answer: Mapping[str, Any], default: Message) -> Message:
-    """The trigger's texts; a message without the code placeholder cannot carry the code,
-    so the pool's own message is kept for it (and the function's mistake is logged)."""
-
-    def pick(key: str, fallback: str | None, needs_code: bool) -> str | None:
-        value = answer.get(key)
-        if not isinstance(value, str) or not value:
-            return fallback
-        if needs_code and CODE_PARAMETER not in value:
-            log.warning("custom message trigger: %s has no %s; default kept", key, CODE_PARAMETER)
-            return fallback
-        return value
-
-    return Message(
-        email_subject=pick("emailSubject", default.email_subject, False),
-        email_message=pick("emailMessage", default.email_message, True),
-        sms_message=pick("smsMessage", default.sms_message, True),
-    )
 
 
 def _rewrite(response: Response, **changes: Any) -> Response:
