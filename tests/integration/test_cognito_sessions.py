@@ -264,6 +264,10 @@ def test_sessions_survive_a_crash_and_restart(tmp_path_factory: pytest.TempPathF
     try:
         kept, revoked = _user(cloud), _user(cloud)
         _idp(cloud).revoke_token(Token=revoked["RefreshToken"], ClientId=revoked["client"])
+        rotating = _user(cloud, "RotatingClientId")
+        rotated = _idp(cloud).get_tokens_from_refresh_token(
+            RefreshToken=rotating["RefreshToken"], ClientId=rotating["client"]
+        )["AuthenticationResult"]
     finally:
         proc.kill()  # no graceful stop: only the journal keeps what happened
         proc.wait()
@@ -283,6 +287,11 @@ def test_sessions_survive_a_crash_and_restart(tmp_path_factory: pytest.TempPathF
                 RefreshToken=revoked["RefreshToken"], ClientId=revoked["client"]
             )
         ) == ("NotAuthorizedException", "Refresh Token has been revoked")
+        # the rotation and the tokens it issued came back too
+        assert idp.get_user(AccessToken=rotated["AccessToken"])["Username"] == rotating["username"]
+        idp.get_tokens_from_refresh_token(
+            RefreshToken=rotated["RefreshToken"], ClientId=rotating["client"]
+        )
         assert "answered differently" not in cloud.log_path.read_text(errors="replace")
     finally:
         stop_local_cloud(proc)
