@@ -26,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import json
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, ClassVar
 
@@ -43,6 +44,7 @@ from stratus.local.core.registry import Hook
 _JSON = "application/x-amz-json-1.1"
 _REFRESH = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 _TARGET = "AWSCognitoIdentityProviderService."
+_ACCESS_KEY = re.compile(r"Credential=([^/,\s]+)/")
 
 
 def _ok(body: dict[str, Any]) -> Response:
@@ -234,6 +236,13 @@ class SessionFlows:
             if k not in ("content-length", "x-amz-target")
         }
         headers["x-amz-target"] = _TARGET + "AdminInitiateAuth"
+        # moto finds the pool's backend by the credential scope's region; clients such as
+        # Amplify call unsigned (or from another region's client), so name the pool's own.
+        key = _ACCESS_KEY.search(call.request.headers.get("authorization", ""))
+        headers["authorization"] = (
+            f"AWS4-HMAC-SHA256 Credential={key.group(1) if key else 'test'}/20000101/"
+            f"{pool.region}/cognito-idp/aws4_request, SignedHeaders=host, Signature=0"
+        )
         request = AwsRequest(
             method="POST",
             path="/",

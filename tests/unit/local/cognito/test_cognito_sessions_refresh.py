@@ -164,3 +164,42 @@ def test_secret_client_needs_its_secret_to_refresh(rig: Rig) -> None:
         RefreshToken=tokens["RefreshToken"], ClientId=client, ClientSecret=secret
     )
     assert result["AuthenticationResult"]["IdToken"]
+
+
+def test_unsigned_refresh_reaches_a_pool_in_any_region(rig: Rig) -> None:
+    """Amplify calls GetTokensFromRefreshToken unsigned: the pool's own region is used."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    endpoint = rig.idp.meta.endpoint_url
+    signed = boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoint,
+        region_name="eu-west-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    pool = signed.create_user_pool(PoolName="eu")["UserPool"]["Id"]
+    client = signed.create_user_pool_client(
+        UserPoolId=pool, ClientName="app", ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    signed.admin_create_user(UserPoolId=pool, Username="eve")
+    signed.admin_set_user_password(
+        UserPoolId=pool, Username="eve", Password="Passw0rd!x", Permanent=True
+    )
+    anonymous = boto3.client(
+        "cognito-idp",
+        endpoint_url=endpoint,
+        region_name="eu-west-1",
+        config=Config(signature_version=UNSIGNED),
+    )
+    tokens = anonymous.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "eve", "PASSWORD": "Passw0rd!x"},
+    )["AuthenticationResult"]
+    result = anonymous.get_tokens_from_refresh_token(
+        RefreshToken=tokens["RefreshToken"], ClientId=client
+    )["AuthenticationResult"]
+    assert claims(rig, result["AccessToken"])["iss"].endswith(pool)
