@@ -126,6 +126,8 @@ def test_session_outlives_the_access_token_through_refresh(
     clock(301)  # past the access/ID token's five minutes
     expired = api.get("me", headers={"Authorization": user["IdToken"]})
     assert expired.status_code == 401
+    assert expired.json() == {"message": "The incoming token has expired"}
+    assert api.get("profile", headers={"Authorization": user["AccessToken"]}).status_code == 401
     assert _error(lambda: idp.get_user(AccessToken=user["AccessToken"])) == (
         "NotAuthorizedException",
         "Access Token has expired",
@@ -136,6 +138,7 @@ def test_session_outlives_the_access_token_through_refresh(
     )["AuthenticationResult"]
     assert "RefreshToken" not in fresh  # this client does not rotate
     assert api.get("me", headers={"Authorization": fresh["IdToken"]}).status_code == 200
+    assert api.get("profile", headers={"Authorization": fresh["AccessToken"]}).status_code == 200
     assert idp.get_user(AccessToken=fresh["AccessToken"])["Username"] == user["username"]
     again = idp.initiate_auth(
         ClientId=user["client"],
@@ -180,6 +183,8 @@ def test_revoke_token_ends_the_session_for_cognito_and_the_gateway(
     user = _user(cloud)
     idp = _idp(cloud)
     assert api.get("me", headers={"Authorization": user["IdToken"]}).status_code == 200
+    access = {"Authorization": user["AccessToken"]}
+    assert api.get("profile", headers=access).status_code == 200
     idp.revoke_token(Token=user["RefreshToken"], ClientId=user["client"])
     assert _error(
         lambda: idp.initiate_auth(
@@ -192,8 +197,9 @@ def test_revoke_token_ends_the_session_for_cognito_and_the_gateway(
         "NotAuthorizedException",
         "Access Token has been revoked",
     )
-    # the authorizer had this token cached as valid: the revocation still reaches it
+    # the authorizer had these tokens cached as valid: the revocation still reaches it
     assert api.get("me", headers={"Authorization": user["IdToken"]}).status_code == 401
+    assert api.get("profile", headers=access).status_code == 401
 
 
 def test_global_sign_out_ends_every_session(cloud: LocalCloudHandle, api: httpx.Client) -> None:
@@ -203,6 +209,8 @@ def test_global_sign_out_ends_every_session(cloud: LocalCloudHandle, api: httpx.
     idp.global_sign_out(AccessToken=user["AccessToken"])
     for tokens in (user, other):
         assert api.get("me", headers={"Authorization": tokens["IdToken"]}).status_code == 401
+        access = {"Authorization": tokens["AccessToken"]}
+        assert api.get("profile", headers=access).status_code == 401
         assert _error(lambda t=tokens: idp.get_user(AccessToken=t["AccessToken"]))[1] == (
             "Access Token has been revoked"
         )
