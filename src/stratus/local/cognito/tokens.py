@@ -23,6 +23,10 @@ trigger call per token pair). They run in moto's worker thread; the trigger runs
 event loop (the Lambda runtime lives there) and the thread waits for it. The edit reaches
 the claims through the signing shim (`cognito_keys.CLAIMS_EDIT`), so moto's own records of
 the tokens hold the tokens issued.
+
+The same wrappers give every token Cognito's time claims (`_times`: the client's lifetimes,
+the session's `auth_time`, a shared `event_id`), and `create_refresh_token` is wrapped to
+record the session it starts (`cognito.sessions`), with or without a trigger.
 """
 
 from __future__ import annotations
@@ -291,7 +295,8 @@ def _edit(pool: Any, client_id: str, username: str, origin_jti: str) -> TokenEdi
 
 
 def install(triggers: TokenTriggers | None) -> None:
-    """Route moto's token building through `triggers` (None: moto's tokens unchanged).
+    """Route moto's token building through `triggers` (None: no trigger; the time claims
+    and sessions still apply).
 
     moto makes each token of a pair with `create_access_token` / `create_id_token` (from
     `create_tokens_from_refresh_token` for sign-in and refresh, directly for
