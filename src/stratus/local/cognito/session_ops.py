@@ -13,9 +13,10 @@ Before-hooks on cognito-idp (`sessions` keeps the state; moto issues the tokens)
 - RevokeToken (moto lacks it): the session ends; only for clients with
   EnableTokenRevocation; the client secret checked for secret clients
   https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_RevokeToken.html
-- GlobalSignOut, AdminUserGlobalSignOut, AdminDisableUser ("revokes all access tokens for
-  the user", API_AdminDisableUser.html), AdminDeleteUser: moto answers, then every session
-  of the user ends; DeleteUser (moto lacks it) ends them and removes the user.
+- GlobalSignOut and DeleteUser (moto lacks the latter) are answered here: every session
+  of the user ends (and DeleteUser removes the user); AdminUserGlobalSignOut,
+  AdminDisableUser ("revokes all access tokens for the user", API_AdminDisableUser.html)
+  and AdminDeleteUser: moto answers, then every session of the user ends.
 SECRET_HASH for REFRESH_TOKEN_AUTH is checked here with moto's `check_secret_hash`
 (HMAC-SHA256 of username + client id), accepting the username or the `sub`, as Cognito
 does for pools signing in with e-mail; the sign-in flows own the other SECRET_HASH checks.
@@ -304,10 +305,10 @@ class SessionFlows:
         if isinstance(owner, Response):
             return owner
         pool, username = owner
-        response = await self._forward(call.request)  # moto forgets the user's tokens
-        if response.status_code == 200:
-            await self._end_sessions(pool, username)
-        return response
+        # Answered here, not by moto: moto would look for the pool in the region the request
+        # was signed for, and clients (Amplify's signOut({global: true})) call unsigned.
+        await asyncio.to_thread(sessions.sign_out, str(pool.id), username, sessions.now())
+        return _ok({})
 
     async def delete_user(self, call: AwsCall) -> Response | None:
         owner = self._token_owner(call)

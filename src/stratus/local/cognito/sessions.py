@@ -216,6 +216,20 @@ def _rotate(pool_id: str, refresh_token: str, at: float, grace: int) -> str | No
     return str(new_token)
 
 
+def sign_out(pool_id: str, username: str, at: float) -> None:
+    mutate("cognito.sign-out", pool_id=pool_id, username=username, at=at)
+
+
+@operation("cognito.sign-out", services=("cognito-idp",))
+def _sign_out(pool_id: str, username: str, at: float) -> None:
+    """GlobalSignOut: every session of the user ends, and moto forgets its tokens."""
+    pool = pools.pool_by_id(pool_id)
+    if pool is None:
+        return
+    _revoke(pool_id, user_sessions(pool, username), at)
+    pool.sign_out(username)
+
+
 def delete_user(pool_id: str, username: str, at: float) -> None:
     mutate("cognito.delete-user", pool_id=pool_id, username=username, at=at)
 

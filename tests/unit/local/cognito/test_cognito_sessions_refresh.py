@@ -167,7 +167,8 @@ def test_secret_client_needs_its_secret_to_refresh(rig: Rig) -> None:
 
 
 def test_unsigned_refresh_reaches_a_pool_in_any_region(rig: Rig) -> None:
-    """Amplify calls GetTokensFromRefreshToken unsigned: the pool's own region is used."""
+    """Amplify calls GetTokensFromRefreshToken and GlobalSignOut unsigned: the pool's own
+    region is used."""
     import boto3
     from botocore import UNSIGNED
     from botocore.config import Config
@@ -203,3 +204,7 @@ def test_unsigned_refresh_reaches_a_pool_in_any_region(rig: Rig) -> None:
         RefreshToken=tokens["RefreshToken"], ClientId=client
     )["AuthenticationResult"]
     assert claims(rig, result["AccessToken"])["iss"].endswith(pool)
+    anonymous.global_sign_out(AccessToken=result["AccessToken"])  # Amplify: unsigned too
+    with pytest.raises(ClientError) as exc:
+        anonymous.get_user(AccessToken=result["AccessToken"])
+    assert error(exc) == ("NotAuthorizedException", "Access Token has been revoked")
