@@ -25,6 +25,7 @@ from botocore.config import Config
 
 from stratus.local.core import endpoints
 from stratus.local.core.botocore_data import boto3_session
+from stratus.local.core.clock import clock_routes
 from stratus.local.core.context import CloudContext, Reporter
 from stratus.local.core.registry import EmulatedService
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY, LocalSettings
@@ -248,6 +249,7 @@ class LocalCloud:
                 forward_to_moto=door.forward_to_moto,
                 aws_endpoint=door.answer,
             )
+            hooks.add_paths(clock_routes(cloud.clock))  # /_stratus/clock (core.clock)
             for service in self.services:
                 hooks.add(service.hooks())
                 hooks.add_paths(service.paths())

@@ -1,8 +1,9 @@
 """A user-pool endpoint with Cognito's trigger hooks in front of moto, and a fake Lambda.
 
 moto runs in-process behind the real FrontDoor with the Cognito hooks the local cloud
-registers (sign-up flows, sign-in triggers, pre token generation); trigger functions are
-Python callables answered by `FakeLambda`, which records every event it was sent.
+registers (sign-up flows, sign-in triggers, pre token generation, sessions); trigger
+functions are Python callables answered by `FakeLambda`, which records every event it was
+sent. `rig.clock` is the cloud clock (token times, code expiry) a test may move.
 """
 
 from __future__ import annotations
@@ -19,13 +20,15 @@ from typing import Any
 from moto_harness import client_factory, serve
 from starlette.responses import Response
 
-from stratus.local.cognito import tokens
+from stratus.local.cognito import jwt_verify, sessions, tokens
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
+from stratus.local.cognito.session_ops import SessionFlows
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
 from stratus.local.core.call import AwsCall
+from stratus.local.core.clock import CloudClock
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
@@ -74,6 +77,7 @@ class Rig:
     codes: ConfirmationCodes
     keys: LocalTokenKeys
     moto: MotoApp | None = None
+    clock: CloudClock = field(default_factory=CloudClock)
 
     @property
     def idp(self) -> Any:
@@ -131,10 +135,14 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     moto = MotoApp()
     fake = FakeLambda()
     invoker = TriggerInvoker(fake, timeout_s=timeout_s, attempts=attempts)
-    codes = ConfirmationCodes(tmp / "outbox.jsonl")
+    clock = CloudClock()
+    codes = ConfirmationCodes(tmp / "outbox.jsonl", clock=clock.now)
     door = FrontDoor(moto.handle)
     flows = SignUpFlows(codes, door.forward_to_moto, invoker)
     sign_in = SignInTriggers(door.forward_to_moto, invoker)
+    session_flows = SessionFlows(keys.jwks, door.forward_to_moto)
+    sessions.install_clock(clock)
+    jwt_verify.install_revocations(sessions.is_revoked)
 
     async def bind_loop(call: AwsCall) -> Response | None:
         # pre token generation waits on the loop that serves requests (as in `stratus up`)
@@ -142,11 +150,20 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
         return None
 
     table = HookTable()
-    table.add([Hook("cognito-idp", None, before=bind_loop), *flows.hooks(), *sign_in.hooks()])
+    table.add(
+        [
+            Hook("cognito-idp", None, before=bind_loop),
+            *flows.hooks(),
+            *sign_in.hooks(),
+            *session_flows.hooks(),
+        ]
+    )
     door.hooks = table
     try:
         with serve(door) as url:
-            yield Rig(client_factory(url), fake, codes, keys, moto)
+            yield Rig(client_factory(url), fake, codes, keys, moto, clock)
     finally:
         tokens.install(None)
+        jwt_verify.install_revocations(None)
+        sessions.install_clock(None)
         uninstall()

@@ -7,6 +7,16 @@ prefix), so a wrong code would pass locally and fail on AWS. Cognito's hooks
 outbox file and printing it on the `stratus up` console, and reject ConfirmSignUp /
 ConfirmForgotPassword with Cognito's CodeMismatchException / ExpiredCodeException when the
 code is wrong or older than 24 h.
+
+Also as Cognito: a code works once; a password-reset confirmation with no code ever sent
+is a CodeMismatchException (moto would take any code); after `MAX_WRONG_ATTEMPTS` wrong
+codes, or when a user asks for more than `MAX_CODES_PER_HOUR` codes of one kind in an hour,
+LimitExceededException "Attempt limit exceeded, please try after some time." Cognito
+publishes no exact numbers for these two limits
+(https://docs.aws.amazon.com/cognito/latest/developerguide/limits.html lists them as
+per-user throttles); the numbers here are this emulator's, named once below. Which codes
+were used and the wrong-attempt counts are kept in memory (a restart forgets them).
+Expiry reads the injected clock (the cloud clock tests can move, `core.clock`).
 """
 
 from __future__ import annotations
@@ -32,6 +42,9 @@ SIGN_UP = "signup"
 FORGOT_PASSWORD = "forgot-password"
 CODE_PARAMETER = "{####}"  # where Cognito puts the code in a message
 CODE_LIFETIME_SECONDS = 24 * 3600  # Cognito: confirmation codes are valid for 24 hours
+MAX_WRONG_ATTEMPTS = 5
+MAX_CODES_PER_HOUR = 5
+LIMIT_MESSAGE = "Attempt limit exceeded, please try after some time."
 
 
 def _error(code: str, message: str) -> Response:
@@ -69,6 +82,9 @@ class ConfirmationCodes:
         self._clock = clock
         self._announce = announce
         self._lock = threading.Lock()
+        # (username, purpose, sent_at) of codes used / wrong answers per code
+        self._used: set[tuple[str, str, float]] = set()
+        self._wrong: dict[tuple[str, str, float], int] = {}
 
     def latest_code(
         self, username: str, client_id: str | None = None, purpose: str | None = None
@@ -122,17 +138,39 @@ class ConfirmationCodes:
         log.info("confirmation code for %s: %s", username, code)
         return code
 
+    def limit_reached(self, username: str, purpose: str) -> Response | None:
+        """LimitExceededException when `username` had MAX_CODES_PER_HOUR codes of `purpose`."""
+        username = username.strip().lower()
+        since = self._clock() - 3600
+        sent = [
+            e
+            for e in self._entries()
+            if e["username"] == username
+            and e.get("purpose", SIGN_UP) == purpose
+            and float(e["sent_at"]) > since
+        ]
+        return (
+            _error("LimitExceededException", LIMIT_MESSAGE)
+            if len(sent) >= MAX_CODES_PER_HOUR
+            else None
+        )
+
     def check(
         self, client_id: str, username: str, code: str, *, purpose: str = SIGN_UP
     ) -> Response | None:
-        """Cognito's error for a wrong or expired code; None when it may go on to moto."""
+        """Cognito's error for a wrong, used or expired code; None when it may go on to moto."""
         username = username.strip().lower()
         for entry in reversed(self._entries()):
             if entry["username"] != username or entry["client_id"] != client_id:
                 continue
             if entry.get("purpose", SIGN_UP) != purpose:
                 continue
-            if not secrets.compare_digest(str(entry["code"]), code.strip()):
+            key = (username, purpose, float(entry["sent_at"]))
+            if self._wrong.get(key, 0) >= MAX_WRONG_ATTEMPTS:
+                return _error("LimitExceededException", LIMIT_MESSAGE)
+            if key in self._used or not secrets.compare_digest(str(entry["code"]), code.strip()):
+                with self._lock:
+                    self._wrong[key] = self._wrong.get(key, 0) + 1
                 return _error(
                     "CodeMismatchException", "Invalid verification code provided, please try again."
                 )
@@ -141,9 +179,28 @@ class ConfirmationCodes:
                     "ExpiredCodeException", "Invalid code provided, please request a code again."
                 )
             return None
-        # No code was ever sent to this user through this client (e.g. an admin-created user):
-        # let moto answer, which reports unknown users and already-confirmed users as Cognito does.
+        if purpose == FORGOT_PASSWORD:
+            # A reset with no code ever sent: Cognito cannot match any code.
+            return _error(
+                "CodeMismatchException", "Invalid verification code provided, please try again."
+            )
+        # No sign-up code was ever sent to this user through this client (e.g. an
+        # admin-created user): let moto answer, which reports unknown users and
+        # already-confirmed users as Cognito does.
         return None
+
+    def consume(self, client_id: str, username: str, purpose: str) -> None:
+        """The newest code of `purpose` was used: it will not work again."""
+        username = username.strip().lower()
+        for entry in reversed(self._entries()):
+            if (
+                entry["username"] == username
+                and entry["client_id"] == client_id
+                and entry.get("purpose", SIGN_UP) == purpose
+            ):
+                with self._lock:
+                    self._used.add((username, purpose, float(entry["sent_at"])))
+                return
 
     def _entries(self) -> list[dict[str, Any]]:
         if not self._outbox.exists():

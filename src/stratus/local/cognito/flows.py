@@ -14,13 +14,16 @@ Before-hooks on cognito-idp that answer instead of moto (forwarding to it in the
 - ResendConfirmationCode / ForgotPassword: a new code, through the custom message trigger
   (`CustomMessage_ResendCode` / `_ForgotPassword`)
   https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-custom-message.html
+- ConfirmSignUp verifies the attribute the code went to when the pool auto-verifies it
+  (AutoVerifiedAttributes): `email_verified` / `phone_number_verified` become true, as
+  Cognito sets them; a used code does not work again (`codes`).
+  https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -32,7 +35,14 @@ from stratus.local.cognito.codes import (
     FORGOT_PASSWORD,
     SIGN_UP,
     ConfirmationCodes,
-    Message,
+)
+from stratus.local.cognito.delivery import (
+    custom_message,
+    default_message,
+    delivery_attribute,
+    masked_email,
+    masked_phone,
+    recovery_mechanisms,
 )
 from stratus.local.cognito.triggers import (
     Caller,
@@ -44,8 +54,6 @@ from stratus.local.cognito.triggers import (
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.registry import Hook
-
-log = logging.getLogger("stratus.cognito")
 
 Forward = Callable[[AwsRequest], Awaitable[Response]]
 LINK_PARAMETER = "{##Click Here##}"  # Cognito's link placeholder in custom message events
@@ -141,7 +149,7 @@ class SignUpFlows:
     ) -> None:
         """Issue a code with the message Cognito would send (custom message trigger first)."""
         user = pools.find_user(pool, username)
-        message = _default_message(pool)
+        message = default_message(pool)
         if user is not None:
             request = {
                 "userAttributes": pools.user_attributes(user),
@@ -162,7 +170,7 @@ class SignUpFlows:
                 response=blank,
             )
             if answer is not None:
-                message = _custom_message(answer, message)
+                message = custom_message(answer, message)
         self.codes.issue(caller.client_id, username, purpose=purpose, message=message)
 
     # Operations -----------------------------------------------------------------------
@@ -262,12 +270,22 @@ class SignUpFlows:
         problem = self.codes.check(client_id, username, str(body.get("ConfirmationCode", "")))
         if problem is not None:
             return problem
+        pool = pools.pool_by_client(client_id)
+
+        async def confirmed() -> None:
+            self.codes.consume(client_id, username, SIGN_UP)
+            user = None if pool is None else pools.find_user(pool, username)
+            attribute = None if user is None else delivery_attribute(pool, user)
+            if user is not None and attribute is not None:
+                await asyncio.to_thread(pools.mark_verified, user, attribute)
+
         return await self._confirm_then_trigger(
             call,
-            pools.pool_by_client(client_id),
+            pool,
             Caller(client_id, sdk_version(call)),
             username,
             "PostConfirmation_ConfirmSignUp",
+            confirmed,
         )
 
     async def admin_confirm_sign_up(self, call: AwsCall) -> Response | None:
@@ -287,21 +305,37 @@ class SignUpFlows:
         problem = self.codes.check(client_id, username, code, purpose=FORGOT_PASSWORD)
         if problem is not None:
             return problem
+
+        async def used() -> None:
+            self.codes.consume(client_id, username, FORGOT_PASSWORD)
+
         return await self._confirm_then_trigger(
             call,
             pools.pool_by_client(client_id),
             Caller(client_id, sdk_version(call)),
             username,
             "PostConfirmation_ConfirmForgotPassword",
+            used,
         )
 
     async def _confirm_then_trigger(
-        self, call: AwsCall, pool: Any, caller: Caller, username: str, source: str
+        self,
+        call: AwsCall,
+        pool: Any,
+        caller: Caller,
+        username: str,
+        source: str,
+        confirmed: Callable[[], Awaitable[None]] | None = None,
     ) -> Response | None:
-        if pool is None or not pools.lambda_config(pool).get("PostConfirmation"):
+        """moto confirms; then `confirmed()` and the post confirmation trigger run."""
+        if pool is None:
             return None  # moto answers alone
         response = await self._forward(call.request)
         if response.status_code != 200:
+            return response
+        if confirmed is not None:
+            await confirmed()
+        if not pools.lambda_config(pool).get("PostConfirmation"):
             return response
         try:
             await self._post_confirmation(pool, source, call, caller, username)
@@ -325,6 +359,9 @@ class SignUpFlows:
             return call.error("UserNotFoundException", "Username/client id combination not found.")
         if pools.is_confirmed(user):
             return call.error("InvalidParameterException", "User is already confirmed.")
+        limited = self.codes.limit_reached(username, SIGN_UP)
+        if limited is not None:
+            return limited
         try:
             await self._send_code(
                 pool,
@@ -336,22 +373,65 @@ class SignUpFlows:
             )
         except TriggerError as exc:
             return exc.response(call)
-        email = pools.user_attributes(user).get("email", "")
+        attribute = delivery_attribute(pool, user) or "email"
+        value = pools.user_attributes(user).get(attribute, "")
         details = {
-            "Destination": _masked(email),
-            "DeliveryMedium": "EMAIL",
-            "AttributeName": "email",
+            "Destination": masked_email(value) if attribute == "email" else masked_phone(value),
+            "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
+            "AttributeName": attribute,
         }
         return JSONResponse(
             {"CodeDeliveryDetails": details}, media_type="application/x-amz-json-1.1"
         )
 
     async def forgot_password(self, call: AwsCall) -> Response | None:
-        return await self._code_operation(call, "CustomMessage_ForgotPassword", FORGOT_PASSWORD)
+        """The code goes to the user's first verified recovery attribute, by the pool's
+        AccountRecoverySetting priority (legacy default: phone, then e-mail); none verified
+        is Cognito's InvalidParameterException.
+        https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_ForgotPassword.html
+        """
+        body = call.json_body()
+        pool = pools.pool_by_client(str(body.get("ClientId", "")))
+        user = None if pool is None else pools.find_user(pool, str(body.get("Username", "")))
+        if pool is None or user is None:
+            return None  # moto answers (ResourceNotFound / its own delivery details)
+        mechanisms = recovery_mechanisms(pool)
+        if mechanisms == ["admin_only"]:
+            return None  # moto answers NotAuthorized "Contact administrator ..."
+        attributes = pools.user_attributes(user)
+        attribute = next(
+            (
+                name
+                for name in mechanisms
+                if attributes.get(f"{name}_verified") == "true" and attributes.get(name)
+            ),
+            None,
+        )
+        if attribute is None:
+            return call.error(
+                "InvalidParameterException",
+                "Cannot reset password for the user as there is no registered/verified "
+                "email or phone_number",
+            )
+        response = await self._code_operation(call, "CustomMessage_ForgotPassword", FORGOT_PASSWORD)
+        if response.status_code != 200:
+            return response
+        value = attributes[attribute]
+        return _rewrite(
+            response,
+            CodeDeliveryDetails={
+                "Destination": masked_email(value) if attribute == "email" else masked_phone(value),
+                "DeliveryMedium": "EMAIL" if attribute == "email" else "SMS",
+                "AttributeName": attribute,
+            },
+        )
 
     async def _code_operation(self, call: AwsCall, source: str, purpose: str) -> Response:
         body = call.json_body()
         client_id, username = str(body.get("ClientId", "")), str(body.get("Username", ""))
+        limited = self.codes.limit_reached(username, purpose)
+        if limited is not None:
+            return limited
         response = await self._forward(call.request)
         pool = pools.pool_by_client(client_id)
         if response.status_code != 200 or pool is None or pools.find_user(pool, username) is None:
@@ -363,44 +443,6 @@ class SignUpFlows:
         except TriggerError as exc:
             return exc.response(call)
         return response
-
-
-def _masked(email: str) -> str:
-    """Cognito's masked destination ('a***@e***')."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***" if domain else "***"
-
-
-def _default_message(pool: Any) -> Message:
-    template = pool.extended_config.get("VerificationMessageTemplate") or {}
-    return Message(
-        email_subject=template.get("EmailSubject")
-        or pool.extended_config.get("EmailVerificationSubject"),
-        email_message=template.get("EmailMessage")
-        or pool.extended_config.get("EmailVerificationMessage"),
-        sms_message=template.get("SmsMessage")
-        or pool.extended_config.get("SmsVerificationMessage"),
-    )
-
-
-def _custom_message(answer: Mapping[str, Any], default: Message) -> Message:
-    """The trigger's texts; a message without the code placeholder cannot carry the code,
-    so the pool's own message is kept for it (and the function's mistake is logged)."""
-
-    def pick(key: str, fallback: str | None, needs_code: bool) -> str | None:
-        value = answer.get(key)
-        if not isinstance(value, str) or not value:
-            return fallback
-        if needs_code and CODE_PARAMETER not in value:
-            log.warning("custom message trigger: %s has no %s; default kept", key, CODE_PARAMETER)
-            return fallback
-        return value
-
-    return Message(
-        email_subject=pick("emailSubject", default.email_subject, False),
-        email_message=pick("emailMessage", default.email_message, True),
-        sms_message=pick("smsMessage", default.sms_message, True),
-    )
 
 
 def _rewrite(response: Response, **changes: Any) -> Response:

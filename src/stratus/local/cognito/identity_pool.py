@@ -114,6 +114,7 @@ class IdentityPoolService:
         region: str,
         policies_for_role: Callable[[str], list[dict[str, Any]]],
         clock: Callable[[], float] = time.time,
+        token_clock: Callable[[], float] | None = None,
     ) -> None:
         self._pools = pools_from(deployment)
         self._credentials = credentials
@@ -121,6 +122,8 @@ class IdentityPoolService:
         self._region = region
         self._policies_for_role = policies_for_role
         self._clock = clock
+        # Login tokens expire on the cloud clock tests can move (core.clock).
+        self._token_clock = token_clock or clock
         self._guests: dict[str, str] = {}  # unauthenticated identity id -> pool id
 
     async def __call__(self, request: AwsRequest) -> Response | None:
@@ -242,7 +245,7 @@ class IdentityPoolService:
                 pool_ids=[provider.pool_id],
                 client_ids=provider.client_ids,
                 allowed_token_uses=("id",),
-                now=self._clock(),
+                now=self._token_clock(),
             )
         except TokenRejectedError as exc:
             if exc.reason == "expired":

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import pools, tokens
+from stratus.local.cognito import jwt_verify, pools, sessions, tokens
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.identity_pool import IdentityPoolService
@@ -25,6 +25,7 @@ from stratus.local.cognito.providers import (
     UserPoolProvider,
 )
 from stratus.local.cognito.recorded import IdentityPoolAttachmentProvider
+from stratus.local.cognito.session_ops import SessionFlows
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
 from stratus.local.core.aws_request import AwsRequest
@@ -76,6 +77,7 @@ class CognitoService(EmulatedService):
         self.codes: ConfirmationCodes | None = None
         self.flows: SignUpFlows | None = None
         self.sign_in: SignInTriggers | None = None
+        self.sessions: SessionFlows | None = None
         self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
         self._cloud: CloudContext | None = None
@@ -99,22 +101,44 @@ class CognitoService(EmulatedService):
         async def identity(call: AwsCall) -> Response | None:
             return None if self.identity is None else await self.identity(call.request)
 
+        def session(method: str) -> Callable[[AwsCall], Awaitable[Response | None]]:
+            async def hook(call: AwsCall) -> Response | None:
+                flows = self.sessions
+                return None if flows is None else await getattr(flows, method)(call)
+
+            return hook
+
         return [
             *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
+            Hook("cognito-idp", None, before=session("check_access_token")),
+            *(
+                Hook("cognito-idp", op, before=session(m))
+                for op, m in SessionFlows.OPERATIONS.items()
+            ),
         ]
 
     async def prepare(self, cloud: CloudContext) -> None:
         self._cloud = cloud
         cloud.keys.install()
+        # Sessions and token times on the cloud clock; revoked sessions refused wherever a
+        # token is verified (jwt_verify: gateway authorizers, identity pools).
+        sessions.install_clock(cloud.clock)
+        jwt_verify.install_revocations(sessions.is_revoked)
+        self.sessions = SessionFlows(cloud.keys.jwks, cloud.forward_to_moto)
         self.codes = ConfirmationCodes(
             cloud.settings.snapshot_dir / "outbox.jsonl",
+            clock=cloud.clock.now,
             announce=lambda user, code: cloud.reporter.info(
                 f"confirmation code for {user}: {code}"
             ),
         )
         self.invoker = self._trigger_invoker(cloud)
+        # Before the journal replays: tokens made again on replay get the same times and
+        # the same (recorded) pre token generation answers as the first time.
+        loop = asyncio.get_running_loop()
+        tokens.install(None if self.invoker is None else tokens.TokenTriggers(self.invoker, loop))
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
         self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker)
 
@@ -142,13 +166,14 @@ class CognitoService(EmulatedService):
             cloud.keys,
             region=cloud.settings.region,
             policies_for_role=cloud.policies_for_role,
+            token_clock=cloud.clock,
         )
-        if self.invoker is not None:
-            tokens.install(tokens.TokenTriggers(self.invoker, asyncio.get_running_loop()))
         self._report_triggers(cloud)
 
     async def stop(self) -> None:
         tokens.install(None)
+        jwt_verify.install_revocations(None)
+        sessions.install_clock(None)
 
     def _report_triggers(self, cloud: CloudContext) -> None:
         """Name each deployed pool's triggers once; warn about what will not run."""

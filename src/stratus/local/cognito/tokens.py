@@ -23,6 +23,10 @@ trigger call per token pair). They run in moto's worker thread; the trigger runs
 event loop (the Lambda runtime lives there) and the thread waits for it. The edit reaches
 the claims through the signing shim (`cognito_keys.CLAIMS_EDIT`), so moto's own records of
 the tokens hold the tokens issued.
+
+The same wrappers give every token Cognito's time claims (`_times`: the client's lifetimes,
+the session's `auth_time`, a shared `event_id`), and `create_refresh_token` is wrapped to
+record the session it starts (`cognito.sessions`), with or without a trigger.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
-from stratus.local.cognito import pools
+from stratus.local.cognito import pools, sessions
 from stratus.local.cognito.keys import CLAIMS_EDIT
 from stratus.local.cognito.triggers import Caller, TriggerError, TriggerInvoker, event, sdk_version
 from stratus.local.core import determinism
@@ -160,6 +164,8 @@ def trigger_source(call: AwsCall | None) -> str:
         "REFRESH_TOKEN",
     ):
         return "TokenGeneration_RefreshTokens"
+    if operation == "GetTokensFromRefreshToken":
+        return "TokenGeneration_RefreshTokens"
     if operation in ("RespondToAuthChallenge", "AdminRespondToAuthChallenge") and (
         body.get("ChallengeName") == "NEW_PASSWORD_REQUIRED"
     ):
@@ -263,6 +269,10 @@ _install_lock = threading.Lock()
 _PAIRS: ContextVar[dict[tuple[str, str, str, str], TokenEdit | None] | None] = ContextVar(
     "stratus_cognito_token_pairs", default=None
 )
+# The event_id each token pair of the request shares, by the same key.
+_EVENTS: ContextVar[dict[tuple[str, str, str, str, int], str] | None] = ContextVar(
+    "stratus_cognito_token_events", default=None
+)
 
 
 def _edit(pool: Any, client_id: str, username: str, origin_jti: str) -> TokenEdit | None:
@@ -285,7 +295,8 @@ def _edit(pool: Any, client_id: str, username: str, origin_jti: str) -> TokenEdi
 
 
 def install(triggers: TokenTriggers | None) -> None:
-    """Route moto's token building through `triggers` (None: moto's tokens unchanged).
+    """Route moto's token building through `triggers` (None: no trigger; the time claims
+    and sessions still apply).
 
     moto makes each token of a pair with `create_access_token` / `create_id_token` (from
     `create_tokens_from_refresh_token` for sign-in and refresh, directly for
@@ -296,23 +307,72 @@ def install(triggers: TokenTriggers | None) -> None:
 
     with _install_lock:
         _active = triggers
-        for name in ("create_access_token", "create_id_token"):
+        for name, kind in (("create_access_token", "AccessToken"), ("create_id_token", "IdToken")):
             original = getattr(CognitoIdpUserPool, name)
             if getattr(original, "_stratus", False):
                 continue
-            setattr(CognitoIdpUserPool, name, _wrapped(original))
+            setattr(CognitoIdpUserPool, name, _wrapped(original, kind))
+        original = CognitoIdpUserPool.create_refresh_token
+        if not getattr(original, "_stratus", False):
+            CognitoIdpUserPool.create_refresh_token = _recording(original)  # type: ignore[method-assign]
 
 
-def _wrapped(original: Any) -> Any:
+def _wrapped(original: Any, kind: str) -> Any:
     def create_token(self: Any, client_id: str, username: str, origin_jti: str) -> Any:
         edit = _edit(self, client_id, username, origin_jti)
-        if edit is None:
-            return original(self, client_id, username, origin_jti)
-        token = CLAIMS_EDIT.set(edit.apply)
+        times, lifetime = _times(self, client_id, username, origin_jti, kind)
+
+        def apply(claims: dict[str, Any]) -> dict[str, Any]:
+            return times(edit.apply(claims) if edit is not None else claims)
+
+        token = CLAIMS_EDIT.set(apply)
         try:
-            return original(self, client_id, username, origin_jti)
+            signed, _ = original(self, client_id, username, origin_jti)
         finally:
             CLAIMS_EDIT.reset(token)
+        return signed, lifetime
 
     create_token._stratus = True  # type: ignore[attr-defined]
     return create_token
+
+
+def _recording(original: Any) -> Any:
+    """moto's create_refresh_token, plus the session it starts (`sessions.record`)."""
+
+    def create_refresh_token(self: Any, client_id: str, username: str) -> tuple[str, str]:
+        refresh_token, origin_jti = original(self, client_id, username)
+        sessions.record(self, client_id, username, origin_jti)
+        return refresh_token, origin_jti
+
+    create_refresh_token._stratus = True  # type: ignore[attr-defined]
+    return create_refresh_token
+
+
+def _times(pool: Any, client_id: str, username: str, origin_jti: str, kind: str) -> tuple[Any, int]:
+    """The time claims Cognito gives a token of `kind`, and its lifetime in seconds.
+
+    `iat` is the request's clock (`sessions.issue_time`), `exp` = iat + the client's
+    validity, `auth_time` the sign-in that started the session (kept across refreshes),
+    and the access/ID tokens of one pair share an `event_id`, as Cognito's do
+    (https://docs.aws.amazon.com/cognito/latest/developerguide/amazon-cognito-user-pools-using-the-access-token.html).
+    """
+    from moto.moto_api._internal import mock_random
+
+    issued = int(sessions.issue_time())
+    lifetime = sessions.validity_seconds(sessions.client_config(pool, client_id), kind)
+    session = sessions.sessions_of(pool).get(origin_jti)
+    auth_time = session.auth_time if session is not None else issued
+    events = _EVENTS.get()
+    if events is None:
+        events = {}
+        _EVENTS.set(events)
+    key = (str(pool.id), client_id, username, origin_jti, issued)
+    if key not in events:
+        events[key] = str(mock_random.uuid4())
+    event_id = events[key]
+
+    def apply(claims: dict[str, Any]) -> dict[str, Any]:
+        claims.update(iat=issued, exp=issued + lifetime, auth_time=auth_time, event_id=event_id)
+        return claims
+
+    return apply, lifetime

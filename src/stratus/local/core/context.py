@@ -15,6 +15,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar
 
+from stratus.local.core.clock import CloudClock
 from stratus.local.core.metrics import BuiltinMetrics
 
 if TYPE_CHECKING:
@@ -64,6 +65,8 @@ class CloudContext:
     urls: list[tuple[str, str]] = field(default_factory=list)
     # Built-in CloudWatch metrics any service records (AWS/ApiGateway...), sent by CloudWatch.
     metrics: BuiltinMetrics = field(default_factory=BuiltinMetrics)
+    # The clock tests can move (core.clock): token issuing/verification and code expiry.
+    clock: CloudClock = field(default_factory=CloudClock)
 
     def service(self, kind: type[S]) -> S:
         """The running instance of another service (e.g. the gateway asks for Lambda's)."""

@@ -6,6 +6,7 @@ receive it and call only what is declared here.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -74,3 +75,6 @@ class LocalContext:
     credentials: CredentialStore
     lambdas: LambdaInvoker
     token_keys: TokenKeys
+    # What token expiry is checked against: the cloud clock tests can move (core.clock);
+    # None: the gateway's own clock.
+    token_clock: Callable[[], float] | None = None

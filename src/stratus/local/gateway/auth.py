@@ -19,7 +19,11 @@ from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from stratus.local.cognito.jwt_verify import TokenRejectedError, verify_cognito_token
+from stratus.local.cognito.jwt_verify import (
+    TokenRejectedError,
+    ensure_not_revoked,
+    verify_cognito_token,
+)
 from stratus.local.core.contracts import TokenKeys
 from stratus.local.gateway.config import Authorizer
 from stratus.local.gateway.errors import EXPIRED_TOKEN, UNAUTHORIZED, GatewayError
@@ -48,9 +52,10 @@ class CognitoAuthorizers:
         self._region = region
         self._clock = clock
         self._max = max_entries
-        self._cache: OrderedDict[tuple[str, str, tuple[str, ...]], tuple[float, dict[str, str]]] = (
-            OrderedDict()
-        )
+        # token -> (exp, the event's claims, the token's own claims: for revocation checks)
+        self._cache: OrderedDict[
+            tuple[str, str, tuple[str, ...]], tuple[float, dict[str, str], dict[str, Any]]
+        ] = OrderedDict()
         self.verifications = 0  # full (uncached) verifications, for tests and benches
 
     def authorize(
@@ -66,8 +71,13 @@ class CognitoAuthorizers:
         key = (token, authorizer.authorizer_id, scopes)
         cached = self._cache.get(key)
         if cached is not None:
-            exp, claims = cached
+            exp, claims, raw_claims = cached
             if exp > now:
+                try:
+                    ensure_not_revoked(raw_claims)  # a session may end while cached
+                except TokenRejectedError as exc:
+                    del self._cache[key]
+                    raise AuthFailure(UNAUTHORIZED, exc.reason) from exc
                 self._cache.move_to_end(key)
                 return claims
             del self._cache[key]
@@ -90,7 +100,7 @@ class CognitoAuthorizers:
             error = EXPIRED_TOKEN if exc.reason == "expired" else UNAUTHORIZED
             raise AuthFailure(error, exc.reason) from exc
         claims = event_claims(claims_raw)
-        self._cache[key] = (float(claims_raw["exp"]), claims)
+        self._cache[key] = (float(claims_raw["exp"]), claims, claims_raw)
         if len(self._cache) > self._max:
             self._cache.popitem(last=False)
         return claims

@@ -90,6 +90,7 @@ class GatewayService(EmulatedService):
                 cloud.credentials,
                 lambdas.runtime,
                 cloud.keys,
+                token_clock=cloud.clock,  # token expiry on the cloud clock (core.clock)
             )
             self.app = build_gateway_app(
                 ctx,

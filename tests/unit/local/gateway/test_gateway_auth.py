@@ -99,3 +99,22 @@ def test_unauthorized_gateway_response_template_and_headers_apply(rig: Rig) -> N
     assert headers["www-authenticate"] == "Bearer"
     assert body == '{"message":"Unauthorized"}'
     assert status == 401
+
+
+def test_token_whose_session_ends_while_cached_is_rejected(rig: Rig) -> None:
+    """RevokeToken / sign-out end a session (`jwt_verify` asks Cognito's sessions by the
+    token's origin_jti): a token the authorizer had cached as valid is refused from then."""
+    from stratus.local.cognito import jwt_verify
+
+    ended: set[str] = set()
+    jwt_verify.install_revocations(lambda pool_id, origin_jti: origin_jti in ended)
+    try:
+        token = rig.id_token(origin_jti="session-1")
+        other = rig.id_token(origin_jti="session-2")
+        assert _get(rig, token)[0] == 200  # verified and cached
+        ended.add("session-1")
+        status, _, body = _get(rig, token)
+        assert (status, body) == (401, '{"message":"Unauthorized"}')
+        assert _get(rig, other)[0] == 200
+    finally:
+        jwt_verify.install_revocations(None)

@@ -80,7 +80,7 @@ class Authorization:
         self.region = settings.region
         self.account = settings.account_id
         self.clock = clock
-        self.cognito = CognitoAuthorizers(ctx.token_keys, settings.region, clock)
+        self.cognito = CognitoAuthorizers(ctx.token_keys, settings.region, ctx.token_clock or clock)
         self.lambdas = LambdaAuthorizers(ctx.lambdas, clock)
         self.iam = IamCallers(ctx.credentials, ctx.deployment, self.region, self.account, clock)
         self.usage = UsagePlans(ctx.deployment, clock)

@@ -103,7 +103,9 @@ class HttpApiApp:
             for api_id, api in self.apis.items()
             if api.cors is not None
         }
-        self.jwt = JwtAuthorizers(ctx.token_keys, ctx.settings.region, clock, fetch_jwks)
+        self.jwt = JwtAuthorizers(
+            ctx.token_keys, ctx.settings.region, ctx.token_clock or clock, fetch_jwks
+        )
         self.lambda_authorizers = LambdaAuthorizers(ctx.lambdas, clock)
         self.iam = IamCallers(
             ctx.credentials, ctx.deployment, ctx.settings.region, ctx.settings.account_id, clock
