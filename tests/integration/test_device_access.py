@@ -9,6 +9,7 @@ over HTTPS as well.
 from __future__ import annotations
 
 import json
+import os
 import ssl
 import subprocess
 import sys
@@ -191,3 +192,58 @@ def test_trust_prints_the_steps_for_this_cloud(cloud: LocalCloudHandle) -> None:
     assert result.returncode == 0, result.stderr
     assert str(cloud.ca_pem) in result.stdout
     assert "NODE_EXTRA_CA_CERTS" in result.stdout
+
+
+JS = ROOT / "tests" / "clients" / "js"  # `make clients` installs its node_modules
+
+
+def _node(script: str, *args: str, ca: Path | None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "NODE_EXTRA_CA_CERTS"}
+    if ca is not None:
+        env["NODE_EXTRA_CA_CERTS"] = str(ca)  # the only trust the client gets
+    return subprocess.run(
+        ["node", script, *args], cwd=JS, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def _bucket(cloud: LocalCloudHandle, name: str) -> str:
+    _s3(cloud.aws_endpoint).create_bucket(Bucket=name)  # type: ignore[attr-defined]
+    return name
+
+
+def test_sdk_v3_s3_over_https_trusts_the_ca_from_node_extra_ca_certs(
+    cloud: LocalCloudHandle, ports: dict[str, int]
+) -> None:
+    bucket = _bucket(cloud, f"js-{uuid.uuid4().hex[:10]}")
+    endpoint = f"https://{LAN}:{ports['aws_tls']}"
+    run = _node("s3_https.mjs", endpoint, bucket, "dir/a.txt", ca=cloud.ca_pem)
+    assert run.returncode == 0, run.stderr
+    result = json.loads(run.stdout)
+    assert result["got"] == result["sent"] == result["viaUrl"]
+    assert result["presigned"].startswith(f"{endpoint}/{bucket}/dir/a.txt?")
+    # Without the CA, Node refuses the certificate: the HTTPS is real.
+    refused = _node("s3_https.mjs", endpoint, bucket, "dir/b.txt", ca=None)
+    assert refused.returncode != 0
+    assert "UNABLE_TO_VERIFY_LEAF_SIGNATURE" in refused.stderr
+
+
+def test_amplify_storage_upload_and_download_at_a_custom_https_endpoint(
+    cloud: LocalCloudHandle, ports: dict[str, int]
+) -> None:
+    # A dotted bucket name: Amplify then addresses it path-style (it has no switch for that
+    # with a custom endpoint; a dotless name goes to `<bucket>.<endpoint host>`).
+    bucket = _bucket(cloud, f"amplify.{uuid.uuid4().hex[:10]}")
+    run = _node(
+        "amplify_storage.mjs",
+        f"{LAN}:{ports['aws_tls']}",
+        bucket,
+        "public/phone/photo.txt",
+        ca=cloud.ca_pem,
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
+    result = json.loads(run.stdout)
+    assert result["got"] == result["sent"]
+    stored = _s3(cloud.aws_endpoint).get_object(  # type: ignore[attr-defined]
+        Bucket=bucket, Key="public/phone/photo.txt"
+    )
+    assert stored["Body"].read().decode() == result["sent"]
