@@ -97,6 +97,8 @@ def test_outputs_and_endpoints_name_the_lan_address(
 def test_presigned_urls_name_the_lan_address_and_work(
     cloud: LocalCloudHandle, ports: dict[str, int]
 ) -> None:
+    """The function's pre-signed URLs name the HTTPS endpoint at the LAN address (a web
+    page served over HTTPS may not use plain HTTP to a LAN address: mixed content)."""
     user = sign_up_and_login(cloud)
     api = httpx.Client(base_url=cloud.stack_output("TodoApiUrl"), verify=_verifying(cloud))
     body = b"from a phone"
@@ -105,15 +107,49 @@ def test_presigned_urls_name_the_lan_address_and_work(
         headers=user.auth,
         json={"name": "phone.txt", "content_type": "text/plain", "size": len(body)},
     ).json()
-    assert grant["url"].startswith(f"http://{LAN}:{ports['aws']}/")
+    origin = f"https://{LAN}:{ports['aws_tls']}/"
+    assert grant["url"].startswith(origin)
     upload = httpx.post(
-        grant["url"], data=grant["fields"], files={"file": ("f", body, "text/plain")}
+        grant["url"],
+        data=grant["fields"],
+        files={"file": ("f", body, "text/plain")},
+        verify=_verifying(cloud),
     )
     assert upload.status_code in (200, 201, 204), upload.text
     link = api.get("files/download-url", params={"name": "phone.txt"}, headers=user.auth)
     url = link.json()["url"]
-    assert url.startswith(f"http://{LAN}:{ports['aws']}/")
-    assert httpx.get(url).content == body
+    assert url.startswith(origin)
+    assert httpx.get(url, verify=_verifying(cloud)).content == body
+    tampered = url.replace("phone.txt", "other.txt")
+    assert httpx.get(tampered, verify=_verifying(cloud)).status_code == 403
+
+
+def test_web_client_config_and_cors_follow_the_lan_address(
+    cloud: LocalCloudHandle, ports: dict[str, int]
+) -> None:
+    web = f"https://{LAN}:{ports['gateway']}"
+    config = httpx.get(f"{web}/apps/todo/config.json", verify=_verifying(cloud)).json()
+    assert config["apiUrl"].startswith(f"{web}/")
+    assert config["cognitoEndpoint"] == f"https://{LAN}:{ports['aws_tls']}"
+    # The page's origin (the LAN one) may call the API and upload to the files bucket.
+    preflight = httpx.options(
+        f"{config['apiUrl'].rstrip('/')}/todos",
+        headers={
+            "Origin": web,
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "authorization,content-type",
+        },
+        verify=_verifying(cloud),
+    )
+    assert preflight.status_code in (200, 204), preflight.text
+    assert preflight.headers["access-control-allow-origin"] == web
+    bucket_preflight = httpx.options(
+        f"https://{LAN}:{ports['aws_tls']}/{config['bucket']}",
+        headers={"Origin": web, "Access-Control-Request-Method": "POST"},
+        verify=_verifying(cloud),
+    )
+    assert bucket_preflight.status_code == 200, bucket_preflight.text
+    assert bucket_preflight.headers["access-control-allow-origin"] == web
 
 
 def _ca(cloud: LocalCloudHandle) -> x509.Certificate:
