@@ -70,7 +70,7 @@ def test_a_given_lan_address_must_be_this_machines() -> None:
     with pytest.raises(LanAddressError, match="IPv4"):
         check_lan_address("0.0.0.0")
     with pytest.raises(LanAddressError, match="not an address of this machine"):
-        check_lan_address("192.0.2.77")  # TEST-NET-1: never assigned to a host here
+        check_lan_address("203.0.113.77")  # TEST-NET-3 (documentation): no host of ours has it
 
 
 def test_detection_refuses_a_loopback_answer() -> None:
@@ -82,7 +82,7 @@ def test_detection_refuses_a_loopback_answer() -> None:
 def test_up_refuses_a_foreign_lan_address_before_starting(tmp_path: Path) -> None:
     result = CliRunner().invoke(
         app,
-        ["up", "--lan-ip", "192.0.2.77", "--state-dir", str(tmp_path)],
+        ["up", "--lan-ip", "203.0.113.77", "--state-dir", str(tmp_path)],
         env={"COLUMNS": "200", "NO_COLOR": "1", "STRATUS_PROJECT_ROOT": str(ROOT)},
     )
     assert result.exit_code == 2
