@@ -12,18 +12,18 @@ import ipaddress
 import socket
 
 # Any routable public address works: nothing is sent to it.
-_PROBE = ("8.8.8.8", 53)
+_PUBLIC_PEER = ("8.8.8.8", 53)
 
 
 class LanAddressError(ValueError):
     """No usable LAN address (none found, or the one given is not this machine's)."""
 
 
-def detect_lan_address(probe: tuple[str, int] = _PROBE) -> str:
+def detect_lan_address(peer: tuple[str, int] = _PUBLIC_PEER) -> str:
     """The primary non-loopback IPv4 address of this machine."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         try:
-            sock.connect(probe)
+            sock.connect(peer)
             address = str(sock.getsockname()[0])
         except OSError as exc:
             raise LanAddressError(

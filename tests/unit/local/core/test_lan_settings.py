@@ -74,7 +74,7 @@ def test_a_given_lan_address_must_be_this_machines() -> None:
 
 
 def test_detection_refuses_a_loopback_answer() -> None:
-    # A probe routed over the loopback yields 127.0.0.1: not a LAN address.
+    # A peer reached over the loopback yields 127.0.0.1: not a LAN address.
     with pytest.raises(LanAddressError, match="no non-loopback"):
         detect_lan_address(("127.0.0.1", 9))
 
