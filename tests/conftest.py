@@ -142,6 +142,7 @@ def start_local_cloud(
         args += ["--state-dir", str(state_dir)]
     state_dir.mkdir(parents=True, exist_ok=True)
     ports = dict(ports or {"aws": _free_port(), "gateway": _free_port(), "dax": _free_port()})
+    ports.setdefault("aws_tls", _free_port())  # the AWS endpoint over HTTPS
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
     ports.setdefault("alb", _free_port_run())  # the first local ALB listener (one port each)
@@ -149,6 +150,8 @@ def start_local_cloud(
     args += [
         "--aws-port",
         str(ports["aws"]),
+        "--aws-tls-port",
+        str(ports["aws_tls"]),
         "--gateway-port",
         str(ports["gateway"]),
         "--dax-port",

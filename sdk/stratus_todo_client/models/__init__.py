@@ -5,6 +5,7 @@ from .error_body import ErrorBody
 from .error_body_details_type_0 import ErrorBodyDetailsType0
 from .file_item import FileItem
 from .file_page import FilePage
+from .gateway_message import GatewayMessage
 from .todo import Todo
 from .todo_create import TodoCreate
 from .todo_page import TodoPage
@@ -19,6 +20,7 @@ __all__ = (
     "ErrorBodyDetailsType0",
     "FileItem",
     "FilePage",
+    "GatewayMessage",
     "Todo",
     "TodoCreate",
     "TodoPage",

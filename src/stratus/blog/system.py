@@ -50,7 +50,7 @@ def client_config(outputs: Outputs, settings: LocalSettings) -> dict[str, Any]:
         "region": stack.get("BlogRegion", settings.region),
         "userPoolId": stack.get("BlogUserPoolId"),
         "clientId": stack.get("BlogUserPoolClientId"),
-        "cognitoEndpoint": settings.aws_endpoint,
+        "cognitoEndpoint": settings.aws_tls_endpoint if settings.lan else settings.aws_endpoint,
         "siteUrl": stack.get("SiteUrl"),
         "uploadBucket": stack.get("PhotoUploadBucketName"),
     }

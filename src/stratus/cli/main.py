@@ -8,6 +8,7 @@ from stratus.cli import events as events_commands
 from stratus.cli import new_service as new_service_commands
 from stratus.cli import pipeline as pipeline_commands
 from stratus.cli import sdk as sdk_commands
+from stratus.cli import trust as trust_commands
 from stratus.cli import up as up_commands
 
 app = typer.Typer(
@@ -18,6 +19,7 @@ app = typer.Typer(
 )
 app.command("up")(up_commands.with_service_port_options(up_commands.up))
 app.command("down")(up_commands.down)
+app.command("trust")(trust_commands.trust)
 app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 app.command("sdk")(sdk_commands.sdk)
 app.command("new-service")(new_service_commands.new_service)

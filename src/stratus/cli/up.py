@@ -20,7 +20,7 @@ from rich.console import Console
 
 from stratus.cli.reporter import ConsoleReporter
 from stratus.cli.stages import DEFAULT_STAGE, stage_ports, stage_state_dir
-from stratus.local.core.settings import AWS_PORT, LocalSettings, Ports
+from stratus.local.core.settings import AWS_PORT, AWS_TLS_PORT, LOOPBACK, LocalSettings, Ports
 
 console = Console(stderr=True)
 
@@ -52,10 +52,12 @@ def make_settings(
     lambda_concurrency: int = 1000,
     lambda_workers: int = 0,
     deploy_time_scale: float = 1.0,
+    host: str = LOOPBACK,
 ) -> LocalSettings:
     return LocalSettings.for_project(
         project_root(app_dir),
         state_dir,
+        host=host,
         ports=Ports(aws=aws_port, **(service_ports or {})),
         lambda_concurrency=lambda_concurrency,
         lambda_workers=lambda_workers,
@@ -147,6 +149,21 @@ def up(
         None, help="Where state lives (default: .stratus/ beside cdk.json)."
     ),
     aws_port: int = typer.Option(AWS_PORT, help="AWS API endpoint port."),
+    aws_tls_port: int = typer.Option(
+        AWS_TLS_PORT, help="AWS API endpoint port over HTTPS (the local CA's certificate)."
+    ),
+    lan: bool = typer.Option(
+        False,
+        "--lan",
+        help="Also listen on this machine's LAN address (detected), so a phone on the same "
+        "network can use the cloud: URLs, outputs and pre-signed URLs name that address.",
+    ),
+    lan_ip: str | None = typer.Option(
+        None,
+        "--lan-ip",
+        metavar="ADDRESS",
+        help="The LAN address to serve on (implies --lan), e.g. 192.168.1.20.",
+    ),
     force_synth: bool = typer.Option(False, help="Synthesize even if the CDK app is unchanged."),
     context: list[str] = typer.Option(
         [],
@@ -193,6 +210,8 @@ def up(
         level=logging.INFO if verbose else logging.WARNING, format="%(name)s: %(message)s"
     )
     synth_context = parse_context(context)
+    service_ports = {**(service_ports or {}), "aws_tls": aws_tls_port}
+    host = _lan_host(lan, lan_ip)
     if stage != DEFAULT_STAGE:
         # Environment cloning: a stage of its own state dir and ports, beside any other.
         state_dir, aws_port, service_ports = _stage_environment(
@@ -206,6 +225,7 @@ def up(
         lambda_concurrency=lambda_concurrency,
         lambda_workers=lambda_workers,
         deploy_time_scale=deploy_time_scale,
+        host=host,
     )
     selected = tuple(dict.fromkeys(systems))
     try:
@@ -241,6 +261,18 @@ def up(
         raise typer.Exit(3) from None
 
 
+def _lan_host(lan: bool, lan_ip: str | None) -> str:
+    """The address URLs name: the loopback, or with --lan / --lan-ip the LAN address."""
+    from stratus.local.core.lan import LanAddressError, check_lan_address, detect_lan_address
+
+    if not lan and lan_ip is None:
+        return LOOPBACK
+    try:
+        return check_lan_address(lan_ip) if lan_ip is not None else detect_lan_address()
+    except LanAddressError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--lan-ip") from None
+
+
 def _explicit(name: str, value: int, default: int) -> bool:
     """Whether a port option was given on the command line (not its default)."""
     ctx = click.get_current_context(silent=True)
@@ -265,7 +297,7 @@ def _stage_environment(
     if state_dir is None:
         default_dir = LocalSettings.for_project(project_root(app_dir)).state_dir
         state_dir = stage_state_dir(default_dir, stage)
-    defaults = {"aws": AWS_PORT, **port_defaults()}
+    defaults = {"aws": AWS_PORT, "aws_tls": AWS_TLS_PORT, **port_defaults()}
     values = {"aws": aws_port, **service_ports}
     given = {
         name: port
@@ -302,6 +334,7 @@ def _run(cloud: object, settings: LocalSettings, project: object) -> None:
         console.print(
             f"  AWS endpoint  {settings.aws_endpoint}   (AWS_ENDPOINT_URL, any credentials)"
         )
+        console.print(f"  AWS (HTTPS)   {settings.aws_tls_endpoint}   (CA bundle: the CA below)")
         for name, url in instance.urls:
             console.print(f"  {name:<13} {url}")
         for web_app in project.web_apps(instance.outputs, settings):
@@ -311,6 +344,8 @@ def _run(cloud: object, settings: LocalSettings, project: object) -> None:
                 console.print(f"  {label:<13} {url}")
         console.print(f"  outputs       {settings.outputs_json}")
         console.print(f"  CA            {settings.ca_pem}  (trust it, or pass it as the CA bundle)")
+        if settings.lan:
+            _print_device_access(settings)
         console.print("Ctrl-C to stop.")
         await stop.wait()
         console.print("stopping…")
@@ -318,6 +353,19 @@ def _run(cloud: object, settings: LocalSettings, project: object) -> None:
         console.print("stopped; state saved.")
 
     asyncio.run(main())
+
+
+def _print_device_access(settings: LocalSettings) -> None:
+    """What a phone on the same network opens first (`--lan`)."""
+    console.print(f"[bold]On a phone[/bold] (same network as {settings.host}):")
+    console.print(
+        f"  1. trust the CA  http://{settings.host}:{settings.ports.aws}/_stratus/ca"
+        "  (plain HTTP: a device can't verify HTTPS before it trusts the CA)"
+    )
+    console.print(f"  2. web clients   {settings.gateway_origin}/")
+    console.print(f"     AWS endpoint  {settings.aws_tls_endpoint}  (or {settings.aws_endpoint})")
+    hosts = ", ".join(settings.listen_hosts)
+    console.print(f"  Listening on {hosts}; `stratus trust` sets up this machine's clients.")
 
 
 def down(

@@ -160,6 +160,7 @@ class LocalCloud:
         self.services = create_services()
         self.context: CloudContext | None = None
         self._endpoint: Any = None
+        self._tls_endpoint: Any = None
         self.state: Any = None  # core.durable.DurableState once start() checked it
         self._stack_times: dict[str, tuple[float, float]] = {}  # first, last provisioning step
 
@@ -191,11 +192,12 @@ class LocalCloud:
     # ------------------------------------------------------------------ start
     async def start(self) -> Instance:
         from stratus.local.cognito.keys import LocalTokenKeys
-        from stratus.local.core import servers
+        from stratus.local.core import ca_page, servers
         from stratus.local.core.front_door import FrontDoor
         from stratus.local.core.hooks import HookTable
         from stratus.local.core.moto_app import MotoApp
         from stratus.local.core.registry import moto_backends_of, ports_of
+        from stratus.local.core.tls import ensure_tls
         from stratus.local.iam.credentials import CredentialStore
         from stratus.local.provision.assembly import load_assembly
         from stratus.local.provision.project import load_project
@@ -203,9 +205,10 @@ class LocalCloud:
 
         began = time.perf_counter()
         s = self.settings
-        servers.check_port_free(s.host, s.ports.aws, "AWS endpoint")
+        servers.check_port_free(s.listen_hosts, s.ports.aws, "AWS endpoint")
+        servers.check_port_free(s.listen_hosts, s.ports.aws_tls, "AWS endpoint (HTTPS)")
         for spec in ports_of(self.services):
-            servers.check_port_free(s.host, getattr(s.ports, spec.name), spec.purpose)
+            servers.check_port_free(s.listen_hosts, getattr(s.ports, spec.name), spec.purpose)
         if self.options.fresh:
             wipe_state(s)
         # Every state file is checked before anything reads or writes one: a damaged one
@@ -250,6 +253,7 @@ class LocalCloud:
                 aws_endpoint=door.answer,
             )
             hooks.add_paths(clock_routes(cloud.clock))  # /_stratus/clock (core.clock)
+            hooks.add_paths([ca_page.endpoint_route(s)])  # the CA for devices, over HTTP
             for service in self.services:
                 hooks.add(service.hooks())
                 hooks.add_paths(service.paths())
@@ -271,7 +275,19 @@ class LocalCloud:
                     "first time (see the log)"
                 )
             self._endpoint = await servers.start_server(
-                "aws", door, s.host, s.ports.aws, **servers.AWS_ENDPOINT_OPTIONS
+                "aws", door, s.listen_hosts, s.ports.aws, **servers.AWS_ENDPOINT_OPTIONS
+            )
+            # The same app over HTTPS (the local CA's server certificate): scope["scheme"]
+            # is "https" there, which AwsRequest.secure carries to aws:SecureTransport.
+            tls = await asyncio.to_thread(ensure_tls, s)
+            self._tls_endpoint = await servers.start_server(
+                "aws-tls",
+                door,
+                s.listen_hosts,
+                s.ports.aws_tls,
+                ssl_certfile=str(tls.cert_pem),
+                ssl_keyfile=str(tls.key_pem),
+                **servers.AWS_ENDPOINT_OPTIONS,
             )
             cloud.background(state.run(), "state-snapshots")
 
@@ -293,7 +309,7 @@ class LocalCloud:
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
         # The project's web apps and OpenAPI documents, served beside the APIs.
-        cloud.web_routes = web_routes(
+        cloud.web_routes = ca_page.gateway_routes(s) + web_routes(
             s,
             cloud.outputs,
             self.project.web_apps(cloud.outputs, s),
@@ -334,6 +350,7 @@ class LocalCloud:
                 "invalidation of %s requested: %s", distribution, ", ".join(paths)
             ),
         )
+
         def invoke(arn: str, payload: bytes) -> Any:
             # The function's role policies come from the deployment in progress.
             if self.context is not None:
@@ -377,8 +394,7 @@ class LocalCloud:
             for task in cloud.tasks:
                 task.cancel()
         endpoints.remove(self.settings)
-        if self._endpoint is not None:
-            await servers.stop_servers([self._endpoint])
+        await servers.stop_servers([e for e in (self._tls_endpoint, self._endpoint) if e])
         if self.state is not None:
             # Nothing can write now: a last snapshot, so the next start replays little.
             try:

@@ -45,6 +45,57 @@ def _fix_validation_responses(doc: dict[str, Any]) -> None:
             schemas.pop(name, None)
 
 
+# API Gateway answers 401 and 403 itself, before the function runs, with its own body:
+# `{"message": "..."}` and the error type in `x-amzn-ErrorType` — not the function's
+# ErrorBody. The Cognito authorizer refuses a missing or invalid token with 401
+# "Unauthorized" (an expired one: "The incoming token has expired"); a method or path the
+# API does not have is 403 "Missing Authentication Token"
+# (https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html).
+GATEWAY_MESSAGE = "GatewayMessage"
+GATEWAY_SCHEMA: dict[str, Any] = {
+    "title": GATEWAY_MESSAGE,
+    "description": "API Gateway's own error body (no `error` object): "
+    'the default gateway response template `{"message": $context.error.messageString}`.',
+    "type": "object",
+    "properties": {"message": {"type": "string", "title": "Message"}},
+    "required": ["message"],
+}
+_GATEWAY_RESPONSES = {
+    "401": (
+        "missing, invalid or expired ID token: answered by API Gateway's Cognito authorizer "
+        '(`{"message": "Unauthorized"}`, x-amzn-ErrorType UnauthorizedException)',
+        "UnauthorizedException",
+    ),
+    "403": (
+        "refused by API Gateway before the function runs: no such method on this path "
+        '(`{"message": "Missing Authentication Token"}`, MissingAuthenticationTokenException) '
+        "or a web ACL (ForbiddenException)",
+        "MissingAuthenticationTokenException",
+    ),
+}
+
+
+def _gateway_responses(doc: dict[str, Any]) -> None:
+    """Every operation's 401 and 403 as API Gateway sends them (GATEWAY_SCHEMA)."""
+    doc.setdefault("components", {}).setdefault("schemas", {})[GATEWAY_MESSAGE] = GATEWAY_SCHEMA
+    ref = {"$ref": f"#/components/schemas/{GATEWAY_MESSAGE}"}
+    for operations in doc["paths"].values():
+        for operation in operations.values():
+            responses = operation.setdefault("responses", {})
+            for status, (description, error_type) in _GATEWAY_RESPONSES.items():
+                responses[status] = {
+                    "description": description,
+                    "headers": {
+                        "x-amzn-ErrorType": {
+                            "description": f"API Gateway's error type, e.g. {error_type}",
+                            "schema": {"type": "string"},
+                        }
+                    },
+                    "content": {"application/json": {"schema": ref}},
+                }
+            operation["responses"] = dict(sorted(responses.items()))
+
+
 def openapi_document() -> dict[str, Any]:
     deps = Dependencies(
         todos=_unused, files=_unused, cursors=CursorCodec(_unused), idempotent_create=_unused
@@ -59,6 +110,7 @@ def openapi_document() -> dict[str, Any]:
         schemas = doc.setdefault("components", {}).setdefault("schemas", {})
         schemas.update(part.get("components", {}).get("schemas", {}))
     _fix_validation_responses(doc)
+    _gateway_responses(doc)
     doc["info"]["description"] = "To-dos and per-user files. Authenticate with a Cognito ID token."
     doc["servers"] = [
         {

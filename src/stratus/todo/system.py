@@ -51,7 +51,9 @@ def client_config(outputs: Outputs, settings: LocalSettings) -> dict[str, Any]:
         "clientId": stack.get("UserPoolClientId"),
         "identityPoolId": stack.get("IdentityPoolId"),
         "bucket": stack.get("UserFilesBucketName"),
-        "cognitoEndpoint": settings.aws_endpoint,
+        # HTTPS under `up --lan`: the page is HTTPS, and a phone's browser blocks plain HTTP
+        # to a LAN address as mixed content (127.0.0.1 is exempt).
+        "cognitoEndpoint": settings.aws_tls_endpoint if settings.lan else settings.aws_endpoint,
     }
 
 

@@ -59,3 +59,11 @@ def test_missing_pieces_are_named(
         write_outputs(tmp_path, stacks)
     with pytest.raises(SettingsError, match=message.replace("`", ".")):
         load_settings(env={}, cwd=tmp_path)
+
+
+def test_a_lan_cloud_is_found_by_its_endpoints_file(tmp_path: Path) -> None:
+    lan = {**STACK, "TodoApiUrl": "https://192.168.1.20:4443/restapis/abc/local"}
+    state = write_outputs(tmp_path, {"Stratus-local-Todo": lan})
+    assert load_settings(env={}, cwd=tmp_path).cognito_endpoint is None  # not known as local
+    (state / "endpoints.json").write_text(json.dumps({"aws": "http://192.168.1.20:4566"}))
+    assert load_settings(env={}, cwd=tmp_path).cognito_endpoint == "http://192.168.1.20:4566"

@@ -68,7 +68,8 @@ def test_up_with_a_stage_takes_its_own_state_dir_and_ports(tmp_path: Path) -> No
     assert code == 2 and "declares no systems" in output
     ports = saved_ports(tmp_path / ".stratus" / "stages" / "feature-x")
     assert ports["gateway"] == 45123
-    assert ports["aws"] != 4566 and sorted(ports) == sorted(NAMES)
+    # the AWS endpoint over HTTPS (aws_tls) is a core port of each stage too
+    assert ports["aws"] != 4566 and sorted(ports) == sorted([*NAMES, "aws_tls"])
     assert not (tmp_path / ".stratus" / "ports.json").exists()
 
 

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...models.todo import Todo
 from ...models.todo_create import TodoCreate
 from ...types import UNSET, Response, Unset
@@ -35,7 +36,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     if response.status_code == 201:
         response_201 = Todo.from_dict(response.json())
 
@@ -47,9 +48,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -84,7 +90,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,7 +104,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: TodoCreate,
     idempotency_key: None | str | Unset = UNSET,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Create a to-do
 
     Args:
@@ -110,7 +116,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -130,7 +136,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: TodoCreate,
     idempotency_key: None | str | Unset = UNSET,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Create a to-do
 
     Args:
@@ -142,7 +148,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return sync_detailed(
@@ -157,7 +163,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: TodoCreate,
     idempotency_key: None | str | Unset = UNSET,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Create a to-do
 
     Args:
@@ -169,7 +175,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -187,7 +193,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: TodoCreate,
     idempotency_key: None | str | Unset = UNSET,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Create a to-do
 
     Args:
@@ -199,7 +205,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return (

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...models.upload_request import UploadRequest
 from ...models.upload_url import UploadUrl
 from ...types import Response
@@ -32,7 +33,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | UploadUrl | None:
+) -> ErrorBody | GatewayMessage | UploadUrl | None:
     if response.status_code == 200:
         response_200 = UploadUrl.from_dict(response.json())
 
@@ -44,9 +45,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -71,7 +77,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | UploadUrl]:
+) -> Response[ErrorBody | GatewayMessage | UploadUrl]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -84,7 +90,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-) -> Response[ErrorBody | UploadUrl]:
+) -> Response[ErrorBody | GatewayMessage | UploadUrl]:
     """Pre-signed POST for one upload into my folder
 
     Args:
@@ -95,7 +101,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UploadUrl]
+        Response[ErrorBody | GatewayMessage | UploadUrl]
     """
 
     kwargs = _get_kwargs(
@@ -113,7 +119,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-) -> ErrorBody | UploadUrl | None:
+) -> ErrorBody | GatewayMessage | UploadUrl | None:
     """Pre-signed POST for one upload into my folder
 
     Args:
@@ -124,7 +130,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UploadUrl
+        ErrorBody | GatewayMessage | UploadUrl
     """
 
     return sync_detailed(
@@ -137,7 +143,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-) -> Response[ErrorBody | UploadUrl]:
+) -> Response[ErrorBody | GatewayMessage | UploadUrl]:
     """Pre-signed POST for one upload into my folder
 
     Args:
@@ -148,7 +154,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | UploadUrl]
+        Response[ErrorBody | GatewayMessage | UploadUrl]
     """
 
     kwargs = _get_kwargs(
@@ -164,7 +170,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     body: UploadRequest,
-) -> ErrorBody | UploadUrl | None:
+) -> ErrorBody | GatewayMessage | UploadUrl | None:
     """Pre-signed POST for one upload into my folder
 
     Args:
@@ -175,7 +181,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | UploadUrl
+        ErrorBody | GatewayMessage | UploadUrl
     """
 
     return (

@@ -6,6 +6,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...types import UNSET, Response
 
 
@@ -31,7 +32,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Any | ErrorBody | None:
+) -> Any | ErrorBody | GatewayMessage | None:
     if response.status_code == 204:
         response_204 = cast(Any, None)
         return response_204
@@ -42,9 +43,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -64,7 +70,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[Any | ErrorBody]:
+) -> Response[Any | ErrorBody | GatewayMessage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -77,7 +83,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Response[Any | ErrorBody]:
+) -> Response[Any | ErrorBody | GatewayMessage]:
     """Delete one of my files
 
     Args:
@@ -88,7 +94,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[Any | ErrorBody | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -106,7 +112,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Any | ErrorBody | None:
+) -> Any | ErrorBody | GatewayMessage | None:
     """Delete one of my files
 
     Args:
@@ -117,7 +123,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        Any | ErrorBody | GatewayMessage
     """
 
     return sync_detailed(
@@ -130,7 +136,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Response[Any | ErrorBody]:
+) -> Response[Any | ErrorBody | GatewayMessage]:
     """Delete one of my files
 
     Args:
@@ -141,7 +147,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[Any | ErrorBody]
+        Response[Any | ErrorBody | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -157,7 +163,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Any | ErrorBody | None:
+) -> Any | ErrorBody | GatewayMessage | None:
     """Delete one of my files
 
     Args:
@@ -168,7 +174,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Any | ErrorBody
+        Any | ErrorBody | GatewayMessage
     """
 
     return (

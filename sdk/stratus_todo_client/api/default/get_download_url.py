@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.download_url import DownloadUrl
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...types import UNSET, Response
 
 
@@ -32,7 +33,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> DownloadUrl | ErrorBody | None:
+) -> DownloadUrl | ErrorBody | GatewayMessage | None:
     if response.status_code == 200:
         response_200 = DownloadUrl.from_dict(response.json())
 
@@ -44,9 +45,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -66,7 +72,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[DownloadUrl | ErrorBody]:
+) -> Response[DownloadUrl | ErrorBody | GatewayMessage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -79,7 +85,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Response[DownloadUrl | ErrorBody]:
+) -> Response[DownloadUrl | ErrorBody | GatewayMessage]:
     """Pre-signed GET for one of my files
 
     Args:
@@ -90,7 +96,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DownloadUrl | ErrorBody]
+        Response[DownloadUrl | ErrorBody | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -108,7 +114,7 @@ def sync(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> DownloadUrl | ErrorBody | None:
+) -> DownloadUrl | ErrorBody | GatewayMessage | None:
     """Pre-signed GET for one of my files
 
     Args:
@@ -119,7 +125,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DownloadUrl | ErrorBody
+        DownloadUrl | ErrorBody | GatewayMessage
     """
 
     return sync_detailed(
@@ -132,7 +138,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> Response[DownloadUrl | ErrorBody]:
+) -> Response[DownloadUrl | ErrorBody | GatewayMessage]:
     """Pre-signed GET for one of my files
 
     Args:
@@ -143,7 +149,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[DownloadUrl | ErrorBody]
+        Response[DownloadUrl | ErrorBody | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -159,7 +165,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient | Client,
     name: str,
-) -> DownloadUrl | ErrorBody | None:
+) -> DownloadUrl | ErrorBody | GatewayMessage | None:
     """Pre-signed GET for one of my files
 
     Args:
@@ -170,7 +176,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        DownloadUrl | ErrorBody
+        DownloadUrl | ErrorBody | GatewayMessage
     """
 
     return (

@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...models.todo import Todo
 from ...types import Response
 
@@ -27,7 +28,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     if response.status_code == 200:
         response_200 = Todo.from_dict(response.json())
 
@@ -39,9 +40,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -61,7 +67,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -74,7 +80,7 @@ def sync_detailed(
     todo_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Get one to-do
 
     Args:
@@ -85,7 +91,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -103,7 +109,7 @@ def sync(
     todo_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Get one to-do
 
     Args:
@@ -114,7 +120,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return sync_detailed(
@@ -127,7 +133,7 @@ async def asyncio_detailed(
     todo_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Get one to-do
 
     Args:
@@ -138,7 +144,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -154,7 +160,7 @@ async def asyncio(
     todo_id: str,
     *,
     client: AuthenticatedClient | Client,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Get one to-do
 
     Args:
@@ -165,7 +171,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return (

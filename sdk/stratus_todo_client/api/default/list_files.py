@@ -7,6 +7,7 @@ from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
 from ...models.file_page import FilePage
+from ...models.gateway_message import GatewayMessage
 from ...types import UNSET, Response, Unset
 
 
@@ -40,7 +41,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | FilePage | None:
+) -> ErrorBody | FilePage | GatewayMessage | None:
     if response.status_code == 200:
         response_200 = FilePage.from_dict(response.json())
 
@@ -52,9 +53,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -74,7 +80,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | FilePage]:
+) -> Response[ErrorBody | FilePage | GatewayMessage]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -88,7 +94,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
-) -> Response[ErrorBody | FilePage]:
+) -> Response[ErrorBody | FilePage | GatewayMessage]:
     """List my files
 
     Args:
@@ -100,7 +106,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | FilePage]
+        Response[ErrorBody | FilePage | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -120,7 +126,7 @@ def sync(
     client: AuthenticatedClient | Client,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
-) -> ErrorBody | FilePage | None:
+) -> ErrorBody | FilePage | GatewayMessage | None:
     """List my files
 
     Args:
@@ -132,7 +138,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | FilePage
+        ErrorBody | FilePage | GatewayMessage
     """
 
     return sync_detailed(
@@ -147,7 +153,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
-) -> Response[ErrorBody | FilePage]:
+) -> Response[ErrorBody | FilePage | GatewayMessage]:
     """List my files
 
     Args:
@@ -159,7 +165,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | FilePage]
+        Response[ErrorBody | FilePage | GatewayMessage]
     """
 
     kwargs = _get_kwargs(
@@ -177,7 +183,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     cursor: None | str | Unset = UNSET,
     limit: int | Unset = 100,
-) -> ErrorBody | FilePage | None:
+) -> ErrorBody | FilePage | GatewayMessage | None:
     """List my files
 
     Args:
@@ -189,7 +195,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | FilePage
+        ErrorBody | FilePage | GatewayMessage
     """
 
     return (

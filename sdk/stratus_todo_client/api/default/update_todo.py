@@ -7,6 +7,7 @@ import httpx
 from ... import errors
 from ...client import AuthenticatedClient, Client
 from ...models.error_body import ErrorBody
+from ...models.gateway_message import GatewayMessage
 from ...models.todo import Todo
 from ...models.todo_patch import TodoPatch
 from ...types import UNSET, Response, Unset
@@ -39,7 +40,7 @@ def _get_kwargs(
 
 def _parse_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     if response.status_code == 200:
         response_200 = Todo.from_dict(response.json())
 
@@ -51,9 +52,14 @@ def _parse_response(
         return response_400
 
     if response.status_code == 401:
-        response_401 = ErrorBody.from_dict(response.json())
+        response_401 = GatewayMessage.from_dict(response.json())
 
         return response_401
+
+    if response.status_code == 403:
+        response_403 = GatewayMessage.from_dict(response.json())
+
+        return response_403
 
     if response.status_code == 404:
         response_404 = ErrorBody.from_dict(response.json())
@@ -83,7 +89,7 @@ def _parse_response(
 
 def _build_response(
     *, client: AuthenticatedClient | Client, response: httpx.Response
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     return Response(
         status_code=HTTPStatus(response.status_code),
         content=response.content,
@@ -98,7 +104,7 @@ def sync_detailed(
     client: AuthenticatedClient | Client,
     body: TodoPatch,
     if_match: None | str | Unset = UNSET,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Change a to-do
 
     Args:
@@ -112,7 +118,7 @@ def sync_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -134,7 +140,7 @@ def sync(
     client: AuthenticatedClient | Client,
     body: TodoPatch,
     if_match: None | str | Unset = UNSET,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Change a to-do
 
     Args:
@@ -148,7 +154,7 @@ def sync(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return sync_detailed(
@@ -165,7 +171,7 @@ async def asyncio_detailed(
     client: AuthenticatedClient | Client,
     body: TodoPatch,
     if_match: None | str | Unset = UNSET,
-) -> Response[ErrorBody | Todo]:
+) -> Response[ErrorBody | GatewayMessage | Todo]:
     """Change a to-do
 
     Args:
@@ -179,7 +185,7 @@ async def asyncio_detailed(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        Response[ErrorBody | Todo]
+        Response[ErrorBody | GatewayMessage | Todo]
     """
 
     kwargs = _get_kwargs(
@@ -199,7 +205,7 @@ async def asyncio(
     client: AuthenticatedClient | Client,
     body: TodoPatch,
     if_match: None | str | Unset = UNSET,
-) -> ErrorBody | Todo | None:
+) -> ErrorBody | GatewayMessage | Todo | None:
     """Change a to-do
 
     Args:
@@ -213,7 +219,7 @@ async def asyncio(
         httpx.TimeoutException: If the request takes longer than Client.timeout.
 
     Returns:
-        ErrorBody | Todo
+        ErrorBody | GatewayMessage | Todo
     """
 
     return (

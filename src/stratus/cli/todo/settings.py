@@ -3,8 +3,9 @@
 One lookup order, so the CLI, the tests and the docs agree:
 outputs path = `$STRATUS_OUTPUTS`, else the nearest `.stratus/outputs.json` from the cwd up;
 CA bundle = `$STRATUS_CA_BUNDLE`, else `ca.pem` next to outputs.json, else the system store;
-Cognito endpoint = `$AWS_ENDPOINT_URL`, else the local cloud's when the API is on loopback,
-else none (real AWS).
+Cognito endpoint = `$AWS_ENDPOINT_URL`, else the running local cloud's (its endpoints.json
+beside outputs.json) when the API is on its host (`up --lan`: the LAN address), else the
+default local one when the API is on loopback, else none (real AWS).
 """
 
 from __future__ import annotations
@@ -82,9 +83,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
     else:
         beside = path.parent / "ca.pem"
         ca = beside if beside.is_file() else None
-    endpoint = env.get(ENDPOINT_ENV) or (
-        LOCAL_AWS_ENDPOINT if urlparse(api_url).hostname in _LOOPBACK else None
-    )
+    endpoint = env.get(ENDPOINT_ENV) or _local_endpoint(path.parent, api_url)
     return TodoSettings(
         api_url=api_url if api_url.endswith("/") else api_url + "/",
         region=stack.get("Region") or env.get("AWS_REGION") or "us-east-1",
@@ -95,3 +94,16 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         identity_pool_id=stack.get("IdentityPoolId"),
         bucket=stack.get("UserFilesBucketName"),
     )
+
+
+def _local_endpoint(state_dir: Path, api_url: str) -> str | None:
+    """The AWS endpoint of the local cloud that serves `api_url`, if it is a local one."""
+    host = urlparse(api_url).hostname
+    try:
+        recorded = json.loads((state_dir / "endpoints.json").read_text())
+        aws = str(recorded["aws"])
+    except (OSError, ValueError, KeyError, TypeError):
+        aws = ""
+    if aws and urlparse(aws).hostname == host:
+        return aws
+    return LOCAL_AWS_ENDPOINT if host in _LOOPBACK else None

@@ -160,7 +160,7 @@ class CloudFrontService(EmulatedService):
             running = await servers.start_server(
                 "edge",
                 self.edge,
-                settings.host,
+                settings.listen_hosts,
                 port,
                 ssl_certfile=str(cert),
                 ssl_keyfile=str(key),

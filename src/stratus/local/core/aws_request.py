@@ -23,6 +23,9 @@ class AwsRequest:
     headers: dict[str, str]  # lower-cased names; repeated headers joined with ","
     body: bytes
     client_host: str = "127.0.0.1"
+    # Whether the request arrived over TLS (the endpoint's HTTPS port: the ASGI scope's
+    # scheme is "https"); what `aws:SecureTransport` is computed from.
+    secure: bool = False
     query: list[tuple[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:

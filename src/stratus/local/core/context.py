@@ -100,7 +100,13 @@ class CloudContext:
             material = await asyncio.to_thread(ensure_tls, self.settings)
             cert, key = str(material.cert_pem), str(material.key_pem)
         running = await servers.start_server(
-            name, app, self.settings.host, port, ssl_certfile=cert, ssl_keyfile=key, **options
+            name,
+            app,
+            self.settings.listen_hosts,
+            port,
+            ssl_certfile=cert,
+            ssl_keyfile=key,
+            **options,
         )
         self.servers.append(running)
         return running

@@ -23,6 +23,8 @@ class NotRunningError(RuntimeError):
 def write(settings: LocalSettings) -> None:
     record = {
         "aws": settings.aws_endpoint,
+        "aws_tls": settings.aws_tls_endpoint,
+        "ca": str(settings.ca_pem),
         "ports": dict(settings.ports.items()),
         "pid": os.getpid(),
     }

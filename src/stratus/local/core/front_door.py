@@ -53,6 +53,7 @@ def to_aws_request(scope: Scope, body: bytes) -> AwsRequest:
         headers=headers,
         body=body,
         client_host=client[0],
+        secure=scope.get("scheme") == "https",
     )
 
 

@@ -2,6 +2,10 @@
 
 uvicorn installs its own SIGINT/SIGTERM handlers per server; with three servers in one loop
 they would fight, so the local cloud disables them and stops every server itself.
+
+A server may listen on several addresses (`stratus up --lan`: the loopback and the LAN
+address, not 0.0.0.0): uvicorn binds one host, so the sockets are bound here and handed to
+`Server.serve(sockets=...)`, which serves each with the same app and TLS context.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ import asyncio
 import contextlib
 import errno
 import socket
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -90,15 +94,44 @@ class PortInUseError(RuntimeError):
         self.port = port
 
 
-def check_port_free(host: str, port: int, purpose: str) -> None:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError as exc:
-            if exc.errno == errno.EADDRINUSE:
-                raise PortInUseError(host, port, purpose) from exc
-            raise
+def check_port_free(host: str | Sequence[str], port: int, purpose: str) -> None:
+    for one in _hosts(host):
+        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((one, port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise PortInUseError(one, port, purpose) from exc
+                raise
+
+
+def _hosts(host: str | Sequence[str]) -> list[str]:
+    return [host] if isinstance(host, str) else list(dict.fromkeys(host))
+
+
+def _listening_sockets(hosts: list[str], port: int, purpose: str) -> list[socket.socket]:
+    """One bound, listening socket per address (closed again if any bind fails)."""
+    bound: list[socket.socket] = []
+    try:
+        for one in hosts:
+            family = socket.AF_INET6 if ":" in one else socket.AF_INET
+            sock = socket.socket(family, socket.SOCK_STREAM)
+            bound.append(sock)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                sock.bind((one, port))
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise PortInUseError(one, port, purpose) from exc
+                raise
+            sock.listen(2048)
+            sock.setblocking(False)
+    except BaseException:
+        for sock in bound:
+            sock.close()
+        raise
+    return bound
 
 
 @dataclass
@@ -111,7 +144,7 @@ class RunningServer:
 async def start_server(
     name: str,
     app: Any,
-    host: str,
+    host: str | Sequence[str],
     port: int,
     *,
     ssl_certfile: str | None = None,
@@ -120,10 +153,12 @@ async def start_server(
     **options: Any,
 ) -> RunningServer:
     """`options` go to uvicorn.Config (e.g. `http=`: a service's own protocol class).
-    `sni_callback`: set on the TLS context, to choose a certificate per server name."""
+    `sni_callback`: set on the TLS context, to choose a certificate per server name.
+    `host`: one address, or several (`LocalSettings.listen_hosts`) served alike."""
+    hosts = _hosts(host)
     config = uvicorn.Config(
         app,
-        host=host,
+        host=hosts[0],
         port=port,
         log_level="warning",
         access_log=False,
@@ -140,7 +175,8 @@ async def start_server(
         assert config.ssl is not None
         config.ssl.sni_callback = sni_callback
     server = _EmbeddedServer(config)
-    task = asyncio.create_task(server.serve(), name=f"server:{name}")
+    sockets = _listening_sockets(hosts, port, name) if len(hosts) > 1 else None
+    task = asyncio.create_task(server.serve(sockets=sockets), name=f"server:{name}")
     while not server.started:
         if task.done():
             task.result()  # raises the start-up error

@@ -13,15 +13,23 @@ ROOT_SECRET_ACCESS_KEY = "test"
 
 
 AWS_PORT = 4566  # the AWS API endpoint (plain HTTP, like every local AWS emulator)
+# The same endpoint over HTTPS (local CA): for clients that insist on TLS (Amplify Storage's
+# custom endpoint) and for `aws:SecureTransport`-conditioned policies.
+AWS_TLS_PORT = 4567
+LOOPBACK = "127.0.0.1"
 
 
 class Ports:
-    """Ports by name: `aws` (the AWS endpoint, part of the core) and one per port an
-    emulated service declares (`PortSpec`: `gateway`, `dax`, ...). A port not given here is
-    that declaration's default."""
+    """Ports by name: `aws` and `aws_tls` (the AWS endpoint over HTTP and HTTPS, part of the
+    core) and one per port an emulated service declares (`PortSpec`: `gateway`, `dax`, ...).
+    A port not given here is that declaration's default."""
 
-    def __init__(self, aws: int = AWS_PORT, **named: int) -> None:
-        self._values = {"aws": int(aws), **{k: int(v) for k, v in named.items()}}
+    def __init__(self, aws: int = AWS_PORT, aws_tls: int = AWS_TLS_PORT, **named: int) -> None:
+        self._values = {
+            "aws": int(aws),
+            "aws_tls": int(aws_tls),
+            **{k: int(v) for k, v in named.items()},
+        }
 
     def __getattr__(self, name: str) -> int:
         if name.startswith("_"):
@@ -57,7 +65,10 @@ class LocalSettings:
 
     project_root: Path
     state_dir: Path
-    host: str = "127.0.0.1"
+    # The address every URL names (outputs, pre-signed URLs, web clients' config). It is
+    # the loopback unless `stratus up --lan` names the machine's LAN address, so a phone on
+    # the same network can reach the cloud: then servers listen there and on the loopback.
+    host: str = LOOPBACK
     ports: Ports = field(default_factory=Ports)
     region: str = REGION
     account_id: str = ACCOUNT_ID
@@ -76,8 +87,25 @@ class LocalSettings:
         return cls(project_root=root, state_dir=(state_dir or root / ".stratus").resolve(), **kw)  # type: ignore[arg-type]
 
     @property
+    def lan(self) -> bool:
+        """Whether the cloud is served on an address besides 127.0.0.1 (`stratus up --lan`;
+        tests name another loopback address, 127.0.0.2, as the "LAN" one)."""
+        return self.host not in (LOOPBACK, "localhost")
+
+    @property
+    def listen_hosts(self) -> tuple[str, ...]:
+        """Where servers a device may use listen: the loopback, and the LAN address too
+        with `--lan` (never 0.0.0.0: other interfaces stay closed)."""
+        return (LOOPBACK, self.host) if self.lan else (self.host,)
+
+    @property
     def aws_endpoint(self) -> str:
         return f"http://{self.host}:{self.ports.aws}"
+
+    @property
+    def aws_tls_endpoint(self) -> str:
+        """The AWS endpoint over HTTPS, with the server certificate of the local CA."""
+        return f"https://{self.host}:{self.ports.aws_tls}"
 
     @property
     def gateway_origin(self) -> str:
@@ -91,6 +119,12 @@ class LocalSettings:
     @property
     def ca_pem(self) -> Path:
         return self.state_dir / "ca.pem"
+
+    @property
+    def ca_bundle(self) -> Path:
+        """The system's CA bundle plus the local CA (`stratus trust`): a bundle given to
+        SSL_CERT_FILE / REQUESTS_CA_BUNDLE / AWS_CA_BUNDLE replaces the system store."""
+        return self.state_dir / "ca-bundle.pem"
 
     @property
     def outputs_json(self) -> Path:

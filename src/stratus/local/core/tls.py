@@ -3,8 +3,11 @@
 Browsers, httpx and boto3 talk to the local gateway over real HTTPS, so the local cloud
 needs a certificate they can verify: a CA created once per state directory (its PEM at
 `.stratus/ca.pem`, for `verify=` / `SSL_CERT_FILE` / a browser's trust store) and a server
-certificate for 127.0.0.1, localhost and ::1 that it signs. `cryptography` does all the
-X.509 work; only the reuse rules (keep what is valid, renew what is expiring) are ours.
+certificate for 127.0.0.1, localhost and ::1 that it signs — and, with `stratus up --lan`,
+for the machine's LAN address too, so a phone that trusts the CA verifies it (a changed
+address re-issues the server certificate; the CA stays, so nothing is trusted twice).
+`cryptography` does all the X.509 work; only the reuse rules (keep what is valid, renew
+what is expiring) are ours.
 
 A server that also answers for other names (the gateway's custom domain names) chooses its
 certificate by SNI: :class:`DomainCertificates` issues one per name from the same CA, kept
@@ -64,12 +67,26 @@ def ensure_tls(settings: LocalSettings, *, now: dt.datetime | None = None) -> Tl
         settings.ca_pem.write_bytes(ca_cert.public_bytes(serialization.Encoding.PEM))
         _remove(files.cert_pem)  # a new CA invalidates the old server certificate
 
-    if not _server_cert_usable(files, ca_cert, current):
+    ips = server_ips(settings)
+    if not _server_cert_usable(files, ca_cert, current, ips):
         server_key = ec.generate_private_key(ec.SECP256R1())
-        cert = _make_server_cert(server_key, ca_cert, ca_key, current)
+        cert = _make_server_cert(server_key, ca_cert, ca_key, current, ips=ips)
         _write_key(files.key_pem, server_key)
         files.cert_pem.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     return files
+
+
+def server_ips(settings: LocalSettings) -> tuple[str, ...]:
+    """The IP addresses the server certificate names: the loopback ones, and the address
+    URLs name when it is another (`--lan`)."""
+    extra = () if not settings.lan else (str(ipaddress.ip_address(settings.host)),)
+    return tuple(dict.fromkeys((*SERVER_IPS, *extra)))
+
+
+def ca_der(settings: LocalSettings) -> bytes:
+    """The local CA certificate in DER (`.crt`: what Android and Windows install)."""
+    cert = x509.load_pem_x509_certificate(settings.ca_pem.read_bytes())
+    return cert.public_bytes(serialization.Encoding.DER)
 
 
 def _load_ca(
@@ -92,7 +109,9 @@ def _load_ca(
     return cert, key
 
 
-def _server_cert_usable(files: TlsFiles, ca_cert: x509.Certificate, now: dt.datetime) -> bool:
+def _server_cert_usable(
+    files: TlsFiles, ca_cert: x509.Certificate, now: dt.datetime, want_ips: Collection[str]
+) -> bool:
     if not files.cert_pem.exists() or not files.key_pem.exists():
         return False
     try:
@@ -108,9 +127,7 @@ def _server_cert_usable(files: TlsFiles, ca_cert: x509.Certificate, now: dt.date
         return False
     dns = set(san.get_values_for_type(x509.DNSName))
     ips = {str(ip) for ip in san.get_values_for_type(x509.IPAddress)}
-    return dns == set(SERVER_DNS_NAMES) and ips == {
-        str(ipaddress.ip_address(i)) for i in SERVER_IPS
-    }
+    return dns == set(SERVER_DNS_NAMES) and ips == {str(ipaddress.ip_address(i)) for i in want_ips}
 
 
 def _make_ca(key: ec.EllipticCurvePrivateKey, now: dt.datetime) -> x509.Certificate:

@@ -259,7 +259,9 @@ class Elbv2Service(EmulatedService):
         local = listener.local
         if local.local_port != settings.ports.get("alb"):
             servers.check_port_free(
-                settings.host, local.local_port, f"ALB listener {local.stack}/{local.logical_id}"
+                settings.listen_hosts,
+                local.local_port,
+                f"ALB listener {local.stack}/{local.logical_id}",
             )
         app = ListenerApp(listener, self.groups, self.client, self.metrics)  # type: ignore[arg-type]
         options: dict[str, Any] = {"proxy_headers": False}
@@ -274,7 +276,7 @@ class Elbv2Service(EmulatedService):
             if acm:
                 options["sni_callback"] = SniCertificates(acm).sni_callback
         running = await servers.start_server(
-            f"alb:{local.logical_id}", app, settings.host, local.local_port, **options
+            f"alb:{local.logical_id}", app, settings.listen_hosts, local.local_port, **options
         )
         cloud.servers.append(running)
         scheme = local.protocol.lower()

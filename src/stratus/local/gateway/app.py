@@ -538,9 +538,11 @@ def local_origins(settings: LocalSettings) -> dict[str, str]:
 
     default_port = port_defaults().get("gateway", 4443)
     port = settings.ports.gateway
-    if port == default_port:
+    if port == default_port and not settings.lan:
         return {}
     hosts = dict.fromkeys([settings.host, "127.0.0.1", "localhost"])
+    if settings.lan:  # `up --lan`: web apps are used at the LAN address (what a phone opens)
+        return {f"https://{h}:{default_port}": settings.gateway_origin for h in hosts}
     return {f"https://{h}:{default_port}": f"https://{h}:{port}" for h in hosts}
 
 

@@ -200,6 +200,11 @@ def worker_environment(
         "AWS_DEFAULT_REGION": settings.region,
         "AWS_ENDPOINT_URL": settings.aws_endpoint,
     }
+    if settings.lan:
+        # `up --lan`: what a function hands a phone (pre-signed URLs) names the HTTPS
+        # endpoint, so a web page served over HTTPS may use it (no mixed content).
+        env["AWS_ENDPOINT_URL"] = settings.aws_tls_endpoint
+        env["AWS_CA_BUNDLE"] = str(settings.ca_pem)
     if config.log_format.upper() == "JSON":
         # Lambda's runtimes switch their log lines to JSON from these two variables.
         env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"

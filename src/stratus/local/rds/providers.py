@@ -21,6 +21,7 @@ import shutil
 from pathlib import Path
 from typing import Any
 
+from stratus.local.core.settings import LOOPBACK
 from stratus.local.provision.provider import (
     Attributes,
     Provider,
@@ -103,7 +104,7 @@ class _DatabaseProvider(Provider):
             _binaries(),
             server_directory(ctx, identifier),
             spec,
-            host=ctx.settings.host,
+            host=LOOPBACK,  # also under `--lan`: pg_hba admits loopback clients only
             sync=state_sync(),
         )
         return self.pool.launch(arn, server)

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.core.settings import LOOPBACK
 from stratus.local.provision.provider import Provider
 from stratus.local.route53.dns_server import DnsServer
 from stratus.local.route53.providers import (
@@ -79,7 +80,8 @@ class Route53Service(EmulatedService):
             return  # no hosted zone: no DNS port (nothing to answer)
         self.book = ZoneBook(build_zones(zones))
         self.port = cloud.settings.ports.dns
-        self.server = DnsServer(self.answer, cloud.settings.host, self.port)
+        # The loopback (also under `--lan`): zones answer loopback addresses anyway.
+        self.server = DnsServer(self.answer, LOOPBACK, self.port)
         with cloud.reporter.step("Starting the DNS server (Route 53 hosted zones)"):
             await self.server.start()
         cloud.background(self._refresh_loop(), "route53-refresh")

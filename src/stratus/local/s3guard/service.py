@@ -10,7 +10,7 @@ from starlette.responses import Response
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
-from stratus.local.core.settings import ACCOUNT_ID, LocalSettings
+from stratus.local.core.settings import ACCOUNT_ID, LOOPBACK, LocalSettings
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.provision.provider import Provider
 from stratus.local.s3guard import notifications
@@ -81,9 +81,10 @@ def local_bucket_cors(settings: LocalSettings) -> Callable[[str], list[dict[str,
     """Bucket CORS rules with the gateway's default origin mapped to where it really runs.
 
     A CDK app may allow the local gateway's default origin (https://127.0.0.1:4443); a cloud
-    started on other ports (tests, a second checkout) serves its web apps elsewhere.
+    started on other ports (tests, a second checkout) serves its web apps elsewhere, and
+    one started with `--lan` at the LAN address.
     """
-    default_origin = f"https://{settings.host}:4443"
+    default_origin = f"https://{LOOPBACK}:4443"
 
     def rules(bucket: str) -> list[dict[str, Any]] | None:
         found = moto_bucket_cors(bucket)
