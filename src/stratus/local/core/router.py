@@ -31,6 +31,11 @@ DEFAULT_SERVICE = "s3"
 # (what API Gateway's SQS integrations send: `Action=SendMessage`,
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-xml.html).
 _QUERY_COMPATIBLE = frozenset({"sqs"})
+# Query-protocol operations that are sent unsigned (their model says `noAuth`): with neither
+# a target nor a credential scope, the form's Action names the service
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html:
+# "Calling AssumeRoleWithWebIdentity does not require the use of AWS security credentials").
+_UNSIGNED_QUERY = {"AssumeRoleWithWebIdentity": "sts", "AssumeRoleWithSAML": "sts"}
 
 
 @dataclass(frozen=True)
@@ -262,6 +267,11 @@ def candidates(request: AwsRequest) -> Iterable[ServiceMeta]:
         yield from _by_signing_name(signing)
         return
     services = all_services()
+    if request.method == "POST":
+        unsigned = _UNSIGNED_QUERY.get(_form_action(request) or "")
+        if unsigned in services:
+            yield services[unsigned]
+            return
     if DEFAULT_SERVICE in services:
         yield services[DEFAULT_SERVICE]
 

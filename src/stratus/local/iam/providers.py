@@ -167,3 +167,41 @@ class ManagedPolicyProvider(Provider):
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
     ) -> tuple[str, Attributes] | None:
         return self.create(ctx, props)
+
+
+class OidcProviderProvider(Provider):
+    """AWS::IAM::OIDCProvider: an identity provider AssumeRoleWithWebIdentity trusts."""
+
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        iam = ctx.aws("iam")
+        url = str(props["Url"])
+        arn = f"arn:aws:iam::{ctx.account}:oidc-provider/{url.split('://', 1)[-1]}"
+        try:
+            iam.create_open_id_connect_provider(
+                Url=url,
+                ClientIDList=list(props.get("ClientIdList") or []),
+                ThumbprintList=list(props.get("ThumbprintList") or []),
+            )
+        except Exception as exc:
+            if error_code(exc) != "EntityAlreadyExists":
+                raise
+            for client in props.get("ClientIdList") or []:
+                iam.add_client_id_to_open_id_connect_provider(
+                    OpenIDConnectProviderArn=arn, ClientID=client
+                )
+        return arn, {"Arn": arn}
+
+    def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
+        return answers(
+            lambda: ctx.aws("iam").get_open_id_connect_provider(
+                OpenIDConnectProviderArn=physical_id
+            ),
+            "NoSuchEntity",
+        )
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("iam").delete_open_id_connect_provider(OpenIDConnectProviderArn=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchEntity":
+                raise

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.identity import caller_identity
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (
@@ -170,16 +171,6 @@ class S3Guard:
 
 
 def caller_arn(principal: Principal) -> str:
-    """arn:aws:sts::<acct>:assumed-role/<role>/<session>, as AWS names a role session."""
-    role_arn = principal.role_arn or ""
-    parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[5].startswith("role/"):
-        return role_arn or principal.access_key_id
-    role_name = parts[5].rsplit("/", 1)[-1]
-    # Identity-pool sessions are named CognitoIdentityCredentials by AWS.
-    session = (
-        "CognitoIdentityCredentials"
-        if principal.kind == "identity"
-        else (principal.subject or "session")
-    )
-    return f"arn:aws:sts::{parts[4]}:assumed-role/{role_name}/{session}"
+    """The caller's ARN as AWS names it in messages: root, IAM user or role session
+    (`iam/identity.py`)."""
+    return caller_identity(principal).arn

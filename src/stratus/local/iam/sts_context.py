@@ -1,0 +1,77 @@
+"""The request context STS's trust and identity checks see: global condition keys about the
+caller and the STS-specific keys of the request
+(https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html,
+https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_iam-condition-keys.html#condition-keys-sts).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stratus.local.iam import policy as iam_policy
+from stratus.local.iam.credentials import Principal
+from stratus.local.iam.identity import CallerIdentity
+from stratus.local.iam.sts_params import AssumeRoleRequest
+from stratus.local.iam.sts_wire import iso8601
+
+Context = dict[str, str | list[str]]
+
+_PRINCIPAL_TYPES = {
+    "root": "Account",
+    "user": "User",
+    "role": "AssumedRole",
+    "function": "AssumedRole",
+    "identity": "AssumedRole",
+    "apigateway": "AssumedRole",
+}
+
+
+def caller_context(
+    principal: Principal, who: CallerIdentity, now: float, source_ip: str
+) -> Context:
+    context: Context = {
+        # For a role session aws:PrincipalArn is the role's ARN, not the session's.
+        "aws:PrincipalArn": who.role_arn or who.arn,
+        "aws:PrincipalAccount": who.account,
+        "aws:PrincipalType": _PRINCIPAL_TYPES.get(principal.kind, "AssumedRole"),
+        "aws:userid": who.user_id,
+        "aws:CurrentTime": iso8601(now),
+        "aws:EpochTime": str(int(now)),
+        "aws:SourceIp": source_ip,
+    }
+    if principal.kind == "user" and principal.subject:
+        context["aws:username"] = principal.subject
+    for key, value in principal.principal_tags.items():
+        context[f"aws:PrincipalTag/{key}"] = value
+    if principal.session_token is not None:
+        context["aws:MultiFactorAuthPresent"] = "false"
+        if principal.issued_at is not None:
+            context["aws:TokenIssueTime"] = iso8601(principal.issued_at)
+    if principal.source_identity:
+        context["aws:SourceIdentity"] = principal.source_identity
+    return context
+
+
+def request_context(request: AssumeRoleRequest, caller: Principal) -> Context:
+    context: Context = {"sts:RoleSessionName": request.session_name}
+    if request.external_id is not None:
+        context["sts:ExternalId"] = request.external_id
+    source = caller.source_identity or request.source_identity
+    if source:
+        context["sts:SourceIdentity"] = source
+    if request.tags:
+        context["aws:TagKeys"] = list(request.tags)
+        for key, value in request.tags.items():
+            context[f"aws:RequestTag/{key}"] = value
+    if request.transitive_tag_keys:
+        context["sts:TransitiveTagKeys"] = list(request.transitive_tag_keys)
+    return context
+
+
+def evaluate_sets(
+    sets: list[list[dict[str, Any]]] | None, action: str, resource: str, context: Context
+) -> bool:
+    """Whether every policy set allows `action` (None: the account root, always)."""
+    if sets is None:
+        return True
+    return all(iam_policy.evaluate(s, action, resource, context).allowed for s in sets)
