@@ -146,9 +146,14 @@ class S3Guard:
         for tag, value in principal.principal_tags.items():
             base[f"aws:PrincipalTag/{tag}"] = value
         for need in needs:
-            decision = iam_policy.evaluate(
-                principal.policies, need.action, need.resource, {**base, **need.context}
-            )
+            # Identity policies, and a session's own policies when it has them: each must
+            # allow (iam/credentials.py, Principal.policy_sets).
+            for policies in principal.policy_sets() or []:
+                decision = iam_policy.evaluate(
+                    policies, need.action, need.resource, {**base, **need.context}
+                )
+                if not decision.allowed:
+                    break
             if not decision.allowed:
                 why = (
                     "with an explicit deny in an identity-based policy"
