@@ -154,7 +154,10 @@ class MotoIamDirectory:
         try:
             value = json.loads(raw)
         except ValueError:
-            value = json.loads(unquote(raw))  # moto keeps some documents URL-encoded
+            try:
+                value = json.loads(unquote(raw))  # moto keeps some documents URL-encoded
+            except ValueError:
+                value = {}  # IAM validates documents; an unreadable one grants nothing
         document: Document = value if isinstance(value, dict) else {}
         with self._lock:
             if len(self._parsed) > 2048:
