@@ -23,7 +23,7 @@ def _post(rig: Rig, form: dict[str, str], *, sign: bool = True) -> httpx.Respons
     )
     if sign:
         SigV4Auth(Credentials("test", "test"), "sts", "us-east-1").add_auth(request)
-    return httpx.post(request.url, content=body, headers=dict(request.headers.items()))
+    return httpx.post(str(request.url), content=body, headers=dict(request.headers.items()))
 
 
 def _code(response: httpx.Response) -> str:
