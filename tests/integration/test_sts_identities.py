@@ -298,3 +298,40 @@ def test_an_iam_users_key_is_recognized_allowed_by_its_policies_and_dies_when_di
     with pytest.raises(ClientError) as exc:
         client(cloud, "sts", key).get_caller_identity()
     assert code_of(exc) == "InvalidClientTokenId"
+
+
+# -- declared in the template: an OIDC provider, a user, its group and key -----------------------
+
+
+def test_a_user_pool_id_token_assumes_the_role_trusting_the_pools_oidc_provider(
+    cloud: LocalCloudHandle,
+) -> None:
+    user = sign_up_and_login(cloud)
+    sts = aws_client(cloud, "sts")
+    role = cloud.stack_output("WebRoleArn")
+    result = sts.assume_role_with_web_identity(
+        RoleArn=role, RoleSessionName="web-user", WebIdentityToken=user.id_token
+    )
+    assert result["SubjectFromWebIdentityToken"] == user.sub
+    creds = result["Credentials"]
+    bucket = cloud.stack_output("BucketName")
+    aws_client(cloud, "s3").put_object(Bucket=bucket, Key="web.txt", Body=b"w")
+    assert client(cloud, "s3", creds).get_object(Bucket=bucket, Key="web.txt")["Body"].read()
+    with pytest.raises(ClientError) as exc:  # an access token has no audience: refused
+        sts.assume_role_with_web_identity(
+            RoleArn=role, RoleSessionName="web-user", WebIdentityToken=user.access_token
+        )
+    assert code_of(exc) == "InvalidIdentityToken"
+
+
+def test_a_template_users_key_works_through_its_groups_policy(
+    cloud: LocalCloudHandle, api: httpx.Client
+) -> None:
+    key = {
+        "AccessKeyId": cloud.stack_output("CiKeyId"),
+        "SecretAccessKey": cloud.stack_output("CiKeySecret"),
+    }
+    who = client(cloud, "sts", key).get_caller_identity()
+    assert who["Arn"] == cloud.stack_output("CiUserArn")
+    assert signed_get(api, "iam/allowed", key).status_code == 200
+    assert signed_get(api, "iam/denied", key).status_code == 403

@@ -18,7 +18,13 @@ from stratus.local.iam.providers import (
     RoleProvider,
 )
 from stratus.local.iam.sts import StsApi
-from stratus.local.iam.users import install_user_ids
+from stratus.local.iam.users import (
+    AccessKeyProvider,
+    GroupProvider,
+    UserProvider,
+    UserToGroupAdditionProvider,
+    install_user_ids,
+)
 from stratus.local.iam.web_identity import WebIdentityVerifier
 from stratus.local.provision.provider import Provider
 
@@ -38,6 +44,10 @@ class IamService(EmulatedService):
         "AWS::IAM::Policy": PolicyProvider(),
         "AWS::IAM::ManagedPolicy": ManagedPolicyProvider(),
         "AWS::IAM::OIDCProvider": OidcProviderProvider(),
+        "AWS::IAM::User": UserProvider(),
+        "AWS::IAM::Group": GroupProvider(),
+        "AWS::IAM::AccessKey": AccessKeyProvider(),
+        "AWS::IAM::UserToGroupAddition": UserToGroupAdditionProvider(),
     }
 
     def __init__(self) -> None:
