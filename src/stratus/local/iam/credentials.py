@@ -133,8 +133,6 @@ class CredentialStore:
     ) -> Principal:
         """New keys for `kind`; `session` sets the other Principal fields (session_name,
         session_policies, source_identity, user_arn, ...)."""
-        if kind not in KINDS:
-            raise ValueError(f"unknown principal kind {kind!r}")
         if kind == "function" and subject is not None:
             # A function keeps its key across restarts (one per function, like its role's
             # session), so the store does not grow on every `up`; its policies are refreshed.
