@@ -124,11 +124,9 @@ class StsApi:
     ) -> dict[str, Any]:
         request = P.assume_role_request(params)
         who = self.identity(caller)
-        chained = caller.session_token is not None and caller.kind in (
-            "role",
-            "function",
-            "identity",
-        )
+        # Role chaining: a role session (STS's, a function's, an identity pool's ...) assumes
+        # a role; root's and users' GetSessionToken sessions are not roles.
+        chained = caller.session_token is not None and caller.kind not in ("root", "user")
         role = self._store.directory.role(request.role_arn)
         context = {
             **caller_context(caller, who, self._clock(), source_ip),
@@ -145,11 +143,10 @@ class StsApi:
             actions.append("sts:SetSourceIdentity")
         for action in actions:
             trust = evaluate_trust(role.trust_policy, trust_caller, action, role.arn, context)
-            if not trust.allowed:
-                raise W.access_denied(who.arn, action, role.arn)
-            if trust.needs_identity_allow and not evaluate_sets(
-                caller.policy_sets(), action, role.arn, context
-            ):
+            # The caller's own policies: an explicit deny always refuses; an allow is needed
+            # when the trust policy only names the account.
+            allows, denies = evaluate_sets(caller.policy_sets(), action, role.arn, context)
+            if not trust.allowed or denies or (trust.needs_identity_allow and not allows):
                 raise W.access_denied(who.arn, action, role.arn)
         duration = request.duration_seconds or 3600
         if chained and duration > ROLE_CHAINING_MAX_SECONDS:

@@ -70,8 +70,10 @@ def request_context(request: AssumeRoleRequest, caller: Principal) -> Context:
 
 def evaluate_sets(
     sets: list[list[dict[str, Any]]] | None, action: str, resource: str, context: Context
-) -> bool:
-    """Whether every policy set allows `action` (None: the account root, always)."""
+) -> tuple[bool, bool]:
+    """(every policy set allows `action`, one of them denies it explicitly); None: the
+    account root, always allowed."""
     if sets is None:
-        return True
-    return all(iam_policy.evaluate(s, action, resource, context).allowed for s in sets)
+        return True, False
+    decisions = [iam_policy.evaluate(s, action, resource, context) for s in sets]
+    return all(d.allowed for d in decisions), any(d.explicit_deny for d in decisions)

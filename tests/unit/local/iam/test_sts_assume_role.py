@@ -220,3 +220,19 @@ def test_role_policy_changes_reach_sessions_and_survive_a_restart(rig: Rig) -> N
     again = restarted.lookup(creds["AccessKeyId"])
     assert again is not None and again.session_name == "live" and again.role_arn == arn
     assert again.secret_access_key == creds["SecretAccessKey"]
+
+
+def test_the_callers_own_explicit_deny_refuses_even_a_trust_naming_it(rig: Rig) -> None:
+    name = f"denied-{uuid.uuid4().hex[:6]}"
+    creds = user_keys(rig, name)
+    arn = _role(rig, _trusts({"AWS": f"arn:aws:iam::{ACCOUNT}:user/{name}"}))
+    deny = json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": arn}],
+        }
+    )
+    rig.iam.put_user_policy(UserName=name, PolicyName="no", PolicyDocument=deny)
+    with pytest.raises(ClientError) as exc:
+        rig.sts(creds).assume_role(RoleArn=arn, RoleSessionName="d1")
+    assert _error(exc)[0] == "AccessDenied"
