@@ -335,3 +335,32 @@ def test_a_template_users_key_works_through_its_groups_policy(
     assert who["Arn"] == cloud.stack_output("CiUserArn")
     assert signed_get(api, "iam/allowed", key).status_code == 200
     assert signed_get(api, "iam/denied", key).status_code == 403
+
+
+def test_an_iam_users_s3_policy_may_name_its_own_home_with_aws_username(
+    cloud: LocalCloudHandle,
+) -> None:
+    iam = aws_client(cloud, "iam")
+    name = f"home-{uuid.uuid4().hex[:6]}"
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    bucket = cloud.stack_output("BucketName")
+    home = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/home/${{aws:username}}/*",
+            }
+        ],
+    }
+    iam.put_user_policy(UserName=name, PolicyName="home", PolicyDocument=json.dumps(home))
+    root_s3 = aws_client(cloud, "s3")
+    for owner in (name, "someone-else"):
+        root_s3.put_object(Bucket=bucket, Key=f"home/{owner}/a.txt", Body=owner.encode())
+    s3 = client(cloud, "s3", key)
+    assert s3.get_object(Bucket=bucket, Key=f"home/{name}/a.txt")["Body"].read() == name.encode()
+    with pytest.raises(ClientError) as exc:
+        s3.get_object(Bucket=bucket, Key="home/someone-else/a.txt")
+    assert code_of(exc) == "AccessDenied"

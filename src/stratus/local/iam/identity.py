@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.iam.credentials import Principal
 
 IDENTITY_POOL_SESSION = "CognitoIdentityCredentials"
+_PRINCIPAL_TYPES = {"root": "Account", "user": "User"}  # every other kind: a role session
 
 
 @dataclass(frozen=True)
@@ -79,3 +81,34 @@ def caller_identity(principal: Principal, account: str = ACCOUNT_ID) -> CallerId
 def _account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 and parts[4] else ACCOUNT_ID
+
+
+def principal_context(principal: Principal, account: str = ACCOUNT_ID) -> dict[str, str]:
+    """The global condition keys that describe the caller, for any policy evaluation
+    (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_condition-keys.html):
+    aws:PrincipalArn (a role session's is its role's ARN), PrincipalAccount, PrincipalType,
+    userid, username (IAM users), PrincipalTag/*, TokenIssueTime and MultiFactorAuthPresent
+    (temporary credentials), SourceIdentity, and an identity-pool user's
+    cognito-identity.amazonaws.com:sub / :amr."""
+    who = caller_identity(principal, account)
+    context = {
+        "aws:PrincipalArn": who.role_arn or who.arn,
+        "aws:PrincipalAccount": who.account,
+        "aws:PrincipalType": _PRINCIPAL_TYPES.get(principal.kind, "AssumedRole"),
+        "aws:userid": who.user_id,
+    }
+    if principal.kind == "user" and principal.subject:
+        context["aws:username"] = principal.subject
+    for key, value in principal.principal_tags.items():
+        context[f"aws:PrincipalTag/{key}"] = value
+    if principal.session_token is not None:
+        context["aws:MultiFactorAuthPresent"] = "false"
+        if principal.issued_at is not None:
+            issued = datetime.fromtimestamp(principal.issued_at, UTC)
+            context["aws:TokenIssueTime"] = issued.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if principal.source_identity:
+        context["aws:SourceIdentity"] = principal.source_identity
+    if principal.kind == "identity" and principal.subject:
+        context["cognito-identity.amazonaws.com:sub"] = principal.subject
+        context["cognito-identity.amazonaws.com:amr"] = "authenticated"
+    return context

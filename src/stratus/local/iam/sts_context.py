@@ -10,46 +10,22 @@ from typing import Any
 
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import Principal
-from stratus.local.iam.identity import CallerIdentity
+from stratus.local.iam.identity import CallerIdentity, principal_context
 from stratus.local.iam.sts_params import AssumeRoleRequest
 from stratus.local.iam.sts_wire import iso8601
 
 Context = dict[str, str | list[str]]
 
-_PRINCIPAL_TYPES = {
-    "root": "Account",
-    "user": "User",
-    "role": "AssumedRole",
-    "function": "AssumedRole",
-    "identity": "AssumedRole",
-    "apigateway": "AssumedRole",
-}
-
 
 def caller_context(
     principal: Principal, who: CallerIdentity, now: float, source_ip: str
 ) -> Context:
-    context: Context = {
-        # For a role session aws:PrincipalArn is the role's ARN, not the session's.
-        "aws:PrincipalArn": who.role_arn or who.arn,
-        "aws:PrincipalAccount": who.account,
-        "aws:PrincipalType": _PRINCIPAL_TYPES.get(principal.kind, "AssumedRole"),
-        "aws:userid": who.user_id,
+    return {
+        **principal_context(principal, who.account),
         "aws:CurrentTime": iso8601(now),
         "aws:EpochTime": str(int(now)),
         "aws:SourceIp": source_ip,
     }
-    if principal.kind == "user" and principal.subject:
-        context["aws:username"] = principal.subject
-    for key, value in principal.principal_tags.items():
-        context[f"aws:PrincipalTag/{key}"] = value
-    if principal.session_token is not None:
-        context["aws:MultiFactorAuthPresent"] = "false"
-        if principal.issued_at is not None:
-            context["aws:TokenIssueTime"] = iso8601(principal.issued_at)
-    if principal.source_identity:
-        context["aws:SourceIdentity"] = principal.source_identity
-    return context
 
 
 def request_context(request: AssumeRoleRequest, caller: Principal) -> Context:

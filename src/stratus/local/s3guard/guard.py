@@ -19,7 +19,7 @@ from starlette.responses import Response
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
-from stratus.local.iam.identity import caller_identity
+from stratus.local.iam.identity import caller_identity, principal_context
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (
@@ -136,15 +136,9 @@ class S3Guard:
             "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws:EpochTime": str(int(now)),
             "aws:SourceIp": request.client_host,
-            "aws:PrincipalType": "AssumedRole",
+            # Who: aws:PrincipalArn/Type, userid, username, principal tags, identity-pool keys.
+            **principal_context(principal),
         }
-        if principal.role_arn:
-            base["aws:PrincipalArn"] = principal.role_arn
-        if principal.kind == "identity" and principal.subject:
-            base["cognito-identity.amazonaws.com:sub"] = principal.subject
-            base["cognito-identity.amazonaws.com:amr"] = "authenticated"
-        for tag, value in principal.principal_tags.items():
-            base[f"aws:PrincipalTag/{tag}"] = value
         for need in needs:
             # Identity policies, and a session's own policies when it has them: each must
             # allow (iam/credentials.py, Principal.policy_sets).

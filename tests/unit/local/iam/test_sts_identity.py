@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from sts_rig import ACCOUNT, Rig, allow, user_keys
 
 from stratus.local.iam.credentials import Principal
-from stratus.local.iam.identity import caller_identity
+from stratus.local.iam.identity import caller_identity, principal_context
 
 
 def _name(prefix: str) -> str:
@@ -124,3 +124,31 @@ def test_a_functions_and_an_identity_pool_users_sessions_are_named_as_aws_names_
     assert who.role_arn == role
     identity = Principal("ASIAI", "s", "identity", "t", role_arn=role, subject="us-east-1:x")
     assert caller_identity(identity, ACCOUNT).arn.endswith("/CognitoIdentityCredentials")
+
+
+def test_principal_context_names_users_and_sessions_for_policy_variables() -> None:
+    user = Principal(
+        "AKIAU",
+        "s",
+        "user",
+        user_arn=f"arn:aws:iam::{ACCOUNT}:user/ops/ana",
+        user_id="AIDAEXAMPLE",
+        subject="ana",
+        principal_tags={"team": "blue"},
+    )
+    context = principal_context(user, ACCOUNT)
+    assert context["aws:username"] == "ana"
+    assert context["aws:PrincipalType"] == "User"
+    assert context["aws:PrincipalArn"] == f"arn:aws:iam::{ACCOUNT}:user/ops/ana"
+    assert context["aws:PrincipalTag/team"] == "blue"
+    assert "aws:TokenIssueTime" not in context
+    role = f"arn:aws:iam::{ACCOUNT}:role/r"
+    session = Principal(
+        "ASIAS", "s", "role", "tok", role_arn=role, session_name="s1", issued_at=0.0
+    )
+    context = principal_context(session, ACCOUNT)
+    assert context["aws:PrincipalArn"] == role  # the role's ARN, not the session's
+    assert context["aws:PrincipalType"] == "AssumedRole"
+    assert context["aws:userid"].endswith(":s1")
+    assert context["aws:TokenIssueTime"] == "1970-01-01T00:00:00Z"
+    assert "aws:username" not in context
