@@ -31,6 +31,12 @@ DEFAULT_SERVICE = "s3"
 # (what API Gateway's SQS integrations send: `Action=SendMessage`,
 # https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-making-api-requests-xml.html).
 _QUERY_COMPATIBLE = frozenset({"sqs"})
+# Unsigned query-protocol calls name no service in a credential scope; STS's are told by
+# their form's Version and Action: AssumeRoleWithWebIdentity / AssumeRoleWithSAML are sent
+# unsigned by design ("does not require the use of AWS security credentials",
+# https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRoleWithWebIdentity.html), and
+# any other unsigned STS call must reach STS to be refused as STS refuses it.
+_UNSIGNED_QUERY_SERVICES = ("sts",)
 
 
 @dataclass(frozen=True)
@@ -262,6 +268,12 @@ def candidates(request: AwsRequest) -> Iterable[ServiceMeta]:
         yield from _by_signing_name(signing)
         return
     services = all_services()
+    if request.method == "POST" and _form_action(request):
+        version = _form_value(request, "Version")
+        for name in _UNSIGNED_QUERY_SERVICES:
+            if name in services and version and version == _api_version(name):
+                yield services[name]
+                return
     if DEFAULT_SERVICE in services:
         yield services[DEFAULT_SERVICE]
 

@@ -87,41 +87,54 @@ class RoleProvider(Provider):
                 raise
 
 
+# Who an AWS::IAM::Policy / ManagedPolicy names: property -> (put, delete, attach) calls.
+_HOLDERS = {
+    "Roles": ("RoleName", "put_role_policy", "delete_role_policy", "attach_role_policy"),
+    "Users": ("UserName", "put_user_policy", "delete_user_policy", "attach_user_policy"),
+    "Groups": ("GroupName", "put_group_policy", "delete_group_policy", "attach_group_policy"),
+}
+
+
 class PolicyProvider(Provider):
-    """AWS::IAM::Policy: an inline policy put on each of its roles."""
+    """AWS::IAM::Policy: an inline policy put on each of its roles, users and groups."""
 
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         iam = ctx.aws("iam")
-        for role in props.get("Roles") or []:
-            iam.put_role_policy(
-                RoleName=role,
-                PolicyName=props["PolicyName"],
-                PolicyDocument=_doc(props["PolicyDocument"]),
-            )
+        for prop, (key, put, _, _) in _HOLDERS.items():
+            for holder in props.get(prop) or []:
+                getattr(iam, put)(
+                    **{key: holder},
+                    PolicyName=props["PolicyName"],
+                    PolicyDocument=_doc(props["PolicyDocument"]),
+                )
         return ctx.name(128), {"Id": ctx.name(128)}
 
     def update(
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
     ) -> tuple[str, Attributes] | None:
         old = ctx.old_properties or {}
-        gone = set(old.get("Roles") or []) - set(props.get("Roles") or [])
-        if old.get("PolicyName") != props.get("PolicyName"):
-            gone = set(old.get("Roles") or [])
-        _delete_inline(ctx, old.get("PolicyName"), gone)
+        renamed = old.get("PolicyName") != props.get("PolicyName")
+        for prop in _HOLDERS:
+            gone = set(old.get(prop) or []) - set(props.get(prop) or [])
+            _delete_inline(
+                ctx, prop, old.get("PolicyName"), set(old.get(prop) or []) if renamed else gone
+            )
         return self.create(ctx, props)
 
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         old = ctx.old_properties or {}
-        _delete_inline(ctx, old.get("PolicyName"), set(old.get("Roles") or []))
+        for prop in _HOLDERS:
+            _delete_inline(ctx, prop, old.get("PolicyName"), set(old.get(prop) or []))
 
 
-def _delete_inline(ctx: ProviderContext, policy: Any, roles: set[str]) -> None:
+def _delete_inline(ctx: ProviderContext, prop: str, policy: Any, holders: set[str]) -> None:
     if not policy:
         return
     iam = ctx.aws("iam")
-    for role in roles:
+    key, _, delete, _ = _HOLDERS[prop]
+    for holder in holders:
         try:
-            iam.delete_role_policy(RoleName=role, PolicyName=policy)
+            getattr(iam, delete)(**{key: holder}, PolicyName=policy)
         except Exception as exc:
             if error_code(exc) != "NoSuchEntity":
                 raise
@@ -143,8 +156,9 @@ class ManagedPolicyProvider(Provider):
             iam.create_policy_version(
                 PolicyArn=arn, PolicyDocument=_doc(props["PolicyDocument"]), SetAsDefault=True
             )
-        for role in props.get("Roles") or []:
-            iam.attach_role_policy(RoleName=role, PolicyArn=arn)
+        for prop, (key, _, _, attach) in _HOLDERS.items():
+            for holder in props.get(prop) or []:
+                getattr(iam, attach)(**{key: holder}, PolicyArn=arn)
         return arn, {"PolicyArn": arn}
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
@@ -153,8 +167,13 @@ class ManagedPolicyProvider(Provider):
     def delete(self, ctx: ProviderContext, physical_id: str) -> None:
         iam = ctx.aws("iam")
         try:
-            for role in iam.list_entities_for_policy(PolicyArn=physical_id)["PolicyRoles"]:
+            entities = iam.list_entities_for_policy(PolicyArn=physical_id)
+            for role in entities["PolicyRoles"]:
                 iam.detach_role_policy(RoleName=role["RoleName"], PolicyArn=physical_id)
+            for user in entities["PolicyUsers"]:
+                iam.detach_user_policy(UserName=user["UserName"], PolicyArn=physical_id)
+            for group in entities["PolicyGroups"]:
+                iam.detach_group_policy(GroupName=group["GroupName"], PolicyArn=physical_id)
             for version in iam.list_policy_versions(PolicyArn=physical_id)["Versions"]:
                 if not version["IsDefaultVersion"]:
                     iam.delete_policy_version(PolicyArn=physical_id, VersionId=version["VersionId"])
@@ -167,3 +186,41 @@ class ManagedPolicyProvider(Provider):
         self, ctx: ProviderContext, physical_id: str, props: dict[str, Any]
     ) -> tuple[str, Attributes] | None:
         return self.create(ctx, props)
+
+
+class OidcProviderProvider(Provider):
+    """AWS::IAM::OIDCProvider: an identity provider AssumeRoleWithWebIdentity trusts."""
+
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        iam = ctx.aws("iam")
+        url = str(props["Url"])
+        arn = f"arn:aws:iam::{ctx.account}:oidc-provider/{url.split('://', 1)[-1]}"
+        try:
+            iam.create_open_id_connect_provider(
+                Url=url,
+                ClientIDList=list(props.get("ClientIdList") or []),
+                ThumbprintList=list(props.get("ThumbprintList") or []),
+            )
+        except Exception as exc:
+            if error_code(exc) != "EntityAlreadyExists":
+                raise
+            for client in props.get("ClientIdList") or []:
+                iam.add_client_id_to_open_id_connect_provider(
+                    OpenIDConnectProviderArn=arn, ClientID=client
+                )
+        return arn, {"Arn": arn}
+
+    def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
+        return answers(
+            lambda: ctx.aws("iam").get_open_id_connect_provider(
+                OpenIDConnectProviderArn=physical_id
+            ),
+            "NoSuchEntity",
+        )
+
+    def delete(self, ctx: ProviderContext, physical_id: str) -> None:
+        try:
+            ctx.aws("iam").delete_open_id_connect_provider(OpenIDConnectProviderArn=physical_id)
+        except Exception as exc:
+            if error_code(exc) != "NoSuchEntity":
+                raise

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.identity import caller_identity, principal_context
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (
@@ -135,19 +136,18 @@ class S3Guard:
             "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "aws:EpochTime": str(int(now)),
             "aws:SourceIp": request.client_host,
-            "aws:PrincipalType": "AssumedRole",
+            # Who: aws:PrincipalArn/Type, userid, username, principal tags, identity-pool keys.
+            **principal_context(principal),
         }
-        if principal.role_arn:
-            base["aws:PrincipalArn"] = principal.role_arn
-        if principal.kind == "identity" and principal.subject:
-            base["cognito-identity.amazonaws.com:sub"] = principal.subject
-            base["cognito-identity.amazonaws.com:amr"] = "authenticated"
-        for tag, value in principal.principal_tags.items():
-            base[f"aws:PrincipalTag/{tag}"] = value
         for need in needs:
-            decision = iam_policy.evaluate(
-                principal.policies, need.action, need.resource, {**base, **need.context}
-            )
+            # Identity policies, and a session's own policies when it has them: each must
+            # allow (iam/credentials.py, Principal.policy_sets).
+            for policies in principal.policy_sets() or []:
+                decision = iam_policy.evaluate(
+                    policies, need.action, need.resource, {**base, **need.context}
+                )
+                if not decision.allowed:
+                    break
             if not decision.allowed:
                 why = (
                     "with an explicit deny in an identity-based policy"
@@ -170,16 +170,6 @@ class S3Guard:
 
 
 def caller_arn(principal: Principal) -> str:
-    """arn:aws:sts::<acct>:assumed-role/<role>/<session>, as AWS names a role session."""
-    role_arn = principal.role_arn or ""
-    parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[5].startswith("role/"):
-        return role_arn or principal.access_key_id
-    role_name = parts[5].rsplit("/", 1)[-1]
-    # Identity-pool sessions are named CognitoIdentityCredentials by AWS.
-    session = (
-        "CognitoIdentityCredentials"
-        if principal.kind == "identity"
-        else (principal.subject or "session")
-    )
-    return f"arn:aws:sts::{parts[4]}:assumed-role/{role_name}/{session}"
+    """The caller's ARN as AWS names it in messages: root, IAM user or role session
+    (`iam/identity.py`)."""
+    return caller_identity(principal).arn

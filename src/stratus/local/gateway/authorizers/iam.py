@@ -6,14 +6,13 @@ event's `requestContext.identity` is filled as AWS fills it for a signed caller
 (https://docs.aws.amazon.com/apigateway/latest/developerguide/set-up-lambda-proxy-integrations.html#api-gateway-simple-proxy-for-lambda-input-format):
 accessKey, accountId, caller/user ("<role id>:<session>" for a role session), userArn,
 and for identity-pool credentials cognitoIdentityId, cognitoIdentityPoolId and
-cognitoAuthenticationType. Local role ids are derived from the role ARN ("AROA" + 17
-characters), as stable as AWS's; cognitoAuthenticationProvider is left null (the local
+cognitoAuthenticationType. Caller ARNs and ids come from `iam/identity.py` (role ids are
+IAM's own); cognitoAuthenticationProvider is left null (the local
 credential store does not keep the user-pool login behind a credential).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +25,7 @@ from stratus.local.gateway.authorizers.policies import (
 )
 from stratus.local.gateway.errors import GatewayError
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.identity import caller_identity
 from stratus.local.iam.sigv4 import SignatureError, SignedRequest, verify_request
 from stratus.local.provision.model import Deployment
 
@@ -46,11 +46,6 @@ class Caller:
     account: str
     names: set[str] = field(default_factory=set)  # ARNs a resource policy may name
     identity: dict[str, Any] = field(default_factory=dict)  # requestContext.identity fields
-
-
-def role_id(role_arn: str) -> str:
-    digest = hashlib.sha256(role_arn.encode()).hexdigest().upper()
-    return "AROA" + "".join(c for c in digest if c.isalnum())[:17]
 
 
 class IamCallers:
@@ -82,33 +77,26 @@ class IamCallers:
         return self.caller(principal)
 
     def caller(self, principal: Principal) -> Caller:
+        """The caller as `iam/identity.py` names it (root, IAM user or role session)."""
         identity: dict[str, Any] = {"accessKey": principal.access_key_id}
-        role = principal.role_arn or ""
-        parts = role.split(":")
-        if principal.kind == "root" or len(parts) < 6 or not parts[5].startswith("role/"):
-            arn = f"arn:aws:iam::{self._account}:root"
+        who = caller_identity(principal, self._account)
+        if principal.kind == "root" or (who.role_arn is None and principal.kind != "user"):
             identity.update(
-                accountId=self._account, caller=self._account, user=self._account, userArn=arn
+                accountId=who.account, caller=who.account, user=who.account, userArn=who.arn
             )
-            return Caller(principal, arn, self._account, {arn}, identity)
-        account = parts[4]
-        role_name = parts[5].rsplit("/", 1)[-1]
-        session = (
-            "CognitoIdentityCredentials"
-            if principal.kind == "identity"
-            else (principal.subject or "session")
+            return Caller(principal, who.arn, who.account, {who.arn}, identity)
+        identity.update(
+            accountId=who.account, caller=who.user_id, user=who.user_id, userArn=who.arn
         )
-        arn = f"arn:aws:sts::{account}:assumed-role/{role_name}/{session}"
-        user = f"{role_id(role)}:{session}"
-        identity.update(accountId=account, caller=user, user=user, userArn=arn)
         if principal.kind == "identity":
-            pool, kind = self._pool_roles.get(role, (None, None))
+            pool, kind = self._pool_roles.get(principal.role_arn or "", (None, None))
             identity.update(
                 cognitoIdentityId=principal.subject,
                 cognitoIdentityPoolId=pool,
                 cognitoAuthenticationType=kind,
             )
-        return Caller(principal, arn, account, {arn, role}, identity)
+        names = {who.arn} | ({who.role_arn} if who.role_arn else set())
+        return Caller(principal, who.arn, who.account, names, identity)
 
     def authorize(
         self, caller: Caller, arn: str, policy: dict[str, Any] | None, source_ip: str
