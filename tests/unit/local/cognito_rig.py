@@ -19,10 +19,14 @@ from typing import Any
 from moto_harness import client_factory, serve
 from starlette.responses import Response
 
-from stratus.local.cognito import tokens
+from stratus.local.cognito import srp, tokens
+from stratus.local.cognito.auth_flows import AuthFlows
+from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
+from stratus.local.cognito.mfa import SoftwareTokens
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
 from stratus.local.core.call import AwsCall
@@ -68,12 +72,26 @@ class FakeLambda:
 
 
 @dataclass
+class Clock:
+    """Wall time plus what a test moved it by (sessions and TOTP codes read it)."""
+
+    offset: float = 0.0
+
+    def __call__(self) -> float:
+        return time.time() + self.offset
+
+    def advance(self, seconds: float) -> None:
+        self.offset += seconds
+
+
+@dataclass
 class Rig:
     aws: Callable[[str], Any]
     fake: FakeLambda
     codes: ConfirmationCodes
     keys: LocalTokenKeys
     moto: MotoApp | None = None
+    clock: Clock = field(default_factory=Clock)
 
     @property
     def idp(self) -> Any:
@@ -93,7 +111,13 @@ class Rig:
         client = self.idp.create_user_pool_client(
             UserPoolId=pool,
             ClientName="c",
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=[
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_CUSTOM_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
         )["UserPoolClient"]["ClientId"]
         return pool, client
 
@@ -134,7 +158,12 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     codes = ConfirmationCodes(tmp / "outbox.jsonl")
     door = FrontDoor(moto.handle)
     flows = SignUpFlows(codes, door.forward_to_moto, invoker)
-    sign_in = SignInTriggers(door.forward_to_moto, invoker)
+    srp.install()
+    clock = Clock()
+    sessions = AuthSessions(clock)
+    engine = AuthFlows(door.forward_to_moto, sessions, CustomAuth(invoker))
+    sign_in = SignInTriggers(door.forward_to_moto, invoker, answer=engine)
+    software_tokens = SoftwareTokens(sessions, clock)
 
     async def bind_loop(call: AwsCall) -> Response | None:
         # pre token generation waits on the loop that serves requests (as in `stratus up`)
@@ -142,11 +171,18 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
         return None
 
     table = HookTable()
-    table.add([Hook("cognito-idp", None, before=bind_loop), *flows.hooks(), *sign_in.hooks()])
+    table.add(
+        [
+            Hook("cognito-idp", None, before=bind_loop),
+            *flows.hooks(),
+            *sign_in.hooks(),
+            *(Hook("cognito-idp", op, before=software_tokens) for op in SoftwareTokens.OPERATIONS),
+        ]
+    )
     door.hooks = table
     try:
         with serve(door) as url:
-            yield Rig(client_factory(url), fake, codes, keys, moto)
+            yield Rig(client_factory(url), fake, codes, keys, moto, clock)
     finally:
         tokens.install(None)
         uninstall()

@@ -12,11 +12,15 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import pools, tokens
+from stratus.local.cognito import pools, srp, tokens
+from stratus.local.cognito.auth_flows import AuthFlows
+from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
+from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
+from stratus.local.cognito.mfa import SoftwareTokens
 from stratus.local.cognito.providers import (
     IdentityPoolProvider,
     UserPoolClientProvider,
@@ -48,9 +52,6 @@ _TRIGGER_KEYS = (
     "UserMigration",
 )
 _NOT_EMULATED = (
-    "DefineAuthChallenge",
-    "CreateAuthChallenge",
-    "VerifyAuthChallengeResponse",
     "UserMigration",
     "CustomEmailSender",
     "CustomSMSSender",
@@ -78,6 +79,7 @@ class CognitoService(EmulatedService):
         self.sign_in: SignInTriggers | None = None
         self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
+        self.software_tokens: SoftwareTokens | None = None
         self._cloud: CloudContext | None = None
 
     def paths(self) -> Iterable[PathRoute]:
@@ -96,12 +98,16 @@ class CognitoService(EmulatedService):
         async def sign_in(call: AwsCall) -> Response | None:
             return None if self.sign_in is None else await self.sign_in.sign_in(call)
 
+        async def software_token(call: AwsCall) -> Response | None:
+            return None if self.software_tokens is None else await self.software_tokens(call)
+
         async def identity(call: AwsCall) -> Response | None:
             return None if self.identity is None else await self.identity(call.request)
 
         return [
             *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
+            *(Hook("cognito-idp", op, before=software_token) for op in SoftwareTokens.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
         ]
 
@@ -116,7 +122,11 @@ class CognitoService(EmulatedService):
         )
         self.invoker = self._trigger_invoker(cloud)
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
-        self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker)
+        srp.install()  # every password moto sets stores an SRP verifier
+        sessions = AuthSessions()
+        engine = AuthFlows(cloud.forward_to_moto, sessions, CustomAuth(self.invoker))
+        self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker, answer=engine)
+        self.software_tokens = SoftwareTokens(sessions)
 
     @staticmethod
     def _trigger_invoker(cloud: CloudContext) -> TriggerInvoker | None:
