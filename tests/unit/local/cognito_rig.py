@@ -23,8 +23,8 @@ from stratus.local.cognito import srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
-from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.custom_auth import CustomAuth
+from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
 from stratus.local.cognito.mfa import SoftwareTokens
 from stratus.local.cognito.sign_in import SignInTriggers

@@ -167,7 +167,7 @@ class AuthFlows:
             {
                 "ChallengeName": "PASSWORD_VERIFIER",
                 "ChallengeParameters": {
-                    "SALT": verifier.salt,
+                    "SALT": challenge.verifier.salt,
                     "SRP_B": challenge.srp_b,
                     "SECRET_BLOCK": state.secret_block,
                     "USER_ID_FOR_SRP": state.username,

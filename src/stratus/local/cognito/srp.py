@@ -195,4 +195,4 @@ def install() -> None:
                     str(self.user_pool_id), str(self.username), str(value)
                 )
 
-        CognitoIdpUser.password = property(get, set_)  # type: ignore[attr-defined]
+        CognitoIdpUser.password = property(get, set_)  # type: ignore[assignment]

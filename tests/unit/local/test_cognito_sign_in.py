@@ -1,0 +1,436 @@
+"""Sign-in checked as Cognito checks it, with pycognito's SRP client and pyotp's codes.
+
+moto behind the real front door with the local cloud's Cognito hooks (`cognito_rig`).
+"""
+
+from __future__ import annotations
+
+import base64
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pyotp
+import pytest
+from botocore.exceptions import ClientError
+from cognito_rig import PASSWORD, Rig, cognito_rig
+from pycognito.aws_srp import AWSSRP
+from pycognito.exceptions import SoftwareTokenMFAChallengeException
+
+from stratus.local.cognito import pools, srp
+from stratus.local.cognito.secret_hash import secret_hash
+
+WRONG = ("NotAuthorizedException", "Incorrect username or password.")
+
+
+@pytest.fixture
+def rig(tmp_path: Path) -> Iterator[Rig]:
+    with cognito_rig(tmp_path, timeout_s=2.0) as rig:
+        yield rig
+
+
+def _error(exc: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
+    err = exc.value.response["Error"]
+    return err["Code"], err["Message"]
+
+
+def _srp(rig: Rig, pool: str, client: str, password: str = PASSWORD, **kw: Any) -> AWSSRP:
+    return AWSSRP("alice", password, pool, client, client=rig.idp, **kw)
+
+
+def test_srp_sign_in_with_the_right_password_gets_tokens(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    tokens = _srp(rig, pool, client).authenticate_user()["AuthenticationResult"]
+    assert rig.idp.get_user(AccessToken=tokens["AccessToken"])["Username"] == "alice"
+
+
+def test_srp_sign_in_with_a_wrong_password_is_refused(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    with pytest.raises(ClientError) as exc:
+        _srp(rig, pool, client, password="Wrong-passw0rd").authenticate_user()
+    assert _error(exc) == WRONG
+
+
+def test_a_garbage_password_claim_signature_is_refused(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    challenge = rig.idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_SRP_AUTH",
+        AuthParameters={"USERNAME": "alice", "SRP_A": f"{pow(2, 12345, srp.N):x}"},
+    )
+    params = challenge["ChallengeParameters"]
+    assert challenge["ChallengeName"] == "PASSWORD_VERIFIER"
+    assert int(params["SRP_B"], 16) % srp.N and params["USER_ID_FOR_SRP"] == "alice"
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="PASSWORD_VERIFIER",
+            ChallengeResponses={
+                "USERNAME": "alice",
+                "PASSWORD_CLAIM_SECRET_BLOCK": params["SECRET_BLOCK"],
+                "PASSWORD_CLAIM_SIGNATURE": base64.b64encode(b"x" * 32).decode(),
+                "TIMESTAMP": "Mon Nov 3 09:05:01 UTC 2026",
+            },
+        )
+    assert _error(exc) == WRONG
+
+
+def test_a_right_proof_with_a_timestamp_not_in_cognitos_format_is_refused(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    helper = _srp(rig, pool, client)
+    params = helper.get_auth_params()
+    challenge = rig.idp.initiate_auth(
+        ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters=params
+    )
+    answer = helper.process_challenge(challenge["ChallengeParameters"], params)
+    # The same proof with a zero-padded day: the signature covers the timestamp as sent.
+    answer["TIMESTAMP"] = answer["TIMESTAMP"].replace(" 1 ", " 01 ") + "x"
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+        )
+    assert _error(exc) == WRONG
+
+
+def test_a_changed_password_gets_a_new_verifier(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    rig.idp.admin_set_user_password(
+        UserPoolId=pool, Username="alice", Password="N3w-passw0rd!", Permanent=True
+    )
+    with pytest.raises(ClientError):
+        _srp(rig, pool, client).authenticate_user()
+    assert "AuthenticationResult" in _srp(rig, pool, client, "N3w-passw0rd!").authenticate_user()
+
+
+def test_a_user_restored_without_a_verifier_gets_one_from_the_stored_password(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    user = pools.find_user(pools.pool_by_id(pool), "alice")
+    user.__dict__.pop("_stratus_srp_verifier")  # as a snapshot from before verifiers
+    assert "AuthenticationResult" in _srp(rig, pool, client).authenticate_user()
+
+
+def test_user_password_auth_checks_the_password_and_names_unknown_users_as_configured(
+    rig: Rig,
+) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    with pytest.raises(ClientError) as exc:
+        rig.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "nope"},
+        )
+    assert _error(exc) == WRONG
+    with pytest.raises(ClientError) as exc:
+        rig.login(client, "nobody")
+    assert _error(exc) == ("UserNotFoundException", "User does not exist.")
+    rig.idp.update_user_pool_client(
+        UserPoolId=pool,
+        ClientId=client,
+        PreventUserExistenceErrors="ENABLED",
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
+    )
+    with pytest.raises(ClientError) as exc:
+        rig.login(client, "nobody")
+    assert _error(exc) == WRONG
+    with pytest.raises(ClientError) as exc:  # a challenge like any other, then refused
+        AWSSRP("nobody", PASSWORD, pool, client, client=rig.idp).authenticate_user()
+    assert _error(exc) == WRONG
+
+
+def test_a_flow_the_client_does_not_allow_is_refused(rig: Rig) -> None:
+    pool, _ = rig.pool()
+    rig.confirmed_user(pool)
+    srp_only = rig.idp.create_user_pool_client(
+        UserPoolId=pool, ClientName="srp", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    with pytest.raises(ClientError) as exc:
+        rig.login(srp_only)
+    assert _error(exc) == (
+        "InvalidParameterException",
+        "USER_PASSWORD_AUTH flow not enabled for this client",
+    )
+
+
+def test_a_client_with_a_secret_requires_and_checks_the_secret_hash(rig: Rig) -> None:
+    pool, _ = rig.pool()
+    rig.confirmed_user(pool)
+    made = rig.idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="secret",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_USER_SRP_AUTH"],
+    )["UserPoolClient"]
+    client, secret = made["ClientId"], made["ClientSecret"]
+    with pytest.raises(ClientError) as exc:
+        rig.login(client)
+    assert _error(exc) == (
+        "NotAuthorizedException",
+        f"Client {client} is configured with secret but SECRET_HASH was not received",
+    )
+    with pytest.raises(ClientError) as exc:
+        rig.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={
+                "USERNAME": "alice",
+                "PASSWORD": PASSWORD,
+                "SECRET_HASH": secret_hash("not-the-secret", "alice", client),
+            },
+        )
+    assert _error(exc) == (
+        "NotAuthorizedException",
+        f"Unable to verify secret hash for client {client}",
+    )
+    done = _srp(rig, pool, client, client_secret=secret).authenticate_user()
+    assert "AuthenticationResult" in done
+
+
+def test_a_temporary_password_must_be_changed_through_new_password_required(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.admin_create_user(UserPoolId=pool, Username="alice", TemporaryPassword="Temp-0rary!")
+    helper = _srp(rig, pool, client, password="Temp-0rary!")
+    params = helper.get_auth_params()
+    first = rig.idp.initiate_auth(ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters=params)
+    answer = helper.process_challenge(first["ChallengeParameters"], params)
+    second = rig.idp.respond_to_auth_challenge(
+        ClientId=client, ChallengeName="PASSWORD_VERIFIER", ChallengeResponses=answer
+    )
+    assert second["ChallengeName"] == "NEW_PASSWORD_REQUIRED"
+    with pytest.raises(ClientError) as exc:  # the pool's password policy still applies
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="NEW_PASSWORD_REQUIRED",
+            Session=second["Session"],
+            ChallengeResponses={"USERNAME": "alice", "NEW_PASSWORD": "short"},
+        )
+    assert _error(exc)[0] == "InvalidPasswordException"
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="NEW_PASSWORD_REQUIRED",
+        Session=second["Session"],
+        ChallengeResponses={"USERNAME": "alice", "NEW_PASSWORD": PASSWORD},
+    )
+    assert "AuthenticationResult" in done
+    assert rig.idp.admin_get_user(UserPoolId=pool, Username="alice")["UserStatus"] == "CONFIRMED"
+    assert "AuthenticationResult" in _srp(rig, pool, client).authenticate_user()
+
+
+def _totp_user(rig: Rig, pool: str, client: str) -> str:
+    """Alice with a verified TOTP secret and TOTP preferred; returns the secret."""
+    access = rig.login(client)["AuthenticationResult"]["AccessToken"]
+    secret = rig.idp.associate_software_token(AccessToken=access)["SecretCode"]
+    assert len(secret) >= 16 and secret != "asdfasdfasdf"
+    with pytest.raises(ClientError) as exc:
+        rig.idp.verify_software_token(AccessToken=access, UserCode=_other_code(secret))
+    assert _error(exc) == ("EnableSoftwareTokenMFAException", "Code mismatch")
+    ok = rig.idp.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
+    assert ok["Status"] == "SUCCESS"
+    rig.idp.set_user_mfa_preference(
+        AccessToken=access,
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
+    )
+    return str(secret)
+
+
+def _other_code(secret: str) -> str:
+    now = time.time()
+    valid = {pyotp.TOTP(secret).at(now + 30 * step) for step in (-2, -1, 0, 1, 2)}
+    return next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in valid)
+
+
+def test_totp_mfa_is_asked_for_and_checked_at_sign_in(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    rig.confirmed_user(pool)
+    secret = _totp_user(rig, pool, client)
+    with pytest.raises(SoftwareTokenMFAChallengeException) as mfa:
+        _srp(rig, pool, client).authenticate_user()
+    session = mfa.value.get_tokens()["Session"]
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={
+                "USERNAME": "alice",
+                "SOFTWARE_TOKEN_MFA_CODE": _other_code(secret),
+            },
+        )
+    assert _error(exc) == ("CodeMismatchException", "Invalid code received for user")
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=session,
+        ChallengeResponses={
+            "USERNAME": "alice",
+            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert "AuthenticationResult" in done
+    # USER_PASSWORD_AUTH is asked for the same second factor
+    assert rig.login(client)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+def test_an_mfa_session_expires_after_three_minutes(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    rig.confirmed_user(pool)
+    secret = _totp_user(rig, pool, client)
+    session = rig.login(client)["Session"]
+    rig.clock.advance(181)
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=session,
+            ChallengeResponses={
+                "USERNAME": "alice",
+                "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).at(rig.clock()),
+            },
+        )
+    assert _error(exc) == (
+        "NotAuthorizedException",
+        "Invalid session for the user, session is expired.",
+    )
+
+
+def test_required_mfa_sets_totp_up_during_sign_in(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="ON",
+    )
+    rig.confirmed_user(pool)
+    first = rig.login(client)
+    assert first["ChallengeName"] == "MFA_SETUP"
+    assert first["ChallengeParameters"]["MFAS_CAN_SETUP"] == '["SOFTWARE_TOKEN_MFA"]'
+    with pytest.raises(ClientError) as exc:  # no set-up, no tokens
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="MFA_SETUP",
+            Session=first["Session"],
+            ChallengeResponses={"USERNAME": "alice"},
+        )
+    assert _error(exc)[0] == "InvalidParameterException"
+    associated = rig.idp.associate_software_token(Session=first["Session"])
+    verified = rig.idp.verify_software_token(
+        Session=associated["Session"], UserCode=pyotp.TOTP(associated["SecretCode"]).now()
+    )
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="MFA_SETUP",
+        Session=verified["Session"],
+        ChallengeResponses={"USERNAME": "alice"},
+    )
+    assert "AuthenticationResult" in done
+    assert rig.login(client)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+
+
+def _define(event: dict[str, Any]) -> dict[str, Any]:
+    session = event["request"]["session"]
+    if session and session[-1]["challengeResult"] is True:
+        event["response"].update(issueTokens=True, failAuthentication=False)
+    elif len(session) >= 2:
+        event["response"].update(issueTokens=False, failAuthentication=True)
+    else:
+        event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False)
+    return event
+
+
+def _create(event: dict[str, Any]) -> dict[str, Any]:
+    event["response"] = {
+        "publicChallengeParameters": {"question": "2+2"},
+        "privateChallengeParameters": {"answer": "4"},
+        "challengeMetadata": "MATHS",
+    }
+    return event
+
+
+def _verify(event: dict[str, Any]) -> dict[str, Any]:
+    request = event["request"]
+    event["response"]["answerCorrect"] = (
+        request["challengeAnswer"] == request["privateChallengeParameters"]["answer"]
+    )
+    return event
+
+
+def test_custom_auth_runs_the_define_create_and_verify_triggers(rig: Rig) -> None:
+    pool, client = rig.pool(
+        DefineAuthChallenge="define",
+        CreateAuthChallenge="create",
+        VerifyAuthChallengeResponse="verify",
+    )
+    rig.fake.handlers.update(define=_define, create=_create, verify=_verify)
+    rig.confirmed_user(pool)
+    start = rig.idp.initiate_auth(
+        ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"}
+    )
+    assert start["ChallengeName"] == "CUSTOM_CHALLENGE"
+    assert start["ChallengeParameters"] == {"question": "2+2", "USERNAME": "alice"}
+    wrong = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=start["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
+    )
+    assert wrong["ChallengeName"] == "CUSTOM_CHALLENGE"  # define asked again
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=wrong["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "4"},
+    )
+    assert "AuthenticationResult" in done
+    define_events = rig.fake.sent("define")
+    assert define_events[0]["triggerSource"] == "DefineAuthChallenge_Authentication"
+    assert [s["challengeResult"] for s in define_events[-1]["request"]["session"]] == [
+        False,
+        True,
+    ]
+    assert define_events[-1]["request"]["session"][0]["challengeMetadata"] == "MATHS"
+    verify_event = rig.fake.sent("verify")[0]
+    assert verify_event["request"]["privateChallengeParameters"] == {"answer": "4"}
+
+
+def test_custom_auth_fails_when_define_says_so(rig: Rig) -> None:
+    pool, client = rig.pool(
+        DefineAuthChallenge="define",
+        CreateAuthChallenge="create",
+        VerifyAuthChallengeResponse="verify",
+    )
+    rig.fake.handlers.update(define=_define, create=_create, verify=_verify)
+    rig.confirmed_user(pool)
+    start = rig.idp.initiate_auth(
+        ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"}
+    )
+    again = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=start["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
+    )
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=again["Session"],
+            ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
+        )
+    assert _error(exc) == WRONG
