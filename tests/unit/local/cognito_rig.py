@@ -27,6 +27,7 @@ from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
 from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.secret_hash import OPERATIONS, check_operation
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
 from stratus.local.core.call import AwsCall
@@ -174,6 +175,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     table.add(
         [
             Hook("cognito-idp", None, before=bind_loop),
+            *(Hook("cognito-idp", op, before=check_operation) for op in OPERATIONS),
             *flows.hooks(),
             *sign_in.hooks(),
             *(Hook("cognito-idp", op, before=software_tokens) for op in SoftwareTokens.OPERATIONS),

@@ -434,3 +434,32 @@ def test_custom_auth_fails_when_define_says_so(rig: Rig) -> None:
             ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
         )
     assert _error(exc) == WRONG
+
+
+def test_sign_up_and_confirm_with_a_secret_client_need_the_secret_hash(rig: Rig) -> None:
+    pool, _ = rig.pool()
+    made = rig.idp.create_user_pool_client(UserPoolId=pool, ClientName="s", GenerateSecret=True)
+    client, secret = made["UserPoolClient"]["ClientId"], made["UserPoolClient"]["ClientSecret"]
+    with pytest.raises(ClientError) as exc:
+        rig.sign_up(client, "bob")
+    assert _error(exc) == (
+        "NotAuthorizedException",
+        f"Client {client} is configured with secret but SECRET_HASH was not received",
+    )
+    rig.sign_up(client, "bob", SecretHash=secret_hash(secret, "bob", client))
+    code = rig.codes.latest_code("bob")
+    assert code is not None
+    with pytest.raises(ClientError) as exc:
+        rig.idp.confirm_sign_up(
+            ClientId=client,
+            Username="bob",
+            ConfirmationCode=code,
+            SecretHash=secret_hash(secret, "alice", client),
+        )
+    assert _error(exc)[1] == f"Unable to verify secret hash for client {client}"
+    rig.idp.confirm_sign_up(
+        ClientId=client,
+        Username="bob",
+        ConfirmationCode=code,
+        SecretHash=secret_hash(secret, "bob", client),
+    )

@@ -18,6 +18,10 @@ import hashlib
 import hmac
 from typing import Any
 
+from starlette.responses import Response
+
+from stratus.local.core.call import AwsCall
+
 
 def secret_hash(secret: str, username: str, client_id: str) -> str:
     digest = hmac.new(secret.encode(), (username + client_id).encode(), hashlib.sha256).digest()
@@ -40,3 +44,30 @@ def problem(client: Any, usernames: tuple[str, ...], sent: object) -> tuple[str,
         ):
             return None
     return "NotAuthorizedException", f"Unable to verify secret hash for client {client.id}"
+
+
+# The operations whose `SecretHash` parameter (top level, beside Username) is checked by
+# `check_operation`; the sign-in operations carry it in their parameters (`auth_flows`).
+OPERATIONS = (
+    "SignUp",
+    "ConfirmSignUp",
+    "ForgotPassword",
+    "ConfirmForgotPassword",
+    "ResendConfirmationCode",
+)
+
+
+async def check_operation(call: AwsCall) -> Response | None:
+    """Cognito's error when `call` lacks the right SecretHash; None lets it go on."""
+    from stratus.local.cognito import pools
+
+    body = call.json_body()
+    pool = pools.pool_by_client(str(body.get("ClientId", "")))
+    if pool is None:
+        return None  # the next hook, or moto, names the unknown client
+    client = pool.clients[str(body.get("ClientId"))]
+    typed = str(body.get("Username", ""))
+    user = pools.find_user(pool, typed)
+    names = (typed, str(user.username)) if user is not None else (typed,)
+    found = problem(client, names, body.get("SecretHash"))
+    return None if found is None else call.error(*found)

@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import pools, srp, tokens
+from stratus.local.cognito import pools, secret_hash, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
@@ -105,6 +105,11 @@ class CognitoService(EmulatedService):
             return None if self.identity is None else await self.identity(call.request)
 
         return [
+            # SECRET_HASH first: a call without it is refused before any code or trigger runs.
+            *(
+                Hook("cognito-idp", op, before=secret_hash.check_operation)
+                for op in secret_hash.OPERATIONS
+            ),
             *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
             *(Hook("cognito-idp", op, before=software_token) for op in SoftwareTokens.OPERATIONS),
