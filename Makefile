@@ -9,7 +9,7 @@ SYSTEMS ?=
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
-.PHONY: up test lint synth deploy bench sdk blog-openapi browser postgres clean help
+.PHONY: up test lint synth deploy bench sdk blog-openapi browser postgres clients clean help
 
 help:
 	@echo "make up      run the whole product locally (installs what it needs)"
@@ -44,10 +44,19 @@ postgres:
 	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
 	  $$SUDO apt-get update -qq && $$SUDO apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }
 
+# The JavaScript client libraries the integration tests run in Node (Amplify JS v6,
+# amazon-cognito-identity-js, the AWS SDK v3), pinned by their lock file; installed again
+# only when it changes (the stamp file).
+clients: tests/clients/js/node_modules/.installed
+
+tests/clients/js/node_modules/.installed: tests/clients/js/package.json tests/clients/js/package-lock.json
+	cd tests/clients/js && npm ci --no-audit --no-fund
+	@touch $@
+
 up: $(VENV)/.installed postgres
 	$(VENV)/bin/stratus up $(ARGS)
 
-test: $(VENV)/.installed browser postgres
+test: $(VENV)/.installed browser postgres clients
 	$(VENV)/bin/pytest $(ARGS)
 
 lint: $(VENV)/.installed
