@@ -39,7 +39,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle
 
 
 def _user(cloud: LocalCloudHandle) -> str:
-    idp = boto3.client(  # type: ignore[call-overload]
+    idp = boto3.client(
         "cognito-idp",
         endpoint_url=cloud.aws_endpoint,
         region_name="us-east-1",

@@ -192,3 +192,35 @@ def test_custom_auth_through_the_challenge_trigger_functions(cloud: LocalCloudHa
     _cognito(cloud, username).verify_token(
         done["AuthenticationResult"]["AccessToken"], "access_token", "access"
     )
+
+
+def test_verifier_and_totp_secret_survive_a_restart(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    app_dir = tmp_path_factory.mktemp("cognito-restart-app") / "cognito_sign_in"
+    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    proc, cloud = start_local_cloud(None, app_dir=app_dir)
+    try:
+        username = _user(cloud)
+        user = _cognito(cloud, username)
+        user.authenticate(password=PASSWORD)
+        secret = user.associate_software_token()
+        user.verify_software_token(pyotp.TOTP(secret).now())
+        user.set_user_mfa_preference(
+            sms_mfa=False, software_token_mfa=True, preferred="SOFTWARE_TOKEN"
+        )
+    finally:
+        stop_local_cloud(proc)
+    proc, cloud = start_local_cloud(None, app_dir=app_dir, fresh=False)
+    try:
+        with pytest.raises(ClientError):
+            _cognito(cloud, username).authenticate(password="Wr0ng-password!")
+        again = _cognito(cloud, username)
+        with pytest.raises(SoftwareTokenMFAChallengeException) as challenge:
+            again.authenticate(password=PASSWORD)
+        again.respond_to_software_token_mfa_challenge(
+            pyotp.TOTP(secret).now(), challenge.value.get_tokens()
+        )
+        assert again.access_claims["username"] == username
+    finally:
+        stop_local_cloud(proc)
