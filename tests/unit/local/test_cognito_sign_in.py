@@ -463,3 +463,64 @@ def test_sign_up_and_confirm_with_a_secret_client_need_the_secret_hash(rig: Rig)
         ConfirmationCode=code,
         SecretHash=secret_hash(secret, "bob", client),
     )
+
+
+def test_admin_sign_in_checks_the_password_and_the_pool(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    with pytest.raises(ClientError) as exc:
+        rig.idp.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "Wr0ng-pass!"},
+        )
+    assert _error(exc) == WRONG
+    other_pool, _ = rig.pool()
+    with pytest.raises(ClientError) as exc:  # a client of another pool
+        rig.idp.admin_initiate_auth(
+            UserPoolId=other_pool,
+            ClientId=client,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+        )
+    assert _error(exc)[0] == "ResourceNotFoundException"
+    rig.idp.admin_disable_user(UserPoolId=pool, Username="alice")
+    with pytest.raises(ClientError) as exc:
+        rig.idp.admin_initiate_auth(
+            UserPoolId=pool,
+            ClientId=client,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+        )
+    assert _error(exc) == ("NotAuthorizedException", "User is disabled.")
+    rig.idp.admin_enable_user(UserPoolId=pool, Username="alice")
+    done = rig.idp.admin_initiate_auth(
+        UserPoolId=pool,
+        ClientId=client,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+    )
+    assert "AuthenticationResult" in done
+
+
+def test_an_unconfirmed_user_with_the_right_password_is_told_to_confirm(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.sign_up(client)
+    with pytest.raises(ClientError) as exc:
+        rig.login(client)
+    assert _error(exc) == ("UserNotConfirmedException", "User is not confirmed.")
+    with pytest.raises(ClientError) as exc:  # the wrong password is named first
+        rig.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": "Wr0ng-pass!"},
+        )
+    assert _error(exc) == WRONG
+
+
+def test_an_invalid_srp_a_is_refused() -> None:
+    verifier = srp.make_verifier("us-east-1_X", "alice", PASSWORD)
+    assert srp.start(f"{srp.N:x}", verifier) is None  # A mod N == 0
+    assert srp.start("zz", verifier) is None
+    assert srp.start("02", verifier) is not None
