@@ -26,7 +26,7 @@ from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
-from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.mfa import MfaPreferences, SoftwareTokens
 from stratus.local.cognito.secret_hash import OPERATIONS, check_operation
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
@@ -162,7 +162,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     srp.install()
     clock = Clock()
     sessions = AuthSessions(clock)
-    engine = AuthFlows(door.forward_to_moto, sessions, CustomAuth(invoker))
+    engine = AuthFlows(door.forward_to_moto, sessions, CustomAuth(invoker), codes)
     sign_in = SignInTriggers(door.forward_to_moto, invoker, answer=engine)
     software_tokens = SoftwareTokens(sessions, clock)
 
@@ -179,6 +179,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
             *flows.hooks(),
             *sign_in.hooks(),
             *(Hook("cognito-idp", op, before=software_tokens) for op in SoftwareTokens.OPERATIONS),
+            *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
         ]
     )
     door.hooks = table

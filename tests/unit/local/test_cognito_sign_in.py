@@ -524,3 +524,78 @@ def test_an_invalid_srp_a_is_refused() -> None:
     assert srp.start(f"{srp.N:x}", verifier) is None  # A mod N == 0
     assert srp.start("zz", verifier) is None
     assert srp.start("02", verifier) is not None
+
+
+def test_email_mfa_sends_a_code_to_the_outbox_and_checks_it(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
+        MfaConfiguration="OPTIONAL",
+    )
+    rig.sign_up(client)
+    rig.idp.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
+    rig.idp.admin_set_user_mfa_preference(
+        UserPoolId=pool, Username="alice", EmailMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    first = rig.login(client)
+    assert first["ChallengeName"] == "EMAIL_OTP"
+    assert first["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***"
+    entry = rig.codes.latest_entry("alice")
+    assert entry is not None and entry["purpose"] == "mfa-email-otp"
+    assert entry["email_message"] == f"Your authentication code is {entry['code']}."
+    wrong = "000000" if entry["code"] != "000000" else "111111"
+    with pytest.raises(ClientError) as exc:
+        rig.idp.respond_to_auth_challenge(
+            ClientId=client,
+            ChallengeName="EMAIL_OTP",
+            Session=first["Session"],
+            ChallengeResponses={"USERNAME": "alice", "EMAIL_OTP_CODE": wrong},
+        )
+    assert _error(exc)[0] == "CodeMismatchException"
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="EMAIL_OTP",
+        Session=first["Session"],
+        ChallengeResponses={"USERNAME": "alice", "EMAIL_OTP_CODE": entry["code"]},
+    )
+    assert "AuthenticationResult" in done
+
+
+def test_two_second_factors_and_none_preferred_ask_which_one(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool,
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        MfaConfiguration="OPTIONAL",
+    )
+    rig.sign_up(client)
+    rig.idp.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
+    secret = _totp_user(rig, pool, client)
+    rig.idp.admin_set_user_mfa_preference(
+        UserPoolId=pool,
+        Username="alice",
+        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False},
+        EmailMfaSettings={"Enabled": True, "PreferredMfa": False},
+    )
+    first = rig.login(client)
+    assert first["ChallengeName"] == "SELECT_MFA_TYPE"
+    assert first["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]'
+    chosen = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="SELECT_MFA_TYPE",
+        Session=first["Session"],
+        ChallengeResponses={"USERNAME": "alice", "ANSWER": "SOFTWARE_TOKEN_MFA"},
+    )
+    assert chosen["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="SOFTWARE_TOKEN_MFA",
+        Session=chosen["Session"],
+        ChallengeResponses={
+            "USERNAME": "alice",
+            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
+        },
+    )
+    assert "AuthenticationResult" in done

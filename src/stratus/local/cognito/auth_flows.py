@@ -21,6 +21,7 @@ as before (`cognito.tokens`), and sees the caller's request as the current call.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import hmac
@@ -33,6 +34,7 @@ from starlette.responses import JSONResponse, Response
 
 from stratus.local.cognito import mfa, pools, secret_hash, srp
 from stratus.local.cognito.auth_sessions import INVALID, AuthSessions, AuthState
+from stratus.local.cognito.codes import CODE_PARAMETER, ConfirmationCodes, Message
 from stratus.local.cognito.custom_auth import CustomAuth, configured
 from stratus.local.cognito.triggers import Caller, TriggerError, sdk_version
 from stratus.local.core.aws_request import AwsRequest
@@ -42,6 +44,7 @@ Forward = Callable[[AwsRequest], Awaitable[Response]]
 JSON = "application/x-amz-json-1.1"
 TARGET = "AWSCognitoIdentityProviderService."
 WRONG = "Incorrect username or password."
+EMAIL_OTP = "mfa-email-otp"  # the outbox purpose of e-mail MFA codes
 _PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 _MINE = {
     "InitiateAuth": ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_AUTH"),
@@ -83,11 +86,16 @@ class AuthFlows:
     """The sign-in engine; `__call__` answers a routed call or returns None (moto's)."""
 
     def __init__(
-        self, forward: Forward, sessions: AuthSessions, custom: CustomAuth | None = None
+        self,
+        forward: Forward,
+        sessions: AuthSessions,
+        custom: CustomAuth | None = None,
+        codes: ConfirmationCodes | None = None,
     ) -> None:
         self._forward = forward
         self.sessions = sessions
         self._custom = custom or CustomAuth(None)
+        self._codes = codes  # where e-mail MFA codes go (None: no e-mail MFA)
 
     async def __call__(self, call: AwsCall) -> Response | None:
         try:
@@ -235,6 +243,16 @@ class AuthFlows:
             ):
                 raise Refusal("CodeMismatchException", "Invalid code received for user")
             return await self._tokens(call, state, pool)
+        if name == "EMAIL_OTP":
+            sent, code = state.email_code or "", answers.get("EMAIL_OTP_CODE", "")
+            if not (sent and hmac.compare_digest(sent.encode(), code.encode())):
+                raise Refusal("CodeMismatchException", "Invalid code or auth state for the user.")
+            return await self._tokens(call, state, pool)
+        if name == "SELECT_MFA_TYPE":
+            chosen = answers.get("ANSWER", "")
+            if chosen not in state.mfa_choices:
+                raise Refusal("InvalidParameterException", f"Invalid MFA type {chosen}")
+            return await self._mfa_challenge(state, user, chosen)
         if name == "MFA_SETUP":
             if not state.totp_verified:
                 raise Refusal("InvalidParameterException", "Software token MFA is not verified")
@@ -299,17 +317,50 @@ class AuthFlows:
     async def _mfa_or_tokens(
         self, call: AwsCall, state: AuthState, pool: Any, user: Any
     ) -> Response:
+        """The pool's MFA setting and the user's second factors decide what comes next."""
         mode = str(getattr(pool, "mfa_config", "OFF") or "OFF")
-        secret = mfa.totp_secret(user)
-        if mode == "ON" and secret is None:
+        if mode not in ("ON", "OPTIONAL"):
+            return await self._tokens(call, state, pool)
+        totp = mfa.totp_secret(user) is not None and (
+            mode == "ON" or bool(user.software_token_mfa_enabled)
+        )
+        email_enabled, email_preferred = mfa.email_mfa(user)
+        email = email_enabled and self._codes is not None
+        choices = [n for n, on in (("SOFTWARE_TOKEN_MFA", totp), ("EMAIL_OTP", email)) if on]
+        if not choices:
+            if mode == "ON":
+                return self._challenge(
+                    state, "MFA_SETUP", mfa.challenge_parameters(["SOFTWARE_TOKEN_MFA"])
+                )
+            return await self._tokens(call, state, pool)
+        if totp and user.preferred_mfa_setting == "SOFTWARE_TOKEN_MFA":
+            choices = ["SOFTWARE_TOKEN_MFA"]
+        elif email and email_preferred:
+            choices = ["EMAIL_OTP"]
+        if len(choices) > 1:
+            state.mfa_choices = choices
             return self._challenge(
-                state, "MFA_SETUP", mfa.challenge_parameters(["SOFTWARE_TOKEN_MFA"])
+                state, "SELECT_MFA_TYPE", {"MFAS_CAN_CHOOSE": json.dumps(choices)}
             )
-        if secret is not None and (
-            mode == "ON" or (mode == "OPTIONAL" and user.software_token_mfa_enabled)
-        ):
-            return self._challenge(state, "SOFTWARE_TOKEN_MFA", {"USER_ID_FOR_SRP": state.username})
-        return await self._tokens(call, state, pool)
+        return await self._mfa_challenge(state, user, choices[0])
+
+    async def _mfa_challenge(self, state: AuthState, user: Any, name: str) -> Response:
+        if name == "SOFTWARE_TOKEN_MFA":
+            return self._challenge(state, name, {"USER_ID_FOR_SRP": state.username})
+        assert self._codes is not None
+        email = pools.user_attributes(user).get("email", "")
+        message = Message(
+            email_subject="Your sign-in code",
+            email_message=f"Your authentication code is {CODE_PARAMETER}.",
+        )
+        state.email_code = await asyncio.to_thread(
+            self._codes.issue, state.client_id, state.username, purpose=EMAIL_OTP, message=message
+        )
+        return self._challenge(
+            state,
+            name,
+            {"CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL", "CODE_DELIVERY_DESTINATION": _masked(email)},
+        )
 
     async def _new_password(
         self, call: AwsCall, state: AuthState, pool: Any, user: Any, answers: dict[str, str]
@@ -435,6 +486,12 @@ def _refuse_unknown(client: Any) -> None:
     if _prevents_existence_errors(client):
         raise Refusal("NotAuthorizedException", WRONG)
     raise Refusal("UserNotFoundException", "User does not exist.")
+
+
+def _masked(email: str) -> str:
+    """Cognito's masked destination ('a***@e***')."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}***@{domain[:1]}***" if domain else "***"
 
 
 def _caller(call: AwsCall, state: AuthState) -> Caller:

@@ -38,6 +38,8 @@ class AuthState:
     secret_block: str | None = None
     totp_secret: str | None = None  # MFA_SETUP: the secret AssociateSoftwareToken gave
     totp_verified: bool = False  # MFA_SETUP: VerifySoftwareToken accepted a code
+    email_code: str | None = None  # EMAIL_OTP: the code sent
+    mfa_choices: list[str] = field(default_factory=list)  # SELECT_MFA_TYPE: what may be chosen
     custom: list[dict[str, Any]] = field(default_factory=list)  # CUSTOM_AUTH session
     private: dict[str, Any] = field(default_factory=dict)  # privateChallengeParameters
     challenge_metadata: str | None = None

@@ -20,7 +20,7 @@ from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
-from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.mfa import MfaPreferences, SoftwareTokens
 from stratus.local.cognito.providers import (
     IdentityPoolProvider,
     UserPoolClientProvider,
@@ -113,6 +113,7 @@ class CognitoService(EmulatedService):
             *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
             *(Hook("cognito-idp", op, before=software_token) for op in SoftwareTokens.OPERATIONS),
+            *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
         ]
 
@@ -129,7 +130,7 @@ class CognitoService(EmulatedService):
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
         srp.install()  # every password moto sets stores an SRP verifier
         sessions = AuthSessions()
-        engine = AuthFlows(cloud.forward_to_moto, sessions, CustomAuth(self.invoker))
+        engine = AuthFlows(cloud.forward_to_moto, sessions, CustomAuth(self.invoker), self.codes)
         self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker, answer=engine)
         self.software_tokens = SoftwareTokens(sessions)
 
