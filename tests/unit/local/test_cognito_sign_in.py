@@ -505,7 +505,7 @@ def test_admin_sign_in_checks_the_password_and_the_pool(rig: Rig) -> None:
 
 
 def test_an_unconfirmed_user_with_the_right_password_is_told_to_confirm(rig: Rig) -> None:
-    pool, client = rig.pool()
+    _, client = rig.pool()
     rig.sign_up(client)
     with pytest.raises(ClientError) as exc:
         rig.login(client)
