@@ -599,3 +599,26 @@ def test_two_second_factors_and_none_preferred_ask_which_one(rig: Rig) -> None:
         },
     )
     assert "AuthenticationResult" in done
+
+
+def test_srp_in_a_pool_whose_usernames_are_emails_proves_with_the_internal_username(
+    rig: Rig,
+) -> None:
+    pool = rig.idp.create_user_pool(PoolName="emails", UsernameAttributes=["email"])["UserPool"]
+    client = rig.idp.create_user_pool_client(
+        UserPoolId=pool["Id"], ClientName="c", ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH"]
+    )["UserPoolClient"]["ClientId"]
+    sub = rig.idp.sign_up(ClientId=client, Username="ann@example.com", Password=PASSWORD)["UserSub"]
+    rig.idp.admin_confirm_sign_up(UserPoolId=pool["Id"], Username="ann@example.com")
+    helper = AWSSRP("ann@example.com", PASSWORD, pool["Id"], client, client=rig.idp)
+    params = helper.get_auth_params()
+    challenge = rig.idp.initiate_auth(
+        ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters=params
+    )
+    assert challenge["ChallengeParameters"]["USER_ID_FOR_SRP"] == sub
+    done = rig.idp.respond_to_auth_challenge(
+        ClientId=client,
+        ChallengeName="PASSWORD_VERIFIER",
+        ChallengeResponses=helper.process_challenge(challenge["ChallengeParameters"], params),
+    )
+    assert "AuthenticationResult" in done
