@@ -622,3 +622,36 @@ def test_srp_in_a_pool_whose_usernames_are_emails_proves_with_the_internal_usern
         ChallengeResponses=helper.process_challenge(challenge["ChallengeParameters"], params),
     )
     assert "AuthenticationResult" in done
+
+
+def test_change_password_then_admin_srp_sign_in_proves_the_new_one(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.confirmed_user(pool)
+    access = rig.login(client)["AuthenticationResult"]["AccessToken"]
+    rig.idp.change_password(
+        AccessToken=access, PreviousPassword=PASSWORD, ProposedPassword="Chang3d-pass!"
+    )
+    for password, signs_in in ((PASSWORD, False), ("Chang3d-pass!", True)):
+        helper = _srp(rig, pool, client, password=password)
+        params = helper.get_auth_params()
+        challenge = rig.idp.admin_initiate_auth(
+            UserPoolId=pool, ClientId=client, AuthFlow="USER_SRP_AUTH", AuthParameters=params
+        )
+        answer = helper.process_challenge(challenge["ChallengeParameters"], params)
+        if signs_in:
+            done = rig.idp.admin_respond_to_auth_challenge(
+                UserPoolId=pool,
+                ClientId=client,
+                ChallengeName="PASSWORD_VERIFIER",
+                ChallengeResponses=answer,
+            )
+            assert "AuthenticationResult" in done
+        else:
+            with pytest.raises(ClientError) as exc:
+                rig.idp.admin_respond_to_auth_challenge(
+                    UserPoolId=pool,
+                    ClientId=client,
+                    ChallengeName="PASSWORD_VERIFIER",
+                    ChallengeResponses=answer,
+                )
+            assert _error(exc) == WRONG
