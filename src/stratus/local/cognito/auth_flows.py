@@ -11,40 +11,27 @@ PreventUserExistenceErrors and the pool's MFA setting (OFF / OPTIONAL / ON:
 https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa.html).
 REFRESH_TOKEN_AUTH is not a sign-in and stays with moto.
 
-moto still keeps the users and issues the tokens, through requests the journal replays:
-once every check has passed, tokens come from a USER_SRP_AUTH InitiateAuth (which only opens
-a moto session) followed by moto's MFA_SETUP answer (which issues tokens for that session
-and checks nothing); a NEW_PASSWORD_REQUIRED answer sets the password with
-AdminSetUserPassword. The pre token generation trigger runs inside moto's token building
-as before (`cognito.tokens`), and sees the caller's request as the current call.
+moto still keeps the users and issues the tokens (`moto_sign_in`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import base64
-import dataclasses
 import hmac
-import json
 import secrets
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 
 from stratus.local.cognito import mfa, pools, secret_hash, srp
 from stratus.local.cognito.auth_sessions import INVALID, AuthSessions, AuthState
-from stratus.local.cognito.codes import CODE_PARAMETER, ConfirmationCodes, Message
+from stratus.local.cognito.auth_steps import WRONG, AuthSteps, Refusal, json_response
+from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth, configured
+from stratus.local.cognito.moto_sign_in import Forward, MotoSignIn
 from stratus.local.cognito.triggers import Caller, TriggerError, sdk_version
-from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 
-Forward = Callable[[AwsRequest], Awaitable[Response]]
-JSON = "application/x-amz-json-1.1"
-TARGET = "AWSCognitoIdentityProviderService."
-WRONG = "Incorrect username or password."
-EMAIL_OTP = "mfa-email-otp"  # the outbox purpose of e-mail MFA codes
 _PASSWORD_FLOWS = ("USER_PASSWORD_AUTH", "ADMIN_USER_PASSWORD_AUTH", "ADMIN_NO_SRP_AUTH")
 _MINE = {
     "InitiateAuth": ("USER_SRP_AUTH", "USER_PASSWORD_AUTH", "CUSTOM_AUTH"),
@@ -65,24 +52,11 @@ _ALLOWED_BY = {
 }
 
 
-class Refusal(Exception):
-    """A sign-in refused with Cognito's error (code, message)."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
-
-
-def _json(body: dict[str, Any]) -> Response:
-    return JSONResponse(body, media_type=JSON)
-
-
 def _strings(value: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in value.items()} if isinstance(value, dict) else {}
 
 
-class AuthFlows:
+class AuthFlows(AuthSteps):
     """The sign-in engine; `__call__` answers a routed call or returns None (moto's)."""
 
     def __init__(
@@ -92,10 +66,8 @@ class AuthFlows:
         custom: CustomAuth | None = None,
         codes: ConfirmationCodes | None = None,
     ) -> None:
-        self._forward = forward
-        self.sessions = sessions
+        super().__init__(MotoSignIn(forward), sessions, codes)
         self._custom = custom or CustomAuth(None)
-        self._codes = codes  # where e-mail MFA codes go (None: no e-mail MFA)
 
     async def __call__(self, call: AwsCall) -> Response | None:
         try:
@@ -171,7 +143,7 @@ class AuthFlows:
         state.challenge = "PASSWORD_VERIFIER"
         session = self.sessions.issue(state)
         self.sessions.bind_block(session, state.secret_block)
-        return _json(
+        return json_response(
             {
                 "ChallengeName": "PASSWORD_VERIFIER",
                 "ChallengeParameters": {
@@ -292,93 +264,13 @@ class AuthFlows:
             return await self._custom_next(call, state, pool, user)
         return await self._after_password(call, state, pool, user)
 
-    async def _after_password(
-        self, call: AwsCall, state: AuthState, pool: Any, user: Any
-    ) -> Response:
-        status = str(getattr(user.status, "value", user.status))
-        if status == "UNCONFIRMED":
-            raise Refusal("UserNotConfirmedException", "User is not confirmed.")
-        if status == "RESET_REQUIRED":
-            raise Refusal("PasswordResetRequiredException", "Password reset required for the user")
-        if status == "FORCE_CHANGE_PASSWORD":
-            attributes = {k: v for k, v in pools.user_attributes(user).items() if k != "sub"}
-            attributes.pop("cognito:user_status", None)
-            return self._challenge(
-                state,
-                "NEW_PASSWORD_REQUIRED",
-                {
-                    "USER_ID_FOR_SRP": state.username,
-                    "requiredAttributes": "[]",
-                    "userAttributes": json.dumps(attributes),
-                },
-            )
-        return await self._mfa_or_tokens(call, state, pool, user)
-
-    async def _mfa_or_tokens(
-        self, call: AwsCall, state: AuthState, pool: Any, user: Any
-    ) -> Response:
-        """The pool's MFA setting and the user's second factors decide what comes next."""
-        mode = str(getattr(pool, "mfa_config", "OFF") or "OFF")
-        if mode not in ("ON", "OPTIONAL"):
-            return await self._tokens(call, state, pool)
-        totp = mfa.totp_secret(user) is not None and (
-            mode == "ON" or bool(user.software_token_mfa_enabled)
-        )
-        email_enabled, email_preferred = mfa.email_mfa(user)
-        email = email_enabled and self._codes is not None
-        choices = [n for n, on in (("SOFTWARE_TOKEN_MFA", totp), ("EMAIL_OTP", email)) if on]
-        if not choices:
-            if mode == "ON":
-                return self._challenge(
-                    state, "MFA_SETUP", mfa.challenge_parameters(["SOFTWARE_TOKEN_MFA"])
-                )
-            return await self._tokens(call, state, pool)
-        if totp and user.preferred_mfa_setting == "SOFTWARE_TOKEN_MFA":
-            choices = ["SOFTWARE_TOKEN_MFA"]
-        elif email and email_preferred:
-            choices = ["EMAIL_OTP"]
-        if len(choices) > 1:
-            state.mfa_choices = choices
-            return self._challenge(
-                state, "SELECT_MFA_TYPE", {"MFAS_CAN_CHOOSE": json.dumps(choices)}
-            )
-        return await self._mfa_challenge(state, user, choices[0])
-
-    async def _mfa_challenge(self, state: AuthState, user: Any, name: str) -> Response:
-        if name == "SOFTWARE_TOKEN_MFA":
-            return self._challenge(state, name, {"USER_ID_FOR_SRP": state.username})
-        assert self._codes is not None
-        email = pools.user_attributes(user).get("email", "")
-        message = Message(
-            email_subject="Your sign-in code",
-            email_message=f"Your authentication code is {CODE_PARAMETER}.",
-        )
-        state.email_code = await asyncio.to_thread(
-            self._codes.issue, state.client_id, state.username, purpose=EMAIL_OTP, message=message
-        )
-        return self._challenge(
-            state,
-            name,
-            {"CODE_DELIVERY_DELIVERY_MEDIUM": "EMAIL", "CODE_DELIVERY_DESTINATION": _masked(email)},
-        )
-
     async def _new_password(
         self, call: AwsCall, state: AuthState, pool: Any, user: Any, answers: dict[str, str]
     ) -> Response:
         new_password = answers.get("NEW_PASSWORD", "")
         if not new_password:
             raise Refusal("InvalidParameterException", "Missing required parameter NEW_PASSWORD")
-        answer = await self._moto(
-            call,
-            "AdminSetUserPassword",
-            {
-                "UserPoolId": pool.id,
-                "Username": state.username,
-                "Password": new_password,
-                "Permanent": True,
-            },
-            pool.region,
-        )
+        answer = await self._moto.set_password(call, pool, state.username, new_password)
         if answer.status_code != 200:
             return answer  # moto's InvalidPasswordException (the pool's password policy)
         attributes = [
@@ -387,85 +279,10 @@ class AuthFlows:
             if key.startswith("userAttributes.")
         ]
         if attributes:
-            answer = await self._moto(
-                call,
-                "AdminUpdateUserAttributes",
-                {"UserPoolId": pool.id, "Username": state.username, "UserAttributes": attributes},
-                pool.region,
-            )
+            answer = await self._moto.update_attributes(call, pool, state.username, attributes)
             if answer.status_code != 200:
                 return answer
         return await self._mfa_or_tokens(call, state, pool, user)
-
-    # -- answering -------------------------------------------------------------------------
-    def _challenge(self, state: AuthState, name: str, parameters: dict[str, str]) -> Response:
-        state.challenge = name
-        return _json(
-            {
-                "ChallengeName": name,
-                "Session": self.sessions.issue(state),
-                "ChallengeParameters": parameters,
-            }
-        )
-
-    async def _tokens(self, call: AwsCall, state: AuthState, pool: Any) -> Response:
-        """moto issues the tokens (see module docstring); the sign-in's sessions end."""
-        self.sessions.end(state)
-        client = pool.clients[state.client_id]
-        params = {"USERNAME": state.username, "SRP_A": "2"}
-        if client.generate_secret:
-            params["SECRET_HASH"] = secret_hash.secret_hash(
-                str(client.secret), state.username, client.id
-            )
-        opened = await self._moto(
-            call,
-            "InitiateAuth",
-            {"ClientId": client.id, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": params},
-        )
-        if opened.status_code != 200:
-            return opened
-        session = json.loads(bytes(opened.body))["Session"]
-        responses = {"USERNAME": state.username}
-        if client.generate_secret:
-            responses["SECRET_HASH"] = params["SECRET_HASH"]
-        return await self._moto(
-            call,
-            "RespondToAuthChallenge",
-            {
-                "ClientId": client.id,
-                "ChallengeName": "MFA_SETUP",
-                "Session": session,
-                "ChallengeResponses": responses,
-            },
-        )
-
-    async def _moto(
-        self, call: AwsCall, operation: str, body: dict[str, Any], region: str = ""
-    ) -> Response:
-        """A request of our own to moto, made as the caller's (its headers, its call seen by
-        moto's thread, so pre token generation gets the caller's trigger source)."""
-        from stratus.local.core.front_door import CURRENT_CALL
-
-        data = json.dumps(body).encode()
-        headers = {
-            k: v
-            for k, v in call.request.headers.items()
-            if k not in ("content-length", "x-amz-target")
-        }
-        headers.update({"x-amz-target": TARGET + operation, "content-length": str(len(data))})
-        if "authorization" not in headers and region:
-            # An unsigned sign-in call names no region; moto's Admin* operations need the
-            # pool's (moto reads it from the credential scope, and checks no signature).
-            headers["authorization"] = (
-                f"AWS4-HMAC-SHA256 Credential=test/20200101/{region}/cognito-idp/aws4_request,"
-                " SignedHeaders=host, Signature=0"
-            )
-        request = dataclasses.replace(call.request, headers=headers, body=data)
-        token = CURRENT_CALL.set(call)
-        try:
-            return await self._forward(request)
-        finally:
-            CURRENT_CALL.reset(token)
 
 
 def _check_secret(client: Any, names: tuple[str, ...], sent: object) -> None:
@@ -486,12 +303,6 @@ def _refuse_unknown(client: Any) -> None:
     if _prevents_existence_errors(client):
         raise Refusal("NotAuthorizedException", WRONG)
     raise Refusal("UserNotFoundException", "User does not exist.")
-
-
-def _masked(email: str) -> str:
-    """Cognito's masked destination ('a***@e***')."""
-    local, _, domain = email.partition("@")
-    return f"{local[:1]}***@{domain[:1]}***" if domain else "***"
 
 
 def _caller(call: AwsCall, state: AuthState) -> Caller:
