@@ -655,3 +655,56 @@ def test_change_password_then_admin_srp_sign_in_proves_the_new_one(rig: Rig) -> 
                     ChallengeResponses=answer,
                 )
             assert _error(exc) == WRONG
+
+
+def test_refresh_with_a_secret_client_checks_the_hash_of_the_username(rig: Rig) -> None:
+    pool, _ = rig.pool()
+    rig.confirmed_user(pool)
+    made = rig.idp.create_user_pool_client(
+        UserPoolId=pool,
+        ClientName="secret",
+        GenerateSecret=True,
+        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+    )["UserPoolClient"]
+    client, secret = made["ClientId"], made["ClientSecret"]
+    tokens = rig.idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={
+            "USERNAME": "alice",
+            "PASSWORD": PASSWORD,
+            "SECRET_HASH": secret_hash(secret, "alice", client),
+        },
+    )["AuthenticationResult"]
+    refresh = tokens["RefreshToken"]
+    sub = rig.idp.admin_get_user(UserPoolId=pool, Username="alice")["UserAttributes"]
+    sub = next(a["Value"] for a in sub if a["Name"] == "sub")
+    with pytest.raises(ClientError) as exc:
+        rig.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": refresh},
+        )
+    assert "SECRET_HASH was not received" in _error(exc)[1]
+    with pytest.raises(ClientError) as exc:
+        rig.idp.initiate_auth(
+            ClientId=client,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={
+                "REFRESH_TOKEN": refresh,
+                "SECRET_HASH": secret_hash(secret, sub, client),
+            },
+        )
+    assert _error(exc) == (
+        "NotAuthorizedException",
+        f"Unable to verify secret hash for client {client}",
+    )
+    again = rig.idp.initiate_auth(
+        ClientId=client,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={
+            "REFRESH_TOKEN": refresh,
+            "SECRET_HASH": secret_hash(secret, "alice", client),
+        },
+    )
+    assert "AccessToken" in again["AuthenticationResult"]

@@ -83,6 +83,8 @@ class AuthFlows(AuthSteps):
     async def _initiate(self, call: AwsCall, body: dict[str, Any]) -> Response | None:
         flow = str(body.get("AuthFlow", ""))
         found = self._client(call, body)
+        if found is not None and flow in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+            _check_refresh_secret(*found, _strings(body.get("AuthParameters")))
         if flow not in _MINE[str(call.operation)] or found is None:
             return None  # moto answers: refresh, an unknown flow or client
         pool, client = found
@@ -289,6 +291,22 @@ def _check_secret(client: Any, names: tuple[str, ...], sent: object) -> None:
     problem = secret_hash.problem(client, names, sent)
     if problem is not None:
         raise Refusal(*problem)
+
+
+def _check_refresh_secret(pool: Any, client: Any, params: dict[str, str]) -> None:
+    """REFRESH_TOKEN_AUTH's SECRET_HASH is made with the user's internal username (the sub
+    in a pool whose usernames are e-mail addresses), which the refresh token names; moto
+    checks it too, but answers a missing or wrong one with a bare NotAuthorizedException.
+    https://docs.aws.amazon.com/cognito/latest/developerguide/signing-up-users-in-your-app.html#cognito-user-pools-computing-secret-hash
+    """
+    if not client.generate_secret:
+        return
+    issued = pool.refresh_tokens.get(params.get("REFRESH_TOKEN", ""))
+    if not issued:
+        return  # moto answers for an unknown or revoked refresh token
+    user = pools.find_user(pool, str(issued[1]))
+    names = (str(issued[1]), str(user.username) if user is not None else "")
+    _check_secret(client, names, params.get("SECRET_HASH"))
 
 
 def _prevents_existence_errors(client: Any) -> bool:
