@@ -38,7 +38,7 @@ def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle
         stop_local_cloud(proc)
 
 
-def _user(cloud: LocalCloudHandle) -> str:
+def _user(cloud: LocalCloudHandle, pool_output: str = "UserPoolId") -> str:
     idp = boto3.client(
         "cognito-idp",
         endpoint_url=cloud.aws_endpoint,
@@ -47,7 +47,7 @@ def _user(cloud: LocalCloudHandle) -> str:
         aws_secret_access_key="test",
     )
     username = f"js-{secrets.token_hex(4)}"
-    pool = cloud.stack_output("UserPoolId")
+    pool = cloud.stack_output(pool_output)
     idp.admin_create_user(UserPoolId=pool, Username=username, MessageAction="SUPPRESS")
     idp.admin_set_user_password(
         UserPoolId=pool, Username=username, Password=PASSWORD, Permanent=True
@@ -121,3 +121,34 @@ def test_sdk_v3_garbage_password_claim_is_refused(cloud: LocalCloudHandle) -> No
     answer = _node(cloud, "sdk_v3.mjs", username=_user(cloud))
     assert (answer["ok"], answer["name"]) == (False, "NotAuthorizedException"), answer
     assert answer["message"] == "Incorrect username or password."
+
+
+def test_amplify_sets_totp_up_while_signing_in_to_a_pool_that_requires_mfa(
+    cloud: LocalCloudHandle,
+) -> None:
+    username = _user(cloud, "RequiredMfaPoolId")
+    pool = {
+        "poolId": cloud.stack_output("RequiredMfaPoolId"),
+        "clientId": cloud.stack_output("RequiredMfaClientId"),
+    }
+    answer = _node(
+        cloud,
+        "amplify.mjs",
+        username=username,
+        password=PASSWORD,
+        step="setup-on-sign-in",
+        **pool,
+    )
+    assert answer["ok"], answer
+    assert answer["step"] == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP"
+    assert answer["after"] == "DONE" and answer["claims"]["cognito:username"] == username
+    again = _node(
+        cloud,
+        "amplify.mjs",
+        username=username,
+        password=PASSWORD,
+        step="mfa-sign-in",
+        secret=answer["secret"],
+        **pool,
+    )
+    assert again["ok"] and again["step"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE", again

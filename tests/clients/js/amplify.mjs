@@ -2,7 +2,9 @@
 // {endpoint, poolId, clientId, username, password, step} -> one JSON line on stdout.
 // step "sign-in": signIn (SRP, Amplify's default) and the session's tokens;
 // step "setup-totp": sign in, set TOTP up and prefer it (answers the secret);
-// step "mfa-sign-in": signIn, then confirmSignIn with the TOTP code of `secret`.
+// step "mfa-sign-in": signIn, then confirmSignIn with the TOTP code of `secret`;
+// step "setup-on-sign-in": signIn in a pool that requires MFA, set TOTP up with the secret
+// Amplify was given, confirmSignIn with its code (answers the secret).
 import { Amplify } from 'aws-amplify';
 import {
   confirmSignIn,
@@ -53,6 +55,16 @@ async function main() {
     return {
       step: first.nextStep.signInStep,
       after: answered.nextStep.signInStep,
+      claims: answered.isSignedIn ? await claims() : null,
+    };
+  }
+  if (args.step === 'setup-on-sign-in') {
+    const secret = first.nextStep.totpSetupDetails.sharedSecret;
+    const answered = await confirmSignIn({ challengeResponse: totp(secret) });
+    return {
+      step: first.nextStep.signInStep,
+      after: answered.nextStep.signInStep,
+      secret,
       claims: answered.isSignedIn ? await claims() : null,
     };
   }
