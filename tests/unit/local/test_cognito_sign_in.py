@@ -708,3 +708,25 @@ def test_refresh_with_a_secret_client_checks_the_hash_of_the_username(rig: Rig) 
         },
     )
     assert "AccessToken" in again["AuthenticationResult"]
+
+
+def test_an_answer_must_name_the_user_of_its_session(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.idp.set_user_pool_mfa_config(
+        UserPoolId=pool, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
+    )
+    rig.confirmed_user(pool)
+    rig.confirmed_user(pool, "bob")
+    session = rig.login(client)["Session"]
+    for responses, code in (
+        ({}, "InvalidParameterException"),
+        ({"USERNAME": "bob"}, "NotAuthorizedException"),
+    ):
+        with pytest.raises(ClientError) as exc:
+            rig.idp.respond_to_auth_challenge(
+                ClientId=client,
+                ChallengeName="MFA_SETUP",
+                Session=session,
+                ChallengeResponses=responses,
+            )
+        assert _error(exc)[0] == code

@@ -201,9 +201,13 @@ class AuthFlows(AuthSteps):
         state, problem = self.sessions.find(str(token or ""))
         if state is None or state.client_id != client.id or state.challenge != name:
             raise Refusal("NotAuthorizedException", problem or INVALID)
-        names = (answers.get("USERNAME", ""), state.typed, state.username)
-        _check_secret(client, names, answers.get("SECRET_HASH"))
+        typed = answers.get("USERNAME", "")
+        if not typed:
+            raise Refusal("InvalidParameterException", "Missing required parameter USERNAME")
+        _check_secret(client, (typed, state.typed, state.username), answers.get("SECRET_HASH"))
         user = pools.find_user(pool, state.username)
+        if user is not None and pools.find_user(pool, typed) is not user:
+            raise Refusal("NotAuthorizedException", INVALID)  # another user's session
         if name == "PASSWORD_VERIFIER":
             return await self._password_verifier(call, state, pool, user, answers)
         if user is None:
