@@ -19,7 +19,7 @@ from typing import Any
 from moto_harness import client_factory, serve
 from starlette.responses import Response
 
-from stratus.local.cognito import srp, tokens
+from stratus.local.cognito import mfa, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
@@ -160,6 +160,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     door = FrontDoor(moto.handle)
     flows = SignUpFlows(codes, door.forward_to_moto, invoker)
     srp.install()
+    mfa.install()
     clock = Clock()
     sessions = AuthSessions(clock)
     engine = AuthFlows(door.forward_to_moto, sessions, CustomAuth(invoker), codes)

@@ -539,6 +539,8 @@ def test_email_mfa_sends_a_code_to_the_outbox_and_checks_it(rig: Rig) -> None:
     rig.idp.admin_set_user_mfa_preference(
         UserPoolId=pool, Username="alice", EmailMfaSettings={"Enabled": True, "PreferredMfa": True}
     )
+    user = rig.idp.admin_get_user(UserPoolId=pool, Username="alice")
+    assert (user["UserMFASettingList"], user["PreferredMfaSetting"]) == (["EMAIL_OTP"], "EMAIL_OTP")
     first = rig.login(client)
     assert first["ChallengeName"] == "EMAIL_OTP"
     assert first["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***"

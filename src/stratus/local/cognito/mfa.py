@@ -104,6 +104,29 @@ def _email_mfa(pool_id: str, username: str, enabled: bool | None, preferred: boo
         user.preferred_mfa_setting = ""  # one preferred second factor at a time
 
 
+def install() -> None:
+    """Make moto's user JSON (GetUser, AdminGetUser) list e-mail MFA, which moto does not
+    keep: `UserMFASettingList` names EMAIL_OTP when it is on, `PreferredMfaSetting` when
+    it is preferred (what Amplify's fetchMFAPreference reads)."""
+    from moto.cognitoidp.models import CognitoIdpUser
+
+    original = CognitoIdpUser.to_json
+    if getattr(original, "_stratus", False):
+        return
+
+    def to_json(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        result: dict[str, Any] = original(self, *args, **kwargs)
+        enabled, preferred = email_mfa(self)
+        if enabled and "UserMFASettingList" in result:
+            result["UserMFASettingList"] = [*result["UserMFASettingList"], "EMAIL_OTP"]
+            if preferred:
+                result["PreferredMfaSetting"] = "EMAIL_OTP"
+        return result
+
+    to_json._stratus = True  # type: ignore[attr-defined]
+    CognitoIdpUser.to_json = to_json  # type: ignore[method-assign]
+
+
 class MfaPreferences:
     """SetUserMFAPreference / AdminSetUserMFAPreference: moto keeps the SMS and software
     token settings; the e-mail one (EmailMfaSettings) is kept here, then moto answers.

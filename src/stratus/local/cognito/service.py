@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import pools, secret_hash, srp, tokens
+from stratus.local.cognito import mfa, pools, secret_hash, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
@@ -129,6 +129,7 @@ class CognitoService(EmulatedService):
         self.invoker = self._trigger_invoker(cloud)
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
         srp.install()  # every password moto sets stores an SRP verifier
+        mfa.install()  # moto's user JSON lists e-mail MFA
         sessions = AuthSessions()
         engine = AuthFlows(cloud.forward_to_moto, sessions, CustomAuth(self.invoker), self.codes)
         self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker, answer=engine)
