@@ -224,3 +224,9 @@ def test_verifier_and_totp_secret_survive_a_restart(
         assert again.access_claims["username"] == username
     finally:
         stop_local_cloud(proc)
+
+
+def test_the_templates_mfa_settings_are_the_pools(cloud: LocalCloudHandle) -> None:
+    config = _idp(cloud).get_user_pool_mfa_config(UserPoolId=cloud.stack_output("UserPoolId"))
+    assert config["MfaConfiguration"] == "OPTIONAL"
+    assert config["SoftwareTokenMfaConfiguration"] == {"Enabled": True}

@@ -230,7 +230,10 @@ def _totp_user(rig: Rig, pool: str, client: str) -> str:
     assert len(secret) >= 16 and secret != "asdfasdfasdf"
     with pytest.raises(ClientError) as exc:
         rig.idp.verify_software_token(AccessToken=access, UserCode=_other_code(secret))
-    assert _error(exc) == ("EnableSoftwareTokenMFAException", "Code mismatch")
+    assert _error(exc) == (
+        "EnableSoftwareTokenMFAException",
+        "Code mismatch and fail enable Software Token MFA",
+    )
     ok = rig.idp.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
     assert ok["Status"] == "SUCCESS"
     rig.idp.set_user_mfa_preference(

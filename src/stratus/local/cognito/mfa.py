@@ -6,7 +6,10 @@ environment variable says so. Here:
   or inside an MFA_SETUP sign-in, by session, answering a new session);
 - VerifySoftwareToken checks a TOTP code (RFC 6238, 30 s steps, one step of clock drift
   either way, with `pyotp`) against that secret; a wrong code is
-  EnableSoftwareTokenMFAException "Code mismatch"; a right one makes it the user's secret;
+  EnableSoftwareTokenMFAException "Code mismatch and fail enable Software Token MFA" (the
+  message users report from Cognito, e.g.
+  https://github.com/aws-samples/aws-amplify-auth-starters/issues/15); a right one makes it
+  the user's secret;
 - a sign-in's SOFTWARE_TOKEN_MFA answer is checked against the user's secret
   (CodeMismatchException "Invalid code received for user").
 https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-settings-mfa-totp.html
@@ -37,6 +40,7 @@ SECRET = "_stratus_totp_secret"  # the verified secret
 EMAIL = "_stratus_email_mfa"  # {"enabled": bool, "preferred": bool}: e-mail MFA (EMAIL_OTP)
 PENDING = "_stratus_totp_pending"  # associated, not verified yet
 JSON = "application/x-amz-json-1.1"
+MISMATCH = "Code mismatch and fail enable Software Token MFA"
 
 
 def totp_secret(user: Any) -> str | None:
@@ -219,7 +223,7 @@ class SoftwareTokens:
                     "NotAuthorizedException", problem or "Invalid session for the user."
                 )
             if not code_ok(state.totp_secret, code, self._clock()):
-                return call.error("EnableSoftwareTokenMFAException", "Code mismatch")
+                return call.error("EnableSoftwareTokenMFAException", MISMATCH)
             await asyncio.to_thread(
                 mutate,
                 "cognito.totp-verified",
@@ -240,7 +244,7 @@ class SoftwareTokens:
                 "InvalidParameterException", "User has not associated a software token."
             )
         if not code_ok(pending, code, self._clock()):
-            return call.error("EnableSoftwareTokenMFAException", "Code mismatch")
+            return call.error("EnableSoftwareTokenMFAException", MISMATCH)
         await asyncio.to_thread(
             mutate,
             "cognito.totp-verified",
