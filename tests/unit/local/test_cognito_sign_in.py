@@ -735,3 +735,19 @@ def test_an_answer_must_name_the_user_of_its_session(rig: Rig) -> None:
                 ChallengeResponses=responses,
             )
         assert _error(exc)[0] == code
+
+
+def test_a_replayed_password_leaves_the_verifier_to_the_first_srp_sign_in() -> None:
+    from moto.cognitoidp.models import CognitoIdpUser
+
+    from stratus.local.core import determinism
+
+    srp.install()
+    with determinism.context(7, time.time(), replaying=True):
+        user = CognitoIdpUser("us-east-1_X", "alice", PASSWORD, "CONFIRMED", [])
+    assert "_stratus_srp_verifier" not in user.__dict__
+    live = CognitoIdpUser("us-east-1_X", "bob", PASSWORD, "CONFIRMED", [])
+    assert isinstance(live.__dict__["_stratus_srp_verifier"], srp.Verifier)
+    verifier = srp.verifier_of(user)
+    assert verifier is not None
+    assert verifier.v == pow(srp.G, srp._x("us-east-1_X", "alice", PASSWORD, verifier.salt), srp.N)

@@ -18,7 +18,8 @@ on moto's user object: `install()` turns `CognitoIdpUser.password` into a proper
 setter computes a fresh salt and verifier, so every way moto sets a password (SignUp,
 AdminCreateUser, AdminSetUserPassword, ChangePassword, ConfirmForgotPassword, the
 NEW_PASSWORD_REQUIRED answer) stores one. A user restored from state saved before this
-existed has none; `verifier_of` derives it from moto's stored password the first time.
+existed, or whose password was set by a journal replayed at start, has none; `verifier_of`
+derives it from moto's stored password the first time it is needed.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ import secrets
 import threading
 from dataclasses import dataclass
 from typing import Any
+
+from stratus.local.core import determinism
 
 N_HEX = (
     "FFFFFFFFFFFFFFFFC90FDAA22168C234C4C6628B80DC1CD129024E088A67CC74020BBEA63B139B22514A08798E"
@@ -190,7 +193,9 @@ def install() -> None:
         def set_(self: Any, value: Any) -> None:
             self.__dict__["password"] = value
             self.__dict__.pop(_ATTR, None)
-            if value and "username" in self.__dict__:
+            # A journal replayed at start leaves it to the first SRP sign-in (`verifier_of`):
+            # one modular power (~10 ms) per password set would slow every start.
+            if value and "username" in self.__dict__ and not determinism.replaying():
                 self.__dict__[_ATTR] = make_verifier(
                     str(self.user_pool_id), str(self.username), str(value)
                 )
