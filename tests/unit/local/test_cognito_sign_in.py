@@ -751,3 +751,21 @@ def test_a_replayed_password_leaves_the_verifier_to_the_first_srp_sign_in() -> N
     verifier = srp.verifier_of(user)
     assert verifier is not None
     assert verifier.v == pow(srp.G, srp._x("us-east-1_X", "alice", PASSWORD, verifier.salt), srp.N)
+
+
+def test_a_user_whose_password_an_admin_reset_must_reset_it(rig: Rig) -> None:
+    pool, client = rig.pool()
+    rig.sign_up(client)  # a verified e-mail address: a reset needs somewhere to send a code
+    rig.idp.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
+    rig.idp.admin_update_user_attributes(
+        UserPoolId=pool,
+        Username="alice",
+        UserAttributes=[{"Name": "email_verified", "Value": "true"}],
+    )
+    rig.idp.admin_reset_user_password(UserPoolId=pool, Username="alice")
+    with pytest.raises(ClientError) as exc:
+        rig.login(client)
+    assert _error(exc) == (
+        "PasswordResetRequiredException",
+        "Password reset required for the user",
+    )
