@@ -1,4 +1,5 @@
-"""Sign-in checked as Cognito checks it, with pycognito's SRP client and pyotp's codes.
+"""Sign-in checked as Cognito checks it: SRP with pycognito's client, passwords, secrets,
+allowed flows, account states (MFA: test_cognito_mfa; custom auth: test_cognito_custom_auth).
 
 moto behind the real front door with the local cloud's Cognito hooks (`cognito_rig`).
 """
@@ -11,12 +12,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pyotp
 import pytest
 from botocore.exceptions import ClientError
 from cognito_rig import PASSWORD, Rig, cognito_rig
 from pycognito.aws_srp import AWSSRP
-from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
 from stratus.local.cognito import pools, srp
 from stratus.local.cognito.secret_hash import secret_hash
@@ -223,222 +222,6 @@ def test_a_temporary_password_must_be_changed_through_new_password_required(rig:
     assert "AuthenticationResult" in _srp(rig, pool, client).authenticate_user()
 
 
-def _totp_user(rig: Rig, pool: str, client: str) -> str:
-    """Alice with a verified TOTP secret and TOTP preferred; returns the secret."""
-    access = rig.login(client)["AuthenticationResult"]["AccessToken"]
-    secret = rig.idp.associate_software_token(AccessToken=access)["SecretCode"]
-    assert len(secret) >= 16 and secret != "asdfasdfasdf"
-    with pytest.raises(ClientError) as exc:
-        rig.idp.verify_software_token(AccessToken=access, UserCode=_other_code(secret))
-    assert _error(exc) == (
-        "EnableSoftwareTokenMFAException",
-        "Code mismatch and fail enable Software Token MFA",
-    )
-    ok = rig.idp.verify_software_token(AccessToken=access, UserCode=pyotp.TOTP(secret).now())
-    assert ok["Status"] == "SUCCESS"
-    rig.idp.set_user_mfa_preference(
-        AccessToken=access,
-        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True},
-    )
-    return str(secret)
-
-
-def _other_code(secret: str) -> str:
-    now = time.time()
-    valid = {pyotp.TOTP(secret).at(now + 30 * step) for step in (-2, -1, 0, 1, 2)}
-    return next(f"{n:06d}" for n in range(10**6) if f"{n:06d}" not in valid)
-
-
-def test_totp_mfa_is_asked_for_and_checked_at_sign_in(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="OPTIONAL",
-    )
-    rig.confirmed_user(pool)
-    secret = _totp_user(rig, pool, client)
-    with pytest.raises(SoftwareTokenMFAChallengeException) as mfa:
-        _srp(rig, pool, client).authenticate_user()
-    session = mfa.value.get_tokens()["Session"]
-    with pytest.raises(ClientError) as exc:
-        rig.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="SOFTWARE_TOKEN_MFA",
-            Session=session,
-            ChallengeResponses={
-                "USERNAME": "alice",
-                "SOFTWARE_TOKEN_MFA_CODE": _other_code(secret),
-            },
-        )
-    assert _error(exc) == ("CodeMismatchException", "Invalid code received for user")
-    done = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=session,
-        ChallengeResponses={
-            "USERNAME": "alice",
-            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
-        },
-    )
-    assert "AuthenticationResult" in done
-    # USER_PASSWORD_AUTH is asked for the same second factor
-    assert rig.login(client)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
-
-
-def test_an_mfa_session_expires_after_three_minutes(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="OPTIONAL",
-    )
-    rig.confirmed_user(pool)
-    secret = _totp_user(rig, pool, client)
-    session = rig.login(client)["Session"]
-    rig.clock.advance(181)
-    with pytest.raises(ClientError) as exc:
-        rig.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="SOFTWARE_TOKEN_MFA",
-            Session=session,
-            ChallengeResponses={
-                "USERNAME": "alice",
-                "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).at(rig.clock()),
-            },
-        )
-    assert _error(exc) == (
-        "NotAuthorizedException",
-        "Invalid session for the user, session is expired.",
-    )
-
-
-def test_required_mfa_sets_totp_up_during_sign_in(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="ON",
-    )
-    rig.confirmed_user(pool)
-    first = rig.login(client)
-    assert first["ChallengeName"] == "MFA_SETUP"
-    assert first["ChallengeParameters"]["MFAS_CAN_SETUP"] == '["SOFTWARE_TOKEN_MFA"]'
-    with pytest.raises(ClientError) as exc:  # no set-up, no tokens
-        rig.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="MFA_SETUP",
-            Session=first["Session"],
-            ChallengeResponses={"USERNAME": "alice"},
-        )
-    assert _error(exc)[0] == "InvalidParameterException"
-    associated = rig.idp.associate_software_token(Session=first["Session"])
-    verified = rig.idp.verify_software_token(
-        Session=associated["Session"], UserCode=pyotp.TOTP(associated["SecretCode"]).now()
-    )
-    done = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="MFA_SETUP",
-        Session=verified["Session"],
-        ChallengeResponses={"USERNAME": "alice"},
-    )
-    assert "AuthenticationResult" in done
-    assert rig.login(client)["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
-
-
-def _define(event: dict[str, Any]) -> dict[str, Any]:
-    session = event["request"]["session"]
-    if session and session[-1]["challengeResult"] is True:
-        event["response"].update(issueTokens=True, failAuthentication=False)
-    elif len(session) >= 2:
-        event["response"].update(issueTokens=False, failAuthentication=True)
-    else:
-        event["response"].update(challengeName="CUSTOM_CHALLENGE", issueTokens=False)
-    return event
-
-
-def _create(event: dict[str, Any]) -> dict[str, Any]:
-    event["response"] = {
-        "publicChallengeParameters": {"question": "2+2"},
-        "privateChallengeParameters": {"answer": "4"},
-        "challengeMetadata": "MATHS",
-    }
-    return event
-
-
-def _verify(event: dict[str, Any]) -> dict[str, Any]:
-    request = event["request"]
-    event["response"]["answerCorrect"] = (
-        request["challengeAnswer"] == request["privateChallengeParameters"]["answer"]
-    )
-    return event
-
-
-def test_custom_auth_runs_the_define_create_and_verify_triggers(rig: Rig) -> None:
-    pool, client = rig.pool(
-        DefineAuthChallenge="define",
-        CreateAuthChallenge="create",
-        VerifyAuthChallengeResponse="verify",
-    )
-    rig.fake.handlers.update(define=_define, create=_create, verify=_verify)
-    rig.confirmed_user(pool)
-    start = rig.idp.initiate_auth(
-        ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"}
-    )
-    assert start["ChallengeName"] == "CUSTOM_CHALLENGE"
-    assert start["ChallengeParameters"] == {"question": "2+2", "USERNAME": "alice"}
-    wrong = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="CUSTOM_CHALLENGE",
-        Session=start["Session"],
-        ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
-    )
-    assert wrong["ChallengeName"] == "CUSTOM_CHALLENGE"  # define asked again
-    done = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="CUSTOM_CHALLENGE",
-        Session=wrong["Session"],
-        ChallengeResponses={"USERNAME": "alice", "ANSWER": "4"},
-    )
-    assert "AuthenticationResult" in done
-    define_events = rig.fake.sent("define")
-    assert define_events[0]["triggerSource"] == "DefineAuthChallenge_Authentication"
-    assert [s["challengeResult"] for s in define_events[-1]["request"]["session"]] == [
-        False,
-        True,
-    ]
-    assert define_events[-1]["request"]["session"][0]["challengeMetadata"] == "MATHS"
-    verify_event = rig.fake.sent("verify")[0]
-    assert verify_event["request"]["privateChallengeParameters"] == {"answer": "4"}
-
-
-def test_custom_auth_fails_when_define_says_so(rig: Rig) -> None:
-    pool, client = rig.pool(
-        DefineAuthChallenge="define",
-        CreateAuthChallenge="create",
-        VerifyAuthChallengeResponse="verify",
-    )
-    rig.fake.handlers.update(define=_define, create=_create, verify=_verify)
-    rig.confirmed_user(pool)
-    start = rig.idp.initiate_auth(
-        ClientId=client, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "alice"}
-    )
-    again = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="CUSTOM_CHALLENGE",
-        Session=start["Session"],
-        ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
-    )
-    with pytest.raises(ClientError) as exc:
-        rig.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="CUSTOM_CHALLENGE",
-            Session=again["Session"],
-            ChallengeResponses={"USERNAME": "alice", "ANSWER": "5"},
-        )
-    assert _error(exc) == WRONG
-
-
 def test_sign_up_and_confirm_with_a_secret_client_need_the_secret_hash(rig: Rig) -> None:
     pool, _ = rig.pool()
     made = rig.idp.create_user_pool_client(UserPoolId=pool, ClientName="s", GenerateSecret=True)
@@ -527,83 +310,6 @@ def test_an_invalid_srp_a_is_refused() -> None:
     assert srp.start(f"{srp.N:x}", verifier) is None  # A mod N == 0
     assert srp.start("zz", verifier) is None
     assert srp.start("02", verifier) is not None
-
-
-def test_email_mfa_sends_a_code_to_the_outbox_and_checks_it(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        EmailMfaConfiguration={"Message": "Your code is {####}", "Subject": "Code"},
-        MfaConfiguration="OPTIONAL",
-    )
-    rig.sign_up(client)
-    rig.idp.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
-    rig.idp.admin_set_user_mfa_preference(
-        UserPoolId=pool, Username="alice", EmailMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
-    user = rig.idp.admin_get_user(UserPoolId=pool, Username="alice")
-    assert (user["UserMFASettingList"], user["PreferredMfaSetting"]) == (["EMAIL_OTP"], "EMAIL_OTP")
-    first = rig.login(client)
-    assert first["ChallengeName"] == "EMAIL_OTP"
-    assert first["ChallengeParameters"]["CODE_DELIVERY_DESTINATION"] == "a***@e***"
-    entry = rig.codes.latest_entry("alice")
-    assert entry is not None and entry["purpose"] == "mfa-email-otp"
-    assert entry["email_message"] == f"Your authentication code is {entry['code']}."
-    wrong = "000000" if entry["code"] != "000000" else "111111"
-    with pytest.raises(ClientError) as exc:
-        rig.idp.respond_to_auth_challenge(
-            ClientId=client,
-            ChallengeName="EMAIL_OTP",
-            Session=first["Session"],
-            ChallengeResponses={"USERNAME": "alice", "EMAIL_OTP_CODE": wrong},
-        )
-    assert _error(exc)[0] == "CodeMismatchException"
-    done = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="EMAIL_OTP",
-        Session=first["Session"],
-        ChallengeResponses={"USERNAME": "alice", "EMAIL_OTP_CODE": entry["code"]},
-    )
-    assert "AuthenticationResult" in done
-
-
-def test_two_second_factors_and_none_preferred_ask_which_one(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool,
-        SoftwareTokenMfaConfiguration={"Enabled": True},
-        MfaConfiguration="OPTIONAL",
-    )
-    rig.sign_up(client)
-    rig.idp.admin_confirm_sign_up(UserPoolId=pool, Username="alice")
-    secret = _totp_user(rig, pool, client)
-    rig.idp.admin_set_user_mfa_preference(
-        UserPoolId=pool,
-        Username="alice",
-        SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": False},
-        EmailMfaSettings={"Enabled": True, "PreferredMfa": False},
-    )
-    first = rig.login(client)
-    assert first["ChallengeName"] == "SELECT_MFA_TYPE"
-    assert first["ChallengeParameters"]["MFAS_CAN_CHOOSE"] == '["SOFTWARE_TOKEN_MFA", "EMAIL_OTP"]'
-    chosen = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="SELECT_MFA_TYPE",
-        Session=first["Session"],
-        ChallengeResponses={"USERNAME": "alice", "ANSWER": "SOFTWARE_TOKEN_MFA"},
-    )
-    assert chosen["ChallengeName"] == "SOFTWARE_TOKEN_MFA"
-    done = rig.idp.respond_to_auth_challenge(
-        ClientId=client,
-        ChallengeName="SOFTWARE_TOKEN_MFA",
-        Session=chosen["Session"],
-        ChallengeResponses={
-            "USERNAME": "alice",
-            "SOFTWARE_TOKEN_MFA_CODE": pyotp.TOTP(secret).now(),
-        },
-    )
-    assert "AuthenticationResult" in done
 
 
 def test_srp_in_a_pool_whose_usernames_are_emails_proves_with_the_internal_username(
@@ -713,28 +419,6 @@ def test_refresh_with_a_secret_client_checks_the_hash_of_the_username(rig: Rig) 
         },
     )
     assert "AccessToken" in again["AuthenticationResult"]
-
-
-def test_an_answer_must_name_the_user_of_its_session(rig: Rig) -> None:
-    pool, client = rig.pool()
-    rig.idp.set_user_pool_mfa_config(
-        UserPoolId=pool, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="ON"
-    )
-    rig.confirmed_user(pool)
-    rig.confirmed_user(pool, "bob")
-    session = rig.login(client)["Session"]
-    for responses, code in (
-        ({}, "InvalidParameterException"),
-        ({"USERNAME": "bob"}, "NotAuthorizedException"),
-    ):
-        with pytest.raises(ClientError) as exc:
-            rig.idp.respond_to_auth_challenge(
-                ClientId=client,
-                ChallengeName="MFA_SETUP",
-                Session=session,
-                ChallengeResponses=responses,
-            )
-        assert _error(exc)[0] == code
 
 
 def test_a_replayed_password_leaves_the_verifier_to_the_first_srp_sign_in() -> None:
