@@ -17,6 +17,7 @@ from cognito_rig import PASSWORD, Rig, cognito_rig
 from pycognito.aws_srp import AWSSRP
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
+
 @pytest.fixture
 def rig(tmp_path: Path) -> Iterator[Rig]:
     with cognito_rig(tmp_path, timeout_s=2.0) as rig:
