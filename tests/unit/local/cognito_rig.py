@@ -19,14 +19,16 @@ from typing import Any
 from moto_harness import client_factory, serve
 from starlette.responses import Response
 
-from stratus.local.cognito import mfa, srp, tokens
+from stratus.local.cognito import email_mfa, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth
+from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
-from stratus.local.cognito.mfa import MfaPreferences, SoftwareTokens
+from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.moto_sign_in import MotoSignIn
 from stratus.local.cognito.secret_hash import OPERATIONS, check_operation
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
@@ -160,12 +162,13 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     door = FrontDoor(moto.handle)
     flows = SignUpFlows(codes, door.forward_to_moto, invoker)
     srp.install()
-    mfa.install()
+    email_mfa.install()
     clock = Clock()
     sessions = AuthSessions(clock)
     engine = AuthFlows(door.forward_to_moto, sessions, CustomAuth(invoker), codes)
     sign_in = SignInTriggers(door.forward_to_moto, invoker, answer=engine)
     software_tokens = SoftwareTokens(sessions, clock)
+    pool_email = PoolEmailMfa(MotoSignIn(door.forward_to_moto))
 
     async def bind_loop(call: AwsCall) -> Response | None:
         # pre token generation waits on the loop that serves requests (as in `stratus up`)
@@ -181,6 +184,7 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
             *sign_in.hooks(),
             *(Hook("cognito-idp", op, before=software_tokens) for op in SoftwareTokens.OPERATIONS),
             *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
+            *(Hook("cognito-idp", op, before=pool_email) for op in PoolEmailMfa.OPERATIONS),
         ]
     )
     door.hooks = table

@@ -20,7 +20,7 @@ from typing import Any
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import mfa, pools
+from stratus.local.cognito import email_mfa, mfa, pools
 from stratus.local.cognito.auth_sessions import AuthSessions, AuthState
 from stratus.local.cognito.codes import CODE_PARAMETER, ConfirmationCodes, Message
 from stratus.local.cognito.moto_sign_in import MotoSignIn
@@ -87,7 +87,7 @@ class AuthSteps:
         totp = mfa.totp_secret(user) is not None and (
             mode == "ON" or bool(user.software_token_mfa_enabled)
         )
-        email_enabled, email_preferred = mfa.email_mfa(user)
+        email_enabled, email_preferred = email_mfa.email_mfa(user)
         email = email_enabled and self._codes is not None
         choices = [n for n, on in (("SOFTWARE_TOKEN_MFA", totp), ("EMAIL_OTP", email)) if on]
         if not choices:
@@ -112,9 +112,11 @@ class AuthSteps:
             return self._challenge(state, name, {"USER_ID_FOR_SRP": state.username})
         assert self._codes is not None
         email = pools.user_attributes(user).get("email", "")
+        pool = pools.pool_by_id(state.pool_id)
+        text, subject = email_mfa.pool_message(pool) if pool is not None else (None, None)
         message = Message(
-            email_subject="Your sign-in code",
-            email_message=f"Your authentication code is {CODE_PARAMETER}.",
+            email_subject=subject or "Your sign-in code",
+            email_message=text or f"Your authentication code is {CODE_PARAMETER}.",
         )
         state.email_code = await asyncio.to_thread(
             self._codes.issue, state.client_id, state.username, purpose=EMAIL_OTP, message=message

@@ -37,7 +37,6 @@ from stratus.local.core.call import AwsCall
 from stratus.local.core.durable import mutate, operation
 
 SECRET = "_stratus_totp_secret"  # the verified secret
-EMAIL = "_stratus_email_mfa"  # {"enabled": bool, "preferred": bool}: e-mail MFA (EMAIL_OTP)
 PENDING = "_stratus_totp_pending"  # associated, not verified yet
 JSON = "application/x-amz-json-1.1"
 MISMATCH = "Code mismatch and fail enable Software Token MFA"
@@ -46,14 +45,6 @@ MISMATCH = "Code mismatch and fail enable Software Token MFA"
 def totp_secret(user: Any) -> str | None:
     value = user.__dict__.get(SECRET)
     return value if isinstance(value, str) else None
-
-
-def email_mfa(user: Any) -> tuple[bool, bool]:
-    """(enabled, preferred) of the user's e-mail MFA; moto keeps no such setting."""
-    value = user.__dict__.get(EMAIL)
-    if not isinstance(value, dict):
-        return False, False
-    return bool(value.get("enabled")), bool(value.get("preferred"))
 
 
 def code_ok(secret: str | None, code: object, now: float | None = None) -> bool:
@@ -92,92 +83,6 @@ def _verified(pool_id: str, username: str, secret: str, enable: bool) -> None:
     if enable:  # set up while signing in (MFA_SETUP): TOTP is on, and preferred
         user.software_token_mfa_enabled = True
         user.preferred_mfa_setting = "SOFTWARE_TOKEN_MFA"
-
-
-@operation("cognito.email-mfa", services=("cognito-idp",))
-def _email_mfa(pool_id: str, username: str, enabled: bool | None, preferred: bool) -> None:
-    """`enabled` None: e-mail MFA unchanged, only no longer preferred (another is)."""
-    pool = pools.pool_by_id(pool_id)
-    user = pools.find_user(pool, username) if pool is not None else None
-    if user is None:
-        return
-    was_enabled, _ = email_mfa(user)
-    now_enabled = was_enabled if enabled is None else enabled
-    user.__dict__[EMAIL] = {"enabled": now_enabled, "preferred": preferred and now_enabled}
-    if preferred and now_enabled:
-        user.preferred_mfa_setting = ""  # one preferred second factor at a time
-
-
-def install() -> None:
-    """Make moto's user JSON (GetUser, AdminGetUser) list e-mail MFA, which moto does not
-    keep: `UserMFASettingList` names EMAIL_OTP when it is on, `PreferredMfaSetting` when
-    it is preferred (what Amplify's fetchMFAPreference reads)."""
-    from moto.cognitoidp.models import CognitoIdpUser
-
-    original = CognitoIdpUser.to_json
-    if getattr(original, "_stratus", False):
-        return
-
-    def to_json(self: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
-        result: dict[str, Any] = original(self, *args, **kwargs)
-        enabled, preferred = email_mfa(self)
-        if enabled and "UserMFASettingList" in result:
-            result["UserMFASettingList"] = [*result["UserMFASettingList"], "EMAIL_OTP"]
-            if preferred:
-                result["PreferredMfaSetting"] = "EMAIL_OTP"
-        return result
-
-    to_json._stratus = True  # type: ignore[attr-defined]
-    CognitoIdpUser.to_json = to_json  # type: ignore[method-assign]
-
-
-class MfaPreferences:
-    """SetUserMFAPreference / AdminSetUserMFAPreference: moto keeps the SMS and software
-    token settings; the e-mail one (EmailMfaSettings) is kept here, then moto answers.
-    https://docs.aws.amazon.com/cognito-user-identity-pools/latest/APIReference/API_SetUserMFAPreference.html
-    """
-
-    OPERATIONS = ("SetUserMFAPreference", "AdminSetUserMFAPreference")
-
-    async def __call__(self, call: AwsCall) -> Response | None:
-        body = call.json_body()
-        email = body.get("EmailMfaSettings")
-        others_preferred = any(
-            isinstance(body.get(key), dict) and body[key].get("PreferredMfa") is True
-            for key in ("SoftwareTokenMfaSettings", "SMSMfaSettings")
-        )
-        if not isinstance(email, dict) and not others_preferred:
-            return None
-        if call.operation == "AdminSetUserMFAPreference":
-            pool = pools.pool_by_id(str(body.get("UserPoolId", "")))
-            user = pools.find_user(pool, str(body.get("Username", ""))) if pool else None
-        else:
-            found = user_by_access_token(str(body.get("AccessToken", "")))
-            pool, user = found if found is not None else (None, None)
-        if pool is None or user is None:
-            return None  # moto names the unknown pool, user or token
-        if isinstance(email, dict):
-            if email.get("PreferredMfa") is True and others_preferred:
-                return call.error(
-                    "InvalidParameterException", "Only one MFA method can be preferred."
-                )
-            if email.get("Enabled") is True and not pools.user_attributes(user).get("email"):
-                return call.error(
-                    "InvalidParameterException", "User does not have an email address."
-                )
-            enabled: bool | None = email.get("Enabled") is True
-            preferred = email.get("PreferredMfa") is True
-        else:
-            enabled, preferred = None, False
-        await asyncio.to_thread(
-            mutate,
-            "cognito.email-mfa",
-            pool_id=pool.id,
-            username=user.username,
-            enabled=enabled,
-            preferred=preferred,
-        )
-        return None
 
 
 class SoftwareTokens:

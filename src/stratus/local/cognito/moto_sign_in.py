@@ -39,7 +39,7 @@ class MotoSignIn:
         params = {"USERNAME": username, "SRP_A": "2"}
         if client.generate_secret:
             params["SECRET_HASH"] = secret_hash.secret_hash(str(client.secret), username, client.id)
-        opened = await self._request(
+        opened = await self.request(
             call,
             "InitiateAuth",
             {"ClientId": client.id, "AuthFlow": "USER_SRP_AUTH", "AuthParameters": params},
@@ -50,7 +50,7 @@ class MotoSignIn:
         responses = {"USERNAME": username}
         if client.generate_secret:
             responses["SECRET_HASH"] = params["SECRET_HASH"]
-        return await self._request(
+        return await self.request(
             call,
             "RespondToAuthChallenge",
             {
@@ -65,7 +65,7 @@ class MotoSignIn:
         self, call: AwsCall, pool: Any, username: str, password: str
     ) -> Response:
         body = {"UserPoolId": pool.id, "Username": username, "Password": password}
-        return await self._request(
+        return await self.request(
             call, "AdminSetUserPassword", {**body, "Permanent": True}, pool.region
         )
 
@@ -73,9 +73,9 @@ class MotoSignIn:
         self, call: AwsCall, pool: Any, username: str, attributes: list[dict[str, str]]
     ) -> Response:
         body = {"UserPoolId": pool.id, "Username": username, "UserAttributes": attributes}
-        return await self._request(call, "AdminUpdateUserAttributes", body, pool.region)
+        return await self.request(call, "AdminUpdateUserAttributes", body, pool.region)
 
-    async def _request(
+    async def request(
         self, call: AwsCall, operation: str, body: dict[str, Any], region: str = ""
     ) -> Response:
         """A request of our own to moto, made as the caller's (see module docstring)."""

@@ -12,15 +12,17 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import mfa, pools, secret_hash, srp, tokens
+from stratus.local.cognito import email_mfa, pools, secret_hash, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth
+from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
-from stratus.local.cognito.mfa import MfaPreferences, SoftwareTokens
+from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.moto_sign_in import MotoSignIn
 from stratus.local.cognito.providers import (
     IdentityPoolProvider,
     UserPoolClientProvider,
@@ -80,6 +82,7 @@ class CognitoService(EmulatedService):
         self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
         self.software_tokens: SoftwareTokens | None = None
+        self.pool_email: PoolEmailMfa | None = None
         self._cloud: CloudContext | None = None
 
     def paths(self) -> Iterable[PathRoute]:
@@ -98,6 +101,9 @@ class CognitoService(EmulatedService):
         async def sign_in(call: AwsCall) -> Response | None:
             return None if self.sign_in is None else await self.sign_in.sign_in(call)
 
+        async def pool_email(call: AwsCall) -> Response | None:
+            return None if self.pool_email is None else await self.pool_email(call)
+
         async def software_token(call: AwsCall) -> Response | None:
             return None if self.software_tokens is None else await self.software_tokens(call)
 
@@ -114,6 +120,7 @@ class CognitoService(EmulatedService):
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
             *(Hook("cognito-idp", op, before=software_token) for op in SoftwareTokens.OPERATIONS),
             *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
+            *(Hook("cognito-idp", op, before=pool_email) for op in PoolEmailMfa.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
         ]
 
@@ -129,11 +136,12 @@ class CognitoService(EmulatedService):
         self.invoker = self._trigger_invoker(cloud)
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
         srp.install()  # every password moto sets stores an SRP verifier
-        mfa.install()  # moto's user JSON lists e-mail MFA
+        email_mfa.install()  # moto's user and pool JSON show e-mail MFA
         sessions = AuthSessions()
         engine = AuthFlows(cloud.forward_to_moto, sessions, CustomAuth(self.invoker), self.codes)
         self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker, answer=engine)
         self.software_tokens = SoftwareTokens(sessions)
+        self.pool_email = PoolEmailMfa(MotoSignIn(cloud.forward_to_moto))
 
     @staticmethod
     def _trigger_invoker(cloud: CloudContext) -> TriggerInvoker | None:
