@@ -20,10 +20,17 @@ from typing import Any
 from moto_harness import client_factory, serve
 from starlette.responses import Response
 
-from stratus.local.cognito import jwt_verify, sessions, tokens
+from stratus.local.cognito import email_mfa, jwt_verify, sessions, srp, tokens
+from stratus.local.cognito.auth_flows import AuthFlows
+from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
+from stratus.local.cognito.custom_auth import CustomAuth
+from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.keys import LocalTokenKeys, install, uninstall
+from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.moto_sign_in import MotoSignIn
+from stratus.local.cognito.secret_hash import OPERATIONS, check_operation
 from stratus.local.cognito.session_ops import SessionFlows
 from stratus.local.cognito.sign_in import SignInTriggers
 from stratus.local.cognito.triggers import TriggerInvoker
@@ -97,7 +104,13 @@ class Rig:
         client = self.idp.create_user_pool_client(
             UserPoolId=pool,
             ClientName="c",
-            ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+            ExplicitAuthFlows=[
+                "ALLOW_USER_PASSWORD_AUTH",
+                "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+                "ALLOW_USER_SRP_AUTH",
+                "ALLOW_CUSTOM_AUTH",
+                "ALLOW_REFRESH_TOKEN_AUTH",
+            ],
         )["UserPoolClient"]["ClientId"]
         return pool, client
 
@@ -143,6 +156,13 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     session_flows = SessionFlows(keys.jwks, door.forward_to_moto)
     sessions.install_clock(clock)
     jwt_verify.install_revocations(sessions.is_revoked)
+    srp.install()
+    email_mfa.install()
+    auth_sessions = AuthSessions(clock.now)
+    engine = AuthFlows(door.forward_to_moto, auth_sessions, CustomAuth(invoker), codes)
+    sign_in = SignInTriggers(door.forward_to_moto, invoker, answer=engine)
+    software_tokens = SoftwareTokens(auth_sessions, clock.now)
+    pool_email = PoolEmailMfa(MotoSignIn(door.forward_to_moto))
 
     async def bind_loop(call: AwsCall) -> Response | None:
         # pre token generation waits on the loop that serves requests (as in `stratus up`)
@@ -153,8 +173,12 @@ def cognito_rig(tmp: Path, *, timeout_s: float = 5.0, attempts: int = 3) -> Iter
     table.add(
         [
             Hook("cognito-idp", None, before=bind_loop),
+            *(Hook("cognito-idp", op, before=check_operation) for op in OPERATIONS),
             *flows.hooks(),
             *sign_in.hooks(),
+            *(Hook("cognito-idp", op, before=software_tokens) for op in SoftwareTokens.OPERATIONS),
+            *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
+            *(Hook("cognito-idp", op, before=pool_email) for op in PoolEmailMfa.OPERATIONS),
             *session_flows.hooks(),
         ]
     )

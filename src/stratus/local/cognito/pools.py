@@ -27,6 +27,11 @@ def _pools() -> Iterator[Any]:
             yield from list(backend.user_pools.values())
 
 
+def all_pools() -> list[Any]:
+    """Every user pool of every account and region moto holds."""
+    return list(_pools())
+
+
 def pool_by_id(pool_id: str) -> Any | None:
     for pool in _pools():
         if pool.id == pool_id:

@@ -22,6 +22,7 @@ class UserPoolProvider(Provider):
         params.setdefault("PoolName", ctx.name(128))
         params.pop("UserPoolTier", None)
         pool = idp.create_user_pool(**params)["UserPool"]
+        _enable_mfas(idp, pool["Id"], props)
         return pool["Id"], self._attributes(ctx, pool["Id"], pool["Arn"])
 
     def exists(self, ctx: ProviderContext, physical_id: str) -> bool:
@@ -37,6 +38,7 @@ class UserPoolProvider(Provider):
         idp = ctx.aws("cognito-idp")
         params = api_params(idp, "UpdateUserPool", props)
         idp.update_user_pool(UserPoolId=physical_id, **params)
+        _enable_mfas(idp, physical_id, props)
         arn = idp.describe_user_pool(UserPoolId=physical_id)["UserPool"]["Arn"]
         return physical_id, self._attributes(ctx, physical_id, arn)
 
@@ -56,6 +58,20 @@ class UserPoolProvider(Provider):
             "ProviderName": provider,
             "ProviderURL": f"https://{provider}",
         }
+
+
+def _enable_mfas(idp: Any, pool_id: str, props: dict[str, Any]) -> None:
+    """`EnabledMfas` is a template property only (CreateUserPool has no such parameter):
+    the API's way to say the same is SetUserPoolMfaConfig, so GetUserPoolMfaConfig
+    answers what the template declared.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-cognito-userpool.html#cfn-cognito-userpool-enabledmfas
+    """
+    if "SOFTWARE_TOKEN_MFA" in (props.get("EnabledMfas") or []):
+        idp.set_user_pool_mfa_config(
+            UserPoolId=pool_id,
+            SoftwareTokenMfaConfiguration={"Enabled": True},
+            MfaConfiguration=props.get("MfaConfiguration") or "OFF",
+        )
 
 
 class UserPoolClientProvider(Provider):

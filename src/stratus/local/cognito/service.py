@@ -12,11 +12,17 @@ from typing import Any, ClassVar
 
 from starlette.responses import JSONResponse, Response
 
-from stratus.local.cognito import jwt_verify, pools, sessions, tokens
+from stratus.local.cognito import email_mfa, jwt_verify, pools, secret_hash, sessions, srp, tokens
+from stratus.local.cognito.auth_flows import AuthFlows
+from stratus.local.cognito.auth_sessions import AuthSessions
 from stratus.local.cognito.codes import ConfirmationCodes
+from stratus.local.cognito.custom_auth import CustomAuth
+from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
+from stratus.local.cognito.mfa import SoftwareTokens
+from stratus.local.cognito.moto_sign_in import MotoSignIn
 from stratus.local.cognito.providers import (
     IdentityPoolProvider,
     UserPoolClientProvider,
@@ -49,9 +55,6 @@ _TRIGGER_KEYS = (
     "UserMigration",
 )
 _NOT_EMULATED = (
-    "DefineAuthChallenge",
-    "CreateAuthChallenge",
-    "VerifyAuthChallengeResponse",
     "UserMigration",
     "CustomEmailSender",
     "CustomSMSSender",
@@ -80,6 +83,8 @@ class CognitoService(EmulatedService):
         self.sessions: SessionFlows | None = None
         self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
+        self.software_tokens: SoftwareTokens | None = None
+        self.pool_email: PoolEmailMfa | None = None
         self._cloud: CloudContext | None = None
 
     def paths(self) -> Iterable[PathRoute]:
@@ -98,6 +103,12 @@ class CognitoService(EmulatedService):
         async def sign_in(call: AwsCall) -> Response | None:
             return None if self.sign_in is None else await self.sign_in.sign_in(call)
 
+        async def pool_email(call: AwsCall) -> Response | None:
+            return None if self.pool_email is None else await self.pool_email(call)
+
+        async def software_token(call: AwsCall) -> Response | None:
+            return None if self.software_tokens is None else await self.software_tokens(call)
+
         async def identity(call: AwsCall) -> Response | None:
             return None if self.identity is None else await self.identity(call.request)
 
@@ -109,8 +120,16 @@ class CognitoService(EmulatedService):
             return hook
 
         return [
+            # SECRET_HASH first: a call without it is refused before any code or trigger runs.
+            *(
+                Hook("cognito-idp", op, before=secret_hash.check_operation)
+                for op in secret_hash.OPERATIONS
+            ),
             *(Hook("cognito-idp", op, before=flow(m)) for op, m in SignUpFlows.OPERATIONS.items()),
             *(Hook("cognito-idp", op, before=sign_in) for op in SignInTriggers.OPERATIONS),
+            *(Hook("cognito-idp", op, before=software_token) for op in SoftwareTokens.OPERATIONS),
+            *(Hook("cognito-idp", op, before=MfaPreferences()) for op in MfaPreferences.OPERATIONS),
+            *(Hook("cognito-idp", op, before=pool_email) for op in PoolEmailMfa.OPERATIONS),
             *(Hook("cognito-identity", op, before=identity) for op in _IDENTITY_OPERATIONS),
             Hook("cognito-idp", None, before=session("check_access_token")),
             *(
@@ -140,7 +159,15 @@ class CognitoService(EmulatedService):
         loop = asyncio.get_running_loop()
         tokens.install(None if self.invoker is None else tokens.TokenTriggers(self.invoker, loop))
         self.flows = SignUpFlows(self.codes, cloud.forward_to_moto, self.invoker)
-        self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker)
+        srp.install()  # every password moto sets stores an SRP verifier
+        email_mfa.install()  # moto's user and pool JSON show e-mail MFA
+        auth_sessions = AuthSessions(cloud.clock.now)  # the cloud clock: tests may move it
+        engine = AuthFlows(
+            cloud.forward_to_moto, auth_sessions, CustomAuth(self.invoker), self.codes
+        )
+        self.sign_in = SignInTriggers(cloud.forward_to_moto, self.invoker, answer=engine)
+        self.software_tokens = SoftwareTokens(auth_sessions, cloud.clock.now)
+        self.pool_email = PoolEmailMfa(MotoSignIn(cloud.forward_to_moto))
 
     @staticmethod
     def _trigger_invoker(cloud: CloudContext) -> TriggerInvoker | None:

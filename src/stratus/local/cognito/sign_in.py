@@ -9,13 +9,14 @@
   (Admin)RespondToAuthChallenge; a function error fails the sign-in (no tokens returned).
   https://docs.aws.amazon.com/cognito/latest/developerguide/user-pool-lambda-post-authentication.html
 Pre token generation runs inside moto's token building (`cognito.tokens`), so here it has
-already run when post authentication does.
+already run when post authentication does. The sign-in itself (passwords, SRP, MFA, custom
+challenges) is `answer`'s, the `cognito.auth_flows` engine; what it leaves goes to moto.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
 from starlette.responses import Response
@@ -29,31 +30,37 @@ from stratus.local.core.registry import Hook
 _REFRESH = ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
 _INITIATE = ("InitiateAuth", "AdminInitiateAuth")
 _RESPOND = ("RespondToAuthChallenge", "AdminRespondToAuthChallenge")
+# A routed call -> the sign-in engine's answer (None: moto answers).
+Answer = Callable[[AwsCall], Awaitable[Response | None]]
 
 
 class SignInTriggers:
     OPERATIONS = (*_INITIATE, *_RESPOND)
 
-    def __init__(self, forward: Forward, invoker: TriggerInvoker | None) -> None:
+    def __init__(
+        self, forward: Forward, invoker: TriggerInvoker | None, answer: Answer | None = None
+    ) -> None:
         self._forward = forward
         self._invoker = invoker
+        self._answer = answer
 
     def hooks(self) -> Iterable[Hook]:
         return [Hook("cognito-idp", op, before=self.sign_in) for op in self.OPERATIONS]
 
     async def sign_in(self, call: AwsCall) -> Response | None:
+        """The sign-in, with pre/post authentication around it when the pool has them."""
         if self._invoker is None:
-            return None
+            return await self._engine(call)
         body = call.json_body()
         client_id = str(body.get("ClientId", ""))
         pool = pools.pool_by_client(client_id)
         if pool is None:
-            return None
+            return await self._engine(call)
         config = pools.lambda_config(pool)
         if not (config.get("PreAuthentication") or config.get("PostAuthentication")):
-            return None
+            return await self._engine(call)
         if call.operation in _INITIATE and body.get("AuthFlow") in _REFRESH:
-            return None
+            return await self._engine(call)
         caller = Caller(client_id, sdk_version(call))
         meta = body.get("ClientMetadata") if isinstance(body.get("ClientMetadata"), dict) else None
         try:
@@ -82,10 +89,17 @@ class SignInTriggers:
         except TriggerError as exc:
             return exc.response(call)
 
+    async def _engine(self, call: AwsCall) -> Response | None:
+        return None if self._answer is None else await self._answer(call)
+
     async def _forward_call(self, call: AwsCall) -> Response:
-        """moto's answer, with the call visible to moto's thread (pre token generation)."""
+        """The engine's (else moto's) answer, with the call visible to moto's thread (pre
+        token generation)."""
         from stratus.local.core.front_door import CURRENT_CALL
 
+        answered = await self._engine(call)
+        if answered is not None:
+            return answered
         token = CURRENT_CALL.set(call)
         try:
             return await self._forward(call.request)
