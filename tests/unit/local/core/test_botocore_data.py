@@ -69,6 +69,7 @@ def _model(loader: botocore.loaders.Loader, service: str) -> dict[str, Any]:
 
 def test_lean_models_are_plain_dicts_without_documentation_and_otherwise_the_same() -> None:
     plain = botocore.loaders.create_loader()
+    plain.file_loader = botocore.loaders.JSONFileLoader()  # botocore's own, even after install
     lean = botocore.loaders.create_loader()
     lean.file_loader = LeanJSONFileLoader()
     for service in ("ec2", "s3", "dynamodb", "sqs"):
