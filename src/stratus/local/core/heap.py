@@ -16,10 +16,12 @@ up to 8 per core) for reuse instead of giving it back: start-up's transient peak
 (templates parsed, models indexed, provisioning in worker threads) stayed resident for the
 life of the process. `malloc_trim(0)` returns every free page of every arena to the kernel
 (https://man7.org/linux/man-pages/man3/malloc_trim.3.html; glibc 2.8+ releases whole free
-pages inside the heaps, not only the top): measured after start-up and after the load run
-of `make bench`, 30-41 MB of the up process's RSS. It runs in C without the GIL (ctypes),
-takes each arena's lock in turn, and costs a few milliseconds; where libc has no
-`malloc_trim` (musl, macOS) `trim` does nothing.
+pages inside the heaps, not only the top): measured after start-up, 41 MB of the up
+process's RSS (271 -> 230 MB anonymous). It runs in C without the GIL (ctypes), but holds
+each arena's lock while it walks it: 20-40 ms for a 400 MB heap (2 cores), during which any
+thread's malloc in that arena waits. So it runs once, here, before the cloud serves; not
+while it serves (tried before each snapshot: the event loop's allocations would stall for
+as long). Where libc has no `malloc_trim` (musl, macOS) `trim` does nothing.
 """
 
 from __future__ import annotations

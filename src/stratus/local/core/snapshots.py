@@ -51,7 +51,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from stratus.local.core import heap, hugepages
+from stratus.local.core import hugepages
 from stratus.local.core.journal import JournalWriter, fsync_dir
 from stratus.local.core.manifest import MANIFEST, SNAPSHOTS, Manifest, remove_unreferenced
 from stratus.local.core.persistence import _dump, write_atomic
@@ -120,10 +120,6 @@ class Snapshotter:
         write_atomic(directory / MANIFEST, pending.to_json())
         (directory / SNAPSHOTS).mkdir(parents=True, exist_ok=True)
         every = backend_dicts(state.services)  # before the pause: imports, lookups
-        if not in_process:
-            # Freed heap pages back to the kernel first (core.heap): traffic's garbage stops
-            # counting as the process's memory, and fork has fewer page entries to copy.
-            heap.trim()
         if not in_process and state.fork and state.huge_pages:
             # Before the pause, without the GIL: fewer page table entries for fork to copy.
             self.stats.last_collapse = hugepages.collapse_heap()
