@@ -233,11 +233,6 @@ def _form_value(request: AwsRequest, name: str) -> str | None:
     return None
 
 
-@functools.cache
-def _api_version(name: str) -> str:
-    return str(service_model(name).get("metadata", {}).get("apiVersion", ""))
-
-
 def _by_version(request: AwsRequest, metas: list[ServiceMeta]) -> list[ServiceMeta]:
     """Query-protocol services sharing a signing name (elb and elbv2 both sign as
     `elasticloadbalancing` and both have DescribeLoadBalancers) differ by the `Version`
@@ -245,7 +240,7 @@ def _by_version(request: AwsRequest, metas: list[ServiceMeta]) -> list[ServiceMe
     version = _form_value(request, "Version") if len(metas) > 1 else None
     if not version:
         return metas
-    return sorted(metas, key=lambda m: _api_version(m.name) != version)
+    return sorted(metas, key=lambda m: m.api_version != version)
 
 
 def candidates(request: AwsRequest) -> Iterable[ServiceMeta]:

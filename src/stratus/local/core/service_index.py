@@ -1,8 +1,9 @@
 """What botocore's service models say about finding a service from a request.
 
 Loading all ~450 models takes seconds, so only their `metadata` (protocol, signing name,
-endpoint prefix, JSON target prefix) is indexed, once per botocore version, into a small
-cache file; a service's full model is loaded the first time one of its requests arrives.
+endpoint prefix, JSON target prefix, API version) is indexed, once per botocore version,
+into a small cache file; a service's full model is loaded the first time one of its
+requests arrives.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Any
 
 import botocore
+import botocore.loaders
 
-from stratus.local.core.botocore_data import shared_loader
+from stratus.local.core.botocore_data import LeanJSONFileLoader, shared_loader
 
 
 @dataclass(frozen=True)
@@ -27,11 +29,15 @@ class ServiceMeta:
     signing_name: str
     endpoint_prefix: str
     target_prefix: str | None
+    api_version: str = ""  # what a query-protocol request names as its `Version`
+
+
+_INDEX_FORMAT = 2  # bumped when a row gains a field: older cache files are rebuilt
 
 
 def _cache_path() -> Path:
     base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
-    return base / "stratus" / f"botocore-{botocore.__version__}-services.json"
+    return base / "stratus" / f"botocore-{botocore.__version__}-services-{_INDEX_FORMAT}.json"
 
 
 def _loader() -> Any:
@@ -39,7 +45,9 @@ def _loader() -> Any:
 
 
 def _build_index() -> list[dict[str, Any]]:
-    loader = _loader()
+    # A loader of its own: the shared one would keep all ~450 models for the process's life.
+    loader = botocore.loaders.create_loader()
+    loader.file_loader = LeanJSONFileLoader()
     rows = []
     for name in loader.list_available_services("service-2"):
         meta = loader.load_service_model(name, "service-2").get("metadata", {})
@@ -51,6 +59,7 @@ def _build_index() -> list[dict[str, Any]]:
                 "signing_name": meta.get("signingName") or meta.get("endpointPrefix") or name,
                 "endpoint_prefix": meta.get("endpointPrefix") or name,
                 "target_prefix": meta.get("targetPrefix"),
+                "api_version": meta.get("apiVersion", ""),
             }
         )
     return rows
@@ -82,6 +91,7 @@ def all_services() -> dict[str, ServiceMeta]:
             signing_name=row["signing_name"],
             endpoint_prefix=row["endpoint_prefix"],
             target_prefix=row["target_prefix"],
+            api_version=row["api_version"],
         )
         for row in rows
     }

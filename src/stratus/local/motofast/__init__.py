@@ -26,6 +26,8 @@ them all (idempotent); `MotoApp` calls it once.
 - `s3_objects`: plain GetObject/PutObject answered from the backend (MotoApp.call).
 - `sqs_direct`: plain SendMessage/ReceiveMessage/DeleteMessage answered from the backend
   (MotoApp.call); receipt handles drawn without a call per letter.
+- `botocore_models`: botocore's models read lean (plain dicts, no documentation); moto's
+  region lists without loading whole service models into a second loader.
 - `ec2_catalogue`: moto's EC2 instance-type offerings read per region when first asked.
 - `enrich_response`: no search for an XML request id in a body that has none.
 - `request_memo`: a request's raw URL and S3's virtual-host test worked out once per request.
@@ -66,6 +68,7 @@ from __future__ import annotations
 
 def install() -> None:
     from stratus.local.motofast import (
+        botocore_models,
         dynamodb_clone,
         dynamodb_condition,
         dynamodb_copy,
@@ -85,6 +88,7 @@ def install() -> None:
         sqs_queue,
     )
 
+    botocore_models.install()  # before moto's backends list their regions
     ec2_catalogue.install()  # before anything imports moto's EC2
     handler_methods.install()
     enrich_response.install()

@@ -32,6 +32,19 @@ walk. Since the conversion works node by node, the answer is the serialization o
 converted result; a service may add encoders that turn one of its model objects straight
 into the serialized form of its converted value (tested against the two-step path).
 
+DynamoDB bodies by orjson (`COMPACT_SERVICES`). Once the walk was compiled, `json.dumps`
+was the largest single cost left: 485 us of a 100-item Query's ~2.4 ms of CPU (a 35 KB body)
+against 36 us for `orjson.dumps` of the same value. orjson writes compact JSON (no space
+after `,` and `:`) with non-ASCII characters as UTF-8 rather than escaped (`\\u00e9`): the same
+JSON value, and what DynamoDB itself sends (its examples are compact:
+https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Programming.LowLevelAPI.html).
+A value orjson does not write as `json.dumps` would -- a Decimal, an integer beyond 64
+bits, a non-string key, a datetime or dataclass (passed through, so refused) -- makes it
+raise, and `json.dumps` writes the body as before; NaN (which orjson writes as null) cannot
+occur in a DynamoDB answer, whose only floats are consumed capacity units. Other services
+keep moto's exact bytes. Tests check that a DynamoDB body is, byte for byte, the compact
+UTF-8 form of moto's own answer.
+
 Upstream note: moto could cache the candidate keys per (shape, member, object type) inside
 `AttributePicker` and skip the key path when no transformer is registered; that keeps its
 design and removes nearly all of the cost.
@@ -45,6 +58,7 @@ from collections.abc import Callable
 from enum import Enum
 from typing import Any
 
+import orjson
 from botocore import xform_name
 
 _PATCHED = "_stratus_compiled_json"
@@ -416,9 +430,28 @@ def serialize(
             put(serialized, result, "")
         except Exception:  # _NotPlain, or an error moto's own walk will raise again
             return None
-    body = json.dumps(serialized, indent=4 if settings.PRETTIFY_RESPONSES else None)
+    if settings.PRETTIFY_RESPONSES:
+        body = json.dumps(serialized, indent=4)
+    elif context.service_model.service_name in COMPACT_SERVICES:
+        body = _compact(serialized)
+    else:
+        body = json.dumps(serialized)
     status = operation_model.http.get("responseCode", JSONSerializer.DEFAULT_RESPONSE_CODE)
     return status, {"Content-Type": content_type}, body
+
+
+# Services whose bodies are written compact by orjson (see the module docstring).
+COMPACT_SERVICES = frozenset({"dynamodb"})
+_ORJSON_OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
+
+
+def _compact(value: Any) -> str:
+    """`value` as compact UTF-8 JSON (`json.dumps(value, separators=(",", ":"),
+    ensure_ascii=False)`), by orjson where it writes the same; by json otherwise."""
+    try:
+        return orjson.dumps(value, option=_ORJSON_OPTIONS).decode("utf-8")
+    except TypeError:  # orjson.JSONEncodeError: a type orjson does not write as json does
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
 def install() -> None:

@@ -8,6 +8,7 @@ folders run together.
 from __future__ import annotations
 
 import contextlib
+import json
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +18,7 @@ from botocore.config import Config
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.moto_app import MotoApp
+from stratus.local.motofast import json_serializer
 
 
 class _Captured(Exception):
@@ -77,3 +79,19 @@ class Wire:
     def call(self, service: str, operation: str, **params: Any) -> tuple[int, bytes]:
         status, _, body = self.moto.call(self.request(service, operation, **params))
         return status, body
+
+
+def compact_json(body: bytes | str) -> str:
+    """moto's JSON body in the compact UTF-8 form motofast sends for COMPACT_SERVICES."""
+    return json.dumps(json.loads(body), separators=(",", ":"), ensure_ascii=False)
+
+
+def sent_as_moto(service: str, fast: bytes | str, slow: bytes | str) -> bool:
+    """Whether stratus's body `fast` is moto's `slow`: the same bytes, or (a service whose
+    bodies orjson writes: motofast.json_serializer) exactly the compact form of them."""
+    if fast == slow:
+        return True
+    if service not in json_serializer.COMPACT_SERVICES or not slow:
+        return False
+    compact = compact_json(slow)
+    return fast == (compact.encode() if isinstance(fast, bytes) else compact)
