@@ -266,7 +266,7 @@ def candidates(request: AwsRequest) -> Iterable[ServiceMeta]:
     if request.method == "POST" and _form_action(request):
         version = _form_value(request, "Version")
         for name in _UNSIGNED_QUERY_SERVICES:
-            if name in services and version and version == _api_version(name):
+            if name in services and version and version == services[name].api_version:
                 yield services[name]
                 return
     if DEFAULT_SERVICE in services:
