@@ -15,6 +15,8 @@ from starlette.responses import JSONResponse, Response
 from stratus.local.cognito import pools, tokens
 from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.hosted_ui.providers import ResourceServerProvider
+from stratus.local.cognito.hosted_ui.site import HostedUi
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
 from stratus.local.cognito.providers import (
@@ -56,6 +58,8 @@ _NOT_EMULATED = (
     "CustomSMSSender",
 )
 _IDENTITY_OPERATIONS = ("GetId", "GetCredentialsForIdentity")
+# moto answers this with no authorization or token endpoint; ours lists the hosted UI's.
+_DISCOVERY_PATH = r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/openid-configuration$"
 
 
 class CognitoService(EmulatedService):
@@ -67,6 +71,7 @@ class CognitoService(EmulatedService):
         "AWS::Cognito::UserPoolClient": UserPoolClientProvider(),
         "AWS::Cognito::UserPoolDomain": UserPoolDomainProvider(),
         "AWS::Cognito::UserPoolGroup": UserPoolGroupProvider(),
+        "AWS::Cognito::UserPoolResourceServer": ResourceServerProvider(),
         "AWS::Cognito::IdentityPool": IdentityPoolProvider(),
         "AWS::Cognito::IdentityPoolRoleAttachment": IdentityPoolAttachmentProvider(),
         "AWS::Cognito::IdentityPoolPrincipalTag": IdentityPoolAttachmentProvider(),
@@ -79,12 +84,26 @@ class CognitoService(EmulatedService):
         self.invoker: TriggerInvoker | None = None
         self.identity: IdentityPoolService | None = None
         self._cloud: CloudContext | None = None
+        # The hosted UI and OAuth endpoints; the gateway serves it on the pools' domains.
+        self.gateway_site: HostedUi | None = None
 
     def paths(self) -> Iterable[PathRoute]:
         async def jwks(request: AwsRequest) -> Response | None:
             return None if self._cloud is None else JSONResponse(self._cloud.keys.jwks())
 
-        return [PathRoute(frozenset({"GET", "HEAD"}), JWKS_PATH.pattern, jwks)]
+        async def openid_configuration(request: AwsRequest) -> Response | None:
+            if self.gateway_site is None:
+                return None
+            pool_id = request.path.split("/")[1]
+            if pools.pool_by_id(pool_id) is None:
+                return None
+            region = self._cloud.settings.region if self._cloud is not None else "us-east-1"
+            return JSONResponse(self.gateway_site.discovery(pool_id, region))
+
+        return [
+            PathRoute(frozenset({"GET", "HEAD"}), JWKS_PATH.pattern, jwks),
+            PathRoute(frozenset({"GET", "HEAD"}), _DISCOVERY_PATH, openid_configuration),
+        ]
 
     def hooks(self) -> Iterable[Hook]:
         def flow(method: str) -> Callable[[AwsCall], Awaitable[Response | None]]:
@@ -146,6 +165,7 @@ class CognitoService(EmulatedService):
         if self.invoker is not None:
             tokens.install(tokens.TokenTriggers(self.invoker, asyncio.get_running_loop()))
         self._report_triggers(cloud)
+        self.gateway_site = _hosted_ui(cloud)
 
     async def stop(self) -> None:
         tokens.install(None)
@@ -181,6 +201,23 @@ class CognitoService(EmulatedService):
                     runtime.get(str(function))
                 except Exception:
                     cloud.reporter.warn(f"user pool {where}: {key} function {function} not found")
+
+
+def _hosted_ui(cloud: CloudContext) -> HostedUi | None:
+    """The hosted UI over the in-process AWS endpoint (every Cognito hook applies)."""
+    from stratus.local.gateway.app import local_origins
+
+    if cloud.aws_endpoint is None:
+        return None
+    return HostedUi(
+        cloud.aws_endpoint,
+        cloud.keys,
+        region=cloud.settings.region,
+        aws_endpoint=cloud.settings.aws_endpoint,
+        gateway_origin=cloud.settings.gateway_origin,
+        origins=local_origins(cloud.settings),
+        state_dir=cloud.settings.snapshot_dir,
+    )
 
 
 SERVICES = [CognitoService]

@@ -1,0 +1,475 @@
+"""The hosted UI and OAuth 2.0 endpoints of a user-pool domain, over HTTPS, on a CDK app of
+its own (`stratus up --app DIR`): a public PKCE client, an implicit client and a machine
+client with a resource server's scope. Its callback URLs name the gateway's default origin
+(https://127.0.0.1:4443) while the gateway runs on another port, as a developer's would."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import secrets
+import socket
+import ssl
+import textwrap
+from collections.abc import Iterator
+from urllib.parse import parse_qs, urlencode, urlsplit
+
+import httpx
+import pytest
+
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud, unique_email
+from tests.integration.conftest import PASSWORD, aws_client, unverified_claims
+
+APP = """
+import aws_cdk as cdk
+from aws_cdk import aws_cognito as cognito
+
+app = cdk.App()
+stack = cdk.Stack(app, "HostedUiApp")
+pool = cognito.UserPool(
+    stack, "Pool", self_sign_up_enabled=True, sign_in_aliases=cognito.SignInAliases(email=True),
+    auto_verify=cognito.AutoVerifiedAttrs(email=True),
+)
+domain = pool.add_domain(
+    "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix="hosted-ui-test")
+)
+read = cognito.ResourceServerScope(scope_name="read", scope_description="read orders")
+server = pool.add_resource_server(
+    "Orders", identifier="orders", scopes=[read],
+)
+callback = "https://127.0.0.1:4443/apps/demo/"
+web = pool.add_client(
+    "Web", generate_secret=False,
+    auth_flows=cognito.AuthFlow(user_password=True, user_srp=True),
+    o_auth=cognito.OAuthSettings(
+        flows=cognito.OAuthFlows(authorization_code_grant=True),
+        scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
+        callback_urls=[callback], logout_urls=["https://127.0.0.1:4443/apps/demo/bye"],
+    ),
+)
+implicit = pool.add_client(
+    "Implicit", generate_secret=False,
+    auth_flows=cognito.AuthFlow(user_password=True),
+    o_auth=cognito.OAuthSettings(
+        flows=cognito.OAuthFlows(implicit_code_grant=True),
+        scopes=[cognito.OAuthScope.OPENID], callback_urls=[callback],
+    ),
+)
+machine = pool.add_client(
+    "Machine", generate_secret=True,
+    o_auth=cognito.OAuthSettings(
+        flows=cognito.OAuthFlows(client_credentials=True),
+        scopes=[cognito.OAuthScope.resource_server(server, read)],
+    ),
+)
+cdk.CfnOutput(stack, "PoolId", value=pool.user_pool_id)
+cdk.CfnOutput(stack, "WebClientId", value=web.user_pool_client_id)
+cdk.CfnOutput(stack, "ImplicitClientId", value=implicit.user_pool_client_id)
+cdk.CfnOutput(stack, "MachineClientId", value=machine.user_pool_client_id)
+cdk.CfnOutput(stack, "DomainUrl", value=domain.base_url())
+app.synth()
+"""
+
+
+@pytest.fixture(scope="module")
+def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
+    directory = tmp_path_factory.mktemp("hosted-ui-app")
+    (directory / "app.py").write_text(textwrap.dedent(APP))
+    (directory / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    proc, handle = start_local_cloud(None, app_dir=directory)
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
+
+
+@pytest.fixture(scope="module")
+def out(cloud: LocalCloudHandle) -> dict[str, str]:
+    return dict(cloud.outputs["HostedUiApp"])
+
+
+@pytest.fixture
+def browser(cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
+    verify = ssl.create_default_context(cafile=str(cloud.ca_pem))
+    with httpx.Client(verify=verify, timeout=30, follow_redirects=False) as client:
+        yield client
+
+
+@pytest.fixture(scope="module")
+def user(cloud: LocalCloudHandle, out: dict[str, str]) -> str:
+    email = unique_email("hosted")
+    idp = aws_client(cloud, "cognito-idp")
+    idp.sign_up(
+        ClientId=out["WebClientId"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    idp.confirm_sign_up(
+        ClientId=out["WebClientId"], Username=email, ConfirmationCode=cloud.confirmation_code(email)
+    )
+    return email
+
+
+def callback(cloud: LocalCloudHandle) -> str:
+    return f"{cloud.gateway_origin}/apps/demo/"
+
+
+def pkce() -> tuple[str, str]:
+    verifier = secrets.token_urlsafe(48)
+    digest = hashlib.sha256(verifier.encode()).digest()
+    return verifier, base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+def csrf_of(page: str) -> str:
+    found = re.search(r'name="_csrf" value="([^"]+)"', page)
+    assert found, page
+    return found.group(1)
+
+
+def sign_in(
+    browser: httpx.Client,
+    domain: str,
+    params: dict[str, str],
+    email: str,
+    password: str = PASSWORD,
+) -> httpx.Response:
+    """authorize -> login page -> form POST; returns the answer to the POST."""
+    first = browser.get(f"{domain}/oauth2/authorize", params=params)
+    assert first.status_code == 302, first.text
+    login_url = first.headers["location"]
+    page = browser.get(login_url)
+    assert page.status_code == 200, page.text
+    assert '<label for="f-username">' in page.text
+    form = {"_csrf": csrf_of(page.text), "username": email, "password": password}
+    return browser.post(login_url, data=form)
+
+
+def code_flow(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], email: str
+) -> tuple[str, str, str]:
+    verifier, challenge = pkce()
+    state, nonce = secrets.token_hex(8), secrets.token_hex(8)
+    params = {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+        "scope": "openid email",
+        "state": state,
+        "nonce": nonce,
+        "code_challenge": challenge,
+        "code_challenge_method": "S256",
+    }
+    answer = sign_in(browser, out["DomainUrl"], params, email)
+    assert answer.status_code == 302, answer.text
+    location = answer.headers["location"]
+    assert location.startswith(callback(cloud) + "?")
+    query = parse_qs(urlsplit(location).query)
+    assert query["state"] == [state]
+    return query["code"][0], verifier, nonce
+
+
+def exchange(
+    browser: httpx.Client, out: dict[str, str], cloud: LocalCloudHandle, code: str, verifier: str
+) -> httpx.Response:
+    return browser.post(
+        f"{out['DomainUrl']}/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": out["WebClientId"],
+            "code": code,
+            "redirect_uri": callback(cloud),
+            "code_verifier": verifier,
+        },
+    )
+
+
+def test_domain_output_names_the_local_https_url(
+    cloud: LocalCloudHandle, out: dict[str, str]
+) -> None:
+    assert out["DomainUrl"] == (
+        f"{cloud.gateway_origin}/_stratus/domains/hosted-ui-test.auth.us-east-1.localhost"
+    )
+
+
+def test_code_flow_with_pkce_end_to_end(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    code, verifier, nonce = code_flow(cloud, browser, out, user)
+    answer = exchange(browser, out, cloud, code, verifier)
+    assert answer.status_code == 200, answer.text
+    tokens = answer.json()
+    assert tokens["token_type"] == "Bearer"
+    access = unverified_claims(tokens["access_token"])
+    assert access["scope"] == "openid email"
+    assert access["client_id"] == out["WebClientId"]
+    id_claims = unverified_claims(tokens["id_token"])
+    assert id_claims["nonce"] == nonce
+    assert id_claims["aud"] == out["WebClientId"]
+
+    # userInfo with the access token
+    info = browser.get(
+        f"{out['DomainUrl']}/oauth2/userInfo",
+        headers={"Authorization": f"Bearer {tokens['access_token']}"},
+    )
+    assert info.status_code == 200, info.text
+    assert info.json()["email"] == user
+    assert info.json()["sub"] == id_claims["sub"]
+
+    # the code is single-use
+    again = exchange(browser, out, cloud, code, verifier)
+    assert again.status_code == 400
+    assert again.json() == {"error": "invalid_grant"}
+
+    # refresh keeps the OAuth scopes
+    refreshed = browser.post(
+        f"{out['DomainUrl']}/oauth2/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": out["WebClientId"],
+            "refresh_token": tokens["refresh_token"],
+        },
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert unverified_claims(refreshed.json()["access_token"])["scope"] == "openid email"
+
+    # revoke: the refresh token and the access tokens it issued stop working
+    revoked = browser.post(
+        f"{out['DomainUrl']}/oauth2/revoke",
+        data={"token": tokens["refresh_token"], "client_id": out["WebClientId"]},
+    )
+    assert revoked.status_code == 200, revoked.text
+    after = browser.post(
+        f"{out['DomainUrl']}/oauth2/token",
+        data={
+            "grant_type": "refresh_token",
+            "client_id": out["WebClientId"],
+            "refresh_token": tokens["refresh_token"],
+        },
+    )
+    assert after.status_code == 400
+    assert after.json() == {"error": "invalid_grant"}
+    info = browser.get(
+        f"{out['DomainUrl']}/oauth2/userInfo",
+        headers={"Authorization": f"Bearer {refreshed.json()['access_token']}"},
+    )
+    assert info.status_code == 401
+
+
+def test_wrong_verifier_is_invalid_grant_and_spends_the_code(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    code, verifier, _ = code_flow(cloud, browser, out, user)
+    wrong = exchange(browser, out, cloud, code, pkce()[0])
+    assert wrong.status_code == 400
+    assert wrong.json() == {"error": "invalid_grant"}
+    assert exchange(browser, out, cloud, code, verifier).json() == {"error": "invalid_grant"}
+
+
+def test_wrong_password_shows_cognitos_message_and_no_code(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    params = {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+    }
+    answer = sign_in(browser, out["DomainUrl"], params, user, "Wrong-password-1!")
+    assert answer.status_code == 400
+    assert "Incorrect username or password." in answer.text
+    assert "location" not in answer.headers
+
+
+def test_unregistered_redirect_uri_is_an_error_page_not_a_redirect(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    for uri in (
+        "https://evil.example/steal",
+        callback(cloud) + "x",
+        callback(cloud).rstrip("/"),
+        "https://127.0.0.1:4443/apps/demo/",  # the template's port, not the running one
+    ):
+        params = {"client_id": out["WebClientId"], "response_type": "code", "redirect_uri": uri}
+        answer = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+        assert answer.status_code == 400, uri
+        assert "location" not in answer.headers
+        assert "redirect_mismatch" in answer.text
+
+
+def test_scope_outside_the_client_goes_back_as_invalid_scope(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    params = {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+        "scope": "openid orders/read",
+        "state": "s1",
+    }
+    answer = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+    assert answer.status_code == 302
+    assert answer.headers["location"] == callback(cloud) + "?error=invalid_scope&state=s1"
+
+
+def test_plain_pkce_and_implicit_on_a_code_client_are_refused(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    base = {"client_id": out["WebClientId"], "redirect_uri": callback(cloud)}
+    plain = {**base, "response_type": "code", "code_challenge": "a" * 43}
+    plain["code_challenge_method"] = "plain"
+    answer = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=plain)
+    assert answer.headers["location"].endswith("?error=invalid_request")
+    implicit = {**base, "response_type": "token"}
+    answer = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=implicit)
+    assert answer.headers["location"].endswith("#error=unauthorized_client")
+
+
+def test_implicit_client_gets_tokens_in_the_fragment(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    params = {
+        "client_id": out["ImplicitClientId"],
+        "response_type": "token",
+        "redirect_uri": callback(cloud),
+        "state": "abc",
+    }
+    answer = sign_in(browser, out["DomainUrl"], params, user)
+    assert answer.status_code == 302, answer.text
+    fragment = parse_qs(urlsplit(answer.headers["location"]).fragment)
+    assert fragment["state"] == ["abc"]
+    assert "refresh_token" not in fragment
+    assert unverified_claims(fragment["access_token"][0])["client_id"] == out["ImplicitClientId"]
+
+
+def test_login_post_without_csrf_token_is_refused(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    params = {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+    }
+    url = f"{out['DomainUrl']}/login?{urlencode(params)}"
+    answer = browser.post(url, data={"username": user, "password": PASSWORD})
+    assert answer.status_code == 403
+    assert "location" not in answer.headers
+    browser.get(url)  # a cookie now, but a forged field
+    answer = browser.post(url, data={"username": user, "password": PASSWORD, "_csrf": "x" * 64})
+    assert answer.status_code == 403
+
+
+def test_client_credentials_for_a_resource_server_scope(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    idp = aws_client(cloud, "cognito-idp")
+    secret = idp.describe_user_pool_client(
+        UserPoolId=out["PoolId"], ClientId=out["MachineClientId"]
+    )["UserPoolClient"]["ClientSecret"]
+    url = f"{out['DomainUrl']}/oauth2/token"
+    answer = browser.post(
+        url,
+        data={"grant_type": "client_credentials", "scope": "orders/read"},
+        auth=(out["MachineClientId"], secret),
+    )
+    assert answer.status_code == 200, answer.text
+    claims = unverified_claims(answer.json()["access_token"])
+    assert claims["token_use"] == "access"
+    assert claims["scope"] == "orders/read"
+    assert claims["client_id"] == claims["sub"] == out["MachineClientId"]
+    assert "username" not in claims
+    # secret in the body works too; a wrong secret is invalid_client
+    body = {
+        "grant_type": "client_credentials",
+        "client_id": out["MachineClientId"],
+        "client_secret": secret,
+    }
+    assert browser.post(url, data=body).status_code == 200
+    wrong = browser.post(url, data={**body, "client_secret": "nope"})
+    assert (wrong.status_code, wrong.json()) == (400, {"error": "invalid_client"})
+    # a scope the client does not hold, and a public client, are refused
+    scoped = browser.post(url, data={**body, "scope": "openid"})
+    assert scoped.json() == {"error": "invalid_scope"}
+    public = browser.post(
+        url, data={"grant_type": "client_credentials", "client_id": out["WebClientId"]}
+    )
+    assert public.json() == {"error": "unauthorized_client"}
+
+
+def test_logout_needs_an_exact_sign_out_url_and_ends_the_session(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    code_flow(cloud, browser, out, user)  # signed in: the session cookie is set
+    params = {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+    }
+    again = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+    assert again.headers["location"].startswith(callback(cloud) + "?code=")  # no password asked
+    bad = browser.get(
+        f"{out['DomainUrl']}/logout",
+        params={"client_id": out["WebClientId"], "logout_uri": "https://evil.example/"},
+    )
+    assert bad.status_code == 400 and "location" not in bad.headers
+    bye = f"{cloud.gateway_origin}/apps/demo/bye"
+    answer = browser.get(
+        f"{out['DomainUrl']}/logout", params={"client_id": out["WebClientId"], "logout_uri": bye}
+    )
+    assert (answer.status_code, answer.headers["location"]) == (302, bye)
+    after = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+    assert "/login?" in after.headers["location"]
+
+
+def test_discovery_documents_name_the_local_endpoints(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    pool = out["PoolId"]
+    doc = httpx.get(f"{cloud.aws_endpoint}/{pool}/.well-known/openid-configuration").json()
+    assert doc["issuer"] == f"https://cognito-idp.us-east-1.amazonaws.com/{pool}"
+    assert doc["authorization_endpoint"] == f"{out['DomainUrl']}/oauth2/authorize"
+    assert doc["token_endpoint"] == f"{out['DomainUrl']}/oauth2/token"
+    assert doc["userinfo_endpoint"] == f"{out['DomainUrl']}/oauth2/userInfo"
+    keys = httpx.get(doc["jwks_uri"]).json()["keys"]
+    assert keys and keys[0]["alg"] == "RS256"
+    on_domain = browser.get(f"{out['DomainUrl']}/.well-known/openid-configuration").json()
+    assert on_domain["token_endpoint"] == doc["token_endpoint"]
+
+
+def raw_get(cloud: LocalCloudHandle, path: str, name: str | None = None) -> tuple[int, bytes]:
+    """GET `path` exactly as written (no client-side `..` folding), to 127.0.0.1 with SNI
+    and Host `name` when given (Python does not resolve `*.localhost` names)."""
+    port = int(cloud.gateway_origin.rsplit(":", 1)[1])
+    context = ssl.create_default_context(cafile=str(cloud.ca_pem))
+    raw = socket.create_connection(("127.0.0.1", port), timeout=30)
+    with context.wrap_socket(raw, server_hostname=name or "127.0.0.1") as tls:
+        host = f"{name or '127.0.0.1'}:{port}"
+        tls.sendall(f"GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+        data = b""
+        while chunk := tls.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    return int(head.split()[1]), body
+
+
+def test_the_domain_is_served_by_host_name_with_its_own_certificate(
+    cloud: LocalCloudHandle,
+) -> None:
+    port = cloud.gateway_origin.rsplit(":", 1)[1]
+    name = "hosted-ui-test.auth.us-east-1.localhost"
+    status, body = raw_get(cloud, "/.well-known/openid-configuration", name)
+    assert status == 200
+    doc = json.loads(body)
+    assert doc["token_endpoint"] == f"https://{name}:{port}/oauth2/token"
+
+
+def test_paths_outside_cognitos_are_404_on_the_domain(
+    cloud: LocalCloudHandle, out: dict[str, str]
+) -> None:
+    prefix = urlsplit(out["DomainUrl"]).path
+    for path in ("/../../apps/demo/", "/%2e%2e/%2e%2e/openapi/x.json", "/etc/passwd", "/login/.."):
+        status, _ = raw_get(cloud, prefix + path)
+        assert status == 404, path
+    status, _ = raw_get(cloud, "/../apps/demo/", "hosted-ui-test.auth.us-east-1.localhost")
+    assert status == 404
