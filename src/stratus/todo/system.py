@@ -52,6 +52,8 @@ def client_config(outputs: Outputs, settings: LocalSettings) -> dict[str, Any]:
         "identityPoolId": stack.get("IdentityPoolId"),
         "bucket": stack.get("UserFilesBucketName"),
         "cognitoEndpoint": settings.aws_endpoint,
+        # The user pool domain (hosted UI) as the outputs name it: the local cloud serves it.
+        "hostedUiUrl": stack.get("UserPoolDomain"),
     }
 
 

@@ -25,6 +25,7 @@ from stratus.local.cognito.hosted_ui.rules import PageError
 from stratus.local.cognito.hosted_ui.web import Deps, Visit
 from stratus.local.cognito.keys import LocalTokenKeys
 
+_API_PATHS = frozenset({"/oauth2/token", "/oauth2/revoke", "/oauth2/userInfo"})
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "[::1]", "::1"})
 Handler = Callable[[Visit], Awaitable[Response]]
 _PAGES: dict[str, tuple[frozenset[str], Handler]] = {
@@ -112,6 +113,24 @@ class HostedUi:
         await response(scope, receive, send)
 
     async def _answer(self, visit: Visit, path: str) -> Response:
+        if path not in _API_PATHS:
+            return await self._route(visit, path)
+        # Browser apps (Amplify's signInWithRedirect, the to-do web client) call these from
+        # their own origin: Cognito answers them with CORS headers.
+        origin = visit.request.headers.get("origin")
+        if visit.request.method == "OPTIONS":
+            response: Response = Response(b"", 204)
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type"
+            response.headers["Access-Control-Max-Age"] = "600"
+        else:
+            response = await self._route(visit, path)
+        if origin:
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+        return response
+
+    async def _route(self, visit: Visit, path: str) -> Response:
         method = visit.request.method
         pool_id, region = visit.domain.pool_id, visit.domain.region
         try:

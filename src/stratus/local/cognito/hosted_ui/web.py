@@ -34,8 +34,9 @@ OAUTH_PARAMS = (
 _HEADERS = {
     "Cache-Control": "no-store",
     "X-Frame-Options": "DENY",  # no clickjacking of the password form
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'"
-    " https: http://localhost:*; frame-ancestors 'none'",
+    # No form-action: after the POST, the redirect may go to any callback scheme (myapp://).
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; "
+    "frame-ancestors 'none'",
     "Referrer-Policy": "no-referrer",
 }
 
