@@ -13,6 +13,7 @@ import secrets
 import socket
 import ssl
 import textwrap
+import threading
 from collections.abc import Iterator
 from urllib.parse import parse_qs, urlencode, urlsplit
 
@@ -46,7 +47,8 @@ web = pool.add_client(
     o_auth=cognito.OAuthSettings(
         flows=cognito.OAuthFlows(authorization_code_grant=True),
         scopes=[cognito.OAuthScope.OPENID, cognito.OAuthScope.EMAIL],
-        callback_urls=[callback], logout_urls=["https://127.0.0.1:4443/apps/demo/bye"],
+        callback_urls=[callback, "http://localhost:8977/callback"],
+        logout_urls=["https://127.0.0.1:4443/apps/demo/bye"],
     ),
 )
 implicit = pool.add_client(
@@ -473,3 +475,38 @@ def test_paths_outside_cognitos_are_404_on_the_domain(
         assert status == 404, path
     status, _ = raw_get(cloud, "/../apps/demo/", "hosted-ui-test.auth.us-east-1.localhost")
     assert status == 404
+
+
+def test_cli_browser_login_takes_the_code_on_its_loopback_redirect(
+    cloud: LocalCloudHandle, out: dict[str, str], user: str
+) -> None:
+    from stratus.cli.todo.browser_login import browser_login, httpx_exchange
+
+    verify = ssl.create_default_context(cafile=str(cloud.ca_pem))
+
+    def browser(url: str) -> None:  # what a person does in the opened browser
+        def act() -> None:
+            with httpx.Client(verify=verify, timeout=30) as web:
+                login_url = web.get(url).headers["location"]
+                page = web.get(login_url).text
+                form = {"_csrf": csrf_of(page), "username": user, "password": PASSWORD}
+                redirect = web.post(login_url, data=form).headers["location"]
+                assert redirect.startswith("http://localhost:8977/callback?code=")
+                httpx.get(redirect.replace("localhost", "127.0.0.1"), timeout=30)
+
+        threading.Thread(target=act, daemon=True).start()
+
+    tokens = browser_login(
+        out["DomainUrl"],
+        out["WebClientId"],
+        httpx_exchange(str(cloud.ca_pem)),
+        clock=lambda: 1000.0,
+        opener=browser,
+        announce=lambda _: None,
+        wait_seconds=60,
+        port=8977,
+        scopes="openid email",
+    )
+    assert tokens.email == user
+    assert tokens.expires_at == 1000.0 + 3600
+    assert unverified_claims(tokens.access_token)["scope"] == "openid email"
