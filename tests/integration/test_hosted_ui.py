@@ -510,3 +510,83 @@ def test_cli_browser_login_takes_the_code_on_its_loopback_redirect(
     assert tokens.email == user
     assert tokens.expires_at == 1000.0 + 3600
     assert unverified_claims(tokens.access_token)["scope"] == "openid email"
+
+
+def web_params(cloud: LocalCloudHandle, out: dict[str, str]) -> dict[str, str]:
+    return {
+        "client_id": out["WebClientId"],
+        "response_type": "code",
+        "redirect_uri": callback(cloud),
+        "state": "st",
+    }
+
+
+def post_form(browser: httpx.Client, url: str, fields: dict[str, str]) -> httpx.Response:
+    page = browser.get(url)
+    assert page.status_code == 200, page.text
+    return browser.post(url, data={"_csrf": csrf_of(page.text), **fields})
+
+
+def test_sign_up_and_confirm_on_the_hosted_pages_then_sign_in(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    email = unique_email("pages")
+    query = urlencode(web_params(cloud, out))
+    signed_up = post_form(
+        browser, f"{out['DomainUrl']}/signup?{query}", {"username": email, "password": PASSWORD}
+    )
+    assert signed_up.status_code == 302, signed_up.text
+    confirm_url = signed_up.headers["location"]
+    assert "/confirm?" in confirm_url
+    wrong = post_form(browser, confirm_url, {"code": "000000", "username": email})
+    assert wrong.status_code == 400 and 'class="errorMessage"' in wrong.text
+    code = cloud.confirmation_code(email)
+    confirmed = post_form(browser, confirm_url, {"code": code, "username": email})
+    assert confirmed.status_code == 302, confirmed.text
+    login_url = confirmed.headers["location"]
+    assert "/login?" in login_url
+    answer = post_form(browser, login_url, {"username": email, "password": PASSWORD})
+    assert answer.headers["location"].startswith(callback(cloud) + "?code=")
+    # a second sign-up of the same e-mail shows Cognito's message on the page
+    again = post_form(
+        browser, f"{out['DomainUrl']}/signup?{query}", {"username": email, "password": PASSWORD}
+    )
+    assert again.status_code == 400 and "errorMessage" in again.text
+
+
+def test_new_password_required_is_answered_on_a_page(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    email = unique_email("invited")
+    idp = aws_client(cloud, "cognito-idp")
+    idp.admin_create_user(
+        UserPoolId=out["PoolId"],
+        Username=email,
+        TemporaryPassword="Temp-Passw0rd!",
+        UserAttributes=[{"Name": "email", "Value": email}],
+        MessageAction="SUPPRESS",
+    )
+    query = urlencode(web_params(cloud, out))
+    step = post_form(
+        browser,
+        f"{out['DomainUrl']}/login?{query}",
+        {"username": email, "password": "Temp-Passw0rd!"},
+    )
+    assert step.status_code == 200, step.text
+    assert "Change your password" in step.text and 'for="f-new_password"' in step.text
+    hidden = dict(re.findall(r'name="(challenge|session|username)" value="([^"]*)"', step.text))
+    answer = browser.post(
+        f"{out['DomainUrl']}/login?{query}",
+        data={"_csrf": csrf_of(step.text), **hidden, "new_password": "New-Passw0rd-123!"},
+    )
+    assert answer.status_code == 302, answer.text
+    assert answer.headers["location"].startswith(callback(cloud) + "?code=")
+
+
+def test_forgot_password_page_asks_for_the_code_and_new_password(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    query = urlencode(web_params(cloud, out))
+    answer = post_form(browser, f"{out['DomainUrl']}/forgotPassword?{query}", {"username": user})
+    assert answer.status_code == 200, answer.text
+    assert 'for="f-code"' in answer.text and 'for="f-password"' in answer.text
