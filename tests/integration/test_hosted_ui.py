@@ -590,3 +590,26 @@ def test_forgot_password_page_asks_for_the_code_and_new_password(
     answer = post_form(browser, f"{out['DomainUrl']}/forgotPassword?{query}", {"username": user})
     assert answer.status_code == 200, answer.text
     assert 'for="f-code"' in answer.text and 'for="f-password"' in answer.text
+
+
+def test_userinfo_refuses_tokens_after_global_sign_out_and_without_openid(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    code, verifier, _ = code_flow(cloud, browser, out, user)
+    tokens = exchange(browser, out, cloud, code, verifier).json()
+    url = f"{out['DomainUrl']}/oauth2/userInfo"
+    bearer = {"Authorization": f"Bearer {tokens['access_token']}"}
+    assert browser.get(url, headers=bearer).status_code == 200
+    # the ID token is not an access token; a forged signature is refused
+    assert (
+        browser.get(url, headers={"Authorization": f"Bearer {tokens['id_token']}"}).status_code
+        == 401
+    )
+    forged = tokens["access_token"][:-4] + (
+        "AAAA" if not tokens["access_token"].endswith("AAAA") else "BBBB"
+    )
+    assert browser.get(url, headers={"Authorization": f"Bearer {forged}"}).status_code == 401
+    aws_client(cloud, "cognito-idp").global_sign_out(AccessToken=tokens["access_token"])
+    answer = browser.get(url, headers=bearer)
+    assert answer.status_code == 401
+    assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
