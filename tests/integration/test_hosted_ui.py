@@ -141,7 +141,7 @@ def sign_in(
     """authorize -> login page -> form POST; returns the answer to the POST."""
     first = browser.get(f"{domain}/oauth2/authorize", params=params)
     assert first.status_code == 302, first.text
-    login_url = first.headers["location"]
+    login_url = str(first.url.join(first.headers["location"]))
     page = browser.get(login_url)
     assert page.status_code == 200, page.text
     assert '<label for="f-username">' in page.text
@@ -487,7 +487,8 @@ def test_cli_browser_login_takes_the_code_on_its_loopback_redirect(
     def browser(url: str) -> None:  # what a person does in the opened browser
         def act() -> None:
             with httpx.Client(verify=verify, timeout=30) as web:
-                login_url = web.get(url).headers["location"]
+                first = web.get(url)
+                login_url = str(first.url.join(first.headers["location"]))
                 page = web.get(login_url).text
                 form = {"_csrf": csrf_of(page), "username": user, "password": PASSWORD}
                 redirect = web.post(login_url, data=form).headers["location"]
@@ -536,14 +537,14 @@ def test_sign_up_and_confirm_on_the_hosted_pages_then_sign_in(
         browser, f"{out['DomainUrl']}/signup?{query}", {"username": email, "password": PASSWORD}
     )
     assert signed_up.status_code == 302, signed_up.text
-    confirm_url = signed_up.headers["location"]
+    confirm_url = str(signed_up.url.join(signed_up.headers["location"]))
     assert "/confirm?" in confirm_url
     wrong = post_form(browser, confirm_url, {"code": "000000", "username": email})
     assert wrong.status_code == 400 and 'class="errorMessage"' in wrong.text
     code = cloud.confirmation_code(email)
     confirmed = post_form(browser, confirm_url, {"code": code, "username": email})
     assert confirmed.status_code == 302, confirmed.text
-    login_url = confirmed.headers["location"]
+    login_url = str(confirmed.url.join(confirmed.headers["location"]))
     assert "/login?" in login_url
     answer = post_form(browser, login_url, {"username": email, "password": PASSWORD})
     assert answer.headers["location"].startswith(callback(cloud) + "?code=")

@@ -92,7 +92,7 @@ class HostedUi:
         if domain is None:
             return None
         prefix = f"{domains.ALIAS_PREFIX}{alias[0]}"
-        return domain, f"https://{host or '127.0.0.1'}:{port}{prefix}", prefix + "/", alias[1]
+        return domain, f"{self.deps.gateway_origin}{prefix}", prefix + "/", alias[1]
 
     def hosted_url(self, pool_id: str) -> str | None:
         """The local base URL of the pool's first domain (alias form), if it has one."""

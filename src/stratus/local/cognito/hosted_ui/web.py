@@ -107,4 +107,6 @@ class Visit:
         )
 
     def page_url(self, page: str, query: str) -> str:
-        return f"{self.base}/{page}" + (f"?{query}" if query else "")
+        """A page of this domain as an absolute path (no host): form actions and redirects
+        never echo the request's Host header back to the browser."""
+        return f"{self.cookie_path.rstrip('/')}/{page}" + (f"?{query}" if query else "")
