@@ -115,7 +115,7 @@ class HostedUi:
     async def _answer(self, visit: Visit, path: str) -> Response:
         if path not in _API_PATHS:
             return await self._route(visit, path)
-        # Browser apps (Amplify's signInWithRedirect, the to-do web client) call these from
+        # Browser apps (Amplify's signInWithRedirect, a single-page web client) call these from
         # their own origin: Cognito answers them with CORS headers.
         origin = visit.request.headers.get("origin")
         if visit.request.method == "OPTIONS":
