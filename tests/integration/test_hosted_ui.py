@@ -614,3 +614,57 @@ def test_userinfo_refuses_tokens_after_global_sign_out_and_without_openid(
     answer = browser.get(url, headers=bearer)
     assert answer.status_code == 401
     assert answer.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """RFC 6238 TOTP (SHA-1, 30 s, 6 digits), as authenticator apps compute it."""
+    import hmac
+    import struct
+    import time
+
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    counter = struct.pack(">Q", int((time.time() if at is None else at) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"
+
+
+def test_software_token_mfa_is_answered_on_a_page(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str]
+) -> None:
+    email = unique_email("mfa")
+    idp = aws_client(cloud, "cognito-idp")
+    idp.sign_up(
+        ClientId=out["WebClientId"],
+        Username=email,
+        Password=PASSWORD,
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    idp.confirm_sign_up(
+        ClientId=out["WebClientId"], Username=email, ConfirmationCode=cloud.confirmation_code(email)
+    )
+    access = idp.initiate_auth(
+        ClientId=out["WebClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": email, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+    secret = idp.associate_software_token(AccessToken=access)["SecretCode"]
+    idp.verify_software_token(AccessToken=access, UserCode=totp(secret))
+    idp.set_user_mfa_preference(
+        AccessToken=access, SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
+    )
+    query = urlencode(web_params(cloud, out))
+    step = post_form(
+        browser, f"{out['DomainUrl']}/login?{query}", {"username": email, "password": PASSWORD}
+    )
+    assert step.status_code == 200, step.text
+    assert "Enter your authentication code" in step.text and 'for="f-mfa_code"' in step.text
+    hidden = dict(re.findall(r'name="(challenge|session|username)" value="([^"]*)"', step.text))
+    assert hidden["challenge"] == "SOFTWARE_TOKEN_MFA"
+    answer = browser.post(
+        f"{out['DomainUrl']}/login?{query}",
+        data={"_csrf": csrf_of(step.text), **hidden, "mfa_code": totp(secret)},
+    )
+    assert answer.status_code == 302, answer.text
+    assert answer.headers["location"].startswith(callback(cloud) + "?code=")
