@@ -59,6 +59,13 @@ implicit = pool.add_client(
         scopes=[cognito.OAuthScope.OPENID], callback_urls=[callback],
     ),
 )
+confidential = pool.add_client(
+    "Confidential", generate_secret=True,
+    o_auth=cognito.OAuthSettings(
+        flows=cognito.OAuthFlows(authorization_code_grant=True),
+        scopes=[cognito.OAuthScope.OPENID], callback_urls=[callback],
+    ),
+)
 machine = pool.add_client(
     "Machine", generate_secret=True,
     o_auth=cognito.OAuthSettings(
@@ -70,6 +77,7 @@ cdk.CfnOutput(stack, "PoolId", value=pool.user_pool_id)
 cdk.CfnOutput(stack, "WebClientId", value=web.user_pool_client_id)
 cdk.CfnOutput(stack, "ImplicitClientId", value=implicit.user_pool_client_id)
 cdk.CfnOutput(stack, "MachineClientId", value=machine.user_pool_client_id)
+cdk.CfnOutput(stack, "ConfidentialClientId", value=confidential.user_pool_client_id)
 cdk.CfnOutput(stack, "DomainUrl", value=domain.base_url())
 app.synth()
 """
@@ -668,3 +676,32 @@ def test_software_token_mfa_is_answered_on_a_page(
     )
     assert answer.status_code == 302, answer.text
     assert answer.headers["location"].startswith(callback(cloud) + "?code=")
+
+
+def test_confidential_client_code_flow_needs_its_secret(
+    cloud: LocalCloudHandle, browser: httpx.Client, out: dict[str, str], user: str
+) -> None:
+    client_id = out["ConfidentialClientId"]
+    secret = aws_client(cloud, "cognito-idp").describe_user_pool_client(
+        UserPoolId=out["PoolId"], ClientId=client_id
+    )["UserPoolClient"]["ClientSecret"]
+    params = {"client_id": client_id, "response_type": "code", "redirect_uri": callback(cloud)}
+    answer = sign_in(browser, out["DomainUrl"], params, user)  # SECRET_HASH sent for it
+    assert answer.status_code == 302, answer.text
+    code = parse_qs(urlsplit(answer.headers["location"]).query)["code"][0]
+    url = f"{out['DomainUrl']}/oauth2/token"
+    form = {"grant_type": "authorization_code", "code": code, "redirect_uri": callback(cloud)}
+    without = browser.post(url, data={**form, "client_id": client_id})
+    assert (without.status_code, without.json()) == (400, {"error": "invalid_client"})
+    # signed in: the session gives a new code without the password (a refresh, SECRET_HASH)
+    again = browser.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+    code_again = parse_qs(urlsplit(again.headers["location"]).query)["code"][0]
+    tokens = browser.post(url, data={**form, "code": code_again}, auth=(client_id, secret))
+    assert tokens.status_code == 200, tokens.text
+    refreshed = browser.post(
+        url,
+        data={"grant_type": "refresh_token", "refresh_token": tokens.json()["refresh_token"]},
+        auth=(client_id, secret),
+    )
+    assert refreshed.status_code == 200, refreshed.text
+    assert unverified_claims(refreshed.json()["access_token"])["scope"] == "openid"

@@ -127,7 +127,7 @@ class TokenEndpoint:
         scopes = self.grants.scopes_for(refresh)
         params = {"REFRESH_TOKEN": refresh}
         if client.secret is not None:
-            user = _refresh_owner(client.pool_id, refresh)
+            user = refresh_owner(client.pool_id, refresh)
             if user is None:
                 raise OAuthError("invalid_grant")
             params["SECRET_HASH"] = secret_hash(client.secret, user, client.client_id)
@@ -241,7 +241,7 @@ def _bearer_error(error: str, status: int) -> Response:
     )
 
 
-def _refresh_owner(pool_id: str, refresh: str) -> str | None:
+def refresh_owner(pool_id: str, refresh: str) -> str | None:
     pool = pools.pool_by_id(pool_id)
     record = None if pool is None else pool.refresh_tokens.get(refresh)
     return None if not record else str(record[1])

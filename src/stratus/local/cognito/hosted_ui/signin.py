@@ -17,6 +17,7 @@ from starlette.responses import Response
 
 from stratus.local.cognito.hosted_ui import issue, pages
 from stratus.local.cognito.hosted_ui.cognito_api import CognitoApiError, secret_hash
+from stratus.local.cognito.hosted_ui.oauth import refresh_owner
 from stratus.local.cognito.hosted_ui.rules import (
     AuthorizeRequest,
     PageError,
@@ -165,7 +166,9 @@ async def _refresh_session(
 ) -> dict[str, Any] | None:
     params = {"REFRESH_TOKEN": refresh}
     if req.client.secret is not None:
-        params["SECRET_HASH"] = secret_hash(req.client.secret, username, req.client.client_id)
+        # Cognito hashes the name the refresh token was issued to (moto's own record of it).
+        owner = refresh_owner(req.client.pool_id, refresh) or username
+        params["SECRET_HASH"] = secret_hash(req.client.secret, owner, req.client.client_id)
     try:
         answer = await visit.deps.api.call(
             "InitiateAuth",
