@@ -15,6 +15,7 @@ import ssl
 import textwrap
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
@@ -705,3 +706,58 @@ def test_confidential_client_code_flow_needs_its_secret(
     )
     assert refreshed.status_code == 200, refreshed.text
     assert unverified_claims(refreshed.json()["access_token"])["scope"] == "openid"
+
+
+def test_hosted_ui_tokens_survive_a_restart(tmp_path: Path) -> None:
+    """Signed in on the hosted UI, then `stratus up` again on the same state (another
+    gateway port): the refresh token still works, keeps its OAuth scopes, and userInfo
+    accepts the refreshed access token; the revoked one stays revoked."""
+    (tmp_path / "app.py").write_text(textwrap.dedent(APP))
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    proc, first = start_local_cloud(None, app_dir=tmp_path)
+    try:
+        out = dict(first.outputs["HostedUiApp"])
+        email = unique_email("restart")
+        idp = aws_client(first, "cognito-idp")
+        idp.sign_up(
+            ClientId=out["WebClientId"],
+            Username=email,
+            Password=PASSWORD,
+            UserAttributes=[{"Name": "email", "Value": email}],
+        )
+        idp.confirm_sign_up(
+            ClientId=out["WebClientId"],
+            Username=email,
+            ConfirmationCode=first.confirmation_code(email),
+        )
+        verify = ssl.create_default_context(cafile=str(first.ca_pem))
+        with httpx.Client(verify=verify, timeout=30) as web, httpx.Client(verify=verify) as other:
+            code, verifier, _ = code_flow(first, web, out, email)
+            kept = exchange(web, out, first, code, verifier).json()
+            code, verifier, _ = code_flow(first, other, out, email)  # a second browser
+            revoked = exchange(web, out, first, code, verifier).json()
+            web.post(
+                f"{out['DomainUrl']}/oauth2/revoke",
+                data={"token": revoked["refresh_token"], "client_id": out["WebClientId"]},
+            ).raise_for_status()
+    finally:
+        stop_local_cloud(proc)
+    proc, second = start_local_cloud(None, app_dir=tmp_path, fresh=False)
+    try:
+        out = dict(second.outputs["HostedUiApp"])
+        verify = ssl.create_default_context(cafile=str(second.ca_pem))
+        with httpx.Client(verify=verify, timeout=30) as web:
+            url = f"{out['DomainUrl']}/oauth2/token"
+            form = {"grant_type": "refresh_token", "client_id": out["WebClientId"]}
+            fresh = web.post(url, data={**form, "refresh_token": kept["refresh_token"]})
+            assert fresh.status_code == 200, fresh.text
+            access = fresh.json()["access_token"]
+            assert unverified_claims(access)["scope"] == "openid email"
+            info = web.get(
+                f"{out['DomainUrl']}/oauth2/userInfo", headers={"Authorization": f"Bearer {access}"}
+            )
+            assert info.status_code == 200, info.text
+            gone = web.post(url, data={**form, "refresh_token": revoked["refresh_token"]})
+            assert gone.json() == {"error": "invalid_grant"}
+    finally:
+        stop_local_cloud(proc)
