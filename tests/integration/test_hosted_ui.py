@@ -203,6 +203,12 @@ def test_domain_output_names_the_local_https_url(
     assert out["DomainUrl"] == (
         f"{cloud.gateway_origin}/_stratus/domains/hosted-ui-test.auth.us-east-1.localhost"
     )
+    # the template's https://127.0.0.1:4443 callback names the port the gateway runs on
+    client = aws_client(cloud, "cognito-idp").describe_user_pool_client(
+        UserPoolId=out["PoolId"], ClientId=out["WebClientId"]
+    )["UserPoolClient"]
+    assert client["CallbackURLs"] == [callback(cloud), "http://localhost:8977/callback"]
+    assert client["LogoutURLs"] == [f"{cloud.gateway_origin}/apps/demo/bye"]
 
 
 def test_code_flow_with_pkce_end_to_end(
