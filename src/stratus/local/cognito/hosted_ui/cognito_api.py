@@ -7,7 +7,8 @@ unauthenticated in Cognito (the app client id, and SECRET_HASH for a client with
 identify the caller), so the requests carry no SigV4 signature.
 
 `claims` edits the tokens moto signs for this one call (the hosted UI's `scope` and
-`nonce`) through `keys.CLAIMS_EDIT`, which moto's worker thread sees (the context is copied).
+`nonce`) through `keys.REQUEST_CLAIMS_EDIT` — applied after the token building's own edits
+(pre token generation, lifetimes) — which moto's worker thread sees (the context is copied).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any
 
 from starlette.responses import Response
 
-from stratus.local.cognito.keys import CLAIMS_EDIT
+from stratus.local.cognito.keys import REQUEST_CLAIMS_EDIT
 from stratus.local.core.aws_request import AwsRequest
 
 Endpoint = Callable[[AwsRequest], Awaitable[Response]]
@@ -62,12 +63,12 @@ class CognitoApi:
             "user-agent": "stratus-hosted-ui",
         }
         request = AwsRequest("POST", "/", "/", "", headers, data)
-        token = CLAIMS_EDIT.set(claims) if claims is not None else None
+        token = REQUEST_CLAIMS_EDIT.set(claims) if claims is not None else None
         try:
             response = await self._endpoint(request)
         finally:
             if token is not None:
-                CLAIMS_EDIT.reset(token)
+                REQUEST_CLAIMS_EDIT.reset(token)
         raw = bytes(getattr(response, "body", b"") or b"{}")
         try:
             answer = json.loads(raw or b"{}")

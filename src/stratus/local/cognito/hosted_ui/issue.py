@@ -27,13 +27,22 @@ from stratus.local.cognito.hosted_ui.cognito_api import ClaimsEdit
 from stratus.local.cognito.jwt_verify import issuer_for
 from stratus.local.cognito.keys import LocalTokenKeys
 
+SDK_SCOPE = "aws.cognito.signin.user.admin"  # what an API sign-in's access token holds
+
 
 def scope_edit(scopes: list[str], nonce: str | None) -> ClaimsEdit:
     """The claims edit for tokens issued to an OAuth request."""
 
     def edit(claims: dict[str, Any]) -> dict[str, Any]:
         if claims.get("token_use") == "access":
-            claims["scope"] = " ".join(scopes)
+            # The OAuth scopes replace the SDK sign-in's default; scopes a pre token
+            # generation trigger added are kept.
+            added = [
+                s
+                for s in str(claims.get("scope", "")).split()
+                if s != SDK_SCOPE and s not in scopes
+            ]
+            claims["scope"] = " ".join([*scopes, *added])
             claims["version"] = 2
         elif nonce:
             claims["nonce"] = nonce
