@@ -242,9 +242,15 @@ def _bearer_error(error: str, status: int) -> Response:
 
 
 def refresh_owner(pool_id: str, refresh: str) -> str | None:
+    """The user name a refresh token was issued to, as the pool names the user (an e-mail
+    sign-in pool's own user name, not the alias): what REFRESH_TOKEN_AUTH's SECRET_HASH is
+    computed with."""
     pool = pools.pool_by_id(pool_id)
     record = None if pool is None else pool.refresh_tokens.get(refresh)
-    return None if not record else str(record[1])
+    if not record:
+        return None
+    user = pools.find_user(pool, str(record[1]))
+    return str(user.username) if user is not None else str(record[1])
 
 
 def _session_alive(pool: Any, origin_jti: str) -> bool:
