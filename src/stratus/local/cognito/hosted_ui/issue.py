@@ -30,8 +30,10 @@ from stratus.local.cognito.keys import LocalTokenKeys
 SDK_SCOPE = "aws.cognito.signin.user.admin"  # what an API sign-in's access token holds
 
 
-def scope_edit(scopes: list[str], nonce: str | None) -> ClaimsEdit:
-    """The claims edit for tokens issued to an OAuth request."""
+def scope_edit(scopes: list[str], nonce: str | None, email: str | None = None) -> ClaimsEdit:
+    """The claims edit for tokens issued to an OAuth request. `email`: the user's e-mail
+    attribute; moto's ID token of an e-mail sign-in pool names the `email` claim after the
+    user name it was issued to, which is the pool's own user name here."""
 
     def edit(claims: dict[str, Any]) -> dict[str, Any]:
         if claims.get("token_use") == "access":
@@ -44,8 +46,11 @@ def scope_edit(scopes: list[str], nonce: str | None) -> ClaimsEdit:
             ]
             claims["scope"] = " ".join([*scopes, *added])
             claims["version"] = 2
-        elif nonce:
-            claims["nonce"] = nonce
+        else:
+            if nonce:
+                claims["nonce"] = nonce
+            if email and "email" in claims:
+                claims["email"] = email
         return claims
 
     return edit

@@ -131,7 +131,9 @@ class TokenEndpoint:
             if user is None:
                 raise OAuthError("invalid_grant")
             params["SECRET_HASH"] = secret_hash(client.secret, user, client.client_id)
-        edit = issue.scope_edit(scopes, None) if scopes is not None else None
+        owner = refresh_owner(client.pool_id, refresh)
+        email = email_of(client.pool_id, owner) if owner else None
+        edit = issue.scope_edit(scopes, None, email) if scopes is not None else None
         try:
             answer = await self.api.call(
                 "InitiateAuth",
@@ -239,6 +241,21 @@ def _bearer_error(error: str, status: int) -> Response:
         status,
         headers={"WWW-Authenticate": f'Bearer error="{error}"', **_NO_STORE},
     )
+
+
+def canonical_username(pool_id: str, name: str) -> str:
+    """The pool's own user name for a sign-in name (an alias such as the e-mail resolved);
+    the name as given when no user has it (Cognito then answers as for an unknown user)."""
+    pool = pools.pool_by_id(pool_id)
+    user = None if pool is None else pools.find_user(pool, name)
+    return str(user.username) if user is not None else name
+
+
+def email_of(pool_id: str, name: str) -> str | None:
+    """The e-mail attribute of the user `name` names (None: no such user or no e-mail)."""
+    pool = pools.pool_by_id(pool_id)
+    user = None if pool is None else pools.find_user(pool, name)
+    return None if user is None else pools.user_attributes(user).get("email")
 
 
 def refresh_owner(pool_id: str, refresh: str) -> str | None:

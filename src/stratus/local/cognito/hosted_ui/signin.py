@@ -17,7 +17,7 @@ from starlette.responses import Response
 
 from stratus.local.cognito.hosted_ui import issue, pages
 from stratus.local.cognito.hosted_ui.cognito_api import CognitoApiError, secret_hash
-from stratus.local.cognito.hosted_ui.oauth import refresh_owner
+from stratus.local.cognito.hosted_ui.oauth import canonical_username, email_of, refresh_owner
 from stratus.local.cognito.hosted_ui.rules import (
     AuthorizeRequest,
     PageError,
@@ -121,9 +121,13 @@ async def login(visit: Visit) -> Response:
 
 
 async def _password(visit: Visit, req: AuthorizeRequest, form: dict[str, str]) -> dict[str, Any]:
-    username, password = form.get("username", "").strip(), form.get("password", "")
-    if not username or not password:
+    typed, password = form.get("username", "").strip(), form.get("password", "")
+    if not typed or not password:
         raise CognitoApiError("InvalidParameterException", "Username and password are required.")
+    # Signed in under the pool's own user name (an e-mail or phone alias resolved), as the
+    # hosted UI does: the refresh token then names the user the way REFRESH_TOKEN_AUTH's
+    # SECRET_HASH is computed (`oauth.refresh_owner`).
+    username = canonical_username(req.client.pool_id, typed)
     params = {"USERNAME": username, "PASSWORD": password}
     if req.client.secret is not None:
         params["SECRET_HASH"] = secret_hash(req.client.secret, username, req.client.client_id)
@@ -134,7 +138,7 @@ async def _password(visit: Visit, req: AuthorizeRequest, form: dict[str, str]) -
             "AuthFlow": "USER_PASSWORD_AUTH",
             "AuthParameters": params,
         },
-        issue.scope_edit(list(req.scopes), req.nonce),
+        issue.scope_edit(list(req.scopes), req.nonce, email_of(req.client.pool_id, username)),
     )
 
 
@@ -157,7 +161,7 @@ async def _answer_challenge(
             "Session": form.get("session", ""),
             "ChallengeResponses": responses,
         },
-        issue.scope_edit(list(req.scopes), req.nonce),
+        issue.scope_edit(list(req.scopes), req.nonce, email_of(req.client.pool_id, username)),
     )
 
 
@@ -165,9 +169,9 @@ async def _refresh_session(
     visit: Visit, req: AuthorizeRequest, refresh: str, username: str
 ) -> dict[str, Any] | None:
     params = {"REFRESH_TOKEN": refresh}
+    owner = refresh_owner(req.client.pool_id, refresh) or username
     if req.client.secret is not None:
         # Cognito hashes the name the refresh token was issued to (moto's own record of it).
-        owner = refresh_owner(req.client.pool_id, refresh) or username
         params["SECRET_HASH"] = secret_hash(req.client.secret, owner, req.client.client_id)
     try:
         answer = await visit.deps.api.call(
@@ -177,7 +181,7 @@ async def _refresh_session(
                 "AuthFlow": "REFRESH_TOKEN_AUTH",
                 "AuthParameters": params,
             },
-            issue.scope_edit(list(req.scopes), req.nonce),
+            issue.scope_edit(list(req.scopes), req.nonce, email_of(req.client.pool_id, owner)),
         )
     except CognitoApiError:
         return None
