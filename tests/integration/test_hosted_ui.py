@@ -33,6 +33,7 @@ stack = cdk.Stack(app, "HostedUiApp")
 pool = cognito.UserPool(
     stack, "Pool", self_sign_up_enabled=True, sign_in_aliases=cognito.SignInAliases(email=True),
     auto_verify=cognito.AutoVerifiedAttrs(email=True),
+    mfa=cognito.Mfa.OPTIONAL, mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
 )
 domain = pool.add_domain(
     "Domain", cognito_domain=cognito.CognitoDomainOptions(domain_prefix="hosted-ui-test")
