@@ -766,5 +766,18 @@ def test_hosted_ui_tokens_survive_a_restart(tmp_path: Path) -> None:
             assert info.status_code == 200, info.text
             gone = web.post(url, data={**form, "refresh_token": revoked["refresh_token"]})
             assert gone.json() == {"error": "invalid_grant"}
+            # the gateway's port changed: the callback URLs follow it
+            assert second.gateway_origin != first.gateway_origin
+            described = aws_client(second, "cognito-idp").describe_user_pool_client(
+                UserPoolId=out["PoolId"], ClientId=out["WebClientId"]
+            )["UserPoolClient"]
+            assert described["CallbackURLs"][0] == callback(second)
+            params = {
+                "client_id": out["WebClientId"],
+                "response_type": "code",
+                "redirect_uri": callback(second),
+            }
+            answer = web.get(f"{out['DomainUrl']}/oauth2/authorize", params=params)
+            assert answer.status_code == 302 and "/login?" in answer.headers["location"]
     finally:
         stop_local_cloud(proc)

@@ -166,6 +166,7 @@ class CognitoService(EmulatedService):
             tokens.install(tokens.TokenTriggers(self.invoker, asyncio.get_running_loop()))
         self._report_triggers(cloud)
         self.gateway_site = _hosted_ui(cloud)
+        await asyncio.to_thread(_relocalize_clients, cloud)
 
     async def stop(self) -> None:
         tokens.install(None)
@@ -201,6 +202,14 @@ class CognitoService(EmulatedService):
                     runtime.get(str(function))
                 except Exception:
                     cloud.reporter.warn(f"user pool {where}: {key} function {function} not found")
+
+
+def _relocalize_clients(cloud: CloudContext) -> None:
+    """App clients' callback URLs follow the gateway's port of this run (hosted_ui.clients)."""
+    from stratus.local.cognito.hosted_ui.clients import relocalize
+    from stratus.local.gateway.app import local_origins
+
+    relocalize(cloud.require_deployment(), local_origins(cloud.settings))
 
 
 def _hosted_ui(cloud: CloudContext) -> HostedUi | None:

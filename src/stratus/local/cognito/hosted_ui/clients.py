@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from stratus.local.cognito import pools
+from stratus.local.core.durable import mutate, operation
 
 
 @dataclass(frozen=True)
@@ -104,3 +105,39 @@ def token_validity(pool_id: str, client_id: str) -> tuple[int, int]:
         return value * factor.get(str(units.get(unit_key, "hours")), 3600)
 
     return seconds("AccessTokenValidity", "AccessToken"), seconds("IdTokenValidity", "IdToken")
+
+
+def relocalize(deployment: Any, origins: Mapping[str, str]) -> int:
+    """At start: each provisioned app client's callback and sign-out URLs as its template
+    says, localized for the gateway's port now (a state provisioned while the gateway ran
+    on another port named that one). Returns how many clients changed."""
+    changed = 0
+    for resource in deployment.resources("AWS::Cognito::UserPoolClient"):
+        pool = pools.pool_by_client(resource.physical_id)
+        if pool is None:
+            continue
+        config = pool.clients[resource.physical_id].extended_config
+        wanted: dict[str, list[str]] = {}
+        for key in ("CallbackURLs", "LogoutURLs"):
+            template = resource.properties.get(key)
+            if isinstance(template, list):
+                urls = [localize(str(url), origins) for url in template]
+                if config.get(key) != urls:
+                    wanted[key] = urls
+        if wanted:
+            mutate(
+                "cognito.hosted-ui-client-urls",
+                pool_id=str(pool.id),
+                client_id=resource.physical_id,
+                urls=wanted,
+            )
+            changed += 1
+    return changed
+
+
+@operation("cognito.hosted-ui-client-urls", services=("cognito-idp",))
+def _set_urls(pool_id: str, client_id: str, urls: dict[str, list[str]]) -> None:
+    pool = pools.pool_by_id(pool_id)
+    client = None if pool is None else pool.clients.get(client_id)
+    if client is not None:
+        client.extended_config.update(urls)
