@@ -72,7 +72,12 @@ def test_callback_urls_accept_comma_lists_and_json_and_feed_cors_origins() -> No
 
 def test_default_callbacks_are_the_local_web_app_and_the_mobile_scheme() -> None:
     cfg = todo_stage_config({})
-    assert cfg.callback_urls == ("https://127.0.0.1:4443/apps/todo/", "myapp://callback")
+    assert cfg.callback_urls == (
+        "https://127.0.0.1:4443/apps/todo/",
+        "myapp://callback",
+        "http://localhost:8976/callback",  # `stratus todo login --browser`
+    )
+    assert cfg.logout_urls == ("https://127.0.0.1:4443/apps/todo/", "myapp://callback")
     assert cfg.cors_origins == ("https://127.0.0.1:4443",)
 
 

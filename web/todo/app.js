@@ -109,6 +109,69 @@ async function refresh() {
   }
 }
 
+// ---------------------------------------------------------------- hosted UI (OAuth code + PKCE)
+// The user pool's hosted UI signs the user in and redirects back here with a code; the code
+// is exchanged at its token endpoint with the PKCE verifier kept in sessionStorage. The
+// redirect URI is this page (a callback URL of the app client, compared exactly).
+const PKCE_KEY = "stratus.todo.pkce";
+
+function base64url(bytes) {
+  return btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+function redirectUri() {
+  return `${location.origin}${location.pathname}`;
+}
+
+async function hostedSignIn() {
+  const verifier = base64url(crypto.getRandomValues(new Uint8Array(48)));
+  const state = base64url(crypto.getRandomValues(new Uint8Array(16)));
+  const challenge = base64url(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
+  sessionStorage.setItem(PKCE_KEY, JSON.stringify({ verifier, state }));
+  const query = new URLSearchParams({
+    client_id: config.clientId,
+    response_type: "code",
+    redirect_uri: redirectUri(),
+    scope: "openid email profile",
+    state,
+    code_challenge: challenge,
+    code_challenge_method: "S256",
+  });
+  location.assign(`${config.hostedUiUrl.replace(/\/$/, "")}/oauth2/authorize?${query}`);
+}
+
+function claimsOf(jwt) {
+  const part = jwt.split(".")[1].replace(/-/g, "+").replace(/_/g, "/");
+  return JSON.parse(atob(part + "=".repeat((4 - (part.length % 4)) % 4)));
+}
+
+// Back from the hosted UI: ?code=...&state=... (or ?error=...). Returns true when signed in.
+async function finishHostedSignIn() {
+  const params = new URLSearchParams(location.search);
+  if (!params.has("code") && !params.has("error")) return false;
+  const pending = JSON.parse(sessionStorage.getItem(PKCE_KEY) || "null");
+  sessionStorage.removeItem(PKCE_KEY);
+  history.replaceState(null, "", location.pathname); // the code is single-use: drop it
+  if (params.has("error")) throw new Error(`Hosted UI sign-in failed: ${params.get("error")}`);
+  if (!pending || pending.state !== params.get("state")) throw new Error("Hosted UI sign-in failed: state mismatch");
+  const res = await fetch(`${config.hostedUiUrl.replace(/\/$/, "")}/oauth2/token`, {
+    method: "POST",
+    headers: { "Content-Type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams({
+      grant_type: "authorization_code",
+      client_id: config.clientId,
+      code: params.get("code"),
+      redirect_uri: redirectUri(),
+      code_verifier: pending.verifier,
+    }),
+  });
+  const data = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`Hosted UI sign-in failed: ${data.error || res.status}`);
+  const claims = claimsOf(data.id_token);
+  saveTokens(claims.email || claims["cognito:username"], { IdToken: data.id_token, RefreshToken: data.refresh_token });
+  return true;
+}
+
 function signOut(message) {
   sessionStorage.removeItem(TOKENS_KEY);
   show("signin");
@@ -310,6 +373,7 @@ function wire() {
     button.addEventListener("click", () => { showError(""); show(button.dataset.goto); });
   }
   $('[data-testid="sign-out"]').addEventListener("click", () => signOut(""));
+  $('[data-testid="hosted-signin"]').addEventListener("click", () => hostedSignIn().catch((e) => showError(describe(e))));
 
   const signup = $('[data-testid="signup-form"]');
   signup.addEventListener("submit", busy(signup, async (data) => {
@@ -393,6 +457,17 @@ async function main() {
     document.body.dataset.ready = "error";
     return;
   }
+  $('[data-testid="hosted-box"]').hidden = !config.hostedUiUrl;
+  let hosted = false;
+  try {
+    hosted = await finishHostedSignIn();
+  } catch (err) {
+    show("signin");
+    showError(describe(err));
+    document.body.dataset.ready = "true";
+    return;
+  }
+  if (hosted) showStatus("Signed in.");
   if (tokens()?.idToken) {
     enterApp().catch((err) => showError(describe(err)));
   } else {

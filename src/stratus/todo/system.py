@@ -54,6 +54,8 @@ def client_config(outputs: Outputs, settings: LocalSettings) -> dict[str, Any]:
         # HTTPS under `up --lan`: the page is HTTPS, and a phone's browser blocks plain HTTP
         # to a LAN address as mixed content (127.0.0.1 is exempt).
         "cognitoEndpoint": settings.aws_tls_endpoint if settings.lan else settings.aws_endpoint,
+        # The user pool domain (hosted UI) as the outputs name it: the local cloud serves it.
+        "hostedUiUrl": stack.get("UserPoolDomain"),
     }
 
 

@@ -8,7 +8,6 @@ from pathlib import Path
 from stratus.local.core.settings import LocalSettings
 from stratus.local.provision.model import Deployment, Resource, Stack
 from stratus.local.provision.outputs import (
-    cognito_hosted_urls,
     local_urls,
     rewrite_rest_api_urls,
     rewrite_url,
@@ -64,19 +63,36 @@ def test_write_outputs_has_cdk_shape_and_rewritten_urls(tmp_path: Path) -> None:
     values = on_disk["TodoApp"]
     assert values["ApiEndpoint"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/"
     assert values["TodosUrl"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/todos?x=1"
-    assert values["HostedUi"] == "https://todo.auth.us-east-1.amazoncognito.com/login"
+    hosted = "https://127.0.0.1:4443/_stratus/domains/todo.auth.us-east-1.localhost/login"
+    assert values["HostedUi"] == hosted
     assert values["QueueUrl"] == "http://127.0.0.1:4566/000000000000/q"
     assert values["TableName"] == "todo-table"
     assert values["Subnets"] == "a,b"
 
 
-def test_local_urls_list_stages_and_flag_hosted_ui(tmp_path: Path) -> None:
+def test_local_urls_list_stages_and_the_hosted_ui_served_locally(tmp_path: Path) -> None:
     urls = dict(local_urls(_deployment(), _settings(tmp_path)))
     assert urls["TodoApp/Api (local)"] == "https://127.0.0.1:4443/restapis/abcdefghij/local/"
-    assert urls["TodoApp.HostedUi (not served locally)"].startswith("https://todo.auth.")
-    assert cognito_hosted_urls(_deployment()) == [
-        "https://todo.auth.us-east-1.amazoncognito.com/login"
-    ]
+    assert urls["TodoApp.HostedUi"] == (
+        "https://127.0.0.1:4443/_stratus/domains/todo.auth.us-east-1.localhost/login"
+    )
+
+
+def test_custom_user_pool_domain_urls_go_to_the_gateway_alias(tmp_path: Path) -> None:
+    from stratus.local.provision.outputs import rewrite_user_pool_domains
+
+    settings = _settings(tmp_path)
+    url = rewrite_user_pool_domains(
+        settings, "https://Auth.Example.com/login", ["auth.example.com"]
+    )
+    assert url == "https://127.0.0.1:4443/_stratus/domains/auth.example.com/login"
+    # another name that merely starts like it is left alone
+    assert (
+        rewrite_user_pool_domains(
+            settings, "https://auth.example.com.evil.test/", ["auth.example.com"]
+        )
+        == "https://auth.example.com.evil.test/"
+    )
 
 
 def test_ssm_parameter_naming_a_local_distribution_url_gets_the_edge_port(

@@ -142,10 +142,31 @@ def confirm(email: str, code: str) -> None:
 @app.command()
 @friendly
 def login(
-    email: str,
+    email: str = typer.Argument(None, help="Your e-mail (not needed with --browser)."),
     password: str = typer.Option(None, help="Prompted for (hidden) when absent."),
+    browser: bool = typer.Option(
+        False, "--browser", help="Sign in on the hosted UI in your browser (code + PKCE)."
+    ),
 ) -> None:
     """Sign in and keep the tokens (owner-only file in your config folder)."""
+    if browser:
+        from stratus.cli.todo.browser_login import browser_login, httpx_exchange
+
+        settings = _deps().settings()
+        if not settings.hosted_ui_url:
+            raise AuthError("the outputs name no UserPoolDomain: no hosted UI to sign in on")
+        tokens = browser_login(
+            settings.hosted_ui_url,
+            settings.client_id,
+            httpx_exchange(settings.verify),
+            clock=_deps().clock,
+            announce=render.out.print,
+        )
+        _deps().store().save(tokens)
+        render.out.print(f"Signed in as {tokens.email}.")
+        return
+    if not email:
+        raise AuthError("give your e-mail, or use --browser")
     password = password or typer.prompt("Password", hide_input=True)
     _auth(_deps().settings()).login(email, password)
     render.out.print(f"Signed in as {email}.")

@@ -38,6 +38,7 @@ class TodoSettings:
     cognito_endpoint: str | None
     identity_pool_id: str | None = None
     bucket: str | None = None
+    hosted_ui_url: str | None = None  # the user pool domain (UserPoolDomain output)
 
     @property
     def verify(self) -> str | bool:
@@ -93,6 +94,7 @@ def load_settings(env: Mapping[str, str] | None = None, cwd: Path | None = None)
         cognito_endpoint=endpoint,
         identity_pool_id=stack.get("IdentityPoolId"),
         bucket=stack.get("UserFilesBucketName"),
+        hosted_ui_url=stack.get("UserPoolDomain"),
     )
 
 

@@ -37,6 +37,11 @@ KEY_FILE = "cognito-signing.pem"
 CLAIMS_EDIT: ContextVar[Callable[[dict[str, Any]], dict[str, Any]] | None] = ContextVar(
     "stratus_cognito_claims_edit", default=None
 )
+# A caller's own edit for the tokens of one request, applied after CLAIMS_EDIT (which the
+# token building sets for itself): the hosted UI's OAuth `scope` and `nonce` (cognito.hosted_ui).
+REQUEST_CLAIMS_EDIT: ContextVar[Callable[[dict[str, Any]], dict[str, Any]] | None] = ContextVar(
+    "stratus_cognito_request_claims_edit", default=None
+)
 JWKS_PATH = re.compile(r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/jwks\.json$")
 
 
@@ -95,6 +100,9 @@ class _SigningJwt:
         edit = CLAIMS_EDIT.get()
         if edit is not None:
             claims = edit(dict(claims))
+        outer = REQUEST_CLAIMS_EDIT.get()
+        if outer is not None:
+            claims = outer(dict(claims))
         return str(self._real.encode(header, claims, self._keys.private_key, *a, **kw))
 
     def __getattr__(self, name: str) -> Any:

@@ -79,6 +79,7 @@ class UserPoolClientProvider(Provider):
         idp = ctx.aws("cognito-idp")
         params = api_params(idp, "CreateUserPoolClient", props)
         params.setdefault("ClientName", ctx.logical_id)
+        _localize_urls(ctx, params)
         client = idp.create_user_pool_client(**params)["UserPoolClient"]
         attrs: Attributes = {"Name": client["ClientName"], "ClientId": client["ClientId"]}
         if client.get("ClientSecret"):
@@ -104,6 +105,22 @@ class UserPoolClientProvider(Provider):
         except Exception as exc:
             if error_code(exc) != "ResourceNotFoundException":
                 raise
+
+
+def _localize_urls(ctx: ProviderContext, params: dict[str, Any]) -> None:
+    """Callback and sign-out URLs naming the gateway's default origin name the running
+    gateway instead (a CDK app written for the local cloud says https://127.0.0.1:4443; the
+    gateway may run on another port). AWS stages name no loopback origin: unchanged."""
+    from stratus.local.cognito.hosted_ui.clients import localize
+    from stratus.local.gateway.app import local_origins
+
+    origins = local_origins(ctx.settings)
+    for key in ("CallbackURLs", "LogoutURLs", "DefaultRedirectURI"):
+        value = params.get(key)
+        if isinstance(value, list):
+            params[key] = [localize(str(url), origins) for url in value]
+        elif isinstance(value, str):
+            params[key] = localize(value, origins)
 
 
 class UserPoolDomainProvider(Provider):

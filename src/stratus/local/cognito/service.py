@@ -19,6 +19,8 @@ from stratus.local.cognito.codes import ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
+from stratus.local.cognito.hosted_ui.providers import ResourceServerProvider
+from stratus.local.cognito.hosted_ui.site import HostedUi
 from stratus.local.cognito.identity_pool import IdentityPoolService
 from stratus.local.cognito.keys import JWKS_PATH
 from stratus.local.cognito.mfa import SoftwareTokens
@@ -60,6 +62,8 @@ _NOT_EMULATED = (
     "CustomSMSSender",
 )
 _IDENTITY_OPERATIONS = ("GetId", "GetCredentialsForIdentity")
+# moto answers this with no authorization or token endpoint; ours lists the hosted UI's.
+_DISCOVERY_PATH = r"^/([\w-]+_[0-9A-Za-z]+)/\.well-known/openid-configuration$"
 
 
 class CognitoService(EmulatedService):
@@ -71,6 +75,7 @@ class CognitoService(EmulatedService):
         "AWS::Cognito::UserPoolClient": UserPoolClientProvider(),
         "AWS::Cognito::UserPoolDomain": UserPoolDomainProvider(),
         "AWS::Cognito::UserPoolGroup": UserPoolGroupProvider(),
+        "AWS::Cognito::UserPoolResourceServer": ResourceServerProvider(),
         "AWS::Cognito::IdentityPool": IdentityPoolProvider(),
         "AWS::Cognito::IdentityPoolRoleAttachment": IdentityPoolAttachmentProvider(),
         "AWS::Cognito::IdentityPoolPrincipalTag": IdentityPoolAttachmentProvider(),
@@ -86,12 +91,26 @@ class CognitoService(EmulatedService):
         self.software_tokens: SoftwareTokens | None = None
         self.pool_email: PoolEmailMfa | None = None
         self._cloud: CloudContext | None = None
+        # The hosted UI and OAuth endpoints; the gateway serves it on the pools' domains.
+        self.gateway_site: HostedUi | None = None
 
     def paths(self) -> Iterable[PathRoute]:
         async def jwks(request: AwsRequest) -> Response | None:
             return None if self._cloud is None else JSONResponse(self._cloud.keys.jwks())
 
-        return [PathRoute(frozenset({"GET", "HEAD"}), JWKS_PATH.pattern, jwks)]
+        async def openid_configuration(request: AwsRequest) -> Response | None:
+            if self.gateway_site is None:
+                return None
+            pool_id = request.path.split("/")[1]
+            if pools.pool_by_id(pool_id) is None:
+                return None
+            region = self._cloud.settings.region if self._cloud is not None else "us-east-1"
+            return JSONResponse(self.gateway_site.discovery(pool_id, region))
+
+        return [
+            PathRoute(frozenset({"GET", "HEAD"}), JWKS_PATH.pattern, jwks),
+            PathRoute(frozenset({"GET", "HEAD"}), _DISCOVERY_PATH, openid_configuration),
+        ]
 
     def hooks(self) -> Iterable[Hook]:
         def flow(method: str) -> Callable[[AwsCall], Awaitable[Response | None]]:
@@ -196,6 +215,8 @@ class CognitoService(EmulatedService):
             token_clock=cloud.clock,
         )
         self._report_triggers(cloud)
+        self.gateway_site = _hosted_ui(cloud)
+        await asyncio.to_thread(_relocalize_clients, cloud)
 
     async def stop(self) -> None:
         tokens.install(None)
@@ -233,6 +254,31 @@ class CognitoService(EmulatedService):
                     runtime.get(str(function))
                 except Exception:
                     cloud.reporter.warn(f"user pool {where}: {key} function {function} not found")
+
+
+def _relocalize_clients(cloud: CloudContext) -> None:
+    """App clients' callback URLs follow the gateway's port of this run (hosted_ui.clients)."""
+    from stratus.local.cognito.hosted_ui.clients import relocalize
+    from stratus.local.gateway.app import local_origins
+
+    relocalize(cloud.require_deployment(), local_origins(cloud.settings))
+
+
+def _hosted_ui(cloud: CloudContext) -> HostedUi | None:
+    """The hosted UI over the in-process AWS endpoint (every Cognito hook applies)."""
+    from stratus.local.gateway.app import local_origins
+
+    if cloud.aws_endpoint is None:
+        return None
+    return HostedUi(
+        cloud.aws_endpoint,
+        cloud.keys,
+        region=cloud.settings.region,
+        aws_endpoint=cloud.settings.aws_endpoint,
+        gateway_origin=cloud.settings.gateway_origin,
+        origins=local_origins(cloud.settings),
+        state_dir=cloud.settings.snapshot_dir,
+    )
 
 
 SERVICES = [CognitoService]

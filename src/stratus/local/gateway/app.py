@@ -130,6 +130,9 @@ class GatewayApp:
             stats,
         )
         self.fallback = Starlette(routes=list(extra_routes))
+        # Sites other services serve on the gateway by Host or alias path (a user pool's
+        # hosted UI): each has `match(scope)` and is an ASGI app (`GatewayService.start`).
+        self.sites: list[Any] = []
         self.origins = local_origins(ctx.settings)
         ca = ctx.settings.ca_pem
         self.integrations = IntegrationServices(
@@ -141,6 +144,9 @@ class GatewayApp:
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        for site in self.sites:
+            if site.match(scope) is not None:
+                return await site(scope, receive, send)
         if scope["type"] == "http" and self.domains:
             domain = self.domains.get(host_name(_header(scope, b"host")))
             alias = split_alias(scope["path"]) if domain is None else None

@@ -100,7 +100,13 @@ class GatewayService(EmulatedService):
                 metrics=cloud.metrics,  # API Gateway's CloudWatch metrics
             )
             app = self.app
-            certificates = DomainCertificates(cloud.settings, lambda: app.domains.keys())
+            # Sites of other services served here by Host (a user pool domain's hosted UI).
+            sites = (getattr(s, "gateway_site", None) for s in cloud.services)
+            app.sites = [site for site in sites if site is not None]
+            certificates = DomainCertificates(
+                cloud.settings,
+                lambda: [*app.domains.keys(), *(n for site in app.sites for n in site.names())],
+            )
             await cloud.serve(
                 "gateway",
                 self.app,

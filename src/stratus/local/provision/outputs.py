@@ -25,7 +25,11 @@ _EXECUTE_API = re.compile(
 _EXECUTE_API_HOST = re.compile(
     r"https://(?P<api>[a-z0-9]+)\.execute-api\.[a-z0-9-]+\.amazonaws\.com(?:\.cn)?(?=[/?#\s]|$)/?"
 )
-_COGNITO_HOSTED = re.compile(r"https://[^/\s]+\.auth\.[a-z0-9-]+\.amazoncognito\.com[^\s]*")
+# A user pool's prefix domain: served locally by the hosted UI (cognito/hosted_ui) on the
+# gateway at the alias path of `<prefix>.auth.<region>.localhost`.
+_COGNITO_PREFIX_DOMAIN = re.compile(
+    r"https://(?P<prefix>[a-z0-9-]+)\.auth\.(?P<region>[a-z0-9-]+)\.amazoncognito\.com(?=[/?#\s]|$)"
+)
 # A local CloudFront domain in a URL: the edge serves it on its own port.
 _EDGE_URL = re.compile(r"(https://[a-z0-9-]+\.cloudfront\.localhost)(?=[/?#\s]|$)")
 # A custom domain on a `*.localhost` name, without a port (a port means it is served there).
@@ -54,6 +58,33 @@ def rewrite_rest_api_urls(settings: LocalSettings, value: str) -> str:
         ),
         value,
     )
+
+
+def rewrite_user_pool_domains(
+    settings: LocalSettings, value: str, custom_domains: Collection[str] = ()
+) -> str:
+    """User-pool domain URLs (AWS::Cognito::UserPoolDomain) -> where the local gateway serves
+    that domain's hosted UI: `<gateway>/_stratus/domains/<local name>` (every client can
+    reach it; browsers can use `https://<local name>:<port>` too). `custom_domains`: the
+    deployment's custom user-pool domains, which keep their name."""
+    value = _COGNITO_PREFIX_DOMAIN.sub(
+        lambda m: (
+            f"{settings.gateway_origin}{ALIAS_PREFIX}{m['prefix']}.auth.{m['region']}.localhost"
+        ),
+        value,
+    )
+    for name in custom_domains:
+        pattern = re.compile(rf"https://{re.escape(name)}(?=[/?#\s]|$)", re.IGNORECASE)
+        value = pattern.sub(f"{settings.gateway_origin}{ALIAS_PREFIX}{name.lower()}", value)
+    return value
+
+
+def custom_user_pool_domains(deployment: Deployment) -> list[str]:
+    return [
+        str(r.properties.get("Domain"))
+        for r in deployment.resources("AWS::Cognito::UserPoolDomain")
+        if r.properties.get("CustomDomainConfig") and r.properties.get("Domain")
+    ]
 
 
 def rewrite_url(settings: LocalSettings, value: str, http_apis: Collection[str] = ()) -> str:
@@ -88,9 +119,14 @@ def outputs_for(settings: LocalSettings, deployment: Deployment) -> dict[str, di
     # Load balancer URLs get the local port of the listener they name (elbv2.names), first:
     # with a port they are left alone by the rewrites of other `*.localhost` names.
     listeners = local_listeners(settings, deployment)
+    custom = custom_user_pool_domains(deployment)
     return {
         name: {
-            key: rewrite_url(settings, rewrite_urls(_text(value), listeners), http_apis)
+            key: rewrite_url(
+                settings,
+                rewrite_user_pool_domains(settings, rewrite_urls(_text(value), listeners), custom),
+                http_apis,
+            )
             for key, value in stack.outputs.items()
         }
         for name, stack in deployment.stacks.items()
@@ -104,15 +140,6 @@ def write_outputs(settings: LocalSettings, deployment: Deployment) -> dict[str, 
         settings.outputs_json, (json.dumps(outputs, indent=2, sort_keys=True) + "\n").encode()
     )
     return outputs
-
-
-def cognito_hosted_urls(deployment: Deployment) -> list[str]:
-    """Hosted-UI URLs left as they are (the local cloud does not serve Cognito's hosted UI)."""
-    found: list[str] = []
-    for stack in deployment.stacks.values():
-        for value in stack.outputs.values():
-            found.extend(_COGNITO_HOSTED.findall(_text(value)))
-    return found
 
 
 def local_urls(
@@ -131,10 +158,8 @@ def local_urls(
                 rest_api_url(settings, str(stage.properties.get("RestApiId")), stage.physical_id),
             )
         )
-    hosted = set(cognito_hosted_urls(deployment))
     for stack, values in outputs_for(settings, deployment).items():
         for key, value in values.items():
             if value.startswith(("http://", "https://")):
-                suffix = " (not served locally)" if value in hosted else ""
-                urls.append((f"{stack}.{key}{suffix}", value))
+                urls.append((f"{stack}.{key}", value))
     return urls
