@@ -24,6 +24,7 @@ class AwsRequest:
     body: bytes
     client_host: str = "127.0.0.1"
     query: list[tuple[str, str]] = field(default_factory=list)
+    scheme: str = "http"  # "https" when it came over TLS (aws:SecureTransport)
 
     def __post_init__(self) -> None:
         if not self.query and self.query_string:

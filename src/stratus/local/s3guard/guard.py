@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -19,6 +18,7 @@ from starlette.responses import Response
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.request_context import request_context, secure_transport, session_arn
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (
@@ -54,12 +54,17 @@ class S3Guard:
         clock: Callable[[], float] = time.time,
         bucket_cors: Callable[[str], list[dict[str, Any]] | None] = lambda b: None,
         bucket_exists: Callable[[str], bool] | None = None,
+        enforce_policies: bool = True,
+        strict_tls: bool = False,
     ) -> None:
         self._credentials = credentials
         self._region = region
         self._clock = clock
         self._bucket_cors = bucket_cors
         self._bucket_exists = bucket_exists
+        # `stratus up --no-iam`: signatures are still checked, policies are not.
+        self._enforce_policies = enforce_policies
+        self._strict_tls = strict_tls
 
     async def __call__(self, request: AwsRequest) -> Response | None:
         if not self.is_s3_request(request):
@@ -115,7 +120,7 @@ class S3Guard:
             needs = [Need("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")]
         else:
             raise access_denied()  # anonymous: Block Public Access is on for every local bucket
-        if principal.policies is not None:
+        if principal.policies is not None and self._enforce_policies:
             self._authorize(principal, needs, request, now)
 
     def _needs(self, request: AwsRequest) -> list[Need]:
@@ -130,20 +135,17 @@ class S3Guard:
         self, principal: Principal, needs: list[Need], request: AwsRequest, now: float
     ) -> None:
         assert principal.policies is not None
-        base: dict[str, str | list[str]] = {
-            "aws:SecureTransport": "false",
-            "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now)),
-            "aws:SourceIp": request.client_host,
-            "aws:PrincipalType": "AssumedRole",
-        }
-        if principal.role_arn:
-            base["aws:PrincipalArn"] = principal.role_arn
-        if principal.kind == "identity" and principal.subject:
-            base["cognito-identity.amazonaws.com:sub"] = principal.subject
-            base["cognito-identity.amazonaws.com:amr"] = "authenticated"
-        for tag, value in principal.principal_tags.items():
-            base[f"aws:PrincipalTag/{tag}"] = value
+        base = request_context(
+            principal,
+            now=now,
+            client_host=request.client_host,
+            secure=secure_transport(
+                scheme=request.scheme,
+                client_host=request.client_host,
+                strict_tls=self._strict_tls,
+            ),
+            region=self._region,
+        )
         for need in needs:
             decision = iam_policy.evaluate(
                 principal.policies, need.action, need.resource, {**base, **need.context}
@@ -171,15 +173,4 @@ class S3Guard:
 
 def caller_arn(principal: Principal) -> str:
     """arn:aws:sts::<acct>:assumed-role/<role>/<session>, as AWS names a role session."""
-    role_arn = principal.role_arn or ""
-    parts = role_arn.split(":")
-    if len(parts) < 6 or not parts[5].startswith("role/"):
-        return role_arn or principal.access_key_id
-    role_name = parts[5].rsplit("/", 1)[-1]
-    # Identity-pool sessions are named CognitoIdentityCredentials by AWS.
-    session = (
-        "CognitoIdentityCredentials"
-        if principal.kind == "identity"
-        else (principal.subject or "session")
-    )
-    return f"arn:aws:sts::{parts[4]}:assumed-role/{role_name}/{session}"
+    return session_arn(principal)

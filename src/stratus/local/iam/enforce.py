@@ -1,0 +1,218 @@
+"""IAM on every AWS call: the AWS endpoint's authorization stage, before any service's hooks.
+
+moto checks no signature and no policy, so without this stage any key (even a forged
+secret) may scan any table or invoke any function. For every request to a service other
+than S3 (the S3 guard keeps S3, with its own XML errors and pre-signed POST forms), AWS's
+order is followed (https://docs.aws.amazon.com/IAM/latest/UserGuide/intro-structure.html):
+
+1. authenticate: operations botocore's model marks unauthenticated (`authtype: none`,
+   `smithy.api#noAuth`: Cognito's InitiateAuth, SignUp, GetId, STS's
+   AssumeRoleWithWebIdentity, ...) pass; every other request must carry a SigV4 signature
+   (header or query form) that `iam.sigv4.verify_request` checks with the caller's secret;
+2. the root key (`test`) stays all-powerful (after its signature is checked), as do
+   principals without policies;
+3. authorize each (action, resource, context) the request needs (`iam.actions.needs`):
+   an explicit Deny in the caller's policies or in the resource's policy denies; an Allow
+   in either (same account) allows; else the implicit deny, worded as AWS words it.
+
+`enforce_policies=False` (`stratus up --no-iam`) keeps step 1 and skips 3.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from starlette.responses import Response
+
+from stratus.local.core.call import AwsCall
+from stratus.local.core.service_index import all_services, service_model
+from stratus.local.iam import policy as iam_policy
+from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.enforce_errors import access_denied, denial_message, signature_error
+from stratus.local.iam.request_context import (
+    principal_account,
+    request_context,
+    secure_transport,
+    session_arn,
+)
+from stratus.local.iam.resource_policies import MotoLookups, resource_policy
+from stratus.local.iam.sigv4 import SignatureError, SignedRequest, verify_request
+
+log = logging.getLogger("stratus.iam")
+
+# Services whose own stage checks them (with their own wire errors).
+_GUARDED_ELSEWHERE = frozenset({"s3"})
+# Operations that need no permission, only a valid signature
+# (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
+_NO_PERMISSION = frozenset({("sts", "GetCallerIdentity")})
+
+
+class NeedLike(Protocol):
+    @property
+    def action(self) -> str: ...
+    @property
+    def resource(self) -> str: ...
+    @property
+    def context(self) -> Mapping[str, str | list[str]]: ...
+
+
+NeedsFn = Callable[..., Sequence[NeedLike]]
+
+
+def load_needs() -> tuple[NeedsFn, bool]:
+    """`iam.actions.needs` when that package is there (exact resources), else the stand-in
+    (`needs_fallback`); the flag says whether resources are exact."""
+    try:
+        module = importlib.import_module("stratus.local.iam.actions")
+        return module.needs, True
+    except ModuleNotFoundError:
+        from stratus.local.iam import needs_fallback
+
+        return needs_fallback.needs, False
+
+
+@functools.cache
+def is_unauthenticated(service: str, operation: str) -> bool:
+    """Whether botocore's model marks `operation` as callable without a signature."""
+    try:
+        op = service_model(service).get("operations", {}).get(operation) or {}
+    except Exception:
+        return False
+    return op.get("authtype") == "none" or "smithy.api#noAuth" in (op.get("auth") or [])
+
+
+@functools.cache
+def signing_name(service: str) -> str:
+    meta = all_services().get(service)
+    return meta.signing_name if meta is not None else service
+
+
+class IamStage:
+    """The endpoint's authorization stage: `check(call)` answers an error or None (go on)."""
+
+    def __init__(
+        self,
+        credentials: CredentialStore,
+        *,
+        account: str,
+        enforce_policies: bool = True,
+        strict_tls: bool = False,
+        clock: Callable[[], float] = time.time,
+        needs: NeedsFn | None = None,
+        exact_resources: bool | None = None,
+        resource_policy: Callable[[str], dict[str, Any] | None] = resource_policy,
+    ) -> None:
+        self._credentials = credentials
+        self._account = account
+        self.enforce_policies = enforce_policies
+        self._strict_tls = strict_tls
+        self._clock = clock
+        loaded, exact = load_needs() if needs is None else (needs, True)
+        self._needs = loaded
+        self._exact = exact if exact_resources is None else exact_resources
+        self._resource_policy = resource_policy
+        self._lookups = MotoLookups(account)
+
+    async def __call__(self, call: AwsCall) -> Response | None:
+        return self.check(call)
+
+    def check(self, call: AwsCall) -> Response | None:
+        service, operation = call.service, call.operation
+        if service is None or service in _GUARDED_ELSEWHERE:
+            return None
+        if operation is not None and is_unauthenticated(service, operation):
+            return None
+        request = call.request
+        now = self._clock()
+        try:
+            principal = verify_request(
+                SignedRequest(
+                    method=request.method,
+                    raw_path=request.raw_path,
+                    query_string=request.query_string,
+                    headers=request.headers,
+                    body=request.body,
+                ),
+                self._credentials,
+                service=signing_name(service),
+                region=call.region,
+                now=now,
+            )
+        except SignatureError as error:
+            log.warning(
+                "refused %s.%s: %s (%s)", service, operation, error.kind, request.access_key_id
+            )
+            return signature_error(call, error.kind, error.message)
+        if (
+            not self.enforce_policies
+            or principal.policies is None
+            or operation is None
+            or (service, operation) in _NO_PERMISSION
+        ):
+            return None
+        return self._authorize(call, principal, now)
+
+    def _authorize(self, call: AwsCall, principal: Principal, now: float) -> Response | None:
+        assert principal.policies is not None
+        request = call.request
+        base = request_context(
+            principal,
+            now=now,
+            client_host=request.client_host,
+            secure=secure_transport(
+                scheme=request.scheme,
+                client_host=request.client_host,
+                strict_tls=self._strict_tls,
+            ),
+            region=call.region,
+        )
+        caller = session_arn(principal)
+        for need in self._needs(call, account=self._account, lookups=self._lookups):
+            why = self._decide(principal, caller, need, {**base, **need.context})
+            if why is not None:
+                message = denial_message(caller, need.action, need.resource, why)
+                log.warning("AccessDenied: %s", message)
+                return access_denied(call, message)
+        return None
+
+    def _decide(
+        self,
+        principal: Principal,
+        caller: str,
+        need: NeedLike,
+        context: Mapping[str, str | list[str]],
+    ) -> str | None:
+        """None when allowed, else why not (the tail of AWS's message)."""
+        assert principal.policies is not None
+        unknown = need.resource == "*" and not self._exact
+        identity = iam_policy.evaluate(
+            principal.policies, need.action, need.resource, context, any_resource=unknown
+        )
+        if identity.explicit_deny:
+            return "with an explicit deny in an identity-based policy"
+        document = None if need.resource == "*" else self._resource_policy(need.resource)
+        if document is not None:
+            account = principal_account(principal, self._account)
+            names = [caller, f"arn:aws:iam::{account}:root", account]
+            if principal.role_arn:
+                names.append(principal.role_arn)
+            resource = iam_policy.evaluate_resource_policy(
+                document, names, need.action, need.resource, context
+            )
+            if resource.explicit_deny:
+                return "with an explicit deny in a resource-based policy"
+            if resource.allowed and _account_of(need.resource) in ("", account):
+                return None
+        if identity.allowed:
+            return None
+        return f"because no identity-based policy allows the {need.action} action"
+
+
+def _account_of(arn: str) -> str:
+    parts = arn.split(":")
+    return parts[4] if len(parts) > 4 else ""
