@@ -263,7 +263,7 @@ class LocalCloud:
             for service in self.services:
                 hooks.add(service.hooks())
                 hooks.add_paths(service.paths())
-            door.authorize = iam_stage(s, cloud.credentials)
+            door.authorize = cloud.iam = iam_stage(s, cloud.credentials)
             if not s.iam:
                 self.reporter.warn(
                     "IAM enforcement is OFF (--no-iam / STRATUS_IAM=off): signatures are "

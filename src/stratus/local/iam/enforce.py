@@ -20,20 +20,24 @@ order is followed (https://docs.aws.amazon.com/IAM/latest/UserGuide/intro-struct
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib
 import logging
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import Any, Protocol
 
 from starlette.responses import Response
 
+from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.service_index import all_services, service_model
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.iam.enforce_errors import access_denied, denial_message, signature_error
+from stratus.local.iam.needs_fallback import Need
 from stratus.local.iam.request_context import (
     principal_account,
     request_context,
@@ -44,6 +48,19 @@ from stratus.local.iam.resource_policies import MotoLookups, resource_policy
 from stratus.local.iam.sigv4 import SignatureError, SignedRequest, verify_request
 
 log = logging.getLogger("stratus.iam")
+# Set while the local cloud itself calls the endpoint as an AWS service acting on its own
+# role (DAX reading DynamoDB for a caller it already authorized): nothing more to check.
+ACTING_AS_SERVICE: ContextVar[bool] = ContextVar("stratus_iam_as_service", default=False)
+
+
+@contextlib.contextmanager
+def acting_as_service() -> Iterator[None]:
+    token = ACTING_AS_SERVICE.set(True)
+    try:
+        yield
+    finally:
+        ACTING_AS_SERVICE.reset(token)
+
 
 # Services whose own stage checks them (with their own wire errors).
 _GUARDED_ELSEWHERE = frozenset({"s3"})
@@ -123,12 +140,39 @@ class IamStage:
 
     def check(self, call: AwsCall) -> Response | None:
         service, operation = call.service, call.operation
-        if service is None or service in _GUARDED_ELSEWHERE:
+        if service is None or service in _GUARDED_ELSEWHERE or ACTING_AS_SERVICE.get():
             return None
         if operation is not None and is_unauthenticated(service, operation):
             return None
-        request = call.request
         now = self._clock()
+        found = self._authenticate(call, now)
+        if isinstance(found, Response):
+            return found
+        principal = found
+        if (
+            not self.enforce_policies
+            or principal.policies is None
+            or operation is None
+            or (service, operation) in _NO_PERMISSION
+        ):
+            return None
+        needs = self._needs(call, account=self._account, lookups=self._lookups)
+        return self._authorize(call, principal, now, needs)
+
+    def check_fronted(self, call: AwsCall, needs: Sequence[NeedLike]) -> Response | None:
+        """For a service that fronts another with its own actions (DAX in front of
+        DynamoDB: `dax:GetItem` on the cluster): the caller's signature, then `needs`."""
+        now = self._clock()
+        found = self._authenticate(call, now)
+        if isinstance(found, Response):
+            return found
+        if not self.enforce_policies or found.policies is None:
+            return None
+        return self._authorize(call, found, now, needs)
+
+    def _authenticate(self, call: AwsCall, now: float) -> Principal | Response:
+        request = call.request
+        service = call.service or ""
         try:
             principal = verify_request(
                 SignedRequest(
@@ -145,19 +189,14 @@ class IamStage:
             )
         except SignatureError as error:
             log.warning(
-                "refused %s.%s: %s (%s)", service, operation, error.kind, request.access_key_id
+                "refused %s.%s: %s (%s)", service, call.operation, error.kind, request.access_key_id
             )
             return signature_error(call, error.kind, error.message)
-        if (
-            not self.enforce_policies
-            or principal.policies is None
-            or operation is None
-            or (service, operation) in _NO_PERMISSION
-        ):
-            return None
-        return self._authorize(call, principal, now)
+        return principal
 
-    def _authorize(self, call: AwsCall, principal: Principal, now: float) -> Response | None:
+    def _authorize(
+        self, call: AwsCall, principal: Principal, now: float, needs: Sequence[NeedLike]
+    ) -> Response | None:
         assert principal.policies is not None
         request = call.request
         base = request_context(
@@ -172,7 +211,7 @@ class IamStage:
             region=call.region,
         )
         caller = session_arn(principal)
-        for need in self._needs(call, account=self._account, lookups=self._lookups):
+        for need in needs:
             why = self._decide(principal, caller, need, {**base, **need.context})
             if why is not None:
                 message = denial_message(caller, need.action, need.resource, why)
@@ -216,3 +255,20 @@ class IamStage:
 def _account_of(arn: str) -> str:
     parts = arn.split(":")
     return parts[4] if len(parts) > 4 else ""
+
+
+def fronted_check(
+    stage: IamStage, action_prefix: str, resource_arn: str
+) -> Callable[[AwsRequest], Response | None]:
+    """A check for a service that fronts another on the same wire: a request shaped like
+    the fronted service's (DAX speaks DynamoDB's protocol) is authorized as
+    `<action_prefix>:<Operation>` on `resource_arn` (the DAX cluster)."""
+    from stratus.local.core.router import route
+
+    def check(request: AwsRequest) -> Response | None:
+        call = route(request)
+        if call.operation is None:
+            return None  # the fronting service answers what it does not know
+        return stage.check_fronted(call, [Need(f"{action_prefix}:{call.operation}", resource_arn)])
+
+    return check

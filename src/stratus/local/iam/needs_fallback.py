@@ -14,11 +14,31 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.service_index import all_services
 
+# Operations whose IAM action has another name
+# (https://docs.aws.amazon.com/service-authorization/latest/reference/list_awslambda.html,
+# .../list_amazonsqs.html, .../list_amazonsns.html).
+_ACTION = {
+    ("lambda", "Invoke"): "InvokeFunction",
+    ("lambda", "InvokeWithResponseStream"): "InvokeFunction",
+    ("sqs", "SendMessageBatch"): "SendMessage",
+    ("sqs", "DeleteMessageBatch"): "DeleteMessage",
+    ("sqs", "ChangeMessageVisibilityBatch"): "ChangeMessageVisibility",
+    ("sns", "PublishBatch"): "Publish",
+}
+# DynamoDB's transactions are authorized per item, by the item action
+# (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/transaction-apis-iam.html).
+_TRANSACT_ACTION = {
+    "Put": "PutItem",
+    "Update": "UpdateItem",
+    "Delete": "DeleteItem",
+    "ConditionCheck": "ConditionCheckItem",
+    "Get": "GetItem",
+}
 # Signing names whose IAM prefix differs (https://docs.aws.amazon.com/service-authorization/latest/reference/reference_policies_actions-resources-contextkeys.html).
 _PREFIX = {"email": "ses", "monitoring": "cloudwatch"}
 
@@ -134,10 +154,55 @@ _RESOURCES: dict[str, Callable[[dict[str, Any], str, str, Lookups | None], str |
 }
 
 
+def _table_arn(table: str, region: str, account: str) -> str:
+    return (
+        table if table.startswith("arn:") else f"arn:aws:dynamodb:{region}:{account}:table/{table}"
+    )
+
+
+def _dynamodb_many(call: AwsCall, account: str) -> list[Need] | None:
+    """Batch and transaction operations: one need per table (batch) or item (transaction)."""
+    params = call.params()
+    if call.operation in ("BatchGetItem", "BatchWriteItem"):
+        tables = params.get("RequestItems")
+        if not isinstance(tables, dict):
+            return None
+        return [
+            Need(f"dynamodb:{call.operation}", _table_arn(str(t), call.region, account))
+            for t in tables
+        ]
+    if call.operation in ("TransactWriteItems", "TransactGetItems"):
+        found: dict[tuple[str, str], Need] = {}
+        for item in params.get("TransactItems") or []:
+            if not isinstance(item, dict):
+                continue
+            for kind, body in item.items():
+                if kind in _TRANSACT_ACTION and isinstance(body, dict) and body.get("TableName"):
+                    need = Need(
+                        f"dynamodb:{_TRANSACT_ACTION[kind]}",
+                        _table_arn(str(body["TableName"]), call.region, account),
+                    )
+                    found[(need.action, need.resource)] = need
+        return list(found.values())
+    return None
+
+
 def needs(call: AwsCall, *, account: str, lookups: Lookups | None = None) -> list[Need]:
     """What IAM authorizes for `call` (see the module docstring for how far it goes)."""
     service = call.service or ""
-    action = f"{iam_prefix(service)}:{call.operation}"
+    operation = str(call.operation)
+    if service == "dynamodb":
+        many = _dynamodb_many(call, account)
+        if many:
+            return many
+    if service == "apigateway":
+        # API Gateway's management actions are HTTP verbs on the resource's path
+        # (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-control-access-using-iam-policies-to-create-and-manage-api.html).
+        path = unquote(call.request.raw_path or "/")
+        return [
+            Need(f"apigateway:{call.request.method}", f"arn:aws:apigateway:{call.region}::{path}")
+        ]
+    action = f"{iam_prefix(service)}:{_ACTION.get((service, operation), operation)}"
     reader = _RESOURCES.get(service)
     resource = None
     if reader is not None:
