@@ -23,6 +23,7 @@ negated operators (true), `...IfExists` (true), `ForAllValues:` (true) and `Null
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -60,8 +61,19 @@ def _lookup(context: Mapping[str, str | list[str]], key: str) -> list[str] | Non
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _fixed_pattern(text: str, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
+    """A pattern without policy variables: the same for every request, so compiled once."""
+    return re.compile(
+        "^" + _literal(text, wildcards) + "$",
+        re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL,
+    )
+
+
 def _pattern(text: str, context: Context, *, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
     """Compile `text` (with variables resolved) to a regex; substituted values are literal."""
+    if "${" not in text:
+        return _fixed_pattern(text, wildcards, ignore_case)
     parts: list[str] = []
     pos = 0
     for match in _VARIABLE.finditer(text):

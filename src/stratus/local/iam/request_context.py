@@ -15,12 +15,14 @@ TLS-only policy (the CDK's `enforceSSL`) does not lock local clients out; `stric
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 from datetime import UTC, datetime
 
 from stratus.local.iam.credentials import Principal
 
 
+@functools.lru_cache(maxsize=256)
 def is_loopback(host: str) -> bool:
     try:
         return ipaddress.ip_address(host).is_loopback
