@@ -33,10 +33,16 @@ from starlette.responses import Response
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
+from stratus.local.core.errors import aws_error
 from stratus.local.core.service_index import all_services, service_model
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
-from stratus.local.iam.enforce_errors import access_denied, denial_message, signature_error
+from stratus.local.iam.enforce_errors import (
+    MISSING_TOKEN_MESSAGE,
+    access_denied,
+    denial_message,
+    signature_error,
+)
 from stratus.local.iam.needs_fallback import Need
 from stratus.local.iam.request_context import (
     principal_account,
@@ -104,6 +110,30 @@ def is_unauthenticated(service: str, operation: str) -> bool:
 
 
 @functools.cache
+def unauthenticated_query_actions() -> frozenset[str]:
+    """Operations of the query-protocol services that their models leave unauthenticated
+    (STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML today)."""
+    found: set[str] = set()
+    for meta in all_services().values():
+        if meta.protocol != "query":
+            continue
+        for name in service_model(meta.name).get("operations", {}):
+            if is_unauthenticated(meta.name, name):
+                found.add(name)
+    return frozenset(found)
+
+
+def _unsigned_query_call(call: AwsCall) -> bool:
+    request = call.request
+    if "authorization" in request.headers or request.query_value("X-Amz-Credential"):
+        return False
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith("application/x-www-form-urlencoded") and b"Action=" in request.body:
+        return True
+    return request.query_value("Action") is not None and request.method in ("GET", "POST")
+
+
+@functools.cache
 def signing_name(service: str) -> str:
     meta = all_services().get(service)
     return meta.signing_name if meta is not None else service
@@ -140,7 +170,16 @@ class IamStage:
 
     def check(self, call: AwsCall) -> Response | None:
         service, operation = call.service, call.operation
-        if service is None or service in _GUARDED_ELSEWHERE or ACTING_AS_SERVICE.get():
+        if ACTING_AS_SERVICE.get():
+            return None
+        if service == "s3" and _unsigned_query_call(call):
+            # No signature names the service of an unsigned `Action=...` form post, so it
+            # routes as S3, whose guard leaves query calls alone: only an operation some
+            # query service's model leaves unauthenticated may be sent so.
+            if call.form().get("Action") in unauthenticated_query_actions():
+                return None
+            return aws_error("query", "MissingAuthenticationToken", MISSING_TOKEN_MESSAGE, 403)
+        if service is None or service in _GUARDED_ELSEWHERE:
             return None
         if operation is not None and is_unauthenticated(service, operation):
             return None

@@ -357,3 +357,15 @@ def test_the_local_cloud_acting_as_a_service_is_not_checked(stage: IamStage) -> 
 
 def test_s3_is_left_to_the_s3_guard(stage: IamStage) -> None:
     assert stage.check(sdk_call("s3", "list_buckets", key="AKIANOBODY")) is None
+
+
+def test_unsigned_query_calls_pass_only_when_the_model_allows(stage: IamStage) -> None:
+    listing = sdk_call("sns", "list_topics", unsigned=True)
+    refused = stage.check(listing)
+    assert refused is not None and refused.status_code == 403
+    assert "<Code>MissingAuthenticationToken</Code>" in bytes(refused.body).decode()
+    web_identity = sdk_call(
+        "sts", "assume_role_with_web_identity", unsigned=True,
+        RoleArn=ROLE_ARN, RoleSessionName="session", WebIdentityToken="token",
+    )  # fmt: skip
+    assert stage.check(web_identity) is None
