@@ -100,8 +100,22 @@ def load_needs() -> tuple[NeedsFn, bool]:
 
 
 @functools.cache
+def _shared_unauthenticated() -> Callable[[str, str], bool] | None:
+    try:
+        module = importlib.import_module("stratus.local.iam.actions.auth")
+    except ModuleNotFoundError:
+        return None
+    found: Callable[[str, str], bool] = module.is_unauthenticated
+    return found
+
+
+@functools.cache
 def is_unauthenticated(service: str, operation: str) -> bool:
-    """Whether botocore's model marks `operation` as callable without a signature."""
+    """Whether botocore's model marks `operation` as callable without a signature (with
+    `iam.actions`: also Cognito's calls authorized by the user's access token)."""
+    shared = _shared_unauthenticated()
+    if shared is not None and shared(service, operation):
+        return True
     try:
         op = service_model(service).get("operations", {}).get(operation) or {}
     except Exception:

@@ -128,3 +128,44 @@ class MotoLookups:
             return None
         found = secrets.get(secret_id)  # moto's store takes a name, an ARN or a partial ARN
         return None if found is None else str(found.arn)
+
+    # Optional lookups `iam.actions` asks for with getattr (see its `Lookups`).
+    def ses_identity(self, region: str, address: str) -> str | None:
+        """The verified SES identity sending from `address` uses: the address, else its
+        domain."""
+        try:
+            from moto.ses.models import ses_backends
+
+            backend = ses_backends[self._account][region]
+        except Exception:
+            return None
+        known = getattr(backend, "email_identities", {})  # moto 5: addresses and domains
+        domain = address.rsplit("@", 1)[-1]
+        return next((identity for identity in (address, domain) if identity in known), None)
+
+    def kms_key_arn(self, region: str, key_id: str) -> str | None:
+        try:
+            from moto.kms.models import kms_backends
+
+            key = kms_backends[self._account][region].describe_key(key_id)
+        except Exception:
+            return None
+        return str(key.arn)
+
+    def dynamodb_hash_key(self, region: str, table: str) -> str | None:
+        """The partition key of "Table" or "Table/index/Name"."""
+        try:
+            from moto.dynamodb.models import dynamodb_backends
+
+            name, _, index = table.partition("/index/")
+            found = dynamodb_backends[self._account][region].get_table(name)
+        except Exception:
+            return None
+        schema: list[dict[str, str]] = found.schema
+        if index:
+            indexes = [*found.global_indexes, *found.indexes]
+            matching = [i for i in indexes if i.name == index]
+            if not matching:
+                return None
+            schema = matching[0].schema
+        return next((k["AttributeName"] for k in schema if k["KeyType"] == "HASH"), None)

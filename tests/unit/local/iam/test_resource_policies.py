@@ -97,3 +97,32 @@ def test_policies_are_read_from_moto(aws: None) -> None:
 def test_not_an_arn_has_no_policy() -> None:
     assert resource_policy("*") is None
     assert resource_policy("arn:aws:s3:::bucket") is None
+
+
+def test_optional_lookups_read_moto(aws: None) -> None:
+    lookups = MotoLookups(ACCOUNT)
+    ses = boto3.client("ses", region_name="us-east-1")
+    ses.verify_domain_identity(Domain="example.com")
+    assert lookups.ses_identity("us-east-1", "news@example.com") == "example.com"
+    assert lookups.ses_identity("us-east-1", "a@elsewhere.org") is None
+    key = boto3.client("kms", region_name="us-east-1").create_key()["KeyMetadata"]
+    assert lookups.kms_key_arn("us-east-1", key["KeyId"]) == key["Arn"]
+    boto3.client("dynamodb", region_name="us-east-1").create_table(
+        TableName="Music",
+        BillingMode="PAY_PER_REQUEST",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "artist", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "byArtist",
+                "KeySchema": [{"AttributeName": "artist", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    assert lookups.dynamodb_hash_key("us-east-1", "Music") == "id"
+    assert lookups.dynamodb_hash_key("us-east-1", "Music/index/byArtist") == "artist"
+    assert lookups.dynamodb_hash_key("us-east-1", "Nope") is None
