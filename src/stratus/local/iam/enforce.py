@@ -87,16 +87,20 @@ class NeedLike(Protocol):
 NeedsFn = Callable[..., Sequence[NeedLike]]
 
 
-def load_needs() -> tuple[NeedsFn, bool]:
-    """`iam.actions.needs` when that package is there (exact resources), else the stand-in
-    (`needs_fallback`); the flag says whether resources are exact."""
+def load_needs() -> tuple[NeedsFn, frozenset[str]]:
+    """`iam.actions.needs` when that package is there, else the stand-in (`needs_fallback`),
+    with the services whose "*" resource is exact (the action takes no resource) rather
+    than unknown (a service the mapping does not cover yet, e.g. CloudFront's
+    distributions): an unknown resource is judged on Action and Condition only, so a grant
+    scoped to the right ARN is not refused for want of a name."""
     try:
         module = importlib.import_module("stratus.local.iam.actions")
-        return module.needs, True
     except ModuleNotFoundError:
         from stratus.local.iam import needs_fallback
 
-        return needs_fallback.needs, False
+        return needs_fallback.needs, frozenset()
+    mapped = getattr(module, "mapped_services", None)
+    return module.needs, frozenset(mapped()) if mapped is not None else frozenset()
 
 
 @functools.cache
@@ -165,7 +169,7 @@ class IamStage:
         strict_tls: bool = False,
         clock: Callable[[], float] = time.time,
         needs: NeedsFn | None = None,
-        exact_resources: bool | None = None,
+        exact_services: frozenset[str] | None = None,
         resource_policy: Callable[[str], dict[str, Any] | None] = resource_policy,
     ) -> None:
         self._credentials = credentials
@@ -173,9 +177,13 @@ class IamStage:
         self.enforce_policies = enforce_policies
         self._strict_tls = strict_tls
         self._clock = clock
-        loaded, exact = load_needs() if needs is None else (needs, True)
-        self._needs = loaded
-        self._exact = exact if exact_resources is None else exact_resources
+        self._exact: frozenset[str] | None
+        if needs is None:
+            self._needs, self._exact = load_needs()
+        else:  # injected: its "*" means what it says, for every service
+            self._needs, self._exact = needs, None
+        if exact_services is not None:
+            self._exact = exact_services
         self._resource_policy = resource_policy
         self._lookups = MotoLookups(account)
 
@@ -265,7 +273,8 @@ class IamStage:
         )
         caller = session_arn(principal)
         for need in needs:
-            why = self._decide(principal, caller, need, {**base, **need.context})
+            exact = self._exact is None or call.service in self._exact
+            why = self._decide(principal, caller, need, {**base, **need.context}, exact=exact)
             if why is not None:
                 message = denial_message(caller, need.action, need.resource, why)
                 log.warning("AccessDenied: %s", message)
@@ -278,10 +287,12 @@ class IamStage:
         caller: str,
         need: NeedLike,
         context: Mapping[str, str | list[str]],
+        *,
+        exact: bool = True,
     ) -> str | None:
         """None when allowed, else why not (the tail of AWS's message)."""
         assert principal.policies is not None
-        unknown = need.resource == "*" and not self._exact
+        unknown = need.resource == "*" and not exact
         identity = iam_policy.evaluate(
             principal.policies, need.action, need.resource, context, any_resource=unknown
         )

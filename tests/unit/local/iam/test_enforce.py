@@ -13,6 +13,7 @@ from tests.unit.local.iam.sdk_requests import sdk_call
 
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.iam.enforce import IamStage, acting_as_service, is_unauthenticated
+from stratus.local.iam.needs_fallback import Need
 
 ACCOUNT = "000000000000"
 TABLE = "Todos"
@@ -28,13 +29,15 @@ def allow(actions: list[str], resources: list[str], effect: str = "Allow") -> di
     return {"Statement": [{"Effect": effect, "Action": actions, "Resource": resources}]}
 
 
-def function_key(store: CredentialStore, *policies: dict[str, Any]) -> Principal:
+def function_key(
+    store: CredentialStore, *policies: dict[str, Any], subject: str = "todo-fn"
+) -> Principal:
     return store.issue(
         kind="function",
         role_arn=ROLE_ARN,
         policies=list(policies),
         ttl_seconds=None,
-        subject="todo-fn",
+        subject=subject,  # one key per function: a second issue for it replaces its policies
     )
 
 
@@ -369,3 +372,29 @@ def test_unsigned_query_calls_pass_only_when_the_model_allows(stage: IamStage) -
         RoleArn=ROLE_ARN, RoleSessionName="session", WebIdentityToken="token",
     )  # fmt: skip
     assert stage.check(web_identity) is None
+
+
+def test_a_resource_the_mapping_cannot_name_is_judged_on_action_and_condition(
+    store: CredentialStore,
+) -> None:
+    distribution = f"arn:aws:cloudfront::{ACCOUNT}:distribution/E123"
+    batch = {"Paths": {"Quantity": 1, "Items": ["/*"]}, "CallerReference": "r"}
+
+    def invalidate(principal: Principal) -> Any:
+        return sdk_call(
+            "cloudfront", "create_invalidation", **creds(principal),
+            DistributionId="E123", InvalidationBatch=batch,
+        )  # fmt: skip
+
+    def fixed_needs(call: Any, **_: Any) -> list[Any]:
+        return [Need("cloudfront:CreateInvalidation", "*")]
+
+    granted = function_key(store, allow(["cloudfront:CreateInvalidation"], [distribution]))
+    other = function_key(store, allow(["cloudfront:GetDistribution"], ["*"]), subject="other")
+    unmapped = IamStage(store, account=ACCOUNT, needs=fixed_needs, exact_services=frozenset())
+    assert unmapped.check(invalidate(granted)) is None  # "*" here means "not named"
+    assert unmapped.check(invalidate(other)) is not None  # the action is still required
+    mapped = IamStage(
+        store, account=ACCOUNT, needs=fixed_needs, exact_services=frozenset({"cloudfront"})
+    )
+    assert mapped.check(invalidate(granted)) is not None  # "*" taken literally: AWS's rule
