@@ -33,7 +33,9 @@ MAX_SKEW_SECONDS = 5 * 60  # AWS's JSON/query services (S3 allows 15 min)
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
 # Paths SigV4 canonicalises to themselves for every service: unreserved characters and
 # slashes, no empty, "." or ".." segment (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
-_PLAIN_PATH = re.compile(r"^/(?:[A-Za-z0-9._~-]+/?)*\Z")
+# Each segment starts at its own "/", so a near-miss fails in linear time (a nested
+# `(segment/?)*` backtracks exponentially on a long path with one "%").
+_PLAIN_PATH = re.compile(r"^(?:/[A-Za-z0-9._~-]+)*/?\Z")
 _DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|\Z)")
 _AUTH_PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 

@@ -398,3 +398,12 @@ def test_a_resource_the_mapping_cannot_name_is_judged_on_action_and_condition(
         store, account=ACCOUNT, needs=fixed_needs, exact_services=frozenset({"cloudfront"})
     )
     assert mapped.check(invalidate(granted)) is not None  # "*" taken literally: AWS's rule
+
+
+def test_an_escaped_path_is_verified_in_linear_time(stage: IamStage) -> None:
+    # "name:alias" travels as name%3Aalias: not a plain path, so botocore's canonical form
+    # is used; the plain-path test must fail fast on it (it once backtracked for minutes).
+    call = sdk_call("lambda", "invoke", FunctionName="canary-service:" + "live-" * 12 + "x")
+    began = time.perf_counter()
+    assert stage.check(call) is None
+    assert time.perf_counter() - began < 1.0
