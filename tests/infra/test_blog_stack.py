@@ -332,7 +332,9 @@ def test_publishers_invalidate_only_the_distribution_via_a_run_time_parameter(
             assert env["SITE_DISTRIBUTION_PARAMETER"] == param["Name"]
             assert env["BLOG_API_STAGE"] == blog.stage
     admin = _policies_of(blog, "AdminApiFunctionRole")
-    assert any(s["Action"] == "apigateway:DELETE" for s in admin)
+    [flush] = [s for s in admin if s["Action"] == "apigateway:DELETE"]
+    # API Gateway resource ARNs carry a path: arn:aws:apigateway:<region>::/restapis/...
+    assert "::/restapis/" in json.dumps(flush["Resource"])
 
 
 @pytest.fixture(scope="module")

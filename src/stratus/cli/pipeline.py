@@ -57,8 +57,12 @@ class ProcessExecutor:
     def run(self, command: Sequence[str], *, env: Mapping[str, str], log: Path) -> int:
         with log.open("ab") as handle:
             return subprocess.run(
-                list(command), cwd=self.root, env=dict(env), stdout=handle,
-                stderr=subprocess.STDOUT, check=False,
+                list(command),
+                cwd=self.root,
+                env=dict(env),
+                stdout=handle,
+                stderr=subprocess.STDOUT,
+                check=False,
             ).returncode
 
 
@@ -74,8 +78,17 @@ class LocalCloudDeployer:
 
     def deploy(self, stage: str, log: Path) -> DeployedStage:
         state_dir = self.state_dir(stage)
-        args = [self.python, "-m", "stratus.cli.main", "up", "--stage", stage,
-                "--state-dir", str(state_dir), "--fresh"]
+        args = [
+            self.python,
+            "-m",
+            "stratus.cli.main",
+            "up",
+            "--stage",
+            stage,
+            "--state-dir",
+            str(state_dir),
+            "--fresh",
+        ]
         for system in self.systems:
             args += ["--system", system]
         env = dict(os.environ, COLUMNS="200", NO_COLOR="1")
@@ -174,7 +187,9 @@ def run(
         [], "--stages", metavar="A,B", help="Stages to deploy, in pipeline order (default: all)."
     ),
     steps: list[str] = typer.Option(
-        [], "--steps", metavar="A,B",
+        [],
+        "--steps",
+        metavar="A,B",
         help="Build steps to run before the stages: lint, unit, synth (default: all).",
     ),
     no_build: bool = typer.Option(False, "--no-build", help="Skip the build steps."),

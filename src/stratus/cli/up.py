@@ -53,6 +53,8 @@ def make_settings(
     lambda_workers: int = 0,
     deploy_time_scale: float = 1.0,
     host: str = LOOPBACK,
+    iam: bool = True,
+    strict_tls: bool = False,
 ) -> LocalSettings:
     return LocalSettings.for_project(
         project_root(app_dir),
@@ -62,6 +64,8 @@ def make_settings(
         lambda_concurrency=lambda_concurrency,
         lambda_workers=lambda_workers,
         deploy_time_scale=deploy_time_scale,
+        iam=iam,
+        strict_tls=strict_tls,
     )
 
 
@@ -196,6 +200,20 @@ def up(
         help="Run CodeDeploy's traffic shifting N times faster (60: a minute of a canary "
         "or linear deployment lasts a second; hook timeouts shrink alike).",
     ),
+    iam: bool = typer.Option(
+        True,
+        "--iam/--no-iam",
+        envvar="STRATUS_IAM",
+        help="Evaluate IAM policies on every AWS call, as AWS does (default). --no-iam (or "
+        "STRATUS_IAM=off) skips them for a quick spike; signatures are still checked.",
+    ),
+    strict_tls: bool = typer.Option(
+        False,
+        "--strict-tls",
+        envvar="STRATUS_STRICT_TLS",
+        help="aws:SecureTransport is false over plain HTTP even from this machine (by "
+        "default the loopback counts as secure, so TLS-only policies let local clients in).",
+    ),
     service_ports: dict[str, int] | None = None,
 ) -> None:
     """Run a CDK app locally (this checkout's systems, or `--app DIR`): AWS endpoint, Lambda,
@@ -226,6 +244,8 @@ def up(
         lambda_workers=lambda_workers,
         deploy_time_scale=deploy_time_scale,
         host=host,
+        iam=iam,
+        strict_tls=strict_tls,
     )
     selected = tuple(dict.fromkeys(systems))
     try:

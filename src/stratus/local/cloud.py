@@ -117,6 +117,18 @@ def aws_client_factory(settings: LocalSettings, region: str | None = None) -> Ca
     return client
 
 
+def iam_stage(settings: LocalSettings, credentials: Any) -> Any:
+    """The AWS endpoint's authorization stage (SigV4 + IAM policies, every service but S3)."""
+    from stratus.local.iam.enforce import IamStage
+
+    return IamStage(
+        credentials,
+        account=settings.account_id,
+        enforce_policies=settings.iam,
+        strict_tls=settings.strict_tls,
+    )
+
+
 def durable_state(settings: LocalSettings, services: tuple[str, ...]) -> Any:
     """The durable state of `settings.state_dir` (see core.durable); STRATUS_STATE_SYNC=0
     skips fdatasync (writes survive `kill -9` but not a power loss)."""
@@ -257,6 +269,12 @@ class LocalCloud:
             for service in self.services:
                 hooks.add(service.hooks())
                 hooks.add_paths(service.paths())
+            door.authorize = cloud.iam = iam_stage(s, cloud.credentials)
+            if not s.iam:
+                self.reporter.warn(
+                    "IAM enforcement is OFF (--no-iam / STRATUS_IAM=off): signatures are "
+                    "checked, policies are not; AWS would refuse calls this cloud answers"
+                )
             # Services patch moto as they prepare (token keys, event exits, validation), so
             # the journal replays after that, with moto as it runs live.
             for service in self.services:

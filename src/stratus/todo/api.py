@@ -119,8 +119,12 @@ def build_todos_app(deps: Dependencies) -> APIGatewayRestResolver:
     def sub() -> str:
         return caller_sub(app.current_event.raw_event)
 
-    @app.get("/todos", operation_id="list_todos", summary="List my to-dos, newest first",
-             responses=_responses(200, TodoPage))
+    @app.get(
+        "/todos",
+        operation_id="list_todos",
+        summary="List my to-dos, newest first",
+        responses=_responses(200, TodoPage),
+    )
     def list_todos(
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=4096)] = None,
@@ -135,8 +139,12 @@ def build_todos_app(deps: Dependencies) -> APIGatewayRestResolver:
         token = deps.cursors.encode("todos", user, {"sk": last}) if last else None
         return TodoPage(items=items, next=token)
 
-    @app.post("/todos", operation_id="create_todo", summary="Create a to-do",
-              responses=_responses(201, Todo, 409, 413, 422))
+    @app.post(
+        "/todos",
+        operation_id="create_todo",
+        summary="Create a to-do",
+        responses=_responses(201, Todo, 409, 413, 422),
+    )
     def create_todo(
         body: TodoCreate,
         idempotency_key: Annotated[
@@ -151,13 +159,21 @@ def build_todos_app(deps: Dependencies) -> APIGatewayRestResolver:
             todo = deps.idempotent_create()(user, idempotency_key, body, context)
         return _todo_response(todo, 201, Location=f"/todos/{todo.id}")
 
-    @app.get("/todos/<todo_id>", operation_id="get_todo", summary="Get one to-do",
-             responses=_responses(200, Todo))
+    @app.get(
+        "/todos/<todo_id>",
+        operation_id="get_todo",
+        summary="Get one to-do",
+        responses=_responses(200, Todo),
+    )
     def get_todo(todo_id: str) -> Response[Todo]:
         return _todo_response(deps.todos().get(sub(), todo_id))
 
-    @app.patch("/todos/<todo_id>", operation_id="update_todo", summary="Change a to-do",
-               responses=_responses(200, Todo, 412, 413))
+    @app.patch(
+        "/todos/<todo_id>",
+        operation_id="update_todo",
+        summary="Change a to-do",
+        responses=_responses(200, Todo, 412, 413),
+    )
     def update_todo(
         todo_id: str,
         body: TodoPatch,
@@ -166,8 +182,12 @@ def build_todos_app(deps: Dependencies) -> APIGatewayRestResolver:
         todo = deps.todos().update(sub(), todo_id, body, parse_if_match(if_match))
         return _todo_response(todo)
 
-    @app.delete("/todos/<todo_id>", operation_id="delete_todo", summary="Delete a to-do",
-                responses=_responses(204, None))
+    @app.delete(
+        "/todos/<todo_id>",
+        operation_id="delete_todo",
+        summary="Delete a to-do",
+        responses=_responses(204, None),
+    )
     def delete_todo(todo_id: str) -> Response[None]:
         deps.todos().delete(sub(), todo_id)
         return json_response(204, None)
@@ -181,14 +201,21 @@ def build_files_app(deps: Dependencies) -> APIGatewayRestResolver:
     def sub() -> str:
         return caller_sub(app.current_event.raw_event)
 
-    @app.post("/files/upload-url", operation_id="create_upload_url",
-              summary="Pre-signed POST for one upload into my folder",
-              responses=_responses(200, UploadUrl, 413))
+    @app.post(
+        "/files/upload-url",
+        operation_id="create_upload_url",
+        summary="Pre-signed POST for one upload into my folder",
+        responses=_responses(200, UploadUrl, 413),
+    )
     def create_upload_url(body: UploadRequest) -> UploadUrl:
         return deps.files().upload_url(sub(), body)
 
-    @app.get("/files", operation_id="list_files", summary="List my files",
-             responses=_responses(200, FilePage))
+    @app.get(
+        "/files",
+        operation_id="list_files",
+        summary="List my files",
+        responses=_responses(200, FilePage),
+    )
     def list_files(
         cursor: Annotated[str | None, Query(max_length=4096)] = None,
         limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -203,14 +230,21 @@ def build_files_app(deps: Dependencies) -> APIGatewayRestResolver:
         wrapped = deps.cursors.encode("files", user, {"t": page.next}) if page.next else None
         return FilePage(items=page.items, next=wrapped)
 
-    @app.get("/files/download-url", operation_id="get_download_url",
-             summary="Pre-signed GET for one of my files",
-             responses=_responses(200, DownloadUrl))
+    @app.get(
+        "/files/download-url",
+        operation_id="get_download_url",
+        summary="Pre-signed GET for one of my files",
+        responses=_responses(200, DownloadUrl),
+    )
     def get_download_url(name: Annotated[str, Query(min_length=1)]) -> DownloadUrl:
         return deps.files().download_url(sub(), name)
 
-    @app.delete("/files", operation_id="delete_file", summary="Delete one of my files",
-                responses=_responses(204, None))
+    @app.delete(
+        "/files",
+        operation_id="delete_file",
+        summary="Delete one of my files",
+        responses=_responses(204, None),
+    )
     def delete_file(name: Annotated[str, Query(min_length=1)]) -> Response[None]:
         deps.files().delete(sub(), name)
         return json_response(204, None)

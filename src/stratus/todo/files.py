@@ -88,8 +88,9 @@ class UserFiles:
     def upload_url(self, sub: str, request: UploadRequest) -> UploadUrl:
         key = object_key(sub, request.name)
         if not _MIME.match(request.content_type):
-            raise ValidationError("content_type must be a MIME type like image/png",
-                                  field="content_type")
+            raise ValidationError(
+                "content_type must be a MIME type like image/png", field="content_type"
+            )
         if not 1 <= request.size <= self._max_bytes:
             raise ValidationError(f"size must be 1..{self._max_bytes} bytes", field="size")
         post = self._s3.generate_presigned_post(
@@ -116,7 +117,7 @@ class UserFiles:
         result = self._s3.list_objects_v2(**request)
         items = [
             FileItem(
-                name=obj["Key"][len(prefix):],
+                name=obj["Key"][len(prefix) :],
                 size=obj["Size"],
                 last_modified=iso(obj["LastModified"]),
                 etag=obj.get("ETag", ""),

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
+from stratus.cli import up as up_commands
 from stratus.cli.main import app
+from stratus.local.core.settings import LocalSettings
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -44,3 +47,30 @@ def test_down_finds_the_state_of_an_app_dir(tmp_path: Path) -> None:
     (tmp_path / ".stratus" / "up.pid").write_text("999999999")
     code, output = _invoke("down", "--app", str(tmp_path))
     assert "no process 999999999" in output
+
+
+def _settings_of_up(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, *args: str, **env: str
+) -> LocalSettings:
+    """The LocalSettings `up` would run with (the cloud itself is not started)."""
+    seen: list[LocalSettings] = []
+    monkeypatch.setattr(up_commands, "_run", lambda cloud, settings, project: seen.append(settings))
+    (tmp_path / "cdk.json").write_text(json.dumps({"app": "python3 app.py"}))
+    code, output = _invoke("up", "--app", str(tmp_path), *args, **env)
+    assert code == 0, output
+    [settings] = seen
+    return settings
+
+
+def test_iam_is_enforced_unless_switched_off(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    assert _settings_of_up(monkeypatch, tmp_path).iam is True
+    assert _settings_of_up(monkeypatch, tmp_path, "--no-iam").iam is False
+    assert _settings_of_up(monkeypatch, tmp_path, STRATUS_IAM="off").iam is False
+
+
+def test_strict_tls_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    assert _settings_of_up(monkeypatch, tmp_path).strict_tls is False
+    assert _settings_of_up(monkeypatch, tmp_path, "--strict-tls").strict_tls is True
+    assert _settings_of_up(monkeypatch, tmp_path, STRATUS_STRICT_TLS="1").strict_tls is True

@@ -272,8 +272,10 @@ class BlogStack(Stack):
             )
             role.add_to_principal_policy(iam.PolicyStatement(
                 actions=["apigateway:DELETE"],
+                # API Gateway ARNs have a path after the empty account: "::/restapis/..."
+                # (https://docs.aws.amazon.com/apigateway/latest/developerguide/arn-format-reference.html).
                 resources=[self.format_arn(
-                    service="apigateway", account="", resource="restapis",
+                    service="apigateway", account="", resource="/restapis",
                     resource_name=f"{api.api.rest_api_id}/stages/{cfg.name}/cache/data",
                 )],
             ))  # fmt: skip

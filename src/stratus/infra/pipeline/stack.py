@@ -219,8 +219,10 @@ class PipelineStack(Stack):
         when set (the partition follows the region), tokens otherwise."""
         region, account = self._source.region, self._source.account or "<AWS::AccountId>"
         partition = (
-            "aws-cn" if region.startswith("cn-")
-            else "aws-us-gov" if region.startswith("us-gov-")
+            "aws-cn"
+            if region.startswith("cn-")
+            else "aws-us-gov"
+            if region.startswith("us-gov-")
             else "aws"
         )
         return f"arn:{partition}:{service}:{region}:{account}"
@@ -260,8 +262,13 @@ class PipelineStack(Stack):
             "pipeline stages read and write their artifacts anywhere in the pipeline's own "
             "artifact bucket (object keys are generated per execution)",
         )
-        for action in ("s3:Abort*", "s3:DeleteObject*", "s3:GetBucket*", "s3:GetObject*",
-                       "s3:List*"):
+        for action in (
+            "s3:Abort*",
+            "s3:DeleteObject*",
+            "s3:GetBucket*",
+            "s3:GetObject*",
+            "s3:List*",
+        ):
             acknowledge(
                 self,
                 f"AwsSolutions-IAM5[Action::{action}]",

@@ -258,9 +258,7 @@ class ShopAnalyticsStack(Stack):
         )
         return consumer
 
-    def _forward_payments(
-        self, code: lambda_.Code, topic: sns.ITopic, env: dict[str, str]
-    ) -> None:
+    def _forward_payments(self, code: lambda_.Code, topic: sns.ITopic, env: dict[str, str]) -> None:
         forwarder = self.service.function(
             "PaymentFailures", handler=f"{HANDLERS}.payments.lambda_handler", code=code, env=env
         )
@@ -289,9 +287,7 @@ class ShopAnalyticsStack(Stack):
             versioned=True,
             object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
             removal_policy=self.cfg.removal_policy,
-            lifecycle_rules=[
-                s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))
-            ],
+            lifecycle_rules=[s3.LifecycleRule(noncurrent_version_expiration=Duration.days(30))],
         )
         acknowledge(
             bucket,

@@ -76,19 +76,32 @@ class OrdersStack(Stack):
         payment_results: sns.ITopic | None = None,
     ) -> None:
         name = orders_stack_name(cfg.name)
-        super().__init__(scope, name, stack_name=name,
-                         description=f"stratus shop: orders service ({cfg.name})",
-                         termination_protection=cfg.is_prod)
+        super().__init__(
+            scope,
+            name,
+            stack_name=name,
+            description=f"stratus shop: orders service ({cfg.name})",
+            termination_protection=cfg.is_prod,
+        )
         self.cfg = cfg
-        self.service = ServiceTemplate(self, "Service", cfg=cfg, service="orders",
-                                       description="shop orders API", alarm_topic=alarm_topic,
-                                       user_pool=user_pool)
+        self.service = ServiceTemplate(
+            self,
+            "Service",
+            cfg=cfg,
+            service="orders",
+            description="shop orders API",
+            alarm_topic=alarm_topic,
+            user_pool=user_pool,
+        )
         self.table = self._table()
         table_env = {ENV_ORDERS_TABLE: self.table.table_name}
 
         self.api_fn = self.service.function(
-            "ApiFunction", handler=f"{HANDLERS}.api.lambda_handler", code=code,
-            env={**table_env, ENV_CATALOG_API_URL: catalog.url})
+            "ApiFunction",
+            handler=f"{HANDLERS}.api.lambda_handler",
+            code=code,
+            env={**table_env, ENV_CATALOG_API_URL: catalog.url},
+        )
         self._grant_table(self.api_fn, "dynamodb:PutItem", "dynamodb:GetItem", "dynamodb:Query")
         catalog.grant_prices(self.api_fn.function)
         self._routes()
@@ -97,17 +110,27 @@ class OrdersStack(Stack):
 
         fulfilment = self.service.queue("FulfilmentQueue", visibility_timeout=Duration.seconds(60))
         self.fulfilment_fn = self.service.function(
-            "FulfilmentFunction", handler=f"{HANDLERS}.fulfilment.lambda_handler", code=code,
-            env=table_env)
+            "FulfilmentFunction",
+            handler=f"{HANDLERS}.fulfilment.lambda_handler",
+            code=code,
+            env=table_env,
+        )
         self._grant_table(self.fulfilment_fn, "dynamodb:GetItem", "dynamodb:UpdateItem")
         self._consume(self.fulfilment_fn, fulfilment.queue)
 
-        self.results_queue = self.service.queue("PaymentResultsQueue",
-                                                visibility_timeout=Duration.seconds(60))
+        self.results_queue = self.service.queue(
+            "PaymentResultsQueue", visibility_timeout=Duration.seconds(60)
+        )
         self.payments_fn = self.service.function(
-            "PaymentResultsFunction", handler=f"{HANDLERS}.payments.lambda_handler", code=code,
-            env={**table_env, ENV_FULFILMENT_QUEUE_URL: fulfilment.queue.queue_url,
-                 ENV_FULFILMENT_DELAY: str(FULFILMENT_DELAY_SECONDS)})
+            "PaymentResultsFunction",
+            handler=f"{HANDLERS}.payments.lambda_handler",
+            code=code,
+            env={
+                **table_env,
+                ENV_FULFILMENT_QUEUE_URL: fulfilment.queue.queue_url,
+                ENV_FULFILMENT_DELAY: str(FULFILMENT_DELAY_SECONDS),
+            },
+        )
         self._grant_table(self.payments_fn, "dynamodb:GetItem", "dynamodb:UpdateItem")
         fulfilment.queue.grant_send_messages(self.payments_fn.function)
         self._consume(self.payments_fn, self.results_queue.queue)
@@ -116,8 +139,12 @@ class OrdersStack(Stack):
 
         CfnOutput(self, "OrdersApiUrl", value=self.service.api.url)
         CfnOutput(self, "OrdersTableName", value=self.table.table_name)
-        CfnOutput(self, "OrdersPaymentResultsQueueUrl", value=self.results_queue.queue.queue_url,
-                  description="orders' queue on PaymentResults (to inspect or replay)")
+        CfnOutput(
+            self,
+            "OrdersPaymentResultsQueueUrl",
+            value=self.results_queue.queue.queue_url,
+            description="orders' queue on PaymentResults (to inspect or replay)",
+        )
 
     def subscribe(self, payment_results: sns.ITopic) -> None:
         """Orders' queue on payments' topic (envelope kept: results.py reads both shapes)."""
@@ -127,28 +154,52 @@ class OrdersStack(Stack):
     def _routes(self) -> None:
         """The API with its models declared, so the stage's export (and the SDK generated
         from it, sdk/stratus_orders_client) documents bodies and responses."""
-        for name, model in (("PlaceOrder", domain.PlaceOrder), ("Order", domain.Order),
-                            ("OrderPage", domain.OrderPage), ("OrdersError", domain.ErrorBody)):
+        for name, model in (
+            ("PlaceOrder", domain.PlaceOrder),
+            ("Order", domain.Order),
+            ("OrderPage", domain.OrderPage),
+            ("OrdersError", domain.ErrorBody),
+        ):
             self.service.model(name, model)
         errors = {400: "OrdersError", 404: "OrdersError"}
-        self.service.route("/orders", "POST", self.api_fn, auth=Auth.COGNITO,
-                           operation_name="place_order", body="PlaceOrder",
-                           responses={201: "Order", 400: "OrdersError"})
-        self.service.route("/orders", "GET", self.api_fn, auth=Auth.COGNITO,
-                           operation_name="list_orders", responses={200: "OrderPage"})
-        self.service.route("/orders/{id}", "GET", self.api_fn, auth=Auth.COGNITO,
-                           operation_name="get_order", responses={200: "Order", **errors})
+        self.service.route(
+            "/orders",
+            "POST",
+            self.api_fn,
+            auth=Auth.COGNITO,
+            operation_name="place_order",
+            body="PlaceOrder",
+            responses={201: "Order", 400: "OrdersError"},
+        )
+        self.service.route(
+            "/orders",
+            "GET",
+            self.api_fn,
+            auth=Auth.COGNITO,
+            operation_name="list_orders",
+            responses={200: "OrderPage"},
+        )
+        self.service.route(
+            "/orders/{id}",
+            "GET",
+            self.api_fn,
+            auth=Auth.COGNITO,
+            operation_name="get_order",
+            responses={200: "Order", **errors},
+        )
 
     def _table(self) -> dynamodb.Table:
         cfg = self.cfg
         return dynamodb.Table(
-            self, "Orders",
+            self,
+            "Orders",
             partition_key=dynamodb.Attribute(name="pk", type=dynamodb.AttributeType.STRING),
             sort_key=dynamodb.Attribute(name="sk", type=dynamodb.AttributeType.STRING),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             stream=dynamodb.StreamViewType.NEW_IMAGE,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+                point_in_time_recovery_enabled=True
+            ),
             removal_policy=cfg.removal_policy,
             deletion_protection=cfg.deletion_protection,
         )
@@ -158,34 +209,50 @@ class OrdersStack(Stack):
 
     def _consume(self, target: ServiceFunction, queue: sqs.IQueue) -> None:
         """SQS -> the function's `live` alias, reporting failed messages one by one."""
-        target.alias.add_event_source(sources.SqsEventSource(
-            queue, batch_size=10, report_batch_item_failures=True))
+        target.alias.add_event_source(
+            sources.SqsEventSource(queue, batch_size=10, report_batch_item_failures=True)
+        )
 
     def _outbox(self, code: lambda_.Code, event_bus: events.IEventBus) -> ServiceFunction:
         outbox = self.service.function(
-            "OutboxFunction", handler=f"{HANDLERS}.outbox.lambda_handler", code=code,
-            env={ENV_EVENT_BUS: event_bus.event_bus_name})
+            "OutboxFunction",
+            handler=f"{HANDLERS}.outbox.lambda_handler",
+            code=code,
+            env={ENV_EVENT_BUS: event_bus.event_bus_name},
+        )
         event_bus.grant_put_events_to(outbox.function)
-        failures = sqs.Queue(self, "OutboxFailures", enforce_ssl=True,
-                             encryption=sqs.QueueEncryption.SQS_MANAGED,
-                             retention_period=Duration.days(14))
-        acknowledge(failures, "AwsSolutions-SQS3",
-                    "The outbox stream's on-failure destination: it only holds descriptions of "
-                    "batches that failed every retry, watched by an alarm; nothing consumes it.")
+        failures = sqs.Queue(
+            self,
+            "OutboxFailures",
+            enforce_ssl=True,
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            retention_period=Duration.days(14),
+        )
+        acknowledge(
+            failures,
+            "AwsSolutions-SQS3",
+            "The outbox stream's on-failure destination: it only holds descriptions of "
+            "batches that failed every retry, watched by an alarm; nothing consumes it.",
+        )
         self.service.alarm(
             "OutboxFailuresDepth",
             failures.metric_approximate_number_of_messages_visible(
-                period=Duration.minutes(1), statistic="Maximum"),
-            1, "orders outbox gave up on a stream batch: OrderPlaced events need a replay")
-        outbox.alias.add_event_source(sources.DynamoEventSource(
-            self.table,
-            starting_position=lambda_.StartingPosition.TRIM_HORIZON,
-            batch_size=10,
-            bisect_batch_on_error=True,
-            retry_attempts=OUTBOX_RETRIES,
-            report_batch_item_failures=True,
-            on_failure=sources.SqsDlq(failures),
-        ))
+                period=Duration.minutes(1), statistic="Maximum"
+            ),
+            1,
+            "orders outbox gave up on a stream batch: OrderPlaced events need a replay",
+        )
+        outbox.alias.add_event_source(
+            sources.DynamoEventSource(
+                self.table,
+                starting_position=lambda_.StartingPosition.TRIM_HORIZON,
+                batch_size=10,
+                bisect_batch_on_error=True,
+                retry_attempts=OUTBOX_RETRIES,
+                report_batch_item_failures=True,
+                on_failure=sources.SqsDlq(failures),
+            )
+        )
         return outbox
 
 

@@ -23,10 +23,13 @@ class AwsRequest:
     headers: dict[str, str]  # lower-cased names; repeated headers joined with ","
     body: bytes
     client_host: str = "127.0.0.1"
-    # Whether the request arrived over TLS (the endpoint's HTTPS port: the ASGI scope's
-    # scheme is "https"); what `aws:SecureTransport` is computed from.
-    secure: bool = False
     query: list[tuple[str, str]] = field(default_factory=list)
+    scheme: str = "http"  # "https" when it came over TLS (aws:SecureTransport)
+
+    @property
+    def secure(self) -> bool:
+        """Whether the request arrived over TLS (the endpoint's HTTPS port)."""
+        return self.scheme == "https"
 
     def __post_init__(self) -> None:
         if not self.query and self.query_string:

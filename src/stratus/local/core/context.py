@@ -53,6 +53,9 @@ class CloudContext:
     # The AWS endpoint itself, in-process (routing, every hook, moto): what a request to
     # :4566 gets, without the socket, for services that front it (DAX's upstream).
     aws_endpoint: Callable[[AwsRequest], Awaitable[Response]] | None = None
+    # The endpoint's IAM stage (iam.enforce.IamStage), for services that front another
+    # service with actions of their own (DAX).
+    iam: Any = None
     deployment: Deployment | None = None
     # The deployment being provisioned (custom resources run functions before `deployment`
     # is set; their roles' policies are read from here meanwhile).

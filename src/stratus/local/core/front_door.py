@@ -2,8 +2,9 @@
 
 Every AWS client (boto3, the aws CLI, the Lambda workers, the browser) talks to this one
 ASGI app. Each request is parsed once into (service, operation) by `core.router`; the
-registered services' before-hooks add what moto does not check (signatures, identity
-policies, per-user identity-pool credentials) or answer what moto cannot (our Lambda
+authorization stage (`iam.enforce`: SigV4 and IAM policies, every service but S3) runs
+first; the registered services' before-hooks add what moto does not check (S3's
+signatures and policies, per-user identity-pool credentials) or answer what moto cannot (our Lambda
 runtime's Invoke); anything they pass on is answered by moto in-process; after-hooks then
 see the answer (events a write causes, response headers). Successful writes mark the state
 dirty so it is saved; reads never do.
@@ -23,6 +24,7 @@ from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.call import AwsCall
 from stratus.local.core.errors import aws_error
 from stratus.local.core.hooks import HookTable
+from stratus.local.core.registry import BeforeHook
 from stratus.local.core.router import route
 
 log = logging.getLogger("stratus.aws")
@@ -53,7 +55,7 @@ def to_aws_request(scope: Scope, body: bytes) -> AwsRequest:
         headers=headers,
         body=body,
         client_host=client[0],
-        secure=scope.get("scheme") == "https",
+        scheme=str(scope.get("scheme") or "http"),
     )
 
 
@@ -66,10 +68,14 @@ class FrontDoor:
         *,
         hooks: HookTable | None = None,
         on_mutation: Callable[[AwsCall], None] | None = None,
+        authorize: BeforeHook | None = None,
     ) -> None:
         self._moto = moto
         self.hooks = hooks or HookTable()
         self._on_mutation = on_mutation
+        # The authorization stage (iam.enforce): runs before every service's before-hooks,
+        # so what a hook answers itself (Lambda's Invoke) is authorized like the rest.
+        self.authorize = authorize
 
     async def forward_to_moto(self, request: AwsRequest) -> Response:
         return await self._moto(request)
@@ -110,6 +116,10 @@ class FrontDoor:
                 return answer
         call = route(request)
         response: Response | None = None
+        if self.authorize is not None:
+            response = await self.authorize(call)
+            if response is not None:
+                return response
         for before in self.hooks.before(call):
             response = await before(call)
             if response is not None:

@@ -78,6 +78,11 @@ class LocalSettings:
     lambda_workers: int = 0
     # CodeDeploy's minutes divided by this (60: a minute of a canary lasts a second).
     deploy_time_scale: float = 1.0
+    # IAM policies evaluated on every AWS call (`stratus up --no-iam` / STRATUS_IAM=off: not;
+    # signatures are still checked), and aws:SecureTransport false over plain HTTP even from
+    # the loopback (`--strict-tls` / STRATUS_STRICT_TLS=1).
+    iam: bool = True
+    strict_tls: bool = False
 
     @classmethod
     def for_project(

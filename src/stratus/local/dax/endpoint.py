@@ -27,11 +27,18 @@ STATS_PATH = "/_stratus/stats"
 FLUSH_PATH = "/_stratus/flush"
 
 
+# Who may call: (operation, body, headers) -> an error Reply, or None to serve the request.
+Authorize = Callable[[str, bytes, list[tuple[bytes, bytes]]], Reply | None]
+
+
 class DaxEndpoint:
     """ASGI app; also the handle tests and the lead use for stats, flush and shutdown."""
 
-    def __init__(self, engine: DaxEngine) -> None:
+    def __init__(self, engine: DaxEngine, authorize: Authorize | None = None) -> None:
         self.engine = engine
+        # DAX authorizes each request itself (dax:GetItem ... on the cluster), cache hits
+        # included, then reads DynamoDB with its own role.
+        self.authorize = authorize
 
     @property
     def stats(self) -> DaxStats:
@@ -76,6 +83,10 @@ class DaxEndpoint:
         if not target.startswith(TARGET_PREFIX):
             return error_reply(400, "UnknownOperationException", f"Unknown X-Amz-Target {target!r}")
         op = target[len(TARGET_PREFIX) :]
+        if self.authorize is not None:
+            refused = self.authorize(op, body, headers)
+            if refused is not None:
+                return refused
         try:
             return await self.engine.handle(op, body, headers)
         except Exception:  # never a stack trace to a client; the log keeps it

@@ -40,6 +40,7 @@ class DaxService(EmulatedService):
                 ttl_query_seconds=query_ttl,
                 local=cloud.aws_endpoint,
             )
+            self.app.authorize = dax_authorizer(cloud)
             # As the AWS endpoint's server: each answer in one write (the caller reads it in
             # one wake-up, not head then body), and no X-Forwarded-* rewriting.
             await cloud.serve(
@@ -49,6 +50,37 @@ class DaxService(EmulatedService):
     async def stop(self) -> None:
         if self.app is not None:
             await self.app.aclose()
+
+
+def dax_authorizer(cloud: CloudContext) -> Any:
+    """dax:<Operation> on the cluster, for the caller that signed the request (as DAX
+    authorizes: https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/DAX.access-control.html)."""
+    from stratus.local.core.aws_request import AwsRequest
+    from stratus.local.dax.deployment import CLUSTER
+    from stratus.local.dax.wire import Reply
+    from stratus.local.iam.enforce import fronted_check
+
+    cluster = next(cloud.require_deployment().resources(CLUSTER), None)
+    if cloud.iam is None or cluster is None or not cluster.attributes.get("Arn"):
+        return None
+    check = fronted_check(cloud.iam, "dax", str(cluster.attributes["Arn"]))
+
+    def authorize(op: str, body: bytes, raw: list[tuple[bytes, bytes]]) -> Reply | None:
+        headers: dict[str, str] = {}
+        for name, value in raw:
+            key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+            headers[key] = f"{headers[key]},{text}" if key in headers else text
+        refused = check(AwsRequest("POST", "/", "/", "", headers, body))
+        if refused is None:
+            return None
+        out = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in refused.headers.items()
+            if k.lower() != "content-length"
+        ]
+        return Reply(refused.status_code, bytes(refused.body), out)
+
+    return authorize
 
 
 SERVICES = [DaxService]

@@ -161,7 +161,12 @@ class Upstream:
         headers.setdefault("content-type", CONTENT_TYPE.decode())
         headers["content-length"] = str(len(body))
         request = AwsRequest("POST", "/", "/", "", headers, body)
-        response = await endpoint(request)
+        from stratus.local.iam.enforce import acting_as_service
+
+        # DAX reads and writes DynamoDB with its own role once it authorized the caller
+        # (the body may be DAX's own, e.g. ReturnValues=ALL_NEW, so no caller signature).
+        with acting_as_service():
+            response = await endpoint(request)
         return await _played(response)
 
     async def aclose(self) -> None:

@@ -41,9 +41,7 @@ def describe_task(task: LocalTask) -> dict[str, Any]:
             "runtimeId": f"{task.id}-{run.runtime_id[:10]}",
             "lastStatus": run.last_status,
             "networkBindings": [],
-            "networkInterfaces": [
-                {"attachmentId": attachment_id, "privateIpv4Address": task.ip}
-            ],
+            "networkInterfaces": [{"attachmentId": attachment_id, "privateIpv4Address": task.ip}],
             "healthStatus": run.health_status,
             "cpu": str(info.get("cpu") or "0"),
             "memory": str(info.get("memory") or ""),

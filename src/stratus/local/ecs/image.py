@@ -139,9 +139,11 @@ def stage_image(asset: ImageAsset, images_dir: Path) -> StagedImage:
 def _stage_copy(context: Path, source: str, root: Path, destination: str) -> None:
     """Docker's COPY rules: a directory's contents go into the destination; a file goes
     to the destination path, or into it when it ends with `/` (or copies several)."""
-    matches = sorted(glob.glob(str(context / source))) if glob.has_magic(source) else [
-        str(context / source)
-    ]
+    matches = (
+        sorted(glob.glob(str(context / source)))
+        if glob.has_magic(source)
+        else [str(context / source)]
+    )
     target = root / destination.lstrip("/")
     into_dir = destination.endswith("/") or len(matches) > 1 or glob.has_magic(source)
     for match in matches:
@@ -179,8 +181,10 @@ def resolve_command(image: StagedImage, argv: list[str], path: str) -> list[str]
     `path` (an absolute program outside the root is looked up by name there first, so
     `/usr/local/bin/python` is the venv's Python)."""
     if not argv:
-        raise ImageError("the container has no command (no ENTRYPOINT/CMD in the image and no "
-                         "Command/EntryPoint in the task definition)")
+        raise ImageError(
+            "the container has no command (no ENTRYPOINT/CMD in the image and no "
+            "Command/EntryPoint in the task definition)"
+        )
     mapped = [image.map_value(word) for word in argv]
     program = mapped[0]
     if program.startswith(str(image.root)):

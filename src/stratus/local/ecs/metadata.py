@@ -86,8 +86,10 @@ def task_metadata(task: LocalTask) -> dict[str, Any]:
         "Revision": definition.rsplit(":", 1)[-1],
         "DesiredStatus": task.desired_status,
         "KnownStatus": task.last_status,
-        "Limits": {"CPU": _number(task.info.get("cpu"), 1024), "Memory": _number(
-            task.info.get("memory"), 1)},
+        "Limits": {
+            "CPU": _number(task.info.get("cpu"), 1024),
+            "Memory": _number(task.info.get("memory"), 1),
+        },
         "PullStartedAt": _time(task.created_at),
         "PullStoppedAt": _time(task.started_at),
         "AvailabilityZone": task.info.get("availability_zone"),
@@ -111,8 +113,11 @@ def handler(find: Callable[[str], LocalTask | None]) -> Callable[[AwsRequest], A
         if task is not None:
             run = next((r for r in task.containers if r.plan.name == parts[1]), None)
         if task is None or run is None:
-            return Response(json.dumps({"message": "unknown task or container"}), 404,
-                            media_type="application/json")
+            return Response(
+                json.dumps({"message": "unknown task or container"}),
+                404,
+                media_type="application/json",
+            )
         body = task_metadata(task) if parts[2:] == ["task"] else container_metadata(task, run)
         return Response(json.dumps(body), media_type="application/json")
 

@@ -142,8 +142,9 @@ class ServiceScheduler:
             if task.done.is_set() or task.desired_status == "STOPPED":
                 await self._reap(task)
             elif task.health_status == "UNHEALTHY":
-                self._event(f"(service {self.name}) (task {task.id}) failed container health "
-                            "checks.")
+                self._event(
+                    f"(service {self.name}) (task {task.id}) failed container health checks."
+                )
                 self._retire(task, "Task failed container health checks", drain=False)
         if self._closed:
             return
@@ -155,7 +156,7 @@ class ServiceScheduler:
             await self._start(missing)
         elif missing < 0:
             newest = sorted(self.tasks.values(), key=lambda t: t.created_at, reverse=True)
-            for task in newest[: -missing]:
+            for task in newest[:-missing]:
                 self._retire(
                     task,
                     f"Scaling activity initiated by (deployment {self._deployment_id})",
@@ -191,8 +192,7 @@ class ServiceScheduler:
         delay = min(2.0 ** (self._failures - 1), MAX_BACKOFF)
         self._not_before = self._clock() + delay
         self._event(f"(service {self.name}) failed to launch a task: {reason}")
-        log.warning("service %s: a task failed (%s); next start in %.0fs", self.name,
-                    reason, delay)
+        log.warning("service %s: a task failed (%s); next start in %.0fs", self.name, reason, delay)
 
     async def _reap(self, task: LocalTask) -> None:
         """A task stopping on its own (or by StopTask): out of the load balancer at once,
@@ -273,8 +273,10 @@ class ServiceScheduler:
                         "(reason Health checks failed)."
                     )
                     self._retire(
-                        task, "Task failed ELB health checks in (target-group "
-                        f"{binding.target_group_arn})", drain=False
+                        task,
+                        "Task failed ELB health checks in (target-group "
+                        f"{binding.target_group_arn})",
+                        drain=False,
                     )
 
     async def _forget_stale(self) -> None:
@@ -303,9 +305,7 @@ class ServiceScheduler:
         for binding in self._bindings:
             if self._targets is None:
                 return
-            change = (
-                self._targets.register if done == "registered" else self._targets.deregister
-            )
+            change = self._targets.register if done == "registered" else self._targets.deregister
             for task in tasks:
                 try:
                     await asyncio.to_thread(
@@ -313,8 +313,10 @@ class ServiceScheduler:
                     )
                 except Exception as exc:
                     log.warning("%s of %s failed: %s", done, task.ip, exc)
-            self._event(f"(service {self.name}) {done} {len(tasks)} targets in "
-                        f"(target-group {binding.target_group_arn})")
+            self._event(
+                f"(service {self.name}) {done} {len(tasks)} targets in "
+                f"(target-group {binding.target_group_arn})"
+            )
 
     # ------------------------------------------------------------------ misc
     def _event(self, message: str) -> None:

@@ -234,9 +234,7 @@ class LocalTask:
         if self.desired_status == "RUNNING":
             run.reason = f"exited with code {code}"
             if run.plan.essential:
-                self.request_stop(
-                    "Essential container in task exited", "EssentialContainerExited"
-                )
+                self.request_stop("Essential container in task exited", "EssentialContainerExited")
 
     async def _health(self, run: ContainerRun, check: HealthCheck) -> None:
         argv = check.argv(self.ip)

@@ -1,4 +1,4 @@
-"""Evaluate IAM identity policies the way AWS does, for the S3 guard.
+"""Evaluate IAM identity and resource policies the way AWS does (S3 guard, IAM stage).
 
 Why not moto: `moto.iam.access_control.IAMPolicyStatement` (moto 5.2.5) was checked first.
 It matches Action case-sensitively, turns `*` into `.*` without escaping the rest of the
@@ -14,12 +14,16 @@ so this module is a small evaluator of its own, written from the IAM policy gram
 - Condition operators (String*, Arn*, Bool, Null, Numeric*, Date*, IpAddress/NotIpAddress),
   `ForAnyValue:`/`ForAllValues:` and `...IfExists`.
 
+Resource policies (`evaluate_resource_policy`) first keep the statements whose
+Principal/NotPrincipal names the caller, then evaluate the same way.
+
 Context keys are case-insensitive, as in IAM. A missing key makes a condition false, except
 negated operators (true), `...IfExists` (true), `ForAllValues:` (true) and `Null`.
 """
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import re
 from collections.abc import Callable, Iterable, Mapping
@@ -57,8 +61,19 @@ def _lookup(context: Mapping[str, str | list[str]], key: str) -> list[str] | Non
     return [str(v) for v in value] if isinstance(value, list) else [str(value)]
 
 
+@functools.lru_cache(maxsize=4096)
+def _fixed_pattern(text: str, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
+    """A pattern without policy variables: the same for every request, so compiled once."""
+    return re.compile(
+        "^" + _literal(text, wildcards) + "$",
+        re.IGNORECASE | re.DOTALL if ignore_case else re.DOTALL,
+    )
+
+
 def _pattern(text: str, context: Context, *, wildcards: bool, ignore_case: bool) -> re.Pattern[str]:
     """Compile `text` (with variables resolved) to a regex; substituted values are literal."""
+    if "${" not in text:
+        return _fixed_pattern(text, wildcards, ignore_case)
     parts: list[str] = []
     pos = 0
     for match in _VARIABLE.finditer(text):
@@ -261,7 +276,12 @@ def _conditions_hold(conditions: Any, context: Context) -> bool:
 
 
 def _statement_applies(
-    statement: dict[str, Any], action: str, resource: str, context: Context
+    statement: dict[str, Any],
+    action: str,
+    resource: str,
+    context: Context,
+    *,
+    any_resource: bool = False,
 ) -> bool:
     if "Action" in statement:
         if not _matches_any(_as_list(statement["Action"]), action, context, ignore_case=True):
@@ -271,7 +291,9 @@ def _statement_applies(
             return False
     else:
         return False
-    if "Resource" in statement:
+    if any_resource:
+        pass  # the caller could not name the resource: Action and Condition decide
+    elif "Resource" in statement:
         if not _matches_any(_as_list(statement["Resource"]), resource, context, ignore_case=False):
             return False
     elif "NotResource" in statement:
@@ -294,13 +316,34 @@ def evaluate(
     action: str,
     resource: str,
     context: Mapping[str, str | list[str]],
+    *,
+    any_resource: bool = False,
 ) -> Decision:
-    """Decide whether `policies` allow `action` on `resource` in the request `context`."""
+    """Decide whether `policies` allow `action` on `resource` in the request `context`.
+
+    `any_resource`: the resource is unknown to the caller (a statement's Resource is not
+    matched); only for requests whose resource cannot be named yet."""
+    return _evaluate(policies, action, resource, context, any_resource=any_resource)
+
+
+def _evaluate(
+    policies: list[dict[str, Any]],
+    action: str,
+    resource: str,
+    context: Mapping[str, str | list[str]],
+    *,
+    any_resource: bool = False,
+    caller: Iterable[str] | None = None,
+    kind: str = "identity-based",
+) -> Decision:
     ctx = {k.lower(): v for k, v in context.items()}
+    callers = None if caller is None else [c for c in caller]
     allowed_by: str | None = None
     for p_index, policy in enumerate(policies):
         for s_index, statement in enumerate(_statements(policy)):
-            if not _statement_applies(statement, action, resource, ctx):
+            if callers is not None and not _names_caller(statement, callers):
+                continue
+            if not _statement_applies(statement, action, resource, ctx, any_resource=any_resource):
                 continue
             label = statement.get("Sid") or f"policy {p_index} statement {s_index}"
             if str(statement.get("Effect", "")).lower() == "deny":
@@ -309,4 +352,41 @@ def evaluate(
                 allowed_by = label
     if allowed_by is not None:
         return Decision(True, f"allowed by {allowed_by}")
-    return Decision(False, f"no identity-based policy allows the {action} action")
+    return Decision(False, f"no {kind} policy allows the {action} action")
+
+
+def evaluate_resource_policy(
+    policy: dict[str, Any],
+    caller: Iterable[str],
+    action: str,
+    resource: str,
+    context: Mapping[str, str | list[str]],
+) -> Decision:
+    """Decide what a resource policy (queue, topic, function, secret, bus) says about
+    `caller` (every name the caller goes by: session ARN, role ARN, account root ARN, account
+    id) doing `action` on `resource`. Only statements whose Principal names the caller (or
+    whose NotPrincipal does not) count; a service principal never names a caller.
+    https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_policies_elements_principal.html
+    """
+    return _evaluate([policy], action, resource, context, caller=caller, kind="resource-based")
+
+
+def _principal_values(principal: Any) -> list[str] | None:
+    """The AWS principals a Principal element names; None: none of the AWS kind."""
+    if principal == "*":
+        return ["*"]
+    if not isinstance(principal, dict):
+        return None
+    if "AWS" not in principal:
+        return None
+    return [str(v) for v in _as_list(principal["AWS"])]
+
+
+def _names_caller(statement: dict[str, Any], callers: list[str]) -> bool:
+    if "Principal" in statement:
+        named = _principal_values(statement["Principal"])
+        return named is not None and any(n == "*" or n in callers for n in named)
+    if "NotPrincipal" in statement:
+        named = _principal_values(statement["NotPrincipal"]) or []
+        return not any(n == "*" or n in callers for n in named)
+    return False  # a resource policy statement without a principal never applies

@@ -26,10 +26,17 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
+from stratus.local.iam import canonical
 from stratus.local.iam.credentials import CredentialStore, Principal
 
 MAX_SKEW_SECONDS = 5 * 60  # AWS's JSON/query services (S3 allows 15 min)
 MAX_PRESIGN_SECONDS = 7 * 24 * 3600
+# Paths SigV4 canonicalises to themselves for every service: unreserved characters and
+# slashes, no empty, "." or ".." segment (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html).
+# Each segment starts at its own "/", so a near-miss fails in linear time (a nested
+# `(segment/?)*` backtracks exponentially on a long path with one "%").
+_PLAIN_PATH = re.compile(r"^(?:/[A-Za-z0-9._~-]+)*/?\Z")
+_DOT_SEGMENT = re.compile(r"(?:^|/)\.{1,2}(?:/|\Z)")
 _AUTH_PARTS = re.compile(r"(Credential|SignedHeaders|Signature)=([^,\s]*)")
 
 
@@ -231,31 +238,49 @@ def verify_request(
             f"Signature expired: {date} is now earlier than {amz_date(now - expires)} "
             f"({amz_date(now)} - {expires} sec.)",
         )
-    auth = server_side_auth(
-        SigV4Auth,
-        Credentials(principal.access_key_id, principal.secret_access_key, principal.session_token),
-        service,
-        region,
-        signed,
-        canonical_query(request.query_string, drop=drop),
-        hashlib.sha256(request.body).hexdigest(),
-    )
-    headers = {name: request.headers[name] for name in signed if name in request.headers}
-    expected, canonical, string_to_sign = expected_signature(
-        auth,
-        request.method,
-        request.headers.get("host", "localhost"),
-        request.raw_path,
-        headers,
-        date,
-    )
+    query_canonical = canonical_query(request.query_string, drop=drop)
+    payload = hashlib.sha256(request.body).hexdigest()
+    host = request.headers.get("host", "localhost")
+    found = None
+    if _PLAIN_PATH.match(request.raw_path or "/") and not _DOT_SEGMENT.search(request.raw_path):
+        # A path botocore would neither normalise nor re-encode: the direct computation
+        # (cached signing key) gives botocore's answer at a fraction of its cost.
+        found = canonical.expected(
+            secret=principal.secret_access_key,
+            region=region,
+            service=service,
+            method=request.method,
+            host=host,
+            raw_path=request.raw_path or "/",
+            headers=request.headers,
+            signed=signed,
+            query=query_canonical,
+            payload=payload,
+            amz_date=date,
+        )
+    if found is None:
+        auth = server_side_auth(
+            SigV4Auth,
+            Credentials(
+                principal.access_key_id, principal.secret_access_key, principal.session_token
+            ),
+            service,
+            region,
+            signed,
+            query_canonical,
+            payload,
+        )
+        headers = {name: request.headers[name] for name in signed if name in request.headers}
+        found = expected_signature(auth, request.method, host, request.raw_path, headers, date)
+    expected, canonical_request, string_to_sign = found
     if not hmac.compare_digest(expected, provided):
         raise SignatureError(
             "mismatch",
             "The request signature we calculated does not match the signature you provided. "
             "Check your AWS Secret Access Key and signing method. Consult the service "
             "documentation for details.\n\nThe Canonical String for this request should have "
-            f"been\n'{canonical}'\n\nThe String-to-Sign should have been\n'{string_to_sign}'\n",
+            f"been\n'{canonical_request}'\n\nThe String-to-Sign should have been\n"
+            f"'{string_to_sign}'\n",
         )
     return principal
 

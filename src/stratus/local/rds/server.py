@@ -239,9 +239,12 @@ class PostgresServer:
             conn.execute(
                 sql.SQL(verb + " ROLE {} WITH LOGIN SUPERUSER PASSWORD {}").format(user, password)
             )
-            if spec.database and not conn.execute(
-                "SELECT 1 FROM pg_database WHERE datname = %s", (spec.database,)
-            ).fetchone():
+            if (
+                spec.database
+                and not conn.execute(
+                    "SELECT 1 FROM pg_database WHERE datname = %s", (spec.database,)
+                ).fetchone()
+            ):
                 conn.execute(
                     sql.SQL("CREATE DATABASE {} OWNER {}").format(
                         sql.Identifier(spec.database), user

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from starlette.responses import Response
@@ -20,6 +19,7 @@ from stratus.local.core.aws_request import AwsRequest
 from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.iam.identity import caller_identity, principal_context
+from stratus.local.iam.request_context import request_context, secure_transport
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
 from stratus.local.s3guard.errors import (
@@ -55,12 +55,17 @@ class S3Guard:
         clock: Callable[[], float] = time.time,
         bucket_cors: Callable[[str], list[dict[str, Any]] | None] = lambda b: None,
         bucket_exists: Callable[[str], bool] | None = None,
+        enforce_policies: bool = True,
+        strict_tls: bool = False,
     ) -> None:
         self._credentials = credentials
         self._region = region
         self._clock = clock
         self._bucket_cors = bucket_cors
         self._bucket_exists = bucket_exists
+        # `stratus up --no-iam`: signatures are still checked, policies are not.
+        self._enforce_policies = enforce_policies
+        self._strict_tls = strict_tls
 
     async def __call__(self, request: AwsRequest) -> Response | None:
         if not self.is_s3_request(request):
@@ -116,7 +121,7 @@ class S3Guard:
             needs = [Need("s3:PutObject", f"arn:aws:s3:::{bucket}/{key}")]
         else:
             raise access_denied()  # anonymous: Block Public Access is on for every local bucket
-        if principal.policies is not None:
+        if principal.policies is not None and self._enforce_policies:
             self._authorize(principal, needs, request, now)
 
     def _needs(self, request: AwsRequest) -> list[Need]:
@@ -131,14 +136,19 @@ class S3Guard:
         self, principal: Principal, needs: list[Need], request: AwsRequest, now: float
     ) -> None:
         assert principal.policies is not None
-        base: dict[str, str | list[str]] = {
-            "aws:SecureTransport": "false",
-            "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "aws:EpochTime": str(int(now)),
-            "aws:SourceIp": request.client_host,
-            # Who: aws:PrincipalArn/Type, userid, username, principal tags, identity-pool keys.
-            **principal_context(principal),
-        }
+        base = request_context(
+            principal,
+            now=now,
+            client_host=request.client_host,
+            secure=secure_transport(
+                scheme=request.scheme,
+                client_host=request.client_host,
+                strict_tls=self._strict_tls,
+            ),
+            region=self._region,
+        )
+        # Who, as iam/identity.py names each kind of caller (user, role session, root).
+        base.update(principal_context(principal))
         for need in needs:
             # Identity policies, and a session's own policies when it has them: each must
             # allow (iam/credentials.py, Principal.policy_sets).

@@ -62,6 +62,8 @@ class S3Service(EmulatedService):
             cloud.credentials,
             region=cloud.settings.region,
             bucket_cors=local_bucket_cors(cloud.settings),
+            enforce_policies=cloud.settings.iam,
+            strict_tls=cloud.settings.strict_tls,
         )
 
 

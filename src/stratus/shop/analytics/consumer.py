@@ -55,9 +55,7 @@ class Consumer:
             # attribute the failure to. Claimed all the same, so a retry does not look again.
             self._log("warning", "failed payment of an unknown order", {"orderId": fact.order_id})
             return self._counters.apply(record_id, fact.claim, fact.day, ())
-        return self._counters.apply(
-            record_id, fact.claim, fact.day, failed_payment_deltas(lines)
-        )
+        return self._counters.apply(record_id, fact.claim, fact.day, failed_payment_deltas(lines))
 
     def handle_batch(self, event: dict[str, Any], context: Any) -> dict[str, Any]:
         """The Lambda answer for one Kinesis batch: `{"batchItemFailures": [...]}`."""

@@ -146,9 +146,12 @@ class CounterStore:
         }
 
     def _claimed_by(self, claim: str, record_id: str) -> bool:
-        item = self._client.get_item(
-            TableName=self._ledger, Key={"pk": {"S": claim}}, ConsistentRead=True
-        ).get("Item") or {}
+        item = (
+            self._client.get_item(
+                TableName=self._ledger, Key={"pk": {"S": claim}}, ConsistentRead=True
+            ).get("Item")
+            or {}
+        )
         return bool(item.get("recordId", {}).get("S") == record_id)
 
     def _updates(self, delta: Delta, day: str) -> list[dict[str, Any]]:

@@ -131,8 +131,7 @@ def payment_failed_record(message: dict[str, Any], at: str) -> dict[str, Any]:
     order_id = message.get("orderId")
     if not isinstance(order_id, str) or not ORDER_ID.match(order_id):
         raise BadRecordError("payment result without a valid orderId")
-    return {"type": PAYMENT_FAILED, "orderId": order_id, "reason": message.get("reason"),
-            "at": at}
+    return {"type": PAYMENT_FAILED, "orderId": order_id, "reason": message.get("reason"), "at": at}
 
 
 def _day(body: dict[str, Any], key: str, arrived: float | None) -> str:

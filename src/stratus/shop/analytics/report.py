@@ -55,8 +55,16 @@ def render_html(export: dict[str, Any]) -> str:
             "-" if rate is None else f"{rate}%",
         )
         rows.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    head = ("#", "product", "orders", "units", "revenue", "payments failed", "page views",
-            "conversion")
+    head = (
+        "#",
+        "product",
+        "orders",
+        "units",
+        "revenue",
+        "payments failed",
+        "page views",
+        "conversion",
+    )
     return "\n".join(
         [
             "<!doctype html>",
@@ -66,9 +74,7 @@ def render_html(export: dict[str, Any]) -> str:
             f"<p>{len(products)} products; {orders} orders, revenue {revenue}; "
             f"{views} page views; conversion (orders / page views) {overall}.</p>",
             "<h2>Top products</h2>",
-            "<table><thead><tr>"
-            + "".join(f"<th>{h}</th>" for h in head)
-            + "</tr></thead><tbody>",
+            "<table><thead><tr>" + "".join(f"<th>{h}</th>" for h in head) + "</tr></thead><tbody>",
             *rows,
             "</tbody></table></body></html>",
             "",

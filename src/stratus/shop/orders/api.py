@@ -62,8 +62,12 @@ def _responses(status: int, model: Any, *codes: int) -> dict[int, OpenAPIRespons
         500: "internal error",
     }
     error = {JSON: {"model": ErrorBody}}
-    out: dict[int, Any] = {status: {"description": "OK" if status == 200 else "created",
-                                    "content": {JSON: {"model": model}}}}
+    out: dict[int, Any] = {
+        status: {
+            "description": "OK" if status == 200 else "created",
+            "content": {JSON: {"model": model}},
+        }
+    }
     for code in (400, 401, *codes, 500):
         out[code] = {"description": texts[code], "content": error}
     return cast("dict[int, OpenAPIResponse]", out)
@@ -87,19 +91,28 @@ def build_orders_app(deps: Dependencies) -> APIGatewayRestResolver:
     def sub() -> str:
         return caller_sub(app.current_event.raw_event)
 
-    @app.post("/orders", operation_id="place_order", summary="Place an order",
-              responses=_responses(201, Order, 413, 502))
+    @app.post(
+        "/orders",
+        operation_id="place_order",
+        summary="Place an order",
+        responses=_responses(201, Order, 413, 502),
+    )
     def place_order(body: PlaceOrder) -> Response[Order]:
         customer = sub()
         quote = deps.prices().quote(body.product_ids())
         lines, total = price_lines(body, quote.prices, quote.missing)
         email = caller_email(app.current_event.raw_event)
         order = deps.orders().place(customer, email, lines, total)
-        return json_response(201, order.model_dump(mode="json"),
-                             {"Location": f"/orders/{order.id}"})
+        return json_response(
+            201, order.model_dump(mode="json"), {"Location": f"/orders/{order.id}"}
+        )
 
-    @app.get("/orders", operation_id="list_orders", summary="My orders, newest first",
-             responses=_responses(200, OrderPage))
+    @app.get(
+        "/orders",
+        operation_id="list_orders",
+        summary="My orders, newest first",
+        responses=_responses(200, OrderPage),
+    )
     def list_orders(
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: Annotated[str | None, Query(max_length=64)] = None,
@@ -109,8 +122,12 @@ def build_orders_app(deps: Dependencies) -> APIGatewayRestResolver:
         items, last = deps.orders().list(sub(), limit=limit, after=cursor)
         return OrderPage(items=items, next=last)
 
-    @app.get("/orders/<order_id>", operation_id="get_order", summary="One of my orders",
-             responses=_responses(200, Order, 404))
+    @app.get(
+        "/orders/<order_id>",
+        operation_id="get_order",
+        summary="One of my orders",
+        responses=_responses(200, Order, 404),
+    )
     def get_order(order_id: str) -> Order:
         return deps.orders().get(sub(), order_id)
 

@@ -225,8 +225,9 @@ class OrderIds:
     """Monotonic ULIDs: within one millisecond the random part counts up, so a customer's
     orders placed through one container sort in creation order (as the to-do ids do)."""
 
-    def __init__(self, clock: Clock = utc_now,
-                 random_bytes: Callable[[int], bytes] = os.urandom) -> None:
+    def __init__(
+        self, clock: Clock = utc_now, random_bytes: Callable[[int], bytes] = os.urandom
+    ) -> None:
         self._clock = clock
         self._random = random_bytes
         self._last = (-1, 0)

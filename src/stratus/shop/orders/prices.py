@@ -76,11 +76,20 @@ def _verify(verify: str | bool | None) -> ssl.SSLContext | bool:
 class CatalogPriceSource:
     """Prices from catalog's `GET /v2/prices`, through its SDK, signed with SigV4."""
 
-    def __init__(self, base_url: str, region: str, credentials: Any = None, *,
-                 timeout: float = 5.0, verify: str | bool | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        region: str,
+        credentials: Any = None,
+        *,
+        timeout: float = 5.0,
+        verify: str | bool | None = None,
+    ) -> None:
         # credentials: botocore Credentials (refreshable); None: the default chain.
         self._client = Client(
-            base_url=base_url, verify_ssl=_verify(verify), timeout=httpx.Timeout(timeout),
+            base_url=base_url,
+            verify_ssl=_verify(verify),
+            timeout=httpx.Timeout(timeout),
             httpx_args={"auth": SigV4(region, credentials)},
             raise_on_unexpected_status=False,
         )

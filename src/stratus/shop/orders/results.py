@@ -90,14 +90,17 @@ class SqsFulfilment:
 
     def schedule(self, ref: OrderRef) -> None:
         body = {"orderId": ref.order_id, "customerId": ref.customer_id}
-        self._sqs.send_message(QueueUrl=self._queue_url, MessageBody=json.dumps(body),
-                               DelaySeconds=self._delay)
+        self._sqs.send_message(
+            QueueUrl=self._queue_url, MessageBody=json.dumps(body), DelaySeconds=self._delay
+        )
 
 
 def _refused(log: Any, ref: OrderRef, target: OrderStatus, order: Order, move: Move) -> None:
     if move is Move.REFUSED and log is not None:
-        log.warning("status change refused", extra={
-            "order_id": ref.order_id, "status": order.status.value, "target": target.value})
+        log.warning(
+            "status change refused",
+            extra={"order_id": ref.order_id, "status": order.status.value, "target": target.value},
+        )
 
 
 class PaymentResults:

@@ -51,8 +51,9 @@ def _to_order(item: Mapping[str, Any]) -> Order:
 
 
 class OrderStore:
-    def __init__(self, client: Any, table_name: str, *, clock: Clock,
-                 new_id: Callable[[], str]) -> None:
+    def __init__(
+        self, client: Any, table_name: str, *, clock: Clock, new_id: Callable[[], str]
+    ) -> None:
         self._db = client
         self._table = table_name
         self._clock = clock
@@ -62,11 +63,18 @@ class OrderStore:
     def _key(customer_id: str, order_id: str) -> dict[str, Any]:
         return {"pk": {"S": customer_id}, "sk": {"S": ORDER_PREFIX + order_id}}
 
-    def place(self, customer_id: str, email: str | None, lines: list[OrderLine],
-              total: Decimal) -> Order:
+    def place(
+        self, customer_id: str, email: str | None, lines: list[OrderLine], total: Decimal
+    ) -> Order:
         now = iso(self._clock())
-        order = Order(id=self._new_id(), status=OrderStatus.PLACED, total=money(total),
-                      items=lines, created_at=now, updated_at=now)
+        order = Order(
+            id=self._new_id(),
+            status=OrderStatus.PLACED,
+            total=money(total),
+            items=lines,
+            created_at=now,
+            updated_at=now,
+        )
         attributes: dict[str, Any] = {**order.model_dump(mode="json"), "customer_id": customer_id}
         if email:
             attributes["email"] = email
@@ -82,22 +90,26 @@ class OrderStore:
         if not is_order_id(order_id):
             raise NotFoundError("order not found")
         item = self._db.get_item(
-            TableName=self._table, Key=self._key(customer_id, order_id),
+            TableName=self._table,
+            Key=self._key(customer_id, order_id),
             ConsistentRead=consistent,
         ).get("Item")
         if not item:
             raise NotFoundError("order not found")
         return _to_order(item)
 
-    def list(self, customer_id: str, *, limit: int,
-             after: str | None = None) -> tuple[list[Order], str | None]:
+    def list(
+        self, customer_id: str, *, limit: int, after: str | None = None
+    ) -> tuple[list[Order], str | None]:
         """Newest first. `after` is the id of the last order already returned; the second
         value is the id to continue after, or None when there is nothing more."""
         request: dict[str, Any] = {
             "TableName": self._table,
             "KeyConditionExpression": "pk = :pk AND begins_with(sk, :prefix)",
-            "ExpressionAttributeValues": {":pk": {"S": customer_id},
-                                          ":prefix": {"S": ORDER_PREFIX}},
+            "ExpressionAttributeValues": {
+                ":pk": {"S": customer_id},
+                ":prefix": {"S": ORDER_PREFIX},
+            },
             "ScanIndexForward": False,
             "Limit": limit + 1,  # one extra tells whether a next page exists
         }
@@ -108,8 +120,9 @@ class OrderStore:
         more = len(items) > limit
         return page, (page[-1].id if more and page else None)
 
-    def transition(self, customer_id: str, order_id: str,
-                   target: OrderStatus) -> tuple[Order, Move]:
+    def transition(
+        self, customer_id: str, order_id: str, target: OrderStatus
+    ) -> tuple[Order, Move]:
         """Move the order to `target` if the status machine allows; idempotent.
 
         Returns the order as it now is and what happened (APPLY, ALREADY or REFUSED)."""

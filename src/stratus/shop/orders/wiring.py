@@ -20,8 +20,9 @@ from stratus.shop.orders.results import PaymentResults, Shipments, SqsFulfilment
 from stratus.shop.orders.store import OrderStore
 
 # Lambda-sized timeouts, as the other systems' clients (runtime/clients.py).
-_CLIENT_CONFIG = Config(connect_timeout=2, read_timeout=5,
-                        retries={"mode": "standard", "max_attempts": 3})
+_CLIENT_CONFIG = Config(
+    connect_timeout=2, read_timeout=5, retries={"mode": "standard", "max_attempts": 3}
+)
 
 
 class Wiring:
@@ -35,8 +36,9 @@ class Wiring:
 
     @functools.cached_property
     def orders(self) -> OrderStore:
-        return OrderStore(self._client("dynamodb"), self.config.table_name,
-                          clock=utc_now, new_id=OrderIds())
+        return OrderStore(
+            self._client("dynamodb"), self.config.table_name, clock=utc_now, new_id=OrderIds()
+        )
 
     @functools.cached_property
     def prices(self) -> PriceSource:
@@ -49,8 +51,11 @@ class Wiring:
 
     @functools.cached_property
     def payment_results(self) -> PaymentResults:
-        fulfilment = SqsFulfilment(self._client("sqs"), self.config.fulfilment_queue_url,
-                                   self.config.fulfilment_delay_seconds)
+        fulfilment = SqsFulfilment(
+            self._client("sqs"),
+            self.config.fulfilment_queue_url,
+            self.config.fulfilment_delay_seconds,
+        )
         return PaymentResults(self.orders, fulfilment, self.logger)
 
     @functools.cached_property
@@ -58,5 +63,6 @@ class Wiring:
         return Shipments(self.orders, self.logger)
 
     def api_dependencies(self) -> Dependencies:
-        return Dependencies(orders=lambda: self.orders, prices=lambda: self.prices,
-                            logger=self.logger)
+        return Dependencies(
+            orders=lambda: self.orders, prices=lambda: self.prices, logger=self.logger
+        )
