@@ -72,7 +72,10 @@ def acting_as_service() -> Iterator[None]:
 _GUARDED_ELSEWHERE = frozenset({"s3"})
 # Operations that need no permission, only a valid signature
 # (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html).
-_NO_PERMISSION = frozenset({("sts", "GetCallerIdentity")})
+# AssumeRole is judged by STS itself (`iam/sts`): the role's trust policy is its resource
+# policy, and whether the caller's own policies must also allow it depends on what the trust
+# policy names (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_manage-assume.html).
+_NO_PERMISSION = frozenset({("sts", "GetCallerIdentity"), ("sts", "AssumeRole")})
 
 
 class NeedLike(Protocol):
