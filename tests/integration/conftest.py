@@ -11,10 +11,13 @@ products and orders (unique names), and never count on a number the others may m
 
 from __future__ import annotations
 
+import shutil
 import ssl
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -24,6 +27,7 @@ from joserfc import jwt
 from joserfc.jwk import RSAKey
 
 from tests.conftest import (
+    ROOT,
     LocalCloudHandle,
     start_local_cloud,
     stop_local_cloud,
@@ -36,6 +40,42 @@ PASSWORD = "Correct-Horse-9-Battery!"
 pytestmark = pytest.mark.integration
 # Marks a shop module: it runs on the one worker that holds the shop's session cloud.
 SHOP = pytest.mark.xdist_group("shop")
+
+
+FIXTURE_APPS = ROOT / "tests" / "fixtures" / "apps"
+
+
+def copy_fixture_app(factory: pytest.TempPathFactory, name: str, label: str) -> Path:
+    """A private copy of tests/fixtures/apps/<name> (without its state or cdk.out), so each
+    module's cloud starts from the app alone."""
+    app_dir = factory.mktemp(label) / name
+    shutil.copytree(
+        FIXTURE_APPS / name, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out")
+    )
+    return app_dir
+
+
+@contextmanager
+def fixture_app_cloud(
+    factory: pytest.TempPathFactory, name: str, label: str
+) -> Iterator[LocalCloudHandle]:
+    """A local cloud running a copy of the fixture app `name`, stopped afterwards."""
+    proc, handle = start_local_cloud(None, app_dir=copy_fixture_app(factory, name, label))
+    try:
+        yield handle
+    finally:
+        stop_local_cloud(proc)
+
+
+@contextmanager
+def stack_api(cloud: LocalCloudHandle, output: str = "ApiUrl") -> Iterator[httpx.Client]:
+    """An HTTPS client on the API a stack output names, trusting the local CA."""
+    with httpx.Client(
+        base_url=str(cloud.stack_output(output)),
+        verify=ssl.create_default_context(cafile=str(cloud.ca_pem)),
+        timeout=35,
+    ) as client:
+        yield client
 
 
 def aws_client(cloud: LocalCloudHandle, service: str, **creds: str) -> Any:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import subprocess
 from collections.abc import Iterator
 from typing import Any
@@ -17,9 +16,9 @@ from typing import Any
 import boto3
 import pytest
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import ROOT, LocalCloudHandle
+from tests.integration.conftest import fixture_app_cloud
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "cognito_sign_in"
 SCRIPTS = ROOT / "tests" / "clients" / "js"
 PASSWORD = "Passw0rd!x"
 
@@ -29,13 +28,8 @@ pytestmark = pytest.mark.integration
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
     assert (SCRIPTS / "node_modules" / "aws-amplify").is_dir(), "run `make clients` first"
-    app_dir = tmp_path_factory.mktemp("cognito-js-app") / "cognito_sign_in"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "cognito_sign_in", "cognito-js-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 def _user(cloud: LocalCloudHandle, pool_output: str = "UserPoolId") -> str:

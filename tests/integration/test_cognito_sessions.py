@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
-import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,10 +17,15 @@ import httpx
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
-from tests.integration.conftest import PASSWORD, aws_client
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.integration.conftest import (
+    PASSWORD,
+    aws_client,
+    copy_fixture_app,
+    fixture_app_cloud,
+    stack_api,
+)
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "cognito_sessions"
 NEW_PASSWORD = "Another-Horse-7-Battery!"
 
 pytestmark = pytest.mark.integration
@@ -30,22 +33,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("cognito-sessions-app") / "cognito_sessions"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "cognito_sessions", "cognito-sessions-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")
 def api(cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=str(cloud.stack_output("ApiUrl")),
-        verify=ssl.create_default_context(cafile=str(cloud.ca_pem)),
-        timeout=35,
-    ) as client:
+    with stack_api(cloud) as client:
         yield client
 
 
@@ -266,8 +260,7 @@ def test_delete_user_removes_the_account_and_its_tokens(
 def test_sessions_survive_a_crash_and_restart(tmp_path_factory: pytest.TempPathFactory) -> None:
     """kill -9, then `up` again: tokens issued before still work (the journal replays them
     exactly), a revoked session stays revoked, and no replayed answer differs."""
-    app_dir = tmp_path_factory.mktemp("cognito-sessions-restart") / "cognito_sessions"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    app_dir = copy_fixture_app(tmp_path_factory, "cognito_sessions", "cognito-sessions-restart")
     proc, cloud = start_local_cloud(None, app_dir=app_dir)
     try:
         kept, revoked = _user(cloud), _user(cloud)

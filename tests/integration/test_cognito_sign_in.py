@@ -13,7 +13,6 @@ look-up at the local JWKS and keeps Cognito's issuer (`_cognito` below, two line
 from __future__ import annotations
 
 import secrets
-import shutil
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -26,9 +25,9 @@ from botocore.exceptions import ClientError
 from pycognito import Cognito
 from pycognito.exceptions import SoftwareTokenMFAChallengeException
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.integration.conftest import copy_fixture_app, fixture_app_cloud
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "cognito_sign_in"
 PASSWORD = "Passw0rd!x"
 CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
@@ -37,13 +36,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("cognito-sign-in-app") / "cognito_sign_in"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "cognito_sign_in", "cognito-sign-in-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 def _idp(cloud: LocalCloudHandle) -> Any:
@@ -197,8 +191,7 @@ def test_custom_auth_through_the_challenge_trigger_functions(cloud: LocalCloudHa
 def test_verifier_and_totp_secret_survive_a_restart(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> None:
-    app_dir = tmp_path_factory.mktemp("cognito-restart-app") / "cognito_sign_in"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    app_dir = copy_fixture_app(tmp_path_factory, "cognito_sign_in", "cognito-restart-app")
     proc, cloud = start_local_cloud(None, app_dir=app_dir)
     try:
         username = _user(cloud)

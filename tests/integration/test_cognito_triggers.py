@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -20,9 +19,9 @@ from botocore.exceptions import ClientError
 from joserfc import jwt
 from joserfc.jwk import KeySet
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle
+from tests.integration.conftest import fixture_app_cloud
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "cognito_triggers"
 PASSWORD = "Passw0rd!x"
 
 pytestmark = pytest.mark.integration
@@ -30,13 +29,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("cognito-triggers-app") / "cognito_triggers"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "cognito_triggers", "cognito-triggers-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 def _client(cloud: LocalCloudHandle, service: str) -> Any:

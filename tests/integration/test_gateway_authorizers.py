@@ -5,8 +5,6 @@ scopes, an API key with a 3-a-day usage plan), answered as AWS answers."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import ssl
 import time
 from collections.abc import Iterator
 from unittest import mock
@@ -17,32 +15,28 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
-from tests.integration.conftest import aws_client, mint_token, sign_up_and_login, signing_key
-
-APP = ROOT / "tests" / "fixtures" / "apps" / "apigw_auth"
+from tests.conftest import LocalCloudHandle
+from tests.integration.conftest import (
+    aws_client,
+    fixture_app_cloud,
+    mint_token,
+    sign_up_and_login,
+    signing_key,
+    stack_api,
+)
 
 pytestmark = pytest.mark.integration
 
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("apigw-auth-app") / "apigw_auth"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "apigw_auth", "apigw-auth-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")
 def api(cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=str(cloud.stack_output("ApiUrl")),
-        verify=ssl.create_default_context(cafile=str(cloud.ca_pem)),
-        timeout=35,
-    ) as client:
+    with stack_api(cloud) as client:
         yield client
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.server
 import json
-import shutil
 import ssl
 import threading
 import time
@@ -25,9 +24,9 @@ from aws_lambda_powertools.utilities.data_classes import (
     APIGatewayProxyEventV2,
 )
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.conftest import LocalCloudHandle, start_local_cloud, stop_local_cloud
+from tests.integration.conftest import copy_fixture_app
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "http_api"
 PASSWORD = "Correct-Horse-9-Battery!"
 
 pytestmark = pytest.mark.integration
@@ -70,8 +69,7 @@ def _client(cloud: LocalCloudHandle, service: str) -> Any:
 def env(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Env]:
     upstream = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Upstream)
     threading.Thread(target=upstream.serve_forever, daemon=True).start()
-    app_dir = tmp_path_factory.mktemp("http-api-app") / "http_api"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
+    app_dir = copy_fixture_app(tmp_path_factory, "http_api", "http-api-app")
     port = upstream.server_address[1]
     proc, cloud = start_local_cloud(
         None, app_dir=app_dir, extra_args=["-c", f"upstream=http://127.0.0.1:{port}"]

@@ -8,8 +8,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
-import shutil
-import ssl
 import subprocess
 import sys
 import uuid
@@ -25,10 +23,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROOT, LocalCloudHandle, start_local_cloud, stop_local_cloud
-from tests.integration.conftest import aws_client, sign_up_and_login
+from tests.conftest import LocalCloudHandle
+from tests.integration.conftest import aws_client, fixture_app_cloud, sign_up_and_login, stack_api
 
-APP = ROOT / "tests" / "fixtures" / "apps" / "sts_identities"
 ACCOUNT = "000000000000"
 
 pytestmark = pytest.mark.integration
@@ -36,22 +33,13 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def cloud(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalCloudHandle]:
-    app_dir = tmp_path_factory.mktemp("sts-identities-app") / "sts_identities"
-    shutil.copytree(APP, app_dir, ignore=shutil.ignore_patterns(".stratus", "cdk.out"))
-    proc, handle = start_local_cloud(None, app_dir=app_dir)
-    try:
+    with fixture_app_cloud(tmp_path_factory, "sts_identities", "sts-identities-app") as handle:
         yield handle
-    finally:
-        stop_local_cloud(proc)
 
 
 @pytest.fixture(scope="module")
 def api(cloud: LocalCloudHandle) -> Iterator[httpx.Client]:
-    with httpx.Client(
-        base_url=str(cloud.stack_output("ApiUrl")),
-        verify=ssl.create_default_context(cafile=str(cloud.ca_pem)),
-        timeout=35,
-    ) as client:
+    with stack_api(cloud) as client:
         yield client
 
 
