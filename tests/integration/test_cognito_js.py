@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import httpx
 import pytest
 
 from tests.conftest import ROOT, LocalCloudHandle
@@ -146,3 +147,32 @@ def test_amplify_sets_totp_up_while_signing_in_to_a_pool_that_requires_mfa(
         **pool,
     )
     assert again["ok"] and again["step"] == "CONFIRM_SIGN_IN_WITH_TOTP_CODE", again
+
+
+def test_amplify_refreshes_its_session_after_the_access_token_expired(
+    cloud: LocalCloudHandle,
+) -> None:
+    """Amplify's session outlives the access token's hour: the cloud clock moves past it, the
+    old token is refused as expired and the refreshed one works."""
+    idp = boto3.client(
+        "cognito-idp",
+        endpoint_url=cloud.aws_endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    try:
+        answer = _node(
+            cloud,
+            "amplify.mjs",
+            username=_user(cloud),
+            password=PASSWORD,
+            step="refresh-after-expiry",
+        )
+        assert answer["ok"] and answer["step"] == "DONE", answer
+        assert answer["after"] != answer["before"]
+        with pytest.raises(idp.exceptions.NotAuthorizedException, match="expired"):
+            idp.get_user(AccessToken=answer["before"])
+        assert idp.get_user(AccessToken=answer["after"])["Username"]
+    finally:
+        httpx.delete(f"{cloud.aws_endpoint}/_stratus/clock", timeout=10)

@@ -4,7 +4,10 @@
 // step "setup-totp": sign in, set TOTP up and prefer it (answers the secret);
 // step "mfa-sign-in": signIn, then confirmSignIn with the TOTP code of `secret`;
 // step "setup-on-sign-in": signIn in a pool that requires MFA, set TOTP up with the secret
-// Amplify was given, confirmSignIn with its code (answers the secret).
+// Amplify was given, confirmSignIn with its code (answers the secret);
+// step "refresh-after-expiry": signIn, move the cloud clock past the access token's hour
+// (POST <endpoint>/_stratus/clock), then fetchAuthSession({forceRefresh}) as Amplify does
+// when its tokens have expired (answers both access tokens).
 import { Amplify } from 'aws-amplify';
 import {
   confirmSignIn,
@@ -67,6 +70,16 @@ async function main() {
       secret,
       claims: answered.isSignedIn ? await claims() : null,
     };
+  }
+  if (args.step === 'refresh-after-expiry') {
+    const before = (await fetchAuthSession()).tokens.accessToken.toString();
+    const moved = await fetch(`${args.endpoint}/_stratus/clock`, {
+      method: 'POST',
+      body: JSON.stringify({ advance_seconds: 3700 }),
+    });
+    if (!moved.ok) throw new Error(`clock: ${moved.status}`);
+    const after = (await fetchAuthSession({ forceRefresh: true })).tokens.accessToken.toString();
+    return { step: first.nextStep.signInStep, before, after };
   }
   throw new Error(`unknown step ${args.step}`);
 }
