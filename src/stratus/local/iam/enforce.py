@@ -35,9 +35,9 @@ from stratus.local.core.call import AwsCall
 from stratus.local.core.errors import aws_error
 from stratus.local.core.service_index import all_services, service_model
 from stratus.local.iam import actions as iam_actions
-from stratus.local.iam import policy as iam_policy
 from stratus.local.iam.actions import Need
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.decide import judge
 from stratus.local.iam.enforce_errors import (
     MISSING_TOKEN_MESSAGE,
     access_denied,
@@ -46,7 +46,6 @@ from stratus.local.iam.enforce_errors import (
 )
 from stratus.local.iam.identity import caller_identity
 from stratus.local.iam.request_context import (
-    principal_account,
     request_context,
     secure_transport,
 )
@@ -276,37 +275,17 @@ class IamStage:
     ) -> str | None:
         """None when allowed, else why not (the tail of AWS's message)."""
         assert principal.policies is not None
-        unknown = need.resource == "*" and not exact
-        # Identity policies, and a session's own policies when it has them: each set must
-        # allow, a deny in any denies (iam/credentials.py, Principal.policy_sets).
-        decisions = [
-            iam_policy.evaluate(policies, need.action, need.resource, context, any_resource=unknown)
-            for policies in principal.policy_sets() or [principal.policies]
-        ]
-        if any(decision.explicit_deny for decision in decisions):
-            return "with an explicit deny in an identity-based policy"
-        identity_allowed = all(decision.allowed for decision in decisions)
         document = None if need.resource == "*" else self._resource_policy(need.resource)
-        if document is not None:
-            account = principal_account(principal, self._account)
-            names = [caller, f"arn:aws:iam::{account}:root", account]
-            if principal.role_arn:
-                names.append(principal.role_arn)
-            resource = iam_policy.evaluate_resource_policy(
-                document, names, need.action, need.resource, context
-            )
-            if resource.explicit_deny:
-                return "with an explicit deny in a resource-based policy"
-            if resource.allowed and _account_of(need.resource) in ("", account):
-                return None
-        if identity_allowed:
-            return None
-        return f"because no identity-based policy allows the {need.action} action"
-
-
-def _account_of(arn: str) -> str:
-    parts = arn.split(":")
-    return parts[4] if len(parts) > 4 else ""
+        return judge(
+            principal,
+            caller,
+            need.action,
+            need.resource,
+            context,
+            document,
+            account=self._account,
+            any_resource=need.resource == "*" and not exact,
+        )
 
 
 def fronted_check(

@@ -16,8 +16,9 @@ from typing import Any
 from starlette.responses import Response
 
 from stratus.local.core.aws_request import AwsRequest
-from stratus.local.iam import policy as iam_policy
+from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.iam.credentials import CredentialStore, Principal
+from stratus.local.iam.decide import judge
 from stratus.local.iam.identity import caller_identity, principal_context
 from stratus.local.iam.request_context import request_context, secure_transport
 from stratus.local.s3guard import cors
@@ -44,6 +45,9 @@ _NOT_BUCKETS = {
 }
 
 
+_S3_ARN = "arn:aws:s3:::"
+
+
 class S3Guard:
     """AwsInterceptor for S3. `bucket_exists` narrows unsigned requests to real buckets."""
 
@@ -57,6 +61,7 @@ class S3Guard:
         bucket_exists: Callable[[str], bool] | None = None,
         enforce_policies: bool = True,
         strict_tls: bool = False,
+        bucket_policy: Callable[[str], dict[str, Any] | None] = lambda b: None,
     ) -> None:
         self._credentials = credentials
         self._region = region
@@ -66,6 +71,7 @@ class S3Guard:
         # `stratus up --no-iam`: signatures are still checked, policies are not.
         self._enforce_policies = enforce_policies
         self._strict_tls = strict_tls
+        self._bucket_policy = bucket_policy
 
     async def __call__(self, request: AwsRequest) -> Response | None:
         if not self.is_s3_request(request):
@@ -149,23 +155,27 @@ class S3Guard:
         )
         # Who, as iam/identity.py names each kind of caller (user, role session, root).
         base.update(principal_context(principal))
+        caller = caller_arn(principal)
         for need in needs:
-            # Identity policies, and a session's own policies when it has them: each must
-            # allow (iam/credentials.py, Principal.policy_sets).
-            for policies in principal.policy_sets() or []:
-                decision = iam_policy.evaluate(
-                    policies, need.action, need.resource, {**base, **need.context}
-                )
-                if not decision.allowed:
-                    break
-            if not decision.allowed:
-                why = (
-                    "with an explicit deny in an identity-based policy"
-                    if decision.explicit_deny
-                    else f"because no identity-based policy allows the {need.action} action"
-                )
+            # The caller's policies and the bucket's policy, combined as for any resource
+            # policy (iam/decide.py): a bucket policy's Deny refuses, its Allow grants.
+            bucket = (
+                need.resource.removeprefix(_S3_ARN).split("/", 1)[0]
+                if need.resource.startswith(_S3_ARN)
+                else ""
+            )
+            why = judge(
+                principal,
+                caller,
+                need.action,
+                need.resource,
+                {**base, **need.context},
+                self._bucket_policy(bucket) if bucket else None,
+                account=ACCOUNT_ID,
+            )
+            if why is not None:
                 raise access_denied(
-                    f"User: {caller_arn(principal)} is not authorized to perform: {need.action} "
+                    f"User: {caller} is not authorized to perform: {need.action} "
                     f'on resource: "{need.resource}" {why}'
                 )
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import json
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, ClassVar
 
@@ -64,6 +66,7 @@ class S3Service(EmulatedService):
             bucket_cors=local_bucket_cors(cloud.settings),
             enforce_policies=cloud.settings.iam,
             strict_tls=cloud.settings.strict_tls,
+            bucket_policy=moto_bucket_policy,
         )
 
 
@@ -111,6 +114,24 @@ def moto_bucket(name: str) -> Any:
         return s3_backends[ACCOUNT_ID]["aws"].get_bucket(name)
     except Exception:
         return None
+
+
+def moto_bucket_policy(bucket: str) -> dict[str, Any] | None:
+    """The bucket's policy (PutBucketPolicy, AWS::S3::BucketPolicy) from moto's backend,
+    parsed once per policy text; moto's own check of it is switched off (the guard's is the
+    one that runs)."""
+    found = moto_bucket(bucket)
+    raw = getattr(found, "policy", None) if found is not None else None
+    return _parsed_policy(bytes(raw)) if raw else None
+
+
+@functools.lru_cache(maxsize=128)
+def _parsed_policy(raw: bytes) -> dict[str, Any] | None:
+    try:
+        document = json.loads(raw)
+    except ValueError:
+        return None
+    return document if isinstance(document, dict) else None
 
 
 def moto_bucket_cors(bucket: str) -> list[dict[str, Any]] | None:

@@ -22,6 +22,7 @@ from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.moto_app import MotoApp
 from stratus.local.iam.credentials import CredentialStore
 from stratus.local.s3guard import S3Guard
+from stratus.local.s3guard.service import moto_bucket_policy
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +30,13 @@ def stack() -> Iterator[Stack]:
     store = CredentialStore()
     clock = Clock()
     cors_rules: dict[str, list[dict[str, Any]]] = {}
-    guard = S3Guard(store, region=REGION, clock=clock, bucket_cors=cors_rules.get)
+    guard = S3Guard(
+        store,
+        region=REGION,
+        clock=clock,
+        bucket_cors=cors_rules.get,
+        bucket_policy=moto_bucket_policy,
+    )
 
     async def intercept(request: AwsRequest) -> Any:
         return await guard(request)
