@@ -97,6 +97,7 @@ class _SigningJwt:
         self, header: dict[str, Any], claims: dict[str, Any], key: Any, *a: Any, **kw: Any
     ) -> str:
         header = {**header, "kid": self._keys.kid, "alg": "RS256"}
+        claims = _true_email(claims)
         edit = CLAIMS_EDIT.get()
         if edit is not None:
             claims = edit(dict(claims))
@@ -107,6 +108,26 @@ class _SigningJwt:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
+
+
+def _true_email(claims: dict[str, Any]) -> dict[str, Any]:
+    """An ID token's `email` is the user's e-mail attribute, as Cognito puts it. moto writes
+    the user name it was given there in pools that sign in by e-mail, which is the user's
+    `sub` when the sign-in named the user by its internal name (the local sign-in engine,
+    the hosted UI); a user without an e-mail attribute has no `email` claim."""
+    if claims.get("token_use") != "id" or "email" not in claims:
+        return claims
+    from stratus.local.cognito import pools
+
+    pool = pools.pool_by_id(str(claims.get("iss", "")).rsplit("/", 1)[-1])
+    user = None if pool is None else pools.find_user(pool, str(claims.get("cognito:username")))
+    if user is None:
+        return claims
+    email = pools.user_attributes(user).get("email")
+    fixed = {k: v for k, v in claims.items() if k != "email"}
+    if email:
+        fixed["email"] = email
+    return fixed
 
 
 _install_lock = threading.Lock()

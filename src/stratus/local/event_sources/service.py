@@ -18,6 +18,7 @@ from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Arn, Targets
 from stratus.local.event_sources.checkpoints import Checkpoints
 from stratus.local.event_sources.mappings import MappingConfig
+from stratus.local.event_sources.role_check import missing_grants, refusal
 from stratus.local.event_sources.sources import DynamoDbStreamSource, KinesisSource
 from stratus.local.event_sources.sqs_poller import SqsPoller
 from stratus.local.event_sources.stream_poller import ShardPoller
@@ -111,6 +112,15 @@ class EventSourcesService(EmulatedService):
         from stratus.local.cloud import aws_client_factory
 
         arn = Arn.parse(mapping.source_arn)
+        if cloud.settings.iam:
+            principal = runtime.principal_of(mapping.function)
+            missing = missing_grants(principal, mapping.kind, mapping.source_arn)
+            if missing:
+                cloud.reporter.warn(
+                    f"event source {mapping.name}: not started, as Lambda refuses it: "
+                    + refusal(mapping.kind, mapping.source_arn, missing)
+                )
+                return
         aws = aws_client_factory(cloud.settings, arn.region)
         if mapping.kind == "sqs":
             poller = SqsPoller(

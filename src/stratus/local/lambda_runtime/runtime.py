@@ -748,6 +748,10 @@ class LambdaRuntime:
         worker.kill()
         self._track(self._closers, worker.aclose())
 
+    def principal_of(self, function: str) -> Principal:
+        """The credentials (and the execution role's policies) a function runs with."""
+        return self._principal(self.get(function))
+
     def _principal(self, config: FunctionConfig) -> Principal:
         known = self._principals.get(config.name)
         if known is not None and known[0] == config.role_arn:
