@@ -18,6 +18,7 @@ from stratus.local.core.settings import LocalSettings, Ports
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Targets
 from stratus.local.event_sources.service import EventSourcesService
+from stratus.local.iam.credentials import Principal
 from stratus.local.lambda_runtime.service import LambdaService
 from stratus.local.provision.model import Resource
 
@@ -36,6 +37,14 @@ class Runtime(FakeLambda):
         return SimpleNamespace(
             arn=f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:{name}", role_arn=""
         )
+
+    def principal_of(self, name: str) -> Principal:
+        """A role that may read every source (the role check has its own tests)."""
+        allow_all = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+        }
+        return Principal("AKIAWORKER", "secret", kind="function", role_arn="", policies=[allow_all])
 
 
 def mapping(arn: str, **props: Any) -> Resource:
