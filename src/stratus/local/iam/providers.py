@@ -18,7 +18,8 @@ from stratus.local.provision.provider import (
 AWS_MANAGED_PREFIX = "arn:aws:iam::aws:policy/"
 
 
-def _doc(value: Any) -> str:
+def policy_text(value: Any) -> str:
+    """A policy document as IAM's API takes it: JSON text (templates give objects)."""
     return value if isinstance(value, str) else json.dumps(value)
 
 
@@ -28,7 +29,7 @@ class RoleProvider(Provider):
         name = props.get("RoleName") or ctx.name(64)
         params: dict[str, Any] = {
             "RoleName": name,
-            "AssumeRolePolicyDocument": _doc(props.get("AssumeRolePolicyDocument", {})),
+            "AssumeRolePolicyDocument": policy_text(props.get("AssumeRolePolicyDocument", {})),
             "Path": props.get("Path", "/"),
         }
         if props.get("Description"):
@@ -48,7 +49,7 @@ class RoleProvider(Provider):
             iam.put_role_policy(
                 RoleName=name,
                 PolicyName=policy["PolicyName"],
-                PolicyDocument=_doc(policy["PolicyDocument"]),
+                PolicyDocument=policy_text(policy["PolicyDocument"]),
             )
         for arn in props.get("ManagedPolicyArns") or []:
             try:
@@ -105,7 +106,7 @@ class PolicyProvider(Provider):
                 getattr(iam, put)(
                     **{key: holder},
                     PolicyName=props["PolicyName"],
-                    PolicyDocument=_doc(props["PolicyDocument"]),
+                    PolicyDocument=policy_text(props["PolicyDocument"]),
                 )
         return ctx.name(128), {"Id": ctx.name(128)}
 
@@ -148,13 +149,15 @@ class ManagedPolicyProvider(Provider):
         arn = f"arn:aws:iam::{ctx.account}:policy{path}{name}"
         try:
             iam.create_policy(
-                PolicyName=name, Path=path, PolicyDocument=_doc(props["PolicyDocument"])
+                PolicyName=name, Path=path, PolicyDocument=policy_text(props["PolicyDocument"])
             )
         except Exception as exc:
             if error_code(exc) != "EntityAlreadyExists":
                 raise
             iam.create_policy_version(
-                PolicyArn=arn, PolicyDocument=_doc(props["PolicyDocument"]), SetAsDefault=True
+                PolicyArn=arn,
+                PolicyDocument=policy_text(props["PolicyDocument"]),
+                SetAsDefault=True,
             )
         for prop, (key, _, _, attach) in _HOLDERS.items():
             for holder in props.get(prop) or []:

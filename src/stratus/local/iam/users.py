@@ -11,9 +11,9 @@ once, before any user exists, with the same generator moto uses for role ids (AR
 from __future__ import annotations
 
 import functools
-import json
 from typing import Any
 
+from stratus.local.iam.providers import policy_text
 from stratus.local.provision.provider import (
     Attributes,
     Provider,
@@ -57,10 +57,6 @@ def install_user_ids() -> None:
 # key); GetAtt Arn, and SecretAccessKey for a key.
 
 
-def _doc(value: Any) -> str:
-    return value if isinstance(value, str) else json.dumps(value)
-
-
 def _attach_all(ctx: ProviderContext, kind: str, name: str, props: dict[str, Any]) -> None:
     iam = ctx.aws("iam")
     key = f"{kind}Name"
@@ -68,7 +64,7 @@ def _attach_all(ctx: ProviderContext, kind: str, name: str, props: dict[str, Any
         getattr(iam, f"put_{kind.lower()}_policy")(
             **{key: name},
             PolicyName=policy["PolicyName"],
-            PolicyDocument=_doc(policy["PolicyDocument"]),
+            PolicyDocument=policy_text(policy["PolicyDocument"]),
         )
     for arn in props.get("ManagedPolicyArns") or []:
         try:
