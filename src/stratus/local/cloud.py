@@ -321,13 +321,14 @@ class LocalCloud:
         for type_name, where in sorted(deployment.unsupported.items()):
             self.reporter.warn(f"not emulated, skipped: {type_name} x{len(where)}")
 
+        from stratus.local.console.app import console_routes
         from stratus.local.gateway.webapps import web_routes
         from stratus.local.provision.outputs import local_urls, write_outputs
 
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
         # The project's web apps and OpenAPI documents, served beside the APIs.
-        cloud.web_routes = ca_page.gateway_routes(s) + web_routes(
+        cloud.web_routes = ca_page.gateway_routes(s) + console_routes(cloud) + web_routes(
             s,
             cloud.outputs,
             self.project.web_apps(cloud.outputs, s),
@@ -335,6 +336,7 @@ class LocalCloud:
         )
         for service in self.services:
             await service.start(cloud)
+        cloud.urls.insert(0, ("console", f"{s.gateway_origin}/console/"))
         # What services serve beyond the outputs (ALB listeners, CloudFront distributions).
         shown = {url for _, url in self.instance.urls}
         self.instance.urls += [(name, url) for name, url in cloud.urls if url not in shown]
