@@ -68,6 +68,7 @@ from stratus.local.lambda_runtime.function import (
 )
 from stratus.local.lambda_runtime.logs import LogSink
 from stratus.local.lambda_runtime.metrics import InvocationMetrics
+from stratus.local.lambda_runtime.recent import InvocationRecord, RecentInvocations
 from stratus.local.lambda_runtime.spares import Spares, enabled_by_environment, spare_key
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
@@ -203,6 +204,7 @@ class LambdaRuntime:
         self._workers: set[Worker] = set()
         self.spares = Spares(enabled=enabled_by_environment())
         self.metrics: InvocationMetrics | None = None  # AWS/Lambda metrics, set by the service
+        self.recent_invocations = RecentInvocations()  # the console's recent invocations
         self._closing = False
 
     @property
@@ -517,6 +519,10 @@ class LambdaRuntime:
         name, qualifier = self._locate(ref)
         return self._select(name, qualifier)
 
+    def recent(self, name: str) -> list[InvocationRecord]:
+        """The function's last invocations (every version), newest first."""
+        return self.recent_invocations.of(name)
+
     def stats(self) -> dict[str, FunctionStats]:
         """Per function ($LATEST by name) and per published version ('name:N')."""
         pools = [(name, fn) for name, fn in self._functions.items()]
@@ -731,6 +737,7 @@ class LambdaRuntime:
         self, target: _Target, result: RuntimeInvokeResult, duration_ms: float
     ) -> RuntimeInvokeResult:
         """Record the invocation's AWS/Lambda metrics under the qualifier it was called by."""
+        self.recent_invocations.called_as(target.fn.config.name, result.request_id, target.named)
         if self.metrics is not None:
             config = target.fn.config
             self.metrics.invoked(
@@ -895,6 +902,18 @@ class LambdaRuntime:
             )
         )
         self._ship(config, worker.log_stream, events)
+        self.recent_invocations.add(
+            InvocationRecord.of(
+                config,
+                request_id,
+                outcome,
+                body,
+                duration_ms,
+                init_ms,
+                worker.log_stream,
+                function_error,
+            )
+        )
         log_result = None
         if tail:
             text = "\n".join(message for _, message in events) + "\n"

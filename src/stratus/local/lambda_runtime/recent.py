@@ -1,0 +1,125 @@
+"""The last invocations of each function, for the console's function page.
+
+What Lambda's REPORT line says about one invocation (duration, billed duration, init
+duration on a cold start, memory used;
+https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html#python-logging-output),
+plus the request id, the qualifier it was called by and the error type, kept per function
+in a fixed-size ring (`collections.deque(maxlen=...)`): memory stays bounded however long
+the cloud runs, and the console reads it without parsing logs. CloudWatch Logs keeps the
+full history; this is only the recent window. Thread-safe: invocations finish on the event
+loop while the console may read from another thread.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import threading
+import time
+from collections import OrderedDict, deque
+from dataclasses import dataclass
+
+from stratus.local.lambda_runtime.function import FunctionConfig
+from stratus.local.lambda_runtime.worker import Outcome
+
+PER_FUNCTION = 200  # invocations kept per function
+MAX_FUNCTIONS = 2000  # functions with a ring; the least recently invoked is dropped past it
+
+
+@dataclass(frozen=True)
+class InvocationRecord:
+    function: str
+    request_id: str
+    version: str  # the version that ran
+    ended_ms: int  # epoch ms when the invocation finished
+    duration_ms: float
+    billed_ms: int
+    init_ms: float | None  # set on a cold start
+    error_type: str | None  # None when it succeeded
+    memory_used_mb: int  # 0 when the worker did not report it
+    memory_size_mb: int
+    log_stream: str
+    qualifier: str | None = None  # what the caller named: alias, version, or None
+
+    @property
+    def cold(self) -> bool:
+        return self.init_ms is not None
+
+    @property
+    def started_ms(self) -> int:
+        return self.ended_ms - round(self.duration_ms)
+
+    @classmethod
+    def of(
+        cls,
+        config: FunctionConfig,
+        request_id: str,
+        outcome: Outcome,
+        body: bytes,
+        duration_ms: float,
+        init_ms: float | None,
+        log_stream: str,
+        function_error: str | None,
+    ) -> InvocationRecord:
+        return cls(
+            function=config.name,
+            request_id=request_id,
+            version=config.version,
+            ended_ms=int(time.time() * 1000),
+            duration_ms=duration_ms,
+            # As platform_log's REPORT line: rounded up to the next millisecond.
+            billed_ms=max(math.ceil(duration_ms), 1),
+            init_ms=init_ms,
+            error_type=error_type(outcome, body) if function_error else None,
+            memory_used_mb=outcome.max_memory_mb,
+            memory_size_mb=config.memory_mb,
+            log_stream=log_stream,
+        )
+
+
+def error_type(outcome: Outcome, body: bytes) -> str:
+    """The error's type as Lambda names it in the response's errorType (or the kind)."""
+    if outcome.kind == "timeout":
+        return "Sandbox.Timedout"
+    try:
+        data = json.loads(body)
+    except ValueError:
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("errorType"), str):
+        return str(data["errorType"])
+    return "Unhandled"
+
+
+class RecentInvocations:
+    def __init__(self, per_function: int = PER_FUNCTION, max_functions: int = MAX_FUNCTIONS):
+        self._per_function = per_function
+        self._max_functions = max_functions
+        self._rings: OrderedDict[str, deque[InvocationRecord]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def add(self, record: InvocationRecord) -> None:
+        with self._lock:
+            ring = self._rings.get(record.function)
+            if ring is None:
+                ring = self._rings[record.function] = deque(maxlen=self._per_function)
+            self._rings.move_to_end(record.function)
+            ring.append(record)
+            while len(self._rings) > self._max_functions:
+                self._rings.popitem(last=False)
+
+    def called_as(self, function: str, request_id: str, qualifier: str | None) -> None:
+        """Note the qualifier the caller named (known only where the result is measured)."""
+        if not qualifier:
+            return
+        with self._lock:
+            ring = self._rings.get(function) or deque()
+            for index in range(len(ring) - 1, -1, -1):  # newest first: usually the last
+                if ring[index].request_id == request_id:
+                    ring[index] = dataclasses.replace(ring[index], qualifier=qualifier)
+                    return
+
+    def of(self, function: str) -> list[InvocationRecord]:
+        """The function's recent invocations, newest first."""
+        with self._lock:
+            return list(reversed(self._rings.get(function, ())))
