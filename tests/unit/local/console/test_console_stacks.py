@@ -13,6 +13,8 @@ from stratus.local.console import app as console_app
 from stratus.local.core.settings import LocalSettings
 from stratus.local.provision.model import Deployment, OutputInfo, Resource, Stack
 
+AWS_URL = "https://abc123.execute-api.us-east-1.amazonaws.com/prod/"
+
 
 def _resource(stack: str, logical_id: str, type_name: str, physical_id: str) -> Resource:
     return Resource(stack, logical_id, type_name, {}, physical_id, updated="2026-11-30T10:00:00Z")
@@ -24,7 +26,7 @@ def deployment() -> Deployment:
         template_path=Path("AppStack.template.json"),
         region="us-east-1",
         tags={"stratus:system": "notes"},
-        outputs={"ApiUrl": "https://abc.execute-api.localhost/prod/", "TableName": "Notes"},
+        outputs={"ApiUrl": AWS_URL, "TableName": "Notes"},
         output_info={"ApiUrl": OutputInfo(description="The <API>", export_name="app-url")},
     )
     for res in (
@@ -56,7 +58,8 @@ def test_index_lists_every_stack_with_region_system_counts_and_outputs(tmp_path:
     assert 'href="/console/stacks/AppStack"' in text and 'href="/console/stacks/EdgeStack"' in text
     assert "eu-west-1" in text and "notes" in text
     assert "1 not emulated, skipped" in text
-    assert '<a href="https://abc.execute-api.localhost/prod/">' in text
+    local = f"{LocalSettings.for_project(tmp_path).gateway_origin}/restapis/abc123/prod/"
+    assert f'<a href="{local}">' in text  # served here, as outputs.json says
     app_row = text.split('data-stack="AppStack"', 1)[1].split("</tr>", 1)[0]
     assert "<td>4</td>" in app_row  # 3 provisioned + 1 skipped
 
@@ -83,7 +86,9 @@ def test_stack_page_shows_outputs_escaped_with_urls_as_links(tmp_path: Path) -> 
     text = client(tmp_path, deployment()).get("/console/stacks/AppStack").text
     assert "The &lt;API&gt;" in text and "The <API>" not in text
     assert "app-url" in text
-    assert '<a href="https://abc.execute-api.localhost/prod/">' in text
+    local = f"{LocalSettings.for_project(tmp_path).gateway_origin}/restapis/abc123/prod/"
+    assert f'<a href="{local}">' in text
+    assert f"on AWS: {AWS_URL}" in text
     assert '<td class="mono">Notes</td>' in text  # not a URL: plain text
 
 

@@ -10,6 +10,7 @@ as `stratus up` names it at start.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +23,9 @@ from stratus.local.console.app import console_of
 from stratus.local.console.layout import ConsoleError, render
 from stratus.local.console.links import resource_link, stack_link
 from stratus.local.console.pages import Page
+from stratus.local.core.settings import LocalSettings
 from stratus.local.provision.model import Deployment, Stack
+from stratus.local.provision.outputs import outputs_for
 
 SKIPPED = "not emulated, skipped"
 MAX_NAME = 256  # longer than any CloudFormation stack name (128): refused as bad input
@@ -42,6 +45,7 @@ class ResourceRow:
 class OutputRow:
     key: str
     value: str
+    aws_value: str  # the unrewritten value, when it differs from the local one
     description: str
     export_name: str
     is_url: bool
@@ -69,15 +73,19 @@ def skipped_of(deployment: Deployment) -> dict[str, list[tuple[str, str]]]:
     return out
 
 
-def outputs_of(stack: Stack) -> list[OutputRow]:
+def outputs_of(stack: Stack, local: dict[str, str]) -> list[OutputRow]:
+    """The stack's outputs with the values outputs.json has (URLs pointed at the local
+    cloud, so they open here), and the value as AWS would show it when that differs."""
     rows = []
     for key, value in sorted(stack.outputs.items()):
         info = stack.output_info.get(key)
-        text = value if isinstance(value, str) else str(value)
+        aws = value if isinstance(value, str) else json.dumps(value)
+        text = local.get(key, aws)
         rows.append(
             OutputRow(
                 key=key,
                 value=text,
+                aws_value=aws if aws != text else "",
                 description=(info.description if info else None) or "",
                 export_name=(info.export_name if info else None) or "",
                 is_url=text.startswith(("https://", "http://")),
@@ -86,8 +94,9 @@ def outputs_of(stack: Stack) -> list[OutputRow]:
     return rows
 
 
-def summaries(deployment: Deployment) -> list[StackSummary]:
+def summaries(deployment: Deployment, settings: LocalSettings) -> list[StackSummary]:
     skipped = skipped_of(deployment)
+    local = outputs_for(settings, deployment)
     rows = []
     for stack in sorted(deployment.stacks.values(), key=lambda s: (s.region, s.name)):
         provisioned = {r.logical_id for r in stack.resources.values()}
@@ -101,7 +110,7 @@ def summaries(deployment: Deployment) -> list[StackSummary]:
                 status=stack.status,
                 resources=len(stack.resources) + len(extra),
                 skipped=len(skipped.get(stack.name, [])),
-                outputs=outputs_of(stack),
+                outputs=outputs_of(stack, local.get(stack.name, {})),
             )
         )
     return rows
@@ -139,7 +148,8 @@ def _deployment(request: Request) -> Deployment:
 
 async def stacks_index(request: Request) -> Response:
     deployment = console_of(request).deployment
-    rows = summaries(deployment) if deployment is not None else []
+    settings = console_of(request).settings
+    rows = summaries(deployment, settings) if deployment is not None else []
     return render(request, "stacks/index.html", title="Stacks", active="stacks", stacks=rows)
 
 
@@ -153,7 +163,9 @@ async def stack_detail(request: Request) -> Response:
         "stack": stack,
         "system": stack.tags.get(SYSTEM_TAG, ""),
         "resources": resource_rows(deployment, stack),
-        "outputs": outputs_of(stack),
+        "outputs": outputs_of(
+            stack, outputs_for(console_of(request).settings, deployment).get(name, {})
+        ),
         "skipped": SKIPPED,
     }
     return render(request, "stacks/detail.html", title=name, active="stacks", **values)
