@@ -1,8 +1,8 @@
 """The last invocations of each function, for the console's function page.
 
-What Lambda's REPORT line says about one invocation (duration, billed duration, init
-duration on a cold start, memory used;
-https://docs.aws.amazon.com/lambda/latest/dg/python-logging.html#python-logging-output),
+What Lambda's REPORT line (platform.report) says about one invocation: duration, billed
+duration, init duration on a cold start, memory used
+(https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html);
 plus the request id, the qualifier it was called by and the error type, kept per function
 in a fixed-size ring (`collections.deque(maxlen=...)`): memory stays bounded however long
 the cloud runs, and the console reads it without parsing logs. CloudWatch Logs keeps the
@@ -79,9 +79,10 @@ class InvocationRecord:
 
 
 def error_type(outcome: Outcome, body: bytes) -> str:
-    """The error's type as Lambda names it in the response's errorType (or the kind)."""
+    """The response's errorType; for a timeout (whose payload carries only the message)
+    the words of Lambda's log line, else Lambda's X-Amz-Function-Error marker."""
     if outcome.kind == "timeout":
-        return "Sandbox.Timedout"
+        return "Task timed out"
     try:
         data = json.loads(body)
     except ValueError:

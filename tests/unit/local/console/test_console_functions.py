@@ -85,7 +85,7 @@ def runtime(tmp_path: Path) -> LambdaRuntime:
     rt.publish_version("notes-fn")
     rt.put_alias("notes-fn", "live", "1", weights=[("$LATEST", 0.1)])
     rt.recent_invocations.add(_record(1, init_ms=321.5))
-    rt.recent_invocations.add(_record(2, version="1", error_type="Sandbox.Timedout"))
+    rt.recent_invocations.add(_record(2, version="1", error_type="Task timed out"))
     rt.recent_invocations.called_as("notes-fn", "req-2", "live")
     return rt
 
@@ -171,7 +171,7 @@ def test_function_page_shows_versions_aliases_and_recent_invocations(
     )
     newest = text.split('data-request-id="req-2"', 1)[1].split("</tr>", 1)[0]
     assert "12.35 ms" in newest and "13 ms" in newest and "warm" in newest
-    assert "via live" in newest and "Sandbox.Timedout" in newest and "61 / 256 MB" in newest
+    assert "via live" in newest and "Task timed out" in newest and "61 / 256 MB" in newest
     oldest = text.split('data-request-id="req-1"', 1)[1].split("</tr>", 1)[0]
     assert "cold" in oldest and "init 321.50 ms" in oldest
     assert text.index('data-request-id="req-2"') < text.index('data-request-id="req-1"')

@@ -113,3 +113,13 @@ async def test_runtime_records_the_error_type_and_the_alias_called(
     assert failed.function_error == "Unhandled"
     assert broken.error_type == json.loads(failed.payload)["errorType"]
     assert (broken.error_type or "").startswith("Runtime.")
+
+
+def test_error_type_of_each_ending() -> None:
+    from stratus.local.lambda_runtime.recent import error_type
+    from stratus.local.lambda_runtime.worker import Outcome
+
+    raised = b'{"errorType": "KeyError", "errorMessage": "x"}'
+    assert error_type(Outcome("error", raised), raised) == "KeyError"
+    assert error_type(Outcome("timeout"), b'{"errorMessage": "...timed out"}') == "Task timed out"
+    assert error_type(Outcome("ok"), b"not json") == "Unhandled"

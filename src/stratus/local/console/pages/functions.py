@@ -143,8 +143,9 @@ def mappings(deployment: Deployment | None, config: FunctionConfig) -> list[Mapp
 
 
 def routing(alias: AliasConfig) -> str:
-    """'version 2: 90%, version 3: 10%' (AdditionalVersionWeights: the rest goes to the
-    alias's version; https://docs.aws.amazon.com/lambda/latest/dg/configuring-alias-routing.html)."""
+    """'version 2: 90%, version 3: 10%': AdditionalVersionWeights name the other versions'
+    shares, the rest goes to the alias's own version
+    (https://docs.aws.amazon.com/lambda/latest/dg/lambda-traffic-shifting-using-aliases.html)."""
     if not alias.weights:
         return f"100% to version {alias.version}"
     rest = 1.0 - sum(weight for _, weight in alias.weights)
