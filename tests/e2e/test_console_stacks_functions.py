@@ -110,14 +110,18 @@ def test_stack_page_links_a_function_whose_page_shows_a_live_invocation(
     # The REPORT line of this invocation reaches the page by the live tail, no reload.
     report = page.locator("#log div.line", has_text=f"REPORT RequestId: {request_id}")
     expect(report).to_have_count(1, timeout=20_000)
+    row = page.locator(f'#invocations tr[data-request-id="{request_id}"]')
+    expect(row).to_be_visible()  # put on top of the table by the same poll
+    live_cells = row.locator("td").all_inner_texts()
     assert page.evaluate("window.notReloaded") is True
     expect(page.locator("#tail-status")).to_contain_text("live")
 
     page.reload()
     row = page.locator(f'#invocations tr[data-request-id="{request_id}"]')
     expect(row).to_be_visible()
+    assert row.locator("td").all_inner_texts() == live_cells  # same row, live or rendered
     expect(row.locator("td.duration")).to_have_text(re.compile(r"^\d+\.\d\d ms$"))
-    expect(row).to_contain_text(re.compile(r"\b(cold|warm)\b"))
+    expect(row.locator("td.start")).to_have_text(re.compile(r"^(cold, init \d+\.\d\d ms|warm)$"))
     if answer.get("FunctionError"):
         error = json.loads(answer["Payload"].read()).get("errorType")
         if error:

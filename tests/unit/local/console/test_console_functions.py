@@ -171,9 +171,9 @@ def test_function_page_shows_versions_aliases_and_recent_invocations(
     )
     newest = text.split('data-request-id="req-2"', 1)[1].split("</tr>", 1)[0]
     assert "12.35 ms" in newest and "13 ms" in newest and "warm" in newest
-    assert "via live" in newest and "Task timed out" in newest and "61 / 256 MB" in newest
+    assert "1 via live" in newest and "Task timed out" in newest and "61 / 256 MB" in newest
     oldest = text.split('data-request-id="req-1"', 1)[1].split("</tr>", 1)[0]
-    assert "cold" in oldest and "init 321.50 ms" in oldest
+    assert "cold, init 321.50 ms" in oldest
     assert text.index('data-request-id="req-2"') < text.index('data-request-id="req-1"')
     assert "No log lines yet." in text  # the group does not exist yet
 
@@ -210,18 +210,33 @@ def test_logs_endpoint_of_a_function_without_logs_is_empty(
     tmp_path: Path, runtime: LambdaRuntime, logs: Any
 ) -> None:
     data = client(tmp_path, runtime, logs).get("/console/functions/notes-fn/logs?after=5").json()
-    assert data == {"group": GROUP, "events": [], "cursor": 5}
+    assert (data["group"], data["events"], data["cursor"]) == (GROUP, [], 5)
+
+
+def test_logs_endpoint_answers_invocations_ended_since_their_cursor(
+    tmp_path: Path, runtime: LambdaRuntime, logs: Any
+) -> None:
+    c = client(tmp_path, runtime, logs)
+    second = runtime.recent("notes-fn")[0].ended_ms
+    data = c.get(f"/console/functions/notes-fn/logs?invoked_after={second}").json()
+    [only] = data["invocations"]
+    assert only["request_id"] == "req-2" and only["cells"][3] == "12.35 ms"
+    assert data["invoked_cursor"] == second
+    runtime.recent_invocations.add(_record(3))
+    newer = c.get(f"/console/functions/notes-fn/logs?invoked_after={second + 1}").json()
+    assert [r["request_id"] for r in newer["invocations"]] == ["req-3"]
+    assert newer["invoked_cursor"] == runtime.recent("notes-fn")[0].ended_ms
 
 
 @pytest.mark.parametrize("after", ["-1", "abc", "1e9", "9" * 40, "1.5"])
 def test_bad_cursor_is_a_400_page(
     tmp_path: Path, runtime: LambdaRuntime, logs: Any, after: str
 ) -> None:
-    response = client(tmp_path, runtime, logs).get(
-        f"/console/functions/notes-fn/logs?after={after}"
-    )
-    assert response.status_code == 400
-    assert "Traceback" not in response.text
+    c = client(tmp_path, runtime, logs)
+    for key in ("after", "invoked_after"):
+        response = c.get(f"/console/functions/notes-fn/logs?{key}={after}")
+        assert response.status_code == 400
+        assert "Traceback" not in response.text
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,8 @@ The configuration and counters come from the running `LambdaRuntime`, the recent
 invocations from its ring buffer (`lambda_runtime/recent.py`), the logs from CloudWatch
 Logs group `/aws/lambda/{name}` (or the function's LoggingConfig group) through the local
 endpoint (`console/logtail.py`). `static/functions.js` polls `/logs?after=<cursor>` and
-appends new lines; without script the page shows the latest lines.
+appends new lines and new invocations; without script the page shows them as they were
+when it loaded.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from stratus.local.console.layout import ConsoleError, json_response, render
 from stratus.local.console.links import function_link, resource_link, stack_link
 from stratus.local.console.pages import Page
 from stratus.local.lambda_runtime.function import FunctionConfig
+from stratus.local.lambda_runtime.recent import InvocationRecord
 from stratus.local.lambda_runtime.runtime import AliasConfig, FunctionStats, LambdaRuntime
 from stratus.local.lambda_runtime.service import LambdaService
 from stratus.local.provision.model import Deployment
@@ -159,6 +161,42 @@ def clock(epoch_ms: int) -> str:
     return f"{seconds}.{epoch_ms % 1000:03d}"
 
 
+# Columns of the recent invocations table: header, and the cell's class (the live update
+# copies the class from the header).
+COLUMNS = (
+    ("Ended (UTC)", ""),
+    ("Request id", "mono"),
+    ("Version / alias", ""),
+    ("Duration", "duration"),
+    ("Billed", ""),
+    ("Start", "start"),
+    ("Memory used", ""),
+    ("Error", "bad"),
+)
+
+
+def invocation_cells(record: InvocationRecord) -> list[str]:
+    """One row of the recent invocations table, as the page and its live update show it."""
+    via = record.qualifier if record.qualifier and record.qualifier != record.version else ""
+    return [
+        clock(record.ended_ms),
+        record.request_id,
+        f"{record.version} via {via}" if via else record.version,
+        f"{record.duration_ms:.2f} ms",
+        f"{record.billed_ms} ms",
+        "warm" if record.init_ms is None else f"cold, init {record.init_ms:.2f} ms",
+        f"{record.memory_used_mb} / {record.memory_size_mb} MB" if record.memory_used_mb else "—",
+        record.error_type or "",
+    ]
+
+
+def _epoch_ms(request: Request, key: str) -> int:
+    raw = request.query_params.get(key, "0")
+    if not raw.isdigit() or len(raw) > 15 or int(raw) > MAX_CURSOR:
+        raise ConsoleError(400, f"{key} must be a time in epoch milliseconds.")
+    return int(raw)
+
+
 def _function(request: Request) -> tuple[LambdaRuntime, FunctionConfig]:
     name = str(request.path_params["name"])
     runtime = runtime_of(request)
@@ -196,23 +234,25 @@ async def function_detail(request: Request) -> Response:
         "aliases": runtime.aliases(config.name),
         "mappings": mappings(console.deployment, config),
         "invocations": recent[:SHOWN_INVOCATIONS],
+        "invoked_cursor": recent[0].ended_ms if recent else 0,
+        "columns": COLUMNS,
+        "cells": invocation_cells,
         "kept": len(recent),
         "lines": lines,
         "cursor": logtail.cursor_of(lines),
         "logs_url": f"{function_link(config.name)}/logs",
         "routing": routing,
-        "clock": clock,
     }
     return render(request, "functions/detail.html", title=config.name, active="functions", **values)
 
 
 async def function_logs(request: Request) -> Response:
-    """JSON for the live tail: lines since `after` (epoch ms) and the next cursor."""
-    _, config = _function(request)
-    raw = request.query_params.get("after", "0")
-    if not raw.isdigit() or len(raw) > 15 or int(raw) > MAX_CURSOR:
-        raise ConsoleError(400, "after must be a time in epoch milliseconds.")
-    after = int(raw)
+    """JSON for the live page: log lines since `after` and invocations ended at or after
+    `invoked_after` (epoch ms), each with the cursor of the next poll."""
+    runtime, config = _function(request)
+    after = _epoch_ms(request, "after")
+    invoked_after = _epoch_ms(request, "invoked_after")
+    recent = [r for r in runtime.recent(config.name) if r.ended_ms >= invoked_after]
     logs = console_of(request).aws("logs", region_of(config) or None)
     lines = await run_in_threadpool(logtail.since, logs, config.log_group, after)
     return json_response(
@@ -220,6 +260,11 @@ async def function_logs(request: Request) -> Response:
             "group": config.log_group,
             "events": [line.to_json() for line in lines],
             "cursor": logtail.cursor_of(lines, after),
+            "invocations": [
+                {"request_id": r.request_id, "cells": invocation_cells(r)}
+                for r in recent[:SHOWN_INVOCATIONS]
+            ],
+            "invoked_cursor": max([invoked_after, *(r.ended_ms for r in recent)]),
         }
     )
 
