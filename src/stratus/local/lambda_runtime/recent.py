@@ -39,7 +39,6 @@ class InvocationRecord:
     error_type: str | None  # None when it succeeded
     memory_used_mb: int  # 0 when the worker did not report it
     memory_size_mb: int
-    log_stream: str
     qualifier: str | None = None  # what the caller named: alias, version, or None
 
     @property
@@ -59,7 +58,6 @@ class InvocationRecord:
         body: bytes,
         duration_ms: float,
         init_ms: float | None,
-        log_stream: str,
         function_error: str | None,
     ) -> InvocationRecord:
         return cls(
@@ -74,7 +72,6 @@ class InvocationRecord:
             error_type=error_type(outcome, body) if function_error else None,
             memory_used_mb=outcome.max_memory_mb,
             memory_size_mb=config.memory_mb,
-            log_stream=log_stream,
         )
 
 
@@ -108,6 +105,23 @@ class RecentInvocations:
             ring.append(record)
             while len(self._rings) > self._max_functions:
                 self._rings.popitem(last=False)
+
+    def finished(
+        self,
+        config: FunctionConfig,
+        request_id: str,
+        outcome: Outcome,
+        body: bytes,
+        duration_ms: float,
+        init_ms: float | None,
+        function_error: str | None,
+    ) -> None:
+        """Record an invocation where the runtime finishes it (`LambdaRuntime._finish`)."""
+        self.add(
+            InvocationRecord.of(
+                config, request_id, outcome, body, duration_ms, init_ms, function_error
+            )
+        )
 
     def called_as(self, function: str, request_id: str, qualifier: str | None) -> None:
         """Note the qualifier the caller named (known only where the result is measured)."""

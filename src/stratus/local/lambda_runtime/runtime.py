@@ -902,17 +902,8 @@ class LambdaRuntime:
             )
         )
         self._ship(config, worker.log_stream, events)
-        self.recent_invocations.add(
-            InvocationRecord.of(
-                config,
-                request_id,
-                outcome,
-                body,
-                duration_ms,
-                init_ms,
-                worker.log_stream,
-                function_error,
-            )
+        self.recent_invocations.finished(
+            config, request_id, outcome, body, duration_ms, init_ms, function_error
         )
         log_result = None
         if tail:

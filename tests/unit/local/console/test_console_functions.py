@@ -65,7 +65,6 @@ def _record(n: int, **kw: Any) -> InvocationRecord:
         "error_type": None,
         "memory_used_mb": 61,
         "memory_size_mb": 256,
-        "log_stream": "s",
         **kw,
     }
     return InvocationRecord(**values)

@@ -27,7 +27,6 @@ def record(function: str, n: int) -> InvocationRecord:
         error_type=None,
         memory_used_mb=40,
         memory_size_mb=128,
-        log_stream="2026/11/30/[$LATEST]abc",
     )
 
 
@@ -92,7 +91,6 @@ async def test_runtime_records_cold_then_warm_with_durations(runtime: LambdaRunt
     for r in (newest, oldest):
         assert r.duration_ms > 0 and r.billed_ms >= r.duration_ms
         assert r.error_type is None and r.version == "$LATEST" and r.memory_size_mb == 128
-        assert r.log_stream
 
 
 @pytest.mark.anyio

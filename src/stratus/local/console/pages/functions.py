@@ -40,6 +40,7 @@ MAX_CURSOR = 10**14  # epoch ms far beyond any log line: larger is bad input
 class FunctionRow:
     config: FunctionConfig
     link: str
+    stack_link: str | None
     region: str
     invocations: int
     errors: int
@@ -94,6 +95,7 @@ def rows(runtime: LambdaRuntime) -> list[FunctionRow]:
             FunctionRow(
                 config=config,
                 link=function_link(config.name),
+                stack_link=stack_link(config.stack) if config.stack else None,
                 region=region_of(config),
                 invocations=t.invocations,
                 errors=t.errors,
