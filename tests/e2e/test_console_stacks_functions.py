@@ -80,10 +80,15 @@ def test_stacks_page_lists_the_todo_stack_and_its_outputs(local_cloud: Any, page
     row = page.locator(f'tr[data-stack="{name}"]')
     expect(row).to_be_visible()
     expect(row.locator("td").nth(2)).to_have_text("todo")  # the stack's system tag
+    row.locator("summary").click()  # the outputs fold open
+    expect(row.locator('dd[data-output="UserPoolClientId"]')).to_be_visible()
     expect(row).to_contain_text("UserPoolClientId")
     expect(row).to_contain_text(str(outputs["UserPoolClientId"]))
     api = row.locator('dd[data-output="TodoApiUrl"] a')
     expect(api).to_have_attribute("href", str(outputs["TodoApiUrl"]))
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone: the table scrolls
+    page.screenshot(path=str(ARTIFACTS / "console-stacks-phone.png"))
 
 
 def test_stack_page_links_a_function_whose_page_shows_a_live_invocation(
