@@ -26,7 +26,7 @@ from stratus.cost.profile import (
     load_profile,
 )
 from stratus.cost.report import render_text
-from stratus.cost.templates import load_templates, synthesize_stage
+from stratus.cost.templates import load_templates, select_systems, synthesize_stage
 
 ON_OFF = {"on": True, "off": False}
 
@@ -115,7 +115,7 @@ def cost(
             cdk_out = synthesize_stage(
                 project_root(), stage, systems=names, dax=dax_on, region=region
             )
-        templates = load_templates(cdk_out)
+        templates = select_systems(load_templates(cdk_out), names)
     except Exception as exc:  # synthesis and assembly errors are reported, never a traceback
         raise _fail(
             f"cannot read the {stage} templates: {str(exc).splitlines()[0] if str(exc) else exc!r}"
