@@ -27,6 +27,9 @@ from stratus.cost.profile import (
 )
 from stratus.cost.report import render_text
 from stratus.cost.templates import load_templates, select_systems, synthesize_stage
+from stratus.local.provision.assembly import AssemblyError
+from stratus.local.provision.project import ProjectError
+from stratus.local.provision.synth import SynthError
 
 ON_OFF = {"on": True, "off": False}
 
@@ -116,10 +119,9 @@ def cost(
                 project_root(), stage, systems=names, dax=dax_on, region=region
             )
         templates = select_systems(load_templates(cdk_out), names)
-    except Exception as exc:  # synthesis and assembly errors are reported, never a traceback
-        raise _fail(
-            f"cannot read the {stage} templates: {str(exc).splitlines()[0] if str(exc) else exc!r}"
-        ) from None
+    except (SynthError, AssemblyError, ProjectError, typer.BadParameter, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(f"cannot read the {stage} templates: {first}") from None
     try:
         result = estimate(templates, profile, prices, options, stage=stage)
     except (PriceError, ValueError) as exc:

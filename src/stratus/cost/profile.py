@@ -54,6 +54,21 @@ class BucketTraffic(_Strict):
     gets_per_day: float = Field(default=0, ge=0)
 
 
+class FunctionTraffic(_Strict):
+    """Measured invocations of one function (replaces what the flows derive)."""
+
+    invocations_per_day: float = Field(default=0, ge=0)
+    duration_ms: float | None = Field(default=None, gt=0)
+
+
+class TableTraffic(_Strict):
+    """Measured item reads and writes of one table (replaces what the flows derive)."""
+
+    reads_per_day: float = Field(default=0, ge=0)
+    writes_per_day: float = Field(default=0, ge=0)
+    stored_gb: float | None = Field(default=None, ge=0)
+
+
 class CostOptions(_Strict):
     """Pricing choices; None keeps what the templates declare."""
 
@@ -91,6 +106,15 @@ class TrafficProfile(_Strict):
     object_uploads_per_day: float = Field(default=0, ge=0)
     object_downloads_per_day: float = Field(default=0, ge=0)
     buckets: dict[str, BucketTraffic] = Field(default_factory=dict)
+    functions: dict[str, FunctionTraffic] = Field(
+        default_factory=dict, description="measured invocations per function pattern"
+    )
+    tables: dict[str, TableTraffic] = Field(
+        default_factory=dict, description="measured reads and writes per table pattern"
+    )
+    channels: dict[str, float] = Field(
+        default_factory=dict, description="messages a day per queue/topic/stream/bus pattern"
+    )
     images_per_day: float = Field(
         default=0, ge=0, description="uploads that trigger S3 event functions"
     )

@@ -232,7 +232,37 @@ def build(
     tables = inv.of_type("AWS::DynamoDB::Table")
     for table in tables:
         w.table_gb[table.key] = stored_items * profile.item_size_bytes / 1e9 / max(len(tables), 1)
+    _measured(inv, w, profile, days, factor)
     return w
+
+
+def _measured(
+    inv: Inventory, w: Workload, profile: TrafficProfile, days: float, factor: float
+) -> None:
+    """Counts the profile gives per resource (e.g. measured locally) replace the derived ones."""
+    scale = days * factor
+    for func in inv.of_type(LAMBDA) if profile.functions else []:
+        traffic = match(profile.functions, func)
+        if traffic is not None:
+            w.invocations[func.key] = traffic.invocations_per_day * scale
+            if traffic.duration_ms is not None:
+                w.duration_ms[func.key] = traffic.duration_ms
+    for table in inv.of_type("AWS::DynamoDB::Table") if profile.tables else []:
+        measured = match(profile.tables, table)
+        if measured is not None:
+            w.reads[table.key] = measured.reads_per_day * scale
+            w.writes[table.key] = measured.writes_per_day * scale
+            if measured.stored_gb is not None:
+                w.table_gb[table.key] = measured.stored_gb * factor
+    for channel in inv.of_type(*MESSAGING) if profile.channels else []:
+        count = match(profile.channels, channel)
+        if count is not None:
+            w.messages[channel.key] = count * scale
+    if profile.functions or profile.tables or profile.channels:
+        w.assumptions.append(
+            "Functions, tables and message channels the profile names per resource carry "
+            "exactly those counts (measured traffic), not the derived flows."
+        )
 
 
 def _route_weight(traffic: ApiTraffic, method: str, path: str) -> float:

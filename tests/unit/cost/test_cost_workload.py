@@ -200,3 +200,21 @@ def test_free_tier_is_applied_only_when_asked(prices: PriceBook) -> None:
     free = estimate([api_stack()], profile, prices, CostOptions(free_tier=True))
     assert paid.services["lambda"] > 0 and free.services.get("lambda", 0) == 0
     assert any("not applied" in note for note in paid.assumptions)
+
+
+def test_measured_counts_per_resource_replace_the_derived_flows(prices: PriceBook) -> None:
+    profile = TrafficProfile.model_validate(
+        {
+            "apis": {"*": {"requests_per_day": 1000}},
+            "functions": {"Reader": {"invocations_per_day": 10, "duration_ms": 50}},
+            "tables": {"Table": {"reads_per_day": 7, "writes_per_day": 3, "stored_gb": 2}},
+        }
+    )
+    est = estimate([api_stack()], profile, prices)
+    assert lines_of(est, "lambda", "Reader")["requests"] == pytest.approx(10 * DAYS)
+    assert lines_of(est, "lambda", "Writer")["requests"] == pytest.approx(500 * DAYS)  # derived
+    table = lines_of(est, "dynamodb", "Table")
+    assert table["read request units (on-demand)"] == pytest.approx(7 * DAYS)
+    assert table["write request units (on-demand)"] == pytest.approx(3 * DAYS)
+    assert table["storage"] == 2
+    assert any("measured traffic" in note for note in est.assumptions)
