@@ -128,6 +128,7 @@ class TrafficProfile(_Strict):
     download_size_bytes: int = Field(default=50_000_000, ge=1)
     cdn_cache_hit_ratio: float = Field(default=0.9, ge=0, le=1)
     distributions: dict[str, CdnTraffic] = Field(default_factory=dict)
+    invalidation_paths_per_month: float = Field(default=0, ge=0, description="per distribution")
     viewer_mix: dict[str, float] = Field(default_factory=lambda: {"united_states": 1.0})
     messages_per_write: float = Field(default=1.0, ge=0, description="events each write sends on")
     messages_per_day: float | None = Field(default=None, ge=0)

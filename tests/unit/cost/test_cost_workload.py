@@ -218,3 +218,25 @@ def test_measured_counts_per_resource_replace_the_derived_flows(prices: PriceBoo
     assert table["write request units (on-demand)"] == pytest.approx(3 * DAYS)
     assert table["storage"] == 2
     assert any("measured traffic" in note for note in est.assumptions)
+
+
+def test_alarmed_custom_metrics_and_invalidations_are_billed(prices: PriceBook) -> None:
+    site = site_stack()
+    alarm = {
+        "Namespace": "Shop",
+        "MetricName": "OrdersPlaced",
+        "Dimensions": [{"Name": "service", "Value": "orders"}],
+    }
+    aws_alarm = {"Namespace": "AWS/Lambda", "MetricName": "Errors"}
+    site.resources["Custom"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": alarm}
+    site.resources["Same"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": dict(alarm)}
+    site.resources["Builtin"] = {"Type": "AWS::CloudWatch::Alarm", "Properties": aws_alarm}
+    profile = TrafficProfile(page_views_per_day=10, invalidation_paths_per_month=1200)
+    est = estimate([site], profile, prices)
+    stage = {line.item: line for line in est.lines if line.stack == "(stage)"}
+    assert stage["custom metrics the alarms watch"].quantity == 1  # two alarms, one metric
+    assert stage["custom metrics the alarms watch"].usd == pytest.approx(0.30)
+    assert stage["standard alarms"].usd == pytest.approx(0.30)
+    assert lines_of(est, "cloudfront", "Cdn")["invalidation paths"] == 1200
+    invalidations = [line for line in est.lines if line.item == "invalidation paths"]
+    assert invalidations[0].usd == pytest.approx(1.0)

@@ -6,6 +6,8 @@ https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concept
 
 from __future__ import annotations
 
+import json
+
 from stratus.cost.model import CostLine
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.services.context import PricingContext
@@ -56,6 +58,20 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 stack="(stage)",
             )
         )
+    metrics = custom_metrics(ctx)
+    if metrics:
+        billed = max(len(metrics) - int(free.get("metrics", 0)), 0)
+        out.append(
+            ctx.line(
+                "cloudwatch",
+                None,
+                "custom metrics the alarms watch",
+                len(metrics),
+                "metric-months",
+                billed * float(cw["metric_month"]),
+                stack="(stage)",
+            )
+        )
     per_call = ctx.profile.log_bytes_per_invocation / 1e9
     for fn in ctx.inv.of_type("AWS::Lambda::Function"):
         calls = ctx.work.invocations.get(fn.key, 0.0) + ctx.work.edge_invocations.get(fn.key, 0.0)
@@ -86,6 +102,25 @@ def lines(ctx: PricingContext) -> list[CostLine]:
             usd = traces / 1e6 * float(xray["traces_recorded_per_million"])
             out.append(ctx.line("xray", stage, "traces recorded", traces, "traces", usd))
     return out
+
+
+def custom_metrics(ctx: PricingContext) -> set[str]:
+    """Custom metrics (namespaces outside AWS/) that the stage's alarms watch: metrics the
+    code publishes (e.g. Powertools' embedded metric format), each name and dimension set
+    billed as one metric. Metrics no alarm names are not seen in the templates."""
+    found: set[str] = set()
+    for alarm in ctx.inv.of_type("AWS::CloudWatch::Alarm"):
+        queries = [alarm.props] + [
+            q.get("MetricStat", {}).get("Metric", {})
+            for q in alarm.props.get("Metrics", [])
+            if isinstance(q, dict)
+        ]
+        for metric in queries:
+            namespace = metric.get("Namespace")
+            if isinstance(namespace, str) and not namespace.startswith("AWS/"):
+                dims = json.dumps(metric.get("Dimensions", []), sort_keys=True, default=str)
+                found.add(f"{namespace}|{metric.get('MetricName')}|{dims}")
+    return found
 
 
 def _retention_days(ctx: PricingContext, stack: str, function: str) -> float:
