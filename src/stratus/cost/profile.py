@@ -62,10 +62,11 @@ class FunctionTraffic(_Strict):
 
 
 class TableTraffic(_Strict):
-    """Measured item reads and writes of one table (replaces what the flows derive)."""
+    """Measured item reads, writes or storage of one table; each given field replaces what the
+    flows derive (storage given here is taken out of the even spread over the other tables)."""
 
-    reads_per_day: float = Field(default=0, ge=0)
-    writes_per_day: float = Field(default=0, ge=0)
+    reads_per_day: float | None = Field(default=None, ge=0)
+    writes_per_day: float | None = Field(default=None, ge=0)
     stored_gb: float | None = Field(default=None, ge=0)
 
 

@@ -24,6 +24,7 @@ from stratus.cost.profile import ApiTraffic, CdnTraffic, CostOptions, TrafficPro
 
 T = TypeVar("T")
 LAMBDA = "AWS::Lambda::Function"
+APIS = ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
 MESSAGING = ("AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Kinesis::Stream", "AWS::Events::EventBus")
 
 
@@ -46,6 +47,7 @@ class Workload:
     api_requests: dict[str, float] = field(default_factory=dict)
     api_cache_hits: dict[str, float] = field(default_factory=dict)
     api_bytes: dict[str, float] = field(default_factory=dict)
+    api_fronted_by: dict[str, str] = field(default_factory=dict)  # API -> distribution in front
     invocations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     duration_ms: dict[str, float] = field(default_factory=dict)
     edge_invocations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
@@ -230,10 +232,16 @@ def build(
         w.mau[pool.key] = (profile.users if explicit is None else explicit) * factor
     stored_items = profile.stored_items + profile.items_per_user * users
     tables = inv.of_type("AWS::DynamoDB::Table")
-    for table in tables:
-        w.table_gb[table.key] = stored_items * profile.item_size_bytes / 1e9 / max(len(tables), 1)
+    spread = [t for t in tables if _table_storage(profile, t) is None] or tables
+    for table in spread:
+        w.table_gb[table.key] = stored_items * profile.item_size_bytes / 1e9 / len(spread)
     _measured(inv, w, profile, days, factor)
     return w
+
+
+def _table_storage(profile: TrafficProfile, table: Res) -> float | None:
+    measured = match(profile.tables, table) if profile.tables else None
+    return None if measured is None else measured.stored_gb
 
 
 def _measured(
@@ -250,8 +258,10 @@ def _measured(
     for table in inv.of_type("AWS::DynamoDB::Table") if profile.tables else []:
         measured = match(profile.tables, table)
         if measured is not None:
-            w.reads[table.key] = measured.reads_per_day * scale
-            w.writes[table.key] = measured.writes_per_day * scale
+            if measured.reads_per_day is not None:
+                w.reads[table.key] = measured.reads_per_day * scale
+            if measured.writes_per_day is not None:
+                w.writes[table.key] = measured.writes_per_day * scale
             if measured.stored_gb is not None:
                 w.table_gb[table.key] = measured.stored_gb * factor
     for channel in inv.of_type(*MESSAGING) if profile.channels else []:
@@ -388,6 +398,12 @@ def _distributions(
         month_requests, month_bytes = requests * factor * days, size * factor * days
         config = dist.props.get("DistributionConfig", {})
         origin = _default_origin(inv, dist, config)
+        for api_origin in config.get("Origins", []) if options.cloudfront else []:
+            domain = api_origin.get("DomainName") if isinstance(api_origin, dict) else None
+            for lid in refs_of(domain):
+                api = inv.get(dist.stack, lid)
+                if api is not None and api.type in APIS:
+                    w.api_fronted_by[api.key] = dist.key
         if options.cloudfront:
             w.cdn_requests[dist.key] = month_requests
             w.cdn_bytes[dist.key] = month_bytes
@@ -409,6 +425,11 @@ def _distributions(
             w.internet_out_gb[target] += month_bytes / 1e9
             if origin is not None and origin.type == "AWS::S3::Bucket":
                 w.bucket_gets[origin.key] += month_requests
+    if w.api_fronted_by:
+        w.assumptions.append(
+            "An API that is a distribution's origin is reached through it: its requests and "
+            "response bytes are billed as the distribution's too, and reach CloudFront free."
+        )
     if options.cloudfront and profile.distributions:
         w.assumptions.append(
             "Distributions serve the requests and bytes the profile names; cache misses go to "
