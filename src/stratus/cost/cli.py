@@ -115,13 +115,15 @@ def cost(
         if cdk_out is None:
             from stratus.cli.up import project_root
 
-            cdk_out = synthesize_stage(
-                project_root(), stage, systems=names, dax=dax_on, region=region
-            )
-        templates = select_systems(load_templates(cdk_out), names)
+            cdk_out = synthesize_stage(project_root(), stage, dax=dax_on, region=region)
+        stacks = load_templates(cdk_out)
     except (SynthError, AssemblyError, ProjectError, typer.BadParameter, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise _fail(f"cannot read the {stage} templates: {first}") from None
+    templates = select_systems(stacks, names)
+    if names and not templates:
+        known = sorted({s.system for s in stacks if s.system})
+        raise _fail(f"no stacks of system(s) {', '.join(names)}; systems: {', '.join(known)}")
     try:
         result = estimate(templates, profile, prices, options, stage=stage)
     except (PriceError, ValueError) as exc:

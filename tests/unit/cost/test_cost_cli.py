@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from stratus.cli.main import app
@@ -67,5 +68,19 @@ def test_missing_file_unknown_region_and_bad_switch_exit_2(
     assert switch.exit_code == 2 and "--dax must be on or off" in switch.stderr  # type: ignore[attr-defined]
     cache = run("--cdk-out", str(prod_cdk_out), "--api-cache", "3")
     assert cache.exit_code == 2 and "no 3 GB cache" in cache.stderr  # type: ignore[attr-defined]
+    system = run("--cdk-out", str(prod_cdk_out), "--systems", "nope")
+    assert system.exit_code == 2 and "no stacks of system(s) nope; systems: " in system.stderr  # type: ignore[attr-defined]
     assembly = run("--cdk-out", str(tmp_path))
     assert assembly.exit_code == 2 and "cannot read the prod templates" in assembly.stderr  # type: ignore[attr-defined]
+
+
+def test_without_cdk_out_the_stage_is_synthesized_from_the_project(
+    prod_cdk_out: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The session fixture synthesized prod into <project>/.stratus/cost/prod/cdk.out: reused.
+    monkeypatch.setenv("STRATUS_PROJECT_ROOT", str(prod_cdk_out.parents[3]))
+    result = run("--stage", "prod", "--systems", "updates", "--json")
+    assert result.exit_code == 0, result.output  # type: ignore[attr-defined]
+    doc = json.loads(result.stdout)  # type: ignore[attr-defined]
+    assert {"ec2", "elb", "cloudfront"} <= set(doc["services"])
+    assert all(key.startswith("Stratus-prod-Updates/") for key in doc["resources"])

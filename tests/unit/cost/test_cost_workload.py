@@ -240,3 +240,29 @@ def test_alarmed_custom_metrics_and_invalidations_are_billed(prices: PriceBook) 
     assert lines_of(est, "cloudfront", "Cdn")["invalidation paths"] == 1200
     invalidations = [line for line in est.lines if line.item == "invalidation paths"]
     assert invalidations[0].usd == pytest.approx(1.0)
+
+
+def test_an_api_behind_a_distribution_is_billed_through_it(prices: PriceBook) -> None:
+    stack = api_stack()
+    dist = {
+        "DistributionConfig": {
+            "DefaultCacheBehavior": {"TargetOriginId": "api"},
+            "Origins": [
+                {"Id": "api", "DomainName": {"Fn::Join": ["", [{"Ref": "Api"}, ".execute-api"]]}}
+            ],
+        }
+    }
+    stack.resources["Cdn"] = {"Type": "AWS::CloudFront::Distribution", "Properties": dist}
+    profile = TrafficProfile(
+        apis={"*": ApiTraffic(requests_per_day=1000, response_bytes=1_000_000)}
+    )
+    fronted = estimate([stack], profile, prices)
+    assert lines_of(fronted, "cloudfront", "Cdn")["HTTPS requests"] == pytest.approx(1000 * DAYS)
+    assert lines_of(fronted, "cloudfront", "Cdn")["data out (PriceClass_All)"] == pytest.approx(
+        DAYS
+    )
+    assert "data_transfer" not in fronted.services
+    direct = estimate([stack], profile, prices, CostOptions(cloudfront=False))
+    assert lines_of(direct, "data_transfer", "Api")[
+        "data transfer out to the internet"
+    ] == pytest.approx(DAYS)
