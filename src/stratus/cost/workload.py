@@ -70,7 +70,8 @@ class Workload:
 
 
 def _dlq_ids(inv: Inventory) -> set[str]:
-    """Queues that only receive failures: named as a dead-letter target or failure destination."""
+    """Channels that carry no traffic of the profile: dead-letter targets, failure destinations
+    and the topics alarms notify."""
     dlqs: set[str] = set()
     for res in inv.of_type("AWS::SQS::Queue"):
         target = res.props.get("RedrivePolicy", {})
@@ -82,6 +83,11 @@ def _dlq_ids(inv: Inventory) -> set[str]:
         dlqs |= {f"{res.stack}/{lid}" for lid in refs_of(res.props.get("DeadLetterConfig", {}))}
     for res in inv.of_type("AWS::SNS::Subscription"):
         dlqs |= {f"{res.stack}/{lid}" for lid in refs_of(res.props.get("RedrivePolicy", {}))}
+    for alarm in inv.of_type("AWS::CloudWatch::Alarm"):  # alarm topics: state changes only
+        actions = [
+            alarm.props.get(k) for k in ("AlarmActions", "OKActions", "InsufficientDataActions")
+        ]
+        dlqs |= {f"{alarm.stack}/{lid}" for lid in refs_of(actions)}
     return dlqs
 
 
@@ -162,7 +168,7 @@ def build(
         say(
             "Every message channel (queue, topic, stream, bus) carries one message per database "
             f"write times messages_per_write ({profile.messages_per_write:g}) unless "
-            "messages_per_day is given; dead-letter queues carry none."
+            "messages_per_day is given; dead-letter queues and alarm topics carry none."
         )
     for esm in inv.of_type("AWS::Lambda::EventSourceMapping"):
         fn = inv.function_of(esm.stack, esm.props.get("FunctionName"))
