@@ -57,6 +57,11 @@ def merged_options(profile: TrafficProfile, overrides: dict[str, Any]) -> CostOp
         raise _fail(f"invalid option: {exc}") from None
 
 
+def resolve_profile(stage: str, traffic: Path | None) -> TrafficProfile:
+    """The profile to price: the traffic file, else the stage's documented default."""
+    return load_profile(traffic) if traffic is not None else default_profile(stage)
+
+
 def cost(
     stage: str = typer.Option("prod", "--stage", help="The stage to price (dev, test, prod, ...)."),
     traffic: Path | None = typer.Option(
@@ -91,10 +96,13 @@ def cost(
     free_tier: bool | None = typer.Option(
         None, "--free-tier/--no-free-tier", help="Apply free tiers."
     ),
+    app_dir: Path | None = typer.Option(
+        None, "--app", metavar="DIR", file_okay=False, help="Another CDK app (default: this one)."
+    ),
 ) -> None:
     """Price a stage's synthesized templates for a traffic profile, per service and resource."""
     try:
-        profile = load_profile(traffic) if traffic is not None else default_profile(stage)
+        profile = resolve_profile(stage, traffic)
         prices = load_prices(region)
     except (ProfileError, PriceError) as exc:
         raise _fail(str(exc)) from None
@@ -115,7 +123,7 @@ def cost(
         if cdk_out is None:
             from stratus.cli.up import project_root
 
-            cdk_out = synthesize_stage(project_root(), stage, dax=dax_on, region=region)
+            cdk_out = synthesize_stage(project_root(app_dir), stage, dax=dax_on, region=region)
         stacks = load_templates(cdk_out)
     except (SynthError, AssemblyError, ProjectError, typer.BadParameter, OSError) as exc:
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__

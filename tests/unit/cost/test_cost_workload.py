@@ -266,3 +266,9 @@ def test_an_api_behind_a_distribution_is_billed_through_it(prices: PriceBook) ->
     assert lines_of(direct, "data_transfer", "Api")[
         "data transfer out to the internet"
     ] == pytest.approx(DAYS)
+
+
+def test_dax_asked_for_without_a_cluster_says_so(prices: PriceBook) -> None:
+    est = estimate([api_stack()], TrafficProfile(), prices, CostOptions(dax=True))
+    assert "dax" not in est.services
+    assert any("declare no cluster" in note for note in est.assumptions)
