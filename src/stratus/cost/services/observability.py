@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 
+from stratus.cost.inventory import refs
 from stratus.cost.model import CostLine
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.services.context import PricingContext
@@ -95,7 +96,7 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     for stage in ctx.inv.of_type("AWS::ApiGateway::Stage"):
         if not stage.props.get("TracingEnabled"):
             continue
-        api = next(iter(_refs(stage.props.get("RestApiId"))), "")
+        api = next(iter(refs(stage.props.get("RestApiId"))), "")
         requests = ctx.work.api_requests.get(f"{stage.stack}/{api}", 0.0)
         if requests:
             traces = traces_recorded(requests, seconds)
@@ -127,13 +128,7 @@ def _retention_days(ctx: PricingContext, stack: str, function: str) -> float:
     """The retention of the log group that names the function (else 30 days)."""
     for group in ctx.inv.in_stack(stack, "AWS::Logs::LogGroup"):
         fn = ctx.inv.get(stack, function)
-        named = fn is not None and group.logical_id in _refs(fn.props.get("LoggingConfig"))
+        named = fn is not None and group.logical_id in refs(fn.props.get("LoggingConfig"))
         if named:
             return float(group.props.get("RetentionInDays", 3653))
     return 30.0
-
-
-def _refs(value: object) -> set[str]:
-    from stratus.cost.inventory import refs
-
-    return refs(value)
