@@ -158,9 +158,17 @@ def render(stacks: Sequence[StackTemplate], prices: PriceBook) -> str:
         for a, b in claim.compare:
             (sa, ea), (sb, eb) = results[a], results[b]
             delta = eb.monthly_usd - ea.monthly_usd
-            change = f"{delta / ea.monthly_usd:+.0%}" if ea.monthly_usd else "n/a"
+            change = f"{delta / ea.monthly_usd:+.1%}" if ea.monthly_usd else "n/a"
             more = "more" if delta >= 0 else "less"
-            out.append(f"- {sb.title} vs {sa.title}: {usd(abs(delta))} {more} ({change}).")
+            moved = max(
+                set(ea.services) | set(eb.services),
+                key=lambda k: abs(eb.services.get(k, 0.0) - ea.services.get(k, 0.0)),
+            )
+            before, after = ea.services.get(moved, 0.0), eb.services.get(moved, 0.0)
+            out.append(
+                f"- {sb.title} vs {sa.title}: {usd(abs(delta))} {more} ({change}); "
+                f"largest change {moved}, {usd(before)} -> {usd(after)}."
+            )
         out.append("")
         first = results[0][1]
         out += [f"Per service, {results[0][0].title}:", "", markdown_services(first), ""]
