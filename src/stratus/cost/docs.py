@@ -181,7 +181,41 @@ def render(stacks: Sequence[StackTemplate], prices: PriceBook) -> str:
                     out.append(f"- {note}")
         for name in dict.fromkeys(s.profile for s in claim.scenarios):
             out.append(f"- Profile `{name}`: {profile_named(name).description}.")
+    out += _growth(stacks, prices)
     return "\n".join(out).rstrip() + "\n"
+
+
+GROWTH = Scenario(
+    "to-do from 1,000 users, +50% a month",
+    "todo",
+    "todo-1k",
+    patch={"growth_per_month": 0.5, "months": 12},
+)
+
+
+def _growth(stacks: Sequence[StackTemplate], prices: PriceBook) -> list[str]:
+    """A year of growth month by month (traffic and users compound together)."""
+    est = run(GROWTH, stacks, prices)
+    out = [
+        "",
+        "## Growth: " + GROWTH.title,
+        "",
+        "| month | USD | largest line |",
+        "| ---: | ---: | --- |",
+    ]
+    for month in est.months:
+        name, value = next(iter(month.services.items()))
+        out.append(f"| {month.month} | {usd(month.usd)} | {name} {usd(value)} |")
+    total = sum(m.usd for m in est.months)
+    billed = next((m.month for m in est.months if m.services.get("cognito", 0) > 0), None)
+    cognito = f" (from month {billed} here)" if billed else ""
+    out += [
+        "",
+        f"A year: {usd(total)}. Usage-priced lines compound with the users; the DAX cluster "
+        "costs the same every month; Cognito bills once the users pass its free 10,000"
+        f"{cognito}.",
+    ]
+    return out
 
 
 def current_text() -> str:
