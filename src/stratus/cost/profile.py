@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stratus.cost.geo import GEOGRAPHIES
@@ -176,12 +175,25 @@ def load_profile(path: Path) -> TrafficProfile:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read traffic file {path}: {exc}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix == ".json" else "YAML"
-        raise ProfileError(f"{path}: not valid {kind}: {exc}") from None
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ProfileError(f"{path}: not valid JSON: {exc}") from None
+    else:
+        data = _yaml(path, text)
     return parse_profile(data, str(path))
+
+
+def _yaml(path: Path, text: str) -> Any:
+    try:
+        import yaml  # PyYAML: a dev dependency; JSON profiles need nothing beyond the product
+    except ImportError:
+        raise ProfileError(f"{path}: reading YAML needs PyYAML; give the profile as JSON") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from None
 
 
 def default_profile(stage: str) -> TrafficProfile:
