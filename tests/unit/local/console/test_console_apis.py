@@ -15,23 +15,34 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from stratus.local.console import app as console_app
+from stratus.local.gateway.recent import RecentApis
 from stratus.local.gateway.service import GatewayService
 
 RIGS = Path(__file__).parents[1] / "gateway"
 
 
-def _rig_module() -> Any:
-    if "gateway_rig" not in sys.modules:
-        spec = importlib.util.spec_from_file_location("gateway_rig", RIGS / "gateway_rig.py")
+def _load(name: str, path: Path) -> Any:
+    """A rig module of the gateway tests (they are not a package), loaded once by name."""
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(name, path)
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
-        sys.modules["gateway_rig"] = module
+        sys.modules[name] = module
         spec.loader.exec_module(module)
-    return sys.modules["gateway_rig"]
+    return sys.modules[name]
 
 
-def _console(rig: Any) -> TestClient:
-    service = SimpleNamespace(app=rig.app)
+def _rig_module() -> Any:
+    return _load("gateway_rig", RIGS / "gateway_rig.py")
+
+
+def _http_rig_module() -> Any:
+    _rig_module()  # http_rig imports it by name
+    return _load("http_rig", RIGS / "http_api" / "http_rig.py")
+
+
+def _console(rig: Any, gateway: Any = None) -> TestClient:
+    service = SimpleNamespace(app=gateway or rig.app)
 
     def find(kind: type) -> Any:
         if kind is GatewayService:
@@ -89,3 +100,24 @@ def test_bad_limit_is_a_400_page(rig: Any, limit: str) -> None:
     response = _console(rig).get(f"/console/apis/{module.API_ID}", params={"limit": limit})
     assert response.status_code == 400
     assert "Traceback" not in response.text
+
+
+def test_http_apis_are_listed_with_routes_stages_and_recent_requests(tmp_path: Path) -> None:
+    module = _http_rig_module()
+    rig = module.HttpRig(tmp_path)
+    gateway = SimpleNamespace(apis={}, recent=RecentApis(), clock=rig.clock)
+    rig.app.recent = gateway.recent
+    assert rig.request("GET", "/limited/items/1").status_code == 200
+    client = _console(rig, gateway)
+    listing = client.get("/console/apis")
+    assert listing.status_code == 200
+    assert (
+        f'href="/console/apis/{module.API_ID}"' in listing.text and "<td>HTTP</td>" in listing.text
+    )
+    assert f"/httpapis/{module.API_ID}/limited/" in listing.text
+    page = client.get(f"/console/apis/{module.API_ID}")
+    assert page.status_code == 200
+    assert "/items/{id}" in page.text and "AWS_PROXY" in page.text
+    assert 'href="/console/functions/HttpApiFixture-Echo"' in page.text
+    assert "<code>/limited/items/1</code>" in page.text
+    assert "HTTP APIs have no cache" in page.text

@@ -122,7 +122,8 @@ def _rest_view(console: ConsoleContext, api: RestApi, gateway: Any | None) -> Ap
         authorizer = method.authorizer
         auth = method.authorization_type
         if authorizer is not None:
-            auth += f" ({authorizer.name or authorizer.authorizer_id}, {authorizer.type})"
+            kind = "" if authorizer.type == auth else f", {authorizer.type}"
+            auth += f" ({authorizer.name or authorizer.authorizer_id}{kind})"
         fn = function_name(method.spec.function_arn)
         routes.append(
             RouteView(

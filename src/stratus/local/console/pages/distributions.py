@@ -35,6 +35,7 @@ from stratus.local.console.pages.apis import function_name
 DIST_ID = re.compile(r"^[A-Za-z0-9]{1,64}$")
 RECENT_SHOWN = 100
 INVALIDATIONS_SHOWN = 5
+PATHS_SHOWN = 10  # per invalidation
 
 
 @dataclass
@@ -153,7 +154,8 @@ def _invalidations(console: ConsoleContext, dist_id: str) -> list[dict[str, Any]
                 "id": got["Id"],
                 "status": got.get("Status", ""),
                 "created": created.strftime("%Y-%m-%d %H:%M:%S") if created else "-",
-                "paths": list(paths),
+                "paths": list(paths)[:PATHS_SHOWN],
+                "more": max(len(paths) - PATHS_SHOWN, 0),
             }
         )
     return out
