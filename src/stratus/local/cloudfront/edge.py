@@ -40,6 +40,7 @@ from stratus.local.cloudfront.cache_key import (
 from stratus.local.cloudfront.config import Behavior, Distribution
 from stratus.local.cloudfront.edge_lambda import EdgeError, EdgeResponse, ViewerRequest
 from stratus.local.cloudfront.origins import OriginCall, OriginGateway
+from stratus.local.cloudfront.recent import RecentEdge
 from stratus.local.cloudfront.store import CachedObject, EdgeCache
 from stratus.local.cloudfront.ttl import freshness
 from stratus.local.core.contracts import LambdaInvoker
@@ -105,6 +106,7 @@ class Edge:
         self.cache = cache if cache is not None else EdgeCache(clock=clock)  # empty is falsy
         self.clock = clock
         self.stats = EdgeStats()
+        self.recent = RecentEdge()  # the console's recent requests per distribution
         self.metrics: BuiltinMetrics | None = None  # CloudWatch's AWS/CloudFront metrics
         self.distributions: dict[str, Distribution] = {}
         self.by_host: dict[str, Distribution] = {}
@@ -120,10 +122,13 @@ class Edge:
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] != "http":
             return
+        started = self.clock()
         request = Request(scope, receive)
         response = await self.handle(request)
         await response(scope, receive, send)
         dist = scope.get("stratus.distribution")
+        if dist is not None:  # for the console
+            self.recent.record_response(dist.id, scope, response, started, self.clock())
         if self.metrics is not None and dist is not None:
             self._record_metrics(dist, response)
 

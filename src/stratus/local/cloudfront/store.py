@@ -145,6 +145,16 @@ class EdgeCache:
             self.remove(key)
         return len(doomed)
 
+    def matching(self, distribution: str, paths: Iterable[str]) -> int:
+        """How many cached objects an invalidation of `paths` would remove (for the console)."""
+        patterns = list(paths)
+        return sum(
+            1
+            for key in list(self._objects)
+            if key.distribution == distribution
+            and any(invalidation_matches(p, key) for p in patterns)
+        )
+
     def clear(self) -> None:
         self._objects.clear()
         self._bytes = 0

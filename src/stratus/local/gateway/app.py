@@ -56,6 +56,7 @@ from stratus.local.gateway.mapping.validation import (
     validate_request,
 )
 from stratus.local.gateway.proxy import RequestInfo, request_time
+from stratus.local.gateway.recent import RecentApis
 from stratus.local.gateway.releases import Releases
 from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
@@ -113,6 +114,7 @@ class GatewayApp:
         self.log_sink = log_sink
         self.new_id = new_id
         self.stats = stats
+        self.recent = RecentApis()  # the console's recent requests per API (REST and HTTP)
         self.apis: dict[str, RestApi] = compile_apis(ctx.deployment)
         # Canary releases and kept deployment snapshots (releases.py); `draw` is the
         # uniform [0, 1) source of the canary split.
@@ -302,6 +304,8 @@ class GatewayApp:
         headers.append(("x-amz-apigw-id", req.extended_request_id))
         self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1
         await _send(send, status, headers, body if req.method != "HEAD" else b"")
+        if api is not None and stage is not None:  # for the console
+            self.recent.record_rest(req, api.api_id, stage.name, status, started, self.clock(), log)
         if self.metrics is not None and api is not None and stage is not None:
             self._record_metrics(api, stage, status, self.clock() - started, log)
         if stage is not None and stage.access_log_format and self.log_sink is not None:

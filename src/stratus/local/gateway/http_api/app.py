@@ -49,6 +49,7 @@ from stratus.local.gateway.http_api.responses import HttpResponse
 from stratus.local.gateway.http_api.routing import RouteTable, select_stage, split_path
 from stratus.local.gateway.limits import TokenBucket
 from stratus.local.gateway.proxy import domain_prefix, request_time
+from stratus.local.gateway.recent import RecentApis
 from stratus.local.iam.sigv4 import SignedRequest
 
 MAX_BODY = 10 * 1024 * 1024  # HTTP APIs' payload limit (http-api-quotas.html)
@@ -91,8 +92,10 @@ class HttpApiApp:
         new_id: Callable[[], str] = new_request_id,
         origins: Mapping[str, str] | None = None,
         fetch_jwks: Callable[[str], Any] | None = None,
+        recent: RecentApis | None = None,
     ) -> None:
         self.ctx = ctx
+        self.recent = recent  # the console's recent requests (the gateway's)
         self.clock = clock
         self.log_sink = log_sink
         self.new_id = new_id
@@ -174,6 +177,8 @@ class HttpApiApp:
             )
         resp.headers.append(("apigw-requestid", req.request_id))
         await _send(send, resp, req.method == "HEAD")
+        if self.recent is not None and stage is not None:  # for the console
+            self.recent.record_http(req, stage.name, resp.status, started, self.clock(), log)
         if stage is not None and stage.access_log_format and self.log_sink is not None:
             values = self._context_values(req, stage, log)
             values["context.status"] = resp.status
@@ -441,7 +446,11 @@ def http_apis_for(gateway: _Gateway) -> HttpApiApp:
     app: HttpApiApp | None = getattr(gateway, "_http_api_app", None)
     if app is None:
         app = HttpApiApp(
-            gateway.ctx, clock=gateway.clock, log_sink=gateway.log_sink, origins=gateway.origins
+            gateway.ctx,
+            clock=gateway.clock,
+            log_sink=gateway.log_sink,
+            origins=gateway.origins,
+            recent=getattr(gateway, "recent", None),
         )
         gateway._http_api_app = app  # type: ignore[attr-defined]
     return app
