@@ -328,11 +328,15 @@ class LocalCloud:
         cloud.outputs = self.instance.outputs = write_outputs(s, deployment)
         self.instance.urls = list(local_urls(deployment, s))
         # The project's web apps and OpenAPI documents, served beside the APIs.
-        cloud.web_routes = ca_page.gateway_routes(s) + console_routes(cloud) + web_routes(
-            s,
-            cloud.outputs,
-            self.project.web_apps(cloud.outputs, s),
-            self.project.documents(cloud.outputs),
+        cloud.web_routes = (
+            ca_page.gateway_routes(s)
+            + console_routes(cloud)
+            + web_routes(
+                s,
+                cloud.outputs,
+                self.project.web_apps(cloud.outputs, s),
+                self.project.documents(cloud.outputs),
+            )
         )
         for service in self.services:
             await service.start(cloud)
