@@ -53,7 +53,8 @@ def opaque(token: str | None) -> str | None:
 
 
 def split_trail(text: str | None) -> list[str]:
-    """The earlier pages' tokens ("" is the first page), from `trail=` (dot-separated)."""
+    """The tokens of the pages after the first and before this one, from `trail=`
+    (dot-separated)."""
     if not text:
         return []
     if len(text) > MAX_TRAIL_CHARS:
@@ -100,8 +101,10 @@ class Pager:
         return cls(current, split_trail(trail))
 
     def next(self, token: str) -> dict[str, str]:
-        """Query values of the page after this one (token: that page's start)."""
-        return {"page": token, "trail": join_trail([*self.trail, self.current])}
+        """Query values of the page after this one (token: that page's start). The trail
+        holds the tokens of the pages between the first and this one."""
+        earlier = [*self.trail, self.current] if self.current else []
+        return {"page": token, "trail": join_trail(earlier)}
 
     def previous(self) -> dict[str, str] | None:
         if not self.current:
@@ -113,4 +116,4 @@ class Pager:
     @property
     def number(self) -> int:
         """1 on the first page (as far as the trail remembers)."""
-        return len(self.trail) + 1 if self.current else 1
+        return len(self.trail) + 2 if self.current else 1
