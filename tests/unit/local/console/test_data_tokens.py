@@ -85,7 +85,21 @@ def test_opaque_aws_tokens_are_bounded_and_wrapped() -> None:
         tokens.opaque("has space")
     with pytest.raises(tokens.TokenError):
         tokens.opaque("x" * (tokens.MAX_TOKEN + 1))
-    assert tokens.unwrap(tokens.wrap("a.b/c+d")) == "a.b/c+d"
-    assert tokens.unwrap("") == ""
+    assert tokens.unseal(tokens.seal("a.b/c+d")) == "a.b/c+d"
+    assert tokens.unseal("") == ""
+    assert "." not in tokens.seal("a.b.c")
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        tokens.encode("bare aws token"),
+        tokens.encode(["aws token", "0" * 32]),
+        tokens.encode(["aws token"]),
+        tokens.encode({"not": "a list"}),
+        "%%",
+    ],
+)
+def test_a_sealed_token_cannot_be_forged(forged: str) -> None:
     with pytest.raises(tokens.TokenError):
-        tokens.unwrap(tokens.encode({"not": "a string"}))
+        tokens.unseal(forged)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
+import hmac
 import json
 import re
+import secrets
 from typing import Any
 
 MAX_TOKEN = 2048  # characters of one token
@@ -20,6 +23,7 @@ MAX_TRAIL = 20  # earlier pages a "previous" link can walk back through
 MAX_TRAIL_CHARS = 16_384
 _URLSAFE = re.compile(r"^[A-Za-z0-9_-]*={0,2}$")
 _OPAQUE = re.compile(r"^[\x21-\x7e]*$")  # printable ASCII, no spaces
+_KEY = secrets.token_bytes(32)  # seals tokens for this run of the cloud only
 
 
 class TokenError(ValueError):
@@ -70,19 +74,26 @@ def join_trail(parts: list[str]) -> str:
     return ".".join(parts[-MAX_TRAIL:])
 
 
-def wrap(token: str) -> str:
-    """An opaque AWS token as a trail-safe token (its alphabet may hold dots)."""
-    return encode(token) if token else ""
+def _mac(value: str) -> str:
+    return hmac.new(_KEY, value.encode(), hashlib.sha256).hexdigest()[:32]
 
 
-def unwrap(token: str) -> str:
-    """The AWS token inside `wrap`'s output; "" for the first page."""
+def seal(token: str) -> str:
+    """An AWS paging token as a URL-safe token only this console run can open."""
+    return encode([token, _mac(token)]) if token else ""
+
+
+def unseal(token: str) -> str:
+    """The AWS token inside `seal`'s output ("" for the first page); TokenError for a
+    token this console did not seal (forged, altered, or from before a restart)."""
     if not token:
         return ""
     value = decode(token)
-    if not isinstance(value, str):
+    if not (isinstance(value, list) and len(value) == 2 and all(isinstance(v, str) for v in value)):
         raise TokenError("The page token is malformed")
-    return value
+    if not hmac.compare_digest(value[1], _mac(value[0])):
+        raise TokenError("The page token was not issued by this console (or the cloud restarted)")
+    return value[0]
 
 
 class Pager:
