@@ -213,9 +213,13 @@ def table_info(description: dict[str, Any], region: str, ttl: dict[str, Any] | N
         for index in description.get(field_name) or []:
             projection = (index.get("Projection") or {}).get("ProjectionType") or ""
             info.indexes.append(
-                Index(str(index["IndexName"]), kind, _keys(index.get("KeySchema") or []),
-                      str(projection))
-            )  # fmt: skip
+                Index(
+                    str(index["IndexName"]),
+                    kind,
+                    _keys(index.get("KeySchema") or []),
+                    str(projection),
+                )
+            )
     stream = description.get("StreamSpecification") or {}
     if stream.get("StreamEnabled"):
         info.stream = str(stream.get("StreamViewType") or "enabled")

@@ -16,11 +16,23 @@ from stratus.local.console.layout import ConsoleError, render
 
 MAX_QUERY_VALUE = 4096
 _MISSING = {
-    "ResourceNotFoundException", "ResourceNotFound", "NoSuchBucket", "NoSuchKey", "NotFound",
-    "404", "TableNotFoundException",
-}  # fmt: skip
-_INVALID = {"ValidationException", "ValidationError", "InvalidArgument", "InvalidParameterValue",
-            "InvalidParameterCombination", "InvalidNextToken", "400"}  # fmt: skip
+    "ResourceNotFoundException",
+    "ResourceNotFound",
+    "NoSuchBucket",
+    "NoSuchKey",
+    "NotFound",
+    "404",
+    "TableNotFoundException",
+}
+_INVALID = {
+    "ValidationException",
+    "ValidationError",
+    "InvalidArgument",
+    "InvalidParameterValue",
+    "InvalidParameterCombination",
+    "InvalidNextToken",
+    "400",
+}
 
 
 def text(request: Request, name: str, limit: int = 1024) -> str:

@@ -85,8 +85,14 @@ async def buckets(request: Request) -> Response:
     console = console_of(request)
     region = web.text(request, "region", 40)
     found = await asyncio.to_thread(_list, console, region)
-    return web.page(request, "buckets/index.html", title="Buckets", active="buckets",
-                    buckets=found, region=region)  # fmt: skip
+    return web.page(
+        request,
+        "buckets/index.html",
+        title="Buckets",
+        active="buckets",
+        buckets=found,
+        region=region,
+    )
 
 
 def _bucket_name(request: Request) -> str:
@@ -126,8 +132,9 @@ async def bucket(request: Request) -> Response:
     prefix = web.text(request, "prefix", MAX_KEY_BYTES)
     limit = web.number(request, "limit", PAGE_SIZE, 1, 100)
     try:
-        pager = tokens.Pager.from_query(web.text(request, "page", tokens.MAX_TOKEN),
-                                        request.query_params.get("trail"))  # fmt: skip
+        pager = tokens.Pager.from_query(
+            web.text(request, "page", tokens.MAX_TOKEN), request.query_params.get("trail")
+        )
         continuation = tokens.opaque(tokens.unseal(pager.current))
     except tokens.TokenError as exc:
         raise ConsoleError(400, f"{exc}: open the bucket's first page again.") from None
@@ -158,11 +165,21 @@ async def bucket(request: Request) -> Response:
         }
         for item in answer.get("Contents") or []
     ]
-    return web.page(request, "buckets/bucket.html", title=name, active="buckets", name=name,
-                    prefix=prefix, crumbs=_crumbs(prefix), folders=folders, objects=objects,
-                    base_link=base, next_link=next_link,
-                    prev_link=web.link(base, {**keep, **back}) if back is not None else None,
-                    number=pager.number)  # fmt: skip
+    return web.page(
+        request,
+        "buckets/bucket.html",
+        title=name,
+        active="buckets",
+        name=name,
+        prefix=prefix,
+        crumbs=_crumbs(prefix),
+        folders=folders,
+        objects=objects,
+        base_link=base,
+        next_link=next_link,
+        prev_link=web.link(base, {**keep, **back}) if back is not None else None,
+        number=pager.number,
+    )
 
 
 _SIGNERS: dict[str, Any] = {}
@@ -192,8 +209,9 @@ def _dot_segments(key: str) -> bool:
     """Whether the key has a `.` or `..` path segment: a browser resolves those in a URL's
     path (https://url.spec.whatwg.org/#double-dot-path-segment, `%2e` included), so a
     pre-signed URL would name another key and its signature would not match."""
-    return any(part.lower() in (".", "..", "%2e", "%2e%2e", ".%2e", "%2e.")
-               for part in key.split("/"))  # fmt: skip
+    return any(
+        part.lower() in (".", "..", "%2e", "%2e%2e", ".%2e", "%2e.") for part in key.split("/")
+    )
 
 
 def _object(console: ConsoleContext, name: str, key: str) -> tuple[dict[str, Any], str]:
@@ -226,8 +244,11 @@ async def object_page(request: Request) -> Response:
         raise web.aws_error(exc, f"Object {key[:200]}") from None
     folder = key.rsplit("/", 1)[0] + "/" if "/" in key else ""
     facts = [
-        ("Size", f"{size_text(int(head.get('ContentLength') or 0))} "
-                 f"({int(head.get('ContentLength') or 0)} bytes)"),
+        (
+            "Size",
+            f"{size_text(int(head.get('ContentLength') or 0))} "
+            f"({int(head.get('ContentLength') or 0)} bytes)",
+        ),
         ("Last modified", head.get("LastModified")),
         ("Content type", head.get("ContentType")),
         ("ETag", head.get("ETag")),
@@ -236,12 +257,21 @@ async def object_page(request: Request) -> Response:
         ("Cache-Control", head.get("CacheControl")),
         ("Content-Encoding", head.get("ContentEncoding")),
         ("Server-side encryption", head.get("ServerSideEncryption")),
-    ]  # fmt: skip
-    return web.page(request, "buckets/object.html", title=key[:80], active="buckets", name=name,
-                    key=key, folder=folder, crumbs=_crumbs(folder),
-                    facts=[(k, v) for k, v in facts if v not in (None, "")],
-                    metadata=sorted((head.get("Metadata") or {}).items()), url=url,
-                    expires=DOWNLOAD_SECONDS)  # fmt: skip
+    ]
+    return web.page(
+        request,
+        "buckets/object.html",
+        title=key[:80],
+        active="buckets",
+        name=name,
+        key=key,
+        folder=folder,
+        crumbs=_crumbs(folder),
+        facts=[(k, v) for k, v in facts if v not in (None, "")],
+        metadata=sorted((head.get("Metadata") or {}).items()),
+        url=url,
+        expires=DOWNLOAD_SECONDS,
+    )
 
 
 PAGE = Page(
