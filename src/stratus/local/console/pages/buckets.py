@@ -29,6 +29,7 @@ from stratus.local.console.layout import ConsoleError
 from stratus.local.console.pages import Page
 
 PAGE_SIZE = 25
+MAX_BUCKETS = 200  # on the list page: each costs a few calls (location, settings, count)
 COUNT_UP_TO = 1000  # "object count if cheap": one ListObjectsV2 page
 DOWNLOAD_SECONDS = 300
 MAX_KEY_BYTES = 1024  # https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html
@@ -68,23 +69,24 @@ def _summary(s3: Any, name: str) -> dict[str, Any]:
     }
 
 
-def _list(console: ConsoleContext, region: str) -> list[dict[str, Any]]:
+def _list(console: ConsoleContext, region: str) -> tuple[list[dict[str, Any]], bool]:
     s3 = console.aws("s3")
     found = []
-    for bucket in s3.list_buckets().get("Buckets") or []:
+    listed = s3.list_buckets().get("Buckets") or []
+    for bucket in listed[:MAX_BUCKETS]:
         try:
             summary = _summary(s3, str(bucket["Name"]))
         except ClientError:
             continue  # deleted while the page was read
         if not region or summary["region"] == region:
             found.append(summary)
-    return found
+    return found, len(listed) > MAX_BUCKETS
 
 
 async def buckets(request: Request) -> Response:
     console = console_of(request)
     region = web.text(request, "region", 40)
-    found = await asyncio.to_thread(_list, console, region)
+    found, more = await asyncio.to_thread(_list, console, region)
     return web.page(
         request,
         "buckets/index.html",
@@ -92,6 +94,8 @@ async def buckets(request: Request) -> Response:
         active="buckets",
         buckets=found,
         region=region,
+        more=more,
+        limit=MAX_BUCKETS,
     )
 
 
