@@ -206,3 +206,31 @@ def test_dashboards_are_drawn_by_the_endpoints_renderer(console: TestClient) -> 
     assert console.get("/console/dashboards/ops?range=2y").status_code == 400
     bad = console.get("/console/dashboards/ops?start=2026-01-02T00:00Z&end=2026-01-01T00:00Z")
     assert bad.status_code == 400
+
+
+def test_an_index_is_scanned_page_by_page(console: TestClient) -> None:
+    ddb = _aws("dynamodb")
+    ddb.create_table(
+        TableName="orders",
+        KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+        AttributeDefinitions=[
+            {"AttributeName": "id", "AttributeType": "S"},
+            {"AttributeName": "customer", "AttributeType": "S"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "ByCustomer",
+                "KeySchema": [{"AttributeName": "customer", "KeyType": "HASH"}],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        BillingMode="PAY_PER_REQUEST",
+    )
+    for i in range(3):
+        ddb.put_item(TableName="orders", Item={"id": {"S": f"o{i}"}, "customer": {"S": "ann"}})
+    first = console.get("/console/tables/orders?index=ByCustomer&limit=2")
+    assert first.status_code == 200 and first.text.count("<tr><td") == 2
+    assert "GSI <code>ByCustomer</code>" in first.text
+    queried = console.get("/console/tables/orders?index=ByCustomer&pk=ann")
+    assert queried.text.count("<tr><td") == 3
+    assert console.get("/console/tables/orders?index=ByCustomer&pk=bob").status_code == 200

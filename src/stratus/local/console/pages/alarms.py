@@ -1,7 +1,12 @@
 """Alarms: the CloudWatch alarms per Region (state, reason, metric, condition, actions), and
-one alarm with its state history (DescribeAlarmHistory, newest first) and its metric drawn
-with the threshold line, as the CloudWatch console's alarm page shows them
-(https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html).
+one alarm with its history and its metric drawn with the threshold line, as the CloudWatch
+console's alarm page shows them.
+
+History from DescribeAlarmHistory
+(https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarmHistory.html):
+newest first (ScanBy TimestampDescending), 50 a page (MaxRecords is 1 to 100), NextToken
+for older items; a composite alarm's history needs AlarmTypes CompositeAlarm ("If you omit
+this parameter, only metric alarms are returned"). An alarm name is 1 to 255 characters.
 """
 
 from __future__ import annotations
@@ -157,6 +162,8 @@ def _history(console: ConsoleContext, alarm: dict[str, Any], token: str) -> dict
         "MaxRecords": HISTORY,
         "ScanBy": "TimestampDescending",
     }
+    if alarm["composite"]:
+        params["AlarmTypes"] = ["CompositeAlarm"]
     if token:
         params["NextToken"] = token
     answer: dict[str, Any] = console.aws("cloudwatch", alarm["region"]).describe_alarm_history(
