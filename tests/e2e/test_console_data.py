@@ -69,7 +69,9 @@ def test_tables_page_lists_the_todo_table(local_cloud: Any, page: Page) -> None:
     expect(page.locator("dl.facts")).to_contain_text("pk HASH (S)")
 
 
-def test_a_table_pages_through_the_items_the_test_wrote(local_cloud: Any, page: Page) -> None:
+@pytest.fixture
+def scratch_table(local_cloud: Any) -> Iterator[str]:
+    """A table of the test's own, deleted afterwards (other tests share this cloud)."""
     dynamodb = _aws(local_cloud, "dynamodb")
     name = f"console-e2e-{secrets.token_hex(4)}"
     dynamodb.create_table(
@@ -78,6 +80,27 @@ def test_a_table_pages_through_the_items_the_test_wrote(local_cloud: Any, page: 
         AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
         BillingMode="PAY_PER_REQUEST",
     )
+    yield name
+    dynamodb.delete_table(TableName=name)
+
+
+@pytest.fixture
+def scratch_bucket(local_cloud: Any) -> Iterator[str]:
+    """A bucket of the test's own, emptied and deleted afterwards."""
+    s3 = _aws(local_cloud, "s3")
+    bucket = f"console-e2e-{secrets.token_hex(4)}"
+    s3.create_bucket(Bucket=bucket)
+    yield bucket
+    for item in s3.list_objects_v2(Bucket=bucket).get("Contents") or []:
+        s3.delete_object(Bucket=bucket, Key=item["Key"])
+    s3.delete_bucket(Bucket=bucket)
+
+
+def test_a_table_pages_through_the_items_the_test_wrote(
+    local_cloud: Any, page: Page, scratch_table: str
+) -> None:
+    dynamodb = _aws(local_cloud, "dynamodb")
+    name = scratch_table
     for i in range(30):
         item = {"id": {"S": f"item-{i:02d}"}, "n": {"N": str(i)}, "tags": {"SS": ["a", "b"]}}
         dynamodb.put_item(TableName=name, Item=item)
@@ -116,10 +139,11 @@ def test_a_table_pages_through_the_items_the_test_wrote(local_cloud: Any, page: 
     assert forged is not None and forged.status == 400
 
 
-def test_a_bucket_lists_uploaded_objects_and_downloads_one(local_cloud: Any, page: Page) -> None:
+def test_a_bucket_lists_uploaded_objects_and_downloads_one(
+    local_cloud: Any, page: Page, scratch_bucket: str
+) -> None:
     s3 = _aws(local_cloud, "s3")
-    bucket = f"console-e2e-{secrets.token_hex(4)}"
-    s3.create_bucket(Bucket=bucket)
+    bucket = scratch_bucket
     folder = f"uploads/{secrets.token_hex(3)}/"
     bodies = {
         f"{folder}report.csv": b"a,b\n1,2\n",
