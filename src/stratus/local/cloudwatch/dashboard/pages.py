@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -85,26 +86,57 @@ class DashboardPages:
             return _html(render.bad_request(str(exc)), 400)
 
     def _draw(self, name: str, wanted: str, request: AwsRequest) -> Response:
-        stored = source.find_dashboard(self.account, self.region, name)
-        if stored is None:
+        start, end = request.query_value("start"), request.query_value("end")
+        drawn = draw(self.account, self.region, name, start, end, datetime.now(UTC))
+        if drawn is None:
             if wanted == "json":
                 return _json({"message": f"Dashboard {name} does not exist"}, 404)
             return _html(render.not_found(BASE_PATH, name), 404)
-        board = body.parse(stored.body)
-        start, end = request.query_value("start"), request.query_value("end")
-        if not start and not end:
-            start, end = board.start, board.end
-        now = datetime.now(UTC)
-        notice = None
-        try:
-            span = timerange.parse(start, end, now)
-        except timerange.TimeRangeError as exc:
-            if request.query_value("start") or request.query_value("end"):
-                raise
-            notice = f"the dashboard's own time range is not usable ({exc}): 3 hours shown"
-            span = timerange.parse(None, None, now)
-        views = view.build(board, source.MotoSource(self.account), span, stored.region)
         if wanted == "json":
-            return _json(view.to_json(name, board, views, span))
-        chosen = request.query_value("start") or start or timerange.DEFAULT_START
-        return _html(render.dashboard(BASE_PATH, name, board, views, span, chosen, notice))
+            return _json(view.to_json(name, drawn.board, drawn.views, drawn.span))
+        return _html(
+            render.dashboard(BASE_PATH, name, drawn.board, drawn.views, drawn.span,
+                             drawn.chosen, drawn.notice)
+        )  # fmt: skip
+
+
+@dataclass
+class Drawn:
+    """One dashboard resolved for a time range: what `render` and `view.to_json` draw."""
+
+    stored: source.StoredDashboard
+    board: body.Dashboard
+    views: list[view.WidgetView]
+    span: timerange.TimeRange
+    chosen: str  # the range shown as chosen (the query's start, else the body's)
+    notice: str | None  # why the body's own range was not used
+
+
+def draw(
+    account: str,
+    default_region: str,
+    name: str,
+    start: str | None,
+    end: str | None,
+    now: datetime,
+) -> Drawn | None:
+    """The dashboard `name` with its widgets resolved (None: no such dashboard). The range
+    is `start`/`end` (a bad one raises TimeRangeError), else the body's own `start`/`end`
+    (a bad one is a notice and 3 hours), else 3 hours."""
+    stored = source.find_dashboard(account, default_region, name)
+    if stored is None:
+        return None
+    board = body.parse(stored.body)
+    asked = bool(start or end)
+    if not asked:
+        start, end = board.start, board.end
+    notice = None
+    try:
+        span = timerange.parse(start, end, now)
+    except timerange.TimeRangeError as exc:
+        if asked:
+            raise
+        notice = f"the dashboard's own time range is not usable ({exc}): 3 hours shown"
+        span = timerange.parse(None, None, now)
+    views = view.build(board, source.MotoSource(account), span, stored.region)
+    return Drawn(stored, board, views, span, start or timerange.DEFAULT_START, notice)

@@ -28,11 +28,17 @@ ROW_PX = 40
 TITLE_PX = 30
 RANGES = ("-PT1H", "-PT3H", "-PT12H", "-P1D", "-P3D", "-P1W")
 _STATE_COLORS = {"ALARM": "#d13212", "OK": "#1d8102", "INSUFFICIENT_DATA": "#687078"}
-CSS = (
+PAGE_CSS = (
     "body{font:14px/1.4 system-ui,sans-serif;margin:0;background:#f2f3f3;color:#16191f}"
     "header{padding:.6rem 1rem;background:#232f3e;color:#fff;display:flex;gap:1rem;"
     "align-items:baseline;flex-wrap:wrap}header h1{font-size:1.2rem;margin:0}"
     "header a{color:#fff}nav a{margin-right:.5rem}nav a.on{font-weight:bold}"
+    "table.list{border-collapse:collapse;margin:1rem;background:#fff}"
+    "table.list td,table.list th{border-bottom:1px solid #ddd;padding:.4rem .8rem;"
+    "text-align:left}"
+)
+# The widget grid's own rules: what a page that embeds `grid()` (the console) loads.
+GRID_CSS = (
     ".grid{display:grid;grid-template-columns:repeat(24,minmax(0,1fr));"
     f"grid-auto-rows:{ROW_PX}px;gap:8px;padding:8px}}"
     ".widget{background:#fff;border:1px solid #d5dbdb;border-radius:2px;overflow:hidden;"
@@ -49,10 +55,8 @@ CSS = (
     "list-style:none;margin:0;flex:1;min-height:0;overflow:auto;font-size:12px}"
     ".alarms li{border-left:4px solid;padding:2px 8px;background:#fafafa;word-break:break-all}"
     ".alarms .state{font-weight:bold;font-size:12px}"
-    "table.list{border-collapse:collapse;margin:1rem;background:#fff}"
-    "table.list td,table.list th{border-bottom:1px solid #ddd;padding:.4rem .8rem;"
-    "text-align:left}"
 )
+CSS = PAGE_CSS + GRID_CSS
 
 
 def _e(text: object) -> str:
@@ -123,13 +127,18 @@ def dashboard(
     )
     if notice:
         head += f'<p class="notes">{_e(notice)}</p>'
+    return page(name, head + grid(board, views, span, tag="main"))
+
+
+def grid(board: Dashboard, views: Sequence[WidgetView], span: TimeRange, tag: str = "div") -> str:
+    """The widgets on the 24-column grid as one element (styled by GRID_CSS), for this page
+    and for pages with a head of their own (the local console's)."""
     if board.error:
-        return page(name, f'{head}<p class="error">{_e(board.error)}</p>')
+        return f'<p class="error">{_e(board.error)}</p>'
     height = rows([v.cell for v in views])
     cells = "".join(_guarded(view, span) for view in views)
     rows_css = f"grid-template-rows:repeat({height},{ROW_PX}px)"
-    grid = f'<main class="grid" style="{rows_css}">{cells}</main>'
-    return page(name, head + grid)
+    return f'<{tag} class="grid" style="{rows_css}">{cells}</{tag}>'
 
 
 def _guarded(view: WidgetView, span: TimeRange) -> str:
