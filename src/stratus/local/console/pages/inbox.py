@@ -1,0 +1,66 @@
+"""Inbox: the mail the local SES delivered (the same store as `/_aws/ses/inbox`, read
+through `ses.inbox`), newest first, a page at a time; one message with its HTML in a
+sandboxed iframe (no script, no origin, links open outside), its text and headers."""
+
+from __future__ import annotations
+
+import re
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import BaseRoute, Route
+
+from stratus.local.console.context import ConsoleContext
+from stratus.local.console.layout import ConsoleError, render
+from stratus.local.console.pages import Page
+from stratus.local.console.pages import _messaging as m
+from stratus.local.ses import inbox
+
+PAGE_SIZE = 25
+MAX_ADDRESS = 320  # RFC 5321's longest address
+MESSAGE_ID = re.compile(r"[A-Za-z0-9._@+=-]{1,256}")
+
+
+def inbox_list(request: Request) -> Response:
+    start = m.offset(request)
+    recipient = request.query_params.get("to") or None
+    if recipient is not None and len(recipient) > MAX_ADDRESS:
+        raise ConsoleError(400, "That address is too long.")
+    messages, total = inbox.newest_first(start, PAGE_SIZE, recipient)
+    return render(
+        request,
+        "inbox/list.html",
+        title="Inbox",
+        active="inbox",
+        messages=messages,
+        total=total,
+        start=start,
+        page_size=PAGE_SIZE,
+        recipient=recipient or "",
+    )
+
+
+def inbox_message(request: Request) -> Response:
+    message_id = m.checked_name(request.path_params["id"], MESSAGE_ID, "message")
+    message = inbox.find(message_id)
+    if message is None:
+        raise ConsoleError(404, "No such message.")
+    return render(
+        request,
+        "inbox/message.html",
+        title=message.subject or "(no subject)",
+        active="inbox",
+        message=message,
+        srcdoc=inbox.frame_document(message),
+        sandbox=inbox.FRAME_SANDBOX,
+    )
+
+
+def routes(console: ConsoleContext) -> list[BaseRoute]:
+    return [
+        Route("/inbox", inbox_list, methods=["GET", "HEAD"]),
+        Route("/inbox/{id}", inbox_message, methods=["GET", "HEAD"]),
+    ]
+
+
+PAGE = Page("inbox", "Inbox", 45, routes)
