@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from moto.ses.models import ses_backends
+from tests.unit.local.console.messaging_rig import ACCOUNT, REGION, console
 
 from stratus.local.console.pages import inbox as inbox_page
 from stratus.local.ses import store
-from tests.unit.local.console.messaging_rig import ACCOUNT, REGION, console
 
 T0 = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
