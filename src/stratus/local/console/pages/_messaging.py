@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from typing import Any, TypeVar
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from botocore.exceptions import BotoCoreError, ClientError
 from starlette.requests import Request
@@ -115,3 +115,22 @@ def name_of_arn(arn: str) -> str:
 def region_of_arn(arn: str) -> str:
     parts = arn.split(":")
     return parts[3] if len(parts) > 3 else ""
+
+
+def link_of_arn(arn: str) -> str | None:
+    """The console page (relative to /console/) of the resource an ARN names, if any."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    service, resource = parts[2], parts[5]
+    if service == "sqs":
+        return f"queues/{quote(resource, safe='')}"
+    if service == "sns":
+        return f"topics/{quote(resource, safe='')}"
+    if service == "lambda" and resource.startswith("function:"):
+        return f"functions/{quote(resource.split(':')[1], safe='')}"
+    if service == "kinesis" and resource.startswith("stream/"):
+        return f"streams/{quote(resource.split('/', 1)[1], safe='')}"
+    if service == "events" and resource.startswith("event-bus/"):
+        return "rules"
+    return None
