@@ -114,3 +114,41 @@ def test_bad_input_is_a_page_not_a_traceback(tmp_path: Path) -> None:
         assert client.get("/console/queues?region=../x").status_code == 400
         assert client.get("/console/queues?region=us-east-1&token=" + "x" * 5000).status_code == 400
         assert client.get("/console/queues?region=us-east-1&token=bogus").status_code in (200, 400)
+
+
+def test_dlq_of_several_queues_redrives_to_the_chosen_one(tmp_path: Path) -> None:
+    with console(tmp_path) as (client, aws):
+        sqs = aws("sqs")
+        _, dlq = _pair(aws, "a")
+        arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"][
+            "QueueArn"
+        ]
+        policy = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 1})
+        other = sqs.create_queue(QueueName="b", Attributes={"RedrivePolicy": policy})["QueueUrl"]
+        sqs.send_message(QueueUrl=dlq, MessageBody="x")
+        page = client.get("/console/queues/a-dlq")
+        token = csrf_of(page.text)
+        unchosen = client.post("/console/queues/a-dlq/redrive", data={"csrf": token})
+        stranger = client.post(
+            "/console/queues/a-dlq/redrive", data={"csrf": token, "destination": "a-dlq"}
+        )
+        chosen = client.post(
+            "/console/queues/a-dlq/redrive", data={"csrf": token, "destination": "b"}
+        )
+        moved = _visible(aws, other)
+    assert '<option value="a">a</option>' in page.text
+    assert '<option value="b">b</option>' in page.text
+    assert (unchosen.status_code, stranger.status_code, chosen.status_code) == (400, 400, 303)
+    assert moved == 1
+
+
+def test_message_pages_step_through_a_deep_queue(tmp_path: Path) -> None:
+    with console(tmp_path) as (client, aws):
+        source, _ = _pair(aws)
+        for n in range(60):
+            aws("sqs").send_message(QueueUrl=source, MessageBody=f"body-{n:02d}")
+        first = client.get("/console/queues/orders")
+        second = client.get("/console/queues/orders?from=50")
+    assert "body-00" in first.text and "body-49" in first.text and "body-50" not in first.text
+    assert 'href="/console/queues/orders?from=50"' in first.text
+    assert "body-59" in second.text and "body-00" not in second.text
