@@ -152,3 +152,9 @@ def test_message_pages_step_through_a_deep_queue(tmp_path: Path) -> None:
     assert "body-00" in first.text and "body-49" in first.text and "body-50" not in first.text
     assert 'href="/console/queues/orders?from=50"' in first.text
     assert "body-59" in second.text and "body-00" not in second.text
+
+
+def test_made_up_region_is_a_400(tmp_path: Path) -> None:
+    with console(tmp_path) as (client, _):
+        assert client.get("/console/queues?region=xx-fake-1").status_code == 400
+        assert client.get("/console/queues?region=us-east-1").status_code == 200

@@ -47,9 +47,17 @@ def chosen_regions(request: Request, console: ConsoleContext) -> list[str]:
     region = request.query_params.get("region")
     if region is None or region == "":
         return regions(console)
-    if not _REGION.match(region):
+    if not _REGION.match(region) or region not in _known_regions(console):
         raise ConsoleError(400, "Not a Region name.")
     return [region]
+
+
+def _known_regions(console: ConsoleContext) -> set[str]:
+    """The deployment's Regions and every Region of AWS's commercial partition (botocore's
+    endpoint data), so a page asks the local endpoint about no made-up Region."""
+    import boto3
+
+    return set(regions(console)) | set(boto3.session.Session().get_available_regions("sqs"))
 
 
 def page_token(request: Request, name: str = "token") -> str | None:
