@@ -133,6 +133,8 @@ def test_inbox_shows_a_mail_sent_with_ses(local_cloud: Any, page: Page) -> None:
     expect(page.locator("h1")).to_have_text(subject)
     frame = page.frame_locator("iframe.mail")
     expect(frame.locator("p.hello")).to_have_text("Hello from the inbox")
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-inbox.png"), full_page=True)
     expect(page.locator("pre.log")).to_have_text("Hello from the inbox")
 
 
@@ -153,6 +155,8 @@ def test_topics_streams_and_rules_name_the_deployed_resources(local_cloud: Any, 
     page.goto(f"{console}/topics")
     for name in topics:
         expect(page.locator(f'h3[data-topic="{name}"]').first).to_be_attached()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "console-topics.png"), full_page=True)
     page.goto(f"{console}/streams")
     for name in streams:
         expect(page.locator(f'tr[data-stream="{name}"]').first).to_be_attached()
@@ -160,6 +164,7 @@ def test_topics_streams_and_rules_name_the_deployed_resources(local_cloud: Any, 
     expect(page.locator("h1")).to_have_text(streams[0])
     expect(page.locator("table.shards tbody tr").first).to_contain_text("shardId-")
     page.goto(f"{console}/rules")
+    page.screenshot(path=str(ARTIFACTS / "console-rules.png"), full_page=True)
     for bus, rule in rules:
         expect(page.locator(f'a[href="/console/rules/{bus}/{rule}"]').first).to_be_attached()
     bus, rule = rules[0]
