@@ -17,6 +17,8 @@ from stratus.local.console.context import ConsoleContext
 from stratus.local.console.layout import ConsoleError
 
 T = TypeVar("T")
+# What a boto3 call raises when the service refuses or cannot be reached.
+AWS_ERRORS = (ClientError, BotoCoreError)
 
 _REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 MAX_TOKEN = 4096  # longer page tokens are refused before any call

@@ -101,7 +101,7 @@ def _list_region(console: ConsoleContext, region: str, token: str | None) -> Reg
     for url in listed.get("QueueUrls", []):
         try:
             rows.append(_row(region, url, _attributes(sqs, url)))
-        except Exception:  # deleted between the list and the read: not listed
+        except m.AWS_ERRORS:  # deleted between the list and the read: not listed
             continue
     by_arn = {row.arn: row for row in rows}
     for row in rows:
@@ -135,7 +135,7 @@ def _find(console: ConsoleContext, request: Request, name: str) -> tuple[str, st
         sqs = console.aws("sqs", region)
         try:
             url: str = sqs.get_queue_url(QueueName=name)["QueueUrl"]
-        except Exception:
+        except m.AWS_ERRORS:
             continue
         return region, url
     raise ConsoleError(404, f"No queue named {name}.")

@@ -109,7 +109,7 @@ def _rule(events: Any, bus: str, item: dict[str, Any]) -> Rule:
     )
     try:
         targets = events.list_targets_by_rule(Rule=rule.name, EventBusName=bus, Limit=100)
-    except Exception:  # deleted between the list and the read
+    except m.AWS_ERRORS:  # deleted between the list and the read
         targets = {}
     rule.targets = [_target(t) for t in targets.get("Targets", [])]
     return rule
@@ -119,14 +119,14 @@ def _schedules(console: ConsoleContext, region: str) -> list[Schedule]:
     scheduler = console.aws("scheduler", region)
     try:
         listed = scheduler.list_schedules(MaxResults=SCHEDULES_PER_PAGE)
-    except Exception:  # Scheduler not emulated there: none to show
+    except m.AWS_ERRORS:  # Scheduler not emulated there: none to show
         return []
     found = []
     for item in listed.get("Schedules", []):
         group = item.get("GroupName", "default")
         try:
             full = scheduler.get_schedule(Name=item["Name"], GroupName=group)
-        except Exception:
+        except m.AWS_ERRORS:
             continue
         target = full.get("Target")
         found.append(

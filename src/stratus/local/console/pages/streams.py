@@ -61,7 +61,7 @@ def _mappings(console: ConsoleContext, region: str, source_arn: str) -> list[Map
     lam = console.aws("lambda", region)
     try:
         listed = lam.list_event_source_mappings(EventSourceArn=source_arn, MaxItems=100)
-    except Exception:  # Lambda not emulated in that Region: no mappings to show
+    except m.AWS_ERRORS:  # Lambda not emulated in that Region: no mappings to show
         return []
     found = []
     for item in listed.get("EventSourceMappings", []):
@@ -97,7 +97,7 @@ def _kinesis(console: ConsoleContext, region: str, name: str) -> KinesisStream:
     try:
         consumers = kinesis.list_stream_consumers(StreamARN=arn, MaxResults=100)
         stream.consumers = [c["ConsumerName"] for c in consumers.get("Consumers", [])]
-    except Exception:  # no enhanced fan-out emulated: none listed
+    except m.AWS_ERRORS:  # no enhanced fan-out emulated: none listed
         stream.consumers = []
     stream.mappings = _mappings(console, region, arn)
     return stream
@@ -125,7 +125,7 @@ def _list_region(console: ConsoleContext, region: str, token: str | None) -> Reg
     if not token:  # DynamoDB streams once, with the first page
         try:
             ddb = console.aws("dynamodbstreams", region).list_streams(Limit=100)
-        except Exception:
+        except m.AWS_ERRORS:
             ddb = {}
         for item in ddb.get("Streams", []):
             table = TableStream(

@@ -94,7 +94,7 @@ def _subscriptions(
                 sub.attributes = sns.get_subscription_attributes(SubscriptionArn=sub.arn)[
                     "Attributes"
                 ]
-            except Exception:  # unsubscribed meanwhile
+            except m.AWS_ERRORS:  # unsubscribed meanwhile
                 sub.attributes = {}
         found.append(sub)
     return found, listed.get("NextToken")
