@@ -133,9 +133,22 @@ def test_inbox_shows_a_mail_sent_with_ses(local_cloud: Any, page: Page) -> None:
     expect(page.locator("h1")).to_have_text(subject)
     frame = page.frame_locator("iframe.mail")
     expect(frame.locator("p.hello")).to_have_text("Hello from the inbox")
+    expect(page.locator("pre.log")).to_have_text("Hello from the inbox")
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "console-inbox.png"), full_page=True)
-    expect(page.locator("pre.log")).to_have_text("Hello from the inbox")
+
+
+def test_inbox_lists_cognito_confirmation_codes(local_cloud: Any, page: Page) -> None:
+    email = f"console-{uuid.uuid4().hex[:8]}@example.com"
+    _aws(local_cloud, "cognito-idp").sign_up(
+        ClientId=local_cloud.stack_output("UserPoolClientId"),
+        Username=email,
+        Password="Corr3ct-Horse!",
+        UserAttributes=[{"Name": "email", "Value": email}],
+    )
+    page.goto(f"{local_cloud.gateway_origin}/console/inbox")
+    row = page.locator("table.codes tr", has_text=email)
+    expect(row.locator("td.mono")).to_have_text(local_cloud.confirmation_code(email))
 
 
 def test_topics_streams_and_rules_name_the_deployed_resources(local_cloud: Any, page: Page) -> None:
