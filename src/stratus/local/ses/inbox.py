@@ -48,6 +48,33 @@ def select(
     return out
 
 
+def newest_first(
+    offset: int = 0, limit: int = 50, recipient: str | None = None
+) -> tuple[list[store.InboxMessage], int]:
+    """One page of the inbox, newest first, and how many messages match in all."""
+    messages = store.all_messages()  # a new list, oldest first
+    if recipient:
+        messages = select(messages, recipient=recipient)
+    messages.reverse()
+    return messages[offset : offset + limit], len(messages)
+
+
+def find(message_id: str) -> store.InboxMessage | None:
+    found = select(store.all_messages(), message_id=message_id)
+    return found[0] if found else None
+
+
+def frame_document(message: store.InboxMessage) -> str | None:
+    """The message's HTML as a sandboxed iframe's `srcdoc` (links open outside the frame;
+    the frame is given no script and no origin by its `sandbox` attribute)."""
+    if message.html is None:
+        return None
+    return '<base target="_blank">' + message.html
+
+
+FRAME_SANDBOX = "allow-popups allow-popups-to-escape-sandbox"
+
+
 def _contains(address: str, addresses: Iterable[str]) -> bool:
     from email.utils import parseaddr
 
@@ -136,12 +163,11 @@ def _message_page(message: store.InboxMessage) -> HTMLResponse:
     if message.template:
         parts.append(f"<tr><th>Template</th><td>{html.escape(message.template)}</td></tr>")
     parts.append("</table>")
-    if message.html is not None:
-        # Links open outside the frame; the frame runs no script and has no origin.
-        srcdoc = '<base target="_blank">' + message.html
+    srcdoc = frame_document(message)
+    if srcdoc is not None:
         parts.append(
             '<h2>HTML</h2><iframe title="message" referrerpolicy="no-referrer" '
-            'sandbox="allow-popups allow-popups-to-escape-sandbox" '
+            f'sandbox="{FRAME_SANDBOX}" '
             f'srcdoc="{html.escape(srcdoc, quote=True)}"></iframe>'
         )
     if message.text is not None:
