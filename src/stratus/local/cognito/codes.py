@@ -68,6 +68,11 @@ class Message:
         return {k: v.replace(CODE_PARAMETER, code) for k, v in texts.items() if v is not None}
 
 
+# The outbox's file name in the state directory (one JSON object per line; the console's
+# inbox page reads its end).
+OUTBOX_FILE = "outbox.jsonl"
+
+
 class ConfirmationCodes:
     """Issues and checks the codes for sign-up confirmation and password reset."""
 

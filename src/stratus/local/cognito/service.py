@@ -15,7 +15,7 @@ from starlette.responses import JSONResponse, Response
 from stratus.local.cognito import email_mfa, jwt_verify, pools, secret_hash, sessions, srp, tokens
 from stratus.local.cognito.auth_flows import AuthFlows
 from stratus.local.cognito.auth_sessions import AuthSessions
-from stratus.local.cognito.codes import ConfirmationCodes
+from stratus.local.cognito.codes import OUTBOX_FILE, ConfirmationCodes
 from stratus.local.cognito.custom_auth import CustomAuth
 from stratus.local.cognito.email_mfa import MfaPreferences, PoolEmailMfa
 from stratus.local.cognito.flows import SignUpFlows
@@ -166,7 +166,7 @@ class CognitoService(EmulatedService):
         jwt_verify.install_revocations(sessions.is_revoked)
         self.sessions = SessionFlows(cloud.keys.jwks, cloud.forward_to_moto)
         self.codes = ConfirmationCodes(
-            cloud.settings.snapshot_dir / "outbox.jsonl",
+            cloud.settings.snapshot_dir / OUTBOX_FILE,
             clock=cloud.clock.now,
             announce=lambda user, code: cloud.reporter.info(
                 f"confirmation code for {user}: {code}"

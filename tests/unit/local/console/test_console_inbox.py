@@ -10,6 +10,7 @@ from pathlib import Path
 from moto.ses.models import ses_backends
 from tests.unit.local.console.messaging_rig import ACCOUNT, REGION, console
 
+from stratus.local.cognito.codes import OUTBOX_FILE
 from stratus.local.console.pages import inbox as inbox_page
 from stratus.local.core.settings import LocalSettings
 from stratus.local.ses import store
@@ -76,7 +77,7 @@ def test_cognito_codes_are_listed_newest_first(tmp_path: Path) -> None:
     ]
     with console(tmp_path) as (client, _):
         before = client.get("/console/inbox")
-        outbox = LocalSettings.for_project(tmp_path).snapshot_dir / inbox_page.CODES_FILE
+        outbox = LocalSettings.for_project(tmp_path).snapshot_dir / OUTBOX_FILE
         outbox.parent.mkdir(parents=True, exist_ok=True)
         # The last line cut short by a crash is skipped, as Cognito's reader skips it.
         outbox.write_text("".join(json.dumps(e) + "\n" for e in entries) + '{"cut')

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 
+from stratus.local.cognito.codes import OUTBOX_FILE
 from stratus.local.console.app import console_of
 from stratus.local.console.context import ConsoleContext
 from stratus.local.console.layout import ConsoleError, render
@@ -29,8 +30,6 @@ from stratus.local.ses import inbox
 PAGE_SIZE = 25
 MAX_ADDRESS = 320  # RFC 5321's longest address
 MESSAGE_ID = re.compile(r"[A-Za-z0-9._@+=-]{1,256}")
-# Where cognito/service.py makes ConfirmationCodes write (one JSON object per line).
-CODES_FILE = "outbox.jsonl"
 CODES_SHOWN = 20
 CODES_TAIL_BYTES = 64 * 1024
 
@@ -79,7 +78,7 @@ def inbox_list(request: Request) -> Response:
         start=start,
         page_size=PAGE_SIZE,
         recipient=recipient or "",
-        codes=recent_codes(console_of(request).settings.snapshot_dir / CODES_FILE)
+        codes=recent_codes(console_of(request).settings.snapshot_dir / OUTBOX_FILE)
         if start == 0
         else [],
     )
