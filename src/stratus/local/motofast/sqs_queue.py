@@ -128,6 +128,9 @@ def receive_message(
 
         for message in messages_to_dlq:
             queue._messages.remove(message)
+            # Where it came from, for ReceiveMessage's DeadLetterQueueSourceArn and a
+            # redrive back to "the original source queues" (sqs/moto_patches.py).
+            message.dead_letter_source_arn = queue.queue_arn
             queue.dead_letter_queue.add_message(message)
 
         if previous_result_count == len(result):

@@ -2,7 +2,8 @@
 
 SQS's redrive is StartMessageMoveTask
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/API_StartMessageMoveTask.html),
-which moto 5.2.5 does not implement, so the move is done here through the queue's own API
+which moto 5.2.5 does not implement: sqs/move_tasks.py answers it with this move, and the
+console calls it directly. The move is done through the queue's own API
 (each call journaled as any SQS request, so a redrive survives a restart): receive a batch
 from the DLQ, send each message to its destination with its body and message attributes,
 and delete it from the DLQ only after its send succeeded. A send that fails stops the move
@@ -13,12 +14,15 @@ As SQS's redrive
 (https://docs.aws.amazon.com/AWSSimpleQueueService/latest/SQSDeveloperGuide/sqs-configure-dead-letter-queue-redrive.html):
 oldest first; the destination must be of the DLQ's type (FIFO or standard); a FIFO message
 keeps its group and is deduplicated by its message id; the task moves the messages that
-were in the DLQ when it started (a message coming back during the move is not moved twice).
+were in the DLQ when it started (a message coming back during the move is not moved twice);
+with no destination, each message goes back to the queue it came from (its
+DeadLetterQueueSourceArn).
 """
 
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,33 +77,85 @@ def _send_arguments(message: dict[str, Any], fifo: bool) -> dict[str, Any]:
     return out
 
 
+class Destinations:
+    """Where each message goes: one named queue, or back to the queue it came from (its
+    DeadLetterQueueSourceArn, sqs/moto_patches.py), else `fallback_url` (a DLQ with one
+    source). Queue URLs are looked up once per ARN."""
+
+    def __init__(self, sqs: Any, fixed_url: str | None, fallback_url: str | None = None) -> None:
+        self._sqs = sqs
+        self._fixed = fixed_url
+        self._fallback = fallback_url
+        self._urls: dict[str, str] = {}
+
+    def url_for(self, message: dict[str, Any]) -> str:
+        if self._fixed is not None:
+            return self._fixed
+        arn = message.get("Attributes", {}).get("DeadLetterQueueSourceArn")
+        if not arn:
+            if self._fallback is None:
+                raise RedriveError(
+                    f"message {message.get('MessageId')} has no source queue recorded (it was "
+                    "sent to the dead-letter queue directly): name a destination queue"
+                )
+            return self._fallback
+        if arn not in self._urls:
+            parts = arn.split(":")
+            if len(parts) != 6:
+                raise RedriveError(f"message {message.get('MessageId')}: bad source ARN {arn}")
+            try:
+                self._urls[arn] = self._sqs.get_queue_url(
+                    QueueName=parts[5], QueueOwnerAWSAccountId=parts[4]
+                )["QueueUrl"]
+            except (ClientError, BotoCoreError) as exc:
+                raise RedriveError(
+                    f"the source queue {parts[5]} is gone: {_error_text(exc)}"
+                ) from exc
+        return self._urls[arn]
+
+
 def move_messages(
     sqs: Any,
     source_url: str,
-    destination_url: str,
+    destination_url: str | None,
     *,
     limit: int | None = None,
     on_progress: Callable[[MoveResult], None] | None = None,
+    fallback_url: str | None = None,
+    stop: Callable[[], bool] | None = None,
+    per_second: int | None = None,
 ) -> MoveResult:
-    """Move the messages of `source_url` (a DLQ) to `destination_url`, oldest first.
+    """Move the messages of `source_url` (a DLQ) to `destination_url`, oldest first; with
+    None, each message back to the queue it was moved from (else `fallback_url`).
 
     `sqs` is a boto3 SQS client. At most `limit` messages, by default the number the DLQ
-    holds when the move starts."""
+    holds when the move starts. `stop()` true ends the move between batches (a cancelled
+    task); `per_second` bounds the rate (StartMessageMoveTask's MaxNumberOfMessagesPerSecond)."""
     fifo = source_url.endswith(".fifo")
-    if fifo != destination_url.endswith(".fifo"):
-        raise RedriveError("The destination queue must be of the same type (FIFO or standard).")
-    if source_url == destination_url:
-        raise RedriveError("The destination is the dead-letter queue itself.")
+    for url in (destination_url, fallback_url):
+        if url is not None and fifo != url.endswith(".fifo"):
+            raise RedriveError("The destination queue must be of the same type (FIFO or standard).")
+        if url == source_url:
+            raise RedriveError("The destination is the dead-letter queue itself.")
+    destinations = Destinations(sqs, destination_url, fallback_url)
     if limit is None:
         attributes = sqs.get_queue_attributes(
             QueueUrl=source_url, AttributeNames=["ApproximateNumberOfMessages"]
         )["Attributes"]
         limit = int(attributes.get("ApproximateNumberOfMessages", 0))
     result = MoveResult()
+    began = time.monotonic()
     while result.moved < limit and not result.errors:
+        if stop is not None and stop():
+            break
+        batch = min(BATCH, limit - result.moved)
+        if per_second:
+            batch = min(batch, per_second)
+            # Not ahead of the rate: the n-th message leaves no sooner than n / rate seconds in.
+            time.sleep(max(0.0, began + result.moved / per_second - time.monotonic()))
         received = sqs.receive_message(
             QueueUrl=source_url,
-            MaxNumberOfMessages=min(BATCH, limit - result.moved),
+            MaxNumberOfMessages=batch,
             VisibilityTimeout=VISIBILITY_SECONDS,
             WaitTimeSeconds=0,
             MessageAttributeNames=["All"],
@@ -107,7 +163,7 @@ def move_messages(
         ).get("Messages", [])
         if not received:
             break
-        _move_batch(sqs, source_url, destination_url, received, fifo, result)
+        _move_batch(sqs, source_url, destinations, received, fifo, result)
         if on_progress is not None:
             on_progress(result)
     return result
@@ -116,7 +172,7 @@ def move_messages(
 def _move_batch(
     sqs: Any,
     source_url: str,
-    destination_url: str,
+    destinations: Destinations,
     received: list[dict[str, Any]],
     fifo: bool,
     result: MoveResult,
@@ -124,8 +180,13 @@ def _move_batch(
     sent: list[dict[str, Any]] = []
     for index, message in enumerate(received):
         try:
-            sqs.send_message(QueueUrl=destination_url, **_send_arguments(message, fifo))
-        except (ClientError, BotoCoreError) as exc:
+            destination = destinations.url_for(message)
+            if destination.endswith(".fifo") != fifo:
+                raise RedriveError(
+                    "The destination queue must be of the same type (FIFO or standard)."
+                )
+            sqs.send_message(QueueUrl=destination, **_send_arguments(message, fifo))
+        except (ClientError, BotoCoreError, RedriveError) as exc:
             result.errors.append(_error_text(exc))
             _put_back(sqs, source_url, received[index:], result)
             break

@@ -125,10 +125,12 @@ def test_dlq_of_several_queues_redrives_to_the_chosen_one(tmp_path: Path) -> Non
         ]
         policy = json.dumps({"deadLetterTargetArn": arn, "maxReceiveCount": 1})
         other = sqs.create_queue(QueueName="b", Attributes={"RedrivePolicy": policy})["QueueUrl"]
-        sqs.send_message(QueueUrl=dlq, MessageBody="x")
+        sqs.send_message(QueueUrl=dlq, MessageBody="x")  # straight in: no source recorded
         page = client.get("/console/queues/a-dlq")
         token = csrf_of(page.text)
         unchosen = client.post("/console/queues/a-dlq/redrive", data={"csrf": token})
+        after_unchosen = client.get(unchosen.headers["location"]).text
+        still_there = _visible(aws, dlq)
         stranger = client.post(
             "/console/queues/a-dlq/redrive", data={"csrf": token, "destination": "a-dlq"}
         )
@@ -138,7 +140,8 @@ def test_dlq_of_several_queues_redrives_to_the_chosen_one(tmp_path: Path) -> Non
         moved = _visible(aws, other)
     assert '<option value="a">a</option>' in page.text
     assert '<option value="b">b</option>' in page.text
-    assert (unchosen.status_code, stranger.status_code, chosen.status_code) == (400, 400, 303)
+    assert (unchosen.status_code, stranger.status_code, chosen.status_code) == (303, 400, 303)
+    assert "no source queue recorded" in after_unchosen and still_there == 1
     assert moved == 1
 
 

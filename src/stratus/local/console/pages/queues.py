@@ -198,18 +198,21 @@ def _redrive(console: ConsoleContext, request: Request, name: str, destination: 
     sources = _sources(sqs, url)
     if not sources:
         raise ConsoleError(400, f"{name} is no queue's dead-letter queue: nothing to redrive to.")
-    if not destination:
-        if len(sources) > 1:
-            raise ConsoleError(400, "This dead-letter queue has several sources: choose one.")
-        destination = sources[0]
-    if destination not in sources:
+    if destination and destination not in sources:
         raise ConsoleError(400, f"{destination} is not a source queue of {name}.")
-    target = m.aws_call(sqs.get_queue_url, QueueName=destination, missing="queue")["QueueUrl"]
+
+    def url_of(queue: str) -> str:
+        return str(m.aws_call(sqs.get_queue_url, QueueName=queue, missing="queue")["QueueUrl"])
+
+    # No destination: as SQS's redrive, each message back to the queue it came from.
+    target = url_of(destination) if destination else None
+    fallback = url_of(sources[0]) if len(sources) == 1 else None
     try:
-        result = redrive.move_messages(sqs, url, target)
+        result = redrive.move_messages(sqs, url, target, fallback_url=fallback)
     except redrive.RedriveError as exc:
         raise ConsoleError(400, str(exc)) from exc
-    return _back(request, name, region, f"{result.summary()} Destination: {destination}.")
+    where = destination or "each message's source queue"
+    return _back(request, name, region, f"{result.summary()} Destination: {where}.")
 
 
 async def queue_redrive(request: Request) -> Response:
