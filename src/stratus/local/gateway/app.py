@@ -301,7 +301,7 @@ class GatewayApp:
             status, headers, body = answered.status, list(answered.headers), answered.body
         headers.append(("x-amzn-RequestId", req.request_id))
         headers.append(("x-amz-apigw-id", req.extended_request_id))
-        headers.append(("X-Amzn-Trace-Id", trace.header.render()))
+        headers.append(("X-Amzn-Trace-Id", trace.answer))
         self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1
         await _send(send, status, headers, body if req.method != "HEAD" else b"")
         self._trace_end(trace, req, api, stage, status, len(body), log)
@@ -410,7 +410,7 @@ class GatewayApp:
             name=f"{api.name}/{stage_name}" if api else "API Gateway",
             resource_arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage_name}",
             method=req.method,
-            url=f"https://{req.host}{req.client_path or req.path}",
+            url=f"https://{req.host}{req.client_path or log.get('raw_path') or req.path}",
             client_ip=req.source_ip,
             user_agent=req.header_map().get("user-agent"),
             status=status,

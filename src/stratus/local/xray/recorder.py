@@ -57,6 +57,12 @@ class GatewayTrace:
     def sampled(self) -> bool:
         return self.traced and self.header.sampled is not False
 
+    @property
+    def answer(self) -> str:
+        """The response's `X-Amzn-Trace-Id`: the trace's Root, and the sampling decision
+        when the stage made one."""
+        return TraceHeader(self.header.root, None, self.sampled if self.traced else None).render()
+
 
 def gateway_begin(
     client_header: str | None, traced: bool, now: float | None = None
