@@ -416,6 +416,7 @@ class GatewayApp:
             status=status,
             length=length,
             integration=window,
+            request_id=req.request_id,
         )
 
     def _validate(

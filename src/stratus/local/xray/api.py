@@ -62,10 +62,9 @@ class XrayApi:
             offset = int(body.get("NextToken") or 0)
         except ValueError:
             return _invalid("NextToken is not valid")
-        found = [t for t in self.store.recent() if start <= t.start <= end]
-        page = found[offset : offset + PAGE]
+        found = [t for t in self.store.summaries() if start <= t["StartTime"] <= end]
         out: dict[str, Any] = {
-            "TraceSummaries": [t.summary() for t in page],
+            "TraceSummaries": found[offset : offset + PAGE],
             "ApproximateTime": end,
             "TracesProcessedCount": len(found),
         }

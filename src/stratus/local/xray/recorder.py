@@ -85,6 +85,7 @@ def gateway_end(
     status: int,
     length: int,
     integration: tuple[float, float] | None = None,
+    request_id: str = "",
 ) -> None:
     """Record the stage's segment (when sampled); `integration` is its (start, end)."""
     INCOMING.set(None)
@@ -103,7 +104,7 @@ def gateway_end(
         "origin": "AWS::ApiGateway::Stage",
         "resource_arn": resource_arn,
         "http": {"request": request, "response": {"status": status, "content_length": length}},
-        "aws": {"api_gateway": {"request_id": ""}},
+        "aws": {"api_gateway": {"request_id": request_id}},
         "annotations": {},
         "metadata": {},
     }

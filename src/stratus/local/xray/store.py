@@ -28,6 +28,7 @@ class Trace:
     # segment id -> (raw document, parsed document); a resent id replaces the older one
     # (in-progress segments are sent again when they end).
     documents: OrderedDict[str, tuple[str, dict[str, Any]]] = field(default_factory=OrderedDict)
+    version: int = 0  # documents put so far (a summary of an older version is stale)
 
     @property
     def docs(self) -> list[dict[str, Any]]:
@@ -152,6 +153,7 @@ class TraceStore:
         self.max_traces = max_traces
         self.max_segments = max_segments
         self._traces: OrderedDict[str, Trace] = OrderedDict()
+        self._summaries: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
         self.received = 0
         self.dropped = 0
@@ -170,11 +172,13 @@ class TraceStore:
             if trace is None:
                 trace = self._traces[doc["trace_id"]] = Trace(doc["trace_id"])
                 while len(self._traces) > self.max_traces:
-                    self._traces.popitem(last=False)  # the oldest trace goes
+                    gone, _ = self._traces.popitem(last=False)  # the oldest trace goes
+                    self._summaries.pop(gone, None)
             if doc["id"] not in trace.documents and len(trace.documents) >= self.max_segments:
                 self.dropped += 1
                 raise BadSegment("TooManySegments", "the trace holds too many segments", doc["id"])
             trace.documents[doc["id"]] = (text, doc)
+            trace.version += 1
 
     def get(self, trace_id: str) -> Trace | None:
         with self._lock:
@@ -183,10 +187,17 @@ class TraceStore:
                 return None
             return Trace(trace.id, OrderedDict(trace.documents))
 
-    def recent(self) -> list[Trace]:
-        """Every kept trace, newest first (by first arrival)."""
+    def summaries(self) -> list[dict[str, Any]]:
+        """Every kept trace's TraceSummary, newest first (by first arrival). A summary is
+        computed again only when its trace got a document since (lists stay cheap)."""
         with self._lock:
-            return [Trace(t.id, OrderedDict(t.documents)) for t in reversed(self._traces.values())]
+            out = []
+            for trace in reversed(self._traces.values()):
+                cached = self._summaries.get(trace.id)
+                if cached is None or cached[0] != trace.version:
+                    cached = self._summaries[trace.id] = (trace.version, trace.summary())
+                out.append(cached[1])
+            return out
 
     def __len__(self) -> int:
         return len(self._traces)

@@ -55,7 +55,7 @@ def test_oldest_trace_goes_when_full() -> None:
     for trace_id in ids:
         store.put_document(gateway(trace_id))
     assert len(store) == 3
-    assert [t.id for t in store.recent()] == ids[:1:-1]
+    assert [t["Id"] for t in store.summaries()] == ids[:1:-1]
     assert store.get(ids[0]) is None
 
 
@@ -68,6 +68,8 @@ def test_segments_per_trace_are_bounded_and_resends_replace() -> None:
         store.put_document({**handler_subsegment(), "id": "f" * 16})
     trace = store.get(TRACE)
     assert trace is not None and len(trace.documents) == 2 and trace.end == T0 + 1
+    [summary] = store.summaries()
+    assert summary["Duration"] == 1.0  # recomputed after the resend
 
 
 def test_summary_has_entry_http_flags_services_and_annotations() -> None:

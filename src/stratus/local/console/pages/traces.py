@@ -21,7 +21,7 @@ from stratus.local.console.layout import ConsoleError, render
 from stratus.local.console.pages import Page
 from stratus.local.xray.header import TRACE_ID
 from stratus.local.xray.service import XrayService
-from stratus.local.xray.store import Trace, TraceStore
+from stratus.local.xray.store import TraceStore
 from stratus.local.xray.timeline import layout
 
 PER_PAGE = 50
@@ -50,11 +50,10 @@ def _store(request: Request) -> TraceStore:
         raise ConsoleError(404, "This local cloud runs no X-Ray service.") from None
 
 
-def _listed(trace: Trace) -> Listed:
-    summary = trace.summary()
+def _listed(summary: dict[str, Any]) -> Listed:
     http = summary["Http"]
     return Listed(
-        id=trace.id,
+        id=summary["Id"],
         time=datetime.fromtimestamp(summary["StartTime"], UTC).strftime("%Y-%m-%d %H:%M:%S.%f")[
             :-3
         ],
@@ -102,7 +101,7 @@ async def list_traces(request: Request) -> Response:
         raise ConsoleError(400, "page must be a number.") from None
     if not 1 <= page <= store.max_traces:
         raise ConsoleError(400, "No such page.")
-    found = [t for t in (_listed(t) for t in store.recent()) if _matches(t, status, url)]
+    found = [t for t in (_listed(s) for s in store.summaries()) if _matches(t, status, url)]
     shown = found[(page - 1) * PER_PAGE : page * PER_PAGE]
     return render(
         request,
@@ -133,7 +132,7 @@ async def show_trace(request: Request) -> Response:
         "traces/trace.html",
         title=f"Trace {trace_id}",
         active="traces",
-        trace=_listed(trace),
+        trace=_listed(trace.summary()),
         timeline=timeline,
         ticks=_ticks(timeline.duration),
     )
