@@ -45,6 +45,7 @@ class XrayService(EmulatedService):
             cloud.reporter.warn(f"X-Ray daemon not started on UDP {port}: {exc}")
             return
         self.address = f"127.0.0.1:{port}"
+        cloud.reporter.info(f"X-Ray daemon udp://{self.address} (traces: /console/traces)")
 
     async def stop(self) -> None:
         if self._transport is not None:
