@@ -88,3 +88,14 @@ def test_names_are_escaped(client: TestClient, xray: XrayService) -> None:
     xray.store.put_document({**gateway(hostile), "name": "<img src=x onerror=alert(1)>"})
     page = client.get(f"/console/traces/{hostile}")
     assert "<img src=x" not in page.text and "&lt;img src=x" in page.text
+
+
+def test_a_trace_without_a_request_lists_its_entry_segment(
+    client: TestClient, xray: XrayService
+) -> None:
+    queued = new_trace_id()
+    doc = {**gateway(queued), "name": "orders-worker", "origin": "AWS::Lambda"}
+    del doc["http"]
+    xray.store.put_document(doc)
+    page = client.get("/console/traces")
+    assert "orders-worker AWS::Lambda" in page.text

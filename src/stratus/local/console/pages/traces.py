@@ -41,6 +41,7 @@ class Listed:
     fault: bool
     throttle: bool
     services: list[str]
+    entry: str = ""  # the entry segment (name and origin), for traces that are no HTTP request
 
 
 def _store(request: Request) -> TraceStore:
@@ -59,6 +60,11 @@ def _listed(summary: dict[str, Any]) -> Listed:
         ],
         method=str(http.get("HttpMethod", "")),
         url=str(http.get("HttpURL", "")),
+        entry=" ".join(
+            str(v)
+            for v in (summary["EntryPoint"].get("Name"), summary["EntryPoint"].get("Type"))
+            if v
+        ),
         status=str(http.get("HttpStatus", "")),
         duration_ms=round(summary["Duration"] * 1000, 1),
         error=summary["HasError"],
