@@ -146,6 +146,7 @@ def start_local_cloud(
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
     ports.setdefault("alb", _free_port_run())  # the first local ALB listener (one port each)
+    ports.setdefault("xray", _free_port())  # the X-Ray daemon (UDP)
     log_path = state_dir / "up.log"
     args += [
         "--aws-port",
@@ -162,6 +163,8 @@ def start_local_cloud(
         str(ports["dns"]),
         "--alb-port",
         str(ports["alb"]),
+        "--xray-port",
+        str(ports["xray"]),
     ]
     if fresh:
         args.append("--fresh")

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from stratus.cli.stages import saved_ports, stage_ports, stage_state_dir
 
-NAMES = ["aws", "gateway", "dax", "edge", "dns", "alb"]
+NAMES = ["aws", "gateway", "dax", "edge", "dns", "alb", "xray"]
 
 
 def test_the_local_stage_keeps_the_default_state_dir_and_others_get_their_own() -> None:

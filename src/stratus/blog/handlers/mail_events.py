@@ -16,11 +16,13 @@ from stratus.blog.config import BlogConfig
 from stratus.blog.domain import utc_now
 from stratus.blog.subscribers import SubscriberStore, suppressed_recipients
 from stratus.runtime import clients
+from stratus.runtime.tracing import traced
 
 logger = Logger(service="blog-mail-events")
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     config = BlogConfig.from_env()
     store = SubscriberStore(

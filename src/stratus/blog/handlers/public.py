@@ -10,6 +10,7 @@ from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 from stratus.blog.api import build_public_app
 from stratus.blog.config import BlogConfig
 from stratus.blog.wiring import production_dependencies
+from stratus.runtime.tracing import traced
 
 logger = Logger(service="blog-api")
 _app: APIGatewayRestResolver | None = None
@@ -23,5 +24,6 @@ def app() -> APIGatewayRestResolver:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app().resolve(event, context)

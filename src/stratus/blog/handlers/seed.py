@@ -13,6 +13,7 @@ from stratus.blog.config import BlogConfig
 from stratus.blog.samples import render_all, seed
 from stratus.blog.wiring import production_dependencies
 from stratus.runtime import custom_resource
+from stratus.runtime.tracing import traced
 
 logger = Logger(service="blog-seed")
 PHYSICAL_ID = "blog-sample-content"
@@ -31,5 +32,6 @@ def _apply(kind: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
     custom_resource.handle(event, PHYSICAL_ID, logger, _apply)

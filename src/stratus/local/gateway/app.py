@@ -60,6 +60,7 @@ from stratus.local.gateway.recent import RecentApis
 from stratus.local.gateway.releases import Releases
 from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
+from stratus.local.xray.recorder import GatewayTrace, gateway_begin, gateway_end
 
 # A check run on every request to a stage before its routes (a REGIONAL AWS WAF web ACL
 # plugs in here): None lets the request through; a GatewayError answers with that gateway
@@ -246,7 +247,6 @@ class GatewayApp:
             ("X-Forwarded-For", client[0]),
             ("X-Forwarded-Port", str(server[1])),
             ("X-Forwarded-Proto", scope.get("scheme", "https")),
-            ("X-Amzn-Trace-Id", f"Root=1-{int(started):08x}-{os.urandom(12).hex()}"),
         ):
             if name.lower() not in hmap:
                 raw_headers.append((name, value))
@@ -274,6 +274,7 @@ class GatewayApp:
         stage = api.stages.get(parts[3]) if api is not None and len(parts) > 3 else None
         if api is not None and stage is not None:
             api, stage = self.releases.route(api, stage)  # the stage's deployment or canary
+        trace = _trace_begin(raw_headers, hmap, stage, started)
         # The path exactly as sent (percent-encoded), for SigV4 checks of AWS_IAM methods.
         log: dict[str, Any] = {"raw_path": _raw_path(scope)}
         method: Method | None = None
@@ -302,10 +303,12 @@ class GatewayApp:
             status, headers, body = answered.status, list(answered.headers), answered.body
         headers.append(("x-amzn-RequestId", req.request_id))
         headers.append(("x-amz-apigw-id", req.extended_request_id))
+        headers.append(("X-Amzn-Trace-Id", trace.answer))
         self.stats.status_counts[status] = self.stats.status_counts.get(status, 0) + 1
         await _send(send, status, headers, body if req.method != "HEAD" else b"")
         if api is not None and stage is not None:  # for the console
             self.recent.record_rest(req, api.api_id, stage.name, status, started, self.clock(), log)
+        self._trace_end(trace, req, api, stage, status, len(body), log)
         if self.metrics is not None and api is not None and stage is not None:
             self._record_metrics(api, stage, status, self.clock() - started, log)
         if stage is not None and stage.access_log_format and self.log_sink is not None:
@@ -375,7 +378,7 @@ class GatewayApp:
         )
         if method.spec.type != "MOCK":
             self.stats.integration_calls += 1
-        integration_started = self.clock()
+        integration_started = log["integration_started"] = self.clock()
         try:
             resp = await integrate(call)
         except IntegrationError as failure:
@@ -388,6 +391,38 @@ class GatewayApp:
         return resp.status, resp.headers + cached.extra, resp.body
 
     # -- helpers ----------------------------------------------------------------------
+    def _trace_end(
+        self,
+        trace: GatewayTrace,
+        req: RequestInfo,
+        api: RestApi | None,
+        stage: Stage | None,
+        status: int,
+        length: int,
+        log: dict[str, Any],
+    ) -> None:
+        """The stage's X-Ray segment (xray.recorder), when the stage traces."""
+        started = log.get("integration_started")
+        latency = log.get("integration_latency_ms")
+        window = None
+        if isinstance(started, float) and isinstance(latency, float):
+            window = (started, started + latency / 1000.0)
+        region = self.ctx.settings.region
+        api_id, stage_name = (api.api_id, stage.name) if api and stage else ("", "")
+        gateway_end(
+            trace,
+            name=f"{api.name}/{stage_name}" if api else "API Gateway",
+            resource_arn=f"arn:aws:apigateway:{region}::/restapis/{api_id}/stages/{stage_name}",
+            method=req.method,
+            url=f"https://{req.host}{req.client_path or log.get('raw_path') or req.path}",
+            client_ip=req.source_ip,
+            user_agent=req.header_map().get("user-agent"),
+            status=status,
+            length=length,
+            integration=window,
+            request_id=req.request_id,
+        )
+
     def _validate(
         self,
         req: RequestInfo,
@@ -487,6 +522,20 @@ class GatewayApp:
             values["context.error.messageString"] = '"' + str(log["error.message"]) + '"'
         values.update(log.get("auth") or {})
         return values
+
+
+def _trace_begin(
+    raw_headers: list[tuple[str, str]], hmap: dict[str, str], stage: Stage | None, now: float
+) -> GatewayTrace:
+    """Continue the client's trace (its Root kept) or start one; the integration gets
+    `X-Amzn-Trace-Id` naming this stage's segment as Parent when the stage traces
+    (https://docs.aws.amazon.com/xray/latest/devguide/xray-services-apigateway.html)."""
+    trace = gateway_begin(hmap.get("x-amzn-trace-id"), bool(stage and stage.tracing_enabled), now)
+    value = trace.downstream.render()
+    raw_headers[:] = [(k, v) for k, v in raw_headers if k.lower() != "x-amzn-trace-id"]
+    raw_headers.append(("X-Amzn-Trace-Id", value))
+    hmap["x-amzn-trace-id"] = value
+    return trace
 
 
 def _header(scope: Scope, name: bytes) -> str:

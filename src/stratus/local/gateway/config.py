@@ -173,6 +173,7 @@ class Stage:
     access_log_format: str | None
     canary: CanarySettings | None = None
     is_canary: bool = False  # this request's view of the stage is its canary (releases.py)
+    tracing_enabled: bool = False  # TracingEnabled: X-Ray segments for its requests
 
     def setting_for(self, resource_path: str, method: str) -> MethodSetting | None:
         for key in ((resource_path, method), (resource_path, "*"), ("/*", method), ("/*", "*")):
@@ -524,6 +525,7 @@ def _stage(api_id: str, name: str, props: dict[str, Any]) -> Stage:
         canary=CanarySettings.from_cfn(props["CanarySetting"], props.get("DeploymentId"))
         if props.get("CanarySetting")
         else None,
+        tracing_enabled=_flag(props.get("TracingEnabled", False)),
     )
 
 

@@ -38,6 +38,7 @@ from stratus.local.lambda_runtime.capacity import LocalCapacityError
 from stratus.local.lambda_runtime.function import LATEST, FunctionConfig
 from stratus.local.lambda_runtime.runtime import AliasConfig, LambdaRuntime, split_reference
 from stratus.local.lambda_runtime.store import directory_digest
+from stratus.local.xray.recorder import continue_trace
 
 Operation = Callable[[AwsCall], Awaitable[Response | None]]
 
@@ -383,6 +384,9 @@ async def _invoke(runtime: LambdaRuntime, call: AwsCall) -> Response:
                 },
                 request_id,
             )
+    # A caller's trace (the X-Ray SDK's botocore patch sends X-Amzn-Trace-Id on Invoke):
+    # the function's segments join it (xray.recorder).
+    continue_trace(request.headers.get("x-amzn-trace-id"))
     try:
         result = await runtime.invoke(
             target,

@@ -270,6 +270,9 @@ function finish(kind, body) {
 
 function invoke(handler, meta, payload) {
   currentRequestId = meta.id;
+  // The invocation's trace header, as Node's runtime sets it (the X-Ray SDK reads it).
+  if (meta.trace_id) process.env._X_AMZN_TRACE_ID = meta.trace_id;
+  else delete process.env._X_AMZN_TRACE_ID;
   let finished = false;
   let waitForEmptyEventLoop = true;
   const complete = (result) => {

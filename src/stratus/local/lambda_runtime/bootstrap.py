@@ -369,6 +369,16 @@ def _wait_as_spare(channel: Channel) -> bool:
     return True
 
 
+def _set_trace_id(trace_id: "str | None") -> None:
+    """The Runtime API's Lambda-Runtime-Trace-Id, as the runtime hands it to the function
+    (and the X-Ray SDK reads it): `_X_AMZN_TRACE_ID`, set per invocation
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime)."""
+    if trace_id:
+        os.environ["_X_AMZN_TRACE_ID"] = trace_id
+    else:
+        os.environ.pop("_X_AMZN_TRACE_ID", None)
+
+
 def main() -> int:
     channel = Channel(int(sys.argv[1]))
     if os.environ.get("STRATUS_LAMBDA_SPARE") == "1" and not _wait_as_spare(channel):
@@ -393,6 +403,7 @@ def main() -> int:
         head, _, payload = body.partition(b"\n")
         meta = json.loads(head)
         _RequestIdFilter.request_id = meta["id"]
+        _set_trace_id(meta.get("trace_id"))
         kind, out = _invoke(handler, meta, payload, channel)
         stdout.flush()
         stderr.flush()

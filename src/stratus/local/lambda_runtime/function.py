@@ -164,6 +164,23 @@ def _join(paths: list[str]) -> str:
     return os.pathsep.join(p for p in paths if p)
 
 
+def xray_environment(settings: LocalSettings) -> dict[str, str]:
+    """Where a function's X-Ray SDK sends segments: the local daemon, as Lambda sets these
+    for every function (https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-runtime).
+    A cloud without the X-Ray service sets none (the SDK then has no daemon to reach)."""
+    try:
+        port = settings.ports.get("xray")
+    except AttributeError:
+        return {}
+    address = f"127.0.0.1:{port}"
+    return {
+        "AWS_XRAY_DAEMON_ADDRESS": address,
+        "_AWS_XRAY_DAEMON_ADDRESS": "127.0.0.1",
+        "_AWS_XRAY_DAEMON_PORT": str(port),
+        "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+    }
+
+
 def worker_environment(
     config: FunctionConfig,
     settings: LocalSettings,
@@ -200,6 +217,7 @@ def worker_environment(
         "AWS_DEFAULT_REGION": settings.region,
         "AWS_ENDPOINT_URL": settings.aws_endpoint,
     }
+    env.update(xray_environment(settings))
     if settings.lan:
         # `up --lan`: what a function hands a phone (pre-signed URLs) names the HTTPS
         # endpoint, so a web page served over HTTPS may use it (no mixed content).

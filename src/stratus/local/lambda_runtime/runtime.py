@@ -73,6 +73,7 @@ from stratus.local.lambda_runtime.spares import Spares, enabled_by_environment, 
 from stratus.local.lambda_runtime.store import LambdaStore
 from stratus.local.lambda_runtime.worker import InitReport, LogEvents, Outcome, Worker, now_ms
 from stratus.local.provision.model import Deployment, Resource
+from stratus.local.xray import recorder as xray_recorder
 
 logger = logging.getLogger("stratus.local.lambda_runtime")
 EVENT_KIND = "lambda-event"  # an accepted Event invocation, journaled until it has run
@@ -700,6 +701,7 @@ class LambdaRuntime:
         events: LogEvents = []
         init_ms: float | None = None
         report: InitReport | None = None
+        trace = xray_recorder.lambda_begin(config.tracing_mode)
         try:
             if worker is None:  # a slot for a cold start
                 worker, report = await self._cold_start(fn)
@@ -709,6 +711,7 @@ class LambdaRuntime:
             events.append(platform_log.start(config, request_id))
             if report is not None and (report.error is not None or report.timed_out):
                 outcome = _init_failure(report, request_id, config.family)
+                _traced(trace, target, request_id, init_ms, None, outcome)
                 result = self._finish(fn, worker, request_id, events, outcome, 0.0, init_ms, tail)
                 return self._measured(target, result, 0.0)
             meta = {
@@ -716,10 +719,13 @@ class LambdaRuntime:
                 "arn": target.invoked_arn,
                 "deadline_ms": now_ms() + int(config.timeout_s * 1000),
                 "client_context": client_context,
+                "trace_id": trace.function_header,  # _X_AMZN_TRACE_ID for this invocation
             }
             started = time.perf_counter()
+            invoked_at = time.time()
             outcome = await worker.invoke(meta, payload, config.timeout_s, events)
             duration_ms = (time.perf_counter() - started) * 1000
+            _traced(trace, target, request_id, init_ms, (invoked_at, duration_ms), outcome)
             result = self._finish(
                 fn, worker, request_id, events, outcome, duration_ms, init_ms, tail
             )
@@ -956,6 +962,35 @@ def asset_dir_of(deployment: Deployment, resource: Resource) -> Path | None:
     if asset is None or stack is None or stack.assembly_dir is None:
         return None
     return stack.assembly_dir / str(asset)
+
+
+def _traced(
+    trace: xray_recorder.LambdaTrace,
+    target: _Target,
+    request_id: str,
+    init_ms: float | None,
+    invocation: tuple[float, float] | None,
+    outcome: Outcome,
+) -> None:
+    """The invocation's X-Ray segments (recorder.lambda_end), from the measured windows."""
+    init = None if init_ms is None else (trace.start, trace.start + init_ms / 1000.0)
+    window = None if invocation is None else (invocation[0], invocation[0] + invocation[1] / 1000)
+    error = None
+    if outcome.kind == "error":
+        try:
+            error = str(json.loads(outcome.body).get("errorMessage", ""))[:500]
+        except (ValueError, AttributeError):
+            error = None
+    xray_recorder.lambda_end(
+        trace,
+        function_name=target.fn.config.name,
+        function_arn=target.invoked_arn,
+        request_id=request_id,
+        init=init,
+        invocation=window,
+        status=outcome.kind,
+        error=error,
+    )
 
 
 def _init_failure(report: InitReport, request_id: str, family: str) -> Outcome:

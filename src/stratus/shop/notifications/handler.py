@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from stratus.runtime.tracing import traced
 from stratus.shop.notifications.config import NotificationsConfig
 from stratus.shop.notifications.processor import Notifications
 from stratus.shop.notifications.wiring import production_notifications
@@ -20,5 +21,6 @@ def _notifications() -> Notifications:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _notifications().handle_batch(event, context)

@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from stratus.runtime.tracing import traced
 from stratus.shop.payments.config import PaymentsConfig
 from stratus.shop.payments.processor import Payments
 from stratus.shop.payments.wiring import production_payments
@@ -20,5 +21,6 @@ def _payments() -> Payments:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _payments().handle_batch(event, context)

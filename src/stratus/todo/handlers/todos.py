@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from stratus.runtime.tracing import traced
 from stratus.todo.api import build_todos_app
 from stratus.todo.config import TodoConfig
 from stratus.todo.wiring import production_dependencies
@@ -23,5 +24,6 @@ def app() -> APIGatewayRestResolver:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app().resolve(event, context)

@@ -20,7 +20,7 @@ def test_registry_derives_providers_backends_and_ports() -> None:
     assert "AWS::DynamoDB::Table" in providers_of(services)
     assert "AWS::Lambda::Function" in providers_of(services)
     assert {"dynamodb", "s3", "cognito-idp", "sqs"} <= set(moto_backends_of(services))
-    assert {p.name for p in ports_of(services)} == {"gateway", "dax", "edge", "dns", "alb"}
+    assert {p.name for p in ports_of(services)} == {"gateway", "dax", "edge", "dns", "alb", "xray"}
 
 
 def test_a_resource_type_claimed_twice_is_an_error() -> None:

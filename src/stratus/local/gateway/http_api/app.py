@@ -51,6 +51,7 @@ from stratus.local.gateway.limits import TokenBucket
 from stratus.local.gateway.proxy import domain_prefix, request_time
 from stratus.local.gateway.recent import RecentApis
 from stratus.local.iam.sigv4 import SignedRequest
+from stratus.local.xray.recorder import continue_trace
 
 MAX_BODY = 10 * 1024 * 1024  # HTTP APIs' payload limit (http-api-quotas.html)
 PREFIX = "/httpapis/"
@@ -131,6 +132,7 @@ class HttpApiApp:
         ):
             if name not in names:
                 headers.append((name, value))
+        continue_trace(dict(headers).get("x-amzn-trace-id"))
         raw_path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
         raw_path = raw_path.split("?", 1)[0]
         api_id, _, rest = scope["path"][len(PREFIX) :].partition("/")

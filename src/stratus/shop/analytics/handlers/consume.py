@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from stratus.runtime.tracing import traced
 from stratus.shop.analytics import wiring
 from stratus.shop.analytics.config import AnalyticsConfig
 from stratus.shop.analytics.consumer import Consumer
@@ -20,5 +21,6 @@ def _consumer() -> Consumer:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return _consumer().handle_batch(event, context)

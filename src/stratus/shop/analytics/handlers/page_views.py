@@ -8,6 +8,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from stratus.runtime.tracing import traced
 from stratus.shop.analytics import wiring
 from stratus.shop.analytics.api import build_page_view_app
 from stratus.shop.analytics.config import AnalyticsConfig
@@ -27,5 +28,6 @@ def app() -> APIGatewayRestResolver:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app().resolve(event, context)

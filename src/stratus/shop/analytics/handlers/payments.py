@@ -7,6 +7,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from stratus.runtime.tracing import traced
 from stratus.shop.analytics import wiring
 from stratus.shop.analytics.config import AnalyticsConfig
 from stratus.shop.analytics.stream import KinesisWriter, forward_payment_results
@@ -20,6 +21,7 @@ def _writer() -> KinesisWriter:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     # A raise makes SNS's asynchronous invoke retry (twice), then the function's DLQ.
     return {"forwarded": forward_payment_results(event, _writer())}

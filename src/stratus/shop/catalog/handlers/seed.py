@@ -9,6 +9,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from stratus.runtime import custom_resource
+from stratus.runtime.tracing import traced
 from stratus.shop.catalog.config import CatalogConfig
 from stratus.shop.catalog.samples import seed
 from stratus.shop.catalog.wiring import production_dependencies
@@ -27,5 +28,6 @@ def _apply(kind: str) -> dict[str, Any]:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> None:
     custom_resource.handle(event, PHYSICAL_ID, logger, _apply)

@@ -7,6 +7,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.event_handler import APIGatewayRestResolver
 
+from stratus.runtime.tracing import traced
 from stratus.shop.orders.api import build_orders_app
 from stratus.shop.orders.config import OrdersConfig
 from stratus.shop.orders.wiring import Wiring
@@ -23,5 +24,6 @@ def app() -> APIGatewayRestResolver:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return app().resolve(event, context)

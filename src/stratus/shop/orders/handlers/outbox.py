@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import 
     DynamoDBRecord,
 )
 
+from stratus.runtime.tracing import traced
 from stratus.shop.orders.config import OrdersConfig
 from stratus.shop.orders.outbox import Outbox
 from stratus.shop.orders.wiring import Wiring
@@ -44,6 +45,7 @@ def record_handler(record: DynamoDBRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
+@traced
 def lambda_handler(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     return process_partial_response(
         event=event, record_handler=record_handler, processor=processor, context=context
