@@ -1,0 +1,94 @@
+"""The usage recorder as a service of the local cloud: installed first, saved with the state.
+
+Served on the AWS endpoint, outside any AWS protocol (like `/_stratus/clock`):
+- `GET /_stratus/usage` -> the totals since the window's start (recorder.snapshot), with
+  each function's memory size and architecture from the deployment
+- `DELETE /_stratus/usage` -> a new window from now (the same shape, all zero)
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.responses import JSONResponse, Response
+
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.registry import EmulatedService, Hook, PathRoute
+from stratus.local.usage.calls import CallUsage
+from stratus.local.usage.recorder import UsageRecorder
+from stratus.local.usage.tap import UsageTap
+
+if TYPE_CHECKING:
+    from stratus.local.core.context import CloudContext
+    from stratus.local.provision.model import Deployment
+
+USAGE_PATH = "/_stratus/usage"
+FILE = "usage.json"  # in the snapshot directory: `--fresh` starts a new window too
+SAVE_SECONDS = 5.0
+
+
+def with_function_configs(snapshot: dict[str, Any], deployment: Deployment | None) -> None:
+    """Each function entry gets memory_mb and architecture from its template (defaults
+    as Lambda's: 128 MB, x86_64)."""
+    configs: dict[str, tuple[int, str]] = {}
+    if deployment is not None:
+        for res in deployment.resources("AWS::Lambda::Function"):
+            props = res.properties
+            arch = (props.get("Architectures") or ["x86_64"])[0]
+            configs[res.physical_id] = (int(props.get("MemorySize") or 128), str(arch))
+    for entry in snapshot.get("functions", {}).values():
+        memory, arch = configs.get(str(entry.get("name")), (128, "x86_64"))
+        entry.setdefault("memory_mb", memory)
+        entry.setdefault("architecture", arch)
+
+
+class UsageService(EmulatedService):
+    name = "usage"
+    order = 0  # prepares first: its metrics tap is in place before any service takes it
+
+    def __init__(self) -> None:
+        self.recorder = UsageRecorder()
+        self.calls = CallUsage(self.recorder)
+        self._path: Path | None = None
+        self._cloud: CloudContext | None = None
+
+    def hooks(self) -> Iterable[Hook]:
+        return self.calls.hooks()
+
+    def paths(self) -> Iterable[PathRoute]:
+        return [PathRoute(frozenset({"GET", "DELETE"}), f"^{USAGE_PATH}/?$", self._answer)]
+
+    async def _answer(self, request: AwsRequest) -> Response | None:
+        if request.method == "DELETE":
+            self.recorder.reset()
+            self.save()
+        snapshot = self.recorder.snapshot()
+        with_function_configs(snapshot, self._cloud.deployment if self._cloud else None)
+        return JSONResponse(snapshot)
+
+    async def prepare(self, cloud: CloudContext) -> None:
+        self._cloud = cloud
+        self._path = cloud.settings.snapshot_dir / FILE
+        await asyncio.to_thread(self.recorder.load, self._path)
+        cloud.metrics = UsageTap(self.recorder)
+        cloud.background(self._save_every(SAVE_SECONDS), "usage-save")
+
+    async def _save_every(self, seconds: float) -> None:
+        while True:
+            await asyncio.sleep(seconds)
+            await asyncio.to_thread(self.save)
+
+    def save(self) -> None:
+        if self._path is not None:
+            with contextlib.suppress(OSError):
+                self.recorder.save(self._path)
+
+    async def stop(self) -> None:
+        self.save()
+
+
+SERVICES = [UsageService]
