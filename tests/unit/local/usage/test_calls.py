@@ -30,9 +30,13 @@ def _call(
 
 def _run(usage: UsageRecorder, call: AwsCall, answer: Any = None, **headers: str) -> None:
     response = Response(json.dumps(answer or {}).encode(), headers=headers)
-    for hook in CallUsage(usage).hooks():
-        if hook.service == call.service and hook.after is not None:
-            asyncio.run(hook.after(call, response))
+
+    async def after_hooks() -> None:
+        for hook in CallUsage(usage).hooks():
+            if hook.service == call.service and hook.after is not None:
+                await hook.after(call, response)
+
+    asyncio.run(after_hooks())
 
 
 def _item(size: int) -> dict[str, Any]:
