@@ -90,7 +90,9 @@ class CallUsage:
         size = units.item_size(_body(response).get("Item"))
         units_read = units.read_units(size, consistent=consistent)
         kind = "strong_reads" if consistent else "eventual_reads"
-        self._table_units(call, _table(params.get("TableName")), read=units_read, **{kind: 1.0})
+        self._table_units(
+            call, _table(params.get("TableName")), read=units_read, read_bytes=size, **{kind: 1.0}
+        )
 
     def _query_or_scan(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
         """Query and Scan bill the items they evaluate, before a filter drops any: the
@@ -107,6 +109,7 @@ class CallUsage:
             call,
             _table(params.get("TableName")),
             read=units.read_units(size, consistent=consistent),
+            read_bytes=size,
             **{kind: 1.0},
         )
 
@@ -129,7 +132,9 @@ class CallUsage:
 
     def _put_item(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
         size = units.item_size(params.get("Item"))
-        self._table_units(call, _table(params.get("TableName")), write=units.write_units(size))
+        self._table_units(
+            call, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
+        )
 
     def _update_or_delete(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
         """AWS bills the larger of the item before and after; without the old image (moto
@@ -138,7 +143,9 @@ class CallUsage:
             units.value_size(v) for v in (params.get("ExpressionAttributeValues") or {}).values()
         )
         size = max(sent, units.item_size(_body(response).get("Attributes")))
-        self._table_units(call, _table(params.get("TableName")), write=units.write_units(size))
+        self._table_units(
+            call, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
+        )
 
     def _batch_write(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
         for table, requests in (params.get("RequestItems") or {}).items():

@@ -1,8 +1,9 @@
 """The usage recorder as a service of the local cloud: installed first, saved with the state.
 
 Served on the AWS endpoint, outside any AWS protocol (like `/_stratus/clock`):
-- `GET /_stratus/usage` -> the totals since the window's start (recorder.snapshot), with
-  each function's memory size and architecture from the deployment
+- `GET /_stratus/usage` -> the totals since the window's start (recorder.snapshot), each
+  entry with its stack and logical id, functions with their memory and architecture
+  (resources.describe)
 - `DELETE /_stratus/usage` -> a new window from now (the same shape, all zero)
 """
 
@@ -12,38 +13,23 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from starlette.responses import JSONResponse, Response
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
+from stratus.local.usage import resources
 from stratus.local.usage.calls import CallUsage
 from stratus.local.usage.recorder import UsageRecorder
 from stratus.local.usage.tap import UsageTap
 
 if TYPE_CHECKING:
     from stratus.local.core.context import CloudContext
-    from stratus.local.provision.model import Deployment
 
 USAGE_PATH = "/_stratus/usage"
 FILE = "usage.json"  # in the snapshot directory: `--fresh` starts a new window too
 SAVE_SECONDS = 5.0
-
-
-def with_function_configs(snapshot: dict[str, Any], deployment: Deployment | None) -> None:
-    """Each function entry gets memory_mb and architecture from its template (defaults
-    as Lambda's: 128 MB, x86_64)."""
-    configs: dict[str, tuple[int, str]] = {}
-    if deployment is not None:
-        for res in deployment.resources("AWS::Lambda::Function"):
-            props = res.properties
-            arch = (props.get("Architectures") or ["x86_64"])[0]
-            configs[res.physical_id] = (int(props.get("MemorySize") or 128), str(arch))
-    for entry in snapshot.get("functions", {}).values():
-        memory, arch = configs.get(str(entry.get("name")), (128, "x86_64"))
-        entry.setdefault("memory_mb", memory)
-        entry.setdefault("architecture", arch)
 
 
 class UsageService(EmulatedService):
@@ -67,7 +53,7 @@ class UsageService(EmulatedService):
             self.recorder.reset()
             self.save()
         snapshot = self.recorder.snapshot()
-        with_function_configs(snapshot, self._cloud.deployment if self._cloud else None)
+        resources.describe(snapshot, self._cloud.deployment if self._cloud else None)
         return JSONResponse(snapshot)
 
     async def prepare(self, cloud: CloudContext) -> None:
