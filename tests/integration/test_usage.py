@@ -9,6 +9,9 @@ from typing import Any
 import httpx
 import pytest
 
+from stratus.cost import estimate, load_prices
+from stratus.cost.local_usage import from_local_traffic
+from stratus.cost.templates import load_templates
 from tests.conftest import LocalCloudHandle
 from tests.integration.conftest import User
 
@@ -57,3 +60,18 @@ def test_dynamodb_request_units_are_counted(recorded: dict[str, Any]) -> None:
     assert sum(t.get("write_units", 0) for t in tables) >= 1
     assert sum(t.get("read_units", 0) for t in tables) > 0
     assert recorded["seconds"] > 0
+
+
+def test_from_local_prices_the_recorded_traffic(
+    local_cloud: LocalCloudHandle, recorded: dict[str, Any]
+) -> None:
+    """What `stratus cost --stage local --from-local --json` prints: the interface keys,
+    nonzero Lambda and API Gateway costs, and the scaling among the assumptions."""
+    local = from_local_traffic(local_cloud.state_dir, users=1000)
+    result = estimate(load_templates(local.cdk_out), local.profile, load_prices(), stage="local")
+    data = result.to_json()
+    assert {"stage", "monthly_usd", "services", "assumptions"} <= set(data)
+    assert data["services"]["lambda"] > 0
+    assert data["services"]["apigateway"] > 0
+    assert data["monthly_usd"] >= data["services"]["lambda"] + data["services"]["apigateway"]
+    assert any("one user's day, times 1,000 users" in note for note in data["assumptions"])

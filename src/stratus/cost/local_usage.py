@@ -19,6 +19,7 @@ window did not touch gets no traffic. Hand-written: it maps our own two formats.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -209,8 +210,33 @@ def _messages_per_channel(entries: list[dict[str, Any]]) -> float:
     return sum(counts) / len(counts) if counts else 0.0
 
 
-def local_profile(
-    state_dir: Path, *, scale: float = 1.0, users: int | None = None
-) -> tuple[TrafficProfile, list[str]]:
-    """The profile `stratus cost --from-local` prices: the running cloud's usage, converted."""
-    return profile_from_usage(fetch_usage(state_dir), scale=scale, users=users)
+@dataclass(frozen=True)
+class LocalTraffic:
+    """What `stratus cost --from-local` prices: the profile, the notes its conversion adds to
+    the assumptions, and the running cloud's own templates (the ones its usage names)."""
+
+    profile: TrafficProfile
+    notes: list[str]
+    cdk_out: Path
+
+
+def running_state_dir(state_dir: Path | None = None) -> Path:
+    """`--state-dir`, else the project's (as `stratus down` and `stratus events` find it)."""
+    if state_dir is not None:
+        return state_dir.resolve()
+    from stratus.cli.up import project_root
+    from stratus.local.core.settings import LocalSettings
+
+    return LocalSettings.for_project(project_root()).state_dir
+
+
+def from_local_traffic(
+    state_dir: Path | None = None, *, scale: float = 1.0, users: int | None = None
+) -> LocalTraffic:
+    """The running cloud's usage as a profile (LocalUsageError: no cloud, or bad scaling)."""
+    where = running_state_dir(state_dir)
+    try:
+        profile, notes = profile_from_usage(fetch_usage(where), scale=scale, users=users)
+    except ValueError as exc:
+        raise LocalUsageError(str(exc)) from None
+    return LocalTraffic(profile, notes, where / "cdk.out")
