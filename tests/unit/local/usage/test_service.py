@@ -1,0 +1,46 @@
+"""`GET /_stratus/usage` answers the totals; `DELETE` starts a new window."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+from starlette.responses import Response
+
+from stratus.local.core.aws_request import AwsRequest
+from stratus.local.core.hooks import HookTable
+from stratus.local.usage.service import USAGE_PATH, UsageService
+
+
+def _ask(table: HookTable, method: str) -> dict[str, Any]:
+    request = AwsRequest(method, USAGE_PATH, USAGE_PATH, "", {}, b"")
+    handler = table.path_handler(request)
+    assert handler is not None
+
+    async def answer() -> Response | None:
+        return await handler(request)
+
+    response = asyncio.run(answer())
+    assert response is not None and response.status_code == 200
+    data: dict[str, Any] = json.loads(bytes(response.body))
+    return data
+
+
+def test_the_usage_path_answers_and_resets() -> None:
+    service = UsageService()
+    table = HookTable()
+    table.add_paths(service.paths())
+    service.recorder.add("functions", "r/f", {"name": "f"}, invocations=2)
+    assert _ask(table, "GET")["functions"]["r/f"]["invocations"] == 2
+    assert _ask(table, "GET")["functions"]["r/f"]["memory_mb"] == 128  # Lambda's default
+    assert _ask(table, "DELETE")["functions"] == {}
+    assert _ask(table, "GET")["functions"] == {}
+
+
+def test_other_methods_and_paths_are_not_taken() -> None:
+    table = HookTable()
+    table.add_paths(UsageService().paths())
+    assert table.path_handler(AwsRequest("POST", USAGE_PATH, USAGE_PATH, "", {}, b"")) is None
+    other = "/_stratus/usagex"
+    assert table.path_handler(AwsRequest("GET", other, other, "", {}, b"")) is None
