@@ -4,6 +4,7 @@ usage; no errors and nothing the page's CSP refuses."""
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterator
 from typing import Any
 
@@ -25,8 +26,25 @@ def browser_page(local_cloud: Any) -> Iterator[tuple[Page, list[str]]]:
             )
             page = context.new_page()
             problems: list[str] = []
-            page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+            # Every error the page logs, every failed or refused request (the browser's own
+            # /favicon.ico aside: the console has none).
+            page.on(
+                "console",
+                lambda m: (
+                    problems.append(m.text)
+                    if m.type == "error" and "favicon" not in (m.location.get("url") or "")
+                    else None
+                ),
+            )
             page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
+            page.on(
+                "response",
+                lambda r: (
+                    problems.append(f"{r.status}: {r.url}")
+                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
+                    else None
+                ),
+            )
             page.goto(f"{local_cloud.gateway_origin}/console/cost")
             yield page, problems
         finally:
@@ -68,8 +86,9 @@ def test_from_this_local_cloud_prices_the_recorded_usage(
 ) -> None:
     page, problems = browser_page
     api = str(local_cloud.stack_output("TodoApiUrl"))
+    trust = ssl.create_default_context(cafile=str(local_cloud.ca_pem))
     for _ in range(3):  # refused without a token, but API Gateway counts (and bills) them
-        httpx.get(f"{api}todos", verify=str(local_cloud.ca_pem), timeout=30)
+        httpx.get(f"{api}todos", verify=trust, timeout=30)
     page.locator("#from-local").click()
     expect(page.locator("#cost-profile")).to_have_text("local-usage")
     notes = page.locator("#cost-assumptions")
