@@ -10,6 +10,7 @@ from stratus.cli import pipeline as pipeline_commands
 from stratus.cli import sdk as sdk_commands
 from stratus.cli import trust as trust_commands
 from stratus.cli import up as up_commands
+from stratus.cost import cli as cost_commands
 
 app = typer.Typer(
     name="stratus",
@@ -23,6 +24,7 @@ app.command("trust")(trust_commands.trust)
 app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 app.command("sdk")(sdk_commands.sdk)
 app.command("new-service")(new_service_commands.new_service)
+app.command("cost")(cost_commands.cost)
 app.add_typer(
     pipeline_commands.app,
     name="pipeline",

@@ -12,14 +12,38 @@ from stratus.cost.inventory import Inventory
 from stratus.cost.model import CostLine, Estimate, MonthCost
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.profile import CostOptions, TrafficProfile
-from stratus.cost.services import apigateway, dynamodb, lambda_
+from stratus.cost.services import (
+    apigateway,
+    cloudfront,
+    compute,
+    dynamodb,
+    identity,
+    lambda_,
+    messaging,
+    observability,
+    s3,
+    security,
+    transfer,
+)
 from stratus.cost.services.context import PricingContext
 from stratus.cost.templates import StackTemplate
 from stratus.cost.workload import build
 
 Pricer = Callable[[PricingContext], list[CostLine]]
 # Order matters where one service hands usage to another (API responses -> data transfer).
-PRICERS: tuple[Pricer, ...] = (lambda_.lines, apigateway.lines, dynamodb.lines)
+PRICERS: tuple[Pricer, ...] = (
+    lambda_.lines,
+    apigateway.lines,
+    dynamodb.lines,
+    s3.lines,
+    cloudfront.lines,
+    identity.lines,
+    messaging.lines,
+    observability.lines,
+    compute.lines,
+    security.lines,
+    transfer.lines,  # last: every service above adds its bytes to the internet
+)
 
 
 def _month(

@@ -46,6 +46,13 @@ def load_templates(cdk_out: Path) -> list[StackTemplate]:
     ]
 
 
+def select_systems(stacks: Sequence[StackTemplate], names: Sequence[str]) -> list[StackTemplate]:
+    """The stacks of the named systems (by the stack tag the app sets); all when none named."""
+    if not names:
+        return list(stacks)
+    return [s for s in stacks if s.system in names]
+
+
 def synthesize_stage(
     project_root: Path,
     stage: str,

@@ -379,7 +379,12 @@ def _distributions(
             w.internet_out_gb[target] += month_bytes / 1e9
             if origin is not None and origin.type == "AWS::S3::Bucket":
                 w.bucket_gets[origin.key] += month_requests
-    if options.cloudfront:
+    if options.cloudfront and profile.distributions:
+        w.assumptions.append(
+            "Distributions serve the requests and bytes the profile names; cache misses go to "
+            "the default behaviour's origin; data from AWS origins to CloudFront is free."
+        )
+    elif options.cloudfront:
         w.assumptions.append(
             f"Distributions serve page views x {profile.requests_per_page_view:g} requests and the "
             "bytes served a day (split evenly over distributions unless the profile names one); "

@@ -1,0 +1,48 @@
+"""Amazon Cognito user pools by monthly active users and feature plan (UserPoolTier), and
+Amazon SES e-mail per 1,000. https://aws.amazon.com/cognito/pricing/ ,
+https://aws.amazon.com/ses/pricing/
+"""
+
+from __future__ import annotations
+
+from stratus.cost.model import CostLine
+from stratus.cost.pricebook import PriceBook, tiered
+from stratus.cost.services.context import PricingContext
+
+# CloudFormation's default feature plan for a new user pool is ESSENTIALS
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cognito-userpool.html).
+DEFAULT_TIER = "ESSENTIALS"
+
+
+def mau_cost(mau: float, tier: str, prices: PriceBook) -> float:
+    return tiered(mau, prices.rate("cognito", "mau_tiers", tier))
+
+
+def email_cost(emails: float, prices: PriceBook) -> float:
+    return emails / 1000 * float(prices.rate("ses", "per_1000_emails"))
+
+
+def lines(ctx: PricingContext) -> list[CostLine]:
+    out: list[CostLine] = []
+    for pool in ctx.inv.of_type("AWS::Cognito::UserPool"):
+        mau = ctx.work.mau.get(pool.key, 0.0)
+        tier = str(pool.props.get("UserPoolTier") or DEFAULT_TIER)
+        out.append(
+            ctx.line(
+                "cognito",
+                pool,
+                f"monthly active users ({tier})",
+                mau,
+                "MAU",
+                mau_cost(mau, tier, ctx.prices),
+            )
+        )
+    for ident in ctx.inv.of_type("AWS::SES::EmailIdentity"):
+        emails = ctx.work.emails.get(ident.key, 0.0)
+        if emails:
+            out.append(
+                ctx.line(
+                    "ses", ident, "e-mails sent", emails, "e-mails", email_cost(emails, ctx.prices)
+                )
+            )
+    return out
