@@ -4,14 +4,15 @@ route, Lambda invocations with billed milliseconds and DynamoDB request units.""
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 
-from stratus.cost import estimate, load_prices
-from stratus.cost.local_usage import from_local_traffic
-from stratus.cost.templates import load_templates
 from tests.conftest import LocalCloudHandle
 from tests.integration.conftest import User
 
@@ -62,15 +63,24 @@ def test_dynamodb_request_units_are_counted(recorded: dict[str, Any]) -> None:
     assert recorded["seconds"] > 0
 
 
-def test_from_local_prices_the_recorded_traffic(
+def test_stratus_cost_from_local_prices_the_recorded_traffic(
     local_cloud: LocalCloudHandle, recorded: dict[str, Any]
 ) -> None:
-    """What `stratus cost --stage local --from-local --json` prints: the interface keys,
-    nonzero Lambda and API Gateway costs, and the scaling among the assumptions."""
-    local = from_local_traffic(local_cloud.state_dir, users=1000)
-    result = estimate(load_templates(local.cdk_out), local.profile, load_prices(), stage="local")
-    data = result.to_json()
+    """`stratus cost --stage local --from-local --json`: the interface keys, nonzero Lambda
+    and API Gateway costs, and the scaling among the assumptions."""
+    stratus = str(Path(sys.executable).with_name("stratus"))
+    args = ["cost", "--stage", "local", "--from-local", "--users", "1000", "--json"]
+    done = subprocess.run(
+        [stratus, *args, "--state-dir", str(local_cloud.state_dir)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
     assert {"stage", "monthly_usd", "services", "assumptions"} <= set(data)
+    assert data["stage"] == "local"
     assert data["services"]["lambda"] > 0
     assert data["services"]["apigateway"] > 0
     assert data["monthly_usd"] >= data["services"]["lambda"] + data["services"]["apigateway"]
