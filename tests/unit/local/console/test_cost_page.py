@@ -138,3 +138,12 @@ def test_values_are_escaped_in_the_error(client: TestClient) -> None:
     page = client.get("/console/cost", params={"dax": "<script>x</script>"})
     assert page.status_code == 400
     assert "<script>x" not in page.text
+
+
+def test_without_javascript_the_form_re_renders_for_its_query(client: TestClient) -> None:
+    page = client.get("/console/cost", params={"source": "local", "scale": "2"})
+    assert page.status_code == 200
+    assert "local-usage" in page.text
+    assert "multiplied by 2" in page.text
+    sliders = client.get("/console/cost", params={"users": "12345"})
+    assert 'value="12345"' in sliders.text
