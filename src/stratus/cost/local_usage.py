@@ -133,6 +133,10 @@ def profile_from_usage(
 
     tables = _entries(usage, "tables")
     reads, writes = sum(_num(t, "reads") for t in tables), sum(_num(t, "writes") for t in tables)
+    found = usage.get("dax")
+    dax: Mapping[str, Any] = found if isinstance(found, dict) else {}
+    dax_hits, dax_lookups = _num(dax, "hits"), _num(dax, "lookups")
+    reads += dax_hits  # DAX's hits are reads the application made that DynamoDB never saw
     item_bytes = sum(_num(t, "read_bytes") + _num(t, "write_bytes") for t in tables)
     db_ops = reads + writes
 
@@ -171,6 +175,7 @@ def profile_from_usage(
         read_write_ratio=reads / writes if writes else (reads or 4.0),
         db_ops_per_request=db_ops / total_requests if total_requests else 1.0,
         item_size_bytes=max(1, int(item_bytes / db_ops)) if db_ops else 1024,
+        dax_hit_ratio=dax_hits / dax_lookups if dax_lookups else 0.8,
         lambda_duration_ms=billed / invocations if invocations else 120.0,
         function_durations_ms=durations,
         object_size_bytes=int(put_bytes / puts) if puts else 100_000,
@@ -194,8 +199,14 @@ def profile_from_usage(
         )
     notes.append(
         "Stored data (items, objects) is not measured: storage is priced from the profile's "
-        "defaults; DAX hits never reach DynamoDB, so the recorded reads are DAX's misses."
+        "defaults."
     )
+    if dax_lookups:
+        notes.append(
+            f"DAX answered {dax_hits:g} of {dax_lookups:g} lookups from its cache "
+            f"(hit ratio {dax_hits / dax_lookups:.0%}); those reads are counted as the "
+            "application's reads, which DAX answers at that ratio."
+        )
     return profile, notes
 
 

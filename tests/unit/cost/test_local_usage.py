@@ -111,3 +111,12 @@ def test_no_running_cloud_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "endpoints.json").write_text(json.dumps(record))
     with pytest.raises(LocalUsageError, match="not answering"):
         fetch_usage(tmp_path, timeout=2)
+
+
+def test_dax_hits_count_as_reads_and_give_the_hit_ratio() -> None:
+    usage = _usage(600.0)
+    usage["dax"] = {"hits": 12, "lookups": 16}
+    profile, notes = profile_from_usage(usage)
+    assert profile.dax_hit_ratio == 0.75
+    assert profile.read_write_ratio == (16 + 12) / 4
+    assert any("DAX answered 12 of 16" in note for note in notes)

@@ -5,6 +5,10 @@ Served on the AWS endpoint, outside any AWS protocol (like `/_stratus/clock`):
   entry with its stack and logical id, functions with their memory and architecture
   (resources.describe)
 - `DELETE /_stratus/usage` -> a new window from now (the same shape, all zero)
+
+DAX answers its cache hits without DynamoDB (so they cost no request units); its hits and
+lookups are read from the DAX endpoint's own counters, since this cloud started or the
+window was reset (`dax`), so the hit ratio and the reads the application made are known.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ import asyncio
 import contextlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
 
@@ -41,6 +45,7 @@ class UsageService(EmulatedService):
         self.calls = CallUsage(self.recorder)
         self._path: Path | None = None
         self._cloud: CloudContext | None = None
+        self._dax_base = (0, 0)  # DAX's counters when the window was last reset
 
     def hooks(self) -> Iterable[Hook]:
         return self.calls.hooks()
@@ -48,13 +53,40 @@ class UsageService(EmulatedService):
     def paths(self) -> Iterable[PathRoute]:
         return [PathRoute(frozenset({"GET", "DELETE"}), f"^{USAGE_PATH}/?$", self._answer)]
 
-    async def _answer(self, request: AwsRequest) -> Response | None:
-        if request.method == "DELETE":
-            self.recorder.reset()
-            self.save()
+    def snapshot(self) -> dict[str, Any]:
+        """The totals as served: resources named, DAX's hits and lookups beside."""
         snapshot = self.recorder.snapshot()
         resources.describe(snapshot, self._cloud.deployment if self._cloud else None)
-        return JSONResponse(snapshot)
+        hits, lookups = self._dax_counts()
+        snapshot["dax"] = {
+            "hits": hits - self._dax_base[0],
+            "lookups": lookups - self._dax_base[1],
+        }
+        return snapshot
+
+    def reset(self) -> None:
+        self.recorder.reset()
+        self._dax_base = self._dax_counts()
+        self.save()
+
+    def _dax_counts(self) -> tuple[int, int]:
+        """DAX's cache hits and lookups since it started ((0, 0): no DAX cluster)."""
+        from stratus.local.dax.service import DaxService
+
+        try:
+            app = self._cloud.service(DaxService).app if self._cloud is not None else None
+        except LookupError:
+            app = None
+        if app is None:
+            return 0, 0
+        stats = app.stats
+        hits = int(stats.item_hits + stats.query_hits)
+        return hits, hits + int(stats.item_misses + stats.query_misses)
+
+    async def _answer(self, request: AwsRequest) -> Response | None:
+        if request.method == "DELETE":
+            self.reset()
+        return JSONResponse(self.snapshot())
 
     async def prepare(self, cloud: CloudContext) -> None:
         self._cloud = cloud

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+from types import SimpleNamespace
 from typing import Any
 
 from starlette.responses import Response
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.hooks import HookTable
+from stratus.local.dax.service import DaxService
 from stratus.local.usage.service import USAGE_PATH, UsageService
 
 
@@ -44,3 +46,16 @@ def test_other_methods_and_paths_are_not_taken() -> None:
     assert table.path_handler(AwsRequest("POST", USAGE_PATH, USAGE_PATH, "", {}, b"")) is None
     other = "/_stratus/usagex"
     assert table.path_handler(AwsRequest("GET", other, other, "", {}, b"")) is None
+
+
+def test_dax_hits_and_lookups_are_counted_from_the_window_start() -> None:
+    stats = SimpleNamespace(item_hits=3, query_hits=1, item_misses=2, query_misses=0)
+    dax = DaxService()
+    dax.app = SimpleNamespace(stats=stats)
+    cloud = SimpleNamespace(service=lambda kind: dax, deployment=None)
+    service = UsageService()
+    service._cloud = cloud  # type: ignore[assignment]
+    assert service.snapshot()["dax"] == {"hits": 4, "lookups": 6}
+    service.reset()
+    stats.item_hits += 1
+    assert service.snapshot()["dax"] == {"hits": 1, "lookups": 1}

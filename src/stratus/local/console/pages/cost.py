@@ -36,7 +36,6 @@ from stratus.local.console.pages.cost_form import (
     parse,
     profile_of,
 )
-from stratus.local.usage import resources
 from stratus.local.usage.service import UsageService
 
 STAGE = "local"  # what `stratus up` serves; its templates are the ones priced here
@@ -58,9 +57,7 @@ def _prices(region: str) -> tuple[PriceBook, list[str]]:
 
 
 def _recorded_usage(console: ConsoleContext) -> dict[str, Any]:
-    snapshot = console.service(UsageService).recorder.snapshot()
-    resources.describe(snapshot, console.deployment)
-    return snapshot
+    return console.service(UsageService).snapshot()
 
 
 def price(console: ConsoleContext, form: CostForm) -> dict[str, Any]:
