@@ -61,6 +61,7 @@ def test_dynamodb_request_units_are_counted(recorded: dict[str, Any]) -> None:
     assert sum(t.get("write_units", 0) for t in tables) >= 1
     assert sum(t.get("read_units", 0) for t in tables) > 0
     assert recorded["seconds"] > 0
+    assert recorded["dax"]["lookups"] >= 1  # the to-do list is read through DAX
 
 
 def test_stratus_cost_from_local_prices_the_recorded_traffic(
