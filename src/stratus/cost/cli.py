@@ -27,6 +27,9 @@ from stratus.cost.profile import (
 )
 from stratus.cost.report import render_text
 from stratus.cost.templates import load_templates, select_systems, synthesize_stage
+from stratus.local.provision.assembly import AssemblyError
+from stratus.local.provision.project import ProjectError
+from stratus.local.provision.synth import SynthError
 
 ON_OFF = {"on": True, "off": False}
 
@@ -52,6 +55,11 @@ def merged_options(profile: TrafficProfile, overrides: dict[str, Any]) -> CostOp
         return CostOptions.model_validate(data)
     except ValueError as exc:
         raise _fail(f"invalid option: {exc}") from None
+
+
+def resolve_profile(stage: str, traffic: Path | None) -> TrafficProfile:
+    """The profile to price: the traffic file, else the stage's documented default."""
+    return load_profile(traffic) if traffic is not None else default_profile(stage)
 
 
 def cost(
@@ -88,10 +96,13 @@ def cost(
     free_tier: bool | None = typer.Option(
         None, "--free-tier/--no-free-tier", help="Apply free tiers."
     ),
+    app_dir: Path | None = typer.Option(
+        None, "--app", metavar="DIR", file_okay=False, help="Another CDK app (default: this one)."
+    ),
 ) -> None:
     """Price a stage's synthesized templates for a traffic profile, per service and resource."""
     try:
-        profile = load_profile(traffic) if traffic is not None else default_profile(stage)
+        profile = resolve_profile(stage, traffic)
         prices = load_prices(region)
     except (ProfileError, PriceError) as exc:
         raise _fail(str(exc)) from None
@@ -112,14 +123,15 @@ def cost(
         if cdk_out is None:
             from stratus.cli.up import project_root
 
-            cdk_out = synthesize_stage(
-                project_root(), stage, systems=names, dax=dax_on, region=region
-            )
-        templates = select_systems(load_templates(cdk_out), names)
-    except Exception as exc:  # synthesis and assembly errors are reported, never a traceback
-        raise _fail(
-            f"cannot read the {stage} templates: {str(exc).splitlines()[0] if str(exc) else exc!r}"
-        ) from None
+            cdk_out = synthesize_stage(project_root(app_dir), stage, dax=dax_on, region=region)
+        stacks = load_templates(cdk_out)
+    except (SynthError, AssemblyError, ProjectError, typer.BadParameter, OSError) as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise _fail(f"cannot read the {stage} templates: {first}") from None
+    templates = select_systems(stacks, names)
+    if names and not templates:
+        known = sorted({s.system for s in stacks if s.system})
+        raise _fail(f"no stacks of system(s) {', '.join(names)}; systems: {', '.join(known)}")
     try:
         result = estimate(templates, profile, prices, options, stage=stage)
     except (PriceError, ValueError) as exc:

@@ -158,9 +158,17 @@ def render(stacks: Sequence[StackTemplate], prices: PriceBook) -> str:
         for a, b in claim.compare:
             (sa, ea), (sb, eb) = results[a], results[b]
             delta = eb.monthly_usd - ea.monthly_usd
-            change = f"{delta / ea.monthly_usd:+.0%}" if ea.monthly_usd else "n/a"
+            change = f"{delta / ea.monthly_usd:+.1%}" if ea.monthly_usd else "n/a"
             more = "more" if delta >= 0 else "less"
-            out.append(f"- {sb.title} vs {sa.title}: {usd(abs(delta))} {more} ({change}).")
+            moved = max(
+                set(ea.services) | set(eb.services),
+                key=lambda k: abs(eb.services.get(k, 0.0) - ea.services.get(k, 0.0)),
+            )
+            before, after = ea.services.get(moved, 0.0), eb.services.get(moved, 0.0)
+            out.append(
+                f"- {sb.title} vs {sa.title}: {usd(abs(delta))} {more} ({change}); "
+                f"largest change {moved}, {usd(before)} -> {usd(after)}."
+            )
         out.append("")
         first = results[0][1]
         out += [f"Per service, {results[0][0].title}:", "", markdown_services(first), ""]
@@ -173,7 +181,41 @@ def render(stacks: Sequence[StackTemplate], prices: PriceBook) -> str:
                     out.append(f"- {note}")
         for name in dict.fromkeys(s.profile for s in claim.scenarios):
             out.append(f"- Profile `{name}`: {profile_named(name).description}.")
+    out += _growth(stacks, prices)
     return "\n".join(out).rstrip() + "\n"
+
+
+GROWTH = Scenario(
+    "to-do from 1,000 users, +50% a month",
+    "todo",
+    "todo-1k",
+    patch={"growth_per_month": 0.5, "months": 12},
+)
+
+
+def _growth(stacks: Sequence[StackTemplate], prices: PriceBook) -> list[str]:
+    """A year of growth month by month (traffic and users compound together)."""
+    est = run(GROWTH, stacks, prices)
+    out = [
+        "",
+        "## Growth: " + GROWTH.title,
+        "",
+        "| month | USD | largest line |",
+        "| ---: | ---: | --- |",
+    ]
+    for month in est.months:
+        name, value = next(iter(month.services.items()))
+        out.append(f"| {month.month} | {usd(month.usd)} | {name} {usd(value)} |")
+    total = sum(m.usd for m in est.months)
+    billed = next((m.month for m in est.months if m.services.get("cognito", 0) > 0), None)
+    cognito = f" (from month {billed} here)" if billed else ""
+    out += [
+        "",
+        f"A year: {usd(total)}. Usage-priced lines compound with the users; the DAX cluster "
+        "costs the same every month; Cognito bills once the users pass its free 10,000"
+        f"{cognito}.",
+    ]
+    return out
 
 
 def current_text() -> str:

@@ -85,6 +85,11 @@ def estimate(
         )
     services = _totals(first)
     notes = _general_assumptions(profile, prices, options) + assumptions
+    if options.dax and not inv.of_type("AWS::DAX::Cluster"):
+        notes.append(
+            "DAX was asked for but the templates declare no cluster, so none is priced: "
+            "`stratus cost --dax on` synthesizes the stage with its DAX cluster."
+        )
     return Estimate(
         stage=stage,
         region=prices.region,

@@ -13,7 +13,6 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from stratus.cost.geo import GEOGRAPHIES
@@ -54,6 +53,22 @@ class BucketTraffic(_Strict):
     gets_per_day: float = Field(default=0, ge=0)
 
 
+class FunctionTraffic(_Strict):
+    """Measured invocations of one function (replaces what the flows derive)."""
+
+    invocations_per_day: float = Field(default=0, ge=0)
+    duration_ms: float | None = Field(default=None, gt=0)
+
+
+class TableTraffic(_Strict):
+    """Measured item reads, writes or storage of one table; each given field replaces what the
+    flows derive (storage given here is taken out of the even spread over the other tables)."""
+
+    reads_per_day: float | None = Field(default=None, ge=0)
+    writes_per_day: float | None = Field(default=None, ge=0)
+    stored_gb: float | None = Field(default=None, ge=0)
+
+
 class CostOptions(_Strict):
     """Pricing choices; None keeps what the templates declare."""
 
@@ -91,6 +106,15 @@ class TrafficProfile(_Strict):
     object_uploads_per_day: float = Field(default=0, ge=0)
     object_downloads_per_day: float = Field(default=0, ge=0)
     buckets: dict[str, BucketTraffic] = Field(default_factory=dict)
+    functions: dict[str, FunctionTraffic] = Field(
+        default_factory=dict, description="measured invocations per function pattern"
+    )
+    tables: dict[str, TableTraffic] = Field(
+        default_factory=dict, description="measured reads and writes per table pattern"
+    )
+    channels: dict[str, float] = Field(
+        default_factory=dict, description="messages a day per queue/topic/stream/bus pattern"
+    )
     images_per_day: float = Field(
         default=0, ge=0, description="uploads that trigger S3 event functions"
     )
@@ -104,6 +128,7 @@ class TrafficProfile(_Strict):
     download_size_bytes: int = Field(default=50_000_000, ge=1)
     cdn_cache_hit_ratio: float = Field(default=0.9, ge=0, le=1)
     distributions: dict[str, CdnTraffic] = Field(default_factory=dict)
+    invalidation_paths_per_month: float = Field(default=0, ge=0, description="per distribution")
     viewer_mix: dict[str, float] = Field(default_factory=lambda: {"united_states": 1.0})
     messages_per_write: float = Field(default=1.0, ge=0, description="events each write sends on")
     messages_per_day: float | None = Field(default=None, ge=0)
@@ -150,12 +175,25 @@ def load_profile(path: Path) -> TrafficProfile:
         text = path.read_text()
     except (OSError, UnicodeDecodeError) as exc:
         raise ProfileError(f"cannot read traffic file {path}: {exc}") from None
-    try:
-        data = json.loads(text) if path.suffix == ".json" else yaml.safe_load(text)
-    except (ValueError, yaml.YAMLError) as exc:
-        kind = "JSON" if path.suffix == ".json" else "YAML"
-        raise ProfileError(f"{path}: not valid {kind}: {exc}") from None
+    if path.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            raise ProfileError(f"{path}: not valid JSON: {exc}") from None
+    else:
+        data = _yaml(path, text)
     return parse_profile(data, str(path))
+
+
+def _yaml(path: Path, text: str) -> Any:
+    try:
+        import yaml  # PyYAML: a dev dependency; JSON profiles need nothing beyond the product
+    except ImportError:
+        raise ProfileError(f"{path}: reading YAML needs PyYAML; give the profile as JSON") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ProfileError(f"{path}: not valid YAML: {exc}") from None
 
 
 def default_profile(stage: str) -> TrafficProfile:

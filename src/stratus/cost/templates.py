@@ -57,18 +57,16 @@ def synthesize_stage(
     project_root: Path,
     stage: str,
     *,
-    systems: Sequence[str] = (),
     dax: bool | None = None,
     region: str = "us-east-1",
 ) -> Path:
-    """Synthesize `stage` of the project's app; returns the cloud assembly directory."""
+    """Synthesize every system of `stage` (one cached assembly per stage and DAX choice; pick
+    systems with `select_systems`); returns the cloud assembly directory."""
     from stratus.local.provision.project import load_project
     from stratus.local.provision.synth import synthesize
 
-    project = load_project(project_root, systems)
+    project = load_project(project_root)
     context: dict[str, Any] = {"stage": stage}
-    if systems:
-        context["systems"] = ",".join(systems)
     suffix = "" if dax is None else f"-dax-{str(dax).lower()}"
     if dax is not None:
         context["dax"] = "true" if dax else "false"

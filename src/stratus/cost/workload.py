@@ -11,64 +11,21 @@ returned as a plain sentence among the estimate's assumptions.
 
 from __future__ import annotations
 
-import math
 import re
 from collections import defaultdict
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any, TypeVar
 
 from stratus.cost.inventory import Inventory, Res
-from stratus.cost.profile import ApiTraffic, CdnTraffic, CostOptions, TrafficProfile
+from stratus.cost.profile import ApiTraffic, CostOptions, TrafficProfile
+from stratus.cost.usage import LAMBDA, MESSAGING, Workload, match, refs_of
+from stratus.cost.viewers import buckets, distributions
 
-T = TypeVar("T")
-LAMBDA = "AWS::Lambda::Function"
-MESSAGING = ("AWS::SQS::Queue", "AWS::SNS::Topic", "AWS::Kinesis::Stream", "AWS::Events::EventBus")
-
-
-def match(patterns: Mapping[str, T], res: Res) -> T | None:
-    """The value of the first pattern naming `res` (exact names before globs), else `*`."""
-    names = res.names()
-    for pattern, value in patterns.items():
-        if pattern in names:
-            return value
-    for pattern, value in patterns.items():
-        if pattern != "*" and any(fnmatchcase(n, pattern) for n in names):
-            return value
-    return patterns.get("*")
-
-
-@dataclass
-class Workload:
-    days: float
-    factor: float  # growth factor of this month
-    api_requests: dict[str, float] = field(default_factory=dict)
-    api_cache_hits: dict[str, float] = field(default_factory=dict)
-    api_bytes: dict[str, float] = field(default_factory=dict)
-    invocations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    duration_ms: dict[str, float] = field(default_factory=dict)
-    edge_invocations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    reads: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # item reads
-    writes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    table_gb: dict[str, float] = field(default_factory=dict)
-    messages: dict[str, float] = field(default_factory=dict)
-    cdn_requests: dict[str, float] = field(default_factory=dict)
-    cdn_bytes: dict[str, float] = field(default_factory=dict)
-    cdn_hits: dict[str, float] = field(default_factory=dict)  # cache hit ratio per distribution
-    direct_bytes: dict[str, float] = field(default_factory=lambda: defaultdict(float))  # by origin
-    direct_requests: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    bucket_gb: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    bucket_puts: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    bucket_gets: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    internet_out_gb: dict[str, float] = field(default_factory=lambda: defaultdict(float))
-    emails: dict[str, float] = field(default_factory=dict)
-    mau: dict[str, float] = field(default_factory=dict)
-    assumptions: list[str] = field(default_factory=list)
+__all__ = ["Workload", "api_cache_size", "build", "dax_clusters", "match"]
 
 
 def _dlq_ids(inv: Inventory) -> set[str]:
-    """Queues that only receive failures: named as a dead-letter target or failure destination."""
+    """Channels that carry no traffic of the profile: dead-letter targets, failure destinations
+    and the topics alarms notify."""
     dlqs: set[str] = set()
     for res in inv.of_type("AWS::SQS::Queue"):
         target = res.props.get("RedrivePolicy", {})
@@ -80,13 +37,12 @@ def _dlq_ids(inv: Inventory) -> set[str]:
         dlqs |= {f"{res.stack}/{lid}" for lid in refs_of(res.props.get("DeadLetterConfig", {}))}
     for res in inv.of_type("AWS::SNS::Subscription"):
         dlqs |= {f"{res.stack}/{lid}" for lid in refs_of(res.props.get("RedrivePolicy", {}))}
+    for alarm in inv.of_type("AWS::CloudWatch::Alarm"):  # alarm topics: state changes only
+        actions = [
+            alarm.props.get(k) for k in ("AlarmActions", "OKActions", "InsufficientDataActions")
+        ]
+        dlqs |= {f"{alarm.stack}/{lid}" for lid in refs_of(actions)}
     return dlqs
-
-
-def refs_of(value: object) -> set[str]:
-    from stratus.cost.inventory import refs
-
-    return refs(value)
 
 
 def _schedule_per_day(expression: str) -> float:
@@ -160,7 +116,7 @@ def build(
         say(
             "Every message channel (queue, topic, stream, bus) carries one message per database "
             f"write times messages_per_write ({profile.messages_per_write:g}) unless "
-            "messages_per_day is given; dead-letter queues carry none."
+            "messages_per_day is given; dead-letter queues and alarm topics carry none."
         )
     for esm in inv.of_type("AWS::Lambda::EventSourceMapping"):
         fn = inv.function_of(esm.stack, esm.props.get("FunctionName"))
@@ -212,10 +168,10 @@ def build(
             f"function; each is read once and written as {profile.image_variants} variants "
             "(stored: one month of uploads and variants)."
         )
-    _buckets(inv, w, profile, users, days, factor, images)
+    buckets(inv, w, profile, users, days, factor, images)
 
     # --- CloudFront ------------------------------------------------------------------
-    _distributions(inv, w, profile, options, days, factor)
+    distributions(inv, w, profile, options, days, factor)
 
     # --- Durations, e-mail, users ------------------------------------------------------
     for func in inv.of_type(LAMBDA):
@@ -230,9 +186,47 @@ def build(
         w.mau[pool.key] = (profile.users if explicit is None else explicit) * factor
     stored_items = profile.stored_items + profile.items_per_user * users
     tables = inv.of_type("AWS::DynamoDB::Table")
-    for table in tables:
-        w.table_gb[table.key] = stored_items * profile.item_size_bytes / 1e9 / max(len(tables), 1)
+    spread = [t for t in tables if _table_storage(profile, t) is None] or tables
+    for table in spread:
+        w.table_gb[table.key] = stored_items * profile.item_size_bytes / 1e9 / len(spread)
+    _measured(inv, w, profile, days, factor)
     return w
+
+
+def _table_storage(profile: TrafficProfile, table: Res) -> float | None:
+    measured = match(profile.tables, table) if profile.tables else None
+    return None if measured is None else measured.stored_gb
+
+
+def _measured(
+    inv: Inventory, w: Workload, profile: TrafficProfile, days: float, factor: float
+) -> None:
+    """Counts the profile gives per resource (e.g. measured locally) replace the derived ones."""
+    scale = days * factor
+    for func in inv.of_type(LAMBDA) if profile.functions else []:
+        traffic = match(profile.functions, func)
+        if traffic is not None:
+            w.invocations[func.key] = traffic.invocations_per_day * scale
+            if traffic.duration_ms is not None:
+                w.duration_ms[func.key] = traffic.duration_ms
+    for table in inv.of_type("AWS::DynamoDB::Table") if profile.tables else []:
+        measured = match(profile.tables, table)
+        if measured is not None:
+            if measured.reads_per_day is not None:
+                w.reads[table.key] = measured.reads_per_day * scale
+            if measured.writes_per_day is not None:
+                w.writes[table.key] = measured.writes_per_day * scale
+            if measured.stored_gb is not None:
+                w.table_gb[table.key] = measured.stored_gb * factor
+    for channel in inv.of_type(*MESSAGING) if profile.channels else []:
+        count = match(profile.channels, channel)
+        if count is not None:
+            w.messages[channel.key] = count * scale
+    if profile.functions or profile.tables or profile.channels:
+        w.assumptions.append(
+            "Functions, tables and message channels the profile names per resource carry "
+            "exactly those counts (measured traffic), not the derived flows."
+        )
 
 
 def _route_weight(traffic: ApiTraffic, method: str, path: str) -> float:
@@ -283,135 +277,3 @@ def api_cache_size(inv: Inventory, api: Res, options: CostOptions) -> str | None
         ):
             return str(stage.props.get("CacheClusterSize", "0.5"))
     return None
-
-
-def _buckets(
-    inv: Inventory,
-    w: Workload,
-    profile: TrafficProfile,
-    users: float,
-    days: float,
-    factor: float,
-    images: float,
-) -> None:
-    buckets = inv.of_type("AWS::S3::Bucket")
-    if not buckets:
-        return
-    log_ids = set()
-    for res in inv.of_type("AWS::S3::Bucket", "AWS::CloudFront::Distribution"):
-        logging = res.props.get("LoggingConfiguration") or res.props.get(
-            "DistributionConfig", {}
-        ).get("Logging")
-        log_ids |= {f"{res.stack}/{lid}" for lid in refs_of(logging)}
-    data = [b for b in buckets if b.key not in log_ids] or buckets
-    stored_gb = (profile.objects_per_user * users * profile.object_size_bytes) / 1e9
-    uploads = profile.object_uploads_per_day * factor * days
-    downloads = profile.object_downloads_per_day * factor * days
-    for bucket in data:
-        explicit = match(profile.buckets, bucket)
-        if explicit is not None:
-            w.bucket_gb[bucket.key] += explicit.stored_gb * factor
-            w.bucket_puts[bucket.key] += explicit.puts_per_day * factor * days
-            w.bucket_gets[bucket.key] += explicit.gets_per_day * factor * days
-            continue
-        w.bucket_gb[bucket.key] += stored_gb / len(data)
-        w.bucket_puts[bucket.key] += uploads / len(data)
-        w.bucket_gets[bucket.key] += downloads / len(data)
-        w.internet_out_gb[bucket.key] += downloads * profile.object_size_bytes / 1e9 / len(data)
-    w.assumptions.append(
-        "Objects users keep (objects_per_user x users), uploads and downloads spread evenly over "
-        "the buckets that are not log buckets, unless the profile names a bucket; downloads are "
-        "pre-signed GETs straight to the internet."
-    )
-
-
-def _distributions(
-    inv: Inventory,
-    w: Workload,
-    profile: TrafficProfile,
-    options: CostOptions,
-    days: float,
-    factor: float,
-) -> None:
-    dists = inv.of_type("AWS::CloudFront::Distribution")
-    if not dists:
-        return
-    for dist in dists:
-        traffic = match(profile.distributions, dist) or CdnTraffic()
-        page_requests = profile.page_views_per_day * profile.requests_per_page_view
-        requests = traffic.requests_per_day
-        if requests is None:
-            requests = (
-                page_requests + profile.bytes_served_per_day / profile.download_size_bytes
-            ) / len(dists)
-        size = traffic.bytes_per_day
-        if size is None:
-            size = (
-                profile.page_views_per_day * profile.bytes_per_page_view
-                + profile.bytes_served_per_day
-            ) / len(dists)
-        hit = (
-            profile.cdn_cache_hit_ratio
-            if traffic.cache_hit_ratio is None
-            else traffic.cache_hit_ratio
-        )
-        month_requests, month_bytes = requests * factor * days, size * factor * days
-        config = dist.props.get("DistributionConfig", {})
-        origin = _default_origin(inv, dist, config)
-        if options.cloudfront:
-            w.cdn_requests[dist.key] = month_requests
-            w.cdn_bytes[dist.key] = month_bytes
-            w.cdn_hits[dist.key] = hit
-            for assoc in config.get("DefaultCacheBehavior", {}).get(
-                "LambdaFunctionAssociations", []
-            ):
-                fn = inv.function_of(dist.stack, assoc.get("LambdaFunctionARN"))
-                if fn and str(assoc.get("EventType", "")).startswith("viewer"):
-                    w.edge_invocations[f"{dist.stack}/{fn}"] += month_requests
-                elif fn:
-                    w.edge_invocations[f"{dist.stack}/{fn}"] += month_requests * (1 - hit)
-            if origin is not None and origin.type == "AWS::S3::Bucket":
-                w.bucket_gets[origin.key] += month_requests * (1 - hit)
-        else:
-            target = origin.key if origin is not None else dist.key
-            w.direct_requests[target] += month_requests
-            w.direct_bytes[target] += month_bytes
-            w.internet_out_gb[target] += month_bytes / 1e9
-            if origin is not None and origin.type == "AWS::S3::Bucket":
-                w.bucket_gets[origin.key] += month_requests
-    if options.cloudfront and profile.distributions:
-        w.assumptions.append(
-            "Distributions serve the requests and bytes the profile names; cache misses go to "
-            "the default behaviour's origin; data from AWS origins to CloudFront is free."
-        )
-    elif options.cloudfront:
-        w.assumptions.append(
-            f"Distributions serve page views x {profile.requests_per_page_view:g} requests and the "
-            "bytes served a day (split evenly over distributions unless the profile names one); "
-            "cache misses go to the default behaviour's origin; data from AWS origins to "
-            "CloudFront is free."
-        )
-    else:
-        w.assumptions.append(
-            "Without CloudFront every viewer request and byte is served by the distribution's "
-            "default origin (S3 or the load balancer) straight to the internet."
-        )
-
-
-def _default_origin(inv: Inventory, dist: Res, config: dict[str, Any]) -> Res | None:
-    behaviour = config.get("DefaultCacheBehavior", {})
-    target = behaviour.get("TargetOriginId") if isinstance(behaviour, dict) else None
-    for origin in config.get("Origins", []) if isinstance(config.get("Origins"), list) else []:
-        if isinstance(origin, dict) and origin.get("Id") == target:
-            for lid in sorted(refs_of(origin.get("DomainName"))):
-                res = inv.get(dist.stack, lid)
-                if res is not None and res.type in (
-                    "AWS::S3::Bucket",
-                    "AWS::ElasticLoadBalancingV2::LoadBalancer",
-                ):
-                    return res
-    return None
-
-
-def ceil_units(size: int, unit: int) -> int:
-    return max(1, math.ceil(size / unit))

@@ -57,6 +57,12 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 )
             )
         gb = ctx.work.api_bytes.get(api.key, 0.0) / 1e9
-        if gb:
+        front = ctx.work.api_fronted_by.get(api.key)
+        if front is not None:
+            # Behind a distribution: the API's responses go to CloudFront (free from an AWS
+            # origin) and leave through it as CloudFront requests and bytes.
+            ctx.work.cdn_requests[front] = ctx.work.cdn_requests.get(front, 0.0) + requests
+            ctx.work.cdn_bytes[front] = ctx.work.cdn_bytes.get(front, 0.0) + gb * 1e9
+        elif gb:
             ctx.work.internet_out_gb[api.key] += gb
     return out

@@ -83,6 +83,10 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 request_cost(requests - take_req, mix, ctx.prices),
             )
         )
+        paths = ctx.profile.invalidation_paths_per_month
+        if paths:
+            usd = invalidation_cost(paths, ctx.prices)
+            out.append(ctx.line("cloudfront", dist, "invalidation paths", paths, "paths", usd))
         shielded = any(
             isinstance(o, dict) and o.get("OriginShield", {}).get("Enabled")
             for o in config.get("Origins", [])

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import math
 
+from stratus.cost.inventory import refs
 from stratus.cost.model import CostLine
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.services.context import PricingContext
@@ -46,7 +47,7 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     polled = {
         f"{esm.stack}/{lid}"
         for esm in ctx.inv.of_type("AWS::Lambda::EventSourceMapping")
-        for lid in _refs(esm.props.get("EventSourceArn"))
+        for lid in refs(esm.props.get("EventSourceArn"))
     }
     for queue in ctx.inv.of_type("AWS::SQS::Queue"):
         messages = ctx.work.messages.get(queue.key, 0.0)
@@ -104,9 +105,3 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 ctx.line("eventbridge", bus, "custom events", events, "events", events / 1e6 * rate)
             )
     return out
-
-
-def _refs(value: object) -> set[str]:
-    from stratus.cost.inventory import refs
-
-    return refs(value)

@@ -6,6 +6,9 @@ https://docs.aws.amazon.com/xray/latest/devguide/xray-concepts.html#xray-concept
 
 from __future__ import annotations
 
+import json
+
+from stratus.cost.inventory import refs
 from stratus.cost.model import CostLine
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.services.context import PricingContext
@@ -56,6 +59,20 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 stack="(stage)",
             )
         )
+    metrics = custom_metrics(ctx)
+    if metrics:
+        billed = max(len(metrics) - int(free.get("metrics", 0)), 0)
+        out.append(
+            ctx.line(
+                "cloudwatch",
+                None,
+                "custom metrics the alarms watch",
+                len(metrics),
+                "metric-months",
+                billed * float(cw["metric_month"]),
+                stack="(stage)",
+            )
+        )
     per_call = ctx.profile.log_bytes_per_invocation / 1e9
     for fn in ctx.inv.of_type("AWS::Lambda::Function"):
         calls = ctx.work.invocations.get(fn.key, 0.0) + ctx.work.edge_invocations.get(fn.key, 0.0)
@@ -79,7 +96,7 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     for stage in ctx.inv.of_type("AWS::ApiGateway::Stage"):
         if not stage.props.get("TracingEnabled"):
             continue
-        api = next(iter(_refs(stage.props.get("RestApiId"))), "")
+        api = next(iter(refs(stage.props.get("RestApiId"))), "")
         requests = ctx.work.api_requests.get(f"{stage.stack}/{api}", 0.0)
         if requests:
             traces = traces_recorded(requests, seconds)
@@ -88,17 +105,30 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     return out
 
 
+def custom_metrics(ctx: PricingContext) -> set[str]:
+    """Custom metrics (namespaces outside AWS/) that the stage's alarms watch: metrics the
+    code publishes (e.g. Powertools' embedded metric format), each name and dimension set
+    billed as one metric. Metrics no alarm names are not seen in the templates."""
+    found: set[str] = set()
+    for alarm in ctx.inv.of_type("AWS::CloudWatch::Alarm"):
+        queries = [alarm.props] + [
+            q.get("MetricStat", {}).get("Metric", {})
+            for q in alarm.props.get("Metrics", [])
+            if isinstance(q, dict)
+        ]
+        for metric in queries:
+            namespace = metric.get("Namespace")
+            if isinstance(namespace, str) and not namespace.startswith("AWS/"):
+                dims = json.dumps(metric.get("Dimensions", []), sort_keys=True, default=str)
+                found.add(f"{namespace}|{metric.get('MetricName')}|{dims}")
+    return found
+
+
 def _retention_days(ctx: PricingContext, stack: str, function: str) -> float:
     """The retention of the log group that names the function (else 30 days)."""
     for group in ctx.inv.in_stack(stack, "AWS::Logs::LogGroup"):
         fn = ctx.inv.get(stack, function)
-        named = fn is not None and group.logical_id in _refs(fn.props.get("LoggingConfig"))
+        named = fn is not None and group.logical_id in refs(fn.props.get("LoggingConfig"))
         if named:
             return float(group.props.get("RetentionInDays", 3653))
     return 30.0
-
-
-def _refs(value: object) -> set[str]:
-    from stratus.cost.inventory import refs
-
-    return refs(value)
