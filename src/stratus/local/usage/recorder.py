@@ -44,8 +44,11 @@ Entry = dict[str, Any]
 class UsageRecorder:
     """Thread-safe totals; `add` is what hot paths call (no I/O)."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, clock: Callable[[], float] = time.time, *, enabled: bool = True) -> None:
         self._clock = clock
+        # Off while the cloud provisions: CloudFormation's own calls (CreateBucket, custom
+        # resources' invocations) are not the application's traffic.
+        self.enabled = enabled
         self._lock = threading.Lock()
         self._since = clock()
         self._data: dict[str, dict[str, Entry]] = {c: {} for c in CATEGORIES}
@@ -58,6 +61,8 @@ class UsageRecorder:
         info: Mapping[str, str] | None = None,
         **counts: float,
     ) -> None:
+        if not self.enabled:
+            return
         with self._lock:
             entries = self._data.setdefault(category, {})
             entry = entries.get(key)

@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.responses import JSONResponse, Response
 
+from stratus.local.core import endpoints
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.registry import EmulatedService, Hook, PathRoute
 from stratus.local.usage import resources
@@ -41,7 +43,7 @@ class UsageService(EmulatedService):
     order = 0  # prepares first: its metrics tap is in place before any service takes it
 
     def __init__(self) -> None:
-        self.recorder = UsageRecorder()
+        self.recorder = UsageRecorder(enabled=False)  # counting once the cloud is up
         self.calls = CallUsage(self.recorder)
         self._path: Path | None = None
         self._cloud: CloudContext | None = None
@@ -94,6 +96,20 @@ class UsageService(EmulatedService):
         await asyncio.to_thread(self.recorder.load, self._path)
         cloud.metrics = UsageTap(self.recorder)
         cloud.background(self._save_every(SAVE_SECONDS), "usage-save")
+
+    async def start(self, cloud: CloudContext) -> None:
+        cloud.background(self._count_once_up(cloud.settings.state_dir), "usage-enable")
+
+    async def _count_once_up(self, state_dir: Path, poll_seconds: float = 0.1) -> None:
+        """Counting starts once the cloud is up (it wrote its endpoints file, the last step
+        of a start): what provisioning and the services' own start-up call is not the
+        application's traffic."""
+        while True:
+            with contextlib.suppress(endpoints.NotRunningError, ValueError):
+                if int(endpoints.running(state_dir).get("pid") or 0) == os.getpid():
+                    self.recorder.enabled = True
+                    return
+            await asyncio.sleep(poll_seconds)
 
     async def _save_every(self, seconds: float) -> None:
         while True:

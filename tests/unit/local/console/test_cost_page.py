@@ -66,6 +66,7 @@ def client(tmp_path: Path) -> TestClient:
     }
     (cdk_out / "manifest.json").write_text(json.dumps(manifest))
     usage = UsageService()
+    usage.recorder.enabled = True  # as once the cloud has started
     usage.recorder.add("apis", "a1/prod", {"api_id": "a1", "logical_id": "Api"}, requests=50)
     usage.recorder.add(
         "functions", "r/h", {"name": "h", "logical_id": "Handler"}, invocations=50, billed_ms=900

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
@@ -33,6 +35,7 @@ def test_the_usage_path_answers_and_resets() -> None:
     service = UsageService()
     table = HookTable()
     table.add_paths(service.paths())
+    service.recorder.enabled = True
     service.recorder.add("functions", "r/f", {"name": "f"}, invocations=2)
     assert _ask(table, "GET")["functions"]["r/f"]["invocations"] == 2
     assert _ask(table, "GET")["functions"]["r/f"]["memory_mb"] == 128  # Lambda's default
@@ -59,3 +62,20 @@ def test_dax_hits_and_lookups_are_counted_from_the_window_start() -> None:
     service.reset()
     stats.item_hits += 1
     assert service.snapshot()["dax"] == {"hits": 1, "lookups": 1}
+
+
+def test_counting_starts_once_the_cloud_wrote_its_endpoints(tmp_path: Path) -> None:
+    service = UsageService()
+    service.recorder.add("apis", "a/p", {}, requests=1)  # provisioning: not counted
+
+    async def scenario() -> None:
+        waiting = asyncio.create_task(service._count_once_up(tmp_path, poll_seconds=0.01))
+        await asyncio.sleep(0.05)
+        assert not service.recorder.enabled
+        (tmp_path / "endpoints.json").write_text(json.dumps({"pid": os.getpid()}))
+        await asyncio.wait_for(waiting, 2)
+
+    asyncio.run(scenario())
+    assert service.recorder.enabled
+    service.recorder.add("apis", "a/p", {}, requests=1)
+    assert service.recorder.snapshot()["apis"]["a/p"]["requests"] == 1
