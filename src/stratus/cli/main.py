@@ -11,6 +11,7 @@ from stratus.cli import sdk as sdk_commands
 from stratus.cli import trust as trust_commands
 from stratus.cli import up as up_commands
 from stratus.cost import cli as cost_commands
+from stratus.cost.local_cli import with_from_local
 
 app = typer.Typer(
     name="stratus",
@@ -24,7 +25,7 @@ app.command("trust")(trust_commands.trust)
 app.add_typer(events_commands.app, name="events", help="EventBridge: fire a rule now.")
 app.command("sdk")(sdk_commands.sdk)
 app.command("new-service")(new_service_commands.new_service)
-app.command("cost")(cost_commands.cost)
+app.command("cost")(with_from_local(cost_commands.cost))  # --from-local: cost.local_cli
 app.add_typer(
     pipeline_commands.app,
     name="pipeline",

@@ -60,6 +60,7 @@ from stratus.local.gateway.recent import RecentApis
 from stratus.local.gateway.releases import Releases
 from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
+from stratus.local.usage.tap import record_rest
 from stratus.local.xray.recorder import GatewayTrace, gateway_begin, gateway_end
 
 # A check run on every request to a stage before its routes (a REGIONAL AWS WAF web ACL
@@ -311,6 +312,7 @@ class GatewayApp:
         self._trace_end(trace, req, api, stage, status, len(body), log)
         if self.metrics is not None and api is not None and stage is not None:
             self._record_metrics(api, stage, status, self.clock() - started, log)
+            record_rest(self.metrics, self.ctx.settings.region, api, stage, method, req, body)
         if stage is not None and stage.access_log_format and self.log_sink is not None:
             values = self._context_values(req, stage, method, log)
             values["context.status"] = status

@@ -1,0 +1,122 @@
+"""The local cloud's measured usage becomes a per-day traffic profile, scaled as asked."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from stratus.cost.local_usage import LocalUsageError, fetch_usage, profile_from_usage
+
+
+def _usage(seconds: float = 600.0) -> dict[str, Any]:
+    return {
+        "since": 0,
+        "now": seconds,
+        "seconds": seconds,
+        "apis": {
+            "a1/prod": {
+                "api_id": "a1",
+                "logical_id": "TodoApi",
+                "requests": 10,
+                "bytes_out": 5000,
+            }
+        },
+        "routes": {
+            "a1/prod/GET /todos": {
+                "api_id": "a1",
+                "logical_id": "TodoApi",
+                "route": "GET /todos",
+                "requests": 8,
+            },
+            "a1/prod/POST /todos": {
+                "api_id": "a1",
+                "logical_id": "TodoApi",
+                "route": "POST /todos",
+                "requests": 2,
+            },
+        },
+        "functions": {
+            "r/fn": {"name": "fn", "logical_id": "Handler", "invocations": 10, "billed_ms": 450}
+        },
+        "tables": {
+            "r/t": {"name": "t", "reads": 16, "writes": 4, "read_bytes": 3200, "write_bytes": 800}
+        },
+        "buckets": {"b": {"name": "b", "logical_id": "Files", "put_requests": 2, "bytes_in": 2000}},
+        "distributions": {"E1": {"id": "E1", "requests": 30, "bytes_out": 3e6}},
+        "email": {"us-east-1": {"messages": 1, "recipients": 2}},
+        "messaging": {
+            "r/sqs": {"service": "sqs", "requests": 6, "billed_requests": 6},
+            "r/sns": {"service": "sns", "requests": 2, "billed_requests": 2},
+        },
+    }
+
+
+def test_by_time_the_window_is_extrapolated_to_a_day() -> None:
+    profile, notes = profile_from_usage(_usage(600.0))  # 10 minutes: x144
+    api = profile.apis["TodoApi"]
+    assert api.requests_per_day == pytest.approx(1440)
+    assert api.routes == {"GET /todos": 8, "POST /todos": 2}
+    assert api.response_bytes == 500
+    assert profile.apis["*"].requests_per_day == 0  # APIs not used get no traffic
+    assert profile.read_write_ratio == 4.0
+    assert profile.db_ops_per_request == 2.0
+    assert profile.item_size_bytes == 200
+    assert profile.function_durations_ms == {"Handler": 45.0}
+    assert profile.emails_per_day == pytest.approx(288)
+    assert profile.distributions["E1"].bytes_per_day == pytest.approx(3e6 * 144)
+    assert profile.buckets["Files"].puts_per_day == pytest.approx(288)
+    assert profile.object_size_bytes == 1000
+    assert profile.messages_per_day == pytest.approx((2 + 2) / 2 * 144)
+    assert profile.users == 0
+    assert "extrapolated to 24 hours" in notes[0] and "x144" in notes[0]
+    assert "extrapolated" in profile.description
+
+
+def test_scale_multiplies_the_day() -> None:
+    profile, notes = profile_from_usage(_usage(600.0), scale=10)
+    assert profile.apis["TodoApi"].requests_per_day == pytest.approx(14400)
+    assert "multiplied by 10" in notes[0]
+
+
+def test_by_users_the_window_is_one_users_day() -> None:
+    profile, notes = profile_from_usage(_usage(600.0), users=1000)
+    assert profile.apis["TodoApi"].requests_per_day == pytest.approx(10_000)
+    assert profile.users == 1000
+    assert "one user's day, times 1,000 users" in notes[0]
+
+
+def test_a_short_window_counts_as_a_minute_and_empty_usage_is_zero_traffic() -> None:
+    profile, _ = profile_from_usage(_usage(1.0))
+    assert profile.apis["TodoApi"].requests_per_day == pytest.approx(10 * 1440)
+    empty, _ = profile_from_usage({"seconds": 5})
+    assert list(empty.apis) == ["*"]
+    assert empty.emails_per_day == 0
+
+
+def test_bad_scaling_is_refused() -> None:
+    with pytest.raises(ValueError, match="scale"):
+        profile_from_usage(_usage(), scale=0)
+    with pytest.raises(ValueError, match="users"):
+        profile_from_usage(_usage(), users=0)
+
+
+def test_no_running_cloud_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(LocalUsageError, match="stratus up is not running"):
+        fetch_usage(tmp_path)
+    record = {"aws": "http://127.0.0.1:9", "pid": os.getpid()}  # alive, nothing listens
+    (tmp_path / "endpoints.json").write_text(json.dumps(record))
+    with pytest.raises(LocalUsageError, match="not answering"):
+        fetch_usage(tmp_path, timeout=2)
+
+
+def test_dax_hits_count_as_reads_and_give_the_hit_ratio() -> None:
+    usage = _usage(600.0)
+    usage["dax"] = {"hits": 12, "lookups": 16}
+    profile, notes = profile_from_usage(usage)
+    assert profile.dax_hit_ratio == 0.75
+    assert profile.read_write_ratio == (16 + 12) / 4
+    assert any("DAX answered 12 of 16" in note for note in notes)
