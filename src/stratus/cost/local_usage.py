@@ -125,8 +125,11 @@ def profile_from_usage(
     for route in _entries(usage, "routes"):
         api = _name(route, "name", "api_id")
         routes_of.setdefault(api, {})[str(route.get("route"))] = _num(route, "requests")
-    total_requests = 0.0
+    total_requests = http_requests = http_metered = 0.0
     for entry in _entries(usage, "apis"):
+        if entry.get("kind") == "HTTP":
+            http_requests += _num(entry, "requests")
+            http_metered += _num(entry, "metered_requests")
         api = _name(entry, "name", "api_id")
         requests = _num(entry, "requests")
         total_requests += requests
@@ -162,9 +165,10 @@ def profile_from_usage(
     billed = sum(_num(f, "billed_ms") for f in functions)
     channels: dict[str, float] = {}
     channel_bytes: dict[str, int] = {}
-    records = 0.0
+    records = payload_units = 0.0
     for entry in _entries(usage, "streams"):
         count = _num(entry, "records")
+        payload_units += _num(entry, "payload_units")
         if count > 0:
             channels[_name(entry, "name")] = count * factor
             channel_bytes[_name(entry, "name")] = int(_num(entry, "bytes_in") / count)
@@ -222,6 +226,16 @@ def profile_from_usage(
             f"{len(measured_functions)} functions carry their measured invocations and billed "
             "durations (event-driven ones too); functions not invoked while recording follow "
             "the model's flows from the measured traffic."
+        )
+    if http_requests:
+        notes.append(
+            f"HTTP API requests: {http_requests:g} measured, metered as {http_metered:g} "
+            "(512 KB increments); priced from each API's mean request and response sizes."
+        )
+    if records:
+        notes.append(
+            f"Kinesis: {records:g} records measured as {payload_units:g} PUT payload units "
+            "(25 KB each); priced from each stream's mean record size."
         )
     if users is None:
         notes.append(

@@ -9,7 +9,11 @@ from typing import Any
 
 import pytest
 
+from stratus.cost.estimate import estimate
+from stratus.cost.inventory import Inventory, refs
 from stratus.cost.local_usage import LocalUsageError, fetch_usage, profile_from_usage
+from stratus.cost.pricebook import PriceBook
+from stratus.cost.templates import StackTemplate
 
 
 def _usage(seconds: float = 600.0) -> dict[str, Any]:
@@ -152,6 +156,7 @@ def test_resources_are_named_stack_slash_logical_id_so_stacks_never_collide() ->
                 "requests": 4,
                 "bytes_out": 400,
                 "bytes_in": 2_000_000,
+                "metered_requests": 4,
             },
         },
         "routes": {
@@ -176,6 +181,7 @@ def test_resources_are_named_stack_slash_logical_id_so_stacks_never_collide() ->
     )
     assert http.routes == {"GET /x": 4}
     assert any("3 functions carry their measured invocations" in note for note in notes)
+    assert any("HTTP API requests: 4 measured, metered as 4" in note for note in notes)
 
 
 def test_kinesis_records_become_the_streams_messages_and_size() -> None:
@@ -197,3 +203,54 @@ def test_kinesis_records_become_the_streams_messages_and_size() -> None:
     assert profile.channels == {"Events/Clicks": pytest.approx(1440)}
     assert profile.channel_bytes == {"Events/Clicks": 3000}
     assert "10 Kinesis records" in notes[1]
+    assert any("10 records measured as 12 PUT payload units" in note for note in notes)
+
+
+def test_measured_event_driven_function_and_stream_are_priced_on_the_real_templates(
+    prod_templates: list[StackTemplate], prices: PriceBook
+) -> None:
+    """The prod stage's Kinesis consumer (mapped to the clickstream) gets the invocations the
+    local cloud measured for it, not the flow's one-per-message, and the stream its records."""
+    inv = Inventory.of(prod_templates)
+    streams = {r.key for r in inv.of_type("AWS::Kinesis::Stream")}
+    esm = next(
+        e
+        for e in inv.of_type("AWS::Lambda::EventSourceMapping")
+        if any(f"{e.stack}/{lid}" in streams for lid in refs(e.props.get("EventSourceArn")))
+    )
+    stream = next(iter(refs(esm.props.get("EventSourceArn"))))
+    consumer = inv.function_of(esm.stack, esm.props.get("FunctionName"))
+    assert consumer is not None
+    usage: dict[str, Any] = {
+        "seconds": 600,
+        "functions": {
+            "r/c": {
+                "name": "c",
+                "stack": esm.stack,
+                "logical_id": consumer,
+                "invocations": 5,
+                "billed_ms": 50,
+            },
+        },
+        "streams": {
+            "r/s": {
+                "name": "s",
+                "stack": esm.stack,
+                "logical_id": stream,
+                "records": 40,
+                "payload_units": 40,
+                "bytes_in": 40_000,
+            },
+        },
+        "messaging": {"r/sns": {"service": "sns", "billed_requests": 1000}},
+    }
+    profile, _ = profile_from_usage(usage)
+    est = estimate(prod_templates, profile, prices)
+    (requests,) = [
+        line.quantity
+        for line in est.lines
+        if (line.service, line.stack, line.resource, line.item)
+        == ("lambda", esm.stack, consumer, "requests")
+    ]
+    assert requests == pytest.approx(5 * 144 * 730 / 24)
+    assert profile.channels == {f"{esm.stack}/{stream}": pytest.approx(40 * 144)}
