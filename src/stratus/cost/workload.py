@@ -252,7 +252,8 @@ def _measured(
 def _route_weight(traffic: ApiTraffic, method: str, path: str) -> float:
     if not traffic.routes:
         return 1.0
-    key = f"{method} {path}"
+    # An HTTP API's catch-all route is named by its route key alone, as the gateway names it.
+    key = method if method == "$default" else f"{method} {path}"
     for pattern, weight in traffic.routes.items():
         if fnmatchcase(key, pattern):
             return weight

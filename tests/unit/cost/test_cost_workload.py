@@ -373,3 +373,33 @@ def test_http_api_requests_are_metered_per_512_kb(
     (line,) = [x for x in est.lines if x.service == "apigateway" and x.item.startswith("HTTP")]
     assert line.quantity == pytest.approx(1000 * DAYS * per_request)
     assert ("512 KB" in line.item) == (per_request > 1)
+
+
+def test_http_api_routes_by_route_key_including_default(prices: PriceBook) -> None:
+    def route(key: str, fn: str) -> dict[str, Any]:
+        integ = f"{fn}Integration"
+        resources[integ] = {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {"ApiId": {"Ref": "Http"}, "IntegrationUri": {"Fn::GetAtt": [fn, "Arn"]}},
+        }
+        return {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "ApiId": {"Ref": "Http"},
+                "RouteKey": key,
+                "Target": {"Fn::Join": ["", ["integrations/", {"Ref": integ}]]},
+            },
+        }
+
+    resources: dict[str, Any] = {
+        "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"ProtocolType": "HTTP"}},
+        "Items": _fn(),
+        "Fallback": _fn(),
+    }
+    resources["ItemsRoute"] = route("GET /items", "Items")
+    resources["DefaultRoute"] = route("$default", "Fallback")
+    stack = StackTemplate(name="Web", template={"Resources": resources})
+    traffic = ApiTraffic(requests_per_day=100, routes={"GET /items": 3, "$default": 1})
+    est = estimate([stack], TrafficProfile(apis={"Web/Http": traffic}), prices)
+    assert lines_of(est, "lambda", "Items")["requests"] == pytest.approx(75 * DAYS)
+    assert lines_of(est, "lambda", "Fallback")["requests"] == pytest.approx(25 * DAYS)
