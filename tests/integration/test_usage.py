@@ -1,6 +1,7 @@
 """The local cloud records what a stage would be billed for, and `stratus cost --from-local`
 prices it: a few to-do API calls show up in `GET /_stratus/usage` as API requests per
-route, Lambda invocations with billed milliseconds and DynamoDB request units."""
+route, Lambda invocations with billed milliseconds and DynamoDB request units; Kinesis
+records put show up per stream with their 25 KB PUT payload units."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ import httpx
 import pytest
 
 from tests.conftest import LocalCloudHandle
-from tests.integration.conftest import User
+from tests.integration.conftest import User, aws_client
 
 pytestmark = pytest.mark.integration
 
@@ -86,3 +87,24 @@ def test_stratus_cost_from_local_prices_the_recorded_traffic(
     assert data["services"]["apigateway"] > 0
     assert data["monthly_usd"] >= data["services"]["lambda"] + data["services"]["apigateway"]
     assert any("one user's day, times 1,000 users" in note for note in data["assumptions"])
+
+
+def test_kinesis_puts_count_records_and_put_payload_units(local_cloud: LocalCloudHandle) -> None:
+    """A stream of the test's own (no application consumer reads it): one 30 KB PutRecord
+    (two units) and a PutRecords of two small records (one each)."""
+    kinesis = aws_client(local_cloud, "kinesis")
+    name = "usage-probe-stream"
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    try:
+        kinesis.get_waiter("stream_exists").wait(
+            StreamName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+        )
+        kinesis.put_record(StreamName=name, Data=b"x" * 30 * 1024, PartitionKey="k")
+        records = [{"Data": b"small", "PartitionKey": "k"}] * 2
+        assert kinesis.put_records(StreamName=name, Records=records)["FailedRecordCount"] == 0
+        stream = next(e for e in _usage(local_cloud)["streams"].values() if e["name"] == name)
+        assert stream["records"] == 3
+        assert stream["payload_units"] == 2 + 1 + 1
+        assert stream["bytes_in"] == 30 * 1024 + 1 + 2 * (len(b"small") + 1)
+    finally:
+        kinesis.delete_stream(StreamName=name, EnforceConsumerDeletion=True)

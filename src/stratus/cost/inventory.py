@@ -46,8 +46,9 @@ class Res:
         return f"{self.stack}/{self.logical_id}"
 
     def names(self) -> list[str]:
-        """What a profile pattern may match: logical id, declared name, stack name."""
-        out = [self.logical_id, self.stack]
+        """What a profile pattern may match: logical id, declared name, stack name, and
+        `Stack/LogicalId` (unique across stacks that reuse a logical id)."""
+        out = [self.logical_id, self.stack, self.key]
         for prop in ("Name", "FunctionName", "TableName", "QueueName", "TopicName", "BucketName"):
             value = self.props.get(prop)
             if isinstance(value, str):

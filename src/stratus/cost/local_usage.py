@@ -1,9 +1,10 @@
 """`stratus cost --from-local`: the traffic the local cloud measured, as a traffic profile.
 
 The running cloud serves its usage totals at `GET /_stratus/usage` (stratus.local.usage):
-API requests per route and bytes sent, Lambda invocations and billed milliseconds, DynamoDB
-reads and writes with their item bytes, S3 requests and bytes, e-mails, CloudFront requests
-and bytes, and queue/topic/bus requests, since a start time. They become a `TrafficProfile`
+REST and HTTP API requests per route and bytes sent, Lambda invocations and billed
+milliseconds per function, DynamoDB reads and writes with their item bytes, S3 requests and
+bytes, e-mails, CloudFront requests and bytes, Kinesis records and bytes per stream, and
+queue/topic/bus requests, since a start time. They become a `TrafficProfile`
 per day, two ways (said in the profile's description, so every estimate prints it):
 
 - by time (default): the counts over the window's length extrapolated to 24 hours, times
@@ -11,9 +12,11 @@ per day, two ways (said in the profile's description, so every estimate prints i
 - by users (`--users N`): the counts are one user's day (what you did while it recorded),
   times N users, who are also the user pools' monthly active users.
 
-Resources are named by their template logical ids (the usage service reads them from the
-deployment), so the profile prices exactly the resources that were used; anything the
-window did not touch gets no traffic. Hand-written: it maps our own two formats.
+Resources are named `Stack/LogicalId` (the usage service reads both from the deployment;
+two stacks reusing a logical id never collide), so the profile prices exactly the resources
+that were used: every measured function's invocations replace what the model's flows
+derive (event-driven ones included), every measured stream carries its records; APIs the
+window did not touch get no traffic. Hand-written: it maps our own two formats.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ from stratus.cost.profile import (
     ApiTraffic,
     BucketTraffic,
     CdnTraffic,
+    FunctionTraffic,
     TrafficProfile,
 )
 from stratus.local.core.endpoints import NotRunningError, aws_endpoint
@@ -69,7 +73,11 @@ def _entries(usage: Mapping[str, Any], category: str) -> list[dict[str, Any]]:
 
 
 def _name(entry: Mapping[str, Any], *fields: str) -> str:
-    """The profile pattern for an entry: its template logical id, else the name it was seen by."""
+    """The profile pattern for an entry: `Stack/LogicalId` of its template resource (a logical
+    id alone when the stack is unknown), else the name it was seen by."""
+    stack, logical_id = entry.get("stack"), entry.get("logical_id")
+    if isinstance(stack, str) and stack and isinstance(logical_id, str) and logical_id:
+        return f"{stack}/{logical_id}"
     for field in ("logical_id", *fields):
         value = entry.get(field)
         if isinstance(value, str) and value:
@@ -117,8 +125,11 @@ def profile_from_usage(
     for route in _entries(usage, "routes"):
         api = _name(route, "name", "api_id")
         routes_of.setdefault(api, {})[str(route.get("route"))] = _num(route, "requests")
-    total_requests = 0.0
+    total_requests = http_requests = http_metered = 0.0
     for entry in _entries(usage, "apis"):
+        if entry.get("kind") == "HTTP":
+            http_requests += _num(entry, "requests")
+            http_metered += _num(entry, "metered_requests")
         api = _name(entry, "name", "api_id")
         requests = _num(entry, "requests")
         total_requests += requests
@@ -129,6 +140,7 @@ def profile_from_usage(
             requests_per_day=requests * factor + (previous.requests_per_day if previous else 0),
             routes=routes_of.get(api, {}),
             response_bytes=int(_num(entry, "bytes_out") / requests),
+            request_bytes=int(_num(entry, "bytes_in") / requests),
         )
 
     tables = _entries(usage, "tables")
@@ -141,13 +153,26 @@ def profile_from_usage(
     db_ops = reads + writes
 
     functions = _entries(usage, "functions")
-    durations = {
-        str(f["logical_id"]): _num(f, "billed_ms") / _num(f, "invocations")
-        for f in functions
-        if f.get("logical_id") and _num(f, "invocations") > 0
-    }
+    measured_functions: dict[str, FunctionTraffic] = {}
+    for entry in functions:
+        count = _num(entry, "invocations")
+        if count > 0:
+            measured_functions[_name(entry, "name")] = FunctionTraffic(
+                invocations_per_day=count * factor,
+                duration_ms=max(_num(entry, "billed_ms") / count, 1.0),
+            )
     invocations = sum(_num(f, "invocations") for f in functions)
     billed = sum(_num(f, "billed_ms") for f in functions)
+    channels: dict[str, float] = {}
+    channel_bytes: dict[str, int] = {}
+    records = payload_units = 0.0
+    for entry in _entries(usage, "streams"):
+        count = _num(entry, "records")
+        payload_units += _num(entry, "payload_units")
+        if count > 0:
+            channels[_name(entry, "name")] = count * factor
+            channel_bytes[_name(entry, "name")] = int(_num(entry, "bytes_in") / count)
+            records += count
 
     buckets: dict[str, BucketTraffic] = {"*": BucketTraffic()}
     put_bytes = puts = 0.0
@@ -177,7 +202,9 @@ def profile_from_usage(
         item_size_bytes=max(1, int(item_bytes / db_ops)) if db_ops else 1024,
         dax_hit_ratio=dax_hits / dax_lookups if dax_lookups else 0.8,
         lambda_duration_ms=billed / invocations if invocations else 120.0,
-        function_durations_ms=durations,
+        functions=measured_functions,
+        channels=channels,
+        channel_bytes=channel_bytes,
         object_size_bytes=int(put_bytes / puts) if puts else 100_000,
         buckets=buckets,
         distributions=distributions,
@@ -191,8 +218,25 @@ def profile_from_usage(
         f"Measured: {total_requests:g} API requests, {invocations:g} Lambda invocations "
         f"({billed:g} billed ms), {reads:g} DynamoDB reads and {writes:g} writes "
         f"({item_bytes / db_ops if db_ops else 0:,.0f} bytes each on average), "
-        f"{recipients:g} e-mails; resources not used while recording get no traffic."
+        f"{recipients:g} e-mails, {records:g} Kinesis records; APIs not used while recording "
+        "get no traffic."
     )
+    if measured_functions:
+        notes.append(
+            f"{len(measured_functions)} functions carry their measured invocations and billed "
+            "durations (event-driven ones too); functions not invoked while recording follow "
+            "the model's flows from the measured traffic."
+        )
+    if http_requests:
+        notes.append(
+            f"HTTP API requests: {http_requests:g} measured, metered as {http_metered:g} "
+            "(512 KB increments); priced from each API's mean request and response sizes."
+        )
+    if records:
+        notes.append(
+            f"Kinesis: {records:g} records measured as {payload_units:g} PUT payload units "
+            "(25 KB each); priced from each stream's mean record size."
+        )
     if users is None:
         notes.append(
             "Cognito monthly active users are not measured: none are priced (pass --users N)."

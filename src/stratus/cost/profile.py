@@ -2,8 +2,9 @@
 
 A profile is plain data (JSON or YAML) validated by pydantic, so a bad file is answered with
 the field and the reason, never a traceback. Resources are matched by patterns (`fnmatch`
-globs) against a resource's logical id, its name in the template and its stack's name; the
-key `*` matches what no other key matched. Quantities are per day unless named otherwise;
+globs) against a resource's logical id, its name in the template, its stack's name and
+`Stack/LogicalId` (which two stacks reusing a logical id never share); the key `*` matches
+what no other key matched. Quantities are per day unless named otherwise;
 `users` are monthly active users (what Cognito bills).
 """
 
@@ -13,7 +14,7 @@ import json
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, NonNegativeInt, ValidationError
 
 from stratus.cost.geo import GEOGRAPHIES
 
@@ -37,6 +38,9 @@ class ApiTraffic(_Strict):
     )
     cache_hit_ratio: float = Field(default=0.0, ge=0, le=1, description="API Gateway cache hits")
     response_bytes: int = Field(default=2048, ge=0)
+    request_bytes: int = Field(
+        default=0, ge=0, description="HTTP APIs meter each request per 512 KB of payload"
+    )
 
 
 class CdnTraffic(_Strict):
@@ -114,6 +118,10 @@ class TrafficProfile(_Strict):
     )
     channels: dict[str, float] = Field(
         default_factory=dict, description="messages a day per queue/topic/stream/bus pattern"
+    )
+    channel_bytes: dict[str, NonNegativeInt] = Field(
+        default_factory=dict,
+        description="bytes per message per channel pattern (default: item_size_bytes)",
     )
     images_per_day: float = Field(
         default=0, ge=0, description="uploads that trigger S3 event functions"

@@ -36,6 +36,7 @@ class Workload:
     api_requests: dict[str, float] = field(default_factory=dict)
     api_cache_hits: dict[str, float] = field(default_factory=dict)
     api_bytes: dict[str, float] = field(default_factory=dict)
+    api_metered: dict[str, float] = field(default_factory=dict)  # requests as billed (HTTP: 512 KB)
     api_fronted_by: dict[str, str] = field(default_factory=dict)  # API -> distribution in front
     invocations: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     duration_ms: dict[str, float] = field(default_factory=dict)
@@ -44,6 +45,7 @@ class Workload:
     writes: dict[str, float] = field(default_factory=lambda: defaultdict(float))
     table_gb: dict[str, float] = field(default_factory=dict)
     messages: dict[str, float] = field(default_factory=dict)
+    message_bytes: dict[str, float] = field(default_factory=dict)  # per message, when measured
     cdn_requests: dict[str, float] = field(default_factory=dict)
     cdn_bytes: dict[str, float] = field(default_factory=dict)
     cdn_hits: dict[str, float] = field(default_factory=dict)  # cache hit ratio per distribution

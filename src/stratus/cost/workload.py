@@ -11,6 +11,7 @@ returned as a plain sentence among the estimate's assumptions.
 
 from __future__ import annotations
 
+import math
 import re
 from collections import defaultdict
 from fnmatch import fnmatchcase
@@ -73,6 +74,7 @@ def build(
         month = per_day * days
         w.api_requests[api.key] = month
         w.api_bytes[api.key] = month * traffic.response_bytes
+        w.api_metered[api.key] = month * _metered_per_request(api, traffic)
         cached = api_cache_size(inv, api, options) is not None
         hits = month * traffic.cache_hit_ratio if cached else 0.0
         w.api_cache_hits[api.key] = hits
@@ -193,6 +195,20 @@ def build(
     return w
 
 
+# HTTP API requests are metered in 512 KB increments (https://aws.amazon.com/api-gateway/pricing/);
+# REST API requests are billed one each whatever their size.
+HTTP_METER_BYTES = 512 * 1024
+
+
+def _metered_per_request(api: Res, traffic: ApiTraffic) -> float:
+    """The requests one call bills as: one, or for HTTP APIs one per 512 KB started of the
+    larger of its request and response (the page does not say which; the larger errs high)."""
+    if api.type != "AWS::ApiGatewayV2::Api":
+        return 1.0
+    size = max(traffic.request_bytes, traffic.response_bytes)
+    return float(max(1, math.ceil(size / HTTP_METER_BYTES)))
+
+
 def _table_storage(profile: TrafficProfile, table: Res) -> float | None:
     measured = match(profile.tables, table) if profile.tables else None
     return None if measured is None else measured.stored_gb
@@ -222,6 +238,10 @@ def _measured(
         count = match(profile.channels, channel)
         if count is not None:
             w.messages[channel.key] = count * scale
+    for channel in inv.of_type(*MESSAGING) if profile.channel_bytes else []:
+        size = match(profile.channel_bytes, channel)
+        if size is not None:
+            w.message_bytes[channel.key] = float(size)
     if profile.functions or profile.tables or profile.channels:
         w.assumptions.append(
             "Functions, tables and message channels the profile names per resource carry "
@@ -232,7 +252,8 @@ def _measured(
 def _route_weight(traffic: ApiTraffic, method: str, path: str) -> float:
     if not traffic.routes:
         return 1.0
-    key = f"{method} {path}"
+    # An HTTP API's catch-all route is named by its route key alone, as the gateway names it.
+    key = method if method == "$default" else f"{method} {path}"
     for pattern, weight in traffic.routes.items():
         if fnmatchcase(key, pattern):
             return weight

@@ -272,3 +272,134 @@ def test_dax_asked_for_without_a_cluster_says_so(prices: PriceBook) -> None:
     est = estimate([api_stack()], TrafficProfile(), prices, CostOptions(dax=True))
     assert "dax" not in est.services
     assert any("declare no cluster" in note for note in est.assumptions)
+
+
+def _renamed(stack: StackTemplate, name: str) -> StackTemplate:
+    return StackTemplate(name=name, template=stack.template)
+
+
+def test_stack_slash_logical_id_patterns_tell_two_stacks_same_ids_apart(
+    prices: PriceBook,
+) -> None:
+    profile = TrafficProfile.model_validate(
+        {
+            "functions": {
+                "Blue/Reader": {"invocations_per_day": 10},
+                "Green/Reader": {"invocations_per_day": 20},
+            },
+            "tables": {"Green/Table": {"reads_per_day": 5}},
+        }
+    )
+    stacks = [_renamed(api_stack(), "Blue"), _renamed(api_stack(), "Green")]
+    est = estimate(stacks, profile, prices)
+    reader = {
+        line.stack: line.quantity
+        for line in est.lines
+        if (line.service, line.resource, line.item) == ("lambda", "Reader", "requests")
+    }
+    assert reader == {"Blue": pytest.approx(10 * DAYS), "Green": pytest.approx(20 * DAYS)}
+    reads = {
+        line.stack: line.quantity
+        for line in est.lines
+        if line.resource == "Table" and line.item.startswith("read request units")
+    }
+    assert reads.get("Green") == pytest.approx(5 * DAYS) and not reads.get("Blue")
+
+
+def _event_stack() -> StackTemplate:
+    resources: dict[str, Any] = {
+        "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {}},
+        "Clicks": {"Type": "AWS::Kinesis::Stream", "Properties": {"ShardCount": 1}},
+        "Worker": _fn(),
+        "WorkerSource": {
+            "Type": "AWS::Lambda::EventSourceMapping",
+            "Properties": {
+                "FunctionName": {"Ref": "Worker"},
+                "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]},
+            },
+        },
+    }
+    return StackTemplate(name="Events", template={"Resources": resources})
+
+
+def test_a_measured_event_driven_function_replaces_the_flow(prices: PriceBook) -> None:
+    derived = estimate([_event_stack()], TrafficProfile(messages_per_day=1000), prices)
+    assert lines_of(derived, "lambda", "Worker")["requests"] == pytest.approx(1000 * DAYS)
+    profile = TrafficProfile.model_validate(
+        {
+            "messages_per_day": 1000,
+            "functions": {"Events/Worker": {"invocations_per_day": 42, "duration_ms": 7}},
+        }
+    )
+    measured = estimate([_event_stack()], profile, prices)
+    assert lines_of(measured, "lambda", "Worker")["requests"] == pytest.approx(42 * DAYS)
+
+
+def test_kinesis_prices_measured_records_by_their_measured_size(prices: PriceBook) -> None:
+    profile = TrafficProfile.model_validate(
+        {
+            "channels": {"Events/Clicks": 1000},
+            "channel_bytes": {"Events/Clicks": 30 * 1024},  # two 25 KB PUT payload units each
+        }
+    )
+    est = estimate([_event_stack()], profile, prices)
+    (line,) = [x for x in est.lines if x.service == "kinesis"]
+    units = 1000 * DAYS * 2
+    shard_hours = 730.0
+    expected = shard_hours * float(prices.rate("kinesis", "shard_hour")) + units / 1e6 * float(
+        prices.rate("kinesis", "put_payload_units_per_million")
+    )
+    assert line.usd == pytest.approx(expected, rel=1e-6)
+
+
+def _http_stack() -> StackTemplate:
+    resources: dict[str, Any] = {
+        "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"ProtocolType": "HTTP"}},
+    }
+    return StackTemplate(name="Web", template={"Resources": resources})
+
+
+@pytest.mark.parametrize(
+    ("request_bytes", "response_bytes", "per_request"),
+    [(0, 2048, 1), (0, 512 * 1024, 1), (0, 512 * 1024 + 1, 2), (1_300_000, 10, 3)],
+)
+def test_http_api_requests_are_metered_per_512_kb(
+    prices: PriceBook, request_bytes: int, response_bytes: int, per_request: int
+) -> None:
+    traffic = ApiTraffic(
+        requests_per_day=1000, request_bytes=request_bytes, response_bytes=response_bytes
+    )
+    est = estimate([_http_stack()], TrafficProfile(apis={"Web/Http": traffic}), prices)
+    (line,) = [x for x in est.lines if x.service == "apigateway" and x.item.startswith("HTTP")]
+    assert line.quantity == pytest.approx(1000 * DAYS * per_request)
+    assert ("512 KB" in line.item) == (per_request > 1)
+
+
+def test_http_api_routes_by_route_key_including_default(prices: PriceBook) -> None:
+    def route(key: str, fn: str) -> dict[str, Any]:
+        integ = f"{fn}Integration"
+        resources[integ] = {
+            "Type": "AWS::ApiGatewayV2::Integration",
+            "Properties": {"ApiId": {"Ref": "Http"}, "IntegrationUri": {"Fn::GetAtt": [fn, "Arn"]}},
+        }
+        return {
+            "Type": "AWS::ApiGatewayV2::Route",
+            "Properties": {
+                "ApiId": {"Ref": "Http"},
+                "RouteKey": key,
+                "Target": {"Fn::Join": ["", ["integrations/", {"Ref": integ}]]},
+            },
+        }
+
+    resources: dict[str, Any] = {
+        "Http": {"Type": "AWS::ApiGatewayV2::Api", "Properties": {"ProtocolType": "HTTP"}},
+        "Items": _fn(),
+        "Fallback": _fn(),
+    }
+    resources["ItemsRoute"] = route("GET /items", "Items")
+    resources["DefaultRoute"] = route("$default", "Fallback")
+    stack = StackTemplate(name="Web", template={"Resources": resources})
+    traffic = ApiTraffic(requests_per_day=100, routes={"GET /items": 3, "$default": 1})
+    est = estimate([stack], TrafficProfile(apis={"Web/Http": traffic}), prices)
+    assert lines_of(est, "lambda", "Items")["requests"] == pytest.approx(75 * DAYS)
+    assert lines_of(est, "lambda", "Fallback")["requests"] == pytest.approx(25 * DAYS)

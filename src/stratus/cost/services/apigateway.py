@@ -1,5 +1,7 @@
 """Amazon API Gateway: requests in monthly tiers (REST and HTTP), plus the REST cache by the
 hour. https://aws.amazon.com/api-gateway/pricing/ ; responses leave AWS as data transfer out.
+HTTP API requests are metered in 512 KB increments, so a larger one bills as several
+(`Workload.api_metered`, derived in the workload).
 """
 
 from __future__ import annotations
@@ -32,16 +34,18 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     for api in ctx.inv.of_type("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api"):
         kind = "rest" if api.type == "AWS::ApiGateway::RestApi" else "http"
         requests = ctx.work.api_requests.get(api.key, 0.0)
-        take = min(free, requests)
+        metered = ctx.work.api_metered.get(api.key, requests)
+        take = min(free, metered)
         free -= take
         out.append(
             ctx.line(
                 "apigateway",
                 api,
-                f"{kind.upper()} API requests",
-                requests,
+                f"{kind.upper()} API requests"
+                + (" (metered per 512 KB)" if metered > requests else ""),
+                metered,
                 "requests",
-                request_cost(requests, kind, ctx.prices, free=take),
+                request_cost(metered, kind, ctx.prices, free=take),
             )
         )
         size = api_cache_size(ctx.inv, api, ctx.options)

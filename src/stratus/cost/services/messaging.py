@@ -5,7 +5,8 @@ long polls of Lambda's event source mapping, which keeps polling an idle queue
 (https://aws.amazon.com/sqs/pricing/, https://docs.aws.amazon.com/lambda/latest/dg/with-sqs.html).
 SNS bills publishes; deliveries to SQS and Lambda are free (https://aws.amazon.com/sns/pricing/).
 Kinesis provisioned streams bill shard-hours and 25 KB PUT payload units, on-demand streams
-stream-hours and GB in/out (https://aws.amazon.com/kinesis/data-streams/pricing/).
+stream-hours and GB in/out (https://aws.amazon.com/kinesis/data-streams/pricing/). A message's
+size is the channel's measured one (`channel_bytes`), else the profile's item size.
 EventBridge bills custom events put on a bus (https://aws.amazon.com/eventbridge/pricing/).
 """
 
@@ -51,7 +52,9 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     }
     for queue in ctx.inv.of_type("AWS::SQS::Queue"):
         messages = ctx.work.messages.get(queue.key, 0.0)
-        requests = messages * REQUESTS_PER_MESSAGE * chunks
+        measured = ctx.work.message_bytes.get(queue.key)
+        each = chunks if measured is None else max(1, math.ceil(measured / SQS_CHUNK_BYTES))
+        requests = messages * REQUESTS_PER_MESSAGE * each
         if queue.key in polled:
             requests += IDLE_POLLS_PER_MINUTE * minutes
         if requests:
@@ -75,6 +78,7 @@ def lines(ctx: PricingContext) -> list[CostLine]:
             )
     for stream in ctx.inv.of_type("AWS::Kinesis::Stream"):
         records = ctx.work.messages.get(stream.key, 0.0)
+        size = int(ctx.work.message_bytes.get(stream.key, ctx.profile.item_size_bytes))
         mode = (stream.props.get("StreamModeDetails") or {}).get("StreamMode", "PROVISIONED")
         if mode == "ON_DEMAND":
             gb = records * size / 1e9

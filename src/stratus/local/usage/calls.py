@@ -7,6 +7,8 @@ Only answered calls (status < 400) reach after-hooks, so failed calls are not co
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 from collections.abc import Callable, Iterable
@@ -20,6 +22,7 @@ from stratus.local.usage import units
 from stratus.local.usage.recorder import UsageRecorder
 
 CHUNK_BYTES = 64 * 1024  # SQS, SNS and EventBridge bill each 64 KB of a payload as a request
+PAYLOAD_UNIT_BYTES = 25 * 1024  # a Kinesis PUT payload unit: each 25 KB of a record
 
 
 def _body(response: Response) -> dict[str, Any]:
@@ -48,6 +51,7 @@ class CallUsage:
             Hook("s3", None, after=self._s3),
             Hook("ses", None, after=self._email),
             Hook("sesv2", None, after=self._email),
+            Hook("kinesis", None, after=self._kinesis),
             *(Hook(s, None, after=self._messaging) for s in ("sqs", "sns", "events")),
         ]
 
@@ -207,6 +211,9 @@ class CallUsage:
             "email", call.region, {"region": call.region}, messages=1, recipients=max(1, recipients)
         )
 
+    async def _kinesis(self, call: AwsCall, response: Response) -> None:
+        kinesis_usage(self.usage, call, response)
+
     # -- SQS, SNS, EventBridge ------------------------------------------------------
     async def _messaging(self, call: AwsCall, response: Response) -> None:
         """Requests per service; billed requests count each 64 KB of a payload: every SQS
@@ -226,3 +233,59 @@ class CallUsage:
             requests=1.0,
             billed_requests=billed,
         )
+
+
+# -- Kinesis Data Streams -------------------------------------------------------------
+def _stream(params: dict[str, Any]) -> str:
+    name = params.get("StreamName")
+    if isinstance(name, str) and name:
+        return name
+    arn = str(params.get("StreamARN") or "")
+    return arn.split(":stream/", 1)[1] if ":stream/" in arn else arn
+
+
+def _record_bytes(record: dict[str, Any]) -> int:
+    """A record's size: its data blob (base64 in JSON, raw in CBOR) plus its partition key."""
+    data = record.get("Data")
+    if isinstance(data, bytes | bytearray):
+        size = len(data)
+    else:
+        try:
+            size = len(base64.b64decode(str(data or ""), validate=False))
+        except (binascii.Error, ValueError):
+            size = len(str(data or "").encode())
+    return size + len(str(record.get("PartitionKey") or "").encode())
+
+
+def _kinesis_puts(call: AwsCall, response: Response) -> list[int]:
+    """The sizes of the records a PutRecord/PutRecords call stored (failed entries left out)."""
+    params = call.params()
+    if call.operation == "PutRecord":
+        return [_record_bytes(params)]
+    if call.operation != "PutRecords":
+        return []
+    answers = _body(response).get("Records") or []
+    sizes = []
+    for index, record in enumerate(params.get("Records") or []):
+        answer = answers[index] if index < len(answers) else {}
+        if isinstance(record, dict) and not (isinstance(answer, dict) and answer.get("ErrorCode")):
+            sizes.append(_record_bytes(record))
+    return sizes
+
+
+def kinesis_usage(usage: UsageRecorder, call: AwsCall, response: Response) -> None:
+    """Records and PUT payload units per stream: each record bills one unit per 25 KB started
+    (a 5 KB record is one unit, a 45 KB record two;
+    https://aws.amazon.com/kinesis/data-streams/pricing/)."""
+    sizes = _kinesis_puts(call, response)
+    if not sizes:
+        return
+    stream = _stream(call.params())
+    usage.add(
+        "streams",
+        f"{call.region}/{stream}",
+        {"name": stream, "region": call.region},
+        records=float(len(sizes)),
+        payload_units=float(sum(max(1, math.ceil(s / PAYLOAD_UNIT_BYTES)) for s in sizes)),
+        bytes_in=float(sum(sizes)),
+    )

@@ -6,7 +6,8 @@ resource since a start. So services add to this recorder (a dict update under a 
 is written beside the state (`usage.json`) every few seconds and at stop, read back at the
 next start, and reset by `DELETE /_stratus/usage`.
 
-Each category (apis, routes, functions, tables, buckets, distributions, email, messaging)
+Each category (apis, routes, functions, tables, buckets, distributions, email, messaging,
+streams)
 maps a key to an entry: text fields set once (names, Regions) and numbers that add up. At
 most `MAX_KEYS` keys per category: later ones are added to one "(other)" entry, so memory
 and the file stay bounded however many resources a cloud serves.
@@ -37,6 +38,7 @@ CATEGORIES = (
     "distributions",
     "email",
     "messaging",
+    "streams",
 )
 Entry = dict[str, Any]
 

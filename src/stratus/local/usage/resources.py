@@ -12,14 +12,16 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from stratus.local.provision.model import Deployment, Resource
 
-# category -> (CloudFormation type, the entry field holding the physical id)
-KINDS = {
-    "functions": ("AWS::Lambda::Function", "name"),
-    "apis": ("AWS::ApiGateway::RestApi", "api_id"),
-    "routes": ("AWS::ApiGateway::RestApi", "api_id"),
-    "tables": ("AWS::DynamoDB::Table", "name"),
-    "buckets": ("AWS::S3::Bucket", "name"),
-    "distributions": ("AWS::CloudFront::Distribution", "id"),
+APIS = ("AWS::ApiGateway::RestApi", "AWS::ApiGatewayV2::Api")
+# category -> (CloudFormation types, the entry field holding the physical id)
+KINDS: dict[str, tuple[tuple[str, ...], str]] = {
+    "functions": (("AWS::Lambda::Function",), "name"),
+    "apis": (APIS, "api_id"),
+    "routes": (APIS, "api_id"),
+    "tables": (("AWS::DynamoDB::Table",), "name"),
+    "buckets": (("AWS::S3::Bucket",), "name"),
+    "distributions": (("AWS::CloudFront::Distribution",), "id"),
+    "streams": (("AWS::Kinesis::Stream",), "name"),
 }
 DEFAULT_MEMORY_MB = 128  # Lambda's default MemorySize
 
@@ -36,13 +38,14 @@ def describe(snapshot: dict[str, Any], deployment: Deployment | None) -> None:
     index: dict[tuple[str, str], Resource] = {}
     res: Resource | None
     if deployment is not None:
-        types = {t for t, _ in KINDS.values()}
+        types = {t for kinds, _ in KINDS.values() for t in kinds}
         for res in deployment.resources():
             if res.type in types:
                 index[(res.type, res.physical_id)] = res
-    for category, (type_name, field) in KINDS.items():
+    for category, (type_names, field) in KINDS.items():
         for entry in snapshot.get(category, {}).values():
-            res = index.get((type_name, str(entry.get(field))))
+            physical = str(entry.get(field))
+            res = next((index[(t, physical)] for t in type_names if (t, physical) in index), None)
             if res is not None:
                 entry.setdefault("stack", res.stack)
                 entry.setdefault("logical_id", res.logical_id)

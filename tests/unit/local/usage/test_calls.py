@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import json
 from typing import Any
 
@@ -123,3 +124,25 @@ def test_messaging_bills_each_64_kb_and_each_event() -> None:
         "billed_requests": 0,
     }
     assert messaging["eu-west-1/events"]["billed_requests"] == 3
+
+
+def _blob(size: int) -> str:
+    return base64.b64encode(b"x" * size).decode()
+
+
+def test_kinesis_counts_records_and_25_kb_put_payload_units() -> None:
+    usage = UsageRecorder()
+    _run(usage, _call("kinesis", "PutRecord", {"StreamName": "s", "Data": _blob(5 * 1024)}))
+    records = [
+        {"Data": _blob(45 * 1024), "PartitionKey": "k"},  # 2 units
+        {"Data": _blob(10), "PartitionKey": "k"},  # failed below: not billed
+        {"Data": _blob(25 * 1024 - 1), "PartitionKey": "k"},  # exactly 25 KB: 1 unit
+    ]
+    answer = {"FailedRecordCount": 1, "Records": [{}, {"ErrorCode": "X"}, {}]}
+    arn = "arn:aws:kinesis:eu-west-1:000000000000:stream/s"
+    _run(usage, _call("kinesis", "PutRecords", {"StreamARN": arn, "Records": records}), answer)
+    _run(usage, _call("kinesis", "GetRecords", {"StreamName": "s"}))
+    entry = usage.snapshot()["streams"]["eu-west-1/s"]
+    assert entry["records"] == 3
+    assert entry["payload_units"] == 1 + 2 + 1
+    assert entry["bytes_in"] == 5 * 1024 + 45 * 1024 + 1 + 25 * 1024

@@ -19,7 +19,9 @@ def _deployment() -> Deployment:
         "fn-1",
     )
     table = Resource("App", "Items", "AWS::DynamoDB::Table", {}, "items-1")
-    stack.resources = {"Fn": fn, "Items": table}
+    http = Resource("App", "Http", "AWS::ApiGatewayV2::Api", {}, "h1")
+    stream = Resource("App", "Clicks", "AWS::Kinesis::Stream", {}, "clicks-1")
+    stack.resources = {"Fn": fn, "Items": table, "Http": http, "Clicks": stream}
     return Deployment(stacks={"App": stack})
 
 
@@ -46,3 +48,15 @@ def test_without_a_deployment_only_defaults_are_added() -> None:
     snapshot: dict[str, Any] = {"functions": {"r/f": {"name": "f"}}}
     resources.describe(snapshot, None)
     assert snapshot["functions"]["r/f"]["memory_mb"] == 128
+
+
+def test_http_apis_and_streams_name_their_template_resource() -> None:
+    snapshot: dict[str, Any] = {
+        "apis": {"h1/$default": {"api_id": "h1"}},
+        "routes": {"h1/$default/GET /x": {"api_id": "h1"}},
+        "streams": {"r/clicks-1": {"name": "clicks-1"}},
+    }
+    resources.describe(snapshot, _deployment())
+    assert snapshot["apis"]["h1/$default"]["logical_id"] == "Http"
+    assert snapshot["routes"]["h1/$default/GET /x"]["stack"] == "App"
+    assert snapshot["streams"]["r/clicks-1"]["logical_id"] == "Clicks"

@@ -23,6 +23,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from stratus.local.core.contracts import LocalContext
+from stratus.local.core.metrics import BuiltinMetrics
 from stratus.local.gateway.access_log import LogSink, emit, format_line
 from stratus.local.gateway.authorizers.iam import IamCallers, IamDenied
 from stratus.local.gateway.http_api.authorizers import (
@@ -51,6 +52,7 @@ from stratus.local.gateway.limits import TokenBucket
 from stratus.local.gateway.proxy import domain_prefix, request_time
 from stratus.local.gateway.recent import RecentApis
 from stratus.local.iam.sigv4 import SignedRequest
+from stratus.local.usage.tap import record_http
 from stratus.local.xray.recorder import continue_trace
 
 MAX_BODY = 10 * 1024 * 1024  # HTTP APIs' payload limit (http-api-quotas.html)
@@ -94,8 +96,10 @@ class HttpApiApp:
         origins: Mapping[str, str] | None = None,
         fetch_jwks: Callable[[str], Any] | None = None,
         recent: RecentApis | None = None,
+        metrics: BuiltinMetrics | None = None,
     ) -> None:
         self.ctx = ctx
+        self.metrics = metrics  # the gateway's: usage totals per API and route
         self.recent = recent  # the console's recent requests (the gateway's)
         self.clock = clock
         self.log_sink = log_sink
@@ -181,6 +185,10 @@ class HttpApiApp:
         await _send(send, resp, req.method == "HEAD")
         if self.recent is not None and stage is not None:  # for the console
             self.recent.record_http(req, stage.name, resp.status, started, self.clock(), log)
+        if api is not None and stage is not None:  # usage for `stratus cost --from-local`
+            record_http(
+                self.metrics, self.ctx.settings.region, api, stage, log.get("routeKey"), req, resp
+            )
         if stage is not None and stage.access_log_format and self.log_sink is not None:
             values = self._context_values(req, stage, log)
             values["context.status"] = resp.status
@@ -453,6 +461,7 @@ def http_apis_for(gateway: _Gateway) -> HttpApiApp:
             log_sink=gateway.log_sink,
             origins=gateway.origins,
             recent=getattr(gateway, "recent", None),
+            metrics=getattr(gateway, "metrics", None),
         )
         gateway._http_api_app = app  # type: ignore[attr-defined]
     return app
