@@ -96,6 +96,9 @@ def cost(
     free_tier: bool | None = typer.Option(
         None, "--free-tier/--no-free-tier", help="Apply free tiers."
     ),
+    ses_plan: str | None = typer.Option(
+        None, "--ses-plan", help="per-use | essentials (SES's plan since 2026-07-21)"
+    ),
     app_dir: Path | None = typer.Option(
         None, "--app", metavar="DIR", file_okay=False, help="Another CDK app (default: this one)."
     ),
@@ -116,6 +119,7 @@ def cost(
         "lambda_memory_mb": lambda_memory,
         "lambda_architecture": lambda_arch,
         "free_tier": free_tier,
+        "ses_plan": ses_plan.replace("-", "_") if ses_plan else None,
     }
     options = merged_options(profile, overrides)
     names = tuple(s.strip() for s in systems.split(",") if s.strip())

@@ -117,6 +117,8 @@ def _general_assumptions(
         notes.append("AWS free tiers are applied (the first 12 months of a new account for some).")
     else:
         notes.append("AWS free tiers are not applied: this is the bill once they run out.")
+    if options.ses_plan == "essentials":
+        notes.append("SES e-mail is priced on the Essentials plan's tiers (per month).")
     if profile.growth_per_month:
         notes.append(
             f"Traffic and users grow {profile.growth_per_month:.0%} a month over "

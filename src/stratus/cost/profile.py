@@ -90,6 +90,11 @@ class CostOptions(_Strict):
     free_tier: bool = Field(
         default=False, description="apply AWS free tiers (off: the steady-state bill)"
     )
+    ses_plan: Literal["per_use", "essentials"] = Field(
+        default="per_use",
+        description="SES pricing: per use ($0.10 per 1,000), or the Essentials plan's tiers "
+        "(new accounts' default since 2026-07-21)",
+    )
 
 
 class TrafficProfile(_Strict):

@@ -16,19 +16,50 @@ from stratus.cost.model import CostLine
 from stratus.cost.pricebook import PriceBook
 from stratus.cost.services.context import PricingContext
 
-GB_PER_LCU_HOUR = 1.0  # ALB: one LCU processes 1 GB an hour (for EC2/IP targets)
-
 
 def fargate_task_hour(cpu_units: int, memory_mb: int, arch: str, prices: PriceBook) -> float:
     vcpu = float(prices.rate("fargate", "vcpu_hour", arch)) * cpu_units / 1024
     return vcpu + float(prices.rate("fargate", "gb_hour", arch)) * memory_mb / 1024
 
 
-def alb_cost(hours: float, gb_processed: float, prices: PriceBook) -> float:
-    lcus = max(gb_processed / hours / GB_PER_LCU_HOUR, 0.0) if hours else 0.0
+def alb_cost(
+    hours: float, gb_processed: float, prices: PriceBook, *, lambda_targets: bool = False
+) -> float:
+    """Hours plus LCUs by processed bytes: one LCU is 1 GB an hour for EC2, container or IP
+    targets and 0.4 GB for Lambda targets (https://aws.amazon.com/elasticloadbalancing/pricing/)."""
+    per_lcu = float(
+        prices.rate("elb", "lcu_gb_per_hour", "lambda" if lambda_targets else "ec2_ip_container")
+    )
+    lcus = max(gb_processed / hours / per_lcu, 0.0) if hours else 0.0
     return hours * (
         float(prices.rate("elb", "alb_hour")) + lcus * float(prices.rate("elb", "lcu_hour"))
     )
+
+
+def _has_lambda_targets(ctx: PricingContext, lb: Any) -> bool:
+    """Whether a listener of `lb` forwards to a target group of Lambda targets (its bytes
+    then fill an LCU at 0.4 GB an hour; a mixed balancer is priced so, erring high)."""
+    groups: set[str] = set()
+    for kind in (
+        "AWS::ElasticLoadBalancingV2::Listener",
+        "AWS::ElasticLoadBalancingV2::ListenerRule",
+    ):
+        for item in ctx.inv.of_type(kind):
+            if item.stack != lb.stack:
+                continue
+            if kind.endswith("Listener") and lb.logical_id not in refs(
+                item.props.get("LoadBalancerArn")
+            ):
+                continue
+            for action in item.props.get("DefaultActions") or item.props.get("Actions") or []:
+                groups.update(
+                    refs(action.get("TargetGroupArn")) if isinstance(action, dict) else ()
+                )
+    for lid in groups:
+        group = ctx.inv.get(lb.stack, lid)
+        if group is not None and str(group.props.get("TargetType", "")).lower() == "lambda":
+            return True
+    return False
 
 
 def _launch_data(ctx: PricingContext, asg: Any) -> dict[str, Any]:
@@ -151,7 +182,7 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 "load balancer hours + LCUs",
                 hours,
                 "hours",
-                alb_cost(hours, gb, ctx.prices),
+                alb_cost(hours, gb, ctx.prices, lambda_targets=_has_lambda_targets(ctx, lb)),
             )
         )
         if lb.props.get("Scheme", "internet-facing") == "internet-facing":

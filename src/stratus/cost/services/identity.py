@@ -18,7 +18,12 @@ def mau_cost(mau: float, tier: str, prices: PriceBook) -> float:
     return tiered(mau, prices.rate("cognito", "mau_tiers", tier))
 
 
-def email_cost(emails: float, prices: PriceBook) -> float:
+def email_cost(emails: float, prices: PriceBook, plan: str = "per_use") -> float:
+    """Per use, $0.10 per 1,000; on the Essentials plan, by its tiers per month (SES sells
+    plans since 2026-07-21 and new accounts default to Essentials; accounts that sent e-mail
+    since 2025-06-01 stay per use)."""
+    if plan == "essentials":
+        return tiered(emails, prices.rate("ses", "essentials_per_1000_emails_tiers"), per=1000)
     return emails / 1000 * float(prices.rate("ses", "per_1000_emails"))
 
 
@@ -37,12 +42,18 @@ def lines(ctx: PricingContext) -> list[CostLine]:
                 mau_cost(mau, tier, ctx.prices),
             )
         )
+    plan = ctx.options.ses_plan
     for ident in ctx.inv.of_type("AWS::SES::EmailIdentity"):
         emails = ctx.work.emails.get(ident.key, 0.0)
         if emails:
             out.append(
                 ctx.line(
-                    "ses", ident, "e-mails sent", emails, "e-mails", email_cost(emails, ctx.prices)
+                    "ses",
+                    ident,
+                    "e-mails sent" + (" (Essentials plan)" if plan == "essentials" else ""),
+                    emails,
+                    "e-mails",
+                    email_cost(emails, ctx.prices, plan),
                 )
             )
     return out

@@ -25,6 +25,7 @@ REQUESTS_PER_MESSAGE = 3  # SendMessage, ReceiveMessage, DeleteMessage
 IDLE_POLLS_PER_MINUTE = 15
 PAYLOAD_UNIT_BYTES = 25 * 1024
 SQS_CHUNK_BYTES = 64 * 1024
+EVENT_CHUNK_BYTES = 64 * 1024  # EventBridge bills each 64 KB of an event as one event
 
 
 def sqs_cost(requests: float, prices: PriceBook, *, fifo: bool = False) -> float:
@@ -104,8 +105,20 @@ def lines(ctx: PricingContext) -> list[CostLine]:
     for bus in ctx.inv.of_type("AWS::Events::EventBus"):
         events = ctx.work.messages.get(bus.key, 0.0)
         if events:
+            # "Each 64 KB chunk of a payload is billed as one event"
+            # (https://aws.amazon.com/eventbridge/pricing/).
+            measured = ctx.work.message_bytes.get(bus.key)
+            each = max(1, math.ceil((size if measured is None else measured) / EVENT_CHUNK_BYTES))
             rate = float(ctx.prices.rate("eventbridge", "custom_events_per_million"))
+            billed = events * each
             out.append(
-                ctx.line("eventbridge", bus, "custom events", events, "events", events / 1e6 * rate)
+                ctx.line(
+                    "eventbridge",
+                    bus,
+                    "custom events" + (f" ({each} x 64 KB chunks each)" if each > 1 else ""),
+                    billed,
+                    "events",
+                    billed / 1e6 * rate,
+                )
             )
     return out
