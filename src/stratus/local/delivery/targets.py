@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from stratus.local.core.contracts import LambdaInvoker
+from stratus.local.xray import propagation
 
 
 class UnsupportedTargetError(ValueError):
@@ -60,6 +61,7 @@ class Message:
     group_id: str | None = None
     deduplication_id: str | None = None
     partition_key: str | None = None
+    trace_header: str | None = None  # X-Ray's, passed on as AWS's services do (xray.propagation)
 
 
 class ClientFactory(Protocol):
@@ -93,7 +95,10 @@ class Targets:
         """Deliver `message`; raises on failure so the caller can retry or dead-letter it."""
         arn = Arn.parse(target_arn)
         if arn.service == "lambda":
-            await self._lambdas.invoke(target_arn, message.body.encode(), invocation_type="Event")
+            with propagation.continuing(message.trace_header):
+                await self._lambdas.invoke(
+                    target_arn, message.body.encode(), invocation_type="Event"
+                )
             return
         await asyncio.to_thread(self._send_sync, arn, message)
 
@@ -107,6 +112,10 @@ class Targets:
                 params["MessageGroupId"] = message.group_id
             if message.deduplication_id:
                 params["MessageDeduplicationId"] = message.deduplication_id
+            if message.trace_header:
+                params["MessageSystemAttributes"] = propagation.sqs_system_attributes(
+                    message.trace_header
+                )
             aws("sqs").send_message(**params)
         elif arn.service == "sns":
             params = {"TopicArn": str(_arn_text(arn)), "Message": message.body}
