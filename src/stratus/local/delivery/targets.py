@@ -128,7 +128,8 @@ class Targets:
                 }
             if message.group_id:
                 params["MessageGroupId"] = message.group_id
-            aws("sns").publish(**params)
+            with propagation.outgoing(message.trace_header):  # SNS passes it on
+                propagation.traced_client(aws("sns"), message.trace_header).publish(**params)
         elif arn.service == "events":
             event = json.loads(message.body)
             entry: dict[str, Any] = {
@@ -141,7 +142,9 @@ class Targets:
             if event.get("time"):  # the event's own time (S3's), not the time it was put
                 with contextlib.suppress(ValueError):
                     entry["Time"] = datetime.fromisoformat(str(event["time"]))
-            answer = aws("events").put_events(Entries=[entry])
+            with propagation.outgoing(message.trace_header):  # the next bus passes it on
+                events = propagation.traced_client(aws("events"), message.trace_header)
+                answer = events.put_events(Entries=[entry])
             # PutEvents reports a failed entry in its answer, not as an error of the call
             # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
             if answer.get("FailedEntryCount"):

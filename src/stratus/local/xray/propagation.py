@@ -13,7 +13,8 @@ What AWS does, copied here:
   are not recorded.
 - EventBridge passes a PutEvents trace header to each target (an entry's `TraceHeader`
   wins over the HTTP header), never inside the event; invalid headers are dropped; the
-  DLQ's SendMessage carries it too
+  DLQ's SendMessage carries it too. Locally: to Lambda and SQS targets, and to SNS topics
+  and other buses as the HTTP header of the cloud's own Publish / PutEvents
   (https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-related-service-xray.html).
 - Kinesis and DynamoDB streams carry no trace header: a stream record has no field for
   one (https://docs.aws.amazon.com/kinesis/latest/APIReference/API_Record.html,
@@ -127,6 +128,38 @@ def batch_trace(records: Sequence[Mapping[str, Any]]) -> str | None:
         if header is not None:
             return header
     return None
+
+
+# -- the cloud's own calls (a delivery to an SNS topic or an event bus) -----------------
+OUTGOING: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "stratus_xray_outgoing", default=None
+)
+_HANDLER_ID = "stratus-xray-outgoing"
+
+
+def _add_header(request: Any, **_: Any) -> None:
+    header = OUTGOING.get()
+    if header is not None and "X-Amzn-Trace-Id" not in request.headers:
+        request.headers["X-Amzn-Trace-Id"] = header
+
+
+def traced_client(client: Any, header: str | None) -> Any:
+    """`client`, sending `OUTGOING` as `X-Amzn-Trace-Id` (as an instrumented SDK sends its
+    trace) once a call carries a `header`, so the next service passes the trace on; the
+    handler is registered once per client."""
+    if header is not None:
+        client.meta.events.register("before-sign", _add_header, unique_id=_HANDLER_ID)
+    return client
+
+
+@contextmanager
+def outgoing(header: str | None) -> Iterator[None]:
+    """The cloud's calls made inside carry `header` (on clients from `traced_client`)."""
+    token = OUTGOING.set(header)
+    try:
+        yield
+    finally:
+        OUTGOING.reset(token)
 
 
 # -- EventBridge ----------------------------------------------------------------------

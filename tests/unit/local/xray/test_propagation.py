@@ -296,3 +296,18 @@ async def test_targets_send_the_trace_to_sqs_and_lambda(endpoint: Endpoint) -> N
     )
     assert trace_headers(sqs, url) == [HEADER]
     assert seen == [HEADER] and INCOMING.get() is None
+
+
+async def test_a_delivery_to_a_topic_carries_the_trace_to_its_subscribers(
+    endpoint: Endpoint, sns: tuple[Outbox, list[str | None]]
+) -> None:
+    outbox, _ = sns
+    aws = endpoint.clients()
+    topic = aws("sns").create_topic(Name=f"t-{uuid.uuid4().hex[:8]}")["TopicArn"]
+    sqs, url, arn = new_queue(endpoint)
+    aws("sns").subscribe(TopicArn=topic, Protocol="sqs", Endpoint=arn)
+    targets = Targets(lambda region: endpoint.clients(), FakeLambda(), endpoint=endpoint.url)
+    await targets.send(topic, Message(body="from a rule", trace_header=HEADER))
+    await targets.send(topic, Message(body="untraced"))
+    await wait_for(lambda: outbox.idle, timeout=10)
+    assert sorted(trace_headers(sqs, url), key=str) == sorted([HEADER, None], key=str)
