@@ -1,7 +1,8 @@
 """One trace across a queue, a topic and a bus (xray.propagation), in a running local cloud:
 a request to a fixture API whose function sends to SQS, publishes to SNS and puts an event
 on EventBridge comes back from BatchGetTraces as ONE trace holding the producer's segments
-and those of the three functions the messages reach, each a child of the producer."""
+and those of the three functions the messages reach, each a child of the producer; the
+reader of a Kinesis stream the producer also writes to starts a trace of its own."""
 
 from __future__ import annotations
 
@@ -76,9 +77,25 @@ def test_the_queue_topic_and_bus_consumers_join_the_producers_trace(
         # segment: the Parent its SDK call carried through the message.
         service = services[functions[name]["parent_id"]]
         assert service["parent_id"] == producer["id"], (name, service)
-    # Only the request's trace: the consumers started no trace of their own.
-    now = time.time()
-    summaries = aws_client(links_cloud, "xray").get_trace_summaries(
-        StartTime=now - 300, EndTime=now + 5
-    )["TraceSummaries"]
-    assert [s["Id"] for s in summaries] == [trace_id]
+    assert "reader" not in functions
+
+
+def test_a_stream_reader_starts_a_trace_of_its_own(links_cloud: LocalCloudHandle) -> None:
+    trace_id = linked_request(links_cloud)
+    xray = aws_client(links_cloud, "xray")
+    deadline = time.monotonic() + 30
+    while True:
+        now = time.time()
+        ids = [
+            s["Id"]
+            for s in xray.get_trace_summaries(StartTime=now - 300, EndTime=now + 5)[
+                "TraceSummaries"
+            ]
+        ]
+        owners = {i: set(function_segments(trace_docs(links_cloud, i))) for i in ids}
+        readers = [i for i, names in owners.items() if "reader" in names]
+        if readers:
+            break
+        assert time.monotonic() < deadline, owners
+        time.sleep(0.3)
+    assert trace_id not in readers and all(owners[i] == {"reader"} for i in readers), owners
