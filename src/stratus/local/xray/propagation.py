@@ -93,24 +93,45 @@ def with_trace(system_attributes: Mapping[str, Any] | None) -> dict[str, Any] | 
     return current
 
 
+# The batch entries' own MessageSystemAttributes, in the order moto sends them: moto 5.2.5's
+# `send_message_batch` drops them (upstream: it could pass each entry's to send_message).
+_ENTRIES: contextvars.ContextVar[Iterator[Any] | None] = contextvars.ContextVar(
+    "stratus_xray_batch_entries", default=None
+)
+
+
 def install_sqs() -> None:
     """Wrap moto's `SQSBackend.send_message` (also what SendMessageBatch and the fast path
-    call per message) so each message keeps the caller's trace header."""
+    call per message) so each message keeps the caller's trace header, and
+    `send_message_batch` so each entry keeps its own system attributes."""
     from moto.sqs.models import SQSBackend
 
     original = SQSBackend.send_message
     if getattr(original, _PATCHED, False):
         return
+    original_batch = SQSBackend.send_message_batch
 
     def send_message(self: Any, *args: Any, **kwargs: Any) -> Any:
         if len(args) >= 6:  # system_attributes given positionally (moto never does)
             return original(self, *args, **kwargs)
-        kwargs["system_attributes"] = with_trace(kwargs.get("system_attributes"))
+        entries = _ENTRIES.get()
+        own = next(entries, None) if entries is not None else None
+        kwargs["system_attributes"] = with_trace(kwargs.get("system_attributes") or own)
         return original(self, *args, **kwargs)
+
+    def send_message_batch(self: Any, queue_name: str, entries: dict[str, Any]) -> Any:
+        own = [e.get("MessageSystemAttributes") for e in entries.values()]
+        token = _ENTRIES.set(iter(own))
+        try:
+            return original_batch(self, queue_name, entries)
+        finally:
+            _ENTRIES.reset(token)
 
     setattr(send_message, _PATCHED, True)
     send_message.__wrapped__ = original  # type: ignore[attr-defined]
+    send_message_batch.__wrapped__ = original_batch  # type: ignore[attr-defined]
     SQSBackend.send_message = send_message  # type: ignore[method-assign]
+    SQSBackend.send_message_batch = send_message_batch  # type: ignore[method-assign]
 
 
 def sqs_system_attributes(header: str | None) -> dict[str, Any]:

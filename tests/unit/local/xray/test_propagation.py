@@ -157,6 +157,22 @@ def test_send_message_batch_traces_every_message(endpoint: Endpoint) -> None:
     assert trace_headers(endpoint.clients()("sqs"), url) == [HEADER] * 3
 
 
+def test_a_batch_entrys_own_trace_header_wins(endpoint: Endpoint) -> None:
+    sqs, url, _ = new_queue(endpoint)
+    own = {"AWSTraceHeader": {"DataType": "String", "StringValue": OTHER}}
+    traced(sqs, HEADER).send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "a", "MessageBody": "a", "MessageSystemAttributes": own},
+            {"Id": "b", "MessageBody": "b"},
+        ],
+    )
+    endpoint.clients()("sqs").send_message_batch(
+        QueueUrl=url, Entries=[{"Id": "c", "MessageBody": "c", "MessageSystemAttributes": own}]
+    )
+    assert sorted(trace_headers(sqs, url), key=str) == sorted([OTHER, HEADER, OTHER], key=str)
+
+
 async def test_the_sqs_poller_invocation_continues_the_messages_trace(
     endpoint: Endpoint,
 ) -> None:
