@@ -19,6 +19,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from stratus.local.core.contracts import LambdaInvoker
+from stratus.local.xray import propagation
 
 
 class UnsupportedTargetError(ValueError):
@@ -60,6 +61,7 @@ class Message:
     group_id: str | None = None
     deduplication_id: str | None = None
     partition_key: str | None = None
+    trace_header: str | None = None  # X-Ray's, passed on as AWS's services do (xray.propagation)
 
 
 class ClientFactory(Protocol):
@@ -93,7 +95,10 @@ class Targets:
         """Deliver `message`; raises on failure so the caller can retry or dead-letter it."""
         arn = Arn.parse(target_arn)
         if arn.service == "lambda":
-            await self._lambdas.invoke(target_arn, message.body.encode(), invocation_type="Event")
+            with propagation.continuing(message.trace_header):
+                await self._lambdas.invoke(
+                    target_arn, message.body.encode(), invocation_type="Event"
+                )
             return
         await asyncio.to_thread(self._send_sync, arn, message)
 
@@ -107,6 +112,10 @@ class Targets:
                 params["MessageGroupId"] = message.group_id
             if message.deduplication_id:
                 params["MessageDeduplicationId"] = message.deduplication_id
+            if message.trace_header:
+                params["MessageSystemAttributes"] = propagation.sqs_system_attributes(
+                    message.trace_header
+                )
             aws("sqs").send_message(**params)
         elif arn.service == "sns":
             params = {"TopicArn": str(_arn_text(arn)), "Message": message.body}
@@ -119,7 +128,8 @@ class Targets:
                 }
             if message.group_id:
                 params["MessageGroupId"] = message.group_id
-            aws("sns").publish(**params)
+            with propagation.outgoing(message.trace_header):  # SNS passes it on
+                propagation.traced_client(aws("sns"), message.trace_header).publish(**params)
         elif arn.service == "events":
             event = json.loads(message.body)
             entry: dict[str, Any] = {
@@ -132,7 +142,9 @@ class Targets:
             if event.get("time"):  # the event's own time (S3's), not the time it was put
                 with contextlib.suppress(ValueError):
                     entry["Time"] = datetime.fromisoformat(str(event["time"]))
-            answer = aws("events").put_events(Entries=[entry])
+            with propagation.outgoing(message.trace_header):  # the next bus passes it on
+                events = propagation.traced_client(aws("events"), message.trace_header)
+                answer = events.put_events(Entries=[entry])
             # PutEvents reports a failed entry in its answer, not as an error of the call
             # (https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutEvents.html).
             if answer.get("FailedEntryCount"):

@@ -27,6 +27,7 @@ from stratus.local.core.contracts import LambdaInvoker, TooManyRequestsError
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.events.shapes.batch import FilterCriteria, parse_batch_response
 from stratus.local.events.shapes.pollers import sqs_record
+from stratus.local.xray import propagation
 
 log = logging.getLogger("stratus.event_sources")
 IDLE_POLL_SECONDS = 1.0
@@ -136,7 +137,9 @@ class SqsPoller:
         payload = json.dumps({"Records": records}).encode()
         while True:
             try:
-                result = await self._lambdas.invoke(self.mapping.function, payload)
+                # The invocation continues the messages' trace (their AWSTraceHeader).
+                with propagation.continuing(propagation.batch_trace(records)):
+                    result = await self._lambdas.invoke(self.mapping.function, payload)
                 break
             except TooManyRequestsError:
                 await asyncio.sleep(THROTTLE_BACKOFF_SECONDS)  # kept in flight, not failed

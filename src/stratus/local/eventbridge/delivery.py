@@ -121,13 +121,16 @@ class EventBridgeDelivery:
         return self._outbox
 
     # Events on a bus -------------------------------------------------------------------
-    def publish(self, region: str, bus: str, event: Mapping[str, Any]) -> int:
-        """Send `event` (already on `bus`) to every enabled rule that matches; how many did."""
+    def publish(
+        self, region: str, bus: str, event: Mapping[str, Any], trace: str | None = None
+    ) -> int:
+        """Send `event` (already on `bus`) to every enabled rule that matches; how many did.
+        `trace`: the X-Ray header PutEvents passed, which goes on to each target."""
         matched = 0
         for rule in moto_rules(self.account, region):
             if rule.bus == bus and rule.enabled and self.matches(rule, event):
                 matched += 1
-                self.send_to_rule(rule, event)
+                self.send_to_rule(rule, event, trace)
         return matched
 
     def matches(self, rule: RuleView, event: Mapping[str, Any]) -> bool:
@@ -142,7 +145,9 @@ class EventBridgeDelivery:
         pattern = self._patterns[rule.pattern]
         return pattern is not None and pattern.matches(event)
 
-    def send_to_rule(self, rule: RuleView, event: Mapping[str, Any]) -> None:
+    def send_to_rule(
+        self, rule: RuleView, event: Mapping[str, Any], trace: str | None = None
+    ) -> None:
         """Each target of `rule` gets the event (the rule is taken to have matched)."""
         received = self._clock()
         context = RuleContext(rule.arn, rule.name, iso_millis(datetime.now(UTC)))
@@ -152,11 +157,17 @@ class EventBridgeDelivery:
                 continue
             what = f"EventBridge {rule.name} -> {arn}"
             self._outbox.submit(
-                _bind(self.deliver, rule, target, dict(event), context, received),
+                _bind(self.deliver, rule, target, dict(event), context, received, trace),
                 what,
                 redo=(
                     "events",
-                    {"rule": rule, "target": target, "event": dict(event), "context": context},
+                    {
+                        "rule": rule,
+                        "target": target,
+                        "event": dict(event),
+                        "context": context,
+                        "trace": trace,
+                    },
                 ),
             )
 
@@ -165,7 +176,13 @@ class EventBridgeDelivery:
         from the restart: the monotonic clock of the last run is gone)."""
         rule: RuleView = data["rule"]
         work = _bind(
-            self.deliver, rule, data["target"], data["event"], data["context"], self._clock()
+            self.deliver,
+            rule,
+            data["target"],
+            data["event"],
+            data["context"],
+            self._clock(),
+            data.get("trace"),
         )
         return work, f"EventBridge {rule.name} -> {data['target'].get('Arn', '')}"
 
@@ -177,13 +194,16 @@ class EventBridgeDelivery:
         event: dict[str, Any],
         context: RuleContext,
         received: float,
+        trace: str | None = None,
     ) -> None:
         arn = str(target["Arn"])
         try:
             message = target_message(target, event, context)
         except Exception as exc:  # a transformer that cannot apply: not retried
-            await self._give_up(rule, target, event, Failure("INVALID_JSON", str(exc), False), 0)
+            failure = Failure("INVALID_JSON", str(exc), False)
+            await self._give_up(rule, target, event, failure, 0, trace=trace)
             return
+        message.trace_header = trace  # beside the event, never in it (xray.propagation)
         policy = RetryPolicy.of(target)
         retries = 0
         while True:
@@ -196,7 +216,9 @@ class EventBridgeDelivery:
                 failure = classify(exc)
             age = self._clock() - received
             if not failure.retryable:
-                await self._give_up(rule, target, event, failure, retries, exhausted=None)
+                await self._give_up(
+                    rule, target, event, failure, retries, exhausted=None, trace=trace
+                )
                 return
             if retries >= policy.max_retries:
                 exhausted = "MaximumRetryAttempts"
@@ -207,7 +229,9 @@ class EventBridgeDelivery:
                 log.info("%s -> %s failed (%s); retry %d", rule.name, arn, failure.code, retries)
                 await asyncio.sleep(self.backoff.delay(retries))
                 continue
-            await self._give_up(rule, target, event, failure, retries, exhausted=exhausted)
+            await self._give_up(
+                rule, target, event, failure, retries, exhausted=exhausted, trace=trace
+            )
             return
 
     async def _give_up(
@@ -218,6 +242,7 @@ class EventBridgeDelivery:
         failure: Failure,
         retries: int,
         exhausted: str | None = None,
+        trace: str | None = None,
     ) -> None:
         arn = str(target.get("Arn", ""))
         dlq = (target.get("DeadLetterConfig") or {}).get("Arn")
@@ -234,6 +259,7 @@ class EventBridgeDelivery:
         message = dlq_message(
             event, failure, rule_arn=rule.arn, target_arn=arn, retries=retries, exhausted=exhausted
         )
+        message.trace_header = trace  # the DLQ's SendMessage carries the trace header too
         await self._targets.send(str(dlq), message)
         self.dead_lettered += 1
 

@@ -30,6 +30,7 @@ from stratus.local.events.shapes.eventbridge import (
     entry_size,
     envelope,
 )
+from stratus.local.xray.propagation import entry_trace
 
 MAX_ENTRIES = 10
 
@@ -44,6 +45,7 @@ class Accepted:
 
     bus_name: str
     event: dict[str, Any]
+    trace_header: str | None = None  # X-Ray's, passed to the targets beside the event
 
 
 @dataclass
@@ -87,8 +89,10 @@ def put_events(
     region: str,
     now: datetime | None = None,
     new_id: Callable[[], str] = lambda: str(uuid.uuid4()),
+    trace_header: str | None = None,
 ) -> PutEventsResult:
-    """Validate a PutEvents request and build each accepted entry's event."""
+    """Validate a PutEvents request and build each accepted entry's event; `trace_header`
+    is the request's (valid) X-Amzn-Trace-Id, an entry's own TraceHeader wins over it."""
     entries = params.get("Entries")
     if not isinstance(entries, list) or not entries:
         raise PutEventsValidationError(
@@ -125,5 +129,6 @@ def put_events(
             result.entries.append({"ErrorCode": exc.code, "ErrorMessage": exc.message})
             continue
         result.entries.append({"EventId": event_id})
-        result.accepted.append(Accepted(bus_name(entry.get("EventBusName")), event))
+        trace = entry_trace(entry, trace_header)
+        result.accepted.append(Accepted(bus_name(entry.get("EventBusName")), event, trace))
     return result

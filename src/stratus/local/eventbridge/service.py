@@ -40,6 +40,7 @@ from stratus.local.eventbridge.validation import (
     check_put_targets,
 )
 from stratus.local.provision.provider import Provider
+from stratus.local.xray import propagation
 
 # Seconds before the first retry of a failed target (doubling, capped): tests shrink it.
 BACKOFF_ENV = "STRATUS_EVENTS_RETRY_BASE_SECONDS"
@@ -65,11 +66,18 @@ class EventBridgeService(EmulatedService):
             if self.delivery is None:
                 return None  # not prepared yet: moto answers
             try:
-                result = put_events(call.params(), account=self._account, region=call.region)
+                result = put_events(
+                    call.params(),
+                    account=self._account,
+                    region=call.region,
+                    trace_header=propagation.caller_of(call),
+                )
             except PutEventsValidationError as exc:
                 return call.error("ValidationException", str(exc))
             for accepted in result.accepted:
-                self.delivery.publish(call.region, accepted.bus_name, accepted.event)
+                self.delivery.publish(
+                    call.region, accepted.bus_name, accepted.event, accepted.trace_header
+                )
             await self.delivery.outbox.sync()  # the accepted events are on disk first
             return Response(json.dumps(result.response()), media_type="application/x-amz-json-1.1")
 

@@ -28,6 +28,7 @@ from stratus.local.delivery.outbox import Outbox
 from stratus.local.delivery.targets import Message, Targets
 from stratus.local.events.shapes.sns import Publication, envelope, lambda_event, sqs_message
 from stratus.local.events.sns_filter import FilterPolicy, InvalidFilterPolicy
+from stratus.local.xray import propagation
 
 log = logging.getLogger("stratus.sns")
 
@@ -81,6 +82,8 @@ class SnsDelivery:
             "group_id": group_id,
             "deduplication_id": deduplication_id,
             "dlq": _dead_letter_arn(subscription),
+            # The publisher's X-Ray trace goes on to the subscriber (xray.propagation).
+            "trace": propagation.CALLER.get(),
         }
         work, what = self._rebuild(data)
         self._outbox.submit(work, what, redo=("sns", data))
@@ -99,6 +102,7 @@ class SnsDelivery:
                     data["raw"],
                     data["group_id"],
                     data["deduplication_id"],
+                    data.get("trace"),
                 )
             except Exception as exc:
                 if dlq is None:
@@ -116,6 +120,7 @@ class SnsDelivery:
         raw: bool,
         group_id: str | None,
         deduplication_id: str | None,
+        trace: str | None = None,
     ) -> None:
         if protocol == "sqs":
             params = sqs_message(publication, raw=raw)
@@ -126,10 +131,12 @@ class SnsDelivery:
                     attributes=params["MessageAttributes"],
                     group_id=group_id,
                     deduplication_id=deduplication_id,
+                    trace_header=trace,
                 ),
             )
         elif protocol == "lambda":
-            await self._targets.send(endpoint, Message(body=json.dumps(lambda_event(publication))))
+            event = json.dumps(lambda_event(publication))
+            await self._targets.send(endpoint, Message(body=event, trace_header=trace))
         elif protocol in ("http", "https"):
             await _post(endpoint, publication, raw)
         elif protocol in ("email", "email-json"):

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from stratus.local.core.registry import EmulatedService, Hook, PortSpec
+from stratus.local.xray import propagation
 from stratus.local.xray import store as stores
 from stratus.local.xray.api import XrayApi
 from stratus.local.xray.daemon import DaemonProtocol, listen
@@ -34,10 +35,12 @@ class XrayService(EmulatedService):
             Hook("xray", "GetTraceSummaries", before=self.api.get_trace_summaries),
             Hook("xray", "BatchGetTraces", before=self.api.batch_get_traces),
             Hook("xray", "GetTraceGraph", before=self.api.get_trace_graph),
+            *propagation.hooks(),  # SendMessage/Publish keep the caller's trace header
         ]
 
     async def prepare(self, cloud: CloudContext) -> None:
         stores.set_active(self.store)  # functions run while provisioning may trace too
+        propagation.install_sqs()  # messages keep the sender's trace (AWSTraceHeader)
         port = cloud.settings.ports.get("xray")
         try:
             self._transport, self.protocol = await listen(self.store, "127.0.0.1", port)
