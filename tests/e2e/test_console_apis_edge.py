@@ -14,48 +14,31 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield launched
-        finally:
-            launched.close()
+    with chromium() as launched:
+        yield launched
+
+
+def _refusals_expected(url: str, status: int) -> bool:
+    """The 400 of a refused form is the test's point; the console's static files must load."""
+    return "/console/static/" not in url
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    # The console is served over the gateway's HTTPS with the local CA's certificate.
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    problems: list[str] = []
-    # A CSP violation is a console error; a status (the 400 of a refused form, the browser's
-    # own /favicon.ico 404) is not ours to fail on, but the console's static files must load.
-    opened.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    opened.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if "/console/static/" in r.url and r.status >= 400
-            else None
-        ),
-    )
-    yield opened
-    context.close()
+    with watched_page(browser, expected=_refusals_expected, timeout_ms=30_000) as (
+        opened,
+        problems,
+    ):
+        yield opened
     assert problems == [], problems
 
 

@@ -10,45 +10,18 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Page, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def browser_page(local_cloud: Any) -> Iterator[tuple[Page, list[str]]]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            context = browser.new_context(
-                ignore_https_errors=True, viewport={"width": 1280, "height": 900}
-            )
-            page = context.new_page()
-            problems: list[str] = []
-            # Every error the page logs, every failed or refused request (the browser's own
-            # /favicon.ico aside: the console has none).
-            page.on(
-                "console",
-                lambda m: (
-                    problems.append(m.text)
-                    if m.type == "error" and "favicon" not in (m.location.get("url") or "")
-                    else None
-                ),
-            )
-            page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-            page.on(
-                "response",
-                lambda r: (
-                    problems.append(f"{r.status}: {r.url}")
-                    if r.status >= 400 and not r.url.endswith("/favicon.ico")
-                    else None
-                ),
-            )
-            page.goto(f"{local_cloud.gateway_origin}/console/cost")
-            yield page, problems
-        finally:
-            browser.close()
+    with chromium() as browser, watched_page(browser) as (page, problems):
+        page.goto(f"{local_cloud.gateway_origin}/console/cost")
+        yield page, problems
 
 
 def _dollars(text: str) -> float:

@@ -15,8 +15,8 @@ from urllib.parse import quote, urlencode
 import boto3
 import pytest
 from botocore.config import Config
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests.e2e.test_web_todo import CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
+from tests.e2e.console_browser import chromium, watched_page
 
 pytestmark = pytest.mark.e2e
 
@@ -34,25 +34,22 @@ def _aws(local_cloud: Any, service: str) -> Any:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
+
+
+def _pages_of_bad_input_expected(url: str, status: int) -> bool:
+    """The 400 and 404 pages of bad tokens and unknown names are what some tests visit."""
+    return "/console/static/" not in url
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(20_000)
-    problems: list[str] = []
-    opened.on(
-        "console",
-        lambda m: problems.append(m.text) if "Content Security Policy" in m.text else None,
-    )
-    opened.on("pageerror", lambda exc: problems.append(str(exc)))
-    yield opened
-    context.close()
+    with watched_page(browser, expected=_pages_of_bad_input_expected, timeout_ms=20_000) as (
+        opened,
+        problems,
+    ):
+        yield opened
     assert problems == [], problems  # a script error or a Content-Security-Policy violation
 
 

@@ -12,8 +12,9 @@ from typing import Any
 
 import boto3
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
@@ -30,39 +31,15 @@ def _aws(local_cloud: Any, service: str) -> Any:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    opened = context.new_page()
-    opened.set_default_timeout(15_000)
-    problems: list[str] = []
-    # CSP violations and script errors are console errors; a failed load is named by URL
-    # (Chromium's own /favicon.ico request is not the console's).
-    opened.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    opened.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    opened.on("dialog", lambda dialog: dialog.accept())  # data-confirm on actions
-    yield opened
-    context.close()
+    with watched_page(browser) as (opened, problems):
+        opened.on("dialog", lambda dialog: dialog.accept())  # data-confirm on actions
+        yield opened
     assert problems == []  # no CSP violation, no script error
 
 

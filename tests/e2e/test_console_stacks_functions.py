@@ -13,47 +13,23 @@ from typing import Any
 import boto3
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, Page, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with chromium() as launched:
+        yield launched
 
 
 @pytest.fixture
 def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    problems: list[str] = []
-    # Console errors (a CSP violation is one) and failed requests, but not the 404 of the
-    # favicon Chromium asks every origin for.
-    page.on(
-        "console",
-        lambda m: (
-            problems.append(m.text)
-            if m.type == "error" and not m.text.startswith("Failed to load resource")
-            else None
-        ),
-    )
-    page.on("requestfailed", lambda r: problems.append(f"failed: {r.url}"))
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status}: {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    yield page
-    context.close()
+    with watched_page(browser) as (opened, problems):
+        yield opened
     assert problems == []  # no CSP violation, no failed fetch
 
 

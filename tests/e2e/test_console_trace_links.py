@@ -8,8 +8,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 from tests.integration.test_xray_links import FUNCTIONS, PREFIX, linked_request, links_cloud
 
 pytestmark = pytest.mark.e2e
@@ -18,29 +19,15 @@ __all__ = ["links_cloud"]  # the module's cloud fixture, shared with the integra
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 def test_the_timeline_holds_the_producer_and_every_consumer(
     links_cloud: Any, browser: Browser
 ) -> None:
     trace_id = linked_request(links_cloud)
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
+    with watched_page(browser, timeout_ms=30_000) as (page, problems):
         page.goto(f"{links_cloud.gateway_origin}/console/traces")
         page.locator(f'a[href$="{trace_id}"]').first.click()
         expect(page.locator("h1")).to_contain_text(trace_id)
@@ -56,5 +43,3 @@ def test_the_timeline_holds_the_producer_and_every_consumer(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "console-trace-links.png"), full_page=True)
         assert problems == []
-    finally:
-        context.close()

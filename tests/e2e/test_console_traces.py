@@ -11,8 +11,9 @@ from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, expect, sync_playwright
-from tests.e2e.test_web_todo import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS
+from playwright.sync_api import Browser, expect
+from tests.e2e.console_browser import chromium, watched_page
+from tests.e2e.test_web_todo import ARTIFACTS
 from tests.integration.conftest import sign_up_and_login
 from tests.integration.test_xray import traced_todo_request
 
@@ -21,10 +22,8 @@ pytestmark = pytest.mark.e2e
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    with sync_playwright() as pw:
-        launched = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+    with chromium() as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")
@@ -36,20 +35,7 @@ def trace_id(local_cloud: Any) -> str:
 def test_list_links_the_request_and_the_timeline_nests_its_segments(
     local_cloud: Any, browser: Browser, trace_id: str
 ) -> None:
-    context = browser.new_context(ignore_https_errors=True, viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    problems: list[str] = []
-    # Every response the pages load must succeed (Chromium's own /favicon.ico probe aside).
-    page.on(
-        "response",
-        lambda r: (
-            problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and not r.url.endswith("/favicon.ico")
-            else None
-        ),
-    )
-    page.on("pageerror", lambda e: problems.append(str(e)))
-    try:
+    with watched_page(browser, timeout_ms=30_000) as (page, problems):
         page.goto(f"{local_cloud.gateway_origin}/console/traces?url=todos")
         row = page.locator("table.traces tr", has=page.locator(f'a[href$="{trace_id}"]'))
         expect(row).to_contain_text("POST")
@@ -89,8 +75,6 @@ def test_list_links_the_request_and_the_timeline_nests_its_segments(
         ARTIFACTS.mkdir(exist_ok=True)
         page.screenshot(path=str(ARTIFACTS / "console-trace.png"), full_page=True)
         assert problems == []
-    finally:
-        context.close()
 
 
 def test_unknown_and_malformed_trace_ids_are_pages(local_cloud: Any) -> None:
