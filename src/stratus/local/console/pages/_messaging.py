@@ -69,6 +69,23 @@ def page_token(request: Request, name: str = "token") -> str | None:
     return token
 
 
+def region_pages(
+    request: Request,
+    console: ConsoleContext,
+    list_region: Callable[[ConsoleContext, str, str | None], Any],
+) -> dict[str, Any]:
+    """A list page's Regions, each listed by `list_region(console, region, token)`, and the
+    default Region; a page token only with the one Region it belongs to (else a 400)."""
+    chosen = chosen_regions(request, console)
+    token = page_token(request)
+    if token and len(chosen) != 1:
+        raise ConsoleError(400, "A page token needs the Region it belongs to (?region=).")
+    return {
+        "regions": [list_region(console, region, token) for region in chosen],
+        "default_region": console.settings.region,
+    }
+
+
 def offset(request: Request, name: str = "from") -> int:
     raw = request.query_params.get(name, "0")
     if not raw.isdigit() or len(raw) > 9:

@@ -114,18 +114,12 @@ def _list_region(console: ConsoleContext, region: str, token: str | None) -> Reg
 
 def queue_list(request: Request) -> Response:
     console = console_of(request)
-    chosen = m.chosen_regions(request, console)
-    token = m.page_token(request)
-    if token and len(chosen) != 1:
-        raise ConsoleError(400, "A page token needs the Region it belongs to (?region=).")
-    listed = [_list_region(console, region, token) for region in chosen]
     return render(
         request,
         "queues/list.html",
         title="Queues",
         active="queues",
-        regions=listed,
-        default_region=console.settings.region,
+        **m.region_pages(request, console, _list_region),
     )
 
 

@@ -124,17 +124,12 @@ def _list_region(console: ConsoleContext, region: str, token: str | None) -> Reg
 
 def topic_list(request: Request) -> Response:
     console = console_of(request)
-    chosen = m.chosen_regions(request, console)
-    token = m.page_token(request)
-    if token and len(chosen) != 1:
-        raise ConsoleError(400, "A page token needs the Region it belongs to (?region=).")
     return render(
         request,
         "topics/list.html",
         title="Topics",
         active="topics",
-        regions=[_list_region(console, region, token) for region in chosen],
-        default_region=console.settings.region,
+        **m.region_pages(request, console, _list_region),
     )
 
 
