@@ -67,7 +67,11 @@ class DeferredCounts:
         except RuntimeError:
             return False
         self._draining = True
-        loop.run_in_executor(None, self.drain)
+        try:
+            loop.run_in_executor(None, self.drain)
+        except RuntimeError:  # the loop's executor is shut down (the cloud is stopping)
+            self._draining = False
+            return False
         return True
 
     def drain(self) -> None:
