@@ -77,3 +77,25 @@ def test_batch_get_traces_answers_the_requests_segments(
     assert xray.batch_get_traces(TraceIds=["1-00000000-000000000000000000000000"])[
         "UnprocessedTraceIds"
     ] == ["1-00000000-000000000000000000000000"]
+
+
+def test_a_request_the_client_did_not_sample_records_nothing_downstream(
+    local_cloud: LocalCloudHandle, alice: User
+) -> None:
+    """`Sampled=0` is kept by the stage and passed on: neither the stage, Lambda nor the
+    function's tracer records a segment, while a sampled request a moment later is whole."""
+    root = new_trace_id()
+    with httpx.Client(
+        verify=ssl.create_default_context(cafile=str(local_cloud.ca_pem)), timeout=35
+    ) as client:
+        response = client.post(
+            f"{local_cloud.stack_output('TodoApiUrl')}todos",
+            headers={**alice.auth, "X-Amzn-Trace-Id": f"Root={root};Sampled=0"},
+            json={"title": "not traced"},
+        )
+    assert response.status_code == 201, response.text
+    assert response.headers["x-amzn-trace-id"] == f"Root={root};Sampled=0"
+    sampled = traced_todo_request(local_cloud, alice.auth)  # its segments arrived: ours would too
+    xray = aws_client(local_cloud, "xray")
+    assert _docs(xray, sampled)
+    assert _docs(xray, root) == []

@@ -5,11 +5,16 @@
 request passes the guard (loopback only unless `--lan`); a page's ConsoleError becomes an
 error page with its status, an unexpected failure a 503 page naming it (logged with its
 traceback; never a stack trace to the browser).
+
+The app is built on the console's first request (`_OnFirstRequest`): its pages, their
+templates and what they import (the cost model, the metrics and traces views...) are some
+250 modules and ~17 MB that a cloud nobody opens the console of need not hold.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -72,10 +77,12 @@ class _Shell:
             await _unexpected(request, exc)(scope, receive, send)
 
 
-def build_console(cloud: CloudContext) -> Starlette:
+def build_console(
+    cloud: CloudContext, discover: Callable[[], list[pages.Page]] | None = None
+) -> Starlette:
     console = ConsoleContext(cloud)
     guard = ConsoleGuard(lan=cloud.settings.lan)
-    menu = pages.discover()
+    menu = (discover or pages.discover)()
     routes: list[BaseRoute] = [Route("/", _home, methods=["GET", "HEAD"])]
     for page in menu:
         routes.extend(page.routes(console))
@@ -128,13 +135,29 @@ def console_of(request: Request) -> ConsoleContext:
     return console
 
 
+class _OnFirstRequest:
+    """ASGI app that builds the console when the first request arrives (building is
+    synchronous, so two first requests on the loop cannot both build)."""
+
+    def __init__(self, cloud: CloudContext, discover: Callable[[], list[pages.Page]]) -> None:
+        self._cloud = cloud
+        self._discover = discover  # the discovery in force when the routes were made
+        self._app: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = build_console(self._cloud, self._discover)
+        await self._app(scope, receive, send)
+
+
 def console_routes(cloud: CloudContext) -> list[BaseRoute]:
-    """What the gateway serves for the console: `/console` → `/console/`, and the app."""
+    """What the gateway serves for the console: `/console` → `/console/`, and the app
+    (built on its first request)."""
 
     async def to_index(request: Request) -> Response:
         return RedirectResponse(f"{BASE_PATH}/", status_code=308)
 
     return [
         Route(BASE_PATH, to_index, methods=["GET", "HEAD"]),
-        Mount(BASE_PATH, app=build_console(cloud)),
+        Mount(BASE_PATH, app=_OnFirstRequest(cloud, pages.discover)),
     ]

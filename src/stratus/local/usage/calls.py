@@ -1,5 +1,9 @@
 """Usage from AWS API calls: after-hooks on the AWS endpoint (one dict update each).
 
+DynamoDB's hook only queues the call's raw request and answer (`deferred`): decoding them and
+sizing every item runs when the totals are read or saved, off the request path, with the
+same arithmetic.
+
 Only answered calls (status < 400) reach after-hooks, so failed calls are not counted
 (AWS bills some of those too; an estimate errs low there). The DynamoDB arithmetic is in
 `units`; the billing classes cited per function.
@@ -25,8 +29,9 @@ CHUNK_BYTES = 64 * 1024  # SQS, SNS and EventBridge bill each 64 KB of a payload
 PAYLOAD_UNIT_BYTES = 25 * 1024  # a Kinesis PUT payload unit: each 25 KB of a record
 
 
-def _body(response: Response) -> dict[str, Any]:
-    raw = getattr(response, "body", b"") or b""
+def _body(raw: bytes) -> dict[str, Any]:
+    if not raw:
+        return {}
     try:
         value = json.loads(raw)
     except ValueError:
@@ -44,6 +49,18 @@ class CallUsage:
 
     def __init__(self, usage: UsageRecorder) -> None:
         self.usage = usage
+        self._dynamodb_ops: dict[str, Callable[[str, dict[str, Any], bytes], None]] = {
+            "GetItem": self._get_item,
+            "Query": self._query_or_scan,
+            "Scan": self._query_or_scan,
+            "BatchGetItem": self._batch_get,
+            "TransactGetItems": self._transact_get,
+            "PutItem": self._put_item,
+            "UpdateItem": self._update_or_delete,
+            "DeleteItem": self._update_or_delete,
+            "BatchWriteItem": self._batch_write,
+            "TransactWriteItems": self._transact_write,
+        }
 
     def hooks(self) -> Iterable[Hook]:
         return [
@@ -57,12 +74,12 @@ class CallUsage:
 
     # -- DynamoDB -------------------------------------------------------------------
     def _table_units(
-        self, call: AwsCall, table: str, *, read: float = 0.0, write: float = 0.0, **extra: float
+        self, region: str, table: str, *, read: float = 0.0, write: float = 0.0, **extra: float
     ) -> None:
-        info = {"name": table, "region": call.region}
+        info = {"name": table, "region": region}
         self.usage.add(
             "tables",
-            f"{call.region}/{table}",
+            f"{region}/{table}",
             info,
             read_units=read,
             write_units=write,
@@ -72,36 +89,37 @@ class CallUsage:
         )
 
     async def _dynamodb(self, call: AwsCall, response: Response) -> None:
-        """Request units per table as DynamoDB bills them (see `units`)."""
-        op, params = call.operation, call.params()
-        handler: Callable[[AwsCall, dict[str, Any], Response], None] | None = {
-            "GetItem": self._get_item,
-            "Query": self._query_or_scan,
-            "Scan": self._query_or_scan,
-            "BatchGetItem": self._batch_get,
-            "TransactGetItems": self._transact_get,
-            "PutItem": self._put_item,
-            "UpdateItem": self._update_or_delete,
-            "DeleteItem": self._update_or_delete,
-            "BatchWriteItem": self._batch_write,
-            "TransactWriteItems": self._transact_write,
-        }.get(op or "")
-        if handler is not None:
-            handler(call, params, response)
+        """Request units per table as DynamoDB bills them (see `units`), counted later."""
+        handler = self._dynamodb_ops.get(call.operation or "")
+        if handler is None or not self.usage.enabled:
+            return
+        request = call.request.body or b""
+        answer = getattr(response, "body", b"") or b""
+        size = len(request) + len(answer)
+        self.usage.defer(self._count_dynamodb, handler, call.region, request, answer, size=size)
 
-    def _get_item(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    @staticmethod
+    def _count_dynamodb(
+        handler: Callable[[str, dict[str, Any], bytes], None],
+        region: str,
+        request: bytes,
+        answer: bytes,
+    ) -> None:
+        handler(region, _body(request), answer)
+
+    def _get_item(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         consistent = bool(params.get("ConsistentRead"))
-        size = units.item_size(_body(response).get("Item"))
+        size = units.item_size(_body(answer).get("Item"))
         units_read = units.read_units(size, consistent=consistent)
         kind = "strong_reads" if consistent else "eventual_reads"
         self._table_units(
-            call, _table(params.get("TableName")), read=units_read, read_bytes=size, **{kind: 1.0}
+            region, _table(params.get("TableName")), read=units_read, read_bytes=size, **{kind: 1.0}
         )
 
-    def _query_or_scan(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _query_or_scan(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         """Query and Scan bill the items they evaluate, before a filter drops any: the
         returned items' sizes, scaled by ScannedCount / Count when a filter dropped some."""
-        body = _body(response)
+        body = _body(answer)
         items = body.get("Items") or []
         consistent = bool(params.get("ConsistentRead"))
         size = sum(units.item_size(i) for i in items)
@@ -110,48 +128,48 @@ class CallUsage:
             size = math.ceil(size * scanned / max(count, 1))
         kind = "strong_reads" if consistent else "eventual_reads"
         self._table_units(
-            call,
+            region,
             _table(params.get("TableName")),
             read=units.read_units(size, consistent=consistent),
             read_bytes=size,
             **{kind: 1.0},
         )
 
-    def _batch_get(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _batch_get(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         requested = params.get("RequestItems") or {}
-        for table, items in (_body(response).get("Responses") or {}).items():
+        for table, items in (_body(answer).get("Responses") or {}).items():
             spec = requested.get(table) if isinstance(requested, dict) else None
             consistent = bool(isinstance(spec, dict) and spec.get("ConsistentRead"))
             read = units.items_read_units(items or [], consistent=consistent, each=True)
             if read:
-                self._table_units(call, _table(table), read=read)
+                self._table_units(region, _table(table), read=read)
 
-    def _transact_get(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
-        answers = _body(response).get("Responses") or []
+    def _transact_get(self, region: str, params: dict[str, Any], answer: bytes) -> None:
+        answers = _body(answer).get("Responses") or []
         for index, entry in enumerate(params.get("TransactItems") or []):
             table = _table((entry.get("Get") or {}).get("TableName"))
             item = answers[index].get("Item") if index < len(answers) else None
             read = units.read_units(units.item_size(item), transactional=True)
-            self._table_units(call, table, read=read, transactional=1.0)
+            self._table_units(region, table, read=read, transactional=1.0)
 
-    def _put_item(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _put_item(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         size = units.item_size(params.get("Item"))
         self._table_units(
-            call, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
+            region, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
         )
 
-    def _update_or_delete(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _update_or_delete(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         """AWS bills the larger of the item before and after; without the old image (moto
         keeps it) the key and the values sent, or the attributes returned, stand in."""
         sent = units.item_size(params.get("Key")) + sum(
             units.value_size(v) for v in (params.get("ExpressionAttributeValues") or {}).values()
         )
-        size = max(sent, units.item_size(_body(response).get("Attributes")))
+        size = max(sent, units.item_size(_body(answer).get("Attributes")))
         self._table_units(
-            call, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
+            region, _table(params.get("TableName")), write=units.write_units(size), write_bytes=size
         )
 
-    def _batch_write(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _batch_write(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         for table, requests in (params.get("RequestItems") or {}).items():
             write = 0.0
             for request in requests or []:
@@ -159,9 +177,9 @@ class CallUsage:
                 key = (request.get("DeleteRequest") or {}).get("Key")
                 write += units.write_units(units.item_size(put or key))
             if write:
-                self._table_units(call, _table(table), write=write)
+                self._table_units(region, _table(table), write=write)
 
-    def _transact_write(self, call: AwsCall, params: dict[str, Any], response: Response) -> None:
+    def _transact_write(self, region: str, params: dict[str, Any], answer: bytes) -> None:
         for entry in params.get("TransactItems") or []:
             for action in ("Put", "Update", "Delete", "ConditionCheck"):
                 spec = entry.get(action)
@@ -169,7 +187,7 @@ class CallUsage:
                     size = units.item_size(spec.get("Item") or spec.get("Key"))
                     write = units.write_units(size, transactional=True)
                     self._table_units(
-                        call, _table(spec.get("TableName")), write=write, transactional=1.0
+                        region, _table(spec.get("TableName")), write=write, transactional=1.0
                     )
 
     # -- S3 -------------------------------------------------------------------------

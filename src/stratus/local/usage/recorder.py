@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from stratus.local.core.persistence import write_atomic
+from stratus.local.usage.deferred import DeferredCounts
 
 log = logging.getLogger("stratus.usage")
 FORMAT = 1
@@ -55,6 +56,13 @@ class UsageRecorder:
         self._since = clock()
         self._data: dict[str, dict[str, Entry]] = {c: {} for c in CATEGORIES}
         self._dirty = False
+        self._deferred = DeferredCounts()
+
+    def defer(self, work: Callable[..., None], *args: Any, size: int = 0) -> None:
+        """Count later (before the totals are next read or saved): `work(*args)` calls `add`.
+        For counting that costs more than the request path should pay (see `deferred`)."""
+        if self.enabled:
+            self._deferred.put(work, *args, size=size)
 
     def add(
         self,
@@ -80,6 +88,7 @@ class UsageRecorder:
 
     def reset(self) -> None:
         """Start a new window now: every count back to zero."""
+        self._deferred.clear()
         with self._lock:
             self._since = self._clock()
             self._data = {c: {} for c in CATEGORIES}
@@ -87,6 +96,7 @@ class UsageRecorder:
 
     def snapshot(self) -> dict[str, Any]:
         """The window as JSON-ready data: since, now, seconds and each category's entries."""
+        self._deferred.drain()
         with self._lock:
             data = {c: {k: dict(v) for k, v in e.items()} for c, e in self._data.items()}
             since = self._since
@@ -96,6 +106,7 @@ class UsageRecorder:
     # -- persistence ------------------------------------------------------------------
     def save(self, path: Path) -> None:
         """Write the window if anything changed since the last save (whole or not at all)."""
+        self._deferred.drain()
         with self._lock:
             if not self._dirty:
                 return

@@ -23,6 +23,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from stratus.local.xray import sampling
 from stratus.local.xray import store as stores
 from stratus.local.xray.header import TraceHeader, continue_or_start, new_segment_id, parse
 
@@ -68,7 +69,10 @@ def gateway_begin(
     client_header: str | None, traced: bool, now: float | None = None
 ) -> GatewayTrace:
     start = time.time() if now is None else now
-    trace = GatewayTrace(continue_or_start(client_header, start), traced, start)
+    header = continue_or_start(client_header, start)
+    if traced and header.sampled is None:
+        header = TraceHeader(header.root, header.parent, sampling.active().decide())
+    trace = GatewayTrace(header, traced, start)
     INCOMING.set(trace.downstream if trace.sampled else trace.header)
     return trace
 
@@ -152,12 +156,14 @@ class LambdaTrace:
 
 
 def lambda_begin(mode: str, now: float | None = None) -> LambdaTrace:
-    """Active tracing samples every invocation not already refused upstream; PassThrough
-    only those the caller sampled."""
+    """Active tracing keeps the caller's decision and makes one by the sampling rule when
+    the caller left it open; PassThrough records only those the caller sampled."""
     incoming = INCOMING.get()
     start = time.time() if now is None else now
     header = incoming or continue_or_start(None, start)
-    sampled = header.sampled is not False if mode == "Active" else header.sampled is True
+    if mode == "Active" and header.sampled is None:
+        header = TraceHeader(header.root, header.parent, sampling.active().decide())
+    sampled = header.sampled is True
     return LambdaTrace(header, sampled, start)
 
 

@@ -1,4 +1,6 @@
-"""The traces the local X-Ray keeps: the newest `max_traces`, at most `max_segments` each.
+"""The traces the local X-Ray keeps: the newest `max_traces`, at most `max_segments` each,
+and at most `max_bytes` of segment documents in all (the oldest traces go first), so a few
+traces with many large documents cannot hold more memory than many small ones.
 
 Why not moto's X-Ray backend: it keeps every segment forever, reports durations in whole
 seconds, leaves summaries' Http, ServiceIds and EntryPoint empty, and refuses independent
@@ -20,6 +22,7 @@ from stratus.local.xray.segments import BadSegment, parse_document
 
 MAX_TRACES = 1000
 MAX_SEGMENTS = 500
+MAX_BYTES = 8 * 1024 * 1024  # of documents' JSON text; the parsed copies are ~3x that
 
 
 @dataclass
@@ -29,6 +32,7 @@ class Trace:
     # (in-progress segments are sent again when they end).
     documents: OrderedDict[str, tuple[str, dict[str, Any]]] = field(default_factory=OrderedDict)
     version: int = 0  # documents put so far (a summary of an older version is stale)
+    size: int = 0  # characters of the documents' JSON text
 
     @property
     def docs(self) -> list[dict[str, Any]]:
@@ -149,9 +153,16 @@ def _annotation(value: Any) -> dict[str, Any]:
 class TraceStore:
     """Thread-safe: the daemon (event loop) and PutTraceSegments (moto's threads) both write."""
 
-    def __init__(self, max_traces: int = MAX_TRACES, max_segments: int = MAX_SEGMENTS) -> None:
+    def __init__(
+        self,
+        max_traces: int = MAX_TRACES,
+        max_segments: int = MAX_SEGMENTS,
+        max_bytes: int = MAX_BYTES,
+    ) -> None:
         self.max_traces = max_traces
         self.max_segments = max_segments
+        self.max_bytes = max_bytes
+        self._bytes = 0
         self._traces: OrderedDict[str, Trace] = OrderedDict()
         self._summaries: dict[str, tuple[int, dict[str, Any]]] = {}
         self._lock = threading.Lock()
@@ -172,13 +183,30 @@ class TraceStore:
             if trace is None:
                 trace = self._traces[doc["trace_id"]] = Trace(doc["trace_id"])
                 while len(self._traces) > self.max_traces:
-                    gone, _ = self._traces.popitem(last=False)  # the oldest trace goes
-                    self._summaries.pop(gone, None)
-            if doc["id"] not in trace.documents and len(trace.documents) >= self.max_segments:
+                    self._evict_oldest()
+            old = trace.documents.get(doc["id"])
+            if old is None and len(trace.documents) >= self.max_segments:
                 self.dropped += 1
                 raise BadSegment("TooManySegments", "the trace holds too many segments", doc["id"])
+            grown = len(text) - (len(old[0]) if old is not None else 0)
             trace.documents[doc["id"]] = (text, doc)
+            trace.size += grown
             trace.version += 1
+            self._bytes += grown
+            while self._bytes > self.max_bytes and len(self._traces) > 1:
+                if next(iter(self._traces)) == trace.id:  # the newest document's trace stays
+                    self._traces.move_to_end(trace.id)
+                self._evict_oldest()
+
+    def _evict_oldest(self) -> None:
+        gone, trace = self._traces.popitem(last=False)
+        self._summaries.pop(gone, None)
+        self._bytes -= trace.size
+
+    @property
+    def size(self) -> int:
+        """Characters of JSON text the kept documents hold."""
+        return self._bytes
 
     def get(self, trace_id: str) -> Trace | None:
         with self._lock:

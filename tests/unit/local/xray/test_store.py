@@ -59,6 +59,18 @@ def test_oldest_trace_goes_when_full() -> None:
     assert store.get(ids[0]) is None
 
 
+def test_documents_are_bounded_by_their_bytes_too() -> None:
+    one = len(json.dumps(gateway(), separators=(",", ":")))
+    store = TraceStore(max_traces=100, max_bytes=3 * one + one // 2)
+    ids = [new_trace_id() for _ in range(6)]
+    for trace_id in ids:
+        store.put_document(gateway(trace_id))
+        assert store.size <= 3 * one + one // 2
+    assert [t["Id"] for t in store.summaries()] == ids[:2:-1]  # the newest three
+    store.put_document({**gateway(ids[-1]), "end_time": T0 + 1})  # a resend replaces
+    assert len(store) == 3 and store.size <= 3 * one + one // 2
+
+
 def test_segments_per_trace_are_bounded_and_resends_replace() -> None:
     store = TraceStore(max_segments=2)
     store.put_document(gateway())
