@@ -282,7 +282,7 @@ def _kinesis_puts(call: AwsCall, response: Response) -> list[int]:
         return [_record_bytes(params)]
     if call.operation != "PutRecords":
         return []
-    answers = _body(response).get("Records") or []
+    answers = _body(bytes(response.body)).get("Records") or []
     sizes = []
     for index, record in enumerate(params.get("Records") or []):
         answer = answers[index] if index < len(answers) else {}
