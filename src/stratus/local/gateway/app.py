@@ -61,7 +61,12 @@ from stratus.local.gateway.releases import Releases
 from stratus.local.gateway.stage_cache import CacheRefused, StageCaches
 from stratus.local.provision.provisioner import policies_for_role
 from stratus.local.usage.tap import record_rest
-from stratus.local.xray.recorder import GatewayTrace, gateway_begin, gateway_end
+from stratus.local.xray.recorder import (
+    GatewayTrace,
+    gateway_begin,
+    gateway_end,
+    gateway_end_unsampled,
+)
 
 # A check run on every request to a stage before its routes (a REGIONAL AWS WAF web ACL
 # plugs in here): None lets the request through; a GatewayError answers with that gateway
@@ -404,6 +409,9 @@ class GatewayApp:
         log: dict[str, Any],
     ) -> None:
         """The stage's X-Ray segment (xray.recorder), when the stage traces."""
+        if not trace.sampled:  # nothing to record: skip building the segment's fields
+            gateway_end_unsampled()
+            return
         started = log.get("integration_started")
         latency = log.get("integration_latency_ms")
         window = None

@@ -77,6 +77,12 @@ def gateway_begin(
     return trace
 
 
+def gateway_end_unsampled() -> None:
+    """The end of a request whose trace is not sampled: only the integration's header is
+    forgotten (gateway_end without building a segment)."""
+    INCOMING.set(None)
+
+
 def gateway_end(
     trace: GatewayTrace,
     *,
