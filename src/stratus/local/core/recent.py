@@ -1,11 +1,12 @@
-"""Recent requests kept for the console: the last N per key (an API, a distribution) and
-per-minute cache hit/miss counts over the last hour.
+"""Recent entries kept for the console: the last N per key (an API, a distribution, a
+function's invocations) and, where asked, per-minute cache hit/miss counts over the last
+hour.
 
 Hand-written because no library keeps both: a `collections.deque(maxlen=N)` per key is the
 ring buffer, and a fixed wheel of 60 minute slots per key counts hits and misses, all under
 one lock (the gateway records from its event loop, the console reads from a worker thread).
 Recording costs a deque append and three integer updates; memory is bounded by N entries
-and 60 slots per key, and by `max_keys` keys (the oldest key goes first).
+and 60 slots per key, and by `max_keys` keys (the least recently recorded key goes first).
 
 The hit ratio comes from these counters rather than CloudWatch's built-in metrics: it is
 exact to the current minute (the built-in metrics reach CloudWatch only when its tick drains
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict, deque
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -78,7 +79,7 @@ class MinuteWheel:
 
 
 class RecentLog(Generic[T]):
-    """The last `size` entries and a minute wheel per key; thread-safe."""
+    """The last `size` entries and (`minutes` > 0) a minute wheel per key; thread-safe."""
 
     def __init__(
         self,
@@ -101,9 +102,26 @@ class RecentLog(Generic[T]):
                     old, _ = self._entries.popitem(last=False)
                     self._wheels.pop(old, None)
                 entries = self._entries[key] = deque(maxlen=self.size)
-                self._wheels[key] = MinuteWheel(self.minutes)
+                if self.minutes:
+                    self._wheels[key] = MinuteWheel(self.minutes)
+            else:
+                self._entries.move_to_end(key)
             entries.append(entry)
-            self._wheels[key].add(when, hit)
+            wheel = self._wheels.get(key)
+            if wheel is not None:
+                wheel.add(when, hit)
+
+    def replace_newest(
+        self, key: Hashable, match: Callable[[T], bool], new: Callable[[T], T]
+    ) -> bool:
+        """Replace the newest entry of `key` that `match`es by `new(entry)`; whether found."""
+        with self._lock:
+            entries = self._entries.get(key) or deque()
+            for index in range(len(entries) - 1, -1, -1):  # newest first: usually the last
+                if match(entries[index]):
+                    entries[index] = new(entries[index])
+                    return True
+        return False
 
     def entries(self, key: Hashable, limit: int | None = None) -> list[T]:
         """Newest first."""
@@ -117,4 +135,4 @@ class RecentLog(Generic[T]):
             wheel = self._wheels.get(key)
             if wheel is not None:
                 return wheel.series(now, minutes)
-        return MinuteWheel(self.minutes).series(now, minutes)
+        return MinuteWheel(self.minutes or DEFAULT_MINUTES).series(now, minutes)

@@ -4,10 +4,10 @@ What Lambda's REPORT line (platform.report) says about one invocation: duration,
 duration, init duration on a cold start, memory used
 (https://docs.aws.amazon.com/lambda/latest/dg/monitoring-cloudwatchlogs-logformat.html);
 plus the request id, the qualifier it was called by and the error type, kept per function
-in a fixed-size ring (`collections.deque(maxlen=...)`): memory stays bounded however long
-the cloud runs, and the console reads it without parsing logs. CloudWatch Logs keeps the
-full history; this is only the recent window. Thread-safe: invocations finish on the event
-loop while the console may read from another thread.
+in the console's bounded ring (`core.recent.RecentLog`, as the gateway's and the edge's
+recent requests): memory stays bounded however long the cloud runs, and the console reads
+it without parsing logs. CloudWatch Logs keeps the full history; this is only the recent
+window.
 """
 
 from __future__ import annotations
@@ -15,11 +15,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import threading
 import time
-from collections import OrderedDict, deque
 from dataclasses import dataclass
 
+from stratus.local.core.recent import RecentLog
 from stratus.local.lambda_runtime.function import FunctionConfig
 from stratus.local.lambda_runtime.worker import Outcome
 
@@ -91,20 +90,13 @@ def error_type(outcome: Outcome, body: bytes) -> str:
 
 class RecentInvocations:
     def __init__(self, per_function: int = PER_FUNCTION, max_functions: int = MAX_FUNCTIONS):
-        self._per_function = per_function
-        self._max_functions = max_functions
-        self._rings: OrderedDict[str, deque[InvocationRecord]] = OrderedDict()
-        self._lock = threading.Lock()
+        # No minute wheel: the function page shows invocations, not a hit ratio.
+        self._log: RecentLog[InvocationRecord] = RecentLog(
+            size=per_function, minutes=0, max_keys=max_functions
+        )
 
     def add(self, record: InvocationRecord) -> None:
-        with self._lock:
-            ring = self._rings.get(record.function)
-            if ring is None:
-                ring = self._rings[record.function] = deque(maxlen=self._per_function)
-            self._rings.move_to_end(record.function)
-            ring.append(record)
-            while len(self._rings) > self._max_functions:
-                self._rings.popitem(last=False)
+        self._log.record(record.function, record, record.ended_ms / 1000)
 
     def finished(
         self,
@@ -125,16 +117,13 @@ class RecentInvocations:
 
     def called_as(self, function: str, request_id: str, qualifier: str | None) -> None:
         """Note the qualifier the caller named (known only where the result is measured)."""
-        if not qualifier:
-            return
-        with self._lock:
-            ring = self._rings.get(function) or deque()
-            for index in range(len(ring) - 1, -1, -1):  # newest first: usually the last
-                if ring[index].request_id == request_id:
-                    ring[index] = dataclasses.replace(ring[index], qualifier=qualifier)
-                    return
+        if qualifier:
+            self._log.replace_newest(
+                function,
+                lambda r: r.request_id == request_id,
+                lambda r: dataclasses.replace(r, qualifier=qualifier),
+            )
 
     def of(self, function: str) -> list[InvocationRecord]:
         """The function's recent invocations, newest first."""
-        with self._lock:
-            return list(reversed(self._rings.get(function, ())))
+        return self._log.entries(function)
