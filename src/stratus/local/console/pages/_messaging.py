@@ -14,13 +14,13 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from stratus.local.console.context import ConsoleContext
+from stratus.local.console.data import regions as region_choice
 from stratus.local.console.layout import ConsoleError
 
 T = TypeVar("T")
 # What a boto3 call raises when the service refuses or cannot be reached.
 AWS_ERRORS = (ClientError, BotoCoreError)
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
 MAX_TOKEN = 4096  # longer page tokens are refused before any call
 MAX_STATUS = 300  # characters of a status message shown after an action
 # Error codes AWS services answer for a resource that does not exist.
@@ -35,31 +35,16 @@ _MISSING = {
 
 def regions(console: ConsoleContext) -> list[str]:
     """The local Region first, then every other Region a stack was provisioned into."""
-    found = [console.settings.region]
-    deployment = console.deployment
-    if deployment is not None:
-        for stack in deployment.stacks.values():
-            if stack.region not in found:
-                found.append(stack.region)
-    return found
+    return region_choice.regions(console)
 
 
 def chosen_regions(request: Request, console: ConsoleContext) -> list[str]:
-    """`?region=` when given (checked), else every Region of the deployment."""
-    region = request.query_params.get("region")
-    if region is None or region == "":
-        return regions(console)
-    if not _REGION.match(region) or region not in _known_regions(console):
-        raise ConsoleError(400, "Not a Region name.")
-    return [region]
-
-
-def _known_regions(console: ConsoleContext) -> set[str]:
-    """The deployment's Regions and every Region of AWS's commercial partition (botocore's
-    endpoint data), so a page asks the local endpoint about no made-up Region."""
-    import boto3
-
-    return set(regions(console)) | set(boto3.session.Session().get_available_regions("sqs"))
+    """`?region=` when given (checked: a 400 page for no AWS Region), else every Region of
+    the deployment."""
+    try:
+        return region_choice.chosen(console, request.query_params.get("region"))
+    except ValueError:
+        raise ConsoleError(400, "Not a Region name.") from None
 
 
 def page_token(request: Request, name: str = "token") -> str | None:
