@@ -6,11 +6,12 @@ mutating requests handed to moto plus periodic per-service snapshots:
 - **Journal.** Every request that may change moto's state (not Get*/List*/Describe*/...) is
   applied to moto and appended to the journal under one write lock, so the journal's order
   is the order moto applied them; the response goes back only once the entry is on stable
-  storage (`fdatasync`). One flusher thread syncs whatever was appended since its last sync,
-  so concurrent writes share one sync (group commit) and a burst costs about one sync per
-  batch, not one per write. Reads take no lock and never cost a save; nor does a call that
-  proved it changed nothing (an SQS ReceiveMessage that handed out no message, as an event
-  source mapping polling an idle queue does every second): no entry, no snapshot due.
+  storage (`fdatasync`). A waiter syncs whatever was appended up to then, or waits for
+  the sync under way (`core.journal`), so concurrent writes share one sync (group commit)
+  and a burst costs about one sync per batch, not one per write. Reads take no lock and
+  never cost a save; nor does a call that proved it changed nothing (an SQS ReceiveMessage
+  that handed out no message, as an event source mapping polling an idle queue does every
+  second): no entry, no snapshot due.
 - **Exact replay.** Each entry records the request as received, a random seed and the wall
   clock; moto runs it with its random generator seeded and its clock frozen to them
   (`core.determinism`), on replay too, so SQS MessageIds, Cognito subs, S3 VersionIds and

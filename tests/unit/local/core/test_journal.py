@@ -6,10 +6,12 @@ from __future__ import annotations
 import asyncio
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
 
+from stratus.local.core import journal
 from stratus.local.core.journal import (
     MAGIC,
     PREALLOCATE,
@@ -31,7 +33,7 @@ def _crash(writer: JournalWriter) -> None:
     """Stop the flusher and drop the descriptor without trimming: what kill -9 leaves."""
     with writer._cond:
         writer._closing = True
-        writer._cond.notify_all()
+        writer._wake_flusher.notify()
     writer._thread.join()
     os.close(writer._fd)
 
@@ -139,6 +141,9 @@ def test_a_burst_past_the_zeros_grows_the_file_and_zeros_come_ahead_again(
     positions = [writer.append(big) for _ in range(5)]  # no sync in between: past the zeros
     writer.wait(positions[-1])
     writer.wait(writer.append(encode({"n": "last"})))
+    deadline = time.monotonic() + 5  # the flusher writes the zeros after the sync, off the path
+    while writer.allocated - writer.size < PREALLOCATE // 2 and time.monotonic() < deadline:
+        time.sleep(0.001)
     assert writer.allocated - writer.size >= PREALLOCATE // 2
     _crash(writer)
     entries = read_segment(path).entries
@@ -189,3 +194,76 @@ def test_threads_appending_keep_every_record_whole(tmp_path: Path) -> None:
     assert sorted((e["t"], e["i"]) for e in entries) == [
         (t, i) for t in range(4) for i in range(50)
     ]
+
+
+def _syncs_by_thread(monkeypatch: pytest.MonkeyPatch, delay_s: float = 0.0) -> list[str]:
+    """Record which thread makes each data sync (after `delay_s`, a slow disk's sync)."""
+    names: list[str] = []
+    real = journal._datasync
+
+    def recorded(fd: int) -> None:
+        if delay_s:
+            time.sleep(delay_s)
+        real(fd)
+        names.append(threading.current_thread().name)
+
+    monkeypatch.setattr(journal, "_datasync", recorded)
+    return names
+
+
+def test_an_event_loop_waiter_syncs_itself_while_the_disk_is_fast(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = JournalWriter(tmp_path / "journal-1.wal")
+    names = _syncs_by_thread(monkeypatch)
+
+    async def main() -> None:
+        for i in range(20):
+            await writer.wait_async(writer.append(encode({"n": i})))
+
+    asyncio.run(main())
+    writer.close()
+    assert names and set(names) == {"MainThread"}  # no hop to the flusher and back
+    assert len(read_segment(writer.path).entries) == 20
+
+
+def test_a_slow_disk_is_left_to_the_flusher_so_the_loop_keeps_serving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = JournalWriter(tmp_path / "journal-1.wal")
+    names = _syncs_by_thread(monkeypatch, delay_s=20 * journal.INLINE_SYNC_LIMIT_S)
+    ticks = 0
+
+    async def main() -> None:
+        nonlocal ticks
+        for i in range(3):  # the loop learns that syncs are slow
+            await writer.wait_async(writer.append(encode({"n": i})))
+        ticks = 0
+        ticker = asyncio.ensure_future(_tick())
+        await writer.wait_async(writer.append(encode({"n": "slow"})))
+        ticker.cancel()
+
+    async def _tick() -> None:
+        nonlocal ticks
+        while True:
+            ticks += 1
+            await asyncio.sleep(0)
+
+    asyncio.run(main())
+    writer.close()
+    assert names[0] == "MainThread"  # not known to be slow yet
+    assert names[-1] == "stratus-journal"
+    assert ticks > 1  # the loop ran other work while the flusher synced
+
+
+def test_a_record_no_one_waits_for_is_synced_soon_all_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    writer = JournalWriter(tmp_path / "journal-1.wal")
+    names = _syncs_by_thread(monkeypatch)
+    position = writer.append(encode({"n": "unwaited"}))  # as an SQS receive's entry is
+    deadline = time.monotonic() + 20 * journal.LAZY_SYNC_S
+    while writer._durable < position and time.monotonic() < deadline:
+        time.sleep(0.005)
+    assert writer._durable >= position and names == ["stratus-journal"]
+    writer.close()
