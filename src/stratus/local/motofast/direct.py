@@ -97,9 +97,10 @@ class DirectDispatcher:
         return answer if answer is not None else run_wsgi(app, environ)
 
     def answer_directly(self, request: Any, account_id: str) -> WsgiResult | None:
-        """A plain S3 object or SQS message call answered from moto's backend without its
-        response classes (`motofast.s3_objects`, `motofast.sqs_direct`), or None. Only once
-        moto has answered a request of the same kind, whose app's plain headers are known."""
+        """A plain S3 object, SQS message or DynamoDB item call answered from moto's backend
+        without its response classes (`motofast.s3_objects`, `motofast.sqs_direct`,
+        `motofast.dynamodb_direct`), or None. Only once moto has answered a request of the
+        same kind, whose app's plain headers are known."""
         from stratus.local.core.entries import call_of
 
         headers = request.headers
@@ -112,6 +113,8 @@ class DirectDispatcher:
             from stratus.local.motofast.s3_objects import answer
         elif call.service == "sqs":
             from stratus.local.motofast.sqs_direct import answer
+        elif call.service == "dynamodb":
+            from stratus.local.motofast.dynamodb_direct import answer
         else:
             return None
         key = backend_key(
