@@ -63,11 +63,9 @@ DynamoDB set-up (`dynamodb_setup`, `dynamodb_parse`), `enrich_response` and the 
 across requests (`request_memo`), in-process thread CPU of `MotoApp.call`, p50 of 3,000:
 PutItem 342 -> 255 us, GetItem 265 -> 204; a 100-item Query 3.4 -> 3.0 ms (the regex alone).
 
-DynamoDB direct answers (`dynamodb_direct`), server-only p50 (one signed request replayed on
-a keep-alive socket, three interleaved rounds of 500) before -> after, vs ministack: PutItem
-0.81 -> 0.60 ms vs 0.39 (0.2 of it the journal's fdatasync), GetItem 0.45 -> 0.27 vs 0.36.
-Through boto3 (`bench --only raw`): PutItem 1.29x -> 1.07x the peer's p50, GetItem 1.05x ->
-0.85x.
+DynamoDB direct answers (`dynamodb_direct`): server-only p50 before -> after, vs the peer,
+in `dynamodb_direct`'s docstring; through boto3 (`bench --only raw`): PutItem 1.29x -> 1.07x
+the peer's p50, GetItem 1.05x -> 0.85x.
 """
 
 from __future__ import annotations
