@@ -208,6 +208,25 @@ _NEWLINE = re.compile(r"[\r\n]")  # werkzeug refuses these in header values
 _HEADERS_WERKZEUG_REWRITES = frozenset({"location", "content-location"})
 
 
+def json_answer(body: bytes, content_type: str, *, crc32: bool = False) -> WsgiResult:
+    """A 200 JSON-protocol answer as moto's response classes send it: Content-Type, server,
+    a request id drawn from moto's generator (`gen_amzn_requestid_long`, the same draw),
+    moto's `amz_crc32` header where the handler has it, Content-Length."""
+    import binascii
+
+    from moto.moto_api._internal import mock_random
+
+    headers = [
+        ("Content-Type", content_type),
+        ("server", "amazon.com"),
+        ("x-amzn-requestid", mock_random.get_random_string(length=52)),
+    ]
+    if crc32:
+        headers.append(("x-amz-crc32", str(binascii.crc32(body))))
+    headers.append(("Content-Length", str(len(body))))
+    return 200, headers, body
+
+
 def plain_answer(status: Any, headers: Any, content: Any, method: str) -> WsgiResult | None:
     """What `run_wsgi(_response(...))` answers, for the plain case; None otherwise.
 

@@ -26,7 +26,6 @@ and URL map once the target header names the action.
 
 from __future__ import annotations
 
-import binascii
 import os
 from typing import Any
 
@@ -63,21 +62,9 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
     result = _put(backend, params) if operation == "PutItem" else _get(backend, params)
     if result is None:
         return None
-    from moto.moto_api._internal import mock_random
+    from stratus.local.motofast.direct import json_answer
 
-    body = result.encode()
-    request_id = mock_random.get_random_string(length=52)  # gen_amzn_requestid_long
-    return (
-        200,
-        [
-            ("Content-Type", _CONTENT_TYPE),
-            ("server", "amazon.com"),
-            ("x-amzn-requestid", request_id),
-            ("x-amz-crc32", str(binascii.crc32(body))),  # moto's amz_crc32
-            ("Content-Length", str(len(body))),
-        ],
-        body,
-    )
+    return json_answer(result.encode(), _CONTENT_TYPE, crc32=True)  # DynamoHandler's amz_crc32
 
 
 def _params(operation: str, body: bytes) -> dict[str, Any] | None:

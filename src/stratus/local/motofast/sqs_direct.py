@@ -82,20 +82,9 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
         result = _delete(backend, queue, queue_name, params)
     if result is None:
         return None
-    from moto.moto_api._internal import mock_random
+    from stratus.local.motofast.direct import json_answer
 
-    body = json.dumps(result).encode()
-    request_id = mock_random.get_random_string(length=52)  # gen_amzn_requestid_long
-    return (
-        200,
-        [
-            ("Content-Type", _CONTENT_TYPE),
-            ("server", "amazon.com"),
-            ("x-amzn-requestid", request_id),
-            ("Content-Length", str(len(body))),
-        ],
-        body,
-    )
+    return json_answer(json.dumps(result).encode(), _CONTENT_TYPE)
 
 
 def _backend(request: AwsRequest, account_id: str) -> Any:
