@@ -265,19 +265,17 @@ def _install_once() -> None:
 
     def getitem(self: Any, region_name: str) -> Any:
         ctx = current()
-        if ctx is None:
-            return region_getitem(self, region_name)
-        ctx.touched.add(self.service_name)
+        if ctx is not None:
+            ctx.touched.add(self.service_name)
         if dict.__contains__(self, region_name):
             return region_getitem(self, region_name)
         with _structural(ctx, f"{self.service_name}/{self.account_id}/{region_name}"):
             return region_getitem(self, region_name)
 
     def account(self: Any, account_id: str) -> Any:
-        ctx = current()
-        if ctx is None or dict.__contains__(self, account_id):
+        if dict.__contains__(self, account_id):
             return account_getitem(self, account_id)
-        with _structural(ctx, f"{self.service_name}/{account_id}"):
+        with _structural(current(), f"{self.service_name}/{account_id}"):
             return account_getitem(self, account_id)
 
     base_backend.AccountSpecificBackend.__getitem__ = getitem  # type: ignore[method-assign]
@@ -291,9 +289,15 @@ def _install_once() -> None:
 
 
 @contextmanager
-def _structural(ctx: Context, key: str) -> Iterator[None]:
+def _structural(ctx: Context | None, key: str) -> Iterator[None]:
     """A backend created on first use draws from its own generator, seeded by what it is:
-    whether a request creates it live or on replay, the request's own draws stay the same."""
+    whether a request creates it live or on replay, the request's own draws stay the same.
+    A read (no context) that creates one draws from the same generator: an EC2 backend
+    first reached by a DescribeVpcs then has the default VPC that replay will create."""
+    if ctx is None:
+        with context(zlib.crc32(key.encode()), _real_time()):
+            yield
+        return
     saved = ctx.rng
     ctx.rng = _random.Random(zlib.crc32(key.encode()))
     try:
