@@ -7,23 +7,30 @@ from __future__ import annotations
 
 from typing import Any
 
-from moto.ec2.models import ec2_backends
-
 from stratus.local.core import determinism
 
 CLOCK = 1_764_500_000.0
 
 
+def _ec2_backends() -> Any:
+    """moto's EC2 backends, imported only after `determinism.install()`: motofast's EC2
+    catalogue must be in place before anything imports moto's EC2 (at collection time too)."""
+    determinism.install()
+    from moto.ec2.models import ec2_backends
+
+    return ec2_backends
+
+
 def _default_vpc(account: str, region: str) -> tuple[str, list[str]]:
     """The default VPC's id and its subnets' ids."""
-    backend: Any = ec2_backends[account][region]
+    backend: Any = _ec2_backends()[account][region]
     vpc = next(v for v in backend.vpcs.values() if v.is_default)
     subnets = sorted(s.id for zone in backend.subnets.values() for s in zone.values())
     return vpc.id, subnets
 
 
 def _forget(account: str) -> None:
-    dict.pop(ec2_backends, account, None)
+    dict.pop(_ec2_backends(), account, None)
 
 
 def test_a_backend_first_reached_by_a_read_has_the_ids_replay_gives_it() -> None:
