@@ -29,6 +29,7 @@ Upstream note: `DomainDispatcherApplication.get_backend_for_host` could cache
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -206,6 +207,29 @@ def _response(request: Any, status: Any, headers: Any, content: Any) -> Any:
 _DEFAULT_CONTENT_TYPE: str | None = None
 _NEWLINE = re.compile(r"[\r\n]")  # werkzeug refuses these in header values
 _HEADERS_WERKZEUG_REWRITES = frozenset({"location", "content-location"})
+
+
+def handler_region(request: Any, url_region: Any) -> str | None:
+    """The region moto's handler works out for a SigV4-signed request, in its order
+    (`BaseResponse.get_region_from_url`): from the URL (`url_region`, the service's own
+    pattern), the user agent, else the credential scope; None for a header without one."""
+    from moto.core.responses import BaseResponse
+
+    headers = request.headers
+    url_match = url_region.search(f"http://{headers.get('host', '')}{request.raw_path}")
+    if url_match:
+        return str(url_match.group(1))
+    agent = BaseResponse.region_from_useragent_regex.search(headers.get("user-agent", ""))
+    if agent:
+        return str(agent.group(1))
+    scope = headers.get("authorization", "").split(",")[0].split("/")
+    return scope[2] if len(scope) > 2 else None
+
+
+def request_account(request: Any, account_id: str) -> str:
+    """`get_current_account`: the environment, the request's header, else MotoApp's account."""
+    from_request = request.headers.get("x-moto-account-id")
+    return os.environ.get("MOTO_ACCOUNT_ID") or from_request or account_id
 
 
 def json_answer(body: bytes, content_type: str, *, crc32: bool = False) -> WsgiResult:

@@ -26,11 +26,11 @@ and URL map once the target header names the action.
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.motofast import dynamodb_parse, dynamodb_result, json_serializer
+from stratus.local.motofast.direct import handler_region, request_account
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -97,21 +97,14 @@ def _backend(request: AwsRequest, account_id: str) -> Any:
     authorization = headers.get("authorization", "")
     if "AWS4" not in authorization:
         return None
-    host = headers.get("host", "")
-    url_match = BaseResponse.region_regex.search(f"http://{host}{request.raw_path}")
-    agent_match = BaseResponse.region_from_useragent_regex.search(headers.get("user-agent", ""))
-    if url_match:
-        region = url_match.group(1)
-    elif agent_match:
-        region = agent_match.group(1)
-    else:
-        region = authorization.split(",")[0].split("/")[2]
+    region = handler_region(request, BaseResponse.region_regex)
+    if region is None:
+        return None
     if b"AWSAccessKeyId" in request.body:
         return None  # moto may read a key from the body's query-string pairs
     key_match = BaseResponse.access_key_regex.search(authorization)
     access_key = key_match.group(1) if key_match else "AKIAEXAMPLE"  # get_access_key
-    # get_current_account: MotoApp's environ names the local account unless the request does
-    account = os.environ.get("MOTO_ACCOUNT_ID") or headers.get("x-moto-account-id") or account_id
+    account = request_account(request, account_id)
     try:
         backend = dynamodb_backends[account][region]
     except KeyError:

@@ -30,12 +30,12 @@ operations that read them; `S3Response` could read headers from a dict built onc
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any, Literal
 from urllib.parse import unquote
 
 from stratus.local.core.aws_request import AwsRequest
+from stratus.local.motofast.direct import request_account
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -135,7 +135,7 @@ def _target(request: AwsRequest, account_id: str) -> tuple[Any, Any, str] | None
     key_name = "/".join(unquote(raw_path).split("/")[2:])
     region = match.group(1)
     # S3Response.get_current_account: the environment, the header, else what MotoApp sets.
-    account = os.environ.get("MOTO_ACCOUNT_ID") or headers.get("x-moto-account-id") or account_id
+    account = request_account(request, account_id)
     backend = s3_backends[account][get_partition(region)]
     bucket = backend.buckets.get(bucket_name)
     if bucket is None or bucket.logging or bucket.object_lock_enabled:

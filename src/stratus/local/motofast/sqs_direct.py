@@ -29,12 +29,12 @@ Upstream note: `generate_receipt_handle` could draw through `getrandbits` direct
 from __future__ import annotations
 
 import json
-import os
 import re
 import string
 from typing import Any
 
 from stratus.local.core.aws_request import AwsRequest
+from stratus.local.motofast.direct import handler_region, request_account
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -92,7 +92,6 @@ def _backend(request: AwsRequest, account_id: str) -> Any:
     moto's own IAM checks are off (else its route applies them)."""
     from moto import settings
     from moto.core.authorization import ActionAuthenticatorMixin
-    from moto.core.responses import BaseResponse
     from moto.iam.models import mark_account_as_visited
     from moto.sqs.models import sqs_backends
 
@@ -102,16 +101,10 @@ def _backend(request: AwsRequest, account_id: str) -> Any:
     authorization = headers.get("authorization", "")
     if "AWS4" not in authorization or "Credential=" not in authorization:
         return None
-    host = headers.get("host", "")
-    url_match = _REGION_IN_URL.search(f"http://{host}{request.raw_path}")
-    agent_match = BaseResponse.region_from_useragent_regex.search(headers.get("user-agent", ""))
-    if url_match:
-        region = url_match.group(1)
-    elif agent_match:
-        region = agent_match.group(1)
-    else:
-        region = authorization.split(",")[0].split("/")[2]
-    account = os.environ.get("MOTO_ACCOUNT_ID") or headers.get("x-moto-account-id") or account_id
+    region = handler_region(request, _REGION_IN_URL)
+    if region is None:
+        return None
+    account = request_account(request, account_id)
     access_key = authorization.split("Credential=", 1)[-1].split("/", 1)[0]
     try:
         backend = sqs_backends[account][region]

@@ -248,3 +248,21 @@ def test_other_answers_go_through_werkzeug(
     from stratus.local.motofast.direct import plain_answer
 
     assert plain_answer(status, headers, content, method) is None
+
+
+def test_the_handler_region_is_moto_s_and_a_scope_without_one_is_none() -> None:
+    from moto.core.responses import BaseResponse
+
+    from stratus.local.core.aws_request import AwsRequest
+    from stratus.local.motofast.direct import handler_region
+
+    def region(host: str, authorization: str, agent: str = "") -> str | None:
+        headers = {"host": host, "authorization": authorization, "user-agent": agent}
+        request = AwsRequest("POST", "/", "/", "", headers, b"")
+        return handler_region(request, BaseResponse.region_regex)
+
+    scope = "AWS4-HMAC-SHA256 Credential=test/20261201/eu-west-2/dynamodb/aws4_request, x"
+    assert region("127.0.0.1:4566", scope) == "eu-west-2"
+    assert region("dynamodb.ap-south-1.amazonaws.com", scope) == "ap-south-1"  # the URL first
+    assert region("127.0.0.1:4566", scope, "Boto3/1 region/sa-east-1") == "sa-east-1"
+    assert region("127.0.0.1:4566", "AWS4-HMAC-SHA256 garbage") is None  # no error, no guess
