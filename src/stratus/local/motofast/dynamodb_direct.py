@@ -30,7 +30,7 @@ from typing import Any
 
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.motofast import dynamodb_parse, dynamodb_result, json_serializer
-from stratus.local.motofast.direct import handler_region, request_account
+from stratus.local.motofast.direct import handler_region, json_answer, request_account
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -62,8 +62,6 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
     result = _put(backend, params) if operation == "PutItem" else _get(backend, params)
     if result is None:
         return None
-    from stratus.local.motofast.direct import json_answer
-
     return json_answer(result.encode(), _CONTENT_TYPE, crc32=True)  # DynamoHandler's amz_crc32
 
 

@@ -34,7 +34,7 @@ import string
 from typing import Any
 
 from stratus.local.core.aws_request import AwsRequest
-from stratus.local.motofast.direct import handler_region, request_account
+from stratus.local.motofast.direct import handler_region, json_answer, request_account
 
 Answer = tuple[int, list[tuple[str, str]], bytes]
 
@@ -82,8 +82,6 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
         result = _delete(backend, queue, queue_name, params)
     if result is None:
         return None
-    from stratus.local.motofast.direct import json_answer
-
     return json_answer(json.dumps(result).encode(), _CONTENT_TYPE)
 
 
