@@ -37,14 +37,18 @@ def running_cloud(
     fresh: bool,
     extra_args: list[str] | None = None,
     ports: list[int] | None = None,
+    env: dict[str, str] | None = None,
 ) -> Iterator[tuple[LocalCloudHandle, float, float]]:
     """Yield (handle, wall seconds to ready, seconds the CLI reported); always stops it.
 
-    `ports` reuses a previous run's ports (a warm restart as `make up` does it: same ports).
+    `ports` reuses a previous run's ports (a warm restart as `make up` does it: same ports);
+    `env` adds environment variables for `stratus up` (e.g. STRATUS_STATE_SYNC=0).
     """
     fixed = dict(zip(("aws", "gateway", "dax"), ports, strict=True)) if ports else None
     started = time.perf_counter()
-    proc, handle = start_local_cloud(state_dir, fresh=fresh, extra_args=extra_args, ports=fixed)
+    proc, handle = start_local_cloud(
+        state_dir, fresh=fresh, extra_args=extra_args, ports=fixed, env=env
+    )
     wall = time.perf_counter() - started
     try:
         match = UP_LINE.search(handle.log_path.read_text(errors="replace"))

@@ -1,13 +1,19 @@
 """`make bench` part "raw": the same boto3 calls against the local endpoint and against the
 peer (ministack), interleaved; and DynamoDB Query/s through the endpoint against moto
 called in-process (`mock_aws` in this process, the same table contents).
+
+Then a second cloud started with `STRATUS_STATE_SYNC=0` (its journal written but not
+`fdatasync`'d: safe against `kill -9`, not against a power loss) runs the same calls
+interleaved with the peer again, so each run shows what the power-loss guarantee costs each
+call beside the peer, which keeps nothing on disk. It starts only after the first
+comparison, which the aim is judged on, so that comparison runs as it always did.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +21,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from moto import mock_aws
 
 from bench.aims import Aims
+from bench.cloud import running_cloud
 from bench.interleave import Side, interleaved
 from bench.peer import PIN, PeerUnavailable, running_peer
 from bench.procmem import tree_memory
@@ -22,6 +29,8 @@ from bench.rawcalls import clients, measure, prepare, query_ops, seed_table
 from bench.stats import Series
 
 QUERY_OPS = ["DynamoDB Query 20 items", "DynamoDB Query 100 items"]
+UNSYNCED = "stratus, no sync"
+UNSYNCED_PEER = "ministack, beside no sync"
 IN_PROCESS_N = 50  # per side and query: enough for a p50 and a rate, short on a slow engine
 
 
@@ -76,12 +85,20 @@ def bench_raw(
     query_vs_in_process(local, results, seeded_s)
     names = list(local.ops)
     try:
-        with running_peer(out_dir / "ministack-venv", out_dir / "ministack") as peer:
+        with (
+            running_peer(out_dir / "ministack-venv", out_dir / "ministack") as peer,
+            ExitStack() as clouds,
+        ):
             try:
                 peer_side = Side("ministack", prepare(peer.endpoint))
             except (BotoCoreError, ClientError) as exc:
                 raise PeerUnavailable(f"seeding it failed: {exc}") from exc
             table = interleaved([local, peer_side], names)
+            unsynced = unsynced_side(clouds, out_dir)
+            if unsynced is not None:
+                for name, by_side in interleaved([unsynced, peer_side], names).items():
+                    table[name][UNSYNCED] = by_side[UNSYNCED]
+                    table[name][UNSYNCED_PEER] = by_side[peer_side.name]
             peer_mem = tree_memory(peer.pid)
             version = peer.version
     except PeerUnavailable as exc:
@@ -95,14 +112,14 @@ def bench_raw(
         f"\n8. raw AWS calls, p50 ms, same boto3 calls, blocks interleaved — "
         f"baseline: ministack {version} (PyPI)"
     )
-    print(f"  {'':44} {'stratus':>9} {'ministack':>10} {'ratio':>7} {'n':>5}")
+    extra = f" {'no sync':>9} {'ratio':>7}" if unsynced is not None else ""
+    print(f"  {'':44} {'stratus':>9} {'ministack':>10} {'ratio':>7}{extra} {'n':>5}")
     rows: dict[str, Any] = {}
     slower = []
-    for name, sides in table.items():
-        ours, peer_s = sides["stratus"], sides["ministack"]
+    for name, by_side in table.items():
+        ours, peer_s = by_side["stratus"], by_side["ministack"]
         ratio = ours.p50 / peer_s.p50 if peer_s.p50 else float("nan")
         n = len(ours.samples_ms)
-        print(f"  {name:44} {ours.p50:9.2f} {peer_s.p50:10.2f} {ratio:6.2f}x {n:5d}")
         rows[name] = {
             "stratus_p50_ms": round(ours.p50, 3),
             "ministack_p50_ms": round(peer_s.p50, 3),
@@ -110,9 +127,24 @@ def bench_raw(
             "ministack_p99_ms": round(peer_s.p99, 3),
             "ratio_p50": round(ratio, 3),
         }
+        column = ""
+        if UNSYNCED in by_side:
+            bare, beside = by_side[UNSYNCED], by_side[UNSYNCED_PEER]
+            bare_ratio = bare.p50 / beside.p50 if beside.p50 else float("nan")
+            column = f" {bare.p50:9.2f} {bare_ratio:6.2f}x"
+            rows[name]["no_sync_p50_ms"] = round(bare.p50, 3)
+            rows[name]["no_sync_ratio_p50"] = round(bare_ratio, 3)
+            rows[name]["ministack_beside_no_sync_p50_ms"] = round(beside.p50, 3)
+        print(f"  {name:44} {ours.p50:9.2f} {peer_s.p50:10.2f} {ratio:6.2f}x{column} {n:5d}")
         if ratio > 1.0:
             slower.append(name)
     print("  (ratio = stratus p50 / ministack p50; below 1.00x stratus is faster)")
+    if unsynced is not None:
+        print(
+            "  (no sync: a second cloud with STRATUS_STATE_SYNC=0 -- safe against kill -9, not "
+            "a power loss -- interleaved with ministack again afterwards, its ratio against "
+            "that run; the aim is judged on the default cloud)"
+        )
     ours_mem = tree_memory(cloud_pid)
     print(
         f"  memory after the calls: ministack {peer_mem.own_mb + peer_mem.children_mb:.0f} MB; "
@@ -129,6 +161,21 @@ def bench_raw(
         f"{len(rows) - len(slower)} of {len(rows)}",
         not slower,
     )
+
+
+def unsynced_side(clouds: ExitStack, out_dir: Path) -> Side | None:
+    """The same calls against a second cloud whose journal is not synced, or None (said
+    why) when it cannot start: the comparison with the peer goes on without it."""
+    try:
+        handle, _, _ = clouds.enter_context(
+            running_cloud(
+                out_dir / "cloud-raw-no-sync", fresh=True, env={"STRATUS_STATE_SYNC": "0"}
+            )
+        )
+        return Side(UNSYNCED, prepare(handle.aws_endpoint))
+    except (RuntimeError, OSError, BotoCoreError, ClientError) as exc:
+        print(f"\n  (the STRATUS_STATE_SYNC=0 cloud for comparison: SKIPPED — {exc})")
+        return None
 
 
 def print_alone(figures: dict[str, Series]) -> None:
