@@ -18,13 +18,13 @@ after a snapshot's cut (the previous segment first), records no one waits for (w
 
 Also tried, to hide the sync behind moto's work on the request (the entry journaled before
 moto runs it, the sync started at once, its end collected before the answer), and rejected,
-measured on this VM: kernel AIO (`IOCB_CMD_FDSYNC` through caio) -- submitting took 44 us in
-situ (a per-CPU kernel worker preempts the submitter to start the write), and the PutItem
-and S3 PutObject round trips gained 0-40 us; a helper process syncing on its own descriptor
--- it gains 70-100 us only while both cores stay busy, and nothing once the loop's core idles
-between requests (a cross-core wake-up costs about what the sync does); `sync_file_range`
-to start the write early -- 20 us saved of ~90. The HTTP layer is not where the time goes
-either: uvicorn + Starlette against a bare asyncio protocol on httptools, 5-18 us.
+measured on this VM: kernel AIO (`IOCB_CMD_FDSYNC` through caio) -- submitting alone took
+44 us in situ, and the PutItem and S3 PutObject round trips gained 0-40 us; a helper
+process syncing on its own descriptor -- it gains 70-100 us only while both cores stay busy,
+nothing once the loop's core idles between requests, and in situ the answer waited 200 us
+(p50) for it; `sync_file_range` to start the write early -- 20 us saved of ~90. The HTTP
+layer is not where the time goes either: uvicorn + Starlette against a bare asyncio protocol
+on httptools, 5-18 us.
 
 Preallocated, as PostgreSQL's WAL segments are: the file is zero-filled ahead of the records
 (`PREALLOCATE` bytes at a time, by the flusher, off the request path) and records overwrite
