@@ -118,7 +118,7 @@ def bench_raw(
     slower = []
     for name, by_side in table.items():
         ours, peer_s = by_side["stratus"], by_side["ministack"]
-        ratio = ours.p50 / peer_s.p50 if peer_s.p50 else float("nan")
+        ratio = _p50_ratio(ours, peer_s)
         n = len(ours.samples_ms)
         rows[name] = {
             "stratus_p50_ms": round(ours.p50, 3),
@@ -130,7 +130,7 @@ def bench_raw(
         column = ""
         if UNSYNCED in by_side:
             bare, beside = by_side[UNSYNCED], by_side[UNSYNCED_PEER]
-            bare_ratio = bare.p50 / beside.p50 if beside.p50 else float("nan")
+            bare_ratio = _p50_ratio(bare, beside)
             column = f" {bare.p50:9.2f} {bare_ratio:6.2f}x"
             rows[name]["no_sync_p50_ms"] = round(bare.p50, 3)
             rows[name]["no_sync_ratio_p50"] = round(bare_ratio, 3)
@@ -161,6 +161,11 @@ def bench_raw(
         f"{len(rows) - len(slower)} of {len(rows)}",
         not slower,
     )
+
+
+def _p50_ratio(ours: Series, base: Series) -> float:
+    """ours p50 / base p50 (below 1.0: ours is faster); NaN when the base has none."""
+    return ours.p50 / base.p50 if base.p50 else float("nan")
 
 
 def unsynced_side(clouds: ExitStack, out_dir: Path) -> Side | None:
