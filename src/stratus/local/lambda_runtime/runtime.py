@@ -35,6 +35,7 @@ from typing import Any
 
 from stratus.local.core import durable
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
+from stratus.local.core.linked_copy import copy_code_tree
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.lambda_runtime import platform_log
@@ -800,7 +801,7 @@ class LambdaRuntime:
         if not opt.is_dir():
             staging = opt.with_name(f"{key}.{uuid.uuid4().hex[:8]}.tmp")
             for layer in dirs:
-                shutil.copytree(layer, staging, symlinks=True, dirs_exist_ok=True)
+                copy_code_tree(layer, staging, merge=True)
             staging.mkdir(parents=True, exist_ok=True)
             try:
                 staging.replace(opt)

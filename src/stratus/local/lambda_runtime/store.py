@@ -22,6 +22,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from stratus.local.core.linked_copy import copy_code_tree
 from stratus.local.core.persistence import write_atomic
 from stratus.local.core.settings import LocalSettings
 
@@ -175,7 +176,7 @@ class LambdaStore:
         snapshot = self.root / "code" / name / number
         if snapshot.exists():
             shutil.rmtree(snapshot)
-        shutil.copytree(code, snapshot, symlinks=True)  # a copy: the asset may change later
+        copy_code_tree(code, snapshot)  # the source may change or go later
         fn["last_number"] = int(number)
         versions[number] = {
             "fingerprint": fingerprint,
