@@ -111,3 +111,19 @@ def test_handlers_import_from_the_bundle_plus_only_what_lambda_provides(
         capture_output=True, text=True, timeout=60, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_an_unchanged_bundle_is_left_in_place_and_a_changed_one_rebuilt(tmp_path: Path) -> None:
+    """A synth reading the bundle while another one runs must not see it replaced."""
+    package = tmp_path / "src" / "stratus" / "runtime"
+    package.mkdir(parents=True)
+    (tmp_path / "src" / "stratus" / "__init__.py").write_text("")
+    (package / "config.py").write_text("A = 1\n")
+    spec = BundleSpec("solo", ("runtime",))
+    first = build_bundle(tmp_path, spec)
+    inode = first.stat().st_ino
+    assert build_bundle(tmp_path, spec).stat().st_ino == inode  # same directory, untouched
+    (package / "config.py").write_text("A = 2\n")
+    rebuilt = build_bundle(tmp_path, spec)
+    assert rebuilt.stat().st_ino != inode
+    assert (rebuilt / "stratus" / "runtime" / "config.py").read_text() == "A = 2\n"

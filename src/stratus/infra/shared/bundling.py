@@ -11,6 +11,9 @@ declares its bundles (name, our source packages, its own pinned requirements fil
 2. `build/lambda/<bundle>/` is rebuilt from that cache (hard links where possible) plus fresh
    copies of `stratus/__init__.py` and the named source packages (a system's `system.py`
    manifest never ships). A bundle without a requirements file ships our sources only.
+   It is rebuilt only when its inputs changed (their hash is kept beside it, in
+   `build/lambda/.<bundle>.inputs`): a synth running at the same time (parallel tests, two
+   stages) may be reading the directory, and replacing it under that synth fails it.
 
 Packages that only ship an sdist (amazon-dax-client) are first built into a wheel cache.
 """
@@ -37,6 +40,7 @@ PYTHON_VERSION = "3.11"
 # Published on PyPI as an sdist only: `pip wheel` it before the cross-platform install.
 SDIST_ONLY = frozenset({"amazon-dax-client"})
 _IGNORE = shutil.ignore_patterns("__pycache__", "*.pyc", "*.pyo")
+_BYTECODE = frozenset({".pyc", ".pyo"})
 # A system package's manifest (how the project builds and serves it) is not run-time code.
 MANIFEST = "system.py"
 
@@ -163,6 +167,18 @@ def _ignore_manifest(package_root: Path) -> Callable[[str, list[str]], set[str]]
     return ignore
 
 
+def _inputs_key(deps: Path | None, sources: list[Path]) -> str:
+    """Hash of what goes into a bundle: the dependency tree's (content-keyed) path and every
+    source file's path and bytes (bytecode left out, as the copy leaves it out)."""
+    digest = hashlib.sha256(str(deps).encode() + b"\0")
+    for source in sources:
+        files = [source] if source.is_file() else sorted(source.rglob("*"))
+        for path in files:
+            if path.is_file() and "__pycache__" not in path.parts and path.suffix not in _BYTECODE:
+                digest.update(str(path).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
     """Build `build/lambda/<spec.name>/` (our packages + its pinned wheels); return its path."""
     project_root = project_root.resolve()
@@ -177,7 +193,14 @@ def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
     name = spec.name
     build = project_root / "build" / "lambda"
     bundle = build / name
+    sources = [src / "__init__.py", *(src / p for p in spec.packages)]
+    key = _inputs_key(deps, sources + [project_root / e for e in spec.extra_packages])
+    stamp = build / f".{name}.inputs"
     with _locked(build):
+        if bundle.is_dir() and stamp.is_file() and stamp.read_text() == key:
+            _log(f"bundle unchanged: {bundle}")
+            return bundle
+        stamp.unlink(missing_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f"{name}-tmp-", dir=build))
         try:
             if deps is not None:
@@ -194,6 +217,7 @@ def build_bundle(project_root: Path, spec: BundleSpec) -> Path:
                 shutil.copytree(project_root / extra, staging / Path(extra).name, ignore=_IGNORE)
             shutil.rmtree(bundle, ignore_errors=True)
             staging.rename(bundle)
+            stamp.write_text(key)
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     _log(f"bundle ready: {bundle}")
