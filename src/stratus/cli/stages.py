@@ -3,17 +3,19 @@ local cloud, beside any other.
 
 The `local` stage (the default) keeps `.stratus/` and the well-known ports (4566, 4443, ...).
 Any other stage gets `.stratus/stages/<stage>/` (state, cdk.out, outputs.json, CA) and its
-own ports: free ones picked on its first start and kept in `ports.json` there, so its URLs
-stay the same across restarts; a port given on the command line always wins. Stack names
-already carry the stage (`Stratus-<stage>-Todo`), as on AWS.
+own ports: free ones picked on its first start (below the ephemeral range, so that no
+client socket takes them meanwhile: `core.lasting_ports`) and kept in `ports.json` there, so
+its URLs stay the same across restarts; a port given on the command line always wins. Stack
+names already carry the stage (`Stratus-<stage>-Todo`), as on AWS.
 """
 
 from __future__ import annotations
 
 import json
-import socket
 from collections.abc import Iterable, Mapping
 from pathlib import Path
+
+from stratus.local.core.lasting_ports import lasting_port, port_is_free
 
 DEFAULT_STAGE = "local"
 PORTS_FILE = "ports.json"
@@ -24,25 +26,6 @@ def stage_state_dir(default_state_dir: Path, stage: str) -> Path:
     if stage == DEFAULT_STAGE:
         return default_state_dir
     return default_state_dir / "stages" / stage
-
-
-def _port_free(host: str, port: int) -> bool:
-    with socket.socket() as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
-
-
-def _free_port(host: str, taken: set[int]) -> int:
-    while True:
-        with socket.socket() as sock:
-            sock.bind((host, 0))
-            port = int(sock.getsockname()[1])
-        if port not in taken:
-            return port
 
 
 def stage_ports(
@@ -67,8 +50,8 @@ def stage_ports(
         if name in ports:
             continue
         port = saved.get(name)
-        if port is None or port in taken or not _port_free(host, port):
-            port = _free_port(host, taken)
+        if port is None or port in taken or not port_is_free(port, host):
+            port = lasting_port(f"{state_dir.resolve()}:{name}", host, taken)
         ports[name] = port
         taken.add(port)
     state_dir.mkdir(parents=True, exist_ok=True)

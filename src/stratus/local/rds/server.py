@@ -17,7 +17,6 @@ import contextlib
 import json
 import logging
 import shutil
-import socket
 import subprocess
 import tempfile
 import time
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
 
+from stratus.local.core.lasting_ports import lasting_port, port_is_free
 from stratus.local.rds import postmaster
 from stratus.local.rds.binaries import PostgresBinaries
 
@@ -50,21 +50,6 @@ class DatabaseSpec:
     master_username: str
     master_password: str
     database: str | None = None
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    with socket.socket() as sock:
-        sock.bind((host, 0))
-        return int(sock.getsockname()[1])
-
-
-def port_is_free(port: int, host: str = "127.0.0.1") -> bool:
-    with socket.socket() as sock:
-        try:
-            sock.bind((host, port))
-        except OSError:
-            return False
-    return True
 
 
 class PostgresServer:
@@ -104,7 +89,7 @@ class PostgresServer:
             port = int(saved.read_text().strip())
             if port_is_free(port, self.host):
                 return port
-        port = free_port(self.host)
+        port = lasting_port(str(self.directory.resolve()), self.host)
         saved.write_text(f"{port}\n")
         return port
 
