@@ -60,7 +60,9 @@ def test_dense_memory_is_collapsed_where_the_kernel_can() -> None:
         assert done.ranges >= 63  # the block's aligned ranges at least
         assert _huge_kib() - before >= 63 * HUGE // 1024
         again = hugepages.collapse_heap()  # already huge: asked again, quickly
-        assert again.ranges >= 63 and again.failed == 0
+        # The block's ranges, already huge, succeed; the rest of this process's heap may not
+        # (no free huge page while other processes fill the memory: tests on three workers).
+        assert again.ranges - again.failed >= 63
     finally:
         block.close()
 
