@@ -6,6 +6,9 @@ PY := $(VENV)/bin/python
 STAGE ?= dev
 # Comma list of systems for synth/deploy (empty: every system), e.g. SYSTEMS=todo.
 SYSTEMS ?=
+# Test workers (pytest-xdist; tests/xdist_schedule.py keeps each cloud's tests on one worker).
+# TEST_WORKERS= runs the suite in one process.
+TEST_WORKERS ?= -n 3 --dist loadgroup
 export JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION := 20
 export JSII_SILENCE_WARNING_UNTESTED_NODE_VERSION := 1
 
@@ -57,7 +60,7 @@ up: $(VENV)/.installed postgres
 	$(VENV)/bin/stratus up $(ARGS)
 
 test: $(VENV)/.installed browser postgres clients
-	$(VENV)/bin/pytest $(ARGS)
+	$(VENV)/bin/pytest $(TEST_WORKERS) $(ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check src tests bench sdk/generate.py sdk/blog_openapi.py sdk/service_sdk.py
