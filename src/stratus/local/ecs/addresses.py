@@ -15,12 +15,13 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import os
-import socket
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
+
+from stratus.local.core.lasting_ports import port_is_free
 
 LOCK_DIR_ENV = "STRATUS_ECS_ADDRESS_DIR"
 
@@ -56,13 +57,7 @@ class Lease:
 
 
 def port_free(ip: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            sock.bind((ip, port))
-        except OSError:
-            return False
-    return True
+    return port_is_free(port, ip)
 
 
 def claim(ports: tuple[int, ...] = (), directory: Path | None = None) -> Lease:
