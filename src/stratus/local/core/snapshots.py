@@ -32,8 +32,10 @@ dirty services are pickled already, and in the child, never in the pause; pickli
 thread with short per-service locks pauses everything anyway (the C pickler keeps the
 GIL: 290 ms for a 5,000-item table); `gc.freeze()` only spares copy-on-write in the child
 (kept, around the fork); forking from a smaller process would need moto's state outside
-this one. The child runs with its collector off, at nice 10. Every pause is kept in
-`Stats.pauses`, its fork's CPU time in `Stats.fork_cpu`.
+this one; a longer scheduler slice for the forking thread (`sched_setattr` with a 30 ms
+`sched_runtime`, Linux 6.12+) made it worse beside three CPU-bound processes (fork wall time
+p50 17-18 -> 21-25 ms, a 250 MB heap). The child runs with its collector off, at nice 10.
+Every pause is kept in `Stats.pauses`, its fork's CPU time in `Stats.fork_cpu`.
 """
 
 from __future__ import annotations
