@@ -50,8 +50,8 @@ from tests.integration.conftest import (
 from bench.aims import Aims
 from bench.bigstate import bench_state
 from bench.cloud import (
-    asset_dirs,
     check_pauses,
+    function_asset_dir,
     function_environment,
     function_handlers,
     ports_of,
@@ -239,7 +239,9 @@ def bench_dax_cloud(results: dict[str, Any]) -> tuple[Series, ...]:
                 THREADS,
                 PER_THREAD,
             )
-        results["bundle"] = bundle_size(asset_dirs(cloud.state_dir)[0])
+        results["bundle"] = bundle_size(
+            function_asset_dir(cloud.state_dir, "stratus.todo.handlers.todos.lambda_handler")
+        )
         backdate_last_write(cloud, user)
         before = dax_stats(cloud)
         reader = reader_series(cloud, user, "DAX")

@@ -135,8 +135,15 @@ def _resolve(value: Any, records: dict[str, Any], stack: str, where: str) -> str
     raise ValueError(f"{where}: cannot resolve {value!r} for the in-process baseline")
 
 
-def asset_dirs(state_dir: Path) -> list[Path]:
-    return sorted(p for p in (state_dir / "cdk.out").glob("asset.*") if p.is_dir())
+def function_asset_dir(state_dir: Path, handler: str, stack: str = "Stratus-local-Todo") -> Path:
+    """The staged code asset of the function in `stack` whose Handler is `handler` (the
+    cloud assembly holds every system's assets, so the first one is not the to-do bundle)."""
+    for res in template(state_dir, stack)["Resources"].values():
+        if res["Type"] == "AWS::Lambda::Function" and res["Properties"].get("Handler") == handler:
+            path = (res.get("Metadata") or {}).get("aws:asset:path")
+            if path:
+                return state_dir / "cdk.out" / str(path)
+    raise ValueError(f"{stack}: no function with Handler {handler!r} and a staged asset")
 
 
 def function_handlers(state_dir: Path, stack: str = "Stratus-local-Todo") -> list[str]:

@@ -45,34 +45,61 @@ def worker_state_dir(name: str) -> Path:
     return ROOT / ".stratus" / (f"{name}-{worker}" if worker else name)
 
 
+# Ports for the clouds the tests (and the bench) start. A port from bind(0) comes from the
+# kernel's ephemeral range and stays free only until `stratus up` binds it -- the ALB
+# listeners and the gateway ~20 s later, after the synth and provisioning -- while every
+# outgoing loopback connection made in between may take it as its local port (an ALB
+# listener failed so, EADDRINUSE, in the bench). Ports are therefore drawn below that range
+# and below the one `core.lasting_ports` keeps for databases and stages (from LOWEST up),
+# each xdist worker from its own slice, and a process never hands out one port twice.
+TEST_PORTS_START = 12000
+_handed_out: set[int] = set()
+
+
+def _worker_ports() -> range:
+    """This process's slice of [TEST_PORTS_START, lasting_ports.LOWEST)."""
+    from stratus.local.core.lasting_ports import LOWEST
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    count = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
+    index = int(worker[2:]) if worker[2:].isdigit() else 0
+    width = (LOWEST - TEST_PORTS_START) // count
+    start = TEST_PORTS_START + (index % count) * width
+    return range(start, start + width)
+
+
+def _is_free(port: int) -> bool:
+    """Nothing listens on, or is bound to, `port` on 127.0.0.1, TCP or UDP (the DNS and
+    X-Ray ports are UDP too)."""
+    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+        with socket.socket(socket.AF_INET, kind) as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                return False
+    return True
+
+
+def _free_port_run(count: int = 1) -> int:
+    """The first of `count` consecutive free ports not handed out before, below the
+    ephemeral range (see above); marks them handed out."""
+    ports = _worker_ports()
+    for _ in range(500):
+        base = secrets.choice(range(ports.start, ports.stop - count))
+        run = range(base, base + count)
+        if any(port in _handed_out for port in run):
+            continue
+        if all(_is_free(port) for port in run):
+            _handed_out.update(run)
+            return base
+    raise RuntimeError(f"no run of {count} free ports in {ports.start}-{ports.stop - 1}")
+
+
 def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    return _free_port_run(1)
 
 
 ALB_PORTS = 8  # local ALB listeners take --alb-port plus their rank: keep a run of them free
-
-
-def _free_port_run(count: int = ALB_PORTS) -> int:
-    """The first of `count` consecutive ports that are all free on 127.0.0.1 now."""
-    for _ in range(200):
-        base = _free_port()
-        if base + count > 65535:
-            continue
-        socks: list[socket.socket] = []
-        try:
-            for port in range(base, base + count):
-                sock = socket.socket()
-                socks.append(sock)
-                sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-        finally:
-            for sock in socks:
-                sock.close()
-    raise RuntimeError(f"no run of {count} free ports on 127.0.0.1")
 
 
 @dataclass
@@ -145,7 +172,9 @@ def start_local_cloud(
     ports.setdefault("aws_tls", _free_port())  # the AWS endpoint over HTTPS
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
-    ports.setdefault("alb", _free_port_run())  # the first local ALB listener (one port each)
+    ports.setdefault(
+        "alb", _free_port_run(ALB_PORTS)
+    )  # the first local ALB listener (one port each)
     ports.setdefault("xray", _free_port())  # the X-Ray daemon (UDP)
     log_path = state_dir / "up.log"
     args += [
