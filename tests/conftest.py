@@ -57,26 +57,30 @@ _handed_out: set[int] = set()
 
 
 def _worker_ports() -> range:
-    """This process's slice of [TEST_PORTS_START, lasting_ports.LOWEST)."""
-    from stratus.local.core.lasting_ports import LOWEST
+    """This process's slice of [TEST_PORTS_START, the lower of lasting_ports.LOWEST and the
+    start of the ephemeral range)."""
+    from stratus.local.core.lasting_ports import LOWEST, ephemeral_start
 
     worker = os.environ.get("PYTEST_XDIST_WORKER", "")
     count = max(1, int(os.environ.get("PYTEST_XDIST_WORKER_COUNT") or 1))
     index = int(worker[2:]) if worker[2:].isdigit() else 0
-    width = (LOWEST - TEST_PORTS_START) // count
+    width = (min(LOWEST, ephemeral_start()) - TEST_PORTS_START) // count
     start = TEST_PORTS_START + (index % count) * width
     return range(start, start + width)
 
 
 def _is_free(port: int) -> bool:
-    """Nothing listens on, or is bound to, `port` on 127.0.0.1, TCP or UDP (the DNS and
-    X-Ray ports are UDP too)."""
-    for kind in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
-        with socket.socket(socket.AF_INET, kind) as sock:
-            try:
-                sock.bind(("127.0.0.1", port))
-            except OSError:
-                return False
+    """A server could listen on `port` on 127.0.0.1 (`lasting_ports.port_is_free`) and
+    nothing holds it for UDP (the DNS and X-Ray ports are UDP too)."""
+    from stratus.local.core.lasting_ports import port_is_free
+
+    if not port_is_free(port):
+        return False
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
     return True
 
 
@@ -172,9 +176,8 @@ def start_local_cloud(
     ports.setdefault("aws_tls", _free_port())  # the AWS endpoint over HTTPS
     ports.setdefault("edge", _free_port())  # the CloudFront edge's HTTPS port
     ports.setdefault("dns", _free_port())  # the Route 53 DNS port (UDP and TCP)
-    ports.setdefault(
-        "alb", _free_port_run(ALB_PORTS)
-    )  # the first local ALB listener (one port each)
+    # The first local ALB listener; each further listener takes the next port.
+    ports.setdefault("alb", _free_port_run(ALB_PORTS))
     ports.setdefault("xray", _free_port())  # the X-Ray daemon (UDP)
     log_path = state_dir / "up.log"
     args += [
