@@ -51,6 +51,10 @@ class OidcProviderView:
     client_ids: tuple[str, ...]
 
 
+# (account, role ARN) -> moto's role object, last found (see `MotoIamDirectory.role_id`).
+_ROLES_BY_ARN: dict[tuple[str, str], Any] = {}
+
+
 class MotoIamDirectory:
     """IAM as moto holds it, for one account (the local cloud's)."""
 
@@ -103,6 +107,23 @@ class MotoIamDirectory:
                     policies=self._documents(role.policies, role.managed_policies),
                     tags=_tag_map(role.tags),
                 )
+        return None
+
+    def role_id(self, role_arn: str) -> str | None:
+        """The unique id of the role with this ARN; None when moto has no such role. The
+        role found is remembered per ARN and trusted while moto still holds that same role
+        under its id (a role deleted and created again has a new id, as on AWS), so that the
+        per-call lookup is not a scan of every role."""
+        backend = self._backend()
+        if backend is None:
+            return None
+        known = _ROLES_BY_ARN.get((self.account_id, role_arn))
+        if known is not None and backend.roles.get(known.id) is known and known.arn == role_arn:
+            return str(known.id)
+        for role in list(backend.roles.values()):
+            if role.arn == role_arn:
+                _ROLES_BY_ARN[(self.account_id, role_arn)] = role
+                return str(role.id)
         return None
 
     def managed_policy(self, arn: str) -> Document | None:

@@ -44,7 +44,7 @@ from stratus.local.iam.enforce_errors import (
     denial_message,
     signature_error,
 )
-from stratus.local.iam.identity import caller_identity
+from stratus.local.iam.identity import caller_arn
 from stratus.local.iam.request_context import (
     request_context,
     secure_transport,
@@ -254,7 +254,7 @@ class IamStage:
             ),
             region=call.region,
         )
-        caller = caller_identity(principal).arn  # root, IAM user or role session
+        caller = caller_arn(principal)  # root, IAM user or role session
         for need in needs:
             exact = self._exact is None or call.service in self._exact
             why = self._decide(principal, caller, need, {**base, **need.context}, exact=exact)

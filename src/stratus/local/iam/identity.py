@@ -42,9 +42,9 @@ def role_id_of(role_arn: str) -> str:
     derived from the ARN ("AROA" + 17 characters), as stable as AWS's."""
     from stratus.local.iam.directory import MotoIamDirectory
 
-    role = MotoIamDirectory(_account_of(role_arn)).role(role_arn)
-    if role is not None:
-        return str(role.role_id)
+    role_id = MotoIamDirectory(_account_of(role_arn)).role_id(role_arn)
+    if role_id is not None:
+        return role_id
     digest = hashlib.sha256(role_arn.encode()).hexdigest().upper()
     return "AROA" + "".join(c for c in digest if c.isalnum())[:17]
 
@@ -63,19 +63,41 @@ def caller_identity(principal: Principal, account: str = ACCOUNT_ID) -> CallerId
             principal.user_id or principal.access_key_id,
             _account_of(principal.user_arn) or account,
         )
-    role = principal.role_arn or ""
-    parts = role.split(":")
-    if principal.kind == "root" or len(parts) < 6 or not parts[5].startswith("role/"):
+    session = _role_session(principal, account)
+    if session is None:
         return CallerIdentity(f"arn:aws:iam::{account}:root", account, account)
-    role_account = parts[4] or account
-    role_name = parts[5].rsplit("/", 1)[-1]
-    session = session_name_of(principal)
+    role, role_account, role_name, session_name = session
     return CallerIdentity(
-        f"arn:aws:sts::{role_account}:assumed-role/{role_name}/{session}",
-        f"{role_id_of(role)}:{session}",
+        _assumed_role_arn(role_account, role_name, session_name),
+        f"{role_id_of(role)}:{session_name}",
         role_account,
         role,
     )
+
+
+def caller_arn(principal: Principal, account: str = ACCOUNT_ID) -> str:
+    """`caller_identity(principal, account).arn` without the role's unique id, which takes a
+    lookup in IAM: what a denial message and a policy's principal names need, per call."""
+    if principal.kind == "user" and principal.user_arn:
+        return principal.user_arn
+    session = _role_session(principal, account)
+    if session is None:
+        return f"arn:aws:iam::{account}:root"
+    _, role_account, role_name, session_name = session
+    return _assumed_role_arn(role_account, role_name, session_name)
+
+
+def _role_session(principal: Principal, account: str) -> tuple[str, str, str, str] | None:
+    """(role ARN, its account, role name, session name) of a role session, else None."""
+    role = principal.role_arn or ""
+    parts = role.split(":")
+    if principal.kind == "root" or len(parts) < 6 or not parts[5].startswith("role/"):
+        return None
+    return role, parts[4] or account, parts[5].rsplit("/", 1)[-1], session_name_of(principal)
+
+
+def _assumed_role_arn(account: str, role_name: str, session_name: str) -> str:
+    return f"arn:aws:sts::{account}:assumed-role/{role_name}/{session_name}"
 
 
 def _account_of(arn: str) -> str:

@@ -19,7 +19,7 @@ from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.settings import ACCOUNT_ID
 from stratus.local.iam.credentials import CredentialStore, Principal
 from stratus.local.iam.decide import judge
-from stratus.local.iam.identity import caller_identity, principal_context
+from stratus.local.iam.identity import caller_arn, principal_context
 from stratus.local.iam.request_context import request_context, secure_transport
 from stratus.local.s3guard import cors
 from stratus.local.s3guard.actions import Need, UnmappedRequestError, needs_for, split_path
@@ -187,9 +187,3 @@ class S3Guard:
 
     def cors_response_headers(self, bucket: str, origin: str | None, method: str) -> dict[str, str]:
         return cors.response_headers(self._bucket_cors, bucket, origin, method)
-
-
-def caller_arn(principal: Principal) -> str:
-    """The caller's ARN as AWS names it in messages: root, IAM user or role session
-    (`iam/identity.py`)."""
-    return caller_identity(principal).arn

@@ -18,6 +18,7 @@ import math
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import orjson
 from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
@@ -30,12 +31,17 @@ PAYLOAD_UNIT_BYTES = 25 * 1024  # a Kinesis PUT payload unit: each 25 KB of a re
 
 
 def _body(raw: bytes) -> dict[str, Any]:
+    """A JSON answer's object ({} when it is none). orjson: a 20-item Query's answer is
+    parsed on every call, in a quarter of `json.loads`'s time."""
     if not raw:
         return {}
     try:
-        value = json.loads(raw)
-    except ValueError:
-        return {}
+        value = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        try:
+            value = json.loads(raw)  # what orjson refuses and json reads (NaN, big numbers)
+        except ValueError:
+            return {}
     return value if isinstance(value, dict) else {}
 
 

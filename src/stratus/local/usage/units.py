@@ -45,37 +45,45 @@ def _binary_size(value: Any) -> int:
 
 def value_size(value: Mapping[str, Any]) -> int:
     """The size of one typed value ({"S": "x"}, {"N": "1"}, {"M": {...}}...), name excluded."""
-    if not isinstance(value, Mapping) or len(value) != 1:
+    if type(value) is not dict and not isinstance(value, Mapping):
         return 0
-    kind, inner = next(iter(value.items()))
-    if kind == "S":
-        return len(str(inner).encode())
-    if kind == "N":
-        return _number_size(str(inner))
-    if kind == "B":
-        return _binary_size(inner)
-    if kind in ("BOOL", "NULL"):
-        return 1
-    if kind == "SS":
-        return sum(len(str(v).encode()) for v in inner or ())
-    if kind == "NS":
-        return sum(_number_size(str(v)) for v in inner or ())
-    if kind == "BS":
-        return sum(_binary_size(v) for v in inner or ())
-    if kind == "L":
-        elements = list(inner or ())
-        return 3 + sum(value_size(v) + 1 for v in elements)
-    if kind == "M":
-        members = dict(inner or {})
-        return 3 + sum(len(k.encode()) + value_size(v) + 1 for k, v in members.items())
+    if len(value) != 1:
+        return 0
+    for kind, inner in value.items():  # the one entry, without building an iterator
+        if kind == "S":
+            return len(inner) if type(inner) is str and inner.isascii() else len(str(inner).encode())
+        if kind == "N":
+            return _number_size(str(inner))
+        if kind == "B":
+            return _binary_size(inner)
+        if kind in ("BOOL", "NULL"):
+            return 1
+        if kind == "SS":
+            return sum(len(str(v).encode()) for v in inner or ())
+        if kind == "NS":
+            return sum(_number_size(str(v)) for v in inner or ())
+        if kind == "BS":
+            return sum(_binary_size(v) for v in inner or ())
+        if kind == "L":
+            elements = list(inner or ())
+            return 3 + sum(value_size(v) + 1 for v in elements)
+        if kind == "M":
+            members = dict(inner or {})
+            return 3 + sum(len(k.encode()) + value_size(v) + 1 for k, v in members.items())
     return 0
 
 
 def item_size(item: Mapping[str, Any] | None) -> int:
-    """An item's size in bytes (attribute names + values)."""
+    """An item's size in bytes (attribute names + values). A Query answer's items are sized
+    on every call (usage metering), hence the ASCII shortcuts: an ASCII string's UTF-8 length
+    is its length."""
     if not item:
         return 0
-    return sum(len(str(name).encode()) + value_size(value) for name, value in item.items())
+    return sum(
+        (len(name) if type(name) is str and name.isascii() else len(str(name).encode()))
+        + value_size(value)
+        for name, value in item.items()
+    )
 
 
 def read_units(size: int, *, consistent: bool = False, transactional: bool = False) -> float:

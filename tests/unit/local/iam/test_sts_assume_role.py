@@ -236,3 +236,24 @@ def test_the_callers_own_explicit_deny_refuses_even_a_trust_naming_it(rig: Rig) 
     with pytest.raises(ClientError) as exc:
         rig.sts(creds).assume_role(RoleArn=arn, RoleSessionName="d1")
     assert _error(exc)[0] == "AccessDenied"
+
+
+def test_a_role_created_again_under_its_name_is_named_by_its_new_id(rig: Rig) -> None:
+    arn = _role(rig, _trusts({"AWS": ROOT}))
+    name = arn.rsplit("/", 1)[-1]
+    first = rig.sts().assume_role(RoleArn=arn, RoleSessionName="s1")["AssumedRoleUser"]
+    assert first["AssumedRoleId"].startswith(rig.iam.get_role(RoleName=name)["Role"]["RoleId"])
+    rig.iam.delete_role_policy(RoleName=name, PolicyName="read")
+    rig.iam.delete_role(RoleName=name)
+    again = _role_named(rig, name, _trusts({"AWS": ROOT}))
+    assert again == arn
+    new_id = rig.iam.get_role(RoleName=name)["Role"]["RoleId"]
+    second = rig.sts().assume_role(RoleArn=arn, RoleSessionName="s1")["AssumedRoleUser"]
+    assert second["AssumedRoleId"] == f"{new_id}:s1" != first["AssumedRoleId"]
+
+
+def _role_named(rig: Rig, name: str, *statements: dict[str, Any]) -> str:
+    created: str = rig.iam.create_role(
+        RoleName=name, AssumeRolePolicyDocument=trust(*statements)
+    )["Role"]["Arn"]
+    return created
