@@ -51,7 +51,9 @@ def value_size(value: Mapping[str, Any]) -> int:
         return 0
     for kind, inner in value.items():  # the one entry, without building an iterator
         if kind == "S":
-            return len(inner) if type(inner) is str and inner.isascii() else len(str(inner).encode())
+            if type(inner) is str and inner.isascii():
+                return len(inner)
+            return len(str(inner).encode())
         if kind == "N":
             return _number_size(str(inner))
         if kind == "B":

@@ -253,7 +253,5 @@ def test_a_role_created_again_under_its_name_is_named_by_its_new_id(rig: Rig) ->
 
 
 def _role_named(rig: Rig, name: str, *statements: dict[str, Any]) -> str:
-    created: str = rig.iam.create_role(
-        RoleName=name, AssumeRolePolicyDocument=trust(*statements)
-    )["Role"]["Arn"]
-    return created
+    role = rig.iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(*statements))
+    return str(role["Role"]["Arn"])
