@@ -1,5 +1,6 @@
 """`make bench` part "load": fifty concurrent users (9 reads : 1 write) on the to-do API through
-the HTTPS gateway, beside one user alone; then the memory of `stratus up` and its workers.
+the HTTPS gateway, beside one user alone; then the memory of `stratus up` and its workers, and
+the CPU a request costs in each (the cloud, its workers, the load generator).
 
 Users are signed up and signed in first (each its own ID token); the runs use the same
 generator as the load test (tests/load/users.py), bounded in time and in requests.
@@ -7,6 +8,8 @@ generator as the load test (tests/load/users.py), bounded in time and in request
 
 from __future__ import annotations
 
+import os
+import time
 from typing import Any
 
 from tests.conftest import LocalCloudHandle, unique_email
@@ -14,7 +17,7 @@ from tests.integration.conftest import sign_up_and_login
 from tests.load.users import LoadResult, run_users
 
 from bench.aims import Aims
-from bench.procmem import tree_memory
+from bench.procmem import tree_cpu, tree_memory
 
 USERS = 50
 ONE_USER_S, FIFTY_USERS_S = 6.0, 12.0
@@ -46,9 +49,12 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
     users = [sign_up_and_login(cloud, unique_email("load")) for _ in range(USERS + 1)]
     api, ca = str(cloud.stack_output("TodoApiUrl")), cloud.ca_pem
     one = run_users(api, ca, [users[0].auth], duration_s=ONE_USER_S, per_user=PER_USER)
+    cpu_before, client_before = tree_cpu(cloud.pid), time.process_time()
     fifty = run_users(
         api, ca, [u.auth for u in users[1:]], duration_s=FIFTY_USERS_S, per_user=PER_USER
     )
+    cpu = tree_cpu(cloud.pid).since(cpu_before)
+    client_s = time.process_time() - client_before
     memory = tree_memory(cloud.pid)
 
     print(
@@ -72,6 +78,17 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
     if first:
         print(f"  first failure: {first[0][:160]}")
     print(f"  memory after the load run: stratus up {memory.describe()}")
+    per_request = {  # where a request's CPU goes: a change shows in its own process
+        "cloud": cpu.own_s,
+        "workers": cpu.children_s,
+        "load generator": client_s,
+    }
+    per_request = {k: v * 1000 / max(fifty.requests, 1) for k, v in per_request.items()}
+    print(
+        "  CPU per request, fifty users: "
+        + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_request.items())
+        + f" (total {sum(per_request.values()):.2f} ms on {os.cpu_count()} cores)"
+    )
 
     aims.check("fifty users: 0 errors (non-2xx or no answer)", f"{fifty.errors}", fifty.errors == 0)
     aims.check(
@@ -91,6 +108,9 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
         memory.own_mb <= AIM_RSS_MB,
     )
     results["load"] = {"one_user": summary(one), "fifty_users": summary(fifty)}
+    results["load"]["fifty_users"]["cpu_ms_per_request"] = {
+        k: round(v, 2) for k, v in per_request.items()
+    }
     results["memory_after_load_mb"] = {
         "stratus_up": round(memory.own_mb, 1),
         "workers": memory.children,

@@ -1,7 +1,8 @@
-"""Resident memory of a process and of its descendants, read from /proc (Linux)."""
+"""Resident memory and CPU time of a process and of its descendants, read from /proc (Linux)."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +63,36 @@ class TreeMemory:
 def tree_memory(pid: int) -> TreeMemory:
     kids = descendants(pid)
     return TreeMemory(rss_mb(pid), len(kids), sum(rss_mb(k) for k in kids))
+
+
+_TICKS_PER_S = os.sysconf("SC_CLK_TCK")
+
+
+def _cpu_s(pid: int, *, reaped: bool) -> float:
+    """User + system CPU seconds of `pid` (with its reaped children's when `reaped`)."""
+    try:
+        fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, PermissionError):
+        return 0.0
+    ticks = int(fields[11]) + int(fields[12])  # utime, stime
+    if reaped:
+        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
+    return ticks / _TICKS_PER_S
+
+
+@dataclass
+class TreeCpu:
+    """CPU seconds used so far by a process (`own_s`) and by its workers (`children_s`:
+    live descendants, and those that ended and were waited for)."""
+
+    own_s: float
+    children_s: float
+
+    def since(self, before: TreeCpu) -> TreeCpu:
+        return TreeCpu(self.own_s - before.own_s, self.children_s - before.children_s)
+
+
+def tree_cpu(pid: int) -> TreeCpu:
+    reaped = _cpu_s(pid, reaped=True) - _cpu_s(pid, reaped=False)
+    kids = sum(_cpu_s(k, reaped=True) for k in descendants(pid))
+    return TreeCpu(_cpu_s(pid, reaped=False), kids + reaped)
