@@ -17,6 +17,7 @@ from tests.integration.conftest import sign_up_and_login
 from tests.load.users import LoadResult, run_users
 
 from bench.aims import Aims
+from bench.hostspeed import probe_ms
 from bench.procmem import tree_cpu, tree_memory
 
 USERS = 50
@@ -48,13 +49,24 @@ def summary(r: LoadResult) -> dict[str, Any]:
 def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> None:
     users = [sign_up_and_login(cloud, unique_email("load")) for _ in range(USERS + 1)]
     api, ca = str(cloud.stack_output("TodoApiUrl")), cloud.ca_pem
+    speed_before = probe_ms()
     one = run_users(api, ca, [users[0].auth], duration_s=ONE_USER_S, per_user=PER_USER)
-    cpu_before, client_before = tree_cpu(cloud.pid), time.process_time()
+    at_start: dict[str, Any] = {}
+
+    def clock_started() -> None:  # after the warm-up: its cold starts are not counted
+        at_start.update(cpu=tree_cpu(cloud.pid), client=time.process_time())
+
     fifty = run_users(
-        api, ca, [u.auth for u in users[1:]], duration_s=FIFTY_USERS_S, per_user=PER_USER
+        api,
+        ca,
+        [u.auth for u in users[1:]],
+        duration_s=FIFTY_USERS_S,
+        per_user=PER_USER,
+        on_clock_start=clock_started,
     )
-    cpu = tree_cpu(cloud.pid).since(cpu_before)
-    client_s = time.process_time() - client_before
+    cpu = tree_cpu(cloud.pid).since(at_start["cpu"])
+    client_s = time.process_time() - at_start["client"]
+    speed_after = probe_ms()
     memory = tree_memory(cloud.pid)
 
     print(
@@ -78,7 +90,7 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
     if first:
         print(f"  first failure: {first[0][:160]}")
     print(f"  memory after the load run: stratus up {memory.describe()}")
-    per_request = {  # where a request's CPU goes: a change shows in its own process
+    per_request = {  # where a timed request's CPU goes: a change shows in its own process
         "cloud": cpu.own_s,
         "workers": cpu.children_s,
         "load generator": client_s,
@@ -88,6 +100,10 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
         "  CPU per request, fifty users: "
         + ", ".join(f"{name} {ms:.2f} ms" for name, ms in per_request.items())
         + f" (total {sum(per_request.values()):.2f} ms on {os.cpu_count()} cores)"
+    )
+    print(
+        f"  host speed probe (bench/hostspeed.py, lower is faster): {speed_before:.1f} ms "
+        f"before the runs, {speed_after:.1f} ms after"
     )
 
     aims.check("fifty users: 0 errors (non-2xx or no answer)", f"{fifty.errors}", fifty.errors == 0)
@@ -110,6 +126,10 @@ def bench_load(results: dict[str, Any], aims: Aims, cloud: LocalCloudHandle) -> 
     results["load"] = {"one_user": summary(one), "fifty_users": summary(fifty)}
     results["load"]["fifty_users"]["cpu_ms_per_request"] = {
         k: round(v, 2) for k, v in per_request.items()
+    }
+    results["load"]["host_speed_probe_ms"] = {
+        "before": round(speed_before, 1),
+        "after": round(speed_after, 1),
     }
     results["memory_after_load_mb"] = {
         "stratus_up": round(memory.own_mb, 1),

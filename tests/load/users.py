@@ -16,6 +16,7 @@ import ssl
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -156,13 +157,17 @@ def run_users(
     *,
     duration_s: float,
     per_user: int,
+    on_clock_start: Callable[[], None] | None = None,
 ) -> LoadResult:
-    """Run len(auths) users at once for at most duration_s, each at most per_user requests."""
+    """Run len(auths) users at once for at most duration_s, each at most per_user requests.
+    `on_clock_start` runs when the warm-up is over and the timed run begins."""
     logs = [UserLog() for _ in auths]
     clients = [_client(ca_pem, api_url) for _ in auths]
     clock: dict[str, float] = {}
 
     def start_clock() -> None:  # run once, by the last thread to reach the barrier
+        if on_clock_start is not None:
+            on_clock_start()
         clock["started"] = time.perf_counter()
         clock["deadline"] = clock["started"] + duration_s
 
