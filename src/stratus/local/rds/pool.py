@@ -16,7 +16,7 @@ import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
-from stratus.local.rds.server import PostgresServer
+from stratus.local.rds.server import DatabaseSpec, PostgresServer
 
 log = logging.getLogger("stratus.rds")
 
@@ -50,6 +50,27 @@ class ServerPool:
             self.servers[key] = server
             self.endpoints[key] = endpoint
             self._starts[key] = self._pool().submit(server.start)
+        return endpoint
+
+    def reconfigure(self, key: str, spec: DatabaseSpec) -> Endpoint | None:
+        """A template update of the DB `key` whose server this run launched: its new master
+        password or default database applied to that server in place, once it has started
+        -- same process, same port, as AWS keeps a DB's endpoint across such a change.
+        None when no server of `key` is starting or running (then `launch` one)."""
+        with self._lock:
+            server = self.servers.get(key)
+            start = self._starts.get(key)
+            endpoint = self.endpoints.get(key)
+            if server is None or start is None or endpoint is None:
+                return None
+            if start.done() and (start.exception() is not None or not server.running):
+                return None
+
+            def apply() -> None:
+                start.result()  # submitted before this, so never queued behind it
+                server.reconfigure(spec)
+
+            self._starts[key] = self._pool().submit(apply)
         return endpoint
 
     def alias(self, key: str, served_by: str) -> Endpoint | None:

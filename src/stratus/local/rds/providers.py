@@ -100,6 +100,12 @@ class _DatabaseProvider(Provider):
     def _serve(
         self, ctx: ProviderContext, arn: str, identifier: str, spec: DatabaseSpec
     ) -> Endpoint:
+        """Where the DB listens: its server of this run, told the template's password and
+        database (an update), else a new one. A new server object made while the old one
+        still listens would find its port taken and move to another."""
+        running = self.pool.reconfigure(arn, spec)
+        if running is not None:
+            return running
         server = PostgresServer(
             _binaries(),
             server_directory(ctx, identifier),

@@ -111,10 +111,13 @@ def test_a_cluster_and_its_writer_share_one_server_recorded_in_moto(
     assert clusters.create(again, dict(CLUSTER)) == (cluster_id, attrs)
     assert len(rds.describe_db_clusters()["DBClusters"]) == 1
 
-    # A new password (a new secret value) updates in place...
+    # A new password (a new secret value) updates in place, on the running server: same
+    # port (a new server started beside the listening one had to move to another)...
+    pool.wait()
     changed = {**CLUSTER, "MasterUserPassword": "second-Secret-7"}
     updated = clusters.update(again, cluster_id, changed)
     assert updated is not None and updated[0] == cluster_id
+    assert updated[1]["Endpoint.Port"] == str(port)
     pool.wait()
     with _connect(port, "second-Secret-7") as conn:
         assert conn.execute("SELECT 1").fetchone() == (1,)
