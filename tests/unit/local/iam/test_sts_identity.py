@@ -10,7 +10,7 @@ from botocore.exceptions import ClientError
 from sts_rig import ACCOUNT, Rig, allow, user_keys
 
 from stratus.local.iam.credentials import Principal
-from stratus.local.iam.identity import caller_identity, principal_context
+from stratus.local.iam.identity import caller_arn, caller_identity, principal_context
 
 
 def _name(prefix: str) -> str:
@@ -124,6 +124,20 @@ def test_a_functions_and_an_identity_pool_users_sessions_are_named_as_aws_names_
     assert who.role_arn == role
     identity = Principal("ASIAI", "s", "identity", "t", role_arn=role, subject="us-east-1:x")
     assert caller_identity(identity, ACCOUNT).arn.endswith("/CognitoIdentityCredentials")
+
+
+def test_the_callers_arn_alone_is_the_one_of_its_full_identity() -> None:
+    role = f"arn:aws:iam::{ACCOUNT}:role/path/r-{uuid.uuid4().hex[:6]}"
+    principals = [
+        Principal("AKIAROOT", "s", "root"),
+        Principal("AKIAU", "s", "user", user_arn=f"arn:aws:iam::{ACCOUNT}:user/ops/ana"),
+        Principal("ASIAR", "s", "role", "t", role_arn=role, session_name="deploy"),
+        Principal("ASIAF", "s", "function", "t", role_arn=role, subject="orders-fn"),
+        Principal("ASIAI", "s", "identity", "t", role_arn=role, subject="us-east-1:x"),
+        Principal("ASIAX", "s", "role", "t", role_arn="not-an-arn"),
+    ]
+    for principal in principals:
+        assert caller_arn(principal, ACCOUNT) == caller_identity(principal, ACCOUNT).arn
 
 
 def test_principal_context_names_users_and_sessions_for_policy_variables() -> None:
