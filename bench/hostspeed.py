@@ -2,9 +2,9 @@
 
 On some VMs (this project's 2-core one among them) a core's speed flips between two levels
 every few seconds (the loop below took 29-56 ms over 20 s on 2026-12-02, idle host), a change
-as large as most regressions. The
-load part prints this probe before and after its runs so that a reader can tell a slow host
-from slow code; compare CPU per request (bench/procmem.tree_cpu) across checkouts, not req/s.
+as large as most regressions. The load part prints this probe before and after its runs so
+that a reader can tell a slow host from slow code; compare CPU per request
+(bench/procmem.tree_cpu) across checkouts, not req/s.
 """
 
 from __future__ import annotations

@@ -68,16 +68,15 @@ def tree_memory(pid: int) -> TreeMemory:
 _TICKS_PER_S = os.sysconf("SC_CLK_TCK")
 
 
-def _cpu_s(pid: int, *, reaped: bool) -> float:
-    """User + system CPU seconds of `pid` (with its reaped children's when `reaped`)."""
+def _cpu_s(pid: int) -> tuple[float, float]:
+    """(own, reaped children's) user + system CPU seconds of `pid`; zeros when it is gone."""
     try:
         fields = (PROC / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
     except (FileNotFoundError, ProcessLookupError, PermissionError):
-        return 0.0
-    ticks = int(fields[11]) + int(fields[12])  # utime, stime
-    if reaped:
-        ticks += int(fields[13]) + int(fields[14])  # cutime, cstime
-    return ticks / _TICKS_PER_S
+        return 0.0, 0.0
+    own = int(fields[11]) + int(fields[12])  # utime, stime
+    reaped = int(fields[13]) + int(fields[14])  # cutime, cstime
+    return own / _TICKS_PER_S, reaped / _TICKS_PER_S
 
 
 @dataclass
@@ -93,6 +92,6 @@ class TreeCpu:
 
 
 def tree_cpu(pid: int) -> TreeCpu:
-    reaped = _cpu_s(pid, reaped=True) - _cpu_s(pid, reaped=False)
-    kids = sum(_cpu_s(k, reaped=True) for k in descendants(pid))
-    return TreeCpu(_cpu_s(pid, reaped=False), kids + reaped)
+    own, reaped = _cpu_s(pid)
+    kids = sum(sum(_cpu_s(k)) for k in descendants(pid))
+    return TreeCpu(own, kids + reaped)

@@ -45,33 +45,33 @@ def _binary_size(value: Any) -> int:
 
 def value_size(value: Mapping[str, Any]) -> int:
     """The size of one typed value ({"S": "x"}, {"N": "1"}, {"M": {...}}...), name excluded."""
-    if type(value) is not dict and not isinstance(value, Mapping):
+    if type(value) is not dict and not isinstance(value, Mapping):  # dict: no ABC check
         return 0
     if len(value) != 1:
         return 0
-    for kind, inner in value.items():  # the one entry, without building an iterator
-        if kind == "S":
-            if type(inner) is str and inner.isascii():
-                return len(inner)
-            return len(str(inner).encode())
-        if kind == "N":
-            return _number_size(str(inner))
-        if kind == "B":
-            return _binary_size(inner)
-        if kind in ("BOOL", "NULL"):
-            return 1
-        if kind == "SS":
-            return sum(len(str(v).encode()) for v in inner or ())
-        if kind == "NS":
-            return sum(_number_size(str(v)) for v in inner or ())
-        if kind == "BS":
-            return sum(_binary_size(v) for v in inner or ())
-        if kind == "L":
-            elements = list(inner or ())
-            return 3 + sum(value_size(v) + 1 for v in elements)
-        if kind == "M":
-            members = dict(inner or {})
-            return 3 + sum(len(k.encode()) + value_size(v) + 1 for k, v in members.items())
+    kind, inner = next(iter(value.items()))
+    if kind == "S":
+        if type(inner) is str and inner.isascii():
+            return len(inner)
+        return len(str(inner).encode())
+    if kind == "N":
+        return _number_size(str(inner))
+    if kind == "B":
+        return _binary_size(inner)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "SS":
+        return sum(len(str(v).encode()) for v in inner or ())
+    if kind == "NS":
+        return sum(_number_size(str(v)) for v in inner or ())
+    if kind == "BS":
+        return sum(_binary_size(v) for v in inner or ())
+    if kind == "L":
+        elements = list(inner or ())
+        return 3 + sum(value_size(v) + 1 for v in elements)
+    if kind == "M":
+        members = dict(inner or {})
+        return 3 + sum(len(k.encode()) + value_size(v) + 1 for k, v in members.items())
     return 0
 
 
