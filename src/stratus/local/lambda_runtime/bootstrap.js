@@ -39,7 +39,16 @@ function send(kind, body, aux) {
   socket.write(Buffer.concat([head, data]));
 }
 
+// Peak resident memory of this environment for the REPORT line's "Max Memory Used": VmHWM
+// from /proc/self/status, since Linux carries getrusage's maxRSS across execve (a worker
+// spawned by a large cloud process reported the cloud's size). maxRSS (KiB) elsewhere.
 function maxRssMb() {
+  try {
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(fs.readFileSync('/proc/self/status', 'latin1'));
+    if (match) return Math.round(parseInt(match[1], 10) / 1024);
+  } catch (e) {
+    // no /proc: fall back below
+  }
   return Math.round(process.resourceUsage().maxRSS / 1024);
 }
 
