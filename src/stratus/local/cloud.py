@@ -32,6 +32,9 @@ from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_K
 
 log = logging.getLogger("stratus.up")
 S = TypeVar("S", bound=EmulatedService)
+# How long stop waits for cancelled background tasks' own clean-up (an Auto Scaling group
+# ends its instances' processes: SIGTERM, SIGKILL after 10 s) before the endpoints close.
+BACKGROUND_STOP_TIMEOUT_S = 15.0
 __all__ = ["AlreadyRunningError", "LocalCloud", "Reporter", "UpOptions", "single_instance"]
 
 
@@ -417,6 +420,8 @@ class LocalCloud:
         if cloud is not None:
             for task in cloud.tasks:
                 task.cancel()
+            if cloud.tasks:  # let their `finally` (a group ending its processes) finish
+                await asyncio.wait(cloud.tasks, timeout=BACKGROUND_STOP_TIMEOUT_S)
         endpoints.remove(self.settings)
         await servers.stop_servers([e for e in (self._tls_endpoint, self._endpoint) if e])
         if self.state is not None:

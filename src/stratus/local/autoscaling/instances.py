@@ -128,6 +128,9 @@ class GroupRunner:
         self.targets = targets
         self.instances: dict[str, LocalInstance] = {}
         self.replaced = 0
+        # Set by close(): the cloud's stop closes a group while its run loop is still alive
+        # (the loop's task is cancelled after), and a launch then would outlive the cloud.
+        self.closed = False
 
     @property
     def ports(self) -> tuple[int, ...]:
@@ -145,6 +148,8 @@ class GroupRunner:
             await self.close()
 
     async def reconcile(self) -> None:
+        if self.closed:
+            return
         for instance in list(self.instances.values()):
             if instance.state != "terminated" and not instance.alive():
                 codes = [p.returncode for p in instance.processes]
@@ -156,13 +161,17 @@ class GroupRunner:
                 )
                 await self._terminate(instance)
                 self.replaced += 1
-        while len(self.instances) < self.spec.desired:
+        while len(self.instances) < self.spec.desired and not self.closed:
             await self.launch()
         self._write_status()
 
     async def launch(self) -> LocalInstance:
         lease = await asyncio.to_thread(addresses.claim, self.ports)
         instance = LocalInstance(new_instance_id(), lease)
+        if self.closed:  # closed while the address was claimed: launch nothing
+            lease.release()
+            instance.state = "terminated"
+            return instance
         logs = self.spec.data_dir / "logs"
         logs.mkdir(parents=True, exist_ok=True)
         instance.log_file = (logs / f"{instance.id}.log").open("ab")
@@ -185,6 +194,10 @@ class GroupRunner:
                 start_new_session=True,  # its own process group: stopped as a whole
             )
             instance.processes.append(process)
+            if self.closed:  # closed while this process started: close() did not see it
+                await instance.terminate()
+                self.instances.pop(instance.id, None)
+                return instance
         log.info("instance %s of %s launched on %s", instance.id, self.spec.name, instance.ip)
         self._write_status()
         await self._in_service(instance)
@@ -216,6 +229,7 @@ class GroupRunner:
         self.registry.pop(instance.id, None)
 
     async def close(self) -> None:
+        self.closed = True
         await asyncio.gather(
             *(self._terminate(i) for i in list(self.instances.values())), return_exceptions=True
         )

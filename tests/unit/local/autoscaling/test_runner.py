@@ -4,6 +4,7 @@ in the target groups, and a killed instance replaced by a new one."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import signal
@@ -93,3 +94,33 @@ def test_instances_a_killed_run_left_behind_are_ended(tmp_path: Path) -> None:
     finally:
         if orphan.poll() is None:
             orphan.kill()
+
+
+def test_a_closed_group_launches_nothing_more(tmp_path: Path) -> None:
+    """The cloud's stop closes each group while its run loop is still alive (the loop's task
+    is cancelled after): the loop must not launch replacements for what close() ended --
+    such an instance outlived the cloud."""
+    registry: dict[str, str] = {}
+
+    async def scenario() -> None:
+        runner = GroupRunner(spec(tmp_path, 1), registry, lambda *a: None)
+        loop_task = asyncio.create_task(runner.run())
+        try:
+            for _ in range(100):
+                if any(i.state == "in-service" for i in runner.instances.values()):
+                    break
+                await asyncio.sleep(0.1)
+            first = list(runner.instances.values())
+            assert len(first) == 1
+            await runner.close()  # what AutoScalingService.stop does
+            assert runner.instances == {}
+            await asyncio.sleep(2.5)  # two of the loop's reconcile ticks
+            assert runner.instances == {}, "a replacement was launched after close()"
+            assert first[0].processes[0].returncode is not None
+        finally:
+            loop_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await loop_task
+            await runner.close()
+
+    asyncio.run(scenario())
