@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from stratus.local.lambda_runtime.function import BOOTSTRAP
+from stratus.local.lambda_runtime.priority import lower_priority
 
 _HEAD = struct.Struct(">cII")
 _STREAM_LIMIT = 1 << 20
@@ -120,6 +121,7 @@ class Worker:
             raise
         finally:
             child_sock.close()
+        lower_priority(process.pid)  # below the cloud it waits on (lambda_runtime.priority)
         reader, writer = await asyncio.open_unix_connection(sock=parent_sock, limit=_STREAM_LIMIT)
         return cls(process, reader, writer, log_stream, _no_stray_log, parent_sock)
 
