@@ -17,11 +17,14 @@ setpriority(2); writing a positive nice to /proc/<pid>/autogroup, sched(7)). Fun
 still get every core the cloud does not need. `STRATUS_LAMBDA_NICE=0` turns it off (to
 measure); elsewhere than Linux only the task nice applies.
 
-Measured (2 cores, two clouds of the same code and data up at once, one with
-`STRATUS_LAMBDA_NICE=0`, fifty-user windows of 16 s alternated, 2026-12-02): idle CPU during
-the run 4-8% against 14-18%; 183 vs 140, 151 vs 128, 153 vs 144, 111 vs 111 req/s (the
-gain shrinks as the shared host slows and the cores are busy either way). With one user
-nothing changes: nothing competes. The cost: a function's worker also yields to other
+Measured on 2 cores, 2026-12-02. `make bench ARGS="--only load"` run five times each way,
+alternated with `STRATUS_LAMBDA_NICE=0`: fifty users 182, 182, 174, 218, 169 req/s against
+134, 141, 153, 135, 170 (medians 182 vs 141, 0 errors either way). Two clouds of the same
+code and data up at once, fifty-user windows of 16 s alternated: idle CPU during the run
+4-8% against 14-18%; 183 vs 140, 151 vs 128, 153 vs 144, 111 vs 111 req/s (the gain
+shrinks when the shared host is slow and the cores are busy either way). A cold `up`
+(custom resources run in workers during it): 24-29 s both ways. With one user nothing
+changes: nothing competes. The cost: a function's worker also yields to other
 busy programs of the same machine (sixteen workers at nice 10 weigh about as much as two
 ordinary processes, not sixteen), so under a foreign CPU load a cold start takes longer.
 Chosen over a shorter scheduler slice for the cloud's thread (`sched_setattr`
