@@ -53,10 +53,10 @@ def worker_nice() -> int:
         return WORKER_NICE
 
 
-def lower_priority(pid: int, nice: int | None = None) -> None:
-    """Give process `pid` (a worker just started) the nice value `nice`, and its autogroup
-    too; silently nothing where the system does not allow it."""
-    nice = worker_nice() if nice is None else nice
+def lower_priority(pid: int) -> None:
+    """Give process `pid` (a worker just started) the workers' nice value, and its
+    autogroup too; silently nothing where the system does not allow it."""
+    nice = worker_nice()
     if nice <= 0:
         return
     with contextlib.suppress(OSError, AttributeError):
