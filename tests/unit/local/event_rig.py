@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from moto_harness import client_factory, serve
 
@@ -16,6 +17,7 @@ from stratus.local.core.contracts import InvokeResult
 from stratus.local.core.front_door import FrontDoor
 from stratus.local.core.hooks import HookTable
 from stratus.local.core.moto_app import MotoApp
+from stratus.local.core.service_call import ServiceCaller
 
 Answer = InvokeResult | BaseException | Any
 Respond = Callable[[dict[str, Any]], Answer | Awaitable[Answer]]
@@ -95,9 +97,16 @@ async def wait_for(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
 class Endpoint:
     url: str
     hooks: HookTable
+    door: FrontDoor
 
     def clients(self) -> Callable[[str], Any]:
         return client_factory(self.url)
+
+    def caller(self, service: str) -> ServiceCaller:
+        """What the cloud's own services call the endpoint with: in-process, no socket."""
+        return ServiceCaller(
+            self.door.answer, service, region="us-east-1", host=urlsplit(self.url).netloc
+        )
 
 
 @contextmanager
@@ -106,4 +115,4 @@ def moto_endpoint() -> Iterator[Endpoint]:
     hooks = HookTable()
     door = FrontDoor(MotoApp().handle, hooks=hooks)
     with serve(door) as url:
-        yield Endpoint(url, hooks)
+        yield Endpoint(url, hooks, door)

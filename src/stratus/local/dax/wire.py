@@ -14,12 +14,14 @@ from __future__ import annotations
 import json
 import uuid
 import zlib
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import httpx
+
+from stratus.local.core.played import played
 
 if TYPE_CHECKING:
     from starlette.responses import Response
@@ -176,34 +178,7 @@ class Upstream:
 
 
 async def _played(response: Response) -> Reply:
-    """A starlette response as a Reply: sent into a buffer (streamed bodies and background
-    tasks run as they would behind a server), hop-by-hop headers dropped."""
-    status = 500
-    headers: list[tuple[bytes, bytes]] = []
-    chunks: list[bytes] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.disconnect"}
-
-    async def send(message: MutableMapping[str, Any]) -> None:
-        nonlocal status
-        if message["type"] == "http.response.start":
-            status = int(message["status"])
-            headers.extend(
-                (k.lower(), v)
-                for k, v in message.get("headers", ())
-                if k.lower().decode("latin-1") not in _DROP_RESPONSE
-            )
-        elif message["type"] == "http.response.body":
-            chunks.append(message.get("body", b""))
-
-    # ASGI 2.4: a streamed body is sent whole, without listening for a client to leave.
-    scope: dict[str, Any] = {
-        "type": "http",
-        "asgi": {"spec_version": "2.4"},
-        "method": "POST",
-        "path": "/",
-        "headers": [],
-    }
-    await response(scope, receive, send)
-    return Reply(status, b"".join(chunks), headers)
+    """A starlette response as a Reply, hop-by-hop headers dropped (core.played)."""
+    out = await played(response)
+    headers = [(k, v) for k, v in out.headers if k.decode("latin-1") not in _DROP_RESPONSE]
+    return Reply(out.status, out.body, headers)

@@ -8,12 +8,14 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
+from stratus.local.core.service_call import ServiceCaller
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Arn, Targets
 from stratus.local.event_sources.checkpoints import Checkpoints
@@ -109,8 +111,6 @@ class EventSourcesService(EmulatedService):
         targets: Targets,
         checkpoints: Checkpoints,
     ) -> None:
-        from stratus.local.cloud import aws_client_factory
-
         arn = Arn.parse(mapping.source_arn)
         if cloud.settings.iam:
             principal = runtime.principal_of(mapping.function)
@@ -121,11 +121,17 @@ class EventSourcesService(EmulatedService):
                     + refusal(mapping.kind, mapping.source_arn, missing)
                 )
                 return
-        aws = aws_client_factory(cloud.settings, arn.region)
+        if cloud.aws_endpoint is None:
+            raise RuntimeError("the AWS endpoint is not running in this process")
+        endpoint, host = cloud.aws_endpoint, urlsplit(cloud.settings.aws_endpoint).netloc
+
+        def caller(service: str) -> ServiceCaller:  # the pollers read in-process
+            return ServiceCaller(endpoint, service, region=arn.region, host=host)
+
         if mapping.kind == "sqs":
             poller = SqsPoller(
                 mapping,
-                sqs=_client(aws, "sqs"),
+                sqs=caller("sqs"),
                 queue_url=targets.queue_url(arn),
                 lambdas=runtime,
             )
@@ -139,10 +145,10 @@ class EventSourcesService(EmulatedService):
             return
         source: Any
         if mapping.kind == "kinesis":
-            source = KinesisSource(_client(aws, "kinesis"), arn_text(arn), function.role_arn or "")
+            source = KinesisSource(caller("kinesis"), arn_text(arn), function.role_arn or "")
         else:
-            source = DynamoDbStreamSource(_client(aws, "dynamodbstreams"), arn_text(arn))
-        shards = await asyncio.to_thread(source.shards)
+            source = DynamoDbStreamSource(caller("dynamodbstreams"), arn_text(arn))
+        shards = await source.shards()
         for shard in shards:
             shard_poller = ShardPoller(
                 mapping,
@@ -199,10 +205,6 @@ def stream_table(stream_arn: str) -> str:
 
 def _table_name(name: str) -> str:
     return stream_table(name) if name.startswith("arn:") else name
-
-
-def _client(aws: Callable[[str], Any], service: str) -> Callable[[], Any]:
-    return lambda: aws(service)
 
 
 def _saver(checkpoints: Checkpoints, mapping: str) -> Callable[[str, str], None]:

@@ -1,26 +1,33 @@
-"""The two stream APIs behind `StreamSource`: Kinesis and DynamoDB Streams (boto3 clients)."""
+"""The two stream APIs behind `StreamSource`: Kinesis and DynamoDB Streams, read through the
+endpoint in-process (`core.service_call`) as Lambda's pollers read them.
+
+The answers are the wire's JSON: record data and binary attributes are base64 text and
+timestamps epoch seconds, which the event shapes (`events.shapes.pollers`) take as they are.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from stratus.local.core.service_call import ServiceCaller
 from stratus.local.events.shapes.pollers import dynamodb_record, kinesis_record
 
 
 class KinesisSource:
-    def __init__(self, client: Callable[[], Any], stream_arn: str, role_arn: str) -> None:
-        self._client = client
+    def __init__(self, kinesis: ServiceCaller, stream_arn: str, role_arn: str) -> None:
+        self._kinesis = kinesis
         self.stream_arn = stream_arn
         self.stream_name = stream_arn.split("/", 1)[1]
         self._role_arn = role_arn
 
-    def shards(self) -> list[str]:
-        answer = self._client().list_shards(StreamName=self.stream_name)
+    async def shards(self) -> list[str]:
+        answer = await self._kinesis("ListShards", StreamName=self.stream_name)
         return [shard["ShardId"] for shard in answer["Shards"]]
 
-    def iterator(self, shard: str, position: str, after: str | None, at: float | None) -> str:
+    async def iterator(
+        self, shard: str, position: str, after: str | None, at: float | None
+    ) -> str:
         params: dict[str, Any] = {
             "StreamName": self.stream_name,
             "ShardId": shard,
@@ -29,11 +36,12 @@ class KinesisSource:
         if position == "AFTER_SEQUENCE_NUMBER":
             params["StartingSequenceNumber"] = after
         if position == "AT_TIMESTAMP":
-            params["Timestamp"] = at
-        return str(self._client().get_shard_iterator(**params)["ShardIterator"])
+            params["Timestamp"] = at  # epoch seconds, as the JSON protocol sends timestamps
+        answer = await self._kinesis("GetShardIterator", **params)
+        return str(answer["ShardIterator"])
 
-    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-        answer = self._client().get_records(ShardIterator=iterator, Limit=limit)
+    async def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        answer = await self._kinesis("GetRecords", ShardIterator=iterator, Limit=limit)
         return list(answer.get("Records", [])), answer.get("NextShardIterator")
 
     def event_record(self, record: dict[str, Any], shard: str) -> dict[str, Any]:
@@ -50,15 +58,17 @@ class KinesisSource:
 
 
 class DynamoDbStreamSource:
-    def __init__(self, client: Callable[[], Any], stream_arn: str) -> None:
-        self._client = client
+    def __init__(self, streams: ServiceCaller, stream_arn: str) -> None:
+        self._streams = streams
         self.stream_arn = stream_arn
 
-    def shards(self) -> list[str]:
-        answer = self._client().describe_stream(StreamArn=self.stream_arn)
+    async def shards(self) -> list[str]:
+        answer = await self._streams("DescribeStream", StreamArn=self.stream_arn)
         return [shard["ShardId"] for shard in answer["StreamDescription"]["Shards"]]
 
-    def iterator(self, shard: str, position: str, after: str | None, at: float | None) -> str:
+    async def iterator(
+        self, shard: str, position: str, after: str | None, at: float | None
+    ) -> str:
         params: dict[str, Any] = {
             "StreamArn": self.stream_arn,
             "ShardId": shard,
@@ -66,10 +76,11 @@ class DynamoDbStreamSource:
         }
         if position == "AFTER_SEQUENCE_NUMBER":
             params["SequenceNumber"] = after
-        return str(self._client().get_shard_iterator(**params)["ShardIterator"])
+        answer = await self._streams("GetShardIterator", **params)
+        return str(answer["ShardIterator"])
 
-    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
-        answer = self._client().get_records(ShardIterator=iterator, Limit=limit)
+    async def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+        answer = await self._streams("GetRecords", ShardIterator=iterator, Limit=limit)
         return list(answer.get("Records", [])), answer.get("NextShardIterator")
 
     def event_record(self, record: dict[str, Any], shard: str) -> dict[str, Any]:

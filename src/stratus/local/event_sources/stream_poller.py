@@ -47,9 +47,13 @@ THROTTLE_BACKOFF_SECONDS = 0.05
 class StreamSource(Protocol):
     """The read side of one kind of stream (Kinesis or DynamoDB Streams)."""
 
-    def shards(self) -> list[str]: ...
-    def iterator(self, shard: str, position: str, after: str | None, at: float | None) -> str: ...
-    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]: ...
+    async def shards(self) -> list[str]: ...
+    async def iterator(
+        self, shard: str, position: str, after: str | None, at: float | None
+    ) -> str: ...
+    async def records(
+        self, iterator: str, limit: int
+    ) -> tuple[list[dict[str, Any]], str | None]: ...
     def event_record(self, record: dict[str, Any], shard: str) -> dict[str, Any]: ...
     def sequence(self, record: dict[str, Any]) -> str: ...
     def arrival(self, record: dict[str, Any]) -> float: ...
@@ -111,12 +115,8 @@ class ShardPoller:
         position = "AFTER_SEQUENCE_NUMBER" if self._after else self.mapping.starting_position
         while True:
             try:
-                return await asyncio.to_thread(
-                    self._source.iterator,
-                    self.shard,
-                    position,
-                    self._after,
-                    self.mapping.starting_timestamp,
+                return await self._source.iterator(
+                    self.shard, position, self._after, self.mapping.starting_timestamp
                 )
             except Exception:
                 log.exception("no iterator for %s/%s; retrying", self.mapping.name, self.shard)
@@ -127,16 +127,14 @@ class ShardPoller:
         writes) until the batch is full or the window has passed (with-kinesis.html, "Batching
         behavior")."""
         limit = self.mapping.batch_size
-        records, after = await asyncio.to_thread(self._source.records, iterator, limit)
+        records, after = await self._source.records(iterator, limit)
         deadline = time.monotonic() + self.mapping.window_seconds
         while records and len(records) < limit and after is not None:
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             self._wake.clear()
-            more, next_iterator = await asyncio.to_thread(
-                self._source.records, after, limit - len(records)
-            )
+            more, next_iterator = await self._source.records(after, limit - len(records))
             after = next_iterator
             if more:
                 records.extend(more)

@@ -73,6 +73,7 @@ def cloud(endpoint: Endpoint, tmp_path: Path, runtime: Runtime, resources: list[
         settings=settings,
         service=lambda kind: services[kind],
         require_deployment=lambda: deployment,
+        aws_endpoint=endpoint.door.answer,
         reporter=SimpleNamespace(warn=warnings.append),
         warnings=warnings,
     )

@@ -47,17 +47,17 @@ class MemoryStream:
         self.rows.append((sequence, data, time.time() - age))
         return sequence
 
-    def shards(self) -> list[str]:
+    async def shards(self) -> list[str]:
         return ["shardId-000000000000"]
 
-    def iterator(self, shard: str, position: str, after: str | None, at: float | None) -> str:
+    async def iterator(self, shard: str, position: str, after: str | None, at: float | None) -> str:
         if position == "AFTER_SEQUENCE_NUMBER":
             return str(int(after or 0))
         if position == "LATEST":
             return str(len(self.rows))
         return "0"
 
-    def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
+    async def records(self, iterator: str, limit: int) -> tuple[list[dict[str, Any]], str | None]:
         self.reads += 1
         if self.fail_reads:
             self.fail_reads -= 1

@@ -81,9 +81,11 @@ async def start(endpoint: Endpoint) -> AsyncIterator[Any]:
     running: list[Running] = []
 
     def start(queue: Queue, lambdas: FakeLambda, **overrides: Any) -> SqsPoller:
-        sqs = endpoint.clients()("sqs")
         poller = SqsPoller(
-            mapping(queue, **overrides), sqs=lambda: sqs, queue_url=queue.url, lambdas=lambdas
+            mapping(queue, **overrides),
+            sqs=endpoint.caller("sqs"),
+            queue_url=queue.url,
+            lambdas=lambdas,
         )
         running.append(Running(poller))
         return poller
@@ -267,8 +269,9 @@ async def test_the_record_has_lambdas_sqs_shape(endpoint: Endpoint, start: Any) 
 async def test_stopping_leaves_no_task_behind(endpoint: Endpoint) -> None:
     queue = Queue(endpoint)
     lambdas = FakeLambda(delay=5)
-    sqs = endpoint.clients()("sqs")
-    poller = SqsPoller(mapping(queue), sqs=lambda: sqs, queue_url=queue.url, lambdas=lambdas)
+    poller = SqsPoller(
+        mapping(queue), sqs=endpoint.caller("sqs"), queue_url=queue.url, lambdas=lambdas
+    )
     before = asyncio.all_tasks()
     task = asyncio.create_task(poller.run())
     queue.send("slow")
@@ -285,13 +288,16 @@ class RacingSqs:
     """Its first receive finds nothing, and a message is sent (and the poller woken, as the
     SendMessage after-hook does) before that empty answer is back; the next finds it."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop, poller: list[SqsPoller]) -> None:
-        self.loop, self.poller, self.receives = loop, poller, 0
+    def __init__(self, poller: list[SqsPoller]) -> None:
+        self.poller, self.receives = poller, 0
 
-    def receive_message(self, **params: Any) -> dict[str, Any]:
+    async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
+        if operation == "DeleteMessageBatch":
+            return {}
         self.receives += 1
         if self.receives == 1:
-            self.loop.call_soon_threadsafe(self.poller[0].wake)
+            self.poller[0].wake()  # the after-hook runs while this receive is awaited
+            await asyncio.sleep(0)
             return {}
         if self.receives == 2:
             return {
@@ -301,13 +307,10 @@ class RacingSqs:
             }
         return {}
 
-    def delete_message_batch(self, **params: Any) -> dict[str, Any]:
-        return {}
-
 
 async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() -> None:
     holder: list[SqsPoller] = []
-    sqs = RacingSqs(asyncio.get_running_loop(), holder)
+    sqs = RacingSqs(holder)
     lambdas = FakeLambda()
     config = MappingConfig(
         uuid="m",
@@ -317,7 +320,7 @@ async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() ->
         batch_size=10,
         window_seconds=0,
     )
-    holder.append(SqsPoller(config, sqs=lambda: sqs, queue_url="http://q", lambdas=lambdas))
+    holder.append(SqsPoller(config, sqs=sqs, queue_url="http://q", lambdas=lambdas))
     running = Running(holder[0])
     try:
         await wait_for(lambda: lambdas.calls, timeout=0.5)  # the idle poll is a whole second

@@ -36,7 +36,9 @@ async def no_failure(arn: str, message: Message) -> None:
 class Mapping:
     """One mapping's shard poller, restartable over the same checkpoint file."""
 
-    def __init__(self, source: StreamSource, kind: str, arn: str, path: Path, **extra: Any):
+    def __init__(
+        self, source: StreamSource, shard: str, kind: str, arn: str, path: Path, **extra: Any
+    ):
         self.source, self.path = source, path
         self.config = MappingConfig(
             uuid="m-1",
@@ -48,7 +50,7 @@ class Mapping:
             starting_position="TRIM_HORIZON",
             **extra,
         )
-        self.shard = source.shards()[0]
+        self.shard = shard
         self.task: asyncio.Task[None] | None = None
         self.checkpoints = Checkpoints(path)
 
@@ -80,8 +82,9 @@ async def test_kinesis_resumes_after_the_checkpoint_after_a_restart(
     name = f"s-{uuid.uuid4().hex[:8]}"
     kinesis.create_stream(StreamName=name, ShardCount=1)
     arn = f"arn:aws:kinesis:us-east-1:{ACCOUNT}:stream/{name}"
-    source = KinesisSource(lambda: kinesis, arn, "arn:aws:iam::000000000000:role/r")
-    mapping = Mapping(source, "kinesis", arn, tmp_path / "checkpoints.json")
+    source = KinesisSource(endpoint.caller("kinesis"), arn, "arn:aws:iam::000000000000:role/r")
+    (shard,) = await source.shards()
+    mapping = Mapping(source, shard, "kinesis", arn, tmp_path / "checkpoints.json")
     for i in range(3):
         kinesis.put_record(StreamName=name, Data=f"r{i}".encode(), PartitionKey="p")
     first = FakeLambda()
@@ -106,7 +109,7 @@ async def test_a_dynamodb_stream_resumes_after_the_checkpoint_after_a_restart(
     endpoint: Endpoint, tmp_path: Path
 ) -> None:
     aws = endpoint.clients()
-    dynamodb, streams = aws("dynamodb"), aws("dynamodbstreams")
+    dynamodb = aws("dynamodb")
     name = f"t-{uuid.uuid4().hex[:8]}"
     table = dynamodb.create_table(
         TableName=name,
@@ -116,9 +119,12 @@ async def test_a_dynamodb_stream_resumes_after_the_checkpoint_after_a_restart(
         StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     )
     arn = table["TableDescription"]["LatestStreamArn"]
-    source = DynamoDbStreamSource(lambda: streams, arn)
+    source = DynamoDbStreamSource(endpoint.caller("dynamodbstreams"), arn)
     # A maximum age: records must carry their real creation time, or all would be too old.
-    mapping = Mapping(source, "dynamodb", arn, tmp_path / "c.json", max_record_age_seconds=60)
+    (shard,) = await source.shards()
+    mapping = Mapping(
+        source, shard, "dynamodb", arn, tmp_path / "c.json", max_record_age_seconds=60
+    )
     dynamodb.put_item(TableName=name, Item={"pk": {"S": "a"}})
     first = FakeLambda()
     mapping.start(first)

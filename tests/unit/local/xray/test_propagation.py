@@ -192,8 +192,7 @@ async def test_the_sqs_poller_invocation_continues_the_messages_trace(
         batch_size=10,
         window_seconds=0.0,
     )
-    reader = endpoint.clients()("sqs")
-    poller = SqsPoller(mapping, sqs=lambda: reader, queue_url=url, lambdas=lambdas)
+    poller = SqsPoller(mapping, sqs=endpoint.caller("sqs"), queue_url=url, lambdas=lambdas)
     task = asyncio.create_task(poller.run())
     try:
         await asyncio.to_thread(traced(sqs, HEADER).send_message, QueueUrl=url, MessageBody="x")

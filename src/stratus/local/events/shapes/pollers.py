@@ -110,8 +110,8 @@ def dynamodb_record(record: Mapping[str, Any], stream_arn: str) -> dict[str, Any
     """One `Records[]` entry from a dynamodbstreams get_records record."""
     stream = dict(record["dynamodb"])
     created = stream.get("ApproximateCreationDateTime")
-    if isinstance(created, datetime):
-        seconds = utc(created).timestamp()
+    if isinstance(created, datetime | int | float):  # parsed by botocore, or the wire's number
+        seconds = utc(created).timestamp() if isinstance(created, datetime) else float(created)
         stream["ApproximateCreationDateTime"] = int(seconds) if seconds.is_integer() else seconds
     for image in ("Keys", "NewImage", "OldImage"):
         if image in stream:
