@@ -21,8 +21,10 @@ error code and message.
 
 from __future__ import annotations
 
+import asyncio
 import functools
 import json
+import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -130,3 +132,26 @@ def _error(status: int, payload: Any, body: bytes) -> ServiceCallError:
     code = str(payload.get("__type", "Unknown")).rsplit("#", 1)[-1]
     message = str(payload.get("message") or payload.get("Message") or "")
     return ServiceCallError(status, code, message)
+
+
+def blocking(
+    caller: ServiceCaller, loop: asyncio.AbstractEventLoop, *, timeout: float = 30.0
+) -> Callable[..., dict[str, Any]]:
+    """`caller` for a thread of the cloud's own (e.g. the log shipper): the call runs on
+    `loop` and the thread waits for its answer. Never call it on the loop's own thread."""
+    loop_thread = threading.get_ident() if _running_on(loop) else None
+
+    def call(operation: str, **params: Any) -> dict[str, Any]:
+        if threading.get_ident() == loop_thread:
+            raise RuntimeError("a blocking service call on the event loop would wait forever")
+        future = asyncio.run_coroutine_threadsafe(caller(operation, **params), loop)
+        return future.result(timeout)
+
+    return call
+
+
+def _running_on(loop: asyncio.AbstractEventLoop) -> bool:
+    try:
+        return asyncio.get_running_loop() is loop
+    except RuntimeError:
+        return False

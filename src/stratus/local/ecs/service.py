@@ -95,7 +95,7 @@ class EcsService(EmulatedService):
 
     # ------------------------------------------------------------------ start / stop
     async def start(self, cloud: CloudContext) -> None:
-        from stratus.local.lambda_runtime.logs import CloudWatchLogSink
+        from stratus.local.lambda_runtime.logs import CloudWatchLogSink, in_process_logs
 
         self.cloud = cloud
 
@@ -108,9 +108,7 @@ class EcsService(EmulatedService):
         ended = ledger.end_leftovers()
         if ended:
             cloud.reporter.warn(f"ended {ended} task processes a killed earlier run left behind")
-        from stratus.local.cloud import aws_client_factory
-
-        sink = CloudWatchLogSink(lambda: aws_client_factory(cloud.settings)("logs"))
+        sink = CloudWatchLogSink(in_process_logs(cloud))
         self.runtime = Runtime(sink=sink, ledger=ledger, spawn=self._spawn)
         deployment = cloud.require_deployment()
         for resource in deployment.resources("AWS::ECS::Service"):

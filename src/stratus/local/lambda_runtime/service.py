@@ -14,7 +14,7 @@ from stratus.local.core.context import CloudContext
 from stratus.local.core.contracts import FunctionNotFoundError, InvokeResult
 from stratus.local.core.registry import EmulatedService, Hook
 from stratus.local.lambda_runtime.api import Operation, operations
-from stratus.local.lambda_runtime.logs import CloudWatchLogSink
+from stratus.local.lambda_runtime.logs import CloudWatchLogSink, in_process_logs
 from stratus.local.lambda_runtime.metrics import InvocationMetrics
 from stratus.local.lambda_runtime.recorded import (
     AliasProvider,
@@ -57,7 +57,7 @@ class LambdaService(EmulatedService):
 
     async def prepare(self, cloud: CloudContext) -> None:
         # Before provisioning, so resources that run code while provisioning can invoke.
-        self.log_sink = CloudWatchLogSink(lambda: cloud.aws("logs"))
+        self.log_sink = CloudWatchLogSink(in_process_logs(cloud))
         self.runtime = LambdaRuntime(
             cloud.settings,
             cloud.credentials,

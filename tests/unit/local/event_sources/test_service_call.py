@@ -3,6 +3,7 @@ the front door's hooks, and raise AWS's error codes."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import uuid
 from collections.abc import Iterator
@@ -12,7 +13,7 @@ from event_rig import Endpoint, moto_endpoint
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.registry import Hook
-from stratus.local.core.service_call import ServiceCaller, ServiceCallError
+from stratus.local.core.service_call import ServiceCaller, ServiceCallError, blocking
 
 pytestmark = pytest.mark.anyio
 
@@ -74,3 +75,11 @@ async def test_the_call_passes_the_front_doors_hooks(endpoint: Endpoint) -> None
 def test_a_service_without_the_json_protocol_is_refused(endpoint: Endpoint) -> None:
     with pytest.raises(ValueError, match="JSON protocol"):
         ServiceCaller(endpoint.door.answer, "s3", region="us-east-1", host="localhost")
+
+
+async def test_a_blocking_call_answers_a_thread_and_refuses_the_loop(endpoint: Endpoint) -> None:
+    call = blocking(endpoint.caller("sqs"), asyncio.get_running_loop())
+    answer = await asyncio.to_thread(call, "ListQueues")
+    assert isinstance(answer.get("QueueUrls", []), list)
+    with pytest.raises(RuntimeError, match="wait forever"):
+        call("ListQueues")

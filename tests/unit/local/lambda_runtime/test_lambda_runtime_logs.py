@@ -15,7 +15,7 @@ from moto import mock_aws
 from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import CloudWatchLogSink, LambdaRuntime
-from stratus.local.lambda_runtime.logs import _chunks
+from stratus.local.lambda_runtime.logs import _chunks, boto3_logs
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def logs_client() -> Iterator[Any]:
 
 
 def test_sink_creates_group_and_stream_and_ships_in_order(logs_client: Any) -> None:
-    sink = CloudWatchLogSink(lambda: logs_client)
+    sink = CloudWatchLogSink(boto3_logs(lambda: logs_client))
     now = int(time.time() * 1000)
     stream = "2026/01/01/[$LATEST]abc"
     sink.put("/aws/lambda/fn", stream, [(now + 2, "second"), (now + 1, "first")])
@@ -41,7 +41,7 @@ def test_sink_creates_group_and_stream_and_ships_in_order(logs_client: Any) -> N
 
 
 def test_sink_recreates_a_group_that_disappeared(logs_client: Any) -> None:
-    sink = CloudWatchLogSink(lambda: logs_client)
+    sink = CloudWatchLogSink(boto3_logs(lambda: logs_client))
     now = int(time.time() * 1000)
     sink.put("/aws/lambda/gone", "s", [(now, "one")])
     assert sink.flush(5.0)
@@ -64,7 +64,7 @@ def test_batches_respect_cloudwatch_limits() -> None:
 
 @pytest.mark.anyio
 async def test_invocation_logs_are_readable_in_cloudwatch(logs_client: Any, tmp_path: Path) -> None:
-    sink = CloudWatchLogSink(lambda: logs_client)
+    sink = CloudWatchLogSink(boto3_logs(lambda: logs_client))
     runtime = LambdaRuntime(LocalSettings.for_project(tmp_path), CredentialStore(), log_sink=sink)
     runtime.register(function_resource("hello"), FIXTURES / "hello")
     try:
