@@ -47,9 +47,12 @@ from stratus.local.lambda_runtime.async_invoke import (
 )
 from stratus.local.lambda_runtime.capacity import (
     DEFAULT_MAX_WAIT_S,
+    ESTIMATE_WEIGHT,
+    Estimates,
     WorkerPool,
     default_per_function_limit,
     default_worker_limit,
+    warm_waits_enabled,
 )
 from stratus.local.lambda_runtime.concurrency import (
     DEFAULT_ACCOUNT_LIMIT,
@@ -132,6 +135,25 @@ class _Function:
     concurrency: FunctionConcurrency  # shared by every version of the function
     busy: int = 0
     stats: FunctionStats = field(default_factory=FunctionStats)
+    # Moving averages (seconds) of a warm invocation and of a cold start's init, for the
+    # pool's choice between waiting for a busy worker and starting one (capacity.Estimates).
+    warm_s: float | None = None
+    cold_s: float | None = None
+
+    def estimates(self) -> Estimates | None:
+        if self.warm_s is None or self.cold_s is None or not warm_waits_enabled():
+            return None
+        return Estimates(self.warm_s, self.cold_s)
+
+    def measured(self, duration_ms: float, init_ms: float | None) -> None:
+        if init_ms is not None:
+            self.cold_s = _moving(self.cold_s, init_ms / 1000)
+        else:
+            self.warm_s = _moving(self.warm_s, duration_ms / 1000)
+
+
+def _moving(average: float | None, sample: float) -> float:
+    return sample if average is None else average + ESTIMATE_WEIGHT * (sample - average)
 
 
 @dataclass(frozen=True)
@@ -672,7 +694,7 @@ class LambdaRuntime:
         try:
             # The machine's bound: may wait, never throttles. The function's timeout starts
             # once a worker runs it.
-            worker = await self.pool.checkout(fn, bounded=bounded)
+            worker = await self.pool.checkout(fn, bounded=bounded, estimates=fn.estimates())
         except BaseException:
             self._ended(target, lease)
             raise
@@ -726,6 +748,7 @@ class LambdaRuntime:
             invoked_at = time.time()
             outcome = await worker.invoke(meta, payload, config.timeout_s, events)
             duration_ms = (time.perf_counter() - started) * 1000
+            fn.measured(duration_ms, init_ms)
             _traced(trace, target, request_id, init_ms, (invoked_at, duration_ms), outcome)
             result = self._finish(
                 fn, worker, request_id, events, outcome, duration_ms, init_ms, tail

@@ -19,6 +19,7 @@ from stratus.local.core.settings import LocalSettings
 from stratus.local.iam.credentials import CredentialStore
 from stratus.local.lambda_runtime import LambdaRuntime, MemoryLogSink
 from stratus.local.lambda_runtime.capacity import (
+    Estimates,
     LocalCapacityError,
     WorkerPool,
     default_per_function_limit,
@@ -352,3 +353,59 @@ async def test_a_share_is_freed_by_dropped_workers_and_failed_cold_starts() -> N
     pool.checkin("f", FakeWorker("crashed"), reusable=False)
     assert await asyncio.wait_for(again, 0.5) is None
     assert pool.live == 1
+
+
+# -- a busy warm worker soon free, rather than a cold start ------------------------------
+SHORT = Estimates(warm_s=0.02, cold_s=1.0)  # invocations short against the cold start
+
+
+async def test_a_short_function_waits_for_its_busy_worker_instead_of_a_cold_start() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding)
+    assert await pool.checkout("api", estimates=SHORT) is None  # nothing busy: cold start
+    second = asyncio.ensure_future(pool.checkout("api", estimates=SHORT))
+    await asyncio.sleep(0.01)
+    assert not second.done()  # waits for the busy worker, no second slot taken
+    assert pool.live == 1
+    warm = FakeWorker("w1")
+    pool.checkin("api", warm, reusable=True)
+    assert await asyncio.wait_for(second, 0.5) is warm
+    assert pool.live == 1 and pool.warm_waits_served == 1
+
+
+async def test_the_warm_wait_is_bounded_by_half_a_cold_start_then_it_cold_starts() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding)
+    quick = Estimates(warm_s=0.001, cold_s=0.1)
+    await pool.checkout("api", estimates=quick)
+    loop = asyncio.get_running_loop()
+    began = loop.time()
+    assert await pool.checkout("api", estimates=quick) is None  # its own slot, after 0.05 s
+    assert 0.04 <= loop.time() - began < 0.5
+    assert pool.live == 2 and pool.warm_waits == 1 and pool.warm_waits_served == 0
+
+
+async def test_long_or_crowded_invocations_scale_out_at_once_as_on_aws() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding)
+    slow = Estimates(warm_s=2.0, cold_s=1.0)  # a warm invocation outlasts a cold start
+    await pool.checkout("slow", estimates=slow)
+    assert await asyncio.wait_for(pool.checkout("slow", estimates=slow), 0.01) is None
+    # Short invocations, but so many already waiting that the wait would be long.
+    assert Estimates(warm_s=0.2, cold_s=1.0).warm_wait(busy=1, queued=3) is None
+    assert Estimates(warm_s=0.2, cold_s=1.0).warm_wait(busy=4, queued=3) == 0.5
+    # Unmeasured functions (no estimates) scale out at once.
+    await pool.checkout("new")
+    assert await asyncio.wait_for(pool.checkout("new"), 0.01) is None
+    assert pool.warm_waits == 0
+
+
+async def test_a_cancelled_warm_waiter_passes_its_worker_on() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding)
+    await pool.checkout("api", estimates=SHORT)
+    first = asyncio.ensure_future(pool.checkout("api", estimates=SHORT))
+    second = asyncio.ensure_future(pool.checkout("api", estimates=SHORT))
+    await asyncio.sleep(0.01)
+    first.cancel()
+    await asyncio.gather(first, return_exceptions=True)
+    warm = FakeWorker("w1")
+    pool.checkin("api", warm, reusable=True)
+    assert await asyncio.wait_for(second, 0.5) is warm
+    assert pool.live == 1 and pool.idle_count("api") == 0
