@@ -329,6 +329,16 @@ def _stage_environment(
     return state_dir, aws, ports
 
 
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+def accept_stop_signals() -> None:
+    """Unblock Ctrl-C and `kill`: a blocked signal mask is inherited across exec, so a cloud
+    started by a program that had blocked them would ignore both and could only be killed
+    (leaving its instances and tasks to the next `up`)."""
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
+
+
 def _run(cloud: object, settings: LocalSettings, project: object) -> None:
     from stratus.local.cloud import LocalCloud
     from stratus.local.provision.project import Project
@@ -343,8 +353,9 @@ def _run(cloud: object, settings: LocalSettings, project: object) -> None:
     async def main() -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, stop.set)
+        accept_stop_signals()
         try:
             instance = await cloud.start()
         except BaseException:

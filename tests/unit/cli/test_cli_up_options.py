@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,17 @@ def test_strict_tls_is_off_unless_asked(monkeypatch: pytest.MonkeyPatch, tmp_pat
     assert _settings_of_up(monkeypatch, tmp_path).strict_tls is False
     assert _settings_of_up(monkeypatch, tmp_path, "--strict-tls").strict_tls is True
     assert _settings_of_up(monkeypatch, tmp_path, STRATUS_STRICT_TLS="1").strict_tls is True
+
+
+def test_up_unblocks_the_stop_signals_a_parent_had_blocked() -> None:
+    """A blocked mask survives exec: a cloud started so would ignore Ctrl-C and `kill`."""
+    code = (
+        "import signal\n"
+        "signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})\n"
+        "from stratus.cli.up import accept_stop_signals\n"
+        "accept_stop_signals()\n"
+        "blocked = signal.pthread_sigmask(signal.SIG_BLOCK, [])\n"
+        "print(signal.SIGINT in blocked, signal.SIGTERM in blocked)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
