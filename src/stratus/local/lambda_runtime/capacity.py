@@ -14,8 +14,9 @@ environment; on a laptop's few cores that cold start (1-3 s of CPU: interpreter,
 first clients) takes the CPU the busy workers need and answers later than the warm worker
 would have: measured, a burst of 40 orders from 4 clients through a chain of functions
 (API, stream, queues, topic) made 12-20 cold starts and ran 4.6-4.7 orders/s; with the
-wait, 7-10 cold starts and 5.2-5.8 orders/s. Functions whose invocations are long against their cold start (or not
-yet measured) scale out at once, as on AWS, so concurrency still runs concurrently.
+wait, 7-10 cold starts and 5.2-5.8 orders/s. Functions whose invocations are long against
+their cold start (or not yet measured) scale out at once, as on AWS, so concurrency still
+runs concurrently.
 
 Workers are counted while they live (busy or idle), because an idle worker still holds its
 memory. A worker taken from the idle list is checked first (`usable()`: its process still
