@@ -25,7 +25,7 @@ import asyncio
 import functools
 import json
 import threading
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,14 @@ class _Wire:
     content_type: str
     target_prefix: str
     signing_name: str
+    model: Any  # botocore's ServiceModel
+
+
+@functools.cache
+def _serializer() -> Any:
+    from botocore.serialize import create_serializer
+
+    return create_serializer("json", include_validation=False)
 
 
 @functools.cache
@@ -71,6 +79,7 @@ def _wire(service: str) -> _Wire:
         content_type=f"application/x-amz-json-{meta['jsonVersion']}",
         target_prefix=meta["targetPrefix"],
         signing_name=meta.get("signingName") or meta["endpointPrefix"],
+        model=get_session().get_service_model(service),
     )
 
 
@@ -88,14 +97,24 @@ class ServiceCaller:
             region,
         )
 
-    def request(self, operation: str, params: dict[str, Any]) -> AwsRequest:
-        """The signed request a client would send for `operation`."""
-        body = json.dumps(params, separators=(",", ":")).encode()
+    def request(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> AwsRequest:
+        """The signed request a client would send for `operation` (`body`: already
+        serialized `params`)."""
+        if body is None:
+            body = json.dumps(params, separators=(",", ":")).encode()
         signed = AWSRequest(
             method="POST",
             url=f"http://{self._host}/",
             data=body,
             headers={
+                **(headers or {}),
                 "Content-Type": self._wire.content_type,
                 "X-Amz-Target": f"{self._wire.target_prefix}.{operation}",
                 "Host": self._host,
@@ -107,10 +126,31 @@ class ServiceCaller:
         return AwsRequest("POST", "/", "/", "", headers, body)
 
     async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
+        """`params` as the wire carries them (blobs base64, timestamps epoch seconds)."""
+        return await self._send(self.request(operation, params))
+
+    async def call_shaped(
+        self,
+        operation: str,
+        params: dict[str, Any],
+        *,
+        headers: Mapping[str, str] | None = None,
+    ) -> dict[str, Any]:
+        """`params` as boto3 takes them (bytes, datetimes): botocore's own serializer writes
+        the body. `headers` go along (e.g. X-Amzn-Trace-Id, as an instrumented SDK sends)."""
+        operation_model = self._wire.model.operation_model(operation)
+        wire = _serializer().serialize_to_request(params, operation_model)
+        extra = {k: v for k, v in wire["headers"].items() if k.lower().startswith("x-amzn-")}
+        request = self.request(
+            operation, params, headers={**extra, **(headers or {})}, body=wire["body"]
+        )
+        return await self._send(request)
+
+    async def _send(self, request: AwsRequest) -> dict[str, Any]:
         from stratus.local.iam.enforce import acting_as_service
 
         with acting_as_service():
-            response = await self._endpoint(self.request(operation, params))
+            response = await self._endpoint(request)
         answer = await played(response)
         try:
             payload = json.loads(answer.body) if answer.body else {}

@@ -30,6 +30,7 @@ class DeliveryService(EmulatedService):
             lambda region: aws_client_factory(cloud.settings, region),
             runtime,
             endpoint=cloud.settings.aws_endpoint,
+            local=cloud.aws_endpoint,  # in-process where the protocol allows (Targets)
         )
         # Lambda's asynchronous-invocation destinations and DLQs go out the same way.
         runtime.destinations = TargetsDestinationSender(self.targets)

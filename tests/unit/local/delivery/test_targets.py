@@ -28,9 +28,11 @@ def lambdas() -> FakeLambda:
     return FakeLambda()
 
 
-@pytest.fixture
-def targets(endpoint: Endpoint, lambdas: FakeLambda) -> Targets:
-    return Targets(lambda region: endpoint.clients(), lambdas, endpoint=endpoint.url)
+@pytest.fixture(params=["in-process", "boto3"])
+def targets(endpoint: Endpoint, lambdas: FakeLambda, request: pytest.FixtureRequest) -> Targets:
+    """Both transports: the endpoint's handler in-process (as in the cloud), boto3 clients."""
+    local = endpoint.door.answer if request.param == "in-process" else None
+    return Targets(lambda region: endpoint.clients(), lambdas, endpoint=endpoint.url, local=local)
 
 
 def name() -> str:

@@ -122,7 +122,12 @@ def events_cloud() -> Iterator[EventsCloud]:
             outbox = Outbox()
             outbox.bind(loop)
             lambdas = FakeLambdas()
-            targets = Targets(lambda region: client_factory(endpoint), lambdas, endpoint=endpoint)
+            targets = Targets(
+                lambda region: client_factory(endpoint),
+                lambdas,
+                endpoint=endpoint,
+                local=door.answer,
+            )
             delivery = EventBridgeDelivery(
                 outbox, targets, account=ACCOUNT_ID, backoff=Backoff(base=0.01, cap=0.05)
             )

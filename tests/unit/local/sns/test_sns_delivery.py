@@ -99,7 +99,12 @@ class Sns:
 async def sns(endpoint: Endpoint) -> AsyncIterator[Sns]:
     outbox, lambdas = Outbox(), FakeLambda()
     outbox.bind(asyncio.get_running_loop())
-    targets = Targets(lambda region: endpoint.clients(), lambdas, endpoint=endpoint.url)
+    targets = Targets(
+        lambda region: endpoint.clients(),
+        lambdas,
+        endpoint=endpoint.url,
+        local=endpoint.door.answer,
+    )
     sns_delivery.install(sns_delivery.SnsDelivery(outbox, targets))
     yield Sns(endpoint.clients(), outbox, lambdas)
     await outbox.drain()

@@ -219,7 +219,10 @@ async def sns(endpoint: Endpoint) -> AsyncIterator[tuple[Outbox, list[str | None
     outbox = Outbox()
     outbox.bind(asyncio.get_running_loop())
     targets = Targets(
-        lambda region: endpoint.clients(), FakeLambda(respond=respond), endpoint=endpoint.url
+        lambda region: endpoint.clients(),
+        FakeLambda(respond=respond),
+        endpoint=endpoint.url,
+        local=endpoint.door.answer,
     )
     sns_delivery.install(sns_delivery.SnsDelivery(outbox, targets))
     yield outbox, seen
@@ -302,7 +305,10 @@ async def test_targets_send_the_trace_to_sqs_and_lambda(endpoint: Endpoint) -> N
         seen.append(incoming.render() if incoming else None)
 
     targets = Targets(
-        lambda region: endpoint.clients(), FakeLambda(respond=respond), endpoint=endpoint.url
+        lambda region: endpoint.clients(),
+        FakeLambda(respond=respond),
+        endpoint=endpoint.url,
+        local=endpoint.door.answer,
     )
     sqs, url, arn = new_queue(endpoint)
     await targets.send(arn, Message(body="{}", trace_header=HEADER))
