@@ -83,3 +83,19 @@ async def test_a_blocking_call_answers_a_thread_and_refuses_the_loop(endpoint: E
     assert isinstance(answer.get("QueueUrls", []), list)
     with pytest.raises(RuntimeError, match="wait forever"):
         call("ListQueues")
+
+
+async def test_boto3_shaped_parameters_are_serialized_as_botocore_does(endpoint: Endpoint) -> None:
+    kinesis = endpoint.clients()("kinesis")
+    name = f"s-{uuid.uuid4().hex[:8]}"
+    kinesis.create_stream(StreamName=name, ShardCount=1)
+    caller = endpoint.caller("kinesis")
+    await caller.call_shaped(
+        "PutRecord", {"StreamName": name, "Data": b"\x00bytes\xff", "PartitionKey": "p"}
+    )
+    shard = kinesis.list_shards(StreamName=name)["Shards"][0]["ShardId"]
+    iterator = kinesis.get_shard_iterator(
+        StreamName=name, ShardId=shard, ShardIteratorType="TRIM_HORIZON"
+    )["ShardIterator"]
+    (record,) = kinesis.get_records(ShardIterator=iterator)["Records"]
+    assert record["Data"] == b"\x00bytes\xff"
