@@ -24,10 +24,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import json
-import threading
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
@@ -37,6 +37,9 @@ from starlette.responses import Response
 from stratus.local.core.aws_request import AwsRequest
 from stratus.local.core.played import played
 from stratus.local.core.settings import ROOT_ACCESS_KEY_ID, ROOT_SECRET_ACCESS_KEY
+
+if TYPE_CHECKING:
+    from stratus.local.core.context import CloudContext
 
 # The AWS endpoint's handler, in-process (core.front_door.FrontDoor.answer).
 LocalEndpoint = Callable[[AwsRequest], Awaitable[Response]]
@@ -69,17 +72,19 @@ def _serializer() -> Any:
 
 @functools.cache
 def _wire(service: str) -> _Wire:
-    """The JSON protocol's facts for `service`, from botocore's service model."""
-    from botocore.session import get_session
+    """The JSON protocol's facts for `service`, from botocore's service model (read through
+    the process's shared loader: `core.botocore_data`)."""
+    from stratus.local.core.botocore_data import botocore_session
 
-    meta = get_session().get_service_model(service).metadata
+    model = botocore_session().get_service_model(service)
+    meta = model.metadata
     if "json" not in meta.get("protocols", [meta.get("protocol")]):
         raise ValueError(f"{service} does not speak the AWS JSON protocol")
     return _Wire(
         content_type=f"application/x-amz-json-{meta['jsonVersion']}",
         target_prefix=meta["targetPrefix"],
         signing_name=meta.get("signingName") or meta["endpointPrefix"],
-        model=get_session().get_service_model(service),
+        model=model,
     )
 
 
@@ -174,15 +179,24 @@ def _error(status: int, payload: Any, body: bytes) -> ServiceCallError:
     return ServiceCallError(status, code, message)
 
 
+def local_caller(cloud: CloudContext, service: str, region: str | None = None) -> ServiceCaller:
+    """A caller of `service` on the running cloud's own endpoint (in `region`: its default)."""
+    if cloud.aws_endpoint is None:
+        raise RuntimeError("the AWS endpoint is not running in this process")
+    host = urlsplit(cloud.settings.aws_endpoint).netloc
+    return ServiceCaller(
+        cloud.aws_endpoint, service, region=region or cloud.settings.region, host=host
+    )
+
+
 def blocking(
     caller: ServiceCaller, loop: asyncio.AbstractEventLoop, *, timeout: float = 30.0
 ) -> Callable[..., dict[str, Any]]:
     """`caller` for a thread of the cloud's own (e.g. the log shipper): the call runs on
     `loop` and the thread waits for its answer. Never call it on the loop's own thread."""
-    loop_thread = threading.get_ident() if _running_on(loop) else None
 
     def call(operation: str, **params: Any) -> dict[str, Any]:
-        if threading.get_ident() == loop_thread:
+        if _running_on(loop):
             raise RuntimeError("a blocking service call on the event loop would wait forever")
         future = asyncio.run_coroutine_threadsafe(caller(operation, **params), loop)
         return future.result(timeout)

@@ -119,10 +119,9 @@ class Targets:
         if self._local is None or arn.service not in _IN_PROCESS:
             await asyncio.to_thread(self._send_sync, arn, message)
             return
-        calls = _calls(self, arn, message)
         caller = self._caller(arn)
-        for operation, params, tolerated in calls:
-            headers = {"X-Amzn-Trace-Id": message.trace_header} if message.trace_header else None
+        headers = {"X-Amzn-Trace-Id": message.trace_header} if message.trace_header else None
+        for operation, params, tolerated in _calls(self, arn, message):
             try:
                 answer = await caller.call_shaped(operation, params, headers=headers)
             except ServiceCallError as exc:

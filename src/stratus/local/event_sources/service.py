@@ -8,14 +8,13 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterable
 from typing import Any
-from urllib.parse import urlsplit
 
 from starlette.responses import Response
 
 from stratus.local.core.call import AwsCall
 from stratus.local.core.context import CloudContext
 from stratus.local.core.registry import EmulatedService, Hook
-from stratus.local.core.service_call import ServiceCaller
+from stratus.local.core.service_call import ServiceCaller, local_caller
 from stratus.local.delivery.service import DeliveryService
 from stratus.local.delivery.targets import Arn, Targets
 from stratus.local.event_sources.checkpoints import Checkpoints
@@ -121,12 +120,9 @@ class EventSourcesService(EmulatedService):
                     + refusal(mapping.kind, mapping.source_arn, missing)
                 )
                 return
-        if cloud.aws_endpoint is None:
-            raise RuntimeError("the AWS endpoint is not running in this process")
-        endpoint, host = cloud.aws_endpoint, urlsplit(cloud.settings.aws_endpoint).netloc
 
         def caller(service: str) -> ServiceCaller:  # the pollers read in-process
-            return ServiceCaller(endpoint, service, region=arn.region, host=host)
+            return local_caller(cloud, service, arn.region)
 
         if mapping.kind == "sqs":
             poller = SqsPoller(

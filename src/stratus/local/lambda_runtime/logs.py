@@ -20,12 +20,11 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any, Protocol
-from urllib.parse import urlsplit
 
 from botocore import xform_name
 from botocore.exceptions import ClientError
 
-from stratus.local.core.service_call import ServiceCaller, ServiceCallError, blocking
+from stratus.local.core.service_call import ServiceCallError, blocking, local_caller
 
 if TYPE_CHECKING:
     from stratus.local.core.context import CloudContext
@@ -91,15 +90,7 @@ class MemoryLogSink:
 def in_process_logs(cloud: CloudContext) -> LogsCall:
     """`LogsCall` answered by the cloud's endpoint in-process, from the shipping thread.
     Call from the cloud's event loop (the shipping runs on it)."""
-    if cloud.aws_endpoint is None:
-        raise RuntimeError("the AWS endpoint is not running in this process")
-    caller = ServiceCaller(
-        cloud.aws_endpoint,
-        "logs",
-        region=cloud.settings.region,
-        host=urlsplit(cloud.settings.aws_endpoint).netloc,
-    )
-    return blocking(caller, asyncio.get_running_loop())
+    return blocking(local_caller(cloud, "logs"), asyncio.get_running_loop())
 
 
 class CloudWatchLogSink:

@@ -141,7 +141,7 @@ class _Function:
     cold_s: float | None = None
 
     def estimates(self) -> Estimates | None:
-        if self.warm_s is None or self.cold_s is None or not warm_waits_enabled():
+        if self.warm_s is None or self.cold_s is None:
             return None
         return Estimates(self.warm_s, self.cold_s)
 
@@ -208,6 +208,7 @@ class LambdaRuntime:
             discard=self._dispose,
             per_key_limit=default_per_function_limit(),
         )
+        self._warm_waits = warm_waits_enabled()  # read once, not on every invocation
         self._delivery = AsyncDelivery(destinations, async_retry_delays)
         self._rng = rng or random.Random()
         self._node = node_executable
@@ -694,7 +695,8 @@ class LambdaRuntime:
         try:
             # The machine's bound: may wait, never throttles. The function's timeout starts
             # once a worker runs it.
-            worker = await self.pool.checkout(fn, bounded=bounded, estimates=fn.estimates())
+            estimates = fn.estimates() if self._warm_waits else None
+            worker = await self.pool.checkout(fn, bounded=bounded, estimates=estimates)
         except BaseException:
             self._ended(target, lease)
             raise

@@ -24,6 +24,7 @@ from stratus.local.lambda_runtime.capacity import (
     WorkerPool,
     default_per_function_limit,
     default_worker_limit,
+    warm_waits_enabled,
 )
 from stratus.local.lambda_runtime.concurrency import (
     ACCOUNT_LIMIT,
@@ -409,3 +410,17 @@ async def test_a_cancelled_warm_waiter_passes_its_worker_on() -> None:
     pool.checkin("api", warm, reusable=True)
     assert await asyncio.wait_for(second, 0.5) is warm
     assert pool.live == 1 and pool.idle_count("api") == 0
+
+
+def test_the_warm_wait_setting_turns_it_off(
+    monkeypatch: pytest.MonkeyPatch, settings: LocalSettings, credentials: CredentialStore
+) -> None:
+    def runtime_waits() -> bool:
+        made = LambdaRuntime(settings, credentials, log_sink=MemoryLogSink())
+        return made._warm_waits
+
+    monkeypatch.delenv("STRATUS_LAMBDA_WARM_WAIT", raising=False)
+    assert warm_waits_enabled() and runtime_waits()
+    for off in ("0", "off", "False"):
+        monkeypatch.setenv("STRATUS_LAMBDA_WARM_WAIT", off)
+        assert not warm_waits_enabled() and not runtime_waits()
