@@ -19,7 +19,7 @@ import httpx
 import pytest
 
 from tests.conftest import LocalCloudHandle
-from tests.integration.conftest import User, sign_up_and_login
+from tests.integration.conftest import User, aws_client, sign_up_and_login
 
 THREADS = 50
 REQUESTS_PER_THREAD = 4
@@ -37,6 +37,8 @@ def test_fifty_concurrent_clients_get_no_5xx(
     base = str(api.base_url)
     verify = ssl.create_default_context(cafile=str(local_cloud.ca_pem))
 
+    failures: list[str] = []
+
     def client_run(index: int) -> list[int]:
         user = crowd[index % USERS]
         statuses = []
@@ -47,14 +49,35 @@ def test_fifty_concurrent_clients_get_no_5xx(
                 else:
                     r = client.get("todos", headers=user.auth)
                 statuses.append(r.status_code)
+                if r.status_code >= 500:
+                    failures.append(f"{r.request.method} {r.status_code} {r.text[:200]}")
         return statuses
 
     with ThreadPoolExecutor(THREADS) as pool:
         results = [s for statuses in pool.map(client_run, range(THREADS)) for s in statuses]
     counts = Counter(results)
     assert len(results) == THREADS * REQUESTS_PER_THREAD
-    assert not [s for s in results if s >= 500], counts
+    assert not failures, (counts, failures, _function_errors(local_cloud))
     assert set(counts) <= {200, 201}, counts  # and no throttle: the account limit is 1,000
+
+
+_ERROR_MARKS = ("Task timed out", "Status: timeout", "[ERROR]", "Runtime.", "Traceback")
+
+
+def _function_errors(cloud: LocalCloudHandle, limit: int = 20) -> list[str]:
+    """What the functions' logs say went wrong (so a failure under load explains itself)."""
+    logs = aws_client(cloud, "logs")
+    found: list[str] = []
+    for page in logs.get_paginator("describe_log_groups").paginate():
+        for group in page["logGroups"]:
+            name = group["logGroupName"]
+            events = logs.filter_log_events(logGroupName=name)["events"]
+            found += [
+                f"{name}: {e['message'][:300]}"
+                for e in events
+                if any(mark in e["message"] for mark in _ERROR_MARKS)
+            ]
+    return found[-limit:]
 
 
 def _children(pid: int) -> list[int]:

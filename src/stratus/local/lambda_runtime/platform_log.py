@@ -46,6 +46,24 @@ def init_start(config: FunctionConfig) -> tuple[int, str]:
     return now_ms(), f"INIT_START Runtime Version: {label}"
 
 
+def init_timed_out(config: FunctionConfig, duration_ms: float) -> tuple[int, str]:
+    """The init phase ran past its limit; the init goes on in the first invocation's time
+    (https://docs.aws.amazon.com/lambda/latest/dg/telemetry-schema-reference.html,
+    platform.initReport)."""
+    if is_json(config):
+        return _json(
+            "platform.initReport",
+            {
+                "initializationType": "on-demand",
+                "phase": "init",
+                "status": "timeout",
+                "metrics": {"durationMs": round(duration_ms, 3)},
+            },
+        )
+    line = f"INIT_REPORT Init Duration: {duration_ms:.2f} ms\tPhase: init\tStatus: timeout"
+    return now_ms(), line
+
+
 def start(config: FunctionConfig, request_id: str) -> tuple[int, str]:
     if is_json(config):
         return _json("platform.start", {"requestId": request_id, "version": config.version})

@@ -13,6 +13,12 @@ Lambda handlers in warm local processes without Docker, hence this module.
 
 The machine's own bound on worker processes (capacity.py) is separate from Lambda's rules:
 invocations beyond it wait in a fair queue, they are never throttled for it.
+
+An init that outlives the init phase's 10 s does not fail the invocation: Lambda logs the
+phase's timeout and retries the init within the invocation, bounded by the function's
+timeout. Locally the init that is already running goes on (its module code runs once, not
+twice): on a busy laptop a cold start slowed by the CPU it shares would only be slower the
+second time, and the client sees the same bounds (10 s, then the function's timeout).
 """
 
 from __future__ import annotations
@@ -728,29 +734,48 @@ class LambdaRuntime:
         report: InitReport | None = None
         trace = xray_recorder.lambda_begin(config.tracing_mode)
         try:
+            late_ms = 0.0  # of a suppressed init: spent in the invocation's time
             if worker is None:  # a slot for a cold start
                 worker, report = await self._cold_start(fn)
                 init_ms = report.duration_ms
                 events.extend(report.logs)
+                if report.suppressed_ms is not None:
+                    # The init ran past the phase's limit: Lambda "retries the Init phase at
+                    # the time of the first function invocation with the configured function
+                    # timeout" (https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtime-environment.html).
+                    # Locally the same init goes on rather than starting again (module doc).
+                    events.append(platform_log.init_timed_out(config, report.suppressed_ms))
+                    late_ms = report.late_ms
             fn.stats.invocations += 1
             events.append(platform_log.start(config, request_id))
+            if report is not None:
+                events.extend(report.late_logs)
             if report is not None and (report.error is not None or report.timed_out):
                 outcome = _init_failure(report, request_id, config.family)
                 _traced(trace, target, request_id, init_ms, None, outcome)
-                result = self._finish(fn, worker, request_id, events, outcome, 0.0, init_ms, tail)
-                return self._measured(target, result, 0.0)
+                reported_init = None if report.suppressed_ms is not None else init_ms
+                result = self._finish(
+                    fn, worker, request_id, events, outcome, late_ms, reported_init, tail
+                )
+                return self._measured(target, result, late_ms)
+            remaining_s = max(config.timeout_s - late_ms / 1000, 0.001)
             meta = {
                 "id": request_id,
                 "arn": target.invoked_arn,
-                "deadline_ms": now_ms() + int(config.timeout_s * 1000),
+                "deadline_ms": now_ms() + int(remaining_s * 1000),
                 "client_context": client_context,
                 "trace_id": trace.function_header,  # _X_AMZN_TRACE_ID for this invocation
             }
             started = time.perf_counter()
             invoked_at = time.time()
-            outcome = await worker.invoke(meta, payload, config.timeout_s, events)
+            outcome = await worker.invoke(meta, payload, remaining_s, events)
             duration_ms = (time.perf_counter() - started) * 1000
             fn.measured(duration_ms, init_ms)
+            if report is not None and report.suppressed_ms is not None:
+                # Billed and reported as the invocation's time; no Init Duration of its own.
+                duration_ms += late_ms
+                invoked_at -= late_ms / 1000
+                init_ms = None
             _traced(trace, target, request_id, init_ms, (invoked_at, duration_ms), outcome)
             result = self._finish(
                 fn, worker, request_id, events, outcome, duration_ms, init_ms, tail
@@ -861,7 +886,11 @@ class LambdaRuntime:
         if spare is not None:
             worker = spare
             report = await spare.assign(
-                env, log_stream=stream, init_timeout_s=INIT_TIMEOUT_S, on_stray_log=on_stray_log
+                env,
+                log_stream=stream,
+                init_timeout_s=INIT_TIMEOUT_S,
+                on_stray_log=on_stray_log,
+                then_s=config.timeout_s,
             )
         else:
             worker, report = await Worker.start(
@@ -871,6 +900,7 @@ class LambdaRuntime:
                 log_stream=stream,
                 init_timeout_s=INIT_TIMEOUT_S,
                 on_stray_log=on_stray_log,
+                then_s=config.timeout_s,
             )
         if config.family == "python" and not self._closing:
             self.spares.ensure(key, command, cwd, env)  # for the next cold start on this code

@@ -49,10 +49,21 @@ class Outcome:
 
 @dataclass
 class InitReport:
+    """How an init phase went. `suppressed_ms` is set when the phase ran past its limit but
+    the init was given the invocation's time to finish (`wait_init`'s `then_s`): the phase
+    ended there, `logs` are what it wrote by then, `late_logs` what it wrote afterwards."""
+
     duration_ms: float
     error: dict[str, Any] | None = None
     timed_out: bool = False
     logs: LogEvents = field(default_factory=list)
+    suppressed_ms: float | None = None
+    late_logs: LogEvents = field(default_factory=list)
+
+    @property
+    def late_ms(self) -> float:
+        """The time the init took after its phase ended (0 unless suppressed)."""
+        return 0.0 if self.suppressed_ms is None else self.duration_ms - self.suppressed_ms
 
 
 class Worker:
@@ -86,12 +97,13 @@ class Worker:
         log_stream: str,
         init_timeout_s: float,
         on_stray_log: Callable[[Worker, int, str], None],
+        then_s: float = 0.0,
     ) -> tuple[Worker, InitReport]:
         """Spawn the worker (`command` + the socket's fd) and wait for its init phase."""
         started = time.perf_counter()
         worker = await cls.spawn(cwd=cwd, env=env, command=command, log_stream=log_stream)
         worker._on_stray_log = on_stray_log
-        return worker, await worker.wait_init(init_timeout_s, started)
+        return worker, await worker.wait_init(init_timeout_s, started, then_s=then_s)
 
     @classmethod
     async def spawn(
@@ -132,6 +144,7 @@ class Worker:
         log_stream: str,
         init_timeout_s: float,
         on_stray_log: Callable[[Worker, int, str], None],
+        then_s: float = 0.0,
     ) -> InitReport:
         """Make a spare (started with `STRATUS_LAMBDA_SPARE=1`) this function's environment:
         it takes `env` as its whole environment, then runs the init phase."""
@@ -140,21 +153,28 @@ class Worker:
         self._on_stray_log = on_stray_log
         body = json.dumps(env).encode()
         self._writer.write(_HEAD.pack(b"A", 0, len(body)) + body)
-        return await self.wait_init(init_timeout_s, started)
+        return await self.wait_init(init_timeout_s, started, then_s=then_s)
 
-    async def wait_init(self, init_timeout_s: float, started: float) -> InitReport:
-        """Read the init phase's log events up to its end (or failure, or the deadline)."""
+    async def wait_init(
+        self, init_timeout_s: float, started: float, *, then_s: float = 0.0
+    ) -> InitReport:
+        """Read the init phase's log events up to its end (or failure, or the deadline).
+        With `then_s`, an init still running when its phase's limit passes is given that
+        much longer (the invocation's own timeout) before it counts as timed out."""
         report = InitReport(duration_ms=0.0)
         self.current_logs = report.logs
+
+        def phase_ended() -> None:  # the init goes on; what it logs now is the invocation's
+            report.suppressed_ms = (time.perf_counter() - started) * 1000
+            self.current_logs = report.late_logs
+
+        # One deadline for the whole wait, so no frame is ever cut in half at the phase's end.
+        limit = max(init_timeout_s - (time.perf_counter() - started), 0.0)
+        loop = asyncio.get_running_loop()
+        phase_end = loop.call_later(limit, phase_ended) if then_s > 0 else None
         try:
-            async with asyncio.timeout(init_timeout_s):
-                while True:
-                    kind, _aux, body = await self._read_frame()
-                    if kind == b"L":
-                        report.logs.append((now_ms(), body.decode("utf-8", "replace")))
-                        continue
-                    report.error = json.loads(body).get("error")
-                    break
+            async with asyncio.timeout(limit + max(then_s, 0.0)):
+                await self._read_init(report)
         except TimeoutError:
             self.kill()
             report.timed_out = True
@@ -165,11 +185,25 @@ class Worker:
                 "errorType": "Runtime.ExitError",
                 "stackTrace": [],
             }
+        finally:
+            if phase_end is not None:
+                phase_end.cancel()
         self.current_logs = None
         report.duration_ms = (time.perf_counter() - started) * 1000
         if report.error is not None or report.timed_out:
             self.kill()
         return report
+
+    async def _read_init(self, report: InitReport) -> None:
+        """Log events (into `current_logs`) up to the frame that ends the init."""
+        while True:
+            kind, _aux, body = await self._read_frame()
+            if kind == b"L":
+                assert self.current_logs is not None
+                self.current_logs.append((now_ms(), body.decode("utf-8", "replace")))
+                continue
+            report.error = json.loads(body).get("error")
+            return
 
     async def _read_frame(self) -> tuple[bytes, int, bytes]:
         kind, aux, length = _HEAD.unpack(await self._reader.readexactly(_HEAD.size))
