@@ -59,6 +59,7 @@ from bench.cloud import (
     snapshot_pauses,
 )
 from bench.cold import IMPORTS, bundle_size, import_times
+from bench.cpusplit import Measured, describe, interleaved_cpu
 from bench.gateway import bench_gateway
 from bench.hello import hello_server
 from bench.inprocess import in_process_call
@@ -227,6 +228,9 @@ def bench_dax_cloud(results: dict[str, Any]) -> tuple[Series, ...]:
             "stratus.todo.handlers.todos", env, cloud.aws_endpoint, user.sub, user.email, "/todos"
         )
         inproc = timed("GET /todos handler in-process (DAX)", inproc_call, N, WARMUP)
+        with https_client(cloud.ca_pem, base) as api:
+            sides = {"gateway": get_ok(api, "todos", user.auth), "in-process": inproc_call}
+            writer_split = interleaved_cpu(cloud.pid, sides, N, WARMUP)
         keys = cloud.state_dir / "keys"
         with (
             hello_server(keys / "server.pem", keys / "server-key.pem") as origin,
@@ -247,6 +251,16 @@ def bench_dax_cloud(results: dict[str, Any]) -> tuple[Series, ...]:
         reader = reader_series(cloud, user, "DAX")
         results["dax_stats_idle_reader"] = delta_ratio(before, dax_stats(cloud))
         inproc_reader = timed("GET /todos idle reader, in-process", inproc_call, N, WARMUP)
+        with https_client(cloud.ca_pem, base) as api:
+            sides = {"gateway": get_ok(api, "todos", user.auth), "in-process": inproc_call}
+            reader_split = interleaved_cpu(cloud.pid, sides, N, WARMUP)
+    results["overhead_interleaved"] = {
+        label: {
+            side: {"p50_ms": round(m.series.p50, 3), "cpu_ms": asdict(m.cpu)}
+            for side, m in split.items()
+        }
+        for label, split in (("recent_writer", writer_split), ("idle_reader", reader_split))
+    }
     return gateway, conc, inproc, hello, hello_conc, reader, inproc_reader
 
 
@@ -424,21 +438,24 @@ def part_todo(results: dict[str, Any], aims: Aims) -> None:
         [gateway, conc, inproc, hello, hello_conc],
         inproc,
     )
-    overhead = gateway.p50 - inproc.p50
-    print(
-        f"  gateway+runtime overhead = p50(gateway) - p50(in-process) = {overhead:.2f} ms "
-        f"({gateway.p50:.2f} - {inproc.p50:.2f})"
-    )
-    overhead_reader = reader.p50 - inproc_reader.p50
-    print(
-        f"  same, idle reader (DAX query-cache hits, handler ~{inproc_reader.p50:.1f} ms): "
-        f"{reader.p50:.2f} - {inproc_reader.p50:.2f} = {overhead_reader:.2f} ms"
-    )
-    for label, value in (("recent writer", overhead), ("idle reader", overhead_reader)):
+    # The aim is judged on interleaved series (bench/cpusplit.py): the sequential ones above
+    # are minutes apart, and this VM's cores change speed by up to 50% in that time.
+    overheads: dict[str, float] = {}
+    for key, label in (("recent_writer", "recent writer"), ("idle_reader", "idle reader")):
+        split = results["overhead_interleaved"][key]
+        via, here = split["gateway"], split["in-process"]
+        overheads[key] = via["p50_ms"] - here["p50_ms"]
+        print(
+            f"  gateway+runtime overhead, {label} (interleaved): p50(gateway) - "
+            f"p50(in-process) = {via['p50_ms']:.2f} - {here['p50_ms']:.2f} = "
+            f"{overheads[key]:.2f} ms"
+        )
+        print(describe(label, Measured.cpu_of(via), Measured.cpu_of(here)))
+    for key, label in (("recent_writer", "recent writer"), ("idle_reader", "idle reader")):
         aims.check(
             f"gateway+runtime overhead, {label} <= {OVERHEAD_AIM_MS:.0f} ms (p50)",
-            f"{value:.2f} ms",
-            value <= OVERHEAD_AIM_MS,
+            f"{overheads[key]:.2f} ms",
+            overheads[key] <= OVERHEAD_AIM_MS,
         )
     print(
         f"  gateway p50 / hello-world p50 = {gateway.p50 / hello.p50:.1f}x; "
@@ -505,10 +522,7 @@ def part_todo(results: dict[str, Any], aims: Aims) -> None:
             inproc_reader,
         )
     }
-    results["overhead_p50_ms"] = {
-        "recent_writer": round(overhead, 3),
-        "idle_reader": round(overhead_reader, 3),
-    }
+    results["overhead_p50_ms"] = {k: round(v, 3) for k, v in overheads.items()}
     results["import_ms"] = {k: round(v, 1) for k, v in imports.items()}
     results["series_raw"] = {s.name.strip(): asdict(s) for s in (gateway, inproc, hello, nodax)}
 
