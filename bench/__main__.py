@@ -62,6 +62,7 @@ from bench.cold import IMPORTS, bundle_size, import_times
 from bench.cpusplit import Measured, describe, interleaved_cpu
 from bench.gateway import bench_gateway
 from bench.hello import hello_server
+from bench.hostspeed import probe_ms
 from bench.inprocess import in_process_call
 from bench.load import concurrent, get_ok, https_client, timed
 from bench.loadrun import bench_load
@@ -344,8 +345,11 @@ def main(argv: list[str] | None = None) -> int:
     failed: dict[str, str] = {}
 
     def attempt(part: str, run: Callable[[], None]) -> None:
-        """Run one part; a failure is printed and recorded, and the other parts still run."""
+        """Run one part; a failure is printed and recorded, and the other parts still run.
+        The host's speed is probed before and after (bench/hostspeed.py), as this VM's cores
+        change speed by up to 50% within minutes: a part's figures are read beside it."""
         t0 = time.perf_counter()
+        before = probe_ms()
         try:
             run()
         except Exception as exc:
@@ -353,6 +357,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"\n[{part}] FAILED after {time.perf_counter() - t0:.0f} s:")
             traceback.print_exc(limit=6, file=sys.stdout)
         results.setdefault("part_seconds", {})[part] = round(time.perf_counter() - t0, 1)
+        after = probe_ms()
+        results.setdefault("host_speed_probe_ms", {})[part] = [round(before, 1), round(after, 1)]
+        print(f"  [{part}] host speed probe (lower: faster): {before:.1f} ms, after {after:.1f} ms")
 
     def load_and_raw() -> None:
         # one fresh cloud: the load runs first, then the raw calls on its AWS endpoint
