@@ -85,6 +85,10 @@ class SqsPoller:
             task = asyncio.create_task(self._process(messages))
             self._batches.add(task)
             task.add_done_callback(self._batches.discard)
+            # Let the batch reach its function before the next receive: the loop would
+            # otherwise run that receive (in-process, it never suspends) first, and an
+            # empty one cost ~1.4 ms before every invocation.
+            await asyncio.sleep(0)
 
     async def _idle(self) -> None:
         try:

@@ -392,6 +392,12 @@ def _compiled(operation_model: Any) -> tuple[Put | None, str]:
     return found
 
 
+def compiled_put(operation_model: Any) -> Put | None:
+    """The compiled walk of `operation_model`'s output (None where moto's own serializer
+    would have to run): for a direct route that answers what the serializer would."""
+    return _compiled(operation_model)[0]
+
+
 def _compiled_lazy(operation_model: Any, lazy: Lazy) -> Put | None:
     cache_key = (operation_model.service_model.service_name, operation_model.name)
     if cache_key not in lazy.compiled:

@@ -13,9 +13,13 @@ letters drawn one `random.choice` at a time (~0.1 ms).
 status, headers (Content-Type, server, x-amzn-requestid) and `json.dumps` body — MD5OfBody,
 MessageId, receipt handles, visibility are the backend's, and the request id is drawn from
 moto's generator at the same point. It covers plain messages: a SendMessage without
-attributes, delay, group or deduplication id; a ReceiveMessage that asks for no attributes
-and never waits (WaitTimeSeconds 0, or a queue without long polling); any DeleteMessage
-whose handle the backend accepts. Anything else, and every error, returns None before any
+attributes, delay, group or deduplication id; a ReceiveMessage that never waits
+(WaitTimeSeconds 0, or a queue without long polling), with the system and message
+attributes it names -- Lambda's SQS poller asks for all of them before every batch, and
+moto's route cost it ~0.5 ms of the loop there -- its body written by the compiled walk
+moto's route uses (`json_serializer.compiled_put`: blobs in message attributes base64), and
+what patches add to moto's answer added alike (`RECEIVE_EXTRAS`); any DeleteMessage whose
+handle the backend accepts. Anything else, and every error, returns None before any
 change or draw, and moto's route answers. Tests compare both routes.
 
 `receipt_handle()` replaces moto's `generate_receipt_handle` with the same draws from the
@@ -28,9 +32,12 @@ Upstream note: `generate_receipt_handle` could draw through `getrandbits` direct
 
 from __future__ import annotations
 
+import base64
+import functools
 import json
 import re
 import string
+from collections.abc import Callable
 from typing import Any
 
 from stratus.local.core.aws_request import AwsRequest
@@ -41,8 +48,34 @@ Answer = tuple[int, list[tuple[str, str]], bytes]
 _CONTENT_TYPE = "application/x-amz-json-1.0"
 _SEND_KEYS = frozenset({"QueueUrl", "MessageBody"})
 _RECEIVE_KEYS = frozenset(
-    {"QueueUrl", "MaxNumberOfMessages", "VisibilityTimeout", "WaitTimeSeconds"}
+    {
+        "QueueUrl",
+        "MaxNumberOfMessages",
+        "VisibilityTimeout",
+        "WaitTimeSeconds",
+        "AttributeNames",
+        "MessageSystemAttributeNames",
+        "MessageAttributeNames",
+    }
 )
+_NAME_LISTS = ("AttributeNames", "MessageSystemAttributeNames", "MessageAttributeNames")
+# SQSResponse.receive_message's SUPPORTED_SYSTEM_MESSAGE_ATTRIBUTE_NAMES, in its order.
+_SYSTEM_ATTRIBUTES = (
+    "AWSTraceHeader",
+    "ApproximateFirstReceiveTimestamp",
+    "ApproximateReceiveCount",
+    "MessageDeduplicationId",
+    "MessageGroupId",
+    "SenderId",
+    "SentTimestamp",
+    "SequenceNumber",
+)
+
+ReceiveExtra = Callable[[Any, set[str], list[dict[str, Any]]], None]
+RECEIVE_EXTRAS: list[ReceiveExtra] = []
+"""What patches of `SQSResponse.receive_message` add to its answer, done here as well so both
+routes answer alike: each is called with the queue, the system attribute names asked and the
+answer's messages (sqs/moto_patches.py adds DeadLetterQueueSourceArn)."""
 _DELETE_KEYS = frozenset({"QueueUrl", "ReceiptHandle"})
 _REGION_IN_URL = re.compile(r"://(.+?)\.queue\.amazonaws\.com")
 _LETTERS = string.ascii_lowercase
@@ -82,7 +115,8 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
         result = _delete(backend, queue, queue_name, params)
     if result is None:
         return None
-    return json_answer(json.dumps(result).encode(), _CONTENT_TYPE)
+    body = result.body() if isinstance(result, _Serialized) else json.dumps(result)
+    return json_answer(body.encode(), _CONTENT_TYPE)
 
 
 def _backend(request: AwsRequest, account_id: str) -> Any:
@@ -142,6 +176,10 @@ def _receive(backend: Any, queue: Any, queue_name: str, params: dict[str, Any]) 
     for value in (count, wait, visibility):
         if value is not None and type(value) is not int:
             return None
+    lists = [params.get(name, []) for name in _NAME_LISTS]
+    if not all(type(v) is list and all(type(n) is str for n in v) for v in lists):
+        return None
+    attribute_names, system_names, message_attribute_names = lists
     if wait is None:
         try:
             wait = int(queue.receive_message_wait_time_seconds)
@@ -153,17 +191,84 @@ def _receive(backend: Any, queue: Any, queue_name: str, params: dict[str, Any]) 
         return None
     if not 1 <= count <= 10 or wait != 0:
         return None
-    messages = backend.receive_message(queue_name, count, 0, visibility, [])
-    out = [
-        {
-            "MessageId": message.id,
-            "ReceiptHandle": message.receipt_handle,
-            "MD5OfBody": message.body_md5,
-            "Body": message.body,
-        }
-        for message in messages
-    ]
-    return {"Messages": out} if out else {}
+    walk = _receive_walk()
+    if walk is None:
+        return None
+    messages = backend.receive_message(queue_name, count, 0, visibility, message_attribute_names)
+    asked = set(attribute_names + system_names)
+    included = [a for a in _SYSTEM_ATTRIBUTES if "All" in asked or a in asked]
+    out = [_received(message, included) for message in messages]
+    for extra in RECEIVE_EXTRAS:
+        extra(queue, asked, out)
+    return _Serialized(walk, {"Messages": out} if out else {})
+
+
+def _received(message: Any, included: list[str]) -> dict[str, Any]:
+    """One message of the answer, as `SQSResponse.receive_message` builds it."""
+    answer: dict[str, Any] = {
+        "MessageId": message.id,
+        "ReceiptHandle": message.receipt_handle,
+        "MD5OfBody": message.body_md5,
+        "Body": message.body,
+    }
+    if len(message.message_attributes):
+        answer["MessageAttributes"] = message.message_attributes
+        answer["MD5OfMessageAttributes"] = message.attribute_md5
+    if not included:
+        return answer
+    attributes: dict[str, Any] = {}  # in the order moto adds them
+    if "SenderId" in included:
+        attributes["SenderId"] = message.sender_id
+    if "SentTimestamp" in included:
+        attributes["SentTimestamp"] = str(message.sent_timestamp)
+    if "ApproximateReceiveCount" in included:
+        attributes["ApproximateReceiveCount"] = str(message.approximate_receive_count)
+    if "ApproximateFirstReceiveTimestamp" in included:
+        first = message.approximate_first_receive_timestamp
+        attributes["ApproximateFirstReceiveTimestamp"] = str(first)
+    if "MessageDeduplicationId" in included and message.deduplication_id is not None:
+        attributes["MessageDeduplicationId"] = message.deduplication_id
+    if "MessageGroupId" in included and message.group_id is not None:
+        attributes["MessageGroupId"] = message.group_id
+    if "AWSTraceHeader" in included:
+        trace = (message.system_attributes or {}).get("AWSTraceHeader")
+        if trace:
+            attributes["AWSTraceHeader"] = trace.get("StringValue")
+    if "SequenceNumber" in included and message.sequence_number is not None:
+        attributes["SequenceNumber"] = message.sequence_number
+    answer["Attributes"] = attributes
+    return answer
+
+
+class _Serialized:
+    """A ReceiveMessage result, written by the same compiled walk moto's route uses
+    (motofast.json_serializer): message attributes carry blobs, which it base64-encodes."""
+
+    def __init__(self, walk: Callable[[dict[str, Any], Any, str], None], result: Any) -> None:
+        self.walk, self.result = walk, result
+
+    def body(self) -> str:
+        serialized: dict[str, Any] = {}
+        try:
+            self.walk(serialized, self.result, "")
+        except Exception:  # not plain after all; the messages are received: answer anyway
+            return json.dumps(self.result, default=_blob)
+        return json.dumps(serialized)
+
+
+def _blob(value: Any) -> str:
+    if isinstance(value, bytes | bytearray):
+        return base64.b64encode(value).decode()
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+@functools.cache
+def _receive_walk() -> Callable[[dict[str, Any], Any, str], None] | None:
+    from stratus.local.core.botocore_data import botocore_session
+    from stratus.local.motofast.json_serializer import compiled_put
+
+    model = botocore_session().get_service_model("sqs").operation_model("ReceiveMessage")
+    return compiled_put(model)
 
 
 def _delete(backend: Any, queue: Any, queue_name: str, params: dict[str, Any]) -> Any:

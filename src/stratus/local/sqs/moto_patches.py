@@ -32,22 +32,36 @@ def _asked(response: Any) -> bool:
 
 
 def _add_sources(response: Any, result: Any) -> None:
+    messages = result.result.get("Messages") if isinstance(result.result, dict) else None
+    if messages:
+        add_sources(response.sqs_backend.get_queue(response._get_queue_name()), messages)
+
+
+def add_sources(queue: Any, messages: list[dict[str, Any]]) -> None:
+    """Each received message moved from another queue gets that queue's ARN."""
     from stratus.local.motofast.sqs_queue import _index
 
-    messages = result.result.get("Messages") if isinstance(result.result, dict) else None
-    if not messages:
-        return
-    queue = response.sqs_backend.get_queue(response._get_queue_name())
     handles = _index(queue)
     for answer in messages:
-        message = handles.get(answer.get("ReceiptHandle"))
+        message = handles.get(str(answer.get("ReceiptHandle")))
         source = getattr(message, "dead_letter_source_arn", None)
         if source:
             answer.setdefault("Attributes", {})[ATTRIBUTE] = source
 
 
+def _direct_extra(queue: Any, asked: set[str], messages: list[dict[str, Any]]) -> None:
+    """The same addition on the direct route (motofast.sqs_direct)."""
+    if "All" in asked or ATTRIBUTE in asked:
+        add_sources(queue, messages)
+
+
 def install() -> None:
     from moto.sqs.responses import SQSResponse
+
+    from stratus.local.motofast import sqs_direct
+
+    if _direct_extra not in sqs_direct.RECEIVE_EXTRAS:
+        sqs_direct.RECEIVE_EXTRAS.append(_direct_extra)
 
     original = SQSResponse.receive_message
     if getattr(original, _PATCHED, False):

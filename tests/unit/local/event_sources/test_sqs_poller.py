@@ -16,7 +16,11 @@ from typing import Any
 import pytest
 from event_rig import Endpoint, FakeLambda, function_error, moto_endpoint, wait_for
 
-from stratus.local.core.contracts import FunctionNotFoundError, TooManyRequestsError
+from stratus.local.core.contracts import (
+    FunctionNotFoundError,
+    InvokeResult,
+    TooManyRequestsError,
+)
 from stratus.local.event_sources.mappings import MappingConfig
 from stratus.local.event_sources.sqs_poller import SqsPoller
 
@@ -326,3 +330,55 @@ async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() ->
         await wait_for(lambda: lambdas.calls, timeout=0.5)  # the idle poll is a whole second
     finally:
         await running.stop()
+
+
+class InProcessSqs:
+    """An SQS answered in-process, as the cloud's own endpoint is: a receive never suspends.
+    The first receive hands out one message, every later one nothing."""
+
+    def __init__(self, order: list[str]) -> None:
+        self.order = order
+
+    async def __call__(self, operation: str, **params: Any) -> dict[str, Any]:
+        if operation == "DeleteMessageBatch":
+            return {}
+        self.order.append("receive")
+        if self.order.count("receive") > 1:
+            return {}
+        return {
+            "Messages": [{"MessageId": "m1", "ReceiptHandle": "r1", "Body": "b", "MD5OfBody": "x"}]
+        }
+
+
+class OrderedLambda(FakeLambda):
+    def __init__(self, order: list[str]) -> None:
+        super().__init__()
+        self.order = order
+
+    async def invoke(self, function: str, payload: bytes, **options: Any) -> InvokeResult:
+        self.order.append("invoke")
+        return await super().invoke(function, payload, **options)
+
+
+async def test_a_batch_reaches_its_function_before_the_next_receive() -> None:
+    """The poller polls on while a batch runs; an in-process receive never yields to the loop,
+    so without a turn for the batch first, an empty receive delayed every invocation."""
+    order: list[str] = []
+    lambdas = OrderedLambda(order)
+    config = MappingConfig(
+        uuid="m",
+        function="f",
+        source_arn="arn:aws:sqs:us-east-1:0:q",
+        kind="sqs",
+        batch_size=10,
+        window_seconds=0,
+    )
+    running = Running(
+        SqsPoller(config, sqs=InProcessSqs(order), queue_url="http://q", lambdas=lambdas)
+    )
+    try:
+        await wait_for(lambda: lambdas.calls, timeout=0.5)
+        await wait_for(lambda: order.count("receive") >= 2, timeout=0.5)
+    finally:
+        await running.stop()
+    assert order[:3] == ["receive", "invoke", "receive"]

@@ -83,8 +83,7 @@ def test_calls_the_direct_path_leaves_to_moto(pair: Pair) -> None:
     )
     pair("send_message", direct=False, MessageBody="later", DelaySeconds=5)
     pair("send_message", MessageBody="")  # moto accepts it: so does the direct path
-    pair("receive_message", direct=False, AttributeNames=["All"])
-    pair("receive_message", direct=False, MessageAttributeNames=["All"])
+    pair("receive_message", direct=False, AttributeNames=["All"], WaitTimeSeconds=1)
     pair("receive_message", direct=False, MaxNumberOfMessages=11)  # moto's error
     pair("receive_message", direct=False, WaitTimeSeconds=1)
     pair("delete_message", direct=False, ReceiptHandle="not-a-handle")  # moto's error
@@ -148,3 +147,67 @@ def test_an_empty_body_and_a_queue_url_given_as_a_name(pair: Pair) -> None:
     pair.a, pair.b = pair.a.rsplit("/", 1)[-1], pair.b.rsplit("/", 1)[-1]
     pair("send_message", MessageBody="by name")
     assert pair("receive_message")["Messages"][0]["Body"] == "by name"
+
+
+def test_a_receive_asking_for_attributes_is_motos(pair: Pair) -> None:
+    """What Lambda's SQS poller asks for: every system and message attribute."""
+    every = {
+        "AttributeNames": ["All"],
+        "MessageSystemAttributeNames": ["All"],
+        "MessageAttributeNames": ["All"],
+    }
+    pair("send_message", MessageBody="plain")
+    pair(
+        "send_message",
+        direct=False,
+        MessageBody="with attributes",
+        MessageAttributes={
+            "s": {"DataType": "String", "StringValue": "v é"},
+            "n": {"DataType": "Number", "StringValue": "42"},
+            "b": {"DataType": "Binary", "BinaryValue": b"\x00\xffbytes"},
+        },
+        MessageSystemAttributes={
+            "AWSTraceHeader": {
+                "DataType": "String",
+                "StringValue": "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1",
+            }
+        },
+    )
+    got = pair("receive_message", MaxNumberOfMessages=10, VisibilityTimeout=0, **every)
+    plain, rich = got["Messages"]
+    assert "MessageAttributes" not in plain
+    assert plain["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert rich["MessageAttributes"]["b"]["BinaryValue"] == "AP9ieXRlcw=="  # base64
+    assert rich["Attributes"]["AWSTraceHeader"].startswith("Root=1-5759e988")
+    some = pair(
+        "receive_message",
+        MaxNumberOfMessages=10,
+        VisibilityTimeout=0,
+        AttributeNames=["SentTimestamp"],
+        MessageSystemAttributeNames=["ApproximateReceiveCount"],
+        MessageAttributeNames=["n", "missing"],
+    )
+    assert set(some["Messages"][1]["Attributes"]) == {"SentTimestamp", "ApproximateReceiveCount"}
+    assert set(some["Messages"][1]["MessageAttributes"]) == {"n"}
+    names_only = pair("receive_message", MaxNumberOfMessages=10, MessageAttributeNames=["s"])
+    assert all("Attributes" not in m for m in names_only["Messages"])
+    assert pair("receive_message", **every) == {}  # all in flight: empty, as moto answers
+
+
+def test_a_moved_message_names_its_source_queue_on_both_routes(wire: Wire, moto: MotoApp) -> None:
+    from stratus.local.motofast.sqs_queue import _index
+    from stratus.local.sqs import moto_patches
+
+    moto_patches.install()
+    pair = make_pair(wire, moto, "direct-moved")
+    pair("send_message", MessageBody="moved here")
+    for url in (pair.a, pair.b):  # as a redrive leaves it (motofast/sqs_queue.py)
+        from moto.sqs.models import sqs_backends
+
+        queue = sqs_backends[moto.account_id]["us-east-1"].queues[url.rsplit("/", 1)[-1]]
+        for message in queue._messages:
+            message.dead_letter_source_arn = "arn:aws:sqs:us-east-1:123456789012:source"
+        _index(queue)
+    got = pair("receive_message", MessageSystemAttributeNames=["DeadLetterQueueSourceArn"])
+    source = got["Messages"][0]["Attributes"][moto_patches.ATTRIBUTE]
+    assert source == "arn:aws:sqs:us-east-1:123456789012:source"
