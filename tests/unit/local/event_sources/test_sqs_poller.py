@@ -312,11 +312,9 @@ class RacingSqs:
         return {}
 
 
-async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() -> None:
-    holder: list[SqsPoller] = []
-    sqs = RacingSqs(holder)
-    lambdas = FakeLambda()
-    config = MappingConfig(
+def scripted_mapping() -> MappingConfig:
+    """A mapping for a poller whose SQS is scripted (no queue behind it)."""
+    return MappingConfig(
         uuid="m",
         function="f",
         source_arn="arn:aws:sqs:us-east-1:0:q",
@@ -324,6 +322,13 @@ async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() ->
         batch_size=10,
         window_seconds=0,
     )
+
+
+async def test_a_send_racing_an_empty_receive_is_not_left_for_the_next_poll() -> None:
+    holder: list[SqsPoller] = []
+    sqs = RacingSqs(holder)
+    lambdas = FakeLambda()
+    config = scripted_mapping()
     holder.append(SqsPoller(config, sqs=sqs, queue_url="http://q", lambdas=lambdas))
     running = Running(holder[0])
     try:
@@ -365,14 +370,7 @@ async def test_a_batch_reaches_its_function_before_the_next_receive() -> None:
     so without a turn for the batch first, an empty receive delayed every invocation."""
     order: list[str] = []
     lambdas = OrderedLambda(order)
-    config = MappingConfig(
-        uuid="m",
-        function="f",
-        source_arn="arn:aws:sqs:us-east-1:0:q",
-        kind="sqs",
-        batch_size=10,
-        window_seconds=0,
-    )
+    config = scripted_mapping()
     running = Running(
         SqsPoller(config, sqs=InProcessSqs(order), queue_url="http://q", lambdas=lambdas)
     )
