@@ -89,7 +89,7 @@ def test_calls_the_direct_path_leaves_to_moto(pair: Pair) -> None:
     pair("delete_message", direct=False, ReceiptHandle="not-a-handle")  # moto's error
 
 
-def test_fifo_queues_are_left_to_moto(wire: Wire, moto: MotoApp) -> None:
+def test_fifo_sends_go_to_moto_and_receives_come_directly(wire: Wire, moto: MotoApp) -> None:
     fifo = make_pair(wire, moto, "direct-fifo", FifoQueue="true")
     fifo(
         "send_message",
@@ -98,6 +98,12 @@ def test_fifo_queues_are_left_to_moto(wire: Wire, moto: MotoApp) -> None:
         MessageGroupId="g",
         MessageDeduplicationId="d",
     )
+    got = fifo("receive_message", AttributeNames=["All"])  # a receive is answered directly
+    assert set(got["Messages"][0]["Attributes"]) >= {
+        "MessageGroupId",
+        "MessageDeduplicationId",
+        "SequenceNumber",
+    }
 
 
 def test_a_missing_queue_is_motos_error(wire: Wire, moto: MotoApp) -> None:
