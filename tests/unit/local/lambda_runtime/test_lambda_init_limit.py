@@ -48,7 +48,10 @@ async def test_an_init_past_the_phase_limit_finishes_in_the_invocations_time(
     report = logs.index(next(m for m in logs if m.startswith("INIT_REPORT")))
     assert re.fullmatch(r"INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout",
                         logs[report])  # fmt: skip
-    assert logs.index("init begins") < report < logs.index("init done")
+    # The init's own lines: "init done" came after the phase's end, so after START; "init
+    # begins" before the report, or after START too when the worker's interpreter took
+    # longer than the phase's limit to start (a loaded machine).
+    assert report < logs.index("init done") and logs.index("init begins") != report + 1
     assert logs[report + 1].startswith("START RequestId:")
     final = logs[-1]
     assert final.startswith("REPORT RequestId:") and "Init Duration" not in final
@@ -76,8 +79,10 @@ async def test_an_init_past_the_function_timeout_too_is_a_timeout(
 
 
 async def test_an_init_within_the_limit_reports_its_init_duration(
-    runtime: LambdaRuntime, sink: MemoryLogSink
+    runtime: LambdaRuntime, sink: MemoryLogSink, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # Lambda's own 10 s: on a loaded machine the interpreter alone may outlast 0.4 s.
+    monkeypatch.setattr(runtime_module, "INIT_TIMEOUT_S", 10.0)
     add_slow_init(runtime, "quick", init_s=0, timeout_s=3)
     result = await runtime.invoke("quick", b"{}")
     assert result.function_error is None
