@@ -59,16 +59,18 @@ _RECEIVE_KEYS = frozenset(
     }
 )
 _NAME_LISTS = ("AttributeNames", "MessageSystemAttributeNames", "MessageAttributeNames")
-# SQSResponse.receive_message's SUPPORTED_SYSTEM_MESSAGE_ATTRIBUTE_NAMES, in its order.
-_SYSTEM_ATTRIBUTES = (
-    "AWSTraceHeader",
-    "ApproximateFirstReceiveTimestamp",
-    "ApproximateReceiveCount",
-    "MessageDeduplicationId",
-    "MessageGroupId",
-    "SenderId",
-    "SentTimestamp",
-    "SequenceNumber",
+# SQSResponse.receive_message's SUPPORTED_SYSTEM_MESSAGE_ATTRIBUTE_NAMES.
+_SYSTEM_ATTRIBUTES = frozenset(
+    {
+        "AWSTraceHeader",
+        "ApproximateFirstReceiveTimestamp",
+        "ApproximateReceiveCount",
+        "MessageDeduplicationId",
+        "MessageGroupId",
+        "SenderId",
+        "SentTimestamp",
+        "SequenceNumber",
+    }
 )
 
 ReceiveExtra = Callable[[Any, set[str], list[dict[str, Any]]], None]
@@ -115,7 +117,7 @@ def answer(request: AwsRequest, operation: str | None, account_id: str) -> Answe
         result = _delete(backend, queue, queue_name, params)
     if result is None:
         return None
-    body = result.body() if isinstance(result, _Serialized) else json.dumps(result)
+    body = result if isinstance(result, str) else json.dumps(result)  # a receive: written
     return json_answer(body.encode(), _CONTENT_TYPE)
 
 
@@ -196,14 +198,14 @@ def _receive(backend: Any, queue: Any, queue_name: str, params: dict[str, Any]) 
         return None
     messages = backend.receive_message(queue_name, count, 0, visibility, message_attribute_names)
     asked = set(attribute_names + system_names)
-    included = [a for a in _SYSTEM_ATTRIBUTES if "All" in asked or a in asked]
+    included = _SYSTEM_ATTRIBUTES if "All" in asked else _SYSTEM_ATTRIBUTES & asked
     out = [_received(message, included) for message in messages]
     for extra in RECEIVE_EXTRAS:
         extra(queue, asked, out)
-    return _Serialized(walk, {"Messages": out} if out else {})
+    return _written(walk, {"Messages": out} if out else {})
 
 
-def _received(message: Any, included: list[str]) -> dict[str, Any]:
+def _received(message: Any, included: frozenset[str]) -> dict[str, Any]:
     """One message of the answer, as `SQSResponse.receive_message` builds it."""
     answer: dict[str, Any] = {
         "MessageId": message.id,
@@ -240,20 +242,14 @@ def _received(message: Any, included: list[str]) -> dict[str, Any]:
     return answer
 
 
-class _Serialized:
-    """A ReceiveMessage result, written by the same compiled walk moto's route uses
-    (motofast.json_serializer): message attributes carry blobs, which it base64-encodes."""
-
-    def __init__(self, walk: Callable[[dict[str, Any], Any, str], None], result: Any) -> None:
-        self.walk, self.result = walk, result
-
-    def body(self) -> str:
-        serialized: dict[str, Any] = {}
-        try:
-            self.walk(serialized, self.result, "")
-        except Exception:  # not plain after all; the messages are received: answer anyway
-            return json.dumps(self.result, default=_blob)
-        return json.dumps(serialized)
+def _written(walk: Callable[[dict[str, Any], Any, str], None], result: Any) -> str:
+    """The receive's body by the compiled walk moto's route uses (blobs base64)."""
+    serialized: dict[str, Any] = {}
+    try:
+        walk(serialized, result, "")
+    except Exception:  # not plain after all; the messages are received: answer anyway
+        return json.dumps(result, default=_blob)
+    return json.dumps(serialized)
 
 
 def _blob(value: Any) -> str:
@@ -264,11 +260,12 @@ def _blob(value: Any) -> str:
 
 @functools.cache
 def _receive_walk() -> Callable[[dict[str, Any], Any, str], None] | None:
-    from stratus.local.core.botocore_data import botocore_session
+    from moto.core.responses import get_service_model
+
     from stratus.local.motofast.json_serializer import compiled_put
 
-    model = botocore_session().get_service_model("sqs").operation_model("ReceiveMessage")
-    return compiled_put(model)
+    # moto's own model of the operation, as its route compiles it
+    return compiled_put(get_service_model("sqs").operation_model("ReceiveMessage"))
 
 
 def _delete(backend: Any, queue: Any, queue_name: str, params: dict[str, Any]) -> Any:

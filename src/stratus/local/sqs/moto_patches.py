@@ -16,6 +16,7 @@ among SUPPORTED_SYSTEM_MESSAGE_ATTRIBUTE_NAMES.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 ATTRIBUTE = "DeadLetterQueueSourceArn"
@@ -28,6 +29,10 @@ def _asked(response: Any) -> bool:
         value = response._get_param(param, [])
         if isinstance(value, list):
             names += value
+    return _wanted(names)
+
+
+def _wanted(names: Collection[Any]) -> bool:
     return "All" in names or ATTRIBUTE in names
 
 
@@ -43,7 +48,7 @@ def add_sources(queue: Any, messages: list[dict[str, Any]]) -> None:
 
     handles = _index(queue)
     for answer in messages:
-        message = handles.get(str(answer.get("ReceiptHandle")))
+        message = handles.get(answer["ReceiptHandle"])
         source = getattr(message, "dead_letter_source_arn", None)
         if source:
             answer.setdefault("Attributes", {})[ATTRIBUTE] = source
@@ -51,7 +56,7 @@ def add_sources(queue: Any, messages: list[dict[str, Any]]) -> None:
 
 def _direct_extra(queue: Any, asked: set[str], messages: list[dict[str, Any]]) -> None:
     """The same addition on the direct route (motofast.sqs_direct)."""
-    if "All" in asked or ATTRIBUTE in asked:
+    if _wanted(asked):
         add_sources(queue, messages)
 
 

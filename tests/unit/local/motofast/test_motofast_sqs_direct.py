@@ -201,19 +201,17 @@ def test_a_receive_asking_for_attributes_is_motos(pair: Pair) -> None:
 
 
 def test_a_moved_message_names_its_source_queue_on_both_routes(wire: Wire, moto: MotoApp) -> None:
-    from stratus.local.motofast.sqs_queue import _index
+    from moto.sqs.models import sqs_backends
+
     from stratus.local.sqs import moto_patches
 
     moto_patches.install()
     pair = make_pair(wire, moto, "direct-moved")
     pair("send_message", MessageBody="moved here")
     for url in (pair.a, pair.b):  # as a redrive leaves it (motofast/sqs_queue.py)
-        from moto.sqs.models import sqs_backends
-
         queue = sqs_backends[moto.account_id]["us-east-1"].queues[url.rsplit("/", 1)[-1]]
         for message in queue._messages:
             message.dead_letter_source_arn = "arn:aws:sqs:us-east-1:123456789012:source"
-        _index(queue)
     got = pair("receive_message", MessageSystemAttributeNames=["DeadLetterQueueSourceArn"])
     source = got["Messages"][0]["Attributes"][moto_patches.ATTRIBUTE]
     assert source == "arn:aws:sqs:us-east-1:123456789012:source"
