@@ -14,6 +14,7 @@ start) plus the alarm's sampling, so the broken release completed; 20 leaves the
 from __future__ import annotations
 
 import collections
+import math
 import ssl
 import time
 from pathlib import Path
@@ -34,6 +35,20 @@ from tests.shop_canary import (
 pytestmark = pytest.mark.integration
 ARGS = ["--system", "shop", "--deploy-time-scale", "20"]
 CANARY_SHARE = 0.10
+
+
+def canary_failure_bound(calls: int, chance: float = 1e-5) -> int:
+    """The most 502s a 10% canary gives in `calls` calls but once in 1/chance runs.
+
+    A fixed multiple of the share was too tight for the small samples a slow machine takes
+    before the alarm stops the deployment (8 of 24 calls happened, a 0.75% tail at 10%).
+    """
+    tail = 0.0
+    for k in range(calls, -1, -1):
+        tail += math.comb(calls, k) * CANARY_SHARE**k * (1 - CANARY_SHARE) ** (calls - k)
+        if tail > chance:
+            return max(3, k)
+    return calls
 
 
 def test_a_broken_catalog_release_is_stopped_and_rolled_back(
@@ -73,7 +88,7 @@ def test_a_broken_catalog_release_is_stopped_and_rolled_back(
         # (10% of calls, with room for chance), never every call.
         calls = sum(seen.values())
         assert set(seen) <= {200, 502} and seen[200] > 0, seen
-        assert seen[502] <= max(3, 2.5 * CANARY_SHARE * calls), seen
+        assert seen[502] <= canary_failure_bound(calls), seen
         assert after == {200: 30}, after  # all good after the rollback
         rollback_id = info["rollbackInfo"]["rollbackDeploymentId"]
         rollback = next(d for d in catalog_deployments(handle) if d["deploymentId"] == rollback_id)
