@@ -13,6 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from botocore.exceptions import ClientError
+
 from stratus.local.lambda_runtime.store import LambdaStore
 
 if TYPE_CHECKING:  # providers.base's package imports these functions: no import at run time
@@ -68,6 +70,37 @@ def create_alias(ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attr
     _, base = _function_name(ctx, str(props["FunctionName"]))
     arn = f"{base}:{props['Name']}"
     return arn, {"AliasArn": arn}
+
+
+def check_sqs_mapping(ctx: ProviderContext, props: dict[str, Any]) -> None:
+    """An SQS event source mapping is refused when the function may run longer than the
+    queue hides a message: "Your function's timeout must be less than or equal to the
+    queue's visibility timeout. Lambda validates this requirement when you create or update
+    an event source mapping" (https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-configure.html).
+    Otherwise a batch still running is received again by the next poll. Unknown queues or
+    functions are left to the poller to report."""
+    arn = str(props.get("EventSourceArn") or "")
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[2] != "sqs":
+        return
+    name, _ = _function_name(ctx, str(props.get("FunctionName") or ""))
+    latest = LambdaStore.for_settings(ctx.settings).latest(name.split(":", 1)[0])
+    if latest is None:
+        return
+    timeout = int(latest[0].get("Timeout") or 3)  # Lambda's default: 3 seconds
+    try:
+        sqs = ctx.aws_in("sqs", parts[3])
+        url = sqs.get_queue_url(QueueName=parts[5], QueueOwnerAWSAccountId=parts[4])["QueueUrl"]
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])
+        visibility = int(attributes["Attributes"]["VisibilityTimeout"])
+    except (ClientError, KeyError, ValueError, RuntimeError):  # no such queue: nothing to compare
+        return
+    if visibility < timeout:
+        raise ValueError(
+            f"Invalid request provided: Queue visibility timeout: {visibility} seconds is less "
+            f"than Function timeout: {timeout} seconds ({parts[5]} -> {name}; set the queue's "
+            "visibility timeout to at least the function's timeout, AWS advises six times)"
+        )
 
 
 def create_layer_version(ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:

@@ -6,6 +6,7 @@ from typing import Any
 
 from stratus.local.lambda_runtime import providers as lambda_providers
 from stratus.local.provision.provider import Attributes, Provider, ProviderContext
+from stratus.local.provision.recorded import GeneratedIdProvider
 
 
 class FunctionProvider(Provider):
@@ -33,3 +34,14 @@ class AliasProvider(Provider):
 class LayerVersionProvider(Provider):
     def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
         return lambda_providers.create_layer_version(ctx, props)
+
+
+class EventSourceMappingProvider(GeneratedIdProvider):
+    """Recorded (the pollers read the template), after Lambda's own checks of the pairing."""
+
+    def __init__(self) -> None:
+        super().__init__(32, "Id")
+
+    def create(self, ctx: ProviderContext, props: dict[str, Any]) -> tuple[str, Attributes]:
+        lambda_providers.check_sqs_mapping(ctx, props)
+        return super().create(ctx, props)

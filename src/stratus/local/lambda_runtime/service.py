@@ -18,6 +18,7 @@ from stratus.local.lambda_runtime.logs import CloudWatchLogSink, in_process_logs
 from stratus.local.lambda_runtime.metrics import InvocationMetrics
 from stratus.local.lambda_runtime.recorded import (
     AliasProvider,
+    EventSourceMappingProvider,
     FunctionProvider,
     FunctionVersionProvider,
     LayerVersionProvider,
@@ -39,7 +40,7 @@ class LambdaService(EmulatedService):
         "AWS::Lambda::LayerVersion": LayerVersionProvider(),
         "AWS::Lambda::LayerVersionPermission": GeneratedIdProvider(20),
         "AWS::Lambda::EventInvokeConfig": GeneratedIdProvider(20),
-        "AWS::Lambda::EventSourceMapping": GeneratedIdProvider(32, "Id"),
+        "AWS::Lambda::EventSourceMapping": EventSourceMappingProvider(),
     }
 
     def __init__(self) -> None:
