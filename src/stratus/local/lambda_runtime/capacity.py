@@ -16,7 +16,10 @@ would have: measured, a burst of 40 orders from 4 clients through a chain of fun
 (API, stream, queues, topic) made 12-20 cold starts and ran 4.6-4.7 orders/s; with the
 wait, 7-10 cold starts and 5.2-5.8 orders/s. Functions whose invocations are long against
 their cold start (or not yet measured) scale out at once, as on AWS, so concurrency still
-runs concurrently.
+runs concurrently. A cold start's cost is judged as one begun now would pay: the cold
+starts already under way share the cores with it (`cold_start_crowding`); measured, six
+bursts each way alternated (the burst alone, `bench/shop.py`'s): 3.9-7.3 orders/s (mean 5.8)
+and 8-15 cold starts (mean 11.5) without, 5.5-10.4 (mean 7.1) and 6-13 (mean 9.0) with.
 
 Workers are counted while they live (busy or idle), because an idle worker still holds its
 memory. A worker taken from the idle list is checked first (`usable()`: its process still
@@ -27,6 +30,7 @@ start instead of being handed the request.
 from __future__ import annotations
 
 import asyncio
+import functools
 import os
 from collections import OrderedDict, deque
 from collections.abc import Callable, Hashable
@@ -63,21 +67,44 @@ def warm_waits_enabled() -> bool:
 
 @dataclass(frozen=True)
 class Estimates:
-    """What one function's invocations take: a warm invocation and a cold start (seconds)."""
+    """What one function's invocations take: a warm invocation and a cold start (seconds),
+    and how crowded the cores are by cold starts already under way (`crowding`)."""
 
     warm_s: float
     cold_s: float
+    crowding: float = 1.0  # a cold start begun now takes this many times `cold_s`
 
     def warm_wait(self, busy: int, queued: int) -> float | None:
         """How long to wait for one of `busy` workers rather than cold-start (None: do not),
         with `queued` invocations already waiting for them. Waiting pays when the expected
-        wait (`queued + 1` invocations shared by `busy` workers) is under half a cold start;
-        the wait is bounded by that half, so a wrong guess costs at most 1.5 cold starts."""
+        wait (`queued + 1` invocations shared by `busy` workers) is under half a cold start
+        as long as one begun now would take; the wait is bounded by that half, so a wrong
+        guess costs at most 1.5 cold starts."""
         if busy < 1:
             return None
-        budget = self.cold_s * WARM_WAIT_SHARE
+        budget = self.cold_s * self.crowding * WARM_WAIT_SHARE
         expected = self.warm_s * (queued + 1) / busy
         return budget if expected < budget else None
+
+
+def cold_start_crowding(under_way: int, cpus: int | None = None) -> float:
+    """How many times longer a cold start begun now takes than one alone: a cold start is
+    CPU work (an interpreter, imports, first clients), so with `under_way` others it shares
+    the cores `under_way + 1` ways once they outnumber the cores. The measured `cold_s` is
+    mostly of cold starts that ran alone (`up`'s first requests, a quiet moment), so a burst
+    that starts several at once (a chain of functions, each SQS mapping's five batches)
+    would otherwise wait too little for the warm workers and start more."""
+    cpus = cpus if cpus is not None else usable_cpus()
+    return max(1.0, (under_way + 1) / max(cpus, 1))
+
+
+@functools.cache
+def usable_cpus() -> int:
+    """The cores this process may run on (its affinity where the OS tells), read once."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
 
 
 class LocalCapacityError(TimeoutError):

@@ -56,6 +56,7 @@ from stratus.local.lambda_runtime.capacity import (
     ESTIMATE_WEIGHT,
     Estimates,
     WorkerPool,
+    cold_start_crowding,
     default_per_function_limit,
     default_worker_limit,
     warm_waits_enabled,
@@ -146,10 +147,10 @@ class _Function:
     warm_s: float | None = None
     cold_s: float | None = None
 
-    def estimates(self) -> Estimates | None:
+    def estimates(self, crowding: float = 1.0) -> Estimates | None:
         if self.warm_s is None or self.cold_s is None:
             return None
-        return Estimates(self.warm_s, self.cold_s)
+        return Estimates(self.warm_s, self.cold_s, crowding)
 
     def measured(self, duration_ms: float, init_ms: float | None) -> None:
         if init_ms is not None:
@@ -233,6 +234,7 @@ class LambdaRuntime:
         self._events: set[asyncio.Task[None]] = set()  # queued/running Event invocations
         self._closers: set[asyncio.Task[None]] = set()  # workers being killed and reaped
         self._workers: set[Worker] = set()
+        self._cold_starts_under_way = 0  # machine-wide: they share the cores
         self.spares = Spares(enabled=enabled_by_environment())
         self.metrics: InvocationMetrics | None = None  # AWS/Lambda metrics, set by the service
         self.recent_invocations = RecentInvocations()  # the console's recent invocations
@@ -701,7 +703,11 @@ class LambdaRuntime:
         try:
             # The machine's bound: may wait, never throttles. The function's timeout starts
             # once a worker runs it.
-            estimates = fn.estimates() if self._warm_waits else None
+            estimates = (
+                fn.estimates(cold_start_crowding(self._cold_starts_under_way))
+                if self._warm_waits
+                else None
+            )
             worker = await self.pool.checkout(fn, bounded=bounded, estimates=estimates)
         except BaseException:
             self._ended(target, lease)
@@ -860,6 +866,13 @@ class LambdaRuntime:
         return opt
 
     async def _cold_start(self, fn: _Function) -> tuple[Worker, InitReport]:
+        self._cold_starts_under_way += 1
+        try:
+            return await self._start_worker(fn)
+        finally:
+            self._cold_starts_under_way -= 1
+
+    async def _start_worker(self, fn: _Function) -> tuple[Worker, InitReport]:
         config = fn.config
         principal = self._principal(config)
         stream = new_log_stream_name(config.version)

@@ -22,6 +22,7 @@ from stratus.local.lambda_runtime.capacity import (
     Estimates,
     LocalCapacityError,
     WorkerPool,
+    cold_start_crowding,
     default_per_function_limit,
     default_worker_limit,
     warm_waits_enabled,
@@ -396,6 +397,31 @@ async def test_long_or_crowded_invocations_scale_out_at_once_as_on_aws() -> None
     await pool.checkout("new")
     assert await asyncio.wait_for(pool.checkout("new"), 0.01) is None
     assert pool.warm_waits == 0
+
+
+async def test_cold_starts_under_way_lengthen_the_wait_for_a_warm_worker() -> None:
+    # Alone, a 0.3 s warm invocation is not worth waiting for against a 0.5 s cold start;
+    # with five cold starts already sharing two cores, one begun now takes ~3x as long.
+    alone = Estimates(warm_s=0.3, cold_s=0.5)
+    assert alone.warm_wait(busy=1, queued=0) is None
+    crowded = Estimates(warm_s=0.3, cold_s=0.5, crowding=cold_start_crowding(5, cpus=2))
+    assert crowded.warm_wait(busy=1, queued=0) == pytest.approx(0.75)
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding)
+    await pool.checkout("api", estimates=crowded)
+    second = asyncio.ensure_future(pool.checkout("api", estimates=crowded))
+    await asyncio.sleep(0.05)
+    assert not second.done() and pool.live == 1  # waiting, no second cold start
+    warm = FakeWorker("w1")
+    pool.checkin("api", warm, reusable=True)
+    assert await asyncio.wait_for(second, 0.5) is warm
+
+
+def test_crowding_counts_cold_starts_beyond_the_cores() -> None:
+    assert cold_start_crowding(0, cpus=2) == 1.0
+    assert cold_start_crowding(1, cpus=2) == 1.0  # two cold starts, two cores
+    assert cold_start_crowding(3, cpus=2) == 2.0
+    assert cold_start_crowding(7, cpus=8) == 1.0
+    assert cold_start_crowding(0) == 1.0  # this machine's cores by default
 
 
 async def test_a_cancelled_warm_waiter_passes_its_worker_on() -> None:
