@@ -18,7 +18,7 @@ wait, 7-10 cold starts and 5.2-5.8 orders/s. Functions whose invocations are lon
 their cold start (or not yet measured) scale out at once, as on AWS, so concurrency still
 runs concurrently. A cold start's cost is judged as one begun now would pay: the cold
 starts already under way share the cores with it (`cold_start_crowding`); measured, six
-bursts each way alternated (the burst alone, `bench/shop.py`'s): 3.9-7.3 orders/s (mean 5.8)
+bursts each way alternated (that burst of 40 orders alone): 3.9-7.3 orders/s (mean 5.8)
 and 8-15 cold starts (mean 11.5) without, 5.5-10.4 (mean 7.1) and 6-13 (mean 9.0) with.
 
 Workers are counted while they live (busy or idle), because an idle worker still holds its
