@@ -156,7 +156,9 @@ def test_failing_pre_traffic_hook_shifts_no_traffic(app_dir: Path) -> None:
 
 def test_failing_new_version_trips_the_alarm_and_rolls_back(app_dir: Path) -> None:
     release(app_dir, "v4", broken=True)
-    with cloud(app_dir, "--deploy-time-scale", "4") as handle:  # the canary holds 15 s
+    # The canary holds 30 s: the deployment begins before `up` is ready, and a loaded host may
+    # be ready late in it; the test stops calling once the alarm stops the deployment.
+    with cloud(app_dir, "--deploy-time-scale", "2") as handle:
         dep = newest(handle)
         assert '"TargetVersion": "4"' in dep["revision"]["appSpecContent"]["content"]
         seen = drive(handle, dep["deploymentId"], 60)
