@@ -6,6 +6,7 @@ environment it was given and writes a cloud assembly manifest, as `app.synth()` 
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import os
 import sys
@@ -135,3 +136,29 @@ def test_the_environment_is_inherited_like_the_cli_does(tmp_path: Path) -> None:
         assert synthesize(project, tmp_path / "out", {})
     finally:
         del os.environ["STRATUS_TEST_MARKER"]
+
+
+EXCLUSIVE_APP = """
+import os, pathlib, sys, time
+out = pathlib.Path(os.environ["CDK_OUTDIR"])
+out.mkdir(parents=True, exist_ok=True)
+try:  # as the CDK app staging an asset: another writer in the same directory breaks it
+    os.close(os.open(out / "busy", os.O_CREAT | os.O_EXCL))
+except FileExistsError:
+    sys.exit("EEXIST: another synthesis is writing here")
+time.sleep(0.5)
+(out / "manifest.json").write_text("{}")
+runs = pathlib.Path("runs.txt")
+runs.write_text(runs.read_text() + "x" if runs.exists() else "x")
+os.remove(out / "busy")
+"""
+
+
+def test_two_processes_synthesizing_one_directory_take_turns(tmp_path: Path) -> None:
+    project = _app(tmp_path)
+    (project.root / "app.py").write_text(EXCLUSIVE_APP)
+    outdir = project.root / ".stratus" / "cdk.out"
+    with concurrent.futures.ThreadPoolExecutor(2) as pool:
+        ran = list(pool.map(lambda _: synthesize(project, outdir, {}), range(2)))
+    assert sorted(ran) == [False, True]  # the second found the first one's assembly current
+    assert _runs(project) == 1

@@ -16,17 +16,22 @@ The interpreter running stratus has its `bin` directory first on PATH, so `pytho
 finds aws-cdk-lib. Like the CLI, cdk.json's `build` command runs first, and a lone `.js`
 file is run with node. Synthesis takes seconds (jsii + asset bundling), so the assembly is
 reused while the project's inputs, the app command and the context are unchanged; it runs in
-a child process, keeping jsii's Node process out of the long-running local cloud.
+a child process, keeping jsii's Node process out of the long-running local cloud. Two
+processes synthesizing into one directory take turns (an exclusive lock beside it): the CDK
+app does not expect another writer there (`EEXIST` staging an asset, a manifest read half
+written), and the second then finds the first one's assembly current and reuses it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import hashlib
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -161,6 +166,31 @@ def synthesize(
     """Write the project's cloud assembly to `outdir`. Returns False when the cached one was
     reused (same inputs, app command and context as last time)."""
     outdir = outdir.resolve()
+    with _exclusive(outdir):
+        return _synthesize(project, outdir, context, region=region, account=account, force=force)
+
+
+@contextlib.contextmanager
+def _exclusive(outdir: Path) -> Iterator[None]:
+    """Held while `outdir` is checked and written; released when the process ends anyway."""
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    with open(outdir.parent / f".{outdir.name}.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _synthesize(
+    project: Project,
+    outdir: Path,
+    context: Mapping[str, Any],
+    *,
+    region: str,
+    account: str,
+    force: bool,
+) -> bool:
     stamp = outdir / FINGERPRINT_FILE
     # The state directory may sit inside the project (DIR/.stratus): never hash it.
     state = outdir.parent
