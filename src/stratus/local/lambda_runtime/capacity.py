@@ -214,7 +214,7 @@ class WorkerPool(Generic[W]):
         sooner than a cold start (module docstring). Waits in line when the machine is
         full; LocalCapacityError after `max_wait_s` (unless not `bounded`: queued Event
         invocations wait as long as it takes)."""
-        if not self._waiters:
+        if not self._in_line_before(key):
             if estimates is not None and not self._idle.get(key):
                 waiting = self._warm_waiters.get(key)
                 busy = self._live_by_key.get(key, 0)
@@ -282,6 +282,19 @@ class WorkerPool(Generic[W]):
         return workers
 
     # -- internals ---------------------------------------------------------------------
+    def _in_line_before(self, key: Hashable) -> bool:
+        """Whether an invocation already waits that one of `key` must not pass: one waiting
+        for the machine, or one of `key` itself. One held back only by its own function's
+        share is passed by others anyway (`_dispatch`), so it neither sends them to the back
+        of the line nor stops them waiting a moment for their own warm workers (it did: a
+        burst holding one function at its share made every other function cold-start)."""
+        for waiting, future in self._waiters:
+            if future.done():
+                continue
+            if waiting == key or self._live_by_key.get(waiting, 0) < self.per_key_limit:
+                return True
+        return False
+
     async def _await_warm(self, key: Hashable, within: float) -> W | None:
         """A worker of `key` checked in within `within` seconds, else None."""
         future: asyncio.Future[W] = asyncio.get_running_loop().create_future()

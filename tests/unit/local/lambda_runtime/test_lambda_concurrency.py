@@ -450,3 +450,36 @@ def test_the_warm_wait_setting_turns_it_off(
     for off in ("0", "off", "False"):
         monkeypatch.setenv("STRATUS_LAMBDA_WARM_WAIT", off)
         assert not warm_waits_enabled() and not runtime_waits()
+
+
+async def test_a_function_held_at_its_share_does_not_stop_others_waiting_for_warm_workers() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(10, max_wait_s=1, discard=discarding,
+                                              per_key_limit=2)  # fmt: skip
+    assert await pool.checkout("events") is None
+    assert await pool.checkout("events") is None
+    held = asyncio.ensure_future(pool.checkout("events", bounded=False))  # at its share
+    await asyncio.sleep(0)
+    assert await pool.checkout("api", estimates=SHORT) is None
+    second = asyncio.ensure_future(pool.checkout("api", estimates=SHORT))
+    await asyncio.sleep(0.01)
+    assert not second.done() and pool.live == 3  # waits for the API's busy worker
+    warm = FakeWorker("api1")
+    pool.checkin("api", warm, reusable=True)
+    assert await asyncio.wait_for(second, 0.5) is warm
+    assert not held.done()  # still held by its own share, still first for its own worker
+    events_worker = FakeWorker("events1")
+    pool.checkin("events", events_worker, reusable=True)
+    assert await asyncio.wait_for(held, 0.5) is events_worker
+
+
+async def test_a_function_waiting_in_line_is_not_passed_by_its_own_next_invocation() -> None:
+    pool: WorkerPool[FakeWorker] = WorkerPool(1, max_wait_s=1, discard=discarding)
+    assert await pool.checkout("api", estimates=SHORT) is None
+    first = asyncio.ensure_future(pool.checkout("other"))  # the machine is full: in line
+    await asyncio.sleep(0)
+    second = asyncio.ensure_future(pool.checkout("api", estimates=SHORT))
+    await asyncio.sleep(0.01)
+    assert pool.warm_waits == 0  # behind a waiter for the machine: no warm wait of its own
+    pool.checkin("api", FakeWorker("api1"), reusable=True)  # evicted for the first in line
+    assert await asyncio.wait_for(first, 0.5) is None
+    second.cancel()
