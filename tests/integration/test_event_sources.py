@@ -16,7 +16,13 @@ import pytest
 import requests
 from botocore.config import Config
 
-from tests.conftest import LocalCloudHandle, app_cloud, copy_fixture_app
+from tests.conftest import (
+    LocalCloudHandle,
+    app_cloud,
+    copy_fixture_app,
+    start_local_cloud,
+    stop_local_cloud,
+)
 from tests.integration.conftest import aws_client
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "apps" / "events"
@@ -233,3 +239,23 @@ def test_a_bad_stream_record_is_isolated_and_reported_to_the_on_failure_queue(
         "ok-3",
         "ok-4",
     ]
+
+
+def test_a_queue_hiding_messages_for_less_than_its_function_runs_stops_up(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    """Lambda refuses the mapping (services-sqs-configure.html); so does `up`, naming both."""
+    app_dir = copy_fixture_app(tmp_path_factory, FIXTURE)
+    app = app_dir / "app.py"
+    source, paired = app.read_text(), 'function("Worker", timeout=3)'
+    assert paired in source
+    app.write_text(source.replace(paired, 'function("Worker", timeout=10)'))
+    with pytest.raises(RuntimeError, match="exited with") as failed:
+        proc, _ = start_local_cloud(None, app_dir=app_dir)
+        stop_local_cloud(proc)
+    assert "exited with 1" in str(failed.value)
+    told = " ".join((app_dir / ".stratus" / "up.log").read_text().split())  # unwrapped
+    assert "error: EventsFixture/WorkerSqsEventSource" in told, told
+    assert "(AWS::Lambda::EventSourceMapping)" in told, told
+    assert "Queue visibility timeout: 3 seconds is less than Function timeout: 10 seconds" in told
+    assert "Traceback" not in told, told  # the trace only with -v

@@ -9,6 +9,7 @@ import inspect
 import logging
 import os
 import signal
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -221,7 +222,9 @@ def up(
     from stratus.local.cloud import AlreadyRunningError, LocalCloud, UpOptions, single_instance
     from stratus.local.core.servers import PortInUseError
     from stratus.local.core.state_files import DamagedStateError
+    from stratus.local.provision.intrinsics import IntrinsicError
     from stratus.local.provision.project import ProjectError, load_project
+    from stratus.local.provision.provisioner import ProvisionError
     from stratus.local.provision.synth import SynthError
 
     logging.basicConfig(
@@ -273,6 +276,15 @@ def up(
             _run(cloud, settings, project)
     except (AlreadyRunningError, PortInUseError, SynthError, ProjectError) as exc:
         console.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(1) from None
+    except (ProvisionError, IntrinsicError) as exc:
+        # A resource the template asks for cannot exist (as AWS would refuse it): the message
+        # names the stack, the resource and why; the trace is for -v.
+        from rich.markup import escape
+
+        if verbose:
+            traceback.print_exception(exc)
+        console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except DamagedStateError as exc:
         from rich.markup import escape
