@@ -18,6 +18,7 @@ import click
 import typer
 from click.core import ParameterSource
 from rich.console import Console
+from rich.markup import escape
 
 from stratus.cli.reporter import ConsoleReporter
 from stratus.cli.stages import DEFAULT_STAGE, stage_ports, stage_state_dir
@@ -280,15 +281,11 @@ def up(
     except (ProvisionError, IntrinsicError) as exc:
         # A resource the template asks for cannot exist (as AWS would refuse it): the message
         # names the stack, the resource and why; the trace is for -v.
-        from rich.markup import escape
-
         if verbose:
             traceback.print_exception(exc)
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(1) from None
     except DamagedStateError as exc:
-        from rich.markup import escape
-
         console.print(f"[red]error:[/red] {escape(str(exc))}", highlight=False)
         raise typer.Exit(3) from None
 

@@ -291,9 +291,13 @@ class WorkerPool(Generic[W]):
         for waiting, future in self._waiters:
             if future.done():
                 continue
-            if waiting == key or self._live_by_key.get(waiting, 0) < self.per_key_limit:
+            if waiting == key or not self._at_share(waiting):
                 return True
         return False
+
+    def _at_share(self, key: Hashable) -> bool:
+        """`key` has as many live workers (busy, idle or starting) as one function may."""
+        return self._live_by_key.get(key, 0) >= self.per_key_limit
 
     async def _await_warm(self, key: Hashable, within: float) -> W | None:
         """A worker of `key` checked in within `within` seconds, else None."""
@@ -365,7 +369,7 @@ class WorkerPool(Generic[W]):
             self.dead_replaced += 1
             self._drop(key)
             self._discard(worker)
-        if self._live_by_key.get(key, 0) >= self.per_key_limit:
+        if self._at_share(key):
             return False, None
         if self._live < self.limit:
             self._reserve(key)

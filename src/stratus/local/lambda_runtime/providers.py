@@ -83,8 +83,10 @@ def check_sqs_mapping(ctx: ProviderContext, props: dict[str, Any]) -> None:
     parts = arn.split(":")
     if len(parts) != 6 or parts[2] != "sqs":
         return
-    name, _ = _function_name(ctx, str(props.get("FunctionName") or ""))
-    latest = LambdaStore.for_settings(ctx.settings).latest(name.split(":", 1)[0])
+    from stratus.local.lambda_runtime.runtime import split_reference  # the runtime's own
+
+    name, _ = split_reference(str(props.get("FunctionName") or ""))
+    latest = LambdaStore.for_settings(ctx.settings).latest(name)
     if latest is None:
         return
     timeout = int(latest[0].get("Timeout") or 3)  # Lambda's default: 3 seconds
